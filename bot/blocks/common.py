@@ -1,0 +1,100 @@
+"""Small Block Kit pieces shared by every builder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+Block = dict[str, Any]
+
+KIND_EMOJI = {
+    "canvass": ":door:",
+    "phonebank": ":telephone_receiver:",
+    "textbank": ":speech_balloon:",
+    "event": ":mega:",
+    "training": ":mortar_board:",
+}
+KIND_LABEL = {
+    "canvass": "Canvass",
+    "phonebank": "Phone bank",
+    "textbank": "Text bank",
+    "event": "Event",
+    "training": "Training",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message: `text` is the notification fallback, `blocks` what people see."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def esc(text: str) -> str:
+    """Text people typed, made inert in mrkdwn (no mentions, no @channel, no links)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str, accessory: Block | None = None, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    if accessory:
+        block["accessory"] = accessory
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": t[:3000]} for t in texts][:10]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(
+    label: str, action_id: str, value: str, style: str | None = None, confirm: Block | None = None
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def text_reply(text: str) -> Reply:
+    return Reply(text, [section(text)])
+
+
+def local_time(instant: datetime, tz: str) -> datetime:
+    return instant.astimezone(ZoneInfo(tz))
+
+
+def clock_time(moment: datetime) -> str:
+    return moment.strftime("%I:%M %p").lstrip("0")
+
+
+def when(starts_at: datetime, ends_at: datetime, tz: str) -> str:
+    """`Sat Nov 28 · 10:00 AM–1:00 PM CST`, in the state's own zone."""
+    start, end = local_time(starts_at, tz), local_time(ends_at, tz)
+    return f"{start:%a %b} {start.day} · {clock_time(start)}–{clock_time(end)} {start.tzname()}"

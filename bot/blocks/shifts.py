@@ -1,0 +1,332 @@
+"""What shifts, signups and rosters look like in Slack."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.blocks import actions as act
+from bot.blocks.common import (
+    KIND_EMOJI,
+    KIND_LABEL,
+    Block,
+    Reply,
+    actions,
+    button,
+    context,
+    divider,
+    esc,
+    header,
+    section,
+    when,
+)
+from bot.models import SignupStatus
+from bot.parsing import KINDS_TEXT, MAX_CAPACITY
+from bot.services.shifts import (
+    CancelResult,
+    ClaimResult,
+    ReleaseResult,
+    Roster,
+    ShiftListing,
+    ShiftView,
+    SignupView,
+)
+
+STATUS_LABEL = {
+    SignupStatus.CLAIMED: ":white_circle: claimed, not yet confirmed",
+    SignupStatus.CONFIRMED: ":large_green_circle: confirmed",
+    SignupStatus.ATTENDED: ":white_check_mark: attended",
+    SignupStatus.NO_SHOW: ":x: no-show",
+    SignupStatus.WAITLISTED: ":hourglass_flowing_sand: waitlisted",
+    SignupStatus.RELEASED: "released",
+    SignupStatus.REMOVED: "removed by a coordinator",
+}
+
+
+def title(shift: ShiftView) -> str:
+    return f"{KIND_EMOJI.get(shift.kind, '')} *#{shift.id} · {KIND_LABEL.get(shift.kind, shift.kind)}* ({shift.state})"
+
+
+def fill(shift: ShiftView) -> str:
+    text = f":busts_in_silhouette: {shift.held}/{shift.capacity}"
+    if shift.full:
+        text += " · full"
+    if shift.waiting:
+        text += f" · {shift.waiting} on the waitlist"
+    return text
+
+
+def describe(shift: ShiftView, *, notes: bool = False) -> str:
+    lines = [
+        title(shift),
+        when(shift.starts_at, shift.ends_at, shift.timezone),
+        f":round_pushpin: {esc(shift.location)}",
+        fill(shift),
+    ]
+    if notes and shift.notes:
+        lines.append(f":memo: {esc(shift.notes)}")
+    if shift.cancelled:
+        lines = [f"~{line}~" for line in lines[:2]] + [":no_entry: *Cancelled*"]
+    return "\n".join(lines)
+
+
+def claim_button(shift: ShiftView, surface: str) -> Block:
+    value = act.button_value(shift.id, surface)
+    if shift.full:
+        return button("Join waitlist", act.JOIN_WAITLIST, value)
+    return button("Claim", act.CLAIM, value, style="primary")
+
+
+def status_line(signup: SignupView) -> str:
+    label = STATUS_LABEL.get(SignupStatus(signup.status), signup.status)
+    if signup.waitlist_position:
+        label += f" (#{signup.waitlist_position} in line)"
+    return f"You: {label}"
+
+
+def signup_buttons(signup: SignupView, surface: str) -> list[Block]:
+    value = act.button_value(signup.shift.id, surface)
+    release = button("Release", act.RELEASE, value)
+    if signup.status == SignupStatus.CLAIMED:
+        return [button("Confirm", act.CONFIRM, value, style="primary"), release]
+    if signup.status == SignupStatus.CONFIRMED:
+        return [release]
+    if signup.status == SignupStatus.WAITLISTED:
+        return [button("Leave waitlist", act.RELEASE, value)]
+    return []
+
+
+def build_shift_list(listing: ShiftListing, *, scope: str, surface: str) -> Reply:
+    """`/shifts`: soonest first, each with its fill and the viewer's own state or a Claim button."""
+    if not listing.shifts:
+        text = f"No open shifts {scope}. Try `/shifts week`, another state, or ask a coordinator to add one."
+        return Reply(text, [section(text)])
+    blocks: list[Block] = [header(f"Open shifts {scope}"[:150])]
+    for shift in listing.shifts:
+        mine = listing.mine.get(shift.id)
+        if mine is None:
+            blocks.append(section(describe(shift), accessory=claim_button(shift, surface)))
+        else:
+            blocks.append(section(describe(shift)))
+            blocks.append(context(status_line(mine)))
+            if signup_buttons(mine, surface):
+                blocks.append(actions(*signup_buttons(mine, surface)))
+        blocks.append(divider())
+    if listing.more:
+        blocks.append(
+            context(
+                "More shifts match; narrow it down with a day or a kind, e.g. `/shifts tomorrow canvass`."
+            )
+        )
+    return Reply(f"Open shifts {scope}: {len(listing.shifts)}", blocks)
+
+
+def build_signup_card(signup: SignupView, headline: str) -> Reply:
+    """One signup with what the volunteer can do next (Confirm / Release)."""
+    blocks = [section(headline), section(describe(signup.shift, notes=True)), context(status_line(signup))]
+    buttons = signup_buttons(signup, act.CARD)
+    if buttons and not signup.shift.cancelled:
+        blocks.append(actions(*buttons))
+    return Reply(headline, blocks)
+
+
+def claim_headline(result: ClaimResult) -> str:
+    signup, shift = result.signup, result.signup.shift
+    if signup.status == SignupStatus.WAITLISTED:
+        verb = "You're already" if result.already else "Shift is full, so you're"
+        return f":hourglass_flowing_sand: {verb} *#{signup.waitlist_position}* on the waitlist for #{shift.id}. I'll message you if a place opens."
+    if result.already:
+        return f":ballot_box_with_check: You're already on shift #{shift.id} ({STATUS_LABEL[SignupStatus(signup.status)]})."
+    return f":tada: You're on shift #{shift.id}! Please confirm you'll be there."
+
+
+def confirm_headline(result: ClaimResult) -> str:
+    if result.already:
+        return f":ballot_box_with_check: You already confirmed shift #{result.signup.shift.id}."
+    return f":large_green_circle: Confirmed: see you at shift #{result.signup.shift.id}!"
+
+
+def release_headline(result: ReleaseResult) -> str:
+    shift = result.signup.shift
+    if result.signup.status == SignupStatus.REMOVED:
+        return f"A coordinator already took you off shift #{shift.id}."
+    return f"You're off shift #{shift.id}. Thanks for letting us know."
+
+
+def build_released(result: ReleaseResult) -> Reply:
+    """After a release: the shift as it stands, with a way back in if there is room."""
+    headline = release_headline(result)
+    blocks = [section(headline), section(describe(result.signup.shift))]
+    if not result.signup.shift.cancelled:
+        blocks.append(actions(claim_button(result.signup.shift, act.CARD)))
+    return Reply(headline, blocks)
+
+
+def build_my_shifts(signups: list[SignupView]) -> Reply:
+    if not signups:
+        text = "You have no upcoming shifts. `/shifts` lists open ones near you."
+        return Reply(text, [section(text)])
+    blocks: list[Block] = [header("Your upcoming shifts")]
+    for signup in signups:
+        blocks.append(section(describe(signup.shift)))
+        blocks.append(context(status_line(signup)))
+        buttons = signup_buttons(signup, act.MINE)
+        if buttons:
+            blocks.append(actions(*buttons))
+        blocks.append(divider())
+    return Reply(f"Your upcoming shifts: {len(signups)}", blocks)
+
+
+def build_shift_post(shift: ShiftView) -> Reply:
+    """The shift's message in its state channel, kept current as people claim and release."""
+    blocks: list[Block] = [section(describe(shift, notes=True))]
+    if not shift.cancelled:
+        blocks.append(actions(claim_button(shift, act.POST), block_id=f"post.{shift.id}"))
+        blocks.append(context(f"Or type `/claim {shift.id}`."))
+    status = "cancelled" if shift.cancelled else f"{shift.held}/{shift.capacity}"
+    return Reply(f"Shift #{shift.id} ({shift.kind}, {shift.state}): {status}", blocks)
+
+
+def build_promoted_dm(signup: SignupView) -> Reply:
+    headline = (
+        f":tada: A place opened up and it's yours: you're now on shift #{signup.shift.id}. Please confirm."
+    )
+    return build_signup_card(signup, headline)
+
+
+def build_cancelled_dm(shift: ShiftView) -> Reply:
+    headline = (
+        f":no_entry: Shift #{shift.id} has been cancelled by a coordinator. Sorry for the change of plans."
+    )
+    blocks = [section(headline), section(describe(shift)), context("`/shifts` lists other open shifts.")]
+    return Reply(headline, blocks)
+
+
+def build_cancel_result(result: CancelResult) -> Reply:
+    shift = result.shift
+    if result.already:
+        text = f"Shift #{shift.id} was already cancelled."
+    else:
+        told = len(result.notify)
+        text = f"Cancelled shift #{shift.id}. Told {told} {'person' if told == 1 else 'people'} by DM."
+    return Reply(text, [section(text), section(describe(shift))])
+
+
+def build_shift_created(shift: ShiftView, created: bool, channel_id: str | None) -> Reply:
+    verb = "Added" if created else "Already added"
+    where = f" and posted it in <#{channel_id}>" if channel_id and created else ""
+    text = f"{verb} shift #{shift.id}{where}."
+    return Reply(text, [section(text), section(describe(shift, notes=True))])
+
+
+def build_roster(roster: Roster) -> Reply:
+    """Coordinators' view: everyone on the shift, with attendance buttons once it opens."""
+    shift = roster.shift
+    blocks: list[Block] = [header(f"Roster for shift #{shift.id}"), section(describe(shift, notes=True))]
+    if not roster.entries:
+        blocks.append(section("_No one has signed up yet._"))
+    for entry in roster.entries:
+        label = STATUS_LABEL.get(SignupStatus(entry.status), entry.status)
+        if roster.can_mark and entry.status in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED):
+            label += " · _unmarked_"
+        if entry.waitlist_position:
+            label += f" #{entry.waitlist_position}"
+        blocks.append(section(f"<@{entry.user_id}> — {label}"))
+        value = str(entry.signup_id)
+        elements: list[Block] = []
+        if roster.can_mark and entry.status != SignupStatus.WAITLISTED:
+            elements += [
+                button("Attended", act.ATTENDED, value, style="primary"),
+                button("No-show", act.NO_SHOW, value, style="danger"),
+            ]
+        if entry.status in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+            elements.append(
+                button(
+                    "Remove",
+                    act.REMOVE,
+                    value,
+                    confirm={
+                        "title": {"type": "plain_text", "text": "Remove from shift?"},
+                        "text": {
+                            "type": "mrkdwn",
+                            "text": "They'll lose their place; the waitlist moves up.",
+                        },
+                        "confirm": {"type": "plain_text", "text": "Remove"},
+                        "deny": {"type": "plain_text", "text": "Keep"},
+                    },
+                )
+            )
+        if elements:
+            blocks.append(actions(*elements, block_id=f"roster.{entry.signup_id}"))
+    notes = [f"{roster.released} released or removed"] if roster.released else []
+    if not roster.can_mark and not shift.cancelled:
+        notes.append("Attendance buttons appear an hour before the shift starts.")
+    if notes:
+        blocks.append(context(" · ".join(notes)))
+    return Reply(f"Roster for shift #{shift.id}", blocks[:50])
+
+
+# ---------------------------------------------------------------- the shift form (modal)
+
+FORM_FIELDS = ("state", "date", "start", "end", "kind", "capacity", "location", "notes")
+
+
+def build_shift_form(states: list[str], today: date) -> Block:
+    """`/turnout shift add` with no details: a modal; errors come back inline per field."""
+    state_options = [{"text": {"type": "plain_text", "text": s}, "value": s} for s in states[:100]]
+    kind_options = [{"text": {"type": "plain_text", "text": KIND_LABEL[k]}, "value": k} for k in KIND_LABEL]
+
+    def field(
+        block_id: str, label: str, element: Block, optional: bool = False, hint: str | None = None
+    ) -> Block:
+        block: Block = {
+            "type": "input",
+            "block_id": block_id,
+            "label": {"type": "plain_text", "text": label},
+            "element": {**element, "action_id": block_id},
+            "optional": optional,
+        }
+        if hint:
+            block["hint"] = {"type": "plain_text", "text": hint}
+        return block
+
+    state_element: Block = {"type": "static_select", "options": state_options}
+    if len(states) == 1:
+        state_element["initial_option"] = state_options[0]
+    return {
+        "type": "modal",
+        "callback_id": act.SHIFT_FORM,
+        "title": {"type": "plain_text", "text": "Add a shift"},
+        "submit": {"type": "plain_text", "text": "Add shift"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            field("state", "State", state_element),
+            field("date", "Date", {"type": "datepicker", "initial_date": today.isoformat()}),
+            field(
+                "start", "Starts", {"type": "timepicker", "initial_time": "10:00"}, hint="State's local time"
+            ),
+            field("end", "Ends", {"type": "timepicker", "initial_time": "13:00"}),
+            field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
+            field(
+                "capacity",
+                "Capacity",
+                {
+                    "type": "number_input",
+                    "is_decimal_allowed": False,
+                    "min_value": "1",
+                    "max_value": str(MAX_CAPACITY),
+                },
+            ),
+            field(
+                "location",
+                "Location",
+                {"type": "plain_text_input", "max_length": 300},
+                hint="An address, a place, or a call link",
+            ),
+            field(
+                "notes",
+                "Notes",
+                {"type": "plain_text_input", "multiline": True, "max_length": 1000},
+                optional=True,
+            ),
+        ],
+    }

@@ -1,0 +1,104 @@
+"""Engines, sessions and migrations.
+
+SQLite is tuned for a bot's concurrency: WAL (readers never wait for the writer), a busy
+timeout, foreign keys on, and write transactions that take the write lock up front
+(`BEGIN IMMEDIATE`), so a read-then-write such as a claim never fails half-way with
+"database is locked". Read-only work uses `read_session`, which begins deferred.
+PostgreSQL goes through psycopg 3; its row locks do the same job there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "turnout_read_only"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+SessionFactory = Callable[[], AbstractContextManager[Session]]
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`, configured for Turnout's transaction rules."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            **kwargs,
+        )
+        _tune_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event decide how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
+    """(write session, read session): each commits on success and rolls back on error."""
+    reader = engine.execution_options(**{READ_ONLY: True})
+
+    def make(bind: Engine) -> SessionFactory:
+        @contextmanager
+        def open_session() -> Iterator[Session]:
+            with Session(bind, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+
+        return open_session
+
+    return make(engine), make(reader)
+
+
+def is_postgresql(session_or_engine: Session | Engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    return bind.dialect.name == "postgresql"
+
+
+def insert_for(session: Session) -> Callable[..., Any]:
+    """The dialect's INSERT, which offers ON CONFLICT on both SQLite and PostgreSQL."""
+    return pg_insert if is_postgresql(session) else sqlite_insert
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to `revision`."""
+    command.upgrade(alembic_config(url), revision)

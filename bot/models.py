@@ -1,0 +1,247 @@
+"""Turnout's tables (SPEC §2). Data only: the rules live in `bot.services`.
+
+Every instant is stored in UTC (`UTCDateTime` hands back aware datetimes on SQLite and
+PostgreSQL alike); local dates are stored as dates in the state's own zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC instant, stored naive-UTC so SQLite and PostgreSQL agree."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is stored")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class ShiftKind(StrEnum):
+    CANVASS = "canvass"
+    PHONEBANK = "phonebank"
+    TEXTBANK = "textbank"
+    EVENT = "event"
+    TRAINING = "training"
+
+
+class ShiftStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    CLAIMED = "claimed"
+    CONFIRMED = "confirmed"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    WAITLISTED = "waitlisted"
+    RELEASED = "released"
+    REMOVED = "removed"
+
+
+# Signups that hold a place on the shift.
+HOLDING = (
+    SignupStatus.CLAIMED,
+    SignupStatus.CONFIRMED,
+    SignupStatus.ATTENDED,
+    SignupStatus.NO_SHOW,
+)
+# Signups that still count as "on the shift" for the volunteer (holding a place or queued).
+ACTIVE = (*HOLDING, SignupStatus.WAITLISTED)
+
+
+class Metric(StrEnum):
+    DOORS = "doors"
+    CALLS = "calls"
+    TEXTS = "texts"
+    CONVOS = "convos"
+    SUPPORTERS = "supporters"
+
+
+class State(SQLModel, table=True):
+    """A state (or `US`): its zone, its channel, and when its scheduled posts go out."""
+
+    code: str = Field(primary_key=True, max_length=2)
+    timezone: str = Field(max_length=64)
+    channel_id: str | None = Field(default=None, max_length=32, unique=True)
+    unclaim_cutoff_minutes: int = 180
+    morning_at: time = time(9, 0)
+    evening_at: time = time(20, 0)
+    day_before_at: time = time(11, 0)
+    weekly_at: time = time(8, 0)
+    reminder_lead_minutes: int = 120
+    follow_up_minutes: int = 60
+    created_at: datetime = utc_column()
+
+
+class Volunteer(SQLModel, table=True):
+    """A Slack user as Turnout knows them; the profile part is refreshed from `users.info`."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    display_name: str = Field(default="", max_length=120)
+    real_name: str = Field(default="", max_length=120)
+    email: str | None = Field(default=None, max_length=254)
+    timezone: str | None = Field(default=None, max_length=64)
+    is_workspace_admin: bool = False
+    home_state: str | None = Field(default=None, foreign_key="state.code", max_length=2)
+    created_at: datetime = utc_column()
+    profile_updated_at: datetime = utc_column()
+
+
+class Coordinator(SQLModel, table=True):
+    """A coordinator role: `user_id` may run `state`'s shifts, goals and roster."""
+
+    user_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    granted_by: str = Field(max_length=32)
+    granted_at: datetime = utc_column()
+
+
+class Shift(SQLModel, table=True):
+    """A shift volunteers can claim; `version` moves on every change of fill, for its channel post."""
+
+    __table_args__ = (
+        sa.Index("ix_shift_state_starts", "state", "starts_at"),
+        sa.CheckConstraint("capacity >= 1", name="ck_shift_capacity_positive"),
+        sa.CheckConstraint("ends_at > starts_at", name="ck_shift_ends_after_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(foreign_key="state.code", max_length=2)
+    kind: str = Field(max_length=16)
+    starts_at: datetime = utc_column()
+    ends_at: datetime = utc_column()
+    location: str = Field(max_length=300)
+    notes: str = Field(default="", max_length=1000)
+    capacity: int
+    status: str = Field(default=ShiftStatus.OPEN, max_length=16)
+    version: int = 0
+    created_by: str = Field(max_length=32)
+    created_at: datetime = utc_column()
+    cancelled_at: datetime | None = utc_column(nullable=True)
+    # The modal submission (view id) that created it: a resubmitted modal finds it again.
+    source_key: str | None = Field(default=None, max_length=64, unique=True)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class Signup(SQLModel, table=True):
+    """A volunteer on a shift. One row per (shift, volunteer): reclaiming reuses it."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("shift_id", "volunteer_id", name="uq_signup_shift_volunteer"),
+        sa.Index("ix_signup_volunteer_status", "volunteer_id", "status"),
+        sa.Index("ix_signup_shift_status", "shift_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shift_id: int = Field(foreign_key="shift.id")
+    volunteer_id: str = Field(foreign_key="volunteer.id", max_length=32)
+    status: str = Field(max_length=16)
+    # Arrival order on the waitlist; the displayed position is the rank among those waiting.
+    waitlist_seq: int | None = None
+    created_at: datetime = utc_column()
+    updated_at: datetime = utc_column()
+    confirmed_at: datetime | None = utc_column(nullable=True)
+    marked_by: str | None = Field(default=None, max_length=32)
+
+
+class ContactLog(SQLModel, table=True):
+    """Counts a volunteer logged: never names, numbers or addresses."""
+
+    __table_args__ = (
+        sa.Index("ix_contactlog_state_date", "state", "local_date"),
+        sa.Index("ix_contactlog_volunteer_logged", "volunteer_id", "logged_at"),
+        sa.CheckConstraint(
+            "doors >= 0 AND calls >= 0 AND texts >= 0 AND convos >= 0 AND supporters >= 0",
+            name="ck_contactlog_counts_nonnegative",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: str = Field(foreign_key="volunteer.id", max_length=32)
+    state: str = Field(foreign_key="state.code", max_length=2)
+    shift_id: int | None = Field(default=None, foreign_key="shift.id")
+    local_date: date
+    logged_at: datetime = utc_column()
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+    # The modal submission that recorded it: a resubmitted modal records nothing new.
+    source_key: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class Goal(SQLModel, table=True):
+    """A state's target for one metric: on one local date, or standing daily when `local_date` is null."""
+
+    __table_args__ = (
+        sa.Index(
+            "uq_goal_dated",
+            "state",
+            "metric",
+            "local_date",
+            unique=True,
+            sqlite_where=sa.text("local_date IS NOT NULL"),
+            postgresql_where=sa.text("local_date IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_goal_standing",
+            "state",
+            "metric",
+            unique=True,
+            sqlite_where=sa.text("local_date IS NULL"),
+            postgresql_where=sa.text("local_date IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(foreign_key="state.code", max_length=2)
+    metric: str = Field(max_length=16)
+    local_date: date | None = None
+    target: int
+    set_by: str = Field(max_length=32)
+    set_at: datetime = utc_column()
+
+
+class Delivery(SQLModel, table=True):
+    """A message Turnout must send exactly once, keyed by (kind, target, key).
+
+    Claimed before sending, completed with Slack's `ts` after; a claim left stale by a crash
+    is retried. Used for shift posts now and for every scheduled post.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("kind", "target", "key", name="uq_delivery_kind_target_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    target: str = Field(max_length=32)
+    key: str = Field(max_length=64)
+    status: str = Field(default="claimed", max_length=16)
+    attempts: int = 0
+    claimed_at: datetime = utc_column()
+    sent_at: datetime | None = utc_column(nullable=True)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,221 @@
+"""Reading what people type. Pure functions: no database, no Slack.
+
+Slack escapes `&`, `<` and `>` in command text and wraps mentions and links in `<…>`
+(`<@U0123|ana>`, `<#C0123|iowa>`, `<https://…|label>`); people also type `@ana` and
+`#iowa`. Everything here accepts both and raises `UsageError` with the right form.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from bot.geo import PLACES
+from bot.models import ShiftKind
+from bot.services.errors import UsageError
+
+CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
+USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
+TYPED_CHANNEL = re.compile(r"^#([a-z0-9][a-z0-9_\-]{0,79})$")
+TYPED_USER = re.compile(r"^@([\w.\-]{1,80})$")
+SHIFT_ID = re.compile(r"^#?(\d{1,9})$")
+TIME_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
+ANY_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+
+KIND_WORDS: dict[str, ShiftKind] = {
+    "canvass": ShiftKind.CANVASS,
+    "canvassing": ShiftKind.CANVASS,
+    "canvas": ShiftKind.CANVASS,
+    "doors": ShiftKind.CANVASS,
+    "phonebank": ShiftKind.PHONEBANK,
+    "phonebanking": ShiftKind.PHONEBANK,
+    "phones": ShiftKind.PHONEBANK,
+    "phone": ShiftKind.PHONEBANK,
+    "textbank": ShiftKind.TEXTBANK,
+    "textbanking": ShiftKind.TEXTBANK,
+    "texting": ShiftKind.TEXTBANK,
+    "event": ShiftKind.EVENT,
+    "events": ShiftKind.EVENT,
+    "training": ShiftKind.TRAINING,
+    "trainings": ShiftKind.TRAINING,
+}
+KINDS_TEXT = "canvass, phonebank, textbank, event or training"
+
+MAX_CAPACITY = 500
+MAX_LOCATION = 300
+MAX_NOTES = 1000
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel as typed: an id when Slack escaped it, else a name to look up."""
+
+    id: str | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: str | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Local dates [first, last] inclusive; `label` is how the filter was typed."""
+
+    first: date
+    last: date
+    label: str
+
+
+def tokens(text: str) -> list[str]:
+    return text.split()
+
+
+def slack_to_plain(text: str) -> str:
+    """Command text as the person meant it: mentions and links unwrapped, entities undone,
+    control characters dropped."""
+
+    def unwrap(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return "@" + (label or target[1:])
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):
+            return "@" + (label or target[1:].split("^")[0])
+        return target  # a link: keep the address itself
+
+    plain = html.unescape(ANY_SLACK_MARKUP.sub(unwrap, text))
+    return "".join(ch for ch in plain if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def parse_state(token: str) -> str | None:
+    code = token.upper()
+    return code if len(token) == 2 and code in PLACES else None
+
+
+def require_state(token: str, usage: str) -> str:
+    code = parse_state(token)
+    if code is None:
+        raise UsageError(
+            f"`{_shown(token)}` is not a state code. Use two letters, like IA or NH (US for national).",
+            usage,
+        )
+    return code
+
+
+def parse_kind(token: str) -> ShiftKind | None:
+    return KIND_WORDS.get(token.lower())
+
+
+def parse_shift_id(token: str, usage: str) -> int:
+    match = SHIFT_ID.match(token)
+    if not match:
+        raise UsageError(f"`{_shown(token)}` is not a shift id. Shift ids are numbers, like 12.", usage)
+    return int(match.group(1))
+
+
+def parse_channel(token: str, usage: str) -> ChannelRef:
+    if match := CHANNEL_MENTION.match(token):
+        return ChannelRef(id=match.group(1), name=match.group(2) or None)
+    if match := TYPED_CHANNEL.match(token.lower()):
+        return ChannelRef(id=None, name=match.group(1))
+    raise UsageError(f"`{_shown(token)}` is not a channel. Name it like #iowa.", usage)
+
+
+def parse_user(token: str, usage: str) -> UserRef:
+    if match := USER_MENTION.match(token):
+        return UserRef(id=match.group(1), name=match.group(2) or None)
+    if match := TYPED_USER.match(token):
+        return UserRef(id=None, name=match.group(1))
+    raise UsageError(f"`{_shown(token)}` is not a person. Mention them, like @ana.", usage)
+
+
+def parse_window(token: str, today: date) -> DateWindow | None:
+    """`today`, `tomorrow`, `week` or an ISO date; None if the token is none of those."""
+    word = token.lower()
+    if word == "today":
+        return DateWindow(today, today, "today")
+    if word == "tomorrow":
+        return DateWindow(today + timedelta(days=1), today + timedelta(days=1), "tomorrow")
+    if word == "week":
+        return DateWindow(today, today + timedelta(days=6), "week")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token):
+        day = date.fromisoformat(token) if _valid_iso(token) else None
+        if day is None:
+            raise UsageError(f"`{token}` is not a real date.", "YYYY-MM-DD, e.g. 2026-11-28")
+        return DateWindow(day, day, token)
+    return None
+
+
+def parse_date(token: str, usage: str) -> date:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) and _valid_iso(token):
+        return date.fromisoformat(token)
+    raise UsageError(f"`{_shown(token)}` is not a date. Write dates as YYYY-MM-DD, like 2026-11-28.", usage)
+
+
+def parse_time_range(token: str, usage: str) -> tuple[time, time]:
+    match = TIME_RANGE.match(token)
+    if not match:
+        raise UsageError(
+            f"`{_shown(token)}` is not a time range. Write it as HH:MM-HH:MM in 24-hour time, like 10:00-13:00.",
+            usage,
+        )
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise UsageError(f"`{_shown(token)}` has an hour or minute out of range.", usage)
+    start, end = time(h1, m1), time(h2, m2)
+    if end <= start:
+        raise UsageError(
+            f"The shift ends ({end:%H:%M}) before it starts ({start:%H:%M}). Shifts end on the day they start.",
+            usage,
+        )
+    return start, end
+
+
+def parse_capacity(token: str, usage: str) -> int:
+    if not re.fullmatch(r"\d{1,6}", token):
+        raise UsageError(f"`{_shown(token)}` is not a capacity. Capacity is a whole number of people.", usage)
+    return check_capacity(int(token), usage)
+
+
+def check_capacity(value: int, usage: str) -> int:
+    if not 1 <= value <= MAX_CAPACITY:
+        raise UsageError(f"Capacity must be between 1 and {MAX_CAPACITY} people, not {value}.", usage)
+    return value
+
+
+def check_location(text: str, usage: str) -> str:
+    location = slack_to_plain(text)
+    if not location:
+        raise UsageError("Say where the shift is (an address, a place, or a call link).", usage)
+    if len(location) > MAX_LOCATION:
+        raise UsageError(f"The location is {len(location)} characters; keep it under {MAX_LOCATION}.", usage)
+    return location
+
+
+def check_notes(text: str, usage: str) -> str:
+    notes = slack_to_plain(text)
+    if len(notes) > MAX_NOTES:
+        raise UsageError(f"The notes are {len(notes)} characters; keep them under {MAX_NOTES}.", usage)
+    return notes
+
+
+def _valid_iso(token: str) -> bool:
+    try:
+        date.fromisoformat(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(token: str) -> str:
+    """A token echoed back in an error: short, and unable to close the code span."""
+    token = token.replace("`", "'")
+    return token if len(token) <= 40 else token[:37] + "…"

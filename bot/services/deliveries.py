@@ -1,0 +1,83 @@
+"""Exactly-once delivery records: claim before sending, complete with Slack's ts after.
+
+A claim is a row keyed by (kind, target, key). Whoever inserts it (or takes over a
+failed or stale claim by compare-and-set) sends; everyone else stands back. A claim left
+behind by a crash becomes stale after `STALE_AFTER` and is retried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.db import insert_for
+from bot.models import Delivery
+
+STALE_AFTER = timedelta(minutes=5)
+CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    attempts: int
+
+
+def claim_delivery(session: Session, *, kind: str, target: str, key: str, now: datetime) -> Claim | None:
+    """The right to send this message now, or None if it was sent or someone else is sending it."""
+    inserted = session.execute(
+        insert_for(session)(Delivery)
+        .values(kind=kind, target=target, key=key, status=CLAIMED, attempts=1, claimed_at=now)
+        .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
+    )
+    row = session.exec(
+        select(Delivery)
+        .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        .execution_options(populate_existing=True)
+    ).one()
+    assert row.id is not None
+    if inserted.rowcount == 1:  # type: ignore[attr-defined]
+        return Claim(row.id, 1)
+    retryable = row.status == FAILED or (row.status == CLAIMED and row.claimed_at <= now - STALE_AFTER)
+    if not retryable:
+        return None
+    taken = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == row.id,
+            col(Delivery.status) == row.status,
+            col(Delivery.claimed_at) == row.claimed_at,
+        )
+        .values(status=CLAIMED, claimed_at=now, attempts=row.attempts + 1)
+    )
+    return Claim(row.id, row.attempts + 1) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def complete_delivery(
+    session: Session, *, claim: Claim, channel_id: str, message_ts: str, now: datetime
+) -> None:
+    delivery = session.get(Delivery, claim.id)
+    assert delivery is not None
+    delivery.status, delivery.sent_at = SENT, now
+    delivery.channel_id, delivery.message_ts, delivery.last_error = channel_id, message_ts, None
+    session.add(delivery)
+    session.flush()
+
+
+def fail_delivery(session: Session, *, claim: Claim, error: str) -> None:
+    delivery = session.get(Delivery, claim.id)
+    assert delivery is not None
+    delivery.status, delivery.last_error = FAILED, error[:500]
+    session.add(delivery)
+    session.flush()
+
+
+def delivered(session: Session, *, kind: str, target: str, key: str) -> Delivery | None:
+    return session.exec(
+        select(Delivery).where(
+            Delivery.kind == kind, Delivery.target == target, Delivery.key == key, Delivery.status == SENT
+        )
+    ).first()

@@ -1,0 +1,578 @@
+"""Shifts and signups: create, list, claim, confirm, release, waitlist, roster, attendance.
+
+Every change to a shift's signups first locks the shift row (`SELECT … FOR UPDATE` on
+PostgreSQL; SQLite's write transactions already hold the database's write lock), so
+concurrent claims are served one at a time and never overbook it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.geo import PLACES
+from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
+from bot.parsing import DateWindow
+from bot.services.clock import local_date, local_instant, wall_time_exists
+from bot.services.errors import NotFound, Refused, TurnoutError
+from bot.services.people import (
+    Actor,
+    coordinator_ids,
+    display_names,
+    ensure_state,
+    require_coordinator,
+    state_timezone,
+)
+
+MAX_DAYS_AHEAD = 400
+DEFAULT_LIST_DAYS = 7
+LIST_LIMIT = 20
+# Coordinators may take attendance from an hour before start (check-in at a canvass launch).
+ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
+
+
+class InvalidShift(TurnoutError):
+    """A new shift's details do not hold together; `field` names the part that is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class NewShift:
+    state: str
+    day: date
+    start: time
+    end: time
+    kind: ShiftKind
+    capacity: int
+    location: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ShiftView:
+    id: int
+    state: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    location: str
+    notes: str
+    capacity: int
+    held: int
+    waiting: int
+    status: str
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+    @property
+    def full(self) -> bool:
+        return self.held >= self.capacity
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == ShiftStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class SignupView:
+    id: int
+    shift: ShiftView
+    user_id: str
+    status: str
+    waitlist_position: int | None = None
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    signup: SignupView
+    already: bool
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    signup: SignupView
+    promoted: SignupView | None
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    shift: ShiftView
+    notify: list[str]
+    already: bool
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    signup_id: int
+    user_id: str
+    name: str
+    status: str
+    waitlist_position: int | None
+
+
+@dataclass(frozen=True)
+class Roster:
+    shift: ShiftView
+    entries: list[RosterEntry]
+    released: int
+    can_mark: bool
+
+
+@dataclass(frozen=True)
+class ShiftListing:
+    shifts: list[ShiftView]
+    mine: dict[int, SignupView] = field(default_factory=dict)
+    more: bool = False
+
+
+# ---------------------------------------------------------------- reading
+
+
+def shift_view(session: Session, shift: Shift) -> ShiftView:
+    assert shift.id is not None
+    held, waiting = _fill(session, [shift.id]).get(shift.id, (0, 0))
+    return _view(shift, state_timezone(session, shift.state), held, waiting)
+
+
+def get_shift(session: Session, shift_id: int) -> ShiftView:
+    return shift_view(session, _shift(session, shift_id))
+
+
+def list_open_shifts(
+    session: Session,
+    *,
+    user_id: str,
+    state: str | None,
+    window: DateWindow | None,
+    kind: ShiftKind | None,
+    now: datetime,
+) -> ShiftListing:
+    """Shifts not yet started and not cancelled, soonest first, with the viewer's own signups."""
+    if window is None:
+        lower, upper = now, now + timedelta(days=DEFAULT_LIST_DAYS)
+    else:
+        # Local dates span at most a day either side of UTC; the exact filter follows below.
+        lower = max(now, datetime.combine(window.first - timedelta(days=1), time(0), UTC))
+        upper = datetime.combine(window.last + timedelta(days=2), time(0), UTC)
+    query = select(Shift).where(
+        Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > lower, col(Shift.starts_at) < upper
+    )
+    if state:
+        query = query.where(Shift.state == state)
+    if kind:
+        query = query.where(Shift.kind == kind)
+    zones = _zones(session)
+    shifts = [
+        s
+        for s in session.exec(query.order_by(col(Shift.starts_at), col(Shift.id)).limit(LIST_LIMIT * 4))
+        if window is None or window.first <= local_date(s.starts_at, zones[s.state]) <= window.last
+    ]
+    shown, more = shifts[:LIST_LIMIT], len(shifts) > LIST_LIMIT
+    views = _views(session, shown, zones)
+    return ShiftListing(views, _mine(session, user_id, views), more)
+
+
+def my_shifts(session: Session, *, user_id: str, now: datetime) -> list[SignupView]:
+    """The volunteer's signups on shifts that have not ended, soonest first."""
+    rows = session.exec(
+        select(Signup, Shift)
+        .join(Shift, col(Signup.shift_id) == col(Shift.id))
+        .where(
+            Signup.volunteer_id == user_id,
+            col(Signup.status).in_(ACTIVE),
+            Shift.status == ShiftStatus.OPEN,
+            col(Shift.ends_at) > now,
+        )
+        .order_by(col(Shift.starts_at))
+        .limit(LIST_LIMIT)
+    ).all()
+    views = {v.id: v for v in _views(session, [shift for _, shift in rows], _zones(session))}
+    return [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
+
+
+def signup_for(session: Session, *, shift_id: int, user_id: str) -> SignupView:
+    shift = _shift(session, shift_id)
+    signup = _signup(session, shift_id, user_id)
+    if signup is None:
+        raise NotFound(f"You are not signed up for shift #{shift_id}.")
+    return _signup_view(session, signup, shift_view(session, shift))
+
+
+def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
+    """Coordinators see everyone on the shift: holding a place first, then the waitlist."""
+    shift = _shift(session, shift_id)
+    require_coordinator(session, actor=actor, state=shift.state, doing=f"see the roster of shift #{shift_id}")
+    signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
+    names = display_names(session, [s.volunteer_id for s in signups])
+    holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
+    waiting = sorted(
+        (s for s in signups if s.status == SignupStatus.WAITLISTED),
+        key=lambda s: s.waitlist_seq or 0,
+    )
+    entries = [
+        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, None)
+        for s in holding
+    ] + [
+        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, n)
+        for n, s in enumerate(waiting, start=1)
+    ]
+    released = sum(1 for s in signups if s.status in (SignupStatus.RELEASED, SignupStatus.REMOVED))
+    can_mark = now >= shift.starts_at - ATTENDANCE_OPENS_BEFORE and shift.status == ShiftStatus.OPEN
+    return Roster(shift_view(session, shift), entries, released, can_mark)
+
+
+# ---------------------------------------------------------------- coordinators
+
+
+def create_shift(
+    session: Session, *, actor: Actor, spec: NewShift, now: datetime, source_key: str | None = None
+) -> tuple[ShiftView, bool]:
+    """Coordinators create shifts in their states, in the future; a resubmitted form finds the first."""
+    require_coordinator(session, actor=actor, state=spec.state, doing=f"add shifts in {spec.state}")
+    if source_key:
+        existing = session.exec(select(Shift).where(Shift.source_key == source_key)).first()
+        if existing is not None:
+            return shift_view(session, existing), False
+    state = ensure_state(session, spec.state, now=now)
+    tz = state.timezone
+    if spec.end <= spec.start:
+        raise InvalidShift("time", "The shift must end after it starts, on the same day.")
+    for at in (spec.start, spec.end):
+        if not wall_time_exists(spec.day, at, tz):
+            raise InvalidShift(
+                "time", f"{at:%H:%M} does not exist on {spec.day} in {tz} (clocks spring forward)."
+            )
+    starts_at, ends_at = (
+        local_instant(spec.day, spec.start, tz),
+        local_instant(spec.day, spec.end, tz),
+    )
+    if starts_at <= now:
+        today = local_date(now, tz)
+        what = "That date is in the past" if spec.day < today else "That start time has already passed"
+        raise InvalidShift("date" if spec.day < today else "time", f"{what} ({spec.state} is on {tz}).")
+    if spec.day > local_date(now, tz) + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidShift("date", f"Shifts can be planned up to {MAX_DAYS_AHEAD} days ahead.")
+    shift = Shift(
+        state=spec.state,
+        kind=spec.kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=spec.location,
+        notes=spec.notes,
+        capacity=spec.capacity,
+        created_by=actor.user_id,
+        created_at=now,
+        source_key=source_key,
+    )
+    session.add(shift)
+    session.flush()
+    return _view(shift, tz, 0, 0), True
+
+
+def cancel_shift(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> CancelResult:
+    """Coordinators cancel; everyone still on the shift (or its waitlist) is to be told."""
+    shift = _lock_shift(session, shift_id)
+    require_coordinator(session, actor=actor, state=shift.state, doing=f"cancel shift #{shift_id}")
+    notify = list(
+        session.exec(
+            select(Signup.volunteer_id).where(
+                Signup.shift_id == shift_id,
+                col(Signup.status).in_(
+                    (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+                ),
+            )
+        )
+    )
+    if shift.status == ShiftStatus.CANCELLED:
+        return CancelResult(shift_view(session, shift), [], already=True)
+    if shift.ends_at <= now:
+        raise Refused(f"Shift #{shift_id} is already over; there is nothing to cancel.")
+    shift.status = ShiftStatus.CANCELLED
+    shift.cancelled_at = now
+    shift.version += 1
+    session.add(shift)
+    session.flush()
+    return CancelResult(shift_view(session, shift), notify, already=False)
+
+
+def record_shift_post(session: Session, *, shift_id: int, channel_id: str, message_ts: str) -> None:
+    shift = _shift(session, shift_id)
+    shift.channel_id, shift.message_ts = channel_id, message_ts
+    session.add(shift)
+    session.flush()
+
+
+def shift_version(session: Session, shift_id: int) -> int:
+    return session.exec(select(Shift.version).where(Shift.id == shift_id)).one()
+
+
+def mark_attendance(
+    session: Session, *, actor: Actor, signup_id: int, status: SignupStatus, now: datetime
+) -> SignupView:
+    """Coordinators mark attended / no-show (and may correct a mark) from an hour before start."""
+    signup = session.get(Signup, signup_id)
+    if signup is None:
+        raise NotFound("That signup no longer exists; open the roster again.")
+    shift = _lock_shift(session, signup.shift_id)
+    require_coordinator(session, actor=actor, state=shift.state, doing="take attendance")
+    session.refresh(signup)
+    if signup.status not in HOLDING:
+        raise Refused(
+            f"<@{signup.volunteer_id}> is {_status_words(signup.status)}, so attendance doesn't apply."
+        )
+    if now < shift.starts_at - ATTENDANCE_OPENS_BEFORE:
+        raise Refused(f"Attendance opens an hour before shift #{shift.id} starts.")
+    if signup.status != status:
+        signup.status, signup.marked_by, signup.updated_at = status, actor.user_id, now
+        shift.version += 1
+        session.add_all([signup, shift])
+        session.flush()
+    return _signup_view(session, signup, shift_view(session, shift))
+
+
+def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: datetime) -> ReleaseResult:
+    """Coordinators take someone off a shift at any time; the waitlist moves up."""
+    signup = session.get(Signup, signup_id)
+    if signup is None:
+        raise NotFound("That signup no longer exists; open the roster again.")
+    shift = _lock_shift(session, signup.shift_id)
+    require_coordinator(session, actor=actor, state=shift.state, doing="remove people from shifts")
+    session.refresh(signup)
+    if signup.status not in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None)
+    return _vacate(session, shift, signup, SignupStatus.REMOVED, now)
+
+
+# ---------------------------------------------------------------- volunteers
+
+
+def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
+    """Take a place if one is free, else join the waitlist; claiming again finds the same signup."""
+    shift = _lock_shift(session, shift_id)
+    if shift.status == ShiftStatus.CANCELLED:
+        raise Refused(f"Shift #{shift_id} was cancelled. `/shifts` lists the open ones.")
+    if shift.starts_at <= now:
+        raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
+    signup = _signup(session, shift_id, user_id)
+    if signup is not None and signup.status in ACTIVE:
+        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
+    held, _ = _fill(session, [shift_id]).get(shift_id, (0, 0))
+    if signup is None:
+        signup = Signup(shift_id=shift_id, volunteer_id=user_id, status=SignupStatus.CLAIMED, created_at=now)
+    signup.updated_at, signup.confirmed_at, signup.marked_by = now, None, None
+    if held < shift.capacity:
+        signup.status, signup.waitlist_seq = SignupStatus.CLAIMED, None
+    else:
+        last = session.exec(select(func.max(Signup.waitlist_seq)).where(Signup.shift_id == shift_id)).one()
+        signup.status, signup.waitlist_seq = SignupStatus.WAITLISTED, (last or 0) + 1
+    shift.version += 1
+    session.add_all([signup, shift])
+    session.flush()
+    return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=False)
+
+
+def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
+    """A volunteer holding a place confirms they will come; confirming twice changes nothing."""
+    shift = _lock_shift(session, shift_id)
+    signup = _signup(session, shift_id, user_id)
+    if signup is None or signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
+        raise Refused(f"You are not on shift #{shift_id}. `/claim {shift_id}` signs you up.")
+    if shift.status == ShiftStatus.CANCELLED:
+        raise Refused(f"Shift #{shift_id} was cancelled, so there is nothing to confirm.")
+    if signup.status == SignupStatus.WAITLISTED:
+        raise Refused(
+            f"You are on the waitlist for shift #{shift_id}; I'll message you if a place opens, "
+            "and you can confirm then."
+        )
+    if signup.status != SignupStatus.CLAIMED:
+        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
+    if shift.ends_at <= now:
+        raise Refused(f"Shift #{shift_id} is over.")
+    signup.status, signup.confirmed_at, signup.updated_at = SignupStatus.CONFIRMED, now, now
+    shift.version += 1
+    session.add_all([signup, shift])
+    session.flush()
+    return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=False)
+
+
+def release_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ReleaseResult:
+    """A volunteer gives up their place (or leaves the waitlist); refused inside the state's cutoff."""
+    shift = _lock_shift(session, shift_id)
+    signup = _signup(session, shift_id, user_id)
+    if signup is None:
+        raise Refused(f"You are not signed up for shift #{shift_id}.")
+    if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
+        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None)
+    if signup.status in (SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
+        raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
+    if shift.status == ShiftStatus.CANCELLED:
+        raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
+    if signup.status != SignupStatus.WAITLISTED:
+        state = session.get(State, shift.state)
+        cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
+        if now >= shift.starts_at - cutoff:
+            raise Refused(_cutoff_message(session, shift, cutoff))
+    return _vacate(session, shift, signup, SignupStatus.RELEASED, now)
+
+
+# ---------------------------------------------------------------- internals
+
+
+def _vacate(
+    session: Session, shift: Shift, signup: Signup, status: SignupStatus, now: datetime
+) -> ReleaseResult:
+    held_a_place = signup.status in HOLDING
+    signup.status, signup.waitlist_seq, signup.updated_at = status, None, now
+    session.add(signup)
+    session.flush()
+    promoted = None
+    if held_a_place and shift.status == ShiftStatus.OPEN and shift.starts_at > now:
+        held, _ = _fill(session, [shift.id or 0]).get(shift.id or 0, (0, 0))
+        first = session.exec(
+            select(Signup)
+            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
+            .order_by(col(Signup.waitlist_seq))
+            .limit(1)
+        ).first()
+        if first is not None and held < shift.capacity:
+            first.status, first.waitlist_seq, first.updated_at = SignupStatus.CLAIMED, None, now
+            session.add(first)
+            promoted = first
+    shift.version += 1
+    session.add(shift)
+    session.flush()
+    view = shift_view(session, shift)
+    return ReleaseResult(
+        _signup_view(session, signup, view),
+        _signup_view(session, promoted, view) if promoted else None,
+    )
+
+
+def _cutoff_message(session: Session, shift: Shift, cutoff: timedelta) -> str:
+    hours = cutoff.total_seconds() / 3600
+    span = f"{hours:g} hour{'s' if hours != 1 else ''}"
+    people = coordinator_ids(session, shift.state)
+    ask = (
+        "Ask " + " or ".join(f"<@{u}>" for u in people) + f" ({shift.state} coordinator) to take you off it."
+        if people
+        else f"Ask a Turnout admin to take you off it (no one coordinates {shift.state} yet)."
+    )
+    return f"Shift #{shift.id} starts within {span}, too close to release it yourself. {ask}"
+
+
+def _shift(session: Session, shift_id: int) -> Shift:
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    return shift
+
+
+def _lock_shift(session: Session, shift_id: int) -> Shift:
+    shift = session.exec(
+        select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if shift is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    return shift
+
+
+def _signup(session: Session, shift_id: int, user_id: str) -> Signup | None:
+    return session.exec(
+        select(Signup)
+        .where(Signup.shift_id == shift_id, Signup.volunteer_id == user_id)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _fill(session: Session, shift_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(places held, people waiting) per shift."""
+    fill: dict[int, tuple[int, int]] = {}
+    if not shift_ids:
+        return fill
+    rows = session.exec(
+        select(Signup.shift_id, Signup.status, func.count())
+        .where(col(Signup.shift_id).in_(shift_ids), col(Signup.status).in_(ACTIVE))
+        .group_by(col(Signup.shift_id), col(Signup.status))
+    )
+    for shift_id, status, count in rows:
+        held, waiting = fill.get(shift_id, (0, 0))
+        if status == SignupStatus.WAITLISTED:
+            waiting += count
+        else:
+            held += count
+        fill[shift_id] = (held, waiting)
+    return fill
+
+
+def _zones(session: Session) -> dict[str, str]:
+    zones = {code: place.timezone for code, place in PLACES.items()}
+    zones.update(dict(session.exec(select(State.code, State.timezone)).all()))
+    return zones
+
+
+def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
+    assert shift.id is not None
+    return ShiftView(
+        id=shift.id,
+        state=shift.state,
+        kind=shift.kind,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        timezone=tz,
+        location=shift.location,
+        notes=shift.notes,
+        capacity=shift.capacity,
+        held=held,
+        waiting=waiting,
+        status=shift.status,
+        channel_id=shift.channel_id,
+        message_ts=shift.message_ts,
+    )
+
+
+def _views(session: Session, shifts: list[Shift], zones: dict[str, str]) -> list[ShiftView]:
+    fill = _fill(session, [s.id for s in shifts if s.id is not None])
+    return [_view(s, zones[s.state], *fill.get(s.id or 0, (0, 0))) for s in shifts]
+
+
+def _mine(session: Session, user_id: str, views: list[ShiftView]) -> dict[int, SignupView]:
+    by_id = {v.id: v for v in views}
+    if not by_id:
+        return {}
+    signups = session.exec(
+        select(Signup).where(
+            Signup.volunteer_id == user_id,
+            col(Signup.shift_id).in_(by_id),
+            col(Signup.status).in_(ACTIVE),
+        )
+    )
+    return {s.shift_id: _signup_view(session, s, by_id[s.shift_id]) for s in signups}
+
+
+def _signup_view(session: Session, signup: Signup, shift: ShiftView) -> SignupView:
+    position = None
+    if signup.status == SignupStatus.WAITLISTED:
+        position = session.exec(
+            select(func.count()).where(
+                Signup.shift_id == signup.shift_id,
+                Signup.status == SignupStatus.WAITLISTED,
+                col(Signup.waitlist_seq) <= (signup.waitlist_seq or 0),
+            )
+        ).one()
+    assert signup.id is not None
+    return SignupView(signup.id, shift, signup.volunteer_id, signup.status, position)
+
+
+def _status_words(status: str) -> str:
+    return {
+        SignupStatus.WAITLISTED: "on the waitlist",
+        SignupStatus.RELEASED: "off the shift (released)",
+        SignupStatus.REMOVED: "off the shift (removed)",
+    }.get(SignupStatus(status), status)
