@@ -137,21 +137,65 @@ def parse_user(token: str, usage: str) -> UserRef:
     raise UsageError(f"`{_shown(token)}` is not a person. Mention them, like @ana.", usage)
 
 
-def parse_window(token: str, today: date) -> DateWindow | None:
-    """`today`, `tomorrow`, `week` or an ISO date; None if the token is none of those."""
+WINDOW_WORDS = ("today", "tomorrow", "week")
+
+
+def parse_when(token: str) -> str | None:
+    """`today`, `tomorrow`, `week` or a real ISO date, normalised; None for anything else."""
     word = token.lower()
-    if word == "today":
-        return DateWindow(today, today, "today")
-    if word == "tomorrow":
-        return DateWindow(today + timedelta(days=1), today + timedelta(days=1), "tomorrow")
-    if word == "week":
-        return DateWindow(today, today + timedelta(days=6), "week")
+    if word in WINDOW_WORDS:
+        return word
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token):
-        day = date.fromisoformat(token) if _valid_iso(token) else None
-        if day is None:
+        if not _valid_iso(token):
             raise UsageError(f"`{token}` is not a real date.", "YYYY-MM-DD, e.g. 2026-11-28")
-        return DateWindow(day, day, token)
+        return token
     return None
+
+
+def window_for(when: str, today: date) -> DateWindow:
+    """The local dates a `parse_when` result covers, counted from `today`."""
+    if when == "today":
+        return DateWindow(today, today, when)
+    if when == "tomorrow":
+        return DateWindow(today + timedelta(days=1), today + timedelta(days=1), when)
+    if when == "week":
+        return DateWindow(today, today + timedelta(days=6), when)
+    day = date.fromisoformat(when)
+    return DateWindow(day, day, when)
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """`/shifts` filters; encoded into buttons so a click can redraw the same listing."""
+
+    state: str | None
+    when: str | None
+    kind: ShiftKind | None
+
+    def encode(self) -> str:
+        return " ".join((self.state or "*", self.when or "*", self.kind or "*"))
+
+    @classmethod
+    def decode(cls, text: str) -> ListingQuery:
+        state, when, kind = (None if part == "*" else part for part in text.split())
+        return cls(state, when, ShiftKind(kind) if kind else None)
+
+
+def parse_listing(text: str, usage: str) -> ListingQuery:
+    """`[STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]` in any order."""
+    state: str | None = None
+    when: str | None = None
+    kind: ShiftKind | None = None
+    for token in tokens(text):
+        if (code := parse_state(token)) and state is None:
+            state = code
+        elif (found := parse_kind(token)) and kind is None:
+            kind = found
+        elif when is None and (day := parse_when(token)) is not None:
+            when = day
+        else:
+            raise UsageError(f"I don't understand `{_shown(token)}` here (or it is given twice).", usage)
+    return ListingQuery(state, when, kind)
 
 
 def parse_date(token: str, usage: str) -> date:

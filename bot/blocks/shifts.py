@@ -19,8 +19,9 @@ from bot.blocks.common import (
     section,
     when,
 )
+from bot.geo import PLACES
 from bot.models import SignupStatus
-from bot.parsing import KINDS_TEXT, MAX_CAPACITY
+from bot.parsing import KINDS_TEXT, MAX_CAPACITY, ListingQuery
 from bot.services.shifts import (
     CancelResult,
     ClaimResult,
@@ -95,12 +96,21 @@ def signup_buttons(signup: SignupView, surface: str) -> list[Block]:
     return []
 
 
-def build_shift_list(listing: ShiftListing, *, scope: str, surface: str) -> Reply:
+def listing_scope(query: ListingQuery) -> str:
+    """`canvass shifts in Iowa tomorrow`: the listing's filters in words."""
+    what = f"{KIND_LABEL[query.kind].lower()} shifts" if query.kind else "shifts"
+    where = f"in {PLACES[query.state].name}" if query.state else "in all states"
+    span = {"today": "today", "tomorrow": "tomorrow", "week": "this week", None: "in the next 7 days"}
+    return f"{what} {where} {span.get(query.when, f'on {query.when}')}"
+
+
+def build_shift_list(listing: ShiftListing, *, query: ListingQuery, surface: str) -> Reply:
     """`/shifts`: soonest first, each with its fill and the viewer's own state or a Claim button."""
+    scope = listing_scope(query)
     if not listing.shifts:
-        text = f"No open shifts {scope}. Try `/shifts week`, another state, or ask a coordinator to add one."
+        text = f"No open {scope}. Try `/shifts week`, another state, or ask a coordinator to add one."
         return Reply(text, [section(text)])
-    blocks: list[Block] = [header(f"Open shifts {scope}"[:150])]
+    blocks: list[Block] = [header(f"Open {scope}"[:150])]
     for shift in listing.shifts:
         mine = listing.mine.get(shift.id)
         if mine is None:
@@ -117,7 +127,7 @@ def build_shift_list(listing: ShiftListing, *, scope: str, surface: str) -> Repl
                 "More shifts match; narrow it down with a day or a kind, e.g. `/shifts tomorrow canvass`."
             )
         )
-    return Reply(f"Open shifts {scope}: {len(listing.shifts)}", blocks)
+    return Reply(f"Open {scope}: {len(listing.shifts)}", blocks)
 
 
 def build_signup_card(signup: SignupView, headline: str) -> Reply:

@@ -110,6 +110,11 @@ def state_for_channel(session: Session, channel_id: str) -> str | None:
     return session.exec(select(State.code).where(State.channel_id == channel_id)).first()
 
 
+def state_channel(session: Session, code: str) -> str | None:
+    state = session.get(State, code)
+    return state.channel_id if state else None
+
+
 def default_state(session: Session, *, channel_id: str, user_id: str) -> str | None:
     """The channel's state, else the person's home state, else None (all states)."""
     bound = state_for_channel(session, channel_id)

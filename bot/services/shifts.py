@@ -99,6 +99,7 @@ class ClaimResult:
 class ReleaseResult:
     signup: SignupView
     promoted: SignupView | None
+    changed: bool = True
 
 
 @dataclass(frozen=True)
@@ -241,24 +242,7 @@ def create_shift(
         if existing is not None:
             return shift_view(session, existing), False
     state = ensure_state(session, spec.state, now=now)
-    tz = state.timezone
-    if spec.end <= spec.start:
-        raise InvalidShift("time", "The shift must end after it starts, on the same day.")
-    for at in (spec.start, spec.end):
-        if not wall_time_exists(spec.day, at, tz):
-            raise InvalidShift(
-                "time", f"{at:%H:%M} does not exist on {spec.day} in {tz} (clocks spring forward)."
-            )
-    starts_at, ends_at = (
-        local_instant(spec.day, spec.start, tz),
-        local_instant(spec.day, spec.end, tz),
-    )
-    if starts_at <= now:
-        today = local_date(now, tz)
-        what = "That date is in the past" if spec.day < today else "That start time has already passed"
-        raise InvalidShift("date" if spec.day < today else "time", f"{what} ({spec.state} is on {tz}).")
-    if spec.day > local_date(now, tz) + timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidShift("date", f"Shifts can be planned up to {MAX_DAYS_AHEAD} days ahead.")
+    starts_at, ends_at = check_new_shift_times(spec, state.timezone, now)
     shift = Shift(
         state=spec.state,
         kind=spec.kind,
@@ -273,7 +257,29 @@ def create_shift(
     )
     session.add(shift)
     session.flush()
-    return _view(shift, tz, 0, 0), True
+    return _view(shift, state.timezone, 0, 0), True
+
+
+def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datetime, datetime]:
+    """(start, end) in UTC for a new shift, which must be ahead, real wall-clock times, and not absurdly far."""
+    if spec.end <= spec.start:
+        raise InvalidShift("time", "The shift must end after it starts, on the same day.")
+    for at in (spec.start, spec.end):
+        if not wall_time_exists(spec.day, at, tz):
+            raise InvalidShift(
+                "time", f"{at:%H:%M} does not exist on {spec.day} in {tz} (clocks spring forward)."
+            )
+    starts_at, ends_at = local_instant(spec.day, spec.start, tz), local_instant(spec.day, spec.end, tz)
+    today = local_date(now, tz)
+    if starts_at <= now:
+        if spec.day < today:
+            raise InvalidShift("date", f"{spec.day} is in the past ({spec.state} is on {tz}).")
+        raise InvalidShift(
+            "time", f"{spec.start:%H:%M} on {spec.day} has already passed ({spec.state} is on {tz})."
+        )
+    if spec.day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidShift("date", f"Shifts can be planned up to {MAX_DAYS_AHEAD} days ahead.")
+    return starts_at, ends_at
 
 
 def cancel_shift(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> CancelResult:
@@ -346,7 +352,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     require_coordinator(session, actor=actor, state=shift.state, doing="remove people from shifts")
     session.refresh(signup)
     if signup.status not in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None)
+        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     return _vacate(session, shift, signup, SignupStatus.REMOVED, now)
 
 
@@ -409,7 +415,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     if signup is None:
         raise Refused(f"You are not signed up for shift #{shift_id}.")
     if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
-        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None)
+        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     if signup.status in (SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
         raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
     if shift.status == ShiftStatus.CANCELLED:

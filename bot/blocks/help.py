@@ -1,0 +1,74 @@
+"""Usage lines and help texts: what every command answers to `help` and shows on bad input."""
+
+from __future__ import annotations
+
+from bot.blocks.common import Reply, context, section
+
+SHIFTS = "`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`"
+CLAIM = "`/claim ID`, e.g. `/claim 12`"
+UNCLAIM = "`/unclaim ID`, e.g. `/unclaim 12`"
+MYSHIFTS = "`/myshifts`"
+HOME = "`/turnout home STATE`, e.g. `/turnout home IA`"
+STATE = "`/turnout state STATE #channel [TIMEZONE]`, e.g. `/turnout state TX #texas America/Chicago`"
+COORDINATOR = "`/turnout coordinator @user STATE` or `/turnout coordinator remove @user STATE`"
+SHIFT_ADD = (
+    "`/turnout shift add` (opens a form), or "
+    "`/turnout shift add STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
+    "e.g. `/turnout shift add IA 2026-11-28 10:00-13:00 canvass 8 Des Moines HQ, 123 Main St`"
+)
+SHIFT_CANCEL = "`/turnout shift cancel ID`, e.g. `/turnout shift cancel 12`"
+ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
+
+COMMAND_HELP = {
+    "/shifts": (
+        "*/shifts* lists open shifts, soonest first, with a Claim button each.\n"
+        f"Usage: {SHIFTS}\n"
+        "With no state it uses this channel's state, else your home state, else all states. "
+        "With no day it shows the next 7 days. Kinds: canvass, phonebank, textbank, event, training."
+    ),
+    "/claim": (
+        "*/claim* signs you up for a shift. When it is full you join its waitlist and I tell you "
+        f"your place; if someone drops out you move up automatically.\nUsage: {CLAIM}"
+    ),
+    "/unclaim": (
+        "*/unclaim* gives up your place on a shift (or leaves its waitlist). The next person waiting "
+        "gets it. Close to the start, ask the state's coordinator instead.\n"
+        f"Usage: {UNCLAIM}"
+    ),
+    "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
+}
+
+EVERYONE = [
+    ("`/turnout home STATE`", "set your home state"),
+    ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", "find and manage your shifts"),
+]
+COORDINATORS = [
+    ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
+    ("`/turnout shift cancel ID`", "cancel a shift; everyone on it is told by DM"),
+    ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
+]
+ADMINS = [
+    (
+        "`/turnout state STATE #channel [TIMEZONE]`",
+        "bind a state to its channel (and override its time zone)",
+    ),
+    ("`/turnout coordinator @user STATE`", "make someone a state's coordinator"),
+    ("`/turnout coordinator remove @user STATE`", "revoke it"),
+]
+
+
+def build_command_help(command: str) -> Reply:
+    text = COMMAND_HELP[command]
+    return Reply(text, [section(text)])
+
+
+def build_turnout_help(*, coordinates: list[str], is_admin: bool) -> Reply:
+    """`/turnout help`: what this person may do."""
+    lines = ["*What you can do with Turnout*", *(f"• {cmd} — {what}" for cmd, what in EVERYONE)]
+    if coordinates or is_admin:
+        scope = "any state" if is_admin else ", ".join(coordinates)
+        lines += ["", f"*As a coordinator ({scope})*", *(f"• {cmd} — {what}" for cmd, what in COORDINATORS)]
+    if is_admin:
+        lines += ["", "*As an admin*", *(f"• {cmd} — {what}" for cmd, what in ADMINS)]
+    note = "Every command answers `help`, e.g. `/shifts help`."
+    return Reply("What you can do with Turnout", [section("\n".join(lines)), context(note)])

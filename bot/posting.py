@@ -1,0 +1,98 @@
+"""Sending what must reach Slack: exactly-once posts, DMs, and keeping shift posts current."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
+
+from bot.blocks.common import Reply
+from bot.blocks.shifts import build_shift_post
+from bot.runtime import Deps
+from bot.services.deliveries import claim_delivery, complete_delivery, fail_delivery
+from bot.services.people import state_channel
+from bot.services.shifts import get_shift, record_shift_post, shift_version
+
+logger = logging.getLogger(__name__)
+SHIFT_POST = "shift_post"
+REFRESH_ROUNDS = 3
+
+
+def deliver_once(
+    deps: Deps, client: WebClient, *, kind: str, channel: str, key: str, build: Callable[[Session], Reply]
+) -> str | None:
+    """Post `build`'s message to `channel` once per (kind, channel, key); the ts when this call sent it."""
+    with deps.session() as session:
+        claim = claim_delivery(session, kind=kind, target=channel, key=key, now=deps.clock())
+        if claim is None:
+            return None
+        reply = build(session)
+    try:
+        response = client.chat_postMessage(channel=channel, text=reply.text, blocks=reply.blocks)
+    except SlackApiError as error:
+        logger.warning("posting %s %s to %s failed: %s", kind, key, channel, error.response.get("error"))
+        with deps.session() as session:
+            fail_delivery(session, claim=claim, error=str(error.response.get("error")))
+        return None
+    ts = str(response["ts"])
+    with deps.session() as session:
+        complete_delivery(
+            session, claim=claim, channel_id=str(response["channel"]), message_ts=ts, now=deps.clock()
+        )
+    return ts
+
+
+def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> str | None:
+    """Post a new shift in its state's channel, once; the channel id when it is there."""
+    with deps.read_session() as session:
+        shift = get_shift(session, shift_id)
+        channel = state_channel(session, shift.state)
+    if channel is None:
+        return None
+    ts = deliver_once(
+        deps,
+        client,
+        kind=SHIFT_POST,
+        channel=channel,
+        key=str(shift_id),
+        build=lambda session: build_shift_post(get_shift(session, shift_id)),
+    )
+    if ts is not None:
+        with deps.session() as session:
+            record_shift_post(session, shift_id=shift_id, channel_id=channel, message_ts=ts)
+        refresh_shift_post(deps, client, shift_id)  # claims may have landed while it was posting
+    return channel
+
+
+def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
+    """Redraw the shift's channel post until it shows the shift's latest version."""
+    for _ in range(REFRESH_ROUNDS):
+        with deps.read_session() as session:
+            version = shift_version(session, shift_id)
+            shift = get_shift(session, shift_id)
+        if not shift.channel_id or not shift.message_ts:
+            return
+        reply = build_shift_post(shift)
+        try:
+            client.chat_update(
+                channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
+            )
+        except SlackApiError as error:
+            logger.warning("updating the post of shift #%s failed: %s", shift_id, error.response.get("error"))
+            return
+        with deps.read_session() as session:
+            if shift_version(session, shift_id) == version:
+                return
+
+
+def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
+    """A direct message from the app; False (logged) when Slack would not take it."""
+    try:
+        client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
+    except SlackApiError as error:
+        logger.warning("DM to %s failed: %s", user_id, error.response.get("error"))
+        return False
+    return True

@@ -1,0 +1,32 @@
+"""What every listener and job is handed: settings, sessions, the clock, the directory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.db import SessionFactory, create_db_engine, session_factory
+from bot.services.clock import utcnow
+from bot.slack import Directory
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    engine: Engine
+    session: SessionFactory
+    read_session: SessionFactory
+    clock: Callable[[], datetime]
+    directory: Directory
+
+
+def make_deps(
+    settings: Settings, *, engine: Engine | None = None, clock: Callable[[], datetime] = utcnow
+) -> Deps:
+    engine = engine or create_db_engine(settings.database_url)
+    write, read = session_factory(engine)
+    return Deps(settings, engine, write, read, clock, Directory(settings.admins))

@@ -1,0 +1,137 @@
+"""Setting up: `/turnout help`, `home`, `state` and `coordinator`."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import help as usage
+from bot.blocks.common import text_reply
+from bot.blocks.help import build_turnout_help
+from bot.geo import PLACES
+from bot.parsing import ChannelRef, UserRef, parse_channel, parse_user, require_state
+from bot.services.errors import NotFound, UsageError
+from bot.services.people import (
+    bind_state,
+    coordinated_states,
+    find_volunteer_by_name,
+    grant_coordinator,
+    revoke_coordinator,
+    set_home_state,
+)
+from handlers.common import enroll, is_help, profile_of, say
+from handlers.subcommands import Subcommand, TurnoutRequest
+
+
+def run_help(request: TurnoutRequest) -> None:
+    deps = request.deps
+    profile = profile_of(deps, request.client, request.user_id)
+    with deps.session() as session:
+        actor = enroll(deps, session, profile)
+        states = [] if actor.is_admin else coordinated_states(session, actor=actor)
+    say(request.respond, build_turnout_help(coordinates=states, is_admin=actor.is_admin))
+
+
+def run_home(request: TurnoutRequest) -> None:
+    if len(request.args) != 1 or is_help(request.args[0]):
+        raise UsageError("Give one state code.", usage.HOME)
+    code = require_state(request.args[0], usage.HOME)
+    deps = request.deps
+    profile = profile_of(deps, request.client, request.user_id)
+    with deps.session() as session:
+        enroll(deps, session, profile)
+        set_home_state(session, user_id=request.user_id, code=code, now=deps.clock())
+    say(request.respond, text_reply(f"Your home state is now {PLACES[code].name} ({code})."))
+
+
+def run_state(request: TurnoutRequest) -> None:
+    args = request.args
+    if len(args) not in (2, 3) or is_help(args[0]):
+        raise UsageError("Give a state, a channel and optionally a time zone.", usage.STATE)
+    code = require_state(args[0], usage.STATE)
+    channel = resolve_channel(request, parse_channel(args[1], usage.STATE))
+    timezone = args[2] if len(args) == 3 else None
+    if timezone is not None and timezone not in known_timezones():
+        raise UsageError(
+            f"`{timezone[:60]}` is not a time zone I know. Use an IANA name such as America/Denver.",
+            usage.STATE,
+        )
+    deps = request.deps
+    profile = profile_of(deps, request.client, request.user_id)
+    with deps.session() as session:
+        actor = enroll(deps, session, profile)
+        state = bind_state(
+            session, actor=actor, code=code, channel_id=channel, timezone=timezone, now=deps.clock()
+        )
+    say(
+        request.respond,
+        text_reply(f"{PLACES[code].name} ({code}) now posts in <#{channel}>, on {state.timezone} time."),
+    )
+
+
+def run_coordinator(request: TurnoutRequest) -> None:
+    args = list(request.args)
+    removing = bool(args) and args[0].lower() == "remove"
+    if removing:
+        args = args[1:]
+    if len(args) != 2 or is_help(args[0]):
+        raise UsageError("Name one person and one state.", usage.COORDINATOR)
+    code = require_state(args[1], usage.COORDINATOR)
+    user_id = resolve_user(request, parse_user(args[0], usage.COORDINATOR))
+    deps = request.deps
+    profile = profile_of(deps, request.client, request.user_id)
+    with deps.session() as session:
+        actor = enroll(deps, session, profile)
+        if removing:
+            revoke_coordinator(session, actor=actor, user_id=user_id, state=code)
+            text = f"<@{user_id}> no longer coordinates {code}."
+        elif grant_coordinator(session, actor=actor, user_id=user_id, state=code, now=deps.clock()):
+            text = f"<@{user_id}> now coordinates {code}."
+        else:
+            text = f"<@{user_id}> already coordinates {code}."
+    say(request.respond, text_reply(text))
+
+
+def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
+    """A channel id the bot can see, from a mention or a typed #name."""
+    shown = f"#{ref.name}" if ref.name else "that channel"
+    channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
+    if channel_id is None:
+        raise NotFound(
+            f"I can't find {shown}. Pick it from Slack's autocomplete, or invite @Turnout to it first."
+        )
+    try:
+        request.client.conversations_info(channel=channel_id)
+    except SlackApiError as error:
+        raise NotFound(f"I can't see {shown}; if it is private, invite @Turnout to it first.") from error
+    return channel_id
+
+
+def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
+    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace)."""
+    if ref.id:
+        return ref.id
+    name = ref.name or ""
+    with request.deps.read_session() as session:
+        matches = find_volunteer_by_name(session, name)
+    if len(matches) == 1:
+        return matches[0]
+    user_id = request.deps.directory.user_id(request.client, name)
+    if user_id is None:
+        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
+    return user_id
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": run_help,
+    "home": run_home,
+    "state": run_state,
+    "coordinator": run_coordinator,
+}

@@ -1,0 +1,64 @@
+"""What every listener shares: replying, turning refusals into replies, knowing who is acting."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.blocks.common import Reply, context, text_reply
+from bot.runtime import Deps
+from bot.services.errors import TurnoutError
+from bot.services.people import Actor, Profile, sync_volunteer
+
+logger = logging.getLogger(__name__)
+HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
+SORRY = "Something went wrong on Turnout's side and nothing was changed. Please try again in a minute."
+
+
+def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
+    """An ephemeral answer through the request's response_url (replacing the clicked message if asked)."""
+    respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=replace)
+
+
+def with_note(reply: Reply, note: str) -> Reply:
+    """`reply` with a one-line note on top: what the click just did."""
+    return Reply(note, [context(note), *reply.blocks][:50])
+
+
+@contextmanager
+def answering(respond: Respond) -> Iterator[None]:
+    """Expected refusals become an ephemeral reply; anything else goes to the global error handler."""
+    try:
+        yield
+    except TurnoutError as refusal:
+        say(respond, text_reply(refusal.message))
+
+
+def is_help(text: str) -> bool:
+    return text.strip().lower() in HELP_WORDS
+
+
+def profile_of(deps: Deps, client: WebClient, user_id: str) -> Profile:
+    """Who is acting, from Slack (cached); looked up before any transaction opens."""
+    return deps.directory.profile(client, user_id)
+
+
+def enroll(deps: Deps, session: Session, profile: Profile) -> Actor:
+    sync_volunteer(session, profile=profile, now=deps.clock())
+    return Actor(profile.user_id, deps.directory.is_admin(profile))
+
+
+def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
+    """The last resort: log with the trace, and still answer the person."""
+    logger.exception("unhandled error in a listener", exc_info=error)
+    if respond is not None and (body.get("response_url") or body.get("response_urls")):
+        try:
+            say(respond, text_reply(SORRY))
+        except Exception:
+            logger.exception("could not tell the user about the error")

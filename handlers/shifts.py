@@ -1,0 +1,213 @@
+"""Volunteers' shift commands and buttons: /shifts, /claim, /unclaim, /myshifts; Claim, Confirm, Release."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.blocks import actions as act
+from bot.blocks import help as usage
+from bot.blocks.common import Reply
+from bot.blocks.help import build_command_help
+from bot.blocks.shifts import (
+    build_my_shifts,
+    build_promoted_dm,
+    build_released,
+    build_shift_list,
+    build_signup_card,
+    claim_headline,
+    confirm_headline,
+    release_headline,
+)
+from bot.geo import PLACES
+from bot.parsing import ListingQuery, parse_listing, parse_shift_id, tokens, window_for
+from bot.posting import refresh_shift_post, send_dm
+from bot.runtime import Deps
+from bot.services.clock import local_date
+from bot.services.errors import UsageError
+from bot.services.people import default_state, state_timezone
+from bot.services.shifts import (
+    ReleaseResult,
+    claim_shift,
+    confirm_signup,
+    list_open_shifts,
+    my_shifts,
+    release_signup,
+)
+from handlers.common import answering, enroll, is_help, profile_of, say, with_note
+
+
+def handle_list_shifts(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    if is_help(command["text"]):
+        return say(respond, build_command_help("/shifts"))
+    with answering(respond):
+        profile = profile_of(deps, client, command["user_id"])
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            query = parse_listing(command["text"], usage.SHIFTS)
+            if query.state is None:
+                default = default_state(session, channel_id=command["channel_id"], user_id=command["user_id"])
+                query = replace(query, state=default)
+            reply = render_listing(session, deps, command["user_id"], query, profile.timezone)
+        say(respond, reply)
+
+
+def handle_claim(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    if is_help(command["text"]):
+        return say(respond, build_command_help("/claim"))
+    with answering(respond):
+        shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
+        profile = profile_of(deps, client, command["user_id"])
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
+        say(respond, build_signup_card(result.signup, claim_headline(result)))
+        if not result.already:
+            refresh_shift_post(deps, client, shift_id)
+
+
+def handle_unclaim(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    if is_help(command["text"]):
+        return say(respond, build_command_help("/unclaim"))
+    with answering(respond):
+        shift_id = parse_shift_id(single_argument(command["text"], usage.UNCLAIM), usage.UNCLAIM)
+        profile = profile_of(deps, client, command["user_id"])
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            result = release_signup(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
+        say(respond, build_released(result))
+        after_release(deps, client, result)
+
+
+def handle_my_shifts(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    if command["text"].strip():
+        if is_help(command["text"]):
+            return say(respond, build_command_help("/myshifts"))
+        return say(respond, Reply(f"`/myshifts` takes no arguments.\nUsage: {usage.MYSHIFTS}"))
+    with deps.read_session() as session:
+        signups = my_shifts(session, user_id=command["user_id"], now=deps.clock())
+    say(respond, build_my_shifts(signups))
+
+
+def handle_claim_click(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    shift_id, surface = act.read_value(body["actions"][0]["value"])
+    user_id = body["user"]["id"]
+    with answering(respond):
+        profile = profile_of(deps, client, user_id)
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            result = claim_shift(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            reply = redraw(session, deps, surface, user_id, claim_headline(result))
+        say(
+            respond,
+            reply or build_signup_card(result.signup, claim_headline(result)),
+            replace=reply is not None,
+        )
+        if not result.already:
+            refresh_shift_post(deps, client, shift_id)
+
+
+def handle_confirm_click(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    shift_id, surface = act.read_value(body["actions"][0]["value"])
+    user_id = body["user"]["id"]
+    with answering(respond):
+        with deps.session() as session:
+            result = confirm_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            reply = redraw(session, deps, surface, user_id, confirm_headline(result))
+        say(
+            respond,
+            reply or build_signup_card(result.signup, confirm_headline(result)),
+            replace=reply is not None,
+        )
+        if not result.already:
+            refresh_shift_post(deps, client, shift_id)
+
+
+def handle_release_click(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    shift_id, surface = act.read_value(body["actions"][0]["value"])
+    user_id = body["user"]["id"]
+    with answering(respond):
+        with deps.session() as session:
+            result = release_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            reply = redraw(session, deps, surface, user_id, release_headline(result))
+        say(respond, reply or build_released(result), replace=reply is not None)
+        after_release(deps, client, result)
+
+
+def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
+    """Tell whoever moved up from the waitlist, and bring the shift's channel post up to date."""
+    if not result.changed:
+        return
+    if result.promoted is not None:
+        send_dm(client, result.promoted.user_id, build_promoted_dm(result.promoted))
+    refresh_shift_post(deps, client, result.signup.shift.id)
+
+
+# ---------------------------------------------------------------- surfaces
+
+
+def redraw(session: Session, deps: Deps, surface: str, user_id: str, note: str) -> Reply | None:
+    """The clicked surface drawn anew with `note` on top; None where the click answers apart
+    (a channel post, or a single card, which the caller draws from its result)."""
+    if surface == act.MINE:
+        return with_note(build_my_shifts(my_shifts(session, user_id=user_id, now=deps.clock())), note)
+    if surface.startswith(act.LIST + ":"):
+        query = ListingQuery.decode(surface.removeprefix(act.LIST + ":"))
+        return with_note(render_listing(session, deps, user_id, query, None), note)
+    return None
+
+
+def render_listing(
+    session: Session, deps: Deps, user_id: str, query: ListingQuery, user_tz: str | None
+) -> Reply:
+    """The listing for `query`; local dates count in the state's zone (the viewer's, for all states)."""
+    tz = state_timezone(session, query.state) if query.state else (user_tz or PLACES["US"].timezone)
+    window = window_for(query.when, local_date(deps.clock(), tz)) if query.when else None
+    listing = list_open_shifts(
+        session, user_id=user_id, state=query.state, window=window, kind=query.kind, now=deps.clock()
+    )
+    return build_shift_list(listing, query=query, surface=act.list_surface(query.encode()))
+
+
+def single_argument(text: str, form: str) -> str:
+    parts = tokens(text)
+    if len(parts) != 1:
+        raise UsageError("Give exactly one shift id." if parts else "Which shift? Give its id.", form)
+    return parts[0]
+
+
+def register(app: App, deps: Deps) -> None:
+    app.command("/shifts")(partial(handle_list_shifts, deps=deps))
+    app.command("/claim")(partial(handle_claim, deps=deps))
+    app.command("/unclaim")(partial(handle_unclaim, deps=deps))
+    app.command("/myshifts")(partial(handle_my_shifts, deps=deps))
+    app.action(act.CLAIM)(partial(handle_claim_click, deps=deps))
+    app.action(act.JOIN_WAITLIST)(partial(handle_claim_click, deps=deps))
+    app.action(act.CONFIRM)(partial(handle_confirm_click, deps=deps))
+    app.action(act.RELEASE)(partial(handle_release_click, deps=deps))

@@ -1,0 +1,38 @@
+"""`/turnout SUBCOMMAND …`: one command, routed to the feature that owns each subcommand."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.common import text_reply
+from bot.parsing import tokens
+from bot.runtime import Deps
+from handlers import admin, shift_admin
+from handlers.common import answering, say
+from handlers.subcommands import Subcommand, TurnoutRequest
+
+SUBCOMMANDS: dict[str, Subcommand] = {**admin.SUBCOMMANDS, **shift_admin.SUBCOMMANDS}
+
+
+def handle_turnout(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    words = tokens(command["text"])
+    name = words[0].lower() if words else "help"
+    run = SUBCOMMANDS.get(name)
+    if run is None:
+        shown = name.replace("`", "'")[:30]
+        return say(
+            respond, text_reply(f"I don't know `/turnout {shown}`. `/turnout help` lists what you can do.")
+        )
+    with answering(respond):
+        run(TurnoutRequest(words[1:], command, respond, client, deps))
+
+
+def register(app: App, deps: Deps) -> None:
+    app.command("/turnout")(partial(handle_turnout, deps=deps))

@@ -1,0 +1,1 @@
+"""Scheduled jobs (APScheduler): each state's posts, reminders and follow-ups."""
