@@ -1,0 +1,161 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each in a fresh schema.
+
+PostgreSQL comes from TURNOUT_TEST_POSTGRES_URL (default: the local server on 127.0.0.1).
+Where it is unreachable its tests are skipped, saying why; under CI (CI=true) they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from bot import models  # noqa: F401  (registers the tables)
+from bot.app import build_app, build_wsgi
+from bot.config import Settings
+from bot.db import create_db_engine
+from bot.localslack import LocalSlack, SlackDriver, TrackingExecutor
+from bot.runtime import Deps, make_deps
+
+POSTGRES_URL = os.environ.get("TURNOUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:
+        return f"PostgreSQL at {POSTGRES_URL} is unreachable: {error.__class__.__name__}: {str(error)[:200]}"
+    return None
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def postgres_or_skip() -> None:
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_problem())
+    problem = _PG_PROBLEM[0]
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem + " (CI requires PostgreSQL)")
+        pytest.skip(problem)
+
+
+@dataclass
+class Clock:
+    """The time every service and job sees; tests move it explicitly."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+# A Sunday morning in Iowa; shifts in the factories start days later.
+START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'turnout.db'}"
+        return
+    postgres_or_skip()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(db_url)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(START)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(
+        slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, admins=frozenset({"UADMIN"})
+    )
+
+
+@pytest.fixture
+def deps(engine: Engine, clock: Clock, settings: Settings) -> Deps:
+    return make_deps(settings, engine=engine, clock=clock)
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    """The Web API stand-in, with a small workspace: an admin, a coordinator, volunteers, channels."""
+    stand_in = LocalSlack(token=BOT_TOKEN).start()
+    stand_in.add_person("UADMIN", "alex", real_name="Alex Admin")
+    stand_in.add_person("UOWNER", "olive", real_name="Olive Owner", is_owner=True)
+    stand_in.add_person("UCOORD", "cora", real_name="Cora Coordinator")
+    for n, name in enumerate(["ana", "ben", "cam", "dee", "eli", "fay"], start=1):
+        stand_in.add_person(f"UVOL{n}", name, real_name=name.title(), email=f"{name}@example.org")
+    stand_in.add_channel("CIOWA", "iowa")
+    stand_in.add_channel("CNH", "new-hampshire")
+    stand_in.add_channel("CRANDOM", "random")
+    yield stand_in
+    stand_in.stop()
+
+
+@dataclass
+class Bot:
+    """The real Bolt app behind its WSGI front, driven as Slack would drive it."""
+
+    driver: SlackDriver
+    slack: LocalSlack
+    deps: Deps
+    clock: Clock
+
+    def command(self, command: str, text: str = "", *, user: str = "UVOL1", channel: str = "CRANDOM"):  # type: ignore[no-untyped-def]
+        return self.driver.command(command, text, user=user, channel=channel)
+
+    def click(self, message, action_id: str, *, user: str = "UVOL1", value: str | None = None):  # type: ignore[no-untyped-def]
+        return self.driver.click(message, action_id, user=user, value=value)
+
+
+@pytest.fixture
+def bot(deps: Deps, slack: LocalSlack, clock: Clock, settings: Settings) -> Iterator[Bot]:
+    from dataclasses import replace
+
+    from bot.slack import make_client
+
+    local = replace(settings, slack_api_url=slack.api_url)
+    executor = TrackingExecutor()
+    app = build_app(deps, client=make_client(local), executor=executor)
+    driver = SlackDriver(build_wsgi(app, deps), slack, SIGNING_SECRET, executor)
+    yield Bot(driver, slack, deps, clock)
+    executor.shutdown(wait=True)

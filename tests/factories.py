@@ -1,0 +1,58 @@
+"""Test data: small functions that write one thing each and return it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from bot.models import Coordinator, Shift, ShiftKind
+from bot.services.clock import local_date, local_instant
+from bot.services.people import Actor, Profile, ensure_state, sync_volunteer
+
+ADMIN = Actor("UADMIN", is_admin=True)
+
+
+def volunteer(session: Session, user_id: str, now: datetime, name: str | None = None) -> str:
+    sync_volunteer(session, profile=Profile(user_id, display_name=name or user_id.lower()), now=now)
+    return user_id
+
+
+def coordinator(session: Session, user_id: str, state: str, now: datetime) -> Actor:
+    volunteer(session, user_id, now)
+    ensure_state(session, state, now=now)
+    session.add(Coordinator(user_id=user_id, state=state, granted_by="UADMIN", granted_at=now))
+    session.flush()
+    return Actor(user_id, is_admin=False)
+
+
+def shift(
+    session: Session,
+    now: datetime,
+    *,
+    state: str = "IA",
+    days_ahead: int = 2,
+    day: date | None = None,
+    start: time = time(10),
+    hours: int = 3,
+    capacity: int = 5,
+    kind: ShiftKind = ShiftKind.CANVASS,
+    location: str = "Des Moines HQ, 123 Main St",
+) -> int:
+    st = ensure_state(session, state, now=now)
+    day = day or local_date(now, st.timezone) + timedelta(days=days_ahead)
+    starts_at = local_instant(day, start, st.timezone)
+    row = Shift(
+        state=state,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        location=location,
+        capacity=capacity,
+        created_by="UADMIN",
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
