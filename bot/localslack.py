@@ -509,7 +509,8 @@ class SlackDriver:
                 "blocks": message.blocks,
             }
         with self.slack.lock:
-            self.slack.response_targets[token] = message
+            # The workspace's own copy: a click on an outdated copy still answers into the real message.
+            self.slack.response_targets[token] = self.slack.message(message.channel, message.ts) or message
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, message.channel)
 

@@ -46,7 +46,7 @@ def deliver_once(
 
 
 def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> str | None:
-    """Post a new shift in its state's channel, once; the channel id when it is there."""
+    """Post a new shift in its state's channel, once; the channel id when this call posted it."""
     with deps.read_session() as session:
         shift = get_shift(session, shift_id)
         channel = state_channel(session, shift.state)
@@ -60,10 +60,11 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> str | None:
         key=str(shift_id),
         build=lambda session: build_shift_post(get_shift(session, shift_id)),
     )
-    if ts is not None:
-        with deps.session() as session:
-            record_shift_post(session, shift_id=shift_id, channel_id=channel, message_ts=ts)
-        refresh_shift_post(deps, client, shift_id)  # claims may have landed while it was posting
+    if ts is None:
+        return None
+    with deps.session() as session:
+        record_shift_post(session, shift_id=shift_id, channel_id=channel, message_ts=ts)
+    refresh_shift_post(deps, client, shift_id)  # claims may have landed while it was posting
     return channel
 
 

@@ -32,14 +32,15 @@ def claim_delivery(session: Session, *, kind: str, target: str, key: str, now: d
         insert_for(session)(Delivery)
         .values(kind=kind, target=target, key=key, status=CLAIMED, attempts=1, claimed_at=now)
         .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
-    )
+        .returning(Delivery.id)
+    ).first()
     row = session.exec(
         select(Delivery)
         .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
         .execution_options(populate_existing=True)
     ).one()
     assert row.id is not None
-    if inserted.rowcount == 1:  # type: ignore[attr-defined]
+    if inserted is not None:
         return Claim(row.id, 1)
     retryable = row.status == FAILED or (row.status == CLAIMED and row.claimed_at <= now - STALE_AFTER)
     if not retryable:
