@@ -25,7 +25,9 @@ from bot.db import create_db_engine
 from bot.localslack import LocalSlack, SlackDriver, TrackingExecutor
 from bot.runtime import Deps, make_deps
 
-POSTGRES_URL = os.environ.get("TURNOUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TURNOUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
 

@@ -46,7 +46,7 @@ def test_shifts_in_a_bound_channel_defaults_to_its_state(bot: Bot) -> None:
 
 
 def test_claim_by_button_redraws_the_list_so_it_cannot_claim_twice(bot: Bot) -> None:
-    shift_id = seed(bot)
+    seed(bot)
     listing = bot.command("/shifts", "IA").reply
     stale = copy.deepcopy(listing)  # what a second, quicker click still sees
     first = bot.click(listing, act.CLAIM)

@@ -64,7 +64,12 @@ def test_release_promotes_the_first_waitlisted(deps: Deps) -> None:
     assert result.promoted is not None and result.promoted.user_id == "UVOL2"
     assert result.promoted.status == "claimed"
     with deps.session() as session:
-        assert claim_shift(session, shift_id=shift_id, user_id="UVOL3", now=deps.clock()).signup.waitlist_position == 1
+        assert (
+            claim_shift(
+                session, shift_id=shift_id, user_id="UVOL3", now=deps.clock()
+            ).signup.waitlist_position
+            == 1
+        )
 
 
 def test_release_twice_changes_nothing_more(deps: Deps) -> None:
@@ -158,7 +163,7 @@ def test_coordinators_act_only_on_their_states(deps: Deps, clock: Clock) -> None
     with deps.session() as session:
         nh = make.coordinator(session, "UCOORD", "NH", clock())
     shift_id = setup_shift(deps)
-    with pytest.raises(Refused, match="IA coordinator|no one coordinates IA"), deps.session() as session:
+    with pytest.raises(Refused, match=r"no one coordinates IA"), deps.session() as session:
         cancel_shift(session, actor=nh, shift_id=shift_id, now=clock())
     with pytest.raises(Refused), deps.session() as session:
         roster(session, actor=nh, shift_id=shift_id, now=clock())
@@ -168,12 +173,16 @@ def test_attendance_opens_an_hour_before_and_can_be_corrected(deps: Deps, clock:
     shift_id = setup_shift(deps)
     signup_id = claim(deps, shift_id, "UVOL1").signup.id
     with pytest.raises(Refused, match="opens an hour"), deps.session() as session:
-        mark_attendance(session, actor=make.ADMIN, signup_id=signup_id, status=SignupStatus.ATTENDED, now=clock())
+        mark_attendance(
+            session, actor=make.ADMIN, signup_id=signup_id, status=SignupStatus.ATTENDED, now=clock()
+        )
     with deps.read_session() as session:
         starts_at = roster(session, actor=make.ADMIN, shift_id=shift_id, now=clock()).shift.starts_at
     clock.now = starts_at + timedelta(hours=4)
     with deps.session() as session:
-        mark_attendance(session, actor=make.ADMIN, signup_id=signup_id, status=SignupStatus.ATTENDED, now=clock())
+        mark_attendance(
+            session, actor=make.ADMIN, signup_id=signup_id, status=SignupStatus.ATTENDED, now=clock()
+        )
         fixed = mark_attendance(
             session, actor=make.ADMIN, signup_id=signup_id, status=SignupStatus.NO_SHOW, now=clock()
         )
@@ -214,7 +223,9 @@ def test_last_slot_race_never_overbooks(deps: Deps, round_: int) -> None:
     with deps.read_session() as session:
         signups = session.exec(select(Signup).where(Signup.shift_id == shift_id)).all()
     held = [s for s in signups if s.status == SignupStatus.CLAIMED]
-    waiting = sorted((s for s in signups if s.status == SignupStatus.WAITLISTED), key=lambda s: s.waitlist_seq or 0)
+    waiting = sorted(
+        (s for s in signups if s.status == SignupStatus.WAITLISTED), key=lambda s: s.waitlist_seq or 0
+    )
     assert len(held) == 5 and len(waiting) == 25
     assert [s.waitlist_seq for s in waiting] == list(range(1, 26))
     # Arrival order: the waitlist is in the order the claims were written.

@@ -1,0 +1,112 @@
+"""`turnout`: run the bot, serve it in production, and manage its database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+
+logger = logging.getLogger("turnout")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="turnout", description="Turnout: a Slack bot for a volunteer field program."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", help="the bot against Slack: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT"
+    )
+    commands.add_parser("serve", help="HTTP only, under gunicorn with several workers (production)")
+    db = commands.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade"], help="apply every migration (Alembic)")
+    args = parser.parse_args(argv)
+
+    load_dotenv()
+    try:
+        settings = Settings.from_env(require_slack=args.command in ("run", "serve"))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.command == "db":
+        from bot.db import upgrade
+
+        upgrade(settings.database_url)
+        print("Database is up to date.")
+        return 0
+    if args.command == "run":
+        return run(settings)
+    return serve(settings, workers=settings.web_workers)
+
+
+def prepare_database(settings: Settings) -> None:
+    """The embedded SQLite file is migrated on start; PostgreSQL is migrated by `turnout db upgrade`."""
+    if settings.database_url.startswith("sqlite"):
+        from bot.db import upgrade
+
+        upgrade(settings.database_url)
+
+
+def run(settings: Settings) -> int:
+    """Development and small campaigns: one process, Socket Mode or HTTP."""
+    prepare_database(settings)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.app import build_app
+        from bot.runtime import make_deps
+
+        app = build_app(make_deps(settings))
+        logger.info("Turnout is connecting to Slack in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return 0
+    return serve(settings, workers=1)
+
+
+def serve(settings: Settings, *, workers: int) -> int:
+    """HTTP on PORT under gunicorn's threaded workers: acks are cheap, work waits on Slack and the DB.
+
+    Threads (gthread) rather than sync workers: a sync worker holds a whole process per
+    request in flight, so a burst of clicks queues behind slow Web API calls."""
+    from gunicorn.app.base import BaseApplication
+
+    prepare_database(settings)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"0.0.0.0:{settings.port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": settings.web_threads,
+                "timeout": 30,
+                "graceful_timeout": 20,
+                "accesslog": "-",
+                "loglevel": settings.log_level.lower(),
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            # Runs in each worker after the fork, so each has its own engine and client.
+            from bot.app import build_app, build_wsgi
+            from bot.runtime import make_deps
+
+            deps = make_deps(settings)
+            return build_wsgi(build_app(deps), deps)
+
+    logger.info("Turnout is serving HTTP on port %s at /slack/events", settings.port)
+    Server().run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
