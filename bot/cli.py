@@ -80,7 +80,7 @@ def serve(settings: Settings, *, workers: int) -> int:
 
     prepare_database(settings)
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"0.0.0.0:{settings.port}",

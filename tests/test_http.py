@@ -1,0 +1,200 @@
+"""The HTTP front: Slack's signature check, /healthz, ack before work, and a real `turnout run`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from sqlmodel import select
+
+from bot.localslack import LocalSlack, signed_headers
+from bot.models import Volunteer
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def command_body(text: str = "", command: str = "/myshifts") -> bytes:
+    return urlencode(
+        {
+            "command": command,
+            "text": text,
+            "user_id": "UVOL1",
+            "channel_id": "CRANDOM",
+            "team_id": "T0TURNOUT",
+            "response_url": "http://127.0.0.1:9/nowhere",
+            "trigger_id": "t.1",
+        }
+    ).encode()
+
+
+def test_a_forged_signature_gets_401_before_any_listener(bot: Bot) -> None:
+    body = command_body()
+    headers = signed_headers("not-the-secret", body, FORM)
+    status, _ = bot.driver.send_raw(body, headers)
+    assert status == 401
+    assert bot.slack.calls_to("users.info") == [] and bot.slack.calls_to("chat.postMessage") == []
+
+
+def test_a_request_older_than_five_minutes_gets_401(bot: Bot) -> None:
+    body = command_body(command="/shifts")
+    headers = signed_headers(SIGNING_SECRET, body, FORM, timestamp=int(time.time()) - 301)
+    status, _ = bot.driver.send_raw(body, headers)
+    assert status == 401
+    with bot.deps.read_session() as session:
+        assert session.exec(select(Volunteer)).all() == []
+
+
+def test_an_unsigned_request_gets_401(bot: Bot) -> None:
+    status, _ = bot.driver.send_raw(command_body(), {"content-type": FORM})
+    assert status == 401
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        ("/shifts", "IA"),
+        ("/claim", "1"),
+        ("/unclaim", "1"),
+        ("/myshifts", ""),
+        ("/turnout", "help"),
+        ("/turnout", "roster 1"),
+        ("/turnout", "shift add"),
+        ("/claim", "nope"),
+    ],
+)
+def test_every_command_is_acked_before_any_web_api_call(bot: Bot, command: str, text: str) -> None:
+    """With Slack's Web API holding every answer, the ack still comes back at once."""
+    bot.slack.gate.clear()
+    outcome: dict[str, object] = {}
+
+    def send() -> None:
+        body = urlencode(
+            {
+                "command": command,
+                "text": text,
+                "user_id": "UVOL1",
+                "channel_id": "CRANDOM",
+                "team_id": "T0TURNOUT",
+                "response_url": bot.slack.response_url("held"),
+                "trigger_id": "t.held",
+            }
+        ).encode()
+        started = time.monotonic()
+        outcome["status"], _ = bot.driver.send_raw(body, signed_headers(SIGNING_SECRET, body, FORM))
+        outcome["seconds"] = time.monotonic() - started
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    sender.join(timeout=2.5)
+    acked_while_held = not sender.is_alive()
+    bot.slack.gate.set()
+    sender.join()
+    assert bot.driver.executor is not None
+    bot.driver.executor.wait_idle()
+    assert acked_while_held and outcome["status"] == 200
+
+
+def test_healthz_answers_ok(bot: Bot) -> None:
+    statuses: list[str] = []
+    body = b"".join(
+        bot.driver.wsgi_app(
+            {"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: statuses.append(s)
+        )
+    )
+    assert statuses == ["200 OK"] and body == b"ok\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_turnout_run_serves_signed_commands_over_http(tmp_path: Path) -> None:
+    """The real entry point: gunicorn, migrations on start, Bolt, and the Web API through SLACK_API_URL."""
+    slack = LocalSlack(token=BOT_TOKEN).start()
+    slack.add_person("UVOL1", "ana")
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": slack.api_url,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
+                    assert response.read() == b"ok\n"
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(
+                "turnout run did not come up: " + server.stdout.read1().decode() if server.stdout else ""
+            )
+        body = urlencode(
+            {
+                "command": "/shifts",
+                "text": "IA",
+                "user_id": "UVOL1",
+                "channel_id": "CX",
+                "response_url": slack.response_url("r.UVOL1.CX"),
+                "trigger_id": "t",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            base + "/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body, FORM)
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+        for _ in range(50):
+            if slack.responses("r.UVOL1.CX"):
+                break
+            time.sleep(0.1)
+        (reply,) = slack.responses("r.UVOL1.CX")
+        assert "No open shifts in Iowa" in reply.text
+        forged = urllib.request.Request(
+            base + "/slack/events", data=body, headers=signed_headers("wrong", body, FORM)
+        )
+        with pytest.raises(urllib.error.HTTPError) as rejected:
+            urllib.request.urlopen(forged, timeout=5)
+        assert rejected.value.code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        slack.stop()
+
+
+def test_a_missing_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TURNOUT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN is missing" in result.stderr and "Traceback" not in result.stderr
