@@ -1,0 +1,129 @@
+"""Admins bind states and grant roles; coordinators add shifts (form or inline), cancel, take the roster."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.blocks import actions as act
+from bot.localslack import buttons, message_text
+from bot.models import Coordinator, Shift, State, Volunteer
+from tests import factories as make
+from tests.conftest import Bot
+
+
+def test_admin_binds_a_state_to_a_typed_channel_with_a_time_zone(bot: Bot) -> None:
+    reply = bot.command("/turnout", "state TX #iowa America/Denver", user="UADMIN")
+    assert "Texas (TX) now posts in <#CIOWA>, on America/Denver time" in reply.text
+    with bot.deps.read_session() as session:
+        state = session.get(State, "TX")
+        assert state is not None and state.channel_id == "CIOWA" and state.timezone == "America/Denver"
+
+
+def test_a_channel_holds_one_state(bot: Bot) -> None:
+    bot.command("/turnout", "state IA #iowa", user="UADMIN")
+    clash = bot.command("/turnout", "state NH <#CIOWA|iowa>", user="UADMIN")
+    assert "already IA's channel" in clash.text
+
+
+def test_workspace_owners_are_admins(bot: Bot) -> None:
+    assert "now posts in" in bot.command("/turnout", "state NH #new-hampshire", user="UOWNER").text
+
+
+def test_grant_and_revoke_a_coordinator_by_typed_name(bot: Bot) -> None:
+    granted = bot.command("/turnout", "coordinator @cora IA", user="UADMIN")
+    assert "<@UCOORD> now coordinates IA" in granted.text
+    assert (
+        "already coordinates" in bot.command("/turnout", "coordinator <@UCOORD|cora> IA", user="UADMIN").text
+    )
+    help_text = bot.command("/turnout", "help", user="UCOORD").text
+    assert "As a coordinator (IA)" in help_text and "As an admin" not in help_text
+    revoked = bot.command("/turnout", "coordinator remove <@UCOORD> IA", user="UADMIN")
+    assert "no longer coordinates IA" in revoked.text
+    with bot.deps.read_session() as session:
+        assert session.exec(select(Coordinator)).all() == []
+
+
+def test_home_state_is_the_default_for_shifts(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        make.shift(session, bot.clock(), state="NH")
+    assert "New Hampshire (NH)" in bot.command("/turnout", "home nh").text
+    with bot.deps.read_session() as session:
+        volunteer = session.get(Volunteer, "UVOL1")
+        assert volunteer is not None and volunteer.home_state == "NH" and volunteer.email == "ana@example.org"
+    assert "New Hampshire" in bot.command("/shifts").text
+
+
+def test_shift_add_form_validates_inline_and_saves_once(bot: Bot) -> None:
+    bot.command("/turnout", "coordinator <@UCOORD> IA", user="UADMIN")
+    bot.command("/turnout", "state IA #iowa", user="UADMIN")
+    opened = bot.command("/turnout", "shift add", user="UCOORD")
+    view = opened.view
+    assert view is not None and view["callback_id"] == act.SHIFT_FORM
+    values = {
+        "state": {"state": {"type": "static_select", "selected_option": {"value": "IA"}}},
+        "date": {"date": {"type": "datepicker", "selected_date": "2026-11-01"}},
+        "start": {"start": {"type": "timepicker", "selected_time": "13:00"}},
+        "end": {"end": {"type": "timepicker", "selected_time": "10:00"}},
+        "kind": {"kind": {"type": "static_select", "selected_option": {"value": "phonebank"}}},
+        "capacity": {"capacity": {"type": "number_input", "value": "0"}},
+        "location": {"location": {"type": "plain_text_input", "value": "   "}},
+        "notes": {"notes": {"type": "plain_text_input", "value": None}},
+    }
+    rejected = bot.driver.submit(view, values, user="UCOORD")
+    assert rejected.ack["response_action"] == "errors"
+    assert set(rejected.ack["errors"]) == {"end", "capacity", "location"}
+    fixed = copy.deepcopy(values)
+    fixed["end"]["end"]["selected_time"] = "16:00"
+    fixed["capacity"]["capacity"]["value"] = "6"
+    fixed["location"]["location"]["value"] = "https://zoom.example.org/j/1"
+    past = bot.driver.submit(view, fixed, user="UCOORD")
+    assert "date" in past.ack["errors"] and "past" in past.ack["errors"]["date"]
+    fixed["date"]["date"]["selected_date"] = "2026-11-29"
+    saved = bot.driver.submit(view, fixed, user="UCOORD")
+    again = bot.driver.submit(view, fixed, user="UCOORD")  # the same form submitted twice
+    assert saved.status == again.status == 200 and saved.body == ""
+    with bot.deps.read_session() as session:
+        shifts = session.exec(select(Shift)).all()
+    assert len(shifts) == 1 and shifts[0].kind == "phonebank" and shifts[0].capacity == 6
+    assert len(bot.slack.posts_in("CIOWA")) == 1
+    assert "Added shift" in message_text(bot.slack.dms_to("UCOORD")[-1])
+
+
+def test_roster_marks_attendance_and_removes(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), capacity=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    bot.command("/claim", str(shift_id), user="UVOL2")
+    roster = bot.command("/turnout", f"roster {shift_id}", user="UADMIN").reply
+    assert "<@UVOL1>" in message_text(roster) and "waitlisted #1" in message_text(roster)
+    assert {b["action_id"] for b in buttons(roster)} == {act.REMOVE}
+    removed = bot.click(roster, act.REMOVE, user="UADMIN", value=buttons(roster)[0]["value"])
+    assert removed.reply.ts == roster.ts and "removed" in message_text(roster)
+    assert "took you off shift" in message_text(bot.slack.dms_to("UVOL1")[-1])
+    assert "it's yours" in message_text(bot.slack.dms_to("UVOL2")[-1])
+    with bot.deps.read_session() as session:
+        shift = session.get(Shift, shift_id)
+        assert shift is not None
+        bot.clock.now = shift.starts_at + timedelta(minutes=10)
+    roster = bot.command("/turnout", f"roster {shift_id}", user="UADMIN").reply
+    assert "_unmarked_" in message_text(roster)
+    attended = bot.click(roster, act.ATTENDED, user="UADMIN")
+    assert ":white_check_mark: attended" in attended.text
+    stranger = bot.click(roster, act.NO_SHOW, user="UVOL3")
+    assert "Only an admin" in stranger.text
+
+
+def test_cancel_tells_everyone_on_the_shift(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), capacity=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    bot.command("/claim", str(shift_id), user="UVOL2")
+    cancelled = bot.command("/turnout", f"shift cancel {shift_id}", user="UADMIN")
+    assert "Told 2 people by DM" in cancelled.text
+    assert "has been cancelled" in message_text(bot.slack.dms_to("UVOL1")[-1])
+    assert "has been cancelled" in message_text(bot.slack.dms_to("UVOL2")[-1])
+    again = bot.command("/turnout", f"shift cancel {shift_id}", user="UADMIN")
+    assert "already cancelled" in again.text and len(bot.slack.dms_to("UVOL1")) == 1
