@@ -18,6 +18,9 @@ from bot.slack import make_client
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+# Bolt runs the whole listener, ack included, on this pool: it must be large enough that a
+# burst of listeners waiting on Slack (a 429's Retry-After, say) never delays another's ack.
+LISTENER_THREADS = 64
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -35,7 +38,8 @@ def build_app(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret,
         process_before_response=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=settings.web_threads * 2),
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=max(LISTENER_THREADS, settings.web_threads * 4)),
         token_verification_enabled=verify_token,
         raise_error_for_unhandled_request=False,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 
 from sqlmodel import select
 
@@ -144,3 +145,28 @@ def test_clicking_claim_on_the_channel_post_answers_only_the_clicker(bot: Bot) -
     clicked = bot.click(post, act.CLAIM, user="UVOL4")
     assert clicked.reply.ephemeral_to == "UVOL4" and "You're on shift" in clicked.text
     assert "1/2" in message_text(post)
+
+
+def test_thirty_people_racing_through_slack_all_get_a_clear_answer(bot: Bot) -> None:
+    """30 /claim commands at once for 5 places: 5 are on, 25 are told their place in line."""
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), capacity=5)
+    for n in range(7, 31):
+        bot.slack.add_person(f"UVOL{n}", f"vol{n}")
+    barrier = threading.Barrier(30)
+    texts: dict[int, str] = {}
+
+    def go(n: int) -> None:
+        barrier.wait()
+        exchange = bot.command("/claim", str(shift_id), user=f"UVOL{n}")
+        assert exchange.status == 200
+        texts[n] = exchange.text
+
+    threads = [threading.Thread(target=go, args=(n,)) for n in range(1, 31)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    on = [t for t in texts.values() if "You're on shift" in t]
+    waiting = sorted(int(t.split("*#")[1].split("*")[0]) for t in texts.values() if "on the waitlist" in t)
+    assert len(texts) == 30 and len(on) == 5 and waiting == list(range(1, 26))
