@@ -538,6 +538,21 @@ class SlackDriver:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
 
+    def event(self, event: dict[str, Any]) -> Exchange:
+        """Deliver an Events API callback (e.g. `app_home_opened`)."""
+        token, trigger = self._ids(str(event.get("user", "")), str(event.get("channel", "")))
+        payload = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": f"Ev{token}",
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        body = json.dumps(payload).encode()
+        return self._send(body, "application/json", token, trigger, str(event.get("user", "")), "")
+
     def send_raw(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         """Deliver bytes with the given headers, unsigned: for testing what unsigned requests get."""
         return self._wsgi(body, headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Deps
-from handlers import pending, shift_admin, shifts, turnout
+from handlers import home, pending, shift_admin, shifts, turnout
 from handlers.common import handle_error
 
 
@@ -15,4 +15,5 @@ def register(app: App, deps: Deps) -> None:
     shift_admin.register(app, deps)
     turnout.register(app, deps)
     pending.register(app, deps)
+    home.register(app, deps)
     app.error(handle_error)

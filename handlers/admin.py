@@ -20,6 +20,7 @@ from bot.services.people import (
     grant_coordinator,
     revoke_coordinator,
     set_home_state,
+    set_unclaim_cutoff,
 )
 from handlers.common import enroll, is_help, profile_of, say
 from handlers.subcommands import Subcommand, TurnoutRequest
@@ -94,6 +95,28 @@ def run_coordinator(request: TurnoutRequest) -> None:
     say(request.respond, text_reply(text))
 
 
+def run_cutoff(request: TurnoutRequest) -> None:
+    args = request.args
+    if len(args) != 2 or is_help(args[0]):
+        raise UsageError("Give a state and a number of hours.", usage.CUTOFF)
+    code = require_state(args[0], usage.CUTOFF)
+    hours_text = args[1].lower().removesuffix("h")
+    try:
+        minutes = round(float(hours_text) * 60)
+    except ValueError:
+        raise UsageError(f"`{args[1][:20]}` is not a number of hours.", usage.CUTOFF) from None
+    deps = request.deps
+    profile = profile_of(deps, request.client, request.user_id)
+    with deps.session() as session:
+        actor = enroll(deps, session, profile)
+        set_unclaim_cutoff(session, actor=actor, code=code, minutes=minutes, now=deps.clock())
+    shown = f"{minutes / 60:g} hour{'s' if minutes != 60 else ''}"
+    say(
+        request.respond,
+        text_reply(f"In {code}, volunteers can release a shift themselves until {shown} before it starts."),
+    )
+
+
 def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
     """A channel id the bot can see, from a mention or a typed #name."""
     shown = f"#{ref.name}" if ref.name else "that channel"
@@ -134,4 +157,5 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "home": run_home,
     "state": run_state,
     "coordinator": run_coordinator,
+    "cutoff": run_cutoff,
 }

@@ -127,3 +127,31 @@ def test_cancel_tells_everyone_on_the_shift(bot: Bot) -> None:
     assert "has been cancelled" in message_text(bot.slack.dms_to("UVOL2")[-1])
     again = bot.command("/turnout", f"shift cancel {shift_id}", user="UADMIN")
     assert "already cancelled" in again.text and len(bot.slack.dms_to("UVOL1")) == 1
+
+
+def test_coordinators_set_the_release_cutoff_for_their_state(bot: Bot) -> None:
+    bot.command("/turnout", "coordinator <@UCOORD> IA", user="UADMIN")
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), capacity=2)
+        shift = session.get(Shift, shift_id)
+        assert shift is not None
+        starts_at = shift.starts_at
+    bot.command("/claim", str(shift_id))
+    assert "until 1 hour before" in bot.command("/turnout", "cutoff IA 1", user="UCOORD").text
+    assert "Only a IA coordinator" in bot.command("/turnout", "cutoff IA 0", user="UVOL2").text
+    assert "not a number of hours" in bot.command("/turnout", "cutoff IA soon", user="UCOORD").text
+    assert "between 0 and 72 hours" in bot.command("/turnout", "cutoff IA 100", user="UCOORD").text
+    bot.clock.now = starts_at - timedelta(minutes=90)
+    assert "You're off shift" in bot.command("/unclaim", str(shift_id)).text
+
+
+def test_app_home_shows_upcoming_shifts(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock())
+    bot.command("/claim", str(shift_id))
+    exchange = bot.driver.event(
+        {"type": "app_home_opened", "user": "UVOL1", "tab": "home", "channel": "DUVOL1"}
+    )
+    assert exchange.status == 200
+    home = bot.slack.home_views["UVOL1"]
+    assert home["type"] == "home" and any(f"#{shift_id}" in str(b) for b in home["blocks"])

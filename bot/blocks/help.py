@@ -18,6 +18,9 @@ SHIFT_ADD = (
 )
 SHIFT_CANCEL = "`/turnout shift cancel ID`, e.g. `/turnout shift cancel 12`"
 ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
+CUTOFF = (
+    "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
+)
 
 COMMAND_HELP = {
     "/shifts": (
@@ -46,6 +49,7 @@ COORDINATORS = [
     ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
     ("`/turnout shift cancel ID`", "cancel a shift; everyone on it is told by DM"),
     ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
+    ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
 ]
 ADMINS = [
     (

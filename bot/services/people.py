@@ -200,6 +200,21 @@ def revoke_coordinator(session: Session, *, actor: Actor, user_id: str, state: s
     session.flush()
 
 
+MAX_CUTOFF_HOURS = 72
+
+
+def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: int, now: datetime) -> State:
+    """Coordinators set how close to the start volunteers may still release a shift themselves."""
+    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s release cutoff")
+    if not 0 <= minutes <= MAX_CUTOFF_HOURS * 60:
+        raise Refused(f"The cutoff must be between 0 and {MAX_CUTOFF_HOURS} hours.")
+    state = ensure_state(session, code, now=now)
+    state.unclaim_cutoff_minutes = minutes
+    session.add(state)
+    session.flush()
+    return state
+
+
 def find_volunteer_by_name(session: Session, name: str) -> list[str]:
     """Ids of known volunteers whose display or real name is `name` (case-insensitive)."""
     lowered = name.lower()
