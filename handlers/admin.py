@@ -22,15 +22,12 @@ from bot.services.people import (
     set_home_state,
     set_unclaim_cutoff,
 )
-from handlers.common import enroll, is_help, profile_of, say
+from handlers.common import is_help, say
 from handlers.subcommands import Subcommand, TurnoutRequest
 
 
 def run_help(request: TurnoutRequest) -> None:
-    deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         states = [] if actor.is_admin else coordinated_states(session, actor=actor)
     say(request.respond, build_turnout_help(coordinates=states, is_admin=actor.is_admin))
 
@@ -40,9 +37,7 @@ def run_home(request: TurnoutRequest) -> None:
         raise UsageError("Give one state code.", usage.HOME)
     code = require_state(request.args[0], usage.HOME)
     deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        enroll(deps, session, profile)
+    with request.acting() as (session, _actor):
         set_home_state(session, user_id=request.user_id, code=code, now=deps.clock())
     say(request.respond, text_reply(f"Your home state is now {PLACES[code].name} ({code})."))
 
@@ -60,9 +55,7 @@ def run_state(request: TurnoutRequest) -> None:
             usage.STATE,
         )
     deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         state = bind_state(
             session, actor=actor, code=code, channel_id=channel, timezone=timezone, now=deps.clock()
         )
@@ -82,9 +75,7 @@ def run_coordinator(request: TurnoutRequest) -> None:
     code = require_state(args[1], usage.COORDINATOR)
     user_id = resolve_user(request, parse_user(args[0], usage.COORDINATOR))
     deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         if removing:
             revoke_coordinator(session, actor=actor, user_id=user_id, state=code)
             text = f"<@{user_id}> no longer coordinates {code}."
@@ -106,9 +97,7 @@ def run_cutoff(request: TurnoutRequest) -> None:
     except ValueError:
         raise UsageError(f"`{args[1][:20]}` is not a number of hours.", usage.CUTOFF) from None
     deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         set_unclaim_cutoff(session, actor=actor, code=code, minutes=minutes, now=deps.clock())
     shown = f"{minutes / 60:g} hour{'s' if minutes != 60 else ''}"
     say(

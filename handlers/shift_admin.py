@@ -70,9 +70,7 @@ def add_shift(request: TurnoutRequest) -> None:
     if is_help(request.args[1]):
         raise UsageError("Add a shift with the form, or all its details on one line.", usage.SHIFT_ADD)
     spec = parse_inline_shift(request.args[1:], request.rest_after(6))
-    profile = profile_of(deps, client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         try:
             shift, created = create_shift(session, actor=actor, spec=spec, now=deps.clock())
         except InvalidShift as invalid:
@@ -99,9 +97,7 @@ def parse_inline_shift(args: list[str], location_text: str) -> NewShift:
 
 def open_shift_form(request: TurnoutRequest) -> None:
     deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         states = coordinated_states(session, actor=actor)
     if not states:
         raise TurnoutError(
@@ -199,9 +195,7 @@ def cancel(request: TurnoutRequest) -> None:
         raise UsageError("Give the id of the shift to cancel.", usage.SHIFT_CANCEL)
     shift_id = parse_shift_id(request.args[1], usage.SHIFT_CANCEL)
     deps, client = request.deps, request.client
-    profile = profile_of(deps, client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
     say(request.respond, build_cancel_result(result))
     if not result.already:
@@ -215,9 +209,7 @@ def run_roster(request: TurnoutRequest) -> None:
         raise UsageError("Give the id of one shift.", usage.ROSTER)
     shift_id = parse_shift_id(request.args[0], usage.ROSTER)
     deps = request.deps
-    profile = profile_of(deps, request.client, request.user_id)
-    with deps.session() as session:
-        actor = enroll(deps, session, profile)
+    with request.acting() as (session, actor):
         reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()))
     say(request.respond, reply)
 

@@ -33,6 +33,7 @@ from bot.services.errors import UsageError
 from bot.services.people import default_state, state_timezone
 from bot.services.shifts import (
     ReleaseResult,
+    SignupView,
     claim_shift,
     confirm_signup,
     list_open_shifts,
@@ -110,19 +111,16 @@ def handle_claim_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    shift_id, surface = act.read_value(body["actions"][0]["value"])
-    user_id = body["user"]["id"]
+    shift_id, surface, user_id = clicked(body)
     with answering(respond):
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             enroll(deps, session, profile)
             result = claim_shift(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
-            reply = redraw(session, deps, surface, user_id, claim_headline(result))
-        say(
-            respond,
-            reply or build_signup_card(result.signup, claim_headline(result)),
-            replace=reply is not None,
-        )
+            headline = claim_headline(result)
+            answer_click(
+                respond, surface, redraw(session, deps, surface, user_id, headline), result.signup, headline
+            )
         if not result.already:
             refresh_shift_post(deps, client, shift_id)
 
@@ -131,17 +129,14 @@ def handle_confirm_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    shift_id, surface = act.read_value(body["actions"][0]["value"])
-    user_id = body["user"]["id"]
+    shift_id, surface, user_id = clicked(body)
     with answering(respond):
         with deps.session() as session:
             result = confirm_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
-            reply = redraw(session, deps, surface, user_id, confirm_headline(result))
-        say(
-            respond,
-            reply or build_signup_card(result.signup, confirm_headline(result)),
-            replace=reply is not None,
-        )
+            headline = confirm_headline(result)
+            answer_click(
+                respond, surface, redraw(session, deps, surface, user_id, headline), result.signup, headline
+            )
         if not result.already:
             refresh_shift_post(deps, client, shift_id)
 
@@ -150,14 +145,26 @@ def handle_release_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    shift_id, surface = act.read_value(body["actions"][0]["value"])
-    user_id = body["user"]["id"]
+    shift_id, surface, user_id = clicked(body)
     with answering(respond):
         with deps.session() as session:
             result = release_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
-            reply = redraw(session, deps, surface, user_id, release_headline(result))
-        say(respond, reply or build_released(result), replace=reply is not None)
+            redrawn = redraw(session, deps, surface, user_id, release_headline(result))
+        say(respond, redrawn or build_released(result), replace=surface != act.POST)
         after_release(deps, client, result)
+
+
+def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
+    """(shift id, surface, who clicked) from a shift button's payload."""
+    shift_id, surface = act.read_value(body["actions"][0]["value"])
+    return shift_id, surface, body["user"]["id"]
+
+
+def answer_click(
+    respond: Respond, surface: str, redrawn: Reply | None, signup: SignupView, headline: str
+) -> None:
+    """Redraw the clicked message in place; a click on a shared channel post is answered privately."""
+    say(respond, redrawn or build_signup_card(signup, headline), replace=surface != act.POST)
 
 
 def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
@@ -173,8 +180,8 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
 
 
 def redraw(session: Session, deps: Deps, surface: str, user_id: str, note: str) -> Reply | None:
-    """The clicked surface drawn anew with `note` on top; None where the click answers apart
-    (a channel post, or a single card, which the caller draws from its result)."""
+    """A listing surface drawn anew with `note` on top; None for a single card or a channel
+    post, which the caller draws from its result."""
     if surface == act.MINE:
         return with_note(build_my_shifts(my_shifts(session, user_id=user_id, now=deps.clock())), note)
     if surface.startswith(act.LIST + ":"):

@@ -66,8 +66,11 @@ def test_claim_command_then_confirm_and_release_buttons(bot: Bot) -> None:
     shift_id = seed(bot)
     claimed = bot.command("/claim", str(shift_id))
     assert "You're on shift" in claimed.text
-    confirmed = bot.click(claimed.reply, act.CONFIRM)
+    card = claimed.reply
+    confirmed = bot.click(card, act.CONFIRM)
     assert "Confirmed" in confirmed.text
+    assert confirmed.reply is card  # the card itself was redrawn
+    assert len(bot.slack.messages) == 1
     assert [b["action_id"] for b in buttons(confirmed.reply)] == [act.RELEASE]
     released = bot.click(confirmed.reply, act.RELEASE)
     assert "You're off shift" in released.text
