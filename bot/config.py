@@ -29,6 +29,7 @@ class Settings:
     web_workers: int = 2
     web_threads: int = 8
     log_level: str = "INFO"
+    max_log_count: int = 2000
 
     @property
     def socket_mode(self) -> bool:
@@ -70,6 +71,7 @@ class Settings:
         port = _int(get("PORT") or "3000", "PORT", 1, 65535, errors)
         workers = _int(get("TURNOUT_WEB_WORKERS") or "2", "TURNOUT_WEB_WORKERS", 1, 64, errors)
         threads = _int(get("TURNOUT_WEB_THREADS") or "8", "TURNOUT_WEB_THREADS", 1, 256, errors)
+        max_log = _int(get("TURNOUT_MAX_LOG_COUNT") or "2000", "TURNOUT_MAX_LOG_COUNT", 1, 100_000, errors)
 
         admins = frozenset(a.strip() for a in get("TURNOUT_ADMINS").split(",") if a.strip())
         bad = sorted(a for a in admins if not USER_ID.match(a))
@@ -96,6 +98,7 @@ class Settings:
             web_workers=workers,
             web_threads=threads,
             log_level=log_level,
+            max_log_count=max_log,
         )
 
 

@@ -193,6 +193,26 @@ class ContactLog(SQLModel, table=True):
     source_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
+class ContactDay(SQLModel, table=True):
+    """A volunteer's totals for one state on one local day, kept in the same transaction as
+    every log and undo, so stats and leaderboards never scan the log history."""
+
+    __table_args__ = (
+        sa.Index("ix_contactday_state_date", "state", "local_date"),
+        sa.Index("ix_contactday_volunteer_date", "volunteer_id", "local_date"),
+    )
+
+    volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    local_date: date = Field(primary_key=True)
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+    logs: int = 0
+
+
 class Goal(SQLModel, table=True):
     """A state's target for one metric: on one local date, or standing daily when `local_date` is null."""
 

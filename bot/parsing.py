@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from bot.geo import PLACES
-from bot.models import ShiftKind
+from bot.models import Metric, ShiftKind
 from bot.services.errors import UsageError
 
 CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
@@ -263,3 +263,75 @@ def _shown(token: str) -> str:
     """A token echoed back in an error: short, and unable to close the code span."""
     token = token.replace("`", "'")
     return token if len(token) <= 40 else token[:37] + "…"
+
+
+METRIC_WORDS: dict[str, Metric] = {
+    **dict.fromkeys(("door", "doors", "knock", "knocks"), Metric.DOORS),
+    **dict.fromkeys(("call", "calls", "dial", "dials"), Metric.CALLS),
+    **dict.fromkeys(("text", "texts", "sms"), Metric.TEXTS),
+    **dict.fromkeys(("convo", "convos", "conversation", "conversations"), Metric.CONVOS),
+    **dict.fromkeys(("supporter", "supporters", "id", "ids"), Metric.SUPPORTERS),
+}
+METRICS_TEXT = "doors, calls, texts, convos or supporters"
+NUMBERISH = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class LogRequest:
+    """`/log 40 doors 6 convos for 12`: counts per metric, and the shift they belong to."""
+
+    counts: dict[Metric, int]
+    shift_id: int | None = None
+
+
+def parse_metric(token: str) -> Metric | None:
+    return METRIC_WORDS.get(token.lower())
+
+
+def check_count(token: str, metric: str, maximum: int, usage: str) -> int:
+    """A count as typed: a whole number from 1 to `maximum`."""
+    if not re.fullmatch(r"\d{1,9}", token):
+        raise UsageError(
+            f"`{_shown(token)}` {metric} isn't a count. Counts are whole numbers from 1 to {maximum}.", usage
+        )
+    value = int(token)
+    if not 1 <= value <= maximum:
+        raise UsageError(f"{value} {metric} is out of range: one log takes 1 to {maximum} per metric.", usage)
+    return value
+
+
+def parse_log(text: str, maximum: int, usage: str) -> LogRequest:
+    """`N METRIC [N METRIC …] [for ID]`; every count whole and within 1..`maximum`."""
+    words = tokens(text)
+    shift_id = None
+    if len(words) >= 2 and words[-2].lower() == "for":
+        shift_id = parse_shift_id(words[-1], usage)
+        words = words[:-2]
+    elif words and words[-1].lower() == "for":
+        raise UsageError("`for` needs a shift id after it, like `for 12`.", usage)
+    if not words:
+        raise UsageError("Say what you did, like `40 doors 6 convos`.", usage)
+    counts: dict[Metric, int] = {}
+    position = 0
+    while position < len(words):
+        token = words[position]
+        metric = parse_metric(token)
+        if metric is not None:
+            raise UsageError(f"`{_shown(token)}` needs a number before it, like `12 {metric}`.", usage)
+        if not NUMBERISH.match(token):
+            if token.lower() == "for":
+                raise UsageError("`for ID` goes at the end, like `/log 40 doors for 12`.", usage)
+            raise UsageError(f"`{_shown(token)}` isn't a number or a metric. Metrics: {METRICS_TEXT}.", usage)
+        if position + 1 >= len(words):
+            raise UsageError(
+                f"`{_shown(token)}` needs a metric after it, like `{_shown(token)} doors`.", usage
+            )
+        name = words[position + 1]
+        metric = parse_metric(name)
+        if metric is None:
+            raise UsageError(f"`{_shown(name)}` isn't a metric. Metrics: {METRICS_TEXT}.", usage)
+        if metric in counts:
+            raise UsageError(f"{metric.value} is given twice; give each metric once.", usage)
+        counts[metric] = check_count(token, metric.value, maximum, usage)
+        position += 2
+    return LogRequest(counts, shift_id)

@@ -1,0 +1,435 @@
+"""Contact logs, goals, stats and leaderboards.
+
+Counts only, never voter details. Each log is written together with its volunteer's
+`ContactDay` rollup (per state, per local day) in one transaction; every total below reads
+the rollup, so its cost follows the days and people asked about, not the size of history.
+Local days are the state's; weeks run Monday to Sunday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.db import insert_for
+from bot.geo import PLACES
+from bot.models import HOLDING, ContactDay, ContactLog, Goal, Metric, Shift, Signup, SignupStatus, Volunteer
+from bot.services.clock import local_date
+from bot.services.errors import NotFound, Refused
+from bot.services.people import (
+    Actor,
+    display_names,
+    ensure_state,
+    require_coordinator,
+    state_for_channel,
+    state_timezone,
+)
+
+METRICS = tuple(Metric)
+UNDO_WINDOW = timedelta(hours=24)
+MAX_GOAL = 1_000_000
+LEADERBOARD_SIZE = 10
+NATIONAL_TZ = PLACES["US"].timezone
+
+
+@dataclass(frozen=True)
+class Counts:
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+
+    @classmethod
+    def of(cls, values: dict[Metric, int]) -> Counts:
+        return cls(**{m.value: values.get(m, 0) for m in METRICS})
+
+    def get(self, metric: Metric) -> int:
+        return int(getattr(self, metric.value))
+
+    @property
+    def contacts(self) -> int:
+        """Attempts plus outcomes: what leaderboards rank by."""
+        return self.doors + self.calls + self.texts + self.convos + self.supporters
+
+    def items(self) -> list[tuple[Metric, int]]:
+        return [(m, self.get(m)) for m in METRICS if self.get(m)]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A state's day: totals, the goals that apply, and how many people logged."""
+
+    state: str
+    day: date
+    totals: Counts
+    goals: dict[Metric, int]
+    active: int
+
+
+@dataclass(frozen=True)
+class LogResult:
+    log_id: int
+    state: str
+    day: date
+    recorded: Counts
+    shift_id: int | None
+    mine_today: Counts
+    progress: Progress
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    state: str
+    day: date
+    removed: Counts
+    mine_today: Counts
+
+
+@dataclass(frozen=True)
+class PersonalStats:
+    today: Counts
+    week: Counts
+    all_time: Counts
+    shifts_attended: int
+    streak: int
+
+
+@dataclass(frozen=True)
+class StateStats:
+    today: Progress
+    week: Counts
+    week_first: date
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    user_id: str
+    name: str
+    contacts: int
+    convos: int
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    state: str | None
+    window: str
+    first: date | None
+    last: date
+    rows: list[Standing]
+    me: Standing | None = None
+    people: int = 0
+
+
+# ---------------------------------------------------------------- logging
+
+
+def log_contacts(
+    session: Session,
+    *,
+    user_id: str,
+    counts: dict[Metric, int],
+    shift_id: int | None,
+    channel_id: str | None,
+    now: datetime,
+    source_key: str | None = None,
+) -> LogResult:
+    """Record counts for the shift's state, else the channel's, else the volunteer's home state."""
+    if source_key:
+        existing = session.exec(select(ContactLog).where(ContactLog.source_key == source_key)).first()
+        if existing is not None:
+            return _result(session, existing, already=True)
+    if not any(counts.values()):
+        raise Refused("Log at least one count, like `/log 40 doors`.")
+    state = _log_state(session, user_id=user_id, shift_id=shift_id, channel_id=channel_id, now=now)
+    day = local_date(now, state_timezone(session, state))
+    log = ContactLog(
+        volunteer_id=user_id,
+        state=state,
+        shift_id=shift_id,
+        local_date=day,
+        logged_at=now,
+        source_key=source_key,
+        **{m.value: counts.get(m, 0) for m in METRICS},
+    )
+    session.add(log)
+    session.flush()
+    _roll_up(session, user_id, state, day, Counts.of(counts), logs=1)
+    return _result(session, log, already=False)
+
+
+def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResult:
+    """Remove the caller's own most recent log, if it is less than a day old."""
+    log = session.exec(
+        select(ContactLog)
+        .where(ContactLog.volunteer_id == user_id, col(ContactLog.logged_at) > now - UNDO_WINDOW)
+        .order_by(col(ContactLog.logged_at).desc(), col(ContactLog.id).desc())
+        .limit(1)
+        .with_for_update()
+    ).first()
+    if log is None:
+        raise NotFound("You have no log from the last 24 hours to undo.")
+    removed = Counts(**{m.value: getattr(log, m.value) for m in METRICS})
+    session.delete(log)
+    session.flush()
+    _roll_up(session, user_id, log.state, log.local_date, removed, logs=-1, sign=-1)
+    return UndoResult(log.state, log.local_date, removed, _mine(session, user_id, log.state, log.local_date))
+
+
+def recent_shifts(session: Session, *, user_id: str, now: datetime) -> list[tuple[int, str, datetime]]:
+    """(id, state, start) of shifts from the last week to tomorrow the volunteer is on: for the log form."""
+    rows = session.exec(
+        select(Shift.id, Shift.state, Shift.starts_at)
+        .join(Signup, col(Signup.shift_id) == col(Shift.id))
+        .where(
+            Signup.volunteer_id == user_id,
+            col(Signup.status).in_(_LOGGABLE),
+            col(Shift.starts_at) > now - timedelta(days=7),
+            col(Shift.starts_at) < now + timedelta(days=1),
+        )
+        .order_by(col(Shift.starts_at).desc())
+        .limit(20)
+    ).all()
+    return [(int(i or 0), s, t) for i, s, t in rows]
+
+
+_LOGGABLE = (*[s for s in HOLDING if s != SignupStatus.NO_SHOW],)
+
+
+def _log_state(
+    session: Session, *, user_id: str, shift_id: int | None, channel_id: str | None, now: datetime
+) -> str:
+    if shift_id is not None:
+        shift = session.get(Shift, shift_id)
+        if shift is None:
+            raise NotFound(f"There is no shift #{shift_id}.")
+        signup = session.exec(
+            select(Signup).where(Signup.shift_id == shift_id, Signup.volunteer_id == user_id)
+        ).first()
+        if signup is None or signup.status not in _LOGGABLE:
+            raise Refused(
+                f"You weren't on shift #{shift_id}, so you can't log for it. Leave out `for {shift_id}`."
+            )
+        if shift.starts_at > now + timedelta(hours=1):
+            raise Refused(f"Shift #{shift_id} hasn't started yet; log for it once you're out there.")
+        return shift.state
+    bound = state_for_channel(session, channel_id) if channel_id else None
+    if bound:
+        return bound
+    volunteer = session.get(Volunteer, user_id)
+    if volunteer is None or not volunteer.home_state:
+        raise Refused(
+            "Which state do these count for? Set your home state first with `/turnout home ST` "
+            "(e.g. `/turnout home IA`), or log in your state's channel."
+        )
+    return volunteer.home_state
+
+
+def _roll_up(
+    session: Session, user_id: str, state: str, day: date, counts: Counts, *, logs: int, sign: int = 1
+) -> None:
+    """Add (or, for an undo, take away) counts from the volunteer's day, atomically."""
+    values = {m.value: sign * counts.get(m) for m in METRICS}
+    statement = insert_for(session)(ContactDay).values(
+        volunteer_id=user_id, state=state, local_date=day, logs=logs, **values
+    )
+    table = ContactDay.__table__  # type: ignore[attr-defined]
+    statement = statement.on_conflict_do_update(
+        index_elements=["volunteer_id", "state", "local_date"],
+        set_={name: table.c[name] + statement.excluded[name] for name in [*values, "logs"]},
+    )
+    session.execute(statement)
+    if logs < 0:
+        session.execute(
+            delete(ContactDay).where(
+                col(ContactDay.volunteer_id) == user_id,
+                col(ContactDay.state) == state,
+                col(ContactDay.local_date) == day,
+                col(ContactDay.logs) <= 0,
+            )
+        )
+
+
+def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:
+    assert log.id is not None
+    return LogResult(
+        log_id=log.id,
+        state=log.state,
+        day=log.local_date,
+        recorded=Counts(**{m.value: getattr(log, m.value) for m in METRICS}),
+        shift_id=log.shift_id,
+        mine_today=_mine(session, log.volunteer_id, log.state, log.local_date),
+        progress=state_progress(session, log.state, log.local_date),
+        already=already,
+    )
+
+
+def _mine(session: Session, user_id: str, state: str, day: date) -> Counts:
+    row = session.get(ContactDay, (user_id, state, day), populate_existing=True)
+    return _counts(row) if row else Counts()
+
+
+# ---------------------------------------------------------------- goals
+
+
+def set_goal(
+    session: Session,
+    *,
+    actor: Actor,
+    state: str,
+    metric: Metric,
+    target: int,
+    day: date | None,
+    now: datetime,
+) -> None:
+    """Coordinators set a state's goal for one local day, or a standing daily goal (`day` None)."""
+    require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s goals")
+    if not 1 <= target <= MAX_GOAL:
+        raise Refused(f"A goal must be between 1 and {MAX_GOAL:,}.")
+    if day is not None and day < local_date(now, state_timezone(session, state)):
+        raise Refused(f"{day} is in the past; goals are for today or later.")
+    ensure_state(session, state, now=now)
+    goal = session.exec(
+        select(Goal)
+        .where(Goal.state == state, Goal.metric == metric)
+        .where(col(Goal.local_date).is_(None) if day is None else Goal.local_date == day)
+    ).first()
+    if goal is None:
+        goal = Goal(
+            state=state, metric=metric, local_date=day, target=target, set_by=actor.user_id, set_at=now
+        )
+    goal.target, goal.set_by, goal.set_at = target, actor.user_id, now
+    session.add(goal)
+    session.flush()
+
+
+def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
+    """The day's goals: a goal set for that date wins over the standing daily one."""
+    rows = session.exec(
+        select(Goal).where(
+            Goal.state == state, (col(Goal.local_date) == day) | col(Goal.local_date).is_(None)
+        )
+    ).all()
+    goals: dict[Metric, int] = {}
+    for goal in sorted(rows, key=lambda g: g.local_date is not None):
+        goals[Metric(goal.metric)] = goal.target
+    return goals
+
+
+# ---------------------------------------------------------------- stats
+
+
+def state_progress(session: Session, state: str, day: date) -> Progress:
+    totals, active = _sum(session, col(ContactDay.state) == state, col(ContactDay.local_date) == day)
+    return Progress(state, day, totals, goals_for(session, state, day), active)
+
+
+def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
+    today = local_date(now, state_timezone(session, state))
+    monday = today - timedelta(days=today.weekday())
+    week, _ = _sum(session, col(ContactDay.state) == state, col(ContactDay.local_date).between(monday, today))
+    return StateStats(state_progress(session, state, today), week, monday)
+
+
+def personal_stats(session: Session, *, user_id: str, today: date) -> PersonalStats:
+    """Today, this week and all time (all states), shifts attended, and the streak of days with a log."""
+    mine = col(ContactDay.volunteer_id) == user_id
+    monday = today - timedelta(days=today.weekday())
+    day_totals, _ = _sum(session, mine, col(ContactDay.local_date) == today)
+    week, _ = _sum(session, mine, col(ContactDay.local_date).between(monday, today))
+    all_time, _ = _sum(session, mine)
+    attended = session.exec(
+        select(func.count()).where(Signup.volunteer_id == user_id, Signup.status == SignupStatus.ATTENDED)
+    ).one()
+    return PersonalStats(
+        day_totals, week, all_time, int(attended), streak(session, user_id=user_id, today=today)
+    )
+
+
+def streak(session: Session, *, user_id: str, today: date) -> int:
+    """Consecutive days with a log, up to today (or up to yesterday, while today is still open)."""
+    days = session.exec(
+        select(col(ContactDay.local_date))
+        .where(ContactDay.volunteer_id == user_id, col(ContactDay.local_date) <= today)
+        .group_by(col(ContactDay.local_date))
+        .order_by(col(ContactDay.local_date).desc())
+        .limit(1000)
+    ).all()
+    expected = today if days and days[0] == today else today - timedelta(days=1)
+    count = 0
+    for day in days:
+        if day != expected:
+            break
+        count += 1
+        expected -= timedelta(days=1)
+    return count
+
+
+def leaderboard(
+    session: Session, *, user_id: str, state: str | None, window: str, now: datetime
+) -> Leaderboard:
+    """Top volunteers by contacts (ties share a rank), and the caller's own standing."""
+    today = local_date(now, state_timezone(session, state) if state else NATIONAL_TZ)
+    first = {"today": today, "week": today - timedelta(days=today.weekday()), "all": None}[window]
+    filters = [col(ContactDay.local_date) <= today]
+    if first is not None:
+        filters.append(col(ContactDay.local_date) >= first)
+    if state:
+        filters.append(col(ContactDay.state) == state)
+    contacts = (
+        func.sum(ContactDay.doors)
+        + func.sum(ContactDay.calls)
+        + func.sum(ContactDay.texts)
+        + func.sum(ContactDay.convos)
+        + func.sum(ContactDay.supporters)
+    )
+    rows = session.exec(
+        select(ContactDay.volunteer_id, contacts, func.sum(ContactDay.convos))
+        .where(*filters)
+        .group_by(col(ContactDay.volunteer_id))
+        .order_by(contacts.desc(), col(ContactDay.volunteer_id))
+    ).all()
+    ranked: list[tuple[int, str, int, int]] = []
+    for position, (vid, total, convos) in enumerate(rows, start=1):
+        rank = ranked[-1][0] if ranked and ranked[-1][2] == total else position
+        ranked.append((rank, vid, int(total or 0), int(convos or 0)))
+    shown = [r for r in ranked if r[0] <= LEADERBOARD_SIZE][: LEADERBOARD_SIZE * 2]
+    mine = next((r for r in ranked if r[1] == user_id), None)
+    names = display_names(session, [r[1] for r in shown] + ([mine[1]] if mine else []))
+
+    def standing(row: tuple[int, str, int, int]) -> Standing:
+        return Standing(row[0], row[1], names.get(row[1], row[1]), row[2], row[3])
+
+    return Leaderboard(
+        state,
+        window,
+        first,
+        today,
+        [standing(r) for r in shown],
+        standing(mine) if mine else None,
+        len(ranked),
+    )
+
+
+def _sum(session: Session, *where: object) -> tuple[Counts, int]:
+    row = session.execute(
+        sa_select(
+            func.coalesce(func.sum(ContactDay.doors), 0),
+            func.coalesce(func.sum(ContactDay.calls), 0),
+            func.coalesce(func.sum(ContactDay.texts), 0),
+            func.coalesce(func.sum(ContactDay.convos), 0),
+            func.coalesce(func.sum(ContactDay.supporters), 0),
+            func.count(func.distinct(ContactDay.volunteer_id)),
+        ).where(*where)  # type: ignore[arg-type]
+    ).one()
+    return Counts(*(int(v) for v in row[:5])), int(row[5])
+
+
+def _counts(row: ContactDay) -> Counts:
+    return Counts(row.doors, row.calls, row.texts, row.convos, row.supporters)
