@@ -105,6 +105,7 @@ class LocalSlack:
         self.view_by_trigger: dict[str, str] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
         self.uploads: list[dict[str, Any]] = []
+        self.pending_files: dict[str, dict[str, Any]] = {}
         # The message a click's response_url replaces when the bot answers replace_original.
         self.response_targets: dict[str, Message] = {}
         self.calls: list[Call] = []
@@ -210,8 +211,12 @@ class LocalSlack:
     def _serve(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("content-length") or 0)
         raw = request.rfile.read(length)
-        params = _params(raw, request.headers.get("content-type", ""))
         self.gate.wait(timeout=30)
+        if request.path.startswith("/upload/"):
+            with self.lock:
+                self.pending_files[request.path.removeprefix("/upload/")]["content"] = raw
+            return _send(request, 200, f"OK - {len(raw)}".encode(), "text/plain")
+        params = _params(raw, request.headers.get("content-type", ""))
         if request.path.startswith("/response/"):
             self._respond(request.path.removeprefix("/response/"), params)
             return _send(request, 200, b"ok", "text/plain")
@@ -367,6 +372,31 @@ class LocalSlack:
         view["id"] = view_id
         self.views[view_id] = view
         return {"ok": True, "view": view}
+
+    def _api_files_getUploadURLExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("filename") or not params.get("length"):
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._ids):08d}"
+        self.pending_files[file_id] = {"id": file_id, "filename": params["filename"], "content": None}
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _api_files_completeUploadExternal(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        done = []
+        for item in files:
+            pending = self.pending_files.pop(item["id"], None)
+            if pending is None or pending["content"] is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload = {
+                **pending,
+                "title": item.get("title"),
+                "channel": params.get("channel_id"),
+                "initial_comment": params.get("initial_comment"),
+            }
+            self.uploads.append(upload)
+            done.append({"id": item["id"], "title": item.get("title")})
+        return {"ok": True, "files": done}
 
     def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         view = dict(_json(params.get("view")))

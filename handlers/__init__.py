@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Deps
-from handlers import home, pending, shift_admin, shifts, turnout
+from handlers import contacts, home, shift_admin, shifts, turnout
 from handlers.common import handle_error
 
 
@@ -14,6 +14,6 @@ def register(app: App, deps: Deps) -> None:
     shifts.register(app, deps)
     shift_admin.register(app, deps)
     turnout.register(app, deps)
-    pending.register(app, deps)
+    contacts.register(app, deps)
     home.register(app, deps)
     app.error(handle_error)

@@ -22,6 +22,12 @@ CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
 
+LOG = "`/log N METRIC [N METRIC …] [for ID]`, e.g. `/log 40 doors 6 convos`, or `/log` for a form, or `/log undo`"
+STATS = "`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`"
+LEADERBOARD = "`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`"
+GOAL = "`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`"
+EXPORT = "`/turnout export STATE [FROM] [TO]`, e.g. `/turnout export IA 2026-11-01 2026-11-30`"
+
 COMMAND_HELP = {
     "/shifts": (
         "*/shifts* lists open shifts, soonest first, with a Claim button each.\n"
@@ -39,17 +45,40 @@ COMMAND_HELP = {
         f"Usage: {UNCLAIM}"
     ),
     "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
+    "/log": (
+        "*/log* records what you did: counts only, never names or numbers. Metrics: doors (door, knocks), "
+        "calls (call, dials), texts (text), convos (conversation, conversations), supporters (supporter, ids). "
+        "Add `for ID` to tie it to your shift. It counts for the shift's state, else this channel's, else "
+        f"your home state.\nUsage: {LOG}"
+    ),
+    "/stats": (
+        "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a state's "
+        "day against its goals. With nothing given: this channel's state, else yours."
+        f"\nUsage: {STATS}"
+    ),
+    "/leaderboard": (
+        "*/leaderboard* ranks the top 10 volunteers by contacts (attempts plus outcomes), with conversations "
+        "beside, and shows your own place. Default: this channel's state (else your home state, else all "
+        f"states), this week.\nUsage: {LEADERBOARD}"
+    ),
 }
 
 EVERYONE = [
     ("`/turnout home STATE`", "set your home state"),
     ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", "find and manage your shifts"),
+    ("`/log 40 doors 6 convos`, `/log undo`", "log what you did"),
+    ("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`", "see the impact"),
 ]
 COORDINATORS = [
     ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
     ("`/turnout shift cancel ID`", "cancel a shift; everyone on it is told by DM"),
     ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
+    ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
+    (
+        "`/turnout export STATE [FROM] [TO]`",
+        "CSVs of contacts and attendance, sent to you (default: last 30 days)",
+    ),
 ]
 ADMINS = [
     (

@@ -65,6 +65,15 @@ def sync_volunteer(
     session.execute(statement)
 
 
+def ensure_volunteer(session: Session, *, user_id: str, now: datetime) -> None:
+    """A volunteer row for `user_id`, without waiting on Slack for the profile (filled in later)."""
+    session.execute(
+        insert_for(session)(Volunteer)
+        .values(id=user_id, created_at=now, profile_updated_at=now - PROFILE_MAX_AGE)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+
+
 def ensure_state(session: Session, code: str, *, now: datetime) -> State:
     """The state's row, created with its default time zone the first time it is used."""
     state = session.get(State, code)

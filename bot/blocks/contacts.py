@@ -1,0 +1,215 @@
+"""What logs, goals, stats and leaderboards look like in Slack."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.blocks.common import Block, Reply, context, divider, header, local_time, section
+from bot.geo import PLACES
+from bot.models import Metric
+from bot.services.contacts import (
+    METRICS,
+    Counts,
+    Leaderboard,
+    LogResult,
+    PersonalStats,
+    Progress,
+    StateStats,
+    UndoResult,
+)
+
+LOG_FORM = "log.form"
+BAR_WIDTH = 10
+METRIC_LABEL = {
+    Metric.DOORS: "doors",
+    Metric.CALLS: "calls",
+    Metric.TEXTS: "texts",
+    Metric.CONVOS: "conversations",
+    Metric.SUPPORTERS: "supporters",
+}
+
+
+def place(state: str | None) -> str:
+    return PLACES[state].name if state else "All states"
+
+
+def counts_text(counts: Counts, empty: str = "nothing yet") -> str:
+    """`40 doors · 6 conversations`."""
+    parts = [f"{value:,} {METRIC_LABEL[metric]}" for metric, value in counts.items()]
+    return " · ".join(parts) or empty
+
+
+def progress_bar(value: int, goal: int) -> str:
+    """`▓▓▓▓▓░░░░░ 50%`: filled in tenths, capped at full, percentage uncapped."""
+    share = value / goal if goal else 0.0
+    filled = min(BAR_WIDTH, int(share * BAR_WIDTH))
+    return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {share:.0%}"
+
+
+def progress_lines(progress: Progress) -> list[str]:
+    """One line per metric with a goal (bar and numbers), then the rest as plain totals."""
+    lines = []
+    for metric in METRICS:
+        goal = progress.goals.get(metric)
+        value = progress.totals.get(metric)
+        if goal:
+            done = " :tada:" if value >= goal else ""
+            lines.append(f"`{progress_bar(value, goal)}` {value:,} / {goal:,} {METRIC_LABEL[metric]}{done}")
+        elif value:
+            lines.append(f"{value:,} {METRIC_LABEL[metric]} (no goal set)")
+    return lines or ["Nothing logged yet today."]
+
+
+def build_log_result(result: LogResult) -> Reply:
+    where = place(result.state)
+    verb = "Already recorded" if result.already else "Recorded"
+    tied = f" for shift #{result.shift_id}" if result.shift_id else ""
+    headline = f":white_check_mark: {verb} {counts_text(result.recorded)}{tied} in {where}. Thank you!"
+    blocks = [
+        section(headline),
+        context(f"Your totals today: {counts_text(result.mine_today)}"),
+        section(f"*{where} today toward its goal*\n" + "\n".join(progress_lines(result.progress))),
+        context("Made a mistake? `/log undo` removes your last log."),
+    ]
+    return Reply(headline, blocks)
+
+
+def build_undo_result(result: UndoResult) -> Reply:
+    text = (
+        f"Removed your log of {counts_text(result.removed)} in {place(result.state)} ({result.day:%b} {result.day.day}). "
+        f"Your totals that day: {counts_text(result.mine_today)}."
+    )
+    return Reply(text, [section(text)])
+
+
+def build_personal_stats(stats: PersonalStats, name: str) -> Reply:
+    streak = f":fire: {stats.streak}-day streak" if stats.streak else "No streak yet: log today to start one"
+    blocks: list[Block] = [
+        header(f"{name}'s impact"[:150]),
+        section(
+            f"*Today:* {counts_text(stats.today)}\n*This week:* {counts_text(stats.week)}\n"
+            f"*All time:* {counts_text(stats.all_time)}"
+        ),
+        context(
+            f"{streak} · {stats.shifts_attended} shift{'s' if stats.shifts_attended != 1 else ''} attended"
+        ),
+    ]
+    return Reply(f"Your impact: {counts_text(stats.all_time)} all time", blocks)
+
+
+def build_state_stats(stats: StateStats) -> Reply:
+    today = stats.today
+    where = place(today.state)
+    blocks: list[Block] = [
+        header(f"{where} today"),
+        section("\n".join(progress_lines(today))),
+        context(
+            f":busts_in_silhouette: {today.active} volunteer{'s' if today.active != 1 else ''} logged today"
+        ),
+        divider(),
+        section(
+            f"*This week* (since {stats.week_first:%a %b} {stats.week_first.day}): {counts_text(stats.week)}"
+        ),
+    ]
+    return Reply(f"{where} today: {counts_text(today.totals)}", blocks)
+
+
+def build_leaderboard(board: Leaderboard) -> Reply:
+    span = {"today": "today", "week": "this week", "all": "all time"}[board.window]
+    title = f"Leaderboard: {place(board.state)}, {span}"
+    if not board.rows:
+        text = (
+            f"No contacts logged {span} in {place(board.state)} yet. `/log 10 doors` puts you on the board."
+        )
+        return Reply(text, [section(text)])
+    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
+    lines = [
+        f"{medals.get(row.rank, f'*{row.rank}.*')} {row.name} — *{row.contacts:,}* contacts ({row.convos:,} conversations)"
+        for row in board.rows
+    ]
+    blocks: list[Block] = [header(title[:150]), section("\n".join(lines))]
+    if board.me is None:
+        blocks.append(context("You're not on this board yet: `/log` what you do and you will be."))
+    elif board.me.rank > max(r.rank for r in board.rows) or board.me.user_id not in {
+        r.user_id for r in board.rows
+    }:
+        blocks.append(context(f"You: #{board.me.rank} of {board.people} with {board.me.contacts:,} contacts"))
+    else:
+        blocks.append(context(f"You're #{board.me.rank} of {board.people}. Keep going!"))
+    return Reply(title, blocks)
+
+
+def build_goal_set(state: str, metric: Metric, target: int, day: str) -> Reply:
+    when = "every day (standing goal)" if day == "daily" else f"on {day}"
+    text = f"{place(state)}'s goal {when}: {target:,} {METRIC_LABEL[metric]}."
+    return Reply(text, [section(text)])
+
+
+def build_log_form(
+    shifts: list[tuple[int, str, datetime]],
+    tz_of: dict[str, str],
+    *,
+    channel_id: str,
+    shift_id: int | None = None,
+) -> Block:
+    """`/log` with no arguments: a number field per metric and an optional shift."""
+    blocks: list[Block] = []
+    for metric in METRICS:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": metric.value,
+                "optional": True,
+                "label": {"type": "plain_text", "text": METRIC_LABEL[metric].capitalize()},
+                "element": {
+                    "type": "number_input",
+                    "action_id": metric.value,
+                    "is_decimal_allowed": False,
+                    "min_value": "1",
+                },
+            }
+        )
+    options = []
+    for sid, state, starts_at in shifts:
+        start = local_time(starts_at, tz_of[state])
+        label = f"#{sid} · {state} · {start:%a %b} {start.day} {start:%I:%M %p}".replace(" 0", " ")
+        options.append({"text": {"type": "plain_text", "text": label[:75]}, "value": str(sid)})
+    if options:
+        element: Block = {
+            "type": "static_select",
+            "action_id": "shift",
+            "options": options,
+            "placeholder": {"type": "plain_text", "text": "Not tied to a shift"},
+        }
+        chosen = next((o for o in options if o["value"] == str(shift_id)), None)
+        if chosen:
+            element["initial_option"] = chosen
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "shift",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "For shift"},
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": LOG_FORM,
+        "private_metadata": channel_id,
+        "title": {"type": "plain_text", "text": "Log contacts"},
+        "submit": {"type": "plain_text", "text": "Log"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [context("Counts only: never names, numbers or addresses."), *blocks],
+    }
+
+
+def build_logged_view(result: LogResult) -> Block:
+    """The log form, after submitting: what was recorded and the state's progress."""
+    reply = build_log_result(result)
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Logged"},
+        "close": {"type": "plain_text", "text": "Done"},
+        "blocks": reply.blocks,
+    }

@@ -1,0 +1,274 @@
+"""Logging contacts and seeing the impact: /log (inline, form, undo), /stats, /leaderboard,
+and the coordinators' `/turnout goal` and `/turnout export`."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import help as usage
+from bot.blocks.common import text_reply
+from bot.blocks.contacts import (
+    LOG_FORM,
+    build_goal_set,
+    build_leaderboard,
+    build_log_form,
+    build_log_result,
+    build_logged_view,
+    build_personal_stats,
+    build_state_stats,
+    build_undo_result,
+)
+from bot.blocks.help import build_command_help
+from bot.models import Metric
+from bot.parsing import (
+    check_count,
+    parse_date,
+    parse_log,
+    parse_metric,
+    parse_state,
+    require_state,
+    tokens,
+)
+from bot.runtime import Deps
+from bot.services.clock import local_date
+from bot.services.contacts import (
+    MAX_GOAL,
+    NATIONAL_TZ,
+    leaderboard,
+    log_contacts,
+    personal_stats,
+    recent_shifts,
+    set_goal,
+    state_stats,
+    undo_last_log,
+)
+from bot.services.errors import TurnoutError, UsageError
+from bot.services.export import export_state
+from bot.services.people import default_state, ensure_volunteer, state_for_channel, state_timezone
+from handlers.common import answering, enroll, is_help, profile_of, say
+from handlers.subcommands import Subcommand, TurnoutRequest
+
+LEADERBOARD_WINDOWS = ("today", "week", "all")
+
+
+def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
+    ack()
+    text, user_id = command["text"].strip(), command["user_id"]
+    if is_help(text):
+        return say(respond, build_command_help("/log"))
+    with answering(respond):
+        if not text:
+            return open_log_form(deps, client, user_id, command["channel_id"], command["trigger_id"])
+        if text.lower() == "undo":
+            with deps.session() as session:
+                undone = undo_last_log(session, user_id=user_id, now=deps.clock())
+            return say(respond, build_undo_result(undone))
+        request = parse_log(text, deps.settings.max_log_count, usage.LOG)
+        profile = profile_of(deps, client, user_id)
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            result = log_contacts(
+                session,
+                user_id=user_id,
+                counts=request.counts,
+                shift_id=request.shift_id,
+                channel_id=command["channel_id"],
+                now=deps.clock(),
+            )
+        say(respond, build_log_result(result))
+
+
+def open_log_form(
+    deps: Deps, client: WebClient, user_id: str, channel_id: str, trigger_id: str, shift_id: int | None = None
+) -> None:
+    """The log form, listing the volunteer's shifts of the past week (`shift_id` preselected)."""
+    with deps.session() as session:
+        ensure_volunteer(session, user_id=user_id, now=deps.clock())
+        shifts = recent_shifts(session, user_id=user_id, now=deps.clock())
+        zones = {state: state_timezone(session, state) for _, state, _ in shifts}
+    view = build_log_form(shifts, zones, channel_id=channel_id, shift_id=shift_id)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, deps: Deps) -> None:
+    """Checked before the ack so mistakes show beside their field; recorded once per form."""
+    values = view["state"]["values"]
+    counts: dict[Metric, int] = {}
+    errors: dict[str, str] = {}
+    for metric in Metric:
+        raw = (values.get(metric.value, {}).get(metric.value, {}) or {}).get("value")
+        if raw in (None, ""):
+            continue
+        try:
+            counts[metric] = check_count(
+                str(raw).strip(), metric.value, deps.settings.max_log_count, usage.LOG
+            )
+        except UsageError as problem:
+            errors[metric.value] = problem.problem[:150]
+    if not counts and not errors:
+        errors[Metric.DOORS.value] = "Enter at least one count."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    selected = (values.get("shift", {}).get("shift", {}) or {}).get("selected_option") or {}
+    shift_id = int(selected["value"]) if selected.get("value", "").isdigit() else None
+    user_id = body["user"]["id"]
+    try:
+        with deps.session() as session:
+            ensure_volunteer(session, user_id=user_id, now=deps.clock())
+            result = log_contacts(
+                session,
+                user_id=user_id,
+                counts=counts,
+                shift_id=shift_id,
+                channel_id=view.get("private_metadata") or None,
+                now=deps.clock(),
+                source_key=view["id"],
+            )
+    except TurnoutError as refusal:
+        ack(
+            response_action="errors",
+            errors={"shift" if shift_id else Metric.DOORS.value: refusal.message[:150]},
+        )
+        return
+    ack(response_action="update", view=build_logged_view(result))
+
+
+def handle_stats(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    words, user_id = tokens(command["text"]), command["user_id"]
+    if words and is_help(words[0]):
+        return say(respond, build_command_help("/stats"))
+    with answering(respond):
+        if len(words) > 1 or (words and words[0].lower() != "me" and parse_state(words[0]) is None):
+            raise UsageError(f"I don't understand `{' '.join(words)[:40]}`.", usage.STATS)
+        with deps.read_session() as session:
+            state = parse_state(words[0]) if words else state_for_channel(session, command["channel_id"])
+            if state:
+                return say(respond, build_state_stats(state_stats(session, state=state, now=deps.clock())))
+        profile = profile_of(deps, client, user_id)
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            home = default_state(session, channel_id="", user_id=user_id)
+            tz = profile.timezone or (state_timezone(session, home) if home else NATIONAL_TZ)
+            stats = personal_stats(session, user_id=user_id, today=local_date(deps.clock(), tz))
+        say(respond, build_personal_stats(stats, profile.name))
+
+
+def handle_leaderboard(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    ack()
+    words, user_id = tokens(command["text"]), command["user_id"]
+    if words and is_help(words[0]):
+        return say(respond, build_command_help("/leaderboard"))
+    with answering(respond):
+        state, window = None, None
+        for word in words:
+            if (code := parse_state(word)) and state is None:
+                state = code
+            elif word.lower() in LEADERBOARD_WINDOWS and window is None:
+                window = word.lower()
+            else:
+                raise UsageError(
+                    f"I don't understand `{word[:40]}` here (or it is given twice).", usage.LEADERBOARD
+                )
+        with deps.read_session() as session:
+            state = state or default_state(session, channel_id=command["channel_id"], user_id=user_id)
+            board = leaderboard(
+                session, user_id=user_id, state=state, window=window or "week", now=deps.clock()
+            )
+        say(respond, build_leaderboard(board))
+
+
+def run_goal(request: TurnoutRequest) -> None:
+    args = request.args
+    if not 3 <= len(args) <= 4 or is_help(args[0]):
+        raise UsageError(
+            "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
+        )
+    state = require_state(args[0], usage.GOAL)
+    if not args[1].isdigit() or not 1 <= int(args[1]) <= MAX_GOAL:
+        raise UsageError(
+            f"`{args[1][:20]}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.", usage.GOAL
+        )
+    metric = parse_metric(args[2])
+    if metric is None:
+        raise UsageError(
+            f"`{args[2][:30]}` isn't a metric. Metrics: doors, calls, texts, convos, supporters.", usage.GOAL
+        )
+    when = args[3].lower() if len(args) == 4 else None
+    day: date | None = None
+    with request.acting() as (session, actor):
+        if when != "daily":
+            day = (
+                parse_date(when, usage.GOAL)
+                if when
+                else local_date(request.deps.clock(), state_timezone(session, state))
+            )
+        set_goal(
+            session,
+            actor=actor,
+            state=state,
+            metric=metric,
+            target=int(args[1]),
+            day=day,
+            now=request.deps.clock(),
+        )
+    say(
+        request.respond,
+        build_goal_set(state, metric, int(args[1]), "daily" if day is None else day.isoformat()),
+    )
+
+
+def run_export(request: TurnoutRequest) -> None:
+    args = request.args
+    if not 1 <= len(args) <= 3 or is_help(args[0]):
+        raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
+    state = require_state(args[0], usage.EXPORT)
+    first = parse_date(args[1], usage.EXPORT) if len(args) > 1 else None
+    last = parse_date(args[2], usage.EXPORT) if len(args) > 2 else None
+    with request.acting() as (session, actor):
+        export = export_state(
+            session, actor=actor, state=state, first=first, last=last, now=request.deps.clock()
+        )
+    client = request.client
+    dm = client.conversations_open(users=request.user_id)["channel"]["id"]
+    stem = f"turnout-{state.lower()}-{export.first}-{export.last}"
+    client.files_upload_v2(
+        channel=dm,
+        initial_comment=(
+            f"{state} from {export.first} to {export.last}: {export.contact_rows} contact rows, "
+            f"{export.attendance_rows} attendance rows."
+        ),
+        file_uploads=[
+            {
+                "content": export.contacts_csv,
+                "filename": f"{stem}-contacts.csv",
+                "title": f"{state} contacts",
+            },
+            {
+                "content": export.attendance_csv,
+                "filename": f"{stem}-attendance.csv",
+                "title": f"{state} attendance",
+            },
+        ],
+    )
+    say(request.respond, text_reply(f"Sent you the {state} export ({export.first} to {export.last}) by DM."))
+
+
+def register(app: App, deps: Deps) -> None:
+    app.command("/log")(partial(handle_log, deps=deps))
+    app.command("/stats")(partial(handle_stats, deps=deps))
+    app.command("/leaderboard")(partial(handle_leaderboard, deps=deps))
+    app.view(LOG_FORM)(partial(handle_log_form, deps=deps))
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {"goal": run_goal, "export": run_export}
