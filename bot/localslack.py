@@ -546,6 +546,35 @@ class SlackDriver:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, message.channel)
 
+    def click_view(
+        self, view: dict[str, Any], action_id: str, *, user: str, value: str | None = None
+    ) -> Exchange:
+        """Press a button in a view (the App Home tab, a modal): Slack sends the view, no response_url."""
+        message = Message("", "", "", list(view.get("blocks", [])))
+        button, block_id = _find_button(message, action_id, value)
+        token, trigger = self._ids(user, "")
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view.get("id", "VHOME")},
+            "trigger_id": trigger,
+            "team": {"id": TEAM_ID, "domain": "turnout-local"},
+            "view": view,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "type": "button",
+                    "value": button.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
+
     def submit(self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str) -> Exchange:
         """Submit a modal; `values` maps block_id -> {action_id: value-object as Slack sends it}."""
         token, trigger = self._ids(user, "")

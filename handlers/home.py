@@ -1,25 +1,95 @@
-"""The App Home tab: the volunteer's upcoming shifts and how to find more."""
+"""The App Home tab: drawn when opened, and redrawn after each of its buttons."""
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.blocks.shifts import build_home
+from bot.blocks import actions as act
+from bot.blocks.home import build_home
+from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
+from bot.posting import refresh_shift_post
 from bot.runtime import Deps
-from bot.services.shifts import my_shifts
+from bot.services.clock import local_date
+from bot.services.contacts import NATIONAL_TZ, personal_stats, state_progress
+from bot.services.errors import TurnoutError
+from bot.services.people import Profile, default_state, state_timezone
+from bot.services.shifts import claim_shift, confirm_signup, list_open_shifts, my_shifts, release_signup
+from handlers.common import enroll, profile_of
+from handlers.contacts import open_log_form
+from handlers.shifts import after_release
+
+logger = logging.getLogger(__name__)
+OPEN_SHIFTS_SHOWN = 3
+OPEN_SHIFTS_FOUND = 10
 
 
 def handle_home_opened(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
-    if event.get("tab") != "home":
-        return
-    with deps.read_session() as session:
-        signups = my_shifts(session, user_id=event["user"], now=deps.clock())
-    client.views_publish(user_id=event["user"], view=build_home(signups))
+    if event.get("tab") == "home":
+        publish_home(deps, client, profile_of(deps, client, event["user"]))
+
+
+def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    """Home buttons act, then redraw the tab with what happened (or why not) on top."""
+    ack()
+    action = body["actions"][0]
+    user_id = body["user"]["id"]
+    if action["action_id"] == act.HOME_LOG:
+        return open_log_form(deps, client, user_id, "", body["trigger_id"])
+    profile = profile_of(deps, client, user_id)
+    if action["action_id"] == act.HOME_FIND:
+        return publish_home(deps, client, profile, find=True)
+    shift_id, now = int(action["value"]), deps.clock()
+    try:
+        with deps.session() as session:
+            enroll(deps, session, profile)
+            if action["action_id"] == act.HOME_CLAIM:
+                claimed = claim_shift(session, shift_id=shift_id, user_id=user_id, now=now)
+                note, released = claim_headline(claimed), None
+            elif action["action_id"] == act.HOME_CONFIRM:
+                note, released = (
+                    confirm_headline(confirm_signup(session, shift_id=shift_id, user_id=user_id, now=now)),
+                    None,
+                )
+            else:
+                released = release_signup(session, shift_id=shift_id, user_id=user_id, now=now)
+                note = release_headline(released)
+    except TurnoutError as refusal:
+        return publish_home(deps, client, profile, note=f":warning: {refusal.message}")
+    publish_home(deps, client, profile, note=note)
+    if released is not None:
+        after_release(deps, client, released)
+    else:
+        refresh_shift_post(deps, client, shift_id)
+
+
+def publish_home(
+    deps: Deps, client: WebClient, profile: Profile, *, note: str | None = None, find: bool = False
+) -> None:
+    user_id, now = profile.user_id, deps.clock()
+    with deps.session() as session:
+        enroll(deps, session, profile)
+        home = default_state(session, channel_id="", user_id=user_id)
+        tz = profile.timezone or (state_timezone(session, home) if home else NATIONAL_TZ)
+        listing = list_open_shifts(session, user_id=user_id, state=home, window=None, kind=None, now=now)
+        open_shifts = [s for s in listing.shifts if s.id not in listing.mine]
+        view = build_home(
+            signups=my_shifts(session, user_id=user_id, now=now),
+            stats=personal_stats(session, user_id=user_id, today=local_date(now, tz)),
+            progress=state_progress(session, home, local_date(now, state_timezone(session, home)))
+            if home
+            else None,
+            open_shifts=open_shifts[: OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN],
+            note=note,
+        )
+    client.views_publish(user_id=user_id, view=view)
 
 
 def register(app: App, deps: Deps) -> None:
     app.event("app_home_opened")(partial(handle_home_opened, deps=deps))
+    for action_id in (act.HOME_CLAIM, act.HOME_CONFIRM, act.HOME_RELEASE, act.HOME_LOG, act.HOME_FIND):
+        app.action(action_id)(partial(handle_home_click, deps=deps))

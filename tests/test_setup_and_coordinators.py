@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.blocks import actions as act
-from bot.localslack import buttons, message_text
+from bot.localslack import Message, buttons, message_text
 from bot.models import Coordinator, Shift, State, Volunteer
 from tests import factories as make
 from tests.conftest import Bot
@@ -145,13 +145,27 @@ def test_coordinators_set_the_release_cutoff_for_their_state(bot: Bot) -> None:
     assert "You're off shift" in bot.command("/unclaim", str(shift_id)).text
 
 
-def test_app_home_shows_upcoming_shifts(bot: Bot) -> None:
+def test_app_home_shows_shifts_impact_and_progress_with_working_buttons(bot: Bot) -> None:
     with bot.deps.session() as session:
-        shift_id = make.shift(session, bot.clock())
-    bot.command("/claim", str(shift_id))
+        mine = make.shift(session, bot.clock())
+        other = make.shift(session, bot.clock(), days_ahead=3, location="Ames library")
+    bot.command("/turnout", "home IA")
+    bot.command("/turnout", "goal IA 50 doors daily", user="UADMIN")
+    bot.command("/claim", str(mine))
+    bot.command("/log", "20 doors")
     exchange = bot.driver.event(
         {"type": "app_home_opened", "user": "UVOL1", "tab": "home", "channel": "DUVOL1"}
     )
     assert exchange.status == 200
     home = bot.slack.home_views["UVOL1"]
-    assert home["type"] == "home" and any(f"#{shift_id}" in str(b) for b in home["blocks"])
+    text = message_text(Message("", "", "", home["blocks"]))
+    assert f"#{mine}" in text and "20 doors" in text and "1-day streak" in text
+    assert "20 / 50 doors" in text and "Ames library" in text
+    bot.driver.click_view(home, act.HOME_CONFIRM, user="UVOL1")
+    home = bot.slack.home_views["UVOL1"]
+    assert "Confirmed: see you at shift" in str(home["blocks"])
+    bot.driver.click_view(home, act.HOME_CLAIM, user="UVOL1", value=str(other))
+    home = bot.slack.home_views["UVOL1"]
+    assert f"You're on shift #{other}" in str(home["blocks"])
+    opened = bot.driver.click_view(home, act.HOME_LOG, user="UVOL1")
+    assert opened.view is not None and opened.view["callback_id"] == "log.form"

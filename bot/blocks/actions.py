@@ -17,6 +17,13 @@ REMOVE = "roster.remove"
 
 SHIFT_FORM = "shift.form"
 
+# The App Home tab has no response_url, so its buttons are its own and redraw the tab.
+HOME_CLAIM = "home.claim"
+HOME_CONFIRM = "home.confirm"
+HOME_RELEASE = "home.release"
+HOME_LOG = "home.log"
+HOME_FIND = "home.find"
+
 POST, CARD, MINE, LIST = "post", "card", "mine", "list"
 
 

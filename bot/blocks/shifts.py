@@ -340,20 +340,3 @@ def build_shift_form(states: list[str], today: date) -> Block:
             ),
         ],
     }
-
-
-def build_home(signups: list[SignupView]) -> Block:
-    """The App Home tab: upcoming shifts (read-only here) and the commands to act on them."""
-    blocks: list[Block] = [header("Your Turnout")]
-    if not signups:
-        blocks.append(section("You have no upcoming shifts yet."))
-    for signup in signups:
-        blocks += [section(describe(signup.shift)), context(status_line(signup))]
-    blocks += [
-        divider(),
-        context(
-            "`/shifts` finds open shifts · `/claim ID` signs you up · `/myshifts` to confirm or release · "
-            "`/turnout home STATE` sets your state"
-        ),
-    ]
-    return {"type": "home", "blocks": blocks[:100]}
