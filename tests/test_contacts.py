@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from bot.models import Metric, State
 from bot.runtime import Deps
-from bot.services.contacts import leaderboard, log_contacts, personal_stats, state_stats, streak
+from bot.services.contacts import (
+    leaderboard,
+    log_contacts,
+    personal_stats,
+    state_stats,
+    streak,
+    undo_last_log,
+)
 from tests import factories as make
 from tests.conftest import Bot, Clock
 
@@ -253,3 +260,42 @@ def test_streak_counts_consecutive_days_through_yesterday(deps: Deps, clock: Clo
     with deps.read_session() as session:
         assert streak(session, user_id="UVOL1", today=date(2026, 11, 22)) == 4
         assert streak(session, user_id="UVOL1", today=date(2026, 11, 23)) == 0
+
+
+def test_the_rollup_always_equals_the_logs(deps: Deps, clock: Clock) -> None:
+    """Whatever is logged and undone, the per-day rollup that stats read matches the logs."""
+    with deps.session() as session:
+        for n in (1, 2, 3):
+            make.volunteer(session, f"UVOL{n}", clock())
+        make.coordinator(session, "UCOORD", "IA", clock())
+        row = session.get(State, "IA")
+        assert row is not None
+        row.channel_id = "CIOWA"
+    for step in range(30):
+        clock.advance(hours=5)
+        user = f"UVOL{step % 3 + 1}"
+        if step % 4 == 3:
+            with deps.session() as session:
+                undo_last_log(session, user_id=user, now=clock())
+        else:
+            with deps.session() as session:
+                log_contacts(
+                    session,
+                    user_id=user,
+                    counts={Metric.DOORS: step + 1, Metric.CONVOS: step % 3 + 1},
+                    shift_id=None,
+                    channel_id="CIOWA",
+                    now=clock(),
+                )
+    query = (
+        "SELECT volunteer_id, state, local_date, sum(doors), sum(convos), count(*) FROM {} "
+        "GROUP BY volunteer_id, state, local_date ORDER BY 1, 2, 3"
+    )
+    with deps.read_session() as session:
+        from_logs = session.execute(sa.text(query.format("contactlog"))).all()
+        rollup = session.execute(
+            sa.text(
+                "SELECT volunteer_id, state, local_date, doors, convos, logs FROM contactday ORDER BY 1, 2, 3"
+            )
+        ).all()
+    assert rollup == from_logs and len(rollup) > 5

@@ -1,0 +1,217 @@
+"""How `/stats STATE` and `/leaderboard STATE week` scale with a campaign's history.
+
+    python -m bench.stats_bench                       # 100k, 1M, 10M logs on SQLite and PostgreSQL
+    python -m bench.stats_bench --sizes 100k,1M --dbs sqlite --runs 9
+
+For each size it builds (once, then reuses) a data set of that many contact logs from
+100,000 volunteers across 50 states over a year of days, with the per-volunteer-per-day
+rollup the bot keeps beside the logs. It then times, in one process and side by side:
+
+- `rollup`: the bot's own service calls (`state_stats`, `leaderboard`), which read the rollup;
+- `logs`: the same answers computed from the indexed log table, the baseline.
+
+It prints the median database time of `--runs` runs (after one warm-up) and each size's
+ratio to the 1M size. PostgreSQL comes from TURNOUT_BENCH_POSTGRES_URL (default: the local
+server), one schema per size. SQLite files live in bench/.data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time as dtime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from bot import models  # noqa: F401  (registers the tables)
+from bot.db import create_db_engine
+from bot.geo import PLACES
+from bot.services.contacts import leaderboard, state_stats
+
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+VOLUNTEERS = 100_000
+STATES = sorted(code for code in PLACES if code not in ("US", "PR", "VI", "GU", "AS", "MP"))[:50]
+FIRST_DAY = date(2025, 11, 1)
+DAYS = 365
+STATE = "IA"
+CHUNK = 200_000
+DATA = Path(__file__).parent / ".data"
+POSTGRES_URL = os.environ.get("TURNOUT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+LOG_COLUMNS = ("volunteer_id", "state", "local_date", "logged_at", "doors", "calls", "texts", "convos", "supporters")
+
+
+def volunteer_id(n: int) -> str:
+    return f"UB{n:07d}"
+
+
+def generate_logs(count: int, seed: int = 7) -> Iterator[list[tuple[object, ...]]]:
+    """Chunks of log rows: each volunteer organises in one state; logs spread over the year."""
+    rng = random.Random(seed)
+    rows: list[tuple[object, ...]] = []
+    for _ in range(count):
+        n = rng.randrange(VOLUNTEERS)
+        day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+        logged = datetime.combine(day, dtime(rng.randrange(14, 23), rng.randrange(60)))
+        rows.append((
+            volunteer_id(n), STATES[n % len(STATES)], day, logged,
+            rng.randrange(0, 60), rng.randrange(0, 80), rng.randrange(0, 150), rng.randrange(0, 12), rng.randrange(0, 5),
+        ))
+        if len(rows) == CHUNK:
+            yield rows
+            rows = []
+    if rows:
+        yield rows
+
+
+def build(engine: Engine, count: int) -> None:
+    """Create the schema and load `count` logs, their volunteers and states, and the rollup."""
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    now = datetime(2025, 11, 1, tzinfo=UTC)
+    sqlite = engine.dialect.name == "sqlite"
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if sqlite:
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            cursor.execute("BEGIN")
+        stamp = now.replace(tzinfo=None)
+        state_rows = [(code, PLACES[code].timezone, 180, "09:00:00", "20:00:00", "11:00:00", "08:00:00", 120, 60, stamp)
+                      for code in STATES]
+        cols = ("code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
+                "reminder_lead_minutes, follow_up_minutes, created_at")
+        marks = "?" if sqlite else "%s"
+        cursor.executemany(f"INSERT INTO state ({cols}) VALUES ({', '.join([marks] * 10)})", state_rows)
+        people = [(volunteer_id(n), f"vol{n}", "", False, STATES[n % len(STATES)], stamp, stamp) for n in range(VOLUNTEERS)]
+        vcols = "id, display_name, real_name, is_workspace_admin, home_state, created_at, profile_updated_at"
+        if sqlite:
+            cursor.executemany(f"INSERT INTO volunteer ({vcols}) VALUES (?, ?, ?, ?, ?, ?, ?)", people)
+        else:
+            with cursor.copy(f"COPY volunteer ({vcols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in people:
+                    copy.write_row(row)
+        for chunk in generate_logs(count):
+            if sqlite:
+                cursor.executemany(f"INSERT INTO contactlog ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * 9)})", chunk)
+            else:
+                with cursor.copy(f"COPY contactlog ({', '.join(LOG_COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                    for row in chunk:
+                        copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO contactday (volunteer_id, state, local_date, doors, calls, texts, convos, supporters, logs) "
+            "SELECT volunteer_id, state, local_date, sum(doors), sum(calls), sum(texts), sum(convos), sum(supporters), "
+            "count(*) FROM contactlog GROUP BY volunteer_id, state, local_date"
+        )
+        raw.commit()
+        cursor.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def loaded(engine: Engine, count: int) -> bool:
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT count(*) FROM contactlog")).scalar_one() == count
+    except sa.exc.DBAPIError:
+        return False
+
+
+def engine_for(db: str, size: str) -> Engine:
+    if db == "sqlite":
+        DATA.mkdir(exist_ok=True)
+        return create_db_engine(f"sqlite:///{DATA / f'bench-{size}.db'}")
+    schema = f"bench_{size.lower()}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    admin.dispose()
+    return create_db_engine(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+
+
+# ---------------------------------------------------------------- the baseline: the same answers from the logs
+
+
+def stats_from_logs(session: Session, state: str, today: date) -> tuple[object, ...]:
+    monday = today - timedelta(days=today.weekday())
+    sums = "sum(doors), sum(calls), sum(texts), sum(convos), sum(supporters)"
+    day = session.execute(sa.text(f"SELECT {sums}, count(DISTINCT volunteer_id) FROM contactlog "
+                                  "WHERE state = :s AND local_date = :d"), {"s": state, "d": today}).one()
+    week = session.execute(sa.text(f"SELECT {sums} FROM contactlog WHERE state = :s AND local_date BETWEEN :a AND :b"),
+                           {"s": state, "a": monday, "b": today}).one()
+    return (*day, *week)
+
+
+def leaderboard_from_logs(session: Session, state: str, today: date) -> list[tuple[object, ...]]:
+    monday = today - timedelta(days=today.weekday())
+    return list(session.execute(sa.text(
+        "SELECT volunteer_id, sum(doors + calls + texts + convos + supporters) AS total, sum(convos) FROM contactlog "
+        "WHERE state = :s AND local_date BETWEEN :a AND :b GROUP BY volunteer_id ORDER BY total DESC, volunteer_id"
+    ), {"s": state, "a": monday, "b": today}))
+
+
+def median_ms(engine: Engine, work: Callable[[Session], object], runs: int) -> float:
+    timings = []
+    for attempt in range(runs + 1):
+        with Session(engine) as session:
+            started = time.perf_counter()
+            work(session)
+            elapsed = time.perf_counter() - started
+        if attempt:  # the first run warms caches and is not counted
+            timings.append(elapsed * 1000)
+    return statistics.median(timings)
+
+
+def measure(engine: Engine, runs: int) -> dict[str, float]:
+    last_day = FIRST_DAY + timedelta(days=DAYS - 1)
+    now = datetime.combine(last_day, dtime(23, 0), tzinfo=UTC)  # evening of the last day in Iowa
+    today = last_day
+    who = volunteer_id(STATES.index(STATE))
+    return {
+        "stats rollup": median_ms(engine, lambda s: state_stats(s, state=STATE, now=now), runs),
+        "stats logs": median_ms(engine, lambda s: stats_from_logs(s, STATE, today), runs),
+        "board rollup": median_ms(engine, lambda s: leaderboard(s, user_id=who, state=STATE, window="week", now=now), runs),
+        "board logs": median_ms(engine, lambda s: leaderboard_from_logs(s, STATE, today), runs),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100k,1M,10M", help="comma-separated: 100k, 1M, 10M")
+    parser.add_argument("--dbs", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per query (median reported)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets even if present")
+    args = parser.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    for db in args.dbs.split(","):
+        for size in sizes:
+            engine = engine_for(db, size)
+            if args.rebuild or not loaded(engine, SIZES[size]):
+                started = time.perf_counter()
+                print(f"building {size} logs on {db} …", file=sys.stderr, flush=True)
+                build(engine, SIZES[size])
+                print(f"  built in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            results[(db, size)] = measure(engine, args.runs)
+            engine.dispose()
+    columns = ["stats rollup", "stats logs", "board rollup", "board logs"]
+    print(f"\nMedian database time in ms ({args.runs} runs each), state {STATE}; ×1M = ratio to the 1M size\n")
+    print("| db | logs | " + " | ".join(columns) + " | stats rollup ×1M | board rollup ×1M |")
+    print("|---|---|" + "---|" * (len(columns) + 2))
+    for (db, size), row in results.items():
+        base = results.get((db, "1M"))
+        ratios = [f"{row[c] / base[c]:.2f}" if base else "–" for c in ("stats rollup", "board rollup")]
+        print(f"| {db} | {size} | " + " | ".join(f"{row[c]:.2f}" for c in columns) + " | " + " | ".join(ratios) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
