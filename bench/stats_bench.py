@@ -24,7 +24,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,8 +45,20 @@ DAYS = 365
 STATE = "IA"
 CHUNK = 200_000
 DATA = Path(__file__).parent / ".data"
-POSTGRES_URL = os.environ.get("TURNOUT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-LOG_COLUMNS = ("volunteer_id", "state", "local_date", "logged_at", "doors", "calls", "texts", "convos", "supporters")
+POSTGRES_URL = os.environ.get(
+    "TURNOUT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+LOG_COLUMNS = (
+    "volunteer_id",
+    "state",
+    "local_date",
+    "logged_at",
+    "doors",
+    "calls",
+    "texts",
+    "convos",
+    "supporters",
+)
 
 
 def volunteer_id(n: int) -> str:
@@ -60,10 +73,19 @@ def generate_logs(count: int, seed: int = 7) -> Iterator[list[tuple[object, ...]
         n = rng.randrange(VOLUNTEERS)
         day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
         logged = datetime.combine(day, dtime(rng.randrange(14, 23), rng.randrange(60)))
-        rows.append((
-            volunteer_id(n), STATES[n % len(STATES)], day, logged,
-            rng.randrange(0, 60), rng.randrange(0, 80), rng.randrange(0, 150), rng.randrange(0, 12), rng.randrange(0, 5),
-        ))
+        rows.append(
+            (
+                volunteer_id(n),
+                STATES[n % len(STATES)],
+                day,
+                logged,
+                rng.randrange(0, 60),
+                rng.randrange(0, 80),
+                rng.randrange(0, 150),
+                rng.randrange(0, 12),
+                rng.randrange(0, 5),
+            )
+        )
         if len(rows) == CHUNK:
             yield rows
             rows = []
@@ -84,13 +106,20 @@ def build(engine: Engine, count: int) -> None:
             cursor.execute("PRAGMA foreign_keys=OFF")
             cursor.execute("BEGIN")
         stamp = now.replace(tzinfo=None)
-        state_rows = [(code, PLACES[code].timezone, 180, "09:00:00", "20:00:00", "11:00:00", "08:00:00", 120, 60, stamp)
-                      for code in STATES]
-        cols = ("code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
-                "reminder_lead_minutes, follow_up_minutes, created_at")
+        state_rows = [
+            (code, PLACES[code].timezone, 180, "09:00:00", "20:00:00", "11:00:00", "08:00:00", 120, 60, stamp)
+            for code in STATES
+        ]
+        cols = (
+            "code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
+            "reminder_lead_minutes, follow_up_minutes, created_at"
+        )
         marks = "?" if sqlite else "%s"
         cursor.executemany(f"INSERT INTO state ({cols}) VALUES ({', '.join([marks] * 10)})", state_rows)
-        people = [(volunteer_id(n), f"vol{n}", "", False, STATES[n % len(STATES)], stamp, stamp) for n in range(VOLUNTEERS)]
+        people = [
+            (volunteer_id(n), f"vol{n}", "", False, STATES[n % len(STATES)], stamp, stamp)
+            for n in range(VOLUNTEERS)
+        ]
         vcols = "id, display_name, real_name, is_workspace_admin, home_state, created_at, profile_updated_at"
         if sqlite:
             cursor.executemany(f"INSERT INTO volunteer ({vcols}) VALUES (?, ?, ?, ?, ?, ?, ?)", people)
@@ -100,7 +129,9 @@ def build(engine: Engine, count: int) -> None:
                     copy.write_row(row)
         for chunk in generate_logs(count):
             if sqlite:
-                cursor.executemany(f"INSERT INTO contactlog ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * 9)})", chunk)
+                cursor.executemany(
+                    f"INSERT INTO contactlog ({', '.join(LOG_COLUMNS)}) VALUES ({', '.join('?' * 9)})", chunk
+                )
             else:
                 with cursor.copy(f"COPY contactlog ({', '.join(LOG_COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
                     for row in chunk:
@@ -143,19 +174,31 @@ def engine_for(db: str, size: str) -> Engine:
 def stats_from_logs(session: Session, state: str, today: date) -> tuple[object, ...]:
     monday = today - timedelta(days=today.weekday())
     sums = "sum(doors), sum(calls), sum(texts), sum(convos), sum(supporters)"
-    day = session.execute(sa.text(f"SELECT {sums}, count(DISTINCT volunteer_id) FROM contactlog "
-                                  "WHERE state = :s AND local_date = :d"), {"s": state, "d": today}).one()
-    week = session.execute(sa.text(f"SELECT {sums} FROM contactlog WHERE state = :s AND local_date BETWEEN :a AND :b"),
-                           {"s": state, "a": monday, "b": today}).one()
+    day = session.execute(
+        sa.text(
+            f"SELECT {sums}, count(DISTINCT volunteer_id) FROM contactlog "
+            "WHERE state = :s AND local_date = :d"
+        ),
+        {"s": state, "d": today},
+    ).one()
+    week = session.execute(
+        sa.text(f"SELECT {sums} FROM contactlog WHERE state = :s AND local_date BETWEEN :a AND :b"),
+        {"s": state, "a": monday, "b": today},
+    ).one()
     return (*day, *week)
 
 
 def leaderboard_from_logs(session: Session, state: str, today: date) -> list[tuple[object, ...]]:
     monday = today - timedelta(days=today.weekday())
-    return list(session.execute(sa.text(
-        "SELECT volunteer_id, sum(doors + calls + texts + convos + supporters) AS total, sum(convos) FROM contactlog "
-        "WHERE state = :s AND local_date BETWEEN :a AND :b GROUP BY volunteer_id ORDER BY total DESC, volunteer_id"
-    ), {"s": state, "a": monday, "b": today}))
+    return list(
+        session.execute(
+            sa.text(
+                "SELECT volunteer_id, sum(doors + calls + texts + convos + supporters) AS total, sum(convos) FROM contactlog "
+                "WHERE state = :s AND local_date BETWEEN :a AND :b GROUP BY volunteer_id ORDER BY total DESC, volunteer_id"
+            ),
+            {"s": state, "a": monday, "b": today},
+        )
+    )
 
 
 def median_ms(engine: Engine, work: Callable[[Session], object], runs: int) -> float:
@@ -178,7 +221,9 @@ def measure(engine: Engine, runs: int) -> dict[str, float]:
     return {
         "stats rollup": median_ms(engine, lambda s: state_stats(s, state=STATE, now=now), runs),
         "stats logs": median_ms(engine, lambda s: stats_from_logs(s, STATE, today), runs),
-        "board rollup": median_ms(engine, lambda s: leaderboard(s, user_id=who, state=STATE, window="week", now=now), runs),
+        "board rollup": median_ms(
+            engine, lambda s: leaderboard(s, user_id=who, state=STATE, window="week", now=now), runs
+        ),
         "board logs": median_ms(engine, lambda s: leaderboard_from_logs(s, STATE, today), runs),
     }
 
@@ -203,13 +248,21 @@ def main(argv: list[str] | None = None) -> int:
             results[(db, size)] = measure(engine, args.runs)
             engine.dispose()
     columns = ["stats rollup", "stats logs", "board rollup", "board logs"]
-    print(f"\nMedian database time in ms ({args.runs} runs each), state {STATE}; ×1M = ratio to the 1M size\n")
+    print(
+        f"\nMedian database time in ms ({args.runs} runs each), state {STATE}; ×1M = ratio to the 1M size\n"
+    )
     print("| db | logs | " + " | ".join(columns) + " | stats rollup ×1M | board rollup ×1M |")
     print("|---|---|" + "---|" * (len(columns) + 2))
     for (db, size), row in results.items():
         base = results.get((db, "1M"))
         ratios = [f"{row[c] / base[c]:.2f}" if base else "–" for c in ("stats rollup", "board rollup")]
-        print(f"| {db} | {size} | " + " | ".join(f"{row[c]:.2f}" for c in columns) + " | " + " | ".join(ratios) + " |")
+        print(
+            f"| {db} | {size} | "
+            + " | ".join(f"{row[c]:.2f}" for c in columns)
+            + " | "
+            + " | ".join(ratios)
+            + " |"
+        )
     return 0
 
 
