@@ -141,9 +141,15 @@ def test_goals_dated_win_over_standing_and_roles_are_enforced(bot: Bot) -> None:
     assert "300 doors" in bot.command("/stats", "IA").text
     assert "Only a IA coordinator" in bot.command("/turnout", "goal IA 5 doors").text
     assert (
-        "Only a NH coordinator" in bot.command("/turnout", "goal NH 5 doors", user="UCOORD").text
-        or "Only an admin" in bot.command("/turnout", "goal NH 5 doors", user="UCOORD").text
+        "Only an admin (no one coordinates NH yet) can set NH's goals"
+        in bot.command("/turnout", "goal NH 5 doors", user="UCOORD").text
     )
+    assert (
+        "Only an admin (no one coordinates NH yet) can export NH's data"
+        in bot.command("/turnout", "export NH", user="UCOORD").text
+    )
+    assert "I don't understand `everyone`" in bot.command("/stats", "everyone").text
+    assert "I don't understand `IA me`" in bot.command("/stats", "IA me").text
     assert "in the past" in bot.command("/turnout", "goal IA 5 doors 2026-01-01", user="UCOORD").text
     assert "isn't a metric" in bot.command("/turnout", "goal IA 5 flyers", user="UCOORD").text
     assert "isn't a goal" in bot.command("/turnout", "goal IA many doors", user="UCOORD").text
