@@ -511,27 +511,11 @@ class SlackDriver:
             "channel_id": message.channel,
             "is_ephemeral": message.ephemeral_to is not None,
         }
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-            "api_app_id": APP_ID,
-            "token": "legacy-verification-token",
-            "container": container,
-            "trigger_id": trigger,
-            "team": {"id": TEAM_ID, "domain": "turnout-local"},
-            "channel": {"id": message.channel, "name": self._channel_name(message.channel)},
-            "response_url": self.slack.response_url(token),
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "type": "button",
-                    "value": button.get("value", ""),
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-            "state": {"values": {}},
-        }
+        payload = _action_payload(user, trigger, button, block_id, action_id)
+        payload["container"] = container
+        payload["channel"] = {"id": message.channel, "name": self._channel_name(message.channel)}
+        payload["response_url"] = self.slack.response_url(token)
+        payload["state"] = {"values": {}}
         if message.ephemeral_to is None:
             # Slack includes the message only where it is not ephemeral.
             payload["message"] = {
@@ -553,25 +537,9 @@ class SlackDriver:
         message = Message("", "", "", list(view.get("blocks", [])))
         button, block_id = _find_button(message, action_id, value)
         token, trigger = self._ids(user, "")
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-            "api_app_id": APP_ID,
-            "token": "legacy-verification-token",
-            "container": {"type": "view", "view_id": view.get("id", "VHOME")},
-            "trigger_id": trigger,
-            "team": {"id": TEAM_ID, "domain": "turnout-local"},
-            "view": view,
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "type": "button",
-                    "value": button.get("value", ""),
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
+        payload = _action_payload(user, trigger, button, block_id, action_id)
+        payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
+        payload["view"] = view
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
 
@@ -697,6 +665,29 @@ def _find_button(message: Message, action_id: str, value: str | None) -> tuple[d
         if button.get("action_id") == action_id and (value is None or button.get("value") == value):
             return button, button["block_id"]
     raise LookupError(f"no button {action_id!r} (value {value!r}) in message: {message_text(message)!r}")
+
+
+def _action_payload(
+    user: str, trigger: str, button: dict[str, Any], block_id: str, action_id: str
+) -> dict[str, Any]:
+    """The parts of a `block_actions` payload every button click shares."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": "legacy-verification-token",
+        "trigger_id": trigger,
+        "team": {"id": TEAM_ID, "domain": "turnout-local"},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block_id,
+                "type": "button",
+                "value": button.get("value", ""),
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
 
 
 def _user_json(person: Person) -> dict[str, Any]:

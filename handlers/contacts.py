@@ -49,7 +49,13 @@ from bot.services.contacts import (
 )
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.export import export_state
-from bot.services.people import default_state, ensure_volunteer, state_for_channel, state_timezone
+from bot.services.people import (
+    default_state,
+    ensure_volunteer,
+    personal_timezone,
+    state_for_channel,
+    state_timezone,
+)
 from handlers.common import answering, enroll, is_help, profile_of, say
 from handlers.subcommands import Subcommand, TurnoutRequest
 
@@ -156,8 +162,9 @@ def handle_stats(
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             enroll(deps, session, profile)
-            home = default_state(session, channel_id="", user_id=user_id)
-            tz = profile.timezone or (state_timezone(session, home) if home else NATIONAL_TZ)
+            tz = personal_timezone(
+                session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ
+            )
             stats = personal_stats(session, user_id=user_id, today=local_date(deps.clock(), tz))
         say(respond, build_personal_stats(stats, profile.name))
 

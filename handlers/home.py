@@ -17,7 +17,7 @@ from bot.runtime import Deps
 from bot.services.clock import local_date
 from bot.services.contacts import NATIONAL_TZ, personal_stats, state_progress
 from bot.services.errors import TurnoutError
-from bot.services.people import Profile, default_state, state_timezone
+from bot.services.people import Profile, default_state, personal_timezone, state_timezone
 from bot.services.shifts import claim_shift, confirm_signup, list_open_shifts, my_shifts, release_signup
 from handlers.common import enroll, profile_of
 from handlers.contacts import open_log_form
@@ -74,7 +74,7 @@ def publish_home(
     with deps.session() as session:
         enroll(deps, session, profile)
         home = default_state(session, channel_id="", user_id=user_id)
-        tz = profile.timezone or (state_timezone(session, home) if home else NATIONAL_TZ)
+        tz = personal_timezone(session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
         listing = list_open_shifts(session, user_id=user_id, state=home, window=None, kind=None, now=now)
         open_shifts = [s for s in listing.shifts if s.id not in listing.mine]
         view = build_home(

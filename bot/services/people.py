@@ -133,6 +133,15 @@ def default_state(session: Session, *, channel_id: str, user_id: str) -> str | N
     return volunteer.home_state if volunteer else None
 
 
+def personal_timezone(session: Session, *, user_id: str, profile_tz: str | None, fallback: str) -> str:
+    """Whose days a person's own stats count in: their Slack zone, else their home state's, else `fallback`."""
+    if profile_tz:
+        return profile_tz
+    volunteer = session.get(Volunteer, user_id)
+    home = volunteer.home_state if volunteer else None
+    return state_timezone(session, home) if home else fallback
+
+
 def set_home_state(session: Session, *, user_id: str, code: str, now: datetime) -> None:
     """Anyone may set their own home state."""
     ensure_state(session, code, now=now)
