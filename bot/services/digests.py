@@ -1,0 +1,208 @@
+"""What the scheduled posts say: the morning and evening digests, the weekly coordinator
+digest, and the shifts and people that reminders and follow-ups are for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
+
+from bot.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
+from bot.parsing import DateWindow
+from bot.services.clock import local_day_bounds
+from bot.services.contacts import METRICS, Counts, Progress, Standing, leaderboard, state_progress, streak
+from bot.services.people import state_timezone
+from bot.services.shifts import ShiftView, list_open_shifts, shift_view
+
+STREAK_WORTH_CHEERING = 3
+TOP_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class MorningDigest:
+    state: str
+    day: date
+    today: Progress
+    yesterday: Progress
+    needs_people: list[ShiftView]
+
+
+@dataclass(frozen=True)
+class EveningDigest:
+    state: str
+    day: date
+    today: Progress
+    top: list[Standing]
+    streaks: list[tuple[str, int]]
+    first_shifts: list[str]
+
+
+@dataclass(frozen=True)
+class WeeklyDigest:
+    state: str
+    first: date
+    last: date
+    shifts: int
+    places: int
+    held: int
+    no_shows: int
+    days: list[Progress]
+
+    @property
+    def fill_rate(self) -> float:
+        return self.held / self.places if self.places else 0.0
+
+    @property
+    def totals(self) -> Counts:
+        return Counts(*(sum(p.totals.get(m) for p in self.days) for m in METRICS))
+
+
+@dataclass(frozen=True)
+class ShiftPeople:
+    """A shift and the volunteers a reminder or follow-up goes to."""
+
+    shift: ShiftView
+    people: list[str]
+    unconfirmed: int
+
+
+def morning_digest(session: Session, *, state: str, day: date, now: datetime) -> MorningDigest:
+    """Today's goals, yesterday's result, and today's and tomorrow's shifts still short of people."""
+    window = DateWindow(day, day + timedelta(days=1), "today")
+    listing = list_open_shifts(session, user_id="", state=state, window=window, kind=None, now=now)
+    return MorningDigest(
+        state,
+        day,
+        state_progress(session, state, day),
+        state_progress(session, state, day - timedelta(days=1)),
+        [s for s in listing.shifts if not s.full],
+    )
+
+
+def evening_digest(session: Session, *, state: str, day: date, now: datetime) -> EveningDigest:
+    """Today against the goal, the top volunteers, streaks worth cheering and first shifts."""
+    board = leaderboard(session, user_id="", state=state, window="today", now=now)
+    streaks = []
+    for standing in board.rows:
+        days = streak(session, user_id=standing.user_id, today=day)
+        if days >= STREAK_WORTH_CHEERING:
+            streaks.append((standing.user_id, days))
+    return EveningDigest(
+        state,
+        day,
+        state_progress(session, state, day),
+        board.rows[:TOP_SHOWN],
+        streaks,
+        _first_shifts(session, state, day, now),
+    )
+
+
+def _first_shifts(session: Session, state: str, day: date, now: datetime) -> list[str]:
+    """Volunteers whose first attended shift ever was in this state today."""
+    start, end = local_day_bounds(day, state_timezone(session, state))
+    today = session.exec(
+        select(Signup.volunteer_id)
+        .join(Shift, col(Shift.id) == col(Signup.shift_id))
+        .where(
+            Shift.state == state,
+            Signup.status == SignupStatus.ATTENDED,
+            col(Shift.starts_at) >= start,
+            col(Shift.starts_at) < end,
+        )
+    ).all()
+    firsts = []
+    for user_id in sorted(set(today)):
+        earlier = session.exec(
+            select(func.count())
+            .select_from(Signup)
+            .join(Shift, col(Shift.id) == col(Signup.shift_id))
+            .where(
+                Signup.volunteer_id == user_id,
+                Signup.status == SignupStatus.ATTENDED,
+                col(Shift.starts_at) < start,
+            )
+        ).one()
+        if not earlier:
+            firsts.append(user_id)
+    return firsts
+
+
+def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:
+    """The seven local days ending `last`: fill, no-shows, and each day's totals against its goals."""
+    first = last - timedelta(days=6)
+    tz = state_timezone(session, state)
+    start, _ = local_day_bounds(first, tz)
+    _, end = local_day_bounds(last, tz)
+    shifts = session.exec(
+        select(Shift).where(
+            Shift.state == state,
+            Shift.status == ShiftStatus.OPEN,
+            col(Shift.starts_at) >= start,
+            col(Shift.starts_at) < end,
+        )
+    ).all()
+    ids = [s.id for s in shifts if s.id is not None]
+    counts = (
+        dict(
+            session.exec(
+                select(Signup.status, func.count())
+                .where(col(Signup.shift_id).in_(ids), col(Signup.status).in_(HOLDING))
+                .group_by(col(Signup.status))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    held = sum(int(n) for n in counts.values())
+    days = [state_progress(session, state, first + timedelta(days=n)) for n in range(7)]
+    return WeeklyDigest(
+        state,
+        first,
+        last,
+        len(shifts),
+        sum(s.capacity for s in shifts),
+        held,
+        int(counts.get(SignupStatus.NO_SHOW, 0)),
+        days,
+    )
+
+
+def shifts_starting(session: Session, *, state: str, start: datetime, end: datetime) -> list[ShiftPeople]:
+    """Open shifts in `state` starting in [start, end), with who holds a place on each."""
+    return _with_people(session, col(Shift.starts_at) >= start, col(Shift.starts_at) < end, state=state)
+
+
+def shifts_ending(session: Session, *, state: str, start: datetime, end: datetime) -> list[ShiftPeople]:
+    """Open shifts in `state` ending in [start, end), with who held a place (no-shows excluded)."""
+    return _with_people(
+        session,
+        col(Shift.ends_at) >= start,
+        col(Shift.ends_at) < end,
+        state=state,
+        statuses=(SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.ATTENDED),
+    )
+
+
+def _with_people(
+    session: Session,
+    *where: ColumnElement[bool],
+    state: str,
+    statuses: tuple[SignupStatus, ...] = (SignupStatus.CLAIMED, SignupStatus.CONFIRMED),
+) -> list[ShiftPeople]:
+    shifts = session.exec(
+        select(Shift)
+        .where(Shift.state == state, Shift.status == ShiftStatus.OPEN, *where)
+        .order_by(col(Shift.starts_at))
+    ).all()
+    found = []
+    for shift in shifts:
+        signups = session.exec(
+            select(Signup)
+            .where(Signup.shift_id == shift.id, col(Signup.status).in_(statuses))
+            .order_by(col(Signup.id))
+        ).all()
+        unconfirmed = sum(1 for s in signups if s.status == SignupStatus.CLAIMED)
+        found.append(ShiftPeople(shift_view(session, shift), [s.volunteer_id for s in signups], unconfirmed))
+    return found

@@ -1,0 +1,139 @@
+"""When each state's scheduled posts are due, in the state's own zone.
+
+Clock-time jobs (morning, evening, day-before, weekly) fire once per local date at the
+state's configured wall-clock time: on a DST change day that is still exactly once (a time
+skipped by spring-forward fires at the shifted instant; a repeated one at its first
+occurrence). Shift-relative jobs (reminders, after-shift) are due at a fixed offset from
+each shift. A run is still worth making for a while after it was due (`USEFUL_FOR`), which
+is how a bot that was down catches up on start without posting stale news.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from bot.models import State
+from bot.services.clock import local_date, local_instant
+from bot.services.errors import Refused
+from bot.services.people import Actor, ensure_state, require_coordinator
+
+
+class Job(StrEnum):
+    MORNING = "morning"
+    EVENING = "evening"
+    DAY_BEFORE = "day-before"
+    REMINDERS = "reminders"
+    AFTER_SHIFT = "after-shift"
+    WEEKLY = "weekly"
+
+
+CLOCK_JOBS = (Job.MORNING, Job.EVENING, Job.DAY_BEFORE, Job.WEEKLY)
+SHIFT_JOBS = (Job.REMINDERS, Job.AFTER_SHIFT)
+TIME_COLUMN = {
+    Job.MORNING: "morning_at",
+    Job.EVENING: "evening_at",
+    Job.DAY_BEFORE: "day_before_at",
+    Job.WEEKLY: "weekly_at",
+}
+# How long after it was due a run is still worth making (a catch-up window).
+USEFUL_FOR = {
+    Job.MORNING: timedelta(hours=2),
+    Job.EVENING: timedelta(hours=2),
+    Job.DAY_BEFORE: timedelta(hours=6),
+    Job.WEEKLY: timedelta(hours=12),
+    Job.AFTER_SHIFT: timedelta(hours=6),
+}
+MONDAY = 0
+
+
+@dataclass(frozen=True)
+class StateSchedule:
+    state: str
+    timezone: str
+    channel_id: str | None
+    times: dict[Job, time]
+    reminder_lead: timedelta
+    follow_up: timedelta
+
+
+@dataclass(frozen=True)
+class Run:
+    """One clock-time job for one state on one local date, due at `due` (UTC)."""
+
+    job: Job
+    state: str
+    day: date
+    due: datetime
+
+
+def schedules(session: Session) -> list[StateSchedule]:
+    return [_schedule(row) for row in session.exec(select(State).order_by(col(State.code)))]
+
+
+def schedule_for(session: Session, code: str) -> StateSchedule | None:
+    row = session.get(State, code)
+    return _schedule(row) if row else None
+
+
+def _schedule(row: State) -> StateSchedule:
+    return StateSchedule(
+        state=row.code,
+        timezone=row.timezone,
+        channel_id=row.channel_id,
+        times={job: getattr(row, TIME_COLUMN[job]) for job in CLOCK_JOBS},
+        reminder_lead=timedelta(minutes=row.reminder_lead_minutes),
+        follow_up=timedelta(minutes=row.follow_up_minutes),
+    )
+
+
+def fires_on(schedule: StateSchedule, job: Job, day: date) -> bool:
+    return job != Job.WEEKLY or day.weekday() == MONDAY
+
+
+def due_at(schedule: StateSchedule, job: Job, day: date) -> datetime:
+    return local_instant(day, schedule.times[job], schedule.timezone)
+
+
+def runs_between(schedule: StateSchedule, jobs: tuple[Job, ...], start: datetime, end: datetime) -> list[Run]:
+    """Clock-time runs due in (start, end], in order."""
+    first = local_date(start, schedule.timezone) - timedelta(days=1)
+    last = local_date(end, schedule.timezone) + timedelta(days=1)
+    runs = []
+    day = first
+    while day <= last:
+        for job in jobs:
+            if job in CLOCK_JOBS and fires_on(schedule, job, day):
+                due = due_at(schedule, job, day)
+                if start < due <= end:
+                    runs.append(Run(job, schedule.state, day, due))
+        day += timedelta(days=1)
+    return sorted(runs, key=lambda r: (r.due, r.job))
+
+
+def due_now(schedule: StateSchedule, job: Job, now: datetime) -> Run | None:
+    """The latest run of `job` that is due and still useful at `now`, if any."""
+    runs = runs_between(schedule, (job,), now - USEFUL_FOR[job], now)
+    return runs[-1] if runs else None
+
+
+def next_run(schedule: StateSchedule, job: Job, now: datetime) -> datetime:
+    runs = runs_between(schedule, (job,), now, now + timedelta(days=8))
+    return runs[0].due
+
+
+def set_job_time(
+    session: Session, *, actor: Actor, code: str, job: Job, at: time, now: datetime
+) -> StateSchedule:
+    """Coordinators move one of their state's clock-time posts."""
+    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s schedule")
+    if job not in CLOCK_JOBS:
+        raise Refused(f"`{job}` runs relative to each shift; its time can't be set.")
+    state = ensure_state(session, code, now=now)
+    setattr(state, TIME_COLUMN[job], at)
+    session.add(state)
+    session.flush()
+    return _schedule(state)
