@@ -13,6 +13,7 @@ from dotenv import load_dotenv
 from bot.config import ConfigError, Settings
 
 logger = logging.getLogger("turnout")
+JOB_NAMES = ("morning", "evening", "day-before", "reminders", "after-shift", "weekly")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,13 +25,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run", help="the bot against Slack: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT"
     )
     commands.add_parser("serve", help="HTTP only, under gunicorn with several workers (production)")
+    commands.add_parser(
+        "scheduler", help="the scheduler only: every scheduled post, exactly once (production)"
+    )
     db = commands.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade"], help="apply every migration (Alembic)")
+    jobs = commands.add_parser("jobs", help="list the schedule, or run one job now")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    job_commands.add_parser("list", help="every job with its next run per state, in local time")
+    run_one = job_commands.add_parser("run", help="run one job now, as if at --at")
+    run_one.add_argument("name", choices=JOB_NAMES, help="the job")
+    run_one.add_argument("--state", help="one state (default: every state)")
+    run_one.add_argument(
+        "--at", help="ISO time to run as if at; without an offset it is the state's local time"
+    )
     args = parser.parse_args(argv)
 
     load_dotenv()
     try:
-        settings = Settings.from_env(require_slack=args.command in ("run", "serve"))
+        settings = Settings.from_env(require_slack=args.command in ("run", "serve", "scheduler", "jobs"))
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -45,6 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return run(settings)
+    if args.command == "scheduler":
+        return scheduler(settings)
+    if args.command == "jobs":
+        from bot.jobs_cli import jobs_list, jobs_run
+
+        prepare_database(settings)
+        if args.jobs_command == "list":
+            return jobs_list(settings)
+        return jobs_run(settings, args.name, args.state, args.at)
     return serve(settings, workers=settings.web_workers)
 
 
@@ -57,7 +79,7 @@ def prepare_database(settings: Settings) -> None:
 
 
 def run(settings: Settings) -> int:
-    """Development and small campaigns: one process, Socket Mode or HTTP."""
+    """Development and small campaigns: one process, Socket Mode or HTTP, with the scheduler."""
     prepare_database(settings)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -65,14 +87,35 @@ def run(settings: Settings) -> int:
         from bot.app import build_app
         from bot.runtime import make_deps
 
-        app = build_app(make_deps(settings))
+        deps = make_deps(settings)
+        app = build_app(deps)
+        start_scheduler(deps, background=True)
         logger.info("Turnout is connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.slack_app_token).start()
         return 0
-    return serve(settings, workers=1)
+    return serve(settings, workers=1, with_scheduler=True)
 
 
-def serve(settings: Settings, *, workers: int) -> int:
+def scheduler(settings: Settings) -> int:
+    """Production: the one process that posts on schedule (a second one stands by)."""
+    from bot.runtime import make_deps
+
+    prepare_database(settings)
+    logger.info("Turnout's scheduler is starting")
+    start_scheduler(make_deps(settings), background=False)
+    return 0
+
+
+def start_scheduler(deps: Any, *, background: bool) -> Any:
+    from bot.slack import make_client
+    from jobs.scheduler import build_scheduler
+
+    scheduler, _leadership = build_scheduler(deps, make_client(deps.settings), background=background)
+    scheduler.start()
+    return scheduler
+
+
+def serve(settings: Settings, *, workers: int, with_scheduler: bool = False) -> int:
     """HTTP on PORT under gunicorn's threaded workers: acks are cheap, work waits on Slack and the DB.
 
     Threads (gthread) rather than sync workers: a sync worker holds a whole process per
@@ -102,6 +145,8 @@ def serve(settings: Settings, *, workers: int) -> int:
             from bot.runtime import make_deps
 
             deps = make_deps(settings)
+            if with_scheduler:  # `turnout run`: one worker, so exactly one scheduler
+                start_scheduler(deps, background=True)
             return build_wsgi(build_app(deps), deps)
 
     logger.info("Turnout is serving HTTP on port %s at /slack/events", settings.port)

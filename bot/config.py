@@ -30,6 +30,7 @@ class Settings:
     web_threads: int = 8
     log_level: str = "INFO"
     max_log_count: int = 2000
+    posts_per_second: int = 20
 
     @property
     def socket_mode(self) -> bool:
@@ -71,6 +72,7 @@ class Settings:
         port = _int(get("PORT") or "3000", "PORT", 1, 65535, errors)
         workers = _int(get("TURNOUT_WEB_WORKERS") or "2", "TURNOUT_WEB_WORKERS", 1, 64, errors)
         threads = _int(get("TURNOUT_WEB_THREADS") or "8", "TURNOUT_WEB_THREADS", 1, 256, errors)
+        pace = _int(get("TURNOUT_POSTS_PER_SECOND") or "20", "TURNOUT_POSTS_PER_SECOND", 1, 1000, errors)
         max_log = _int(get("TURNOUT_MAX_LOG_COUNT") or "2000", "TURNOUT_MAX_LOG_COUNT", 1, 100_000, errors)
 
         admins = frozenset(a.strip() for a in get("TURNOUT_ADMINS").split(",") if a.strip())
@@ -99,6 +101,7 @@ class Settings:
             web_threads=threads,
             log_level=log_level,
             max_log_count=max_log,
+            posts_per_second=pace,
         )
 
 

@@ -3,22 +3,58 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
+from datetime import date, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks.common import Reply
+from bot.blocks.digests import build_evening_post, build_morning_post
 from bot.blocks.shifts import build_shift_post
 from bot.runtime import Deps
-from bot.services.deliveries import claim_delivery, complete_delivery, fail_delivery
+from bot.services.deliveries import claim_delivery, complete_delivery, delivered, fail_delivery
+from bot.services.digests import evening_digest, morning_digest
 from bot.services.people import state_channel
 from bot.services.shifts import get_shift, record_shift_post, shift_version
 
 logger = logging.getLogger(__name__)
 SHIFT_POST = "shift_post"
 REFRESH_ROUNDS = 3
+
+
+class Pacer:
+    """Keeps a fan-out inside Slack's posting limits on purpose, rather than by 429s:
+    at most one message a second per channel, and `per_second` messages overall."""
+
+    def __init__(
+        self,
+        per_second: float,
+        per_channel_interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = 1.0 / per_second
+        self.per_channel_interval = per_channel_interval
+        self.sleep, self.monotonic = sleep, monotonic
+        self.last_any = float("-inf")
+        self.last: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def wait(self, channel: str) -> None:
+        with self.lock:
+            now = self.monotonic()
+            ready = max(
+                self.last_any + self.interval,
+                self.last.get(channel, float("-inf")) + self.per_channel_interval,
+            )
+            if ready > now:
+                self.sleep(ready - now)
+                now = ready
+            self.last_any = self.last[channel] = now
 
 
 def deliver_once(
@@ -43,6 +79,50 @@ def deliver_once(
             session, claim=claim, channel_id=str(response["channel"]), message_ts=ts, now=deps.clock()
         )
     return ts
+
+
+def constant(reply: Reply) -> Callable[[Session], Reply]:
+    """A `deliver_once` builder for a message that needs nothing more from the database."""
+    return lambda _session: reply
+
+
+def post_digest(
+    deps: Deps,
+    client: WebClient,
+    *,
+    job: str,
+    channel: str,
+    day: date,
+    build: Callable[[Session], Reply],
+    refresh: bool = False,
+) -> str:
+    """A state's digest for `day`, once. With `refresh` (a coordinator asking for it now), one
+    already posted is brought up to date in place. Says what happened: sent, updated or already."""
+    ts = deliver_once(deps, client, kind=job, channel=channel, key=day.isoformat(), build=build)
+    if ts is not None:
+        return "sent"
+    with deps.read_session() as session:
+        record = delivered(session, kind=job, target=channel, key=day.isoformat())
+        reply = build(session) if record is not None and refresh else None
+    if record is None:
+        return "pending"
+    if reply is None or not record.channel_id or not record.message_ts:
+        return "already"
+    try:
+        client.chat_update(
+            channel=record.channel_id, ts=record.message_ts, text=reply.text, blocks=reply.blocks
+        )
+    except SlackApiError as error:
+        logger.warning("refreshing the %s digest in %s failed: %s", job, channel, error.response.get("error"))
+        return "already"
+    return "updated"
+
+
+def digest_builder(job: str, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
+    """How to draw `state`'s morning or evening digest for `day`."""
+    if job == "morning":
+        return lambda session: build_morning_post(morning_digest(session, state=state, day=day, now=now))
+    return lambda session: build_evening_post(evening_digest(session, state=state, day=day, now=now))
 
 
 def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.blocks import actions as act
 from bot.blocks import help as usage
 from bot.blocks.common import text_reply
 from bot.blocks.contacts import (
@@ -145,6 +146,13 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
     ack(response_action="update", view=build_logged_view(result))
 
 
+def handle_log_for_shift(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+    """ "Log contacts" under an after-shift DM: the log form with that shift chosen."""
+    ack()
+    shift_id = int(body["actions"][0]["value"])
+    open_log_form(deps, client, body["user"]["id"], "", body["trigger_id"], shift_id=shift_id)
+
+
 def handle_stats(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
@@ -276,6 +284,7 @@ def register(app: App, deps: Deps) -> None:
     app.command("/stats")(partial(handle_stats, deps=deps))
     app.command("/leaderboard")(partial(handle_leaderboard, deps=deps))
     app.view(LOG_FORM)(partial(handle_log_form, deps=deps))
+    app.action(act.LOG_FOR_SHIFT)(partial(handle_log_for_shift, deps=deps))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"goal": run_goal, "export": run_export}

@@ -11,11 +11,16 @@ from slack_sdk import WebClient
 from bot.blocks.common import text_reply
 from bot.parsing import tokens
 from bot.runtime import Deps
-from handlers import admin, contacts, shift_admin
+from handlers import admin, contacts, schedule, shift_admin
 from handlers.common import answering, say
 from handlers.subcommands import Subcommand, TurnoutRequest
 
-SUBCOMMANDS: dict[str, Subcommand] = {**admin.SUBCOMMANDS, **shift_admin.SUBCOMMANDS, **contacts.SUBCOMMANDS}
+SUBCOMMANDS: dict[str, Subcommand] = {
+    **admin.SUBCOMMANDS,
+    **shift_admin.SUBCOMMANDS,
+    **contacts.SUBCOMMANDS,
+    **schedule.SUBCOMMANDS,
+}
 
 
 def handle_turnout(

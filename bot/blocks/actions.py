@@ -15,6 +15,8 @@ ATTENDED = "roster.attended"
 NO_SHOW = "roster.no_show"
 REMOVE = "roster.remove"
 
+LOG_FOR_SHIFT = "log.for_shift"
+
 SHIFT_FORM = "shift.form"
 
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.

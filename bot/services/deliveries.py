@@ -17,6 +17,8 @@ from bot.db import insert_for
 from bot.models import Delivery
 
 STALE_AFTER = timedelta(minutes=5)
+# A message Slack refused this many times is given up on (and stays recorded as failed).
+MAX_ATTEMPTS = 5
 CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
 
 
@@ -43,7 +45,7 @@ def claim_delivery(session: Session, *, kind: str, target: str, key: str, now: d
     if inserted is not None:
         return Claim(row.id, 1)
     retryable = row.status == FAILED or (row.status == CLAIMED and row.claimed_at <= now - STALE_AFTER)
-    if not retryable:
+    if not retryable or row.attempts >= MAX_ATTEMPTS:
         return None
     taken = session.execute(
         update(Delivery)

@@ -1,0 +1,171 @@
+"""What the scheduled posts and DMs look like."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.blocks import actions as act
+from bot.blocks.common import (
+    Block,
+    Reply,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    local_time,
+    section,
+    when,
+)
+from bot.blocks.contacts import counts_text, place, progress_lines
+from bot.blocks.shifts import claim_button, describe
+from bot.services.digests import EveningDigest, MorningDigest, ShiftPeople, WeeklyDigest
+from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, next_run
+from bot.services.shifts import ShiftView
+
+MAX_SHIFTS_IN_DIGEST = 10
+
+
+def build_morning_post(digest: MorningDigest) -> Reply:
+    where = place(digest.state)
+    blocks: list[Block] = [
+        header(f":sunrise: Good morning, {where}!"),
+        section(
+            "*Today's goals*\n"
+            + (
+                "\n".join(progress_lines(digest.today))
+                if digest.today.goals
+                else "_No goal set for today. Coordinators: `/turnout goal`._"
+            )
+        ),
+        section(
+            f"*Yesterday* ({digest.yesterday.day:%a %b} {digest.yesterday.day.day})\n"
+            + "\n".join(progress_lines(digest.yesterday))
+        ),
+    ]
+    if digest.needs_people:
+        blocks += [divider(), section("*Shifts that still need people*")]
+        for shift in digest.needs_people[:MAX_SHIFTS_IN_DIGEST]:
+            blocks.append(section(describe(shift), accessory=claim_button(shift, act.POST)))
+    else:
+        blocks.append(context("Every shift today and tomorrow is full. Thank you!"))
+    return Reply(f"Good morning, {where}: today's goals and shifts", blocks)
+
+
+def build_evening_post(digest: EveningDigest) -> Reply:
+    where = place(digest.state)
+    blocks: list[Block] = [
+        header(f":crescent_moon: {where} today"),
+        section("\n".join(progress_lines(digest.today))),
+    ]
+    if digest.top:
+        lines = [
+            f"{n}. {row.name} — {row.contacts:,} contacts ({row.convos:,} conversations)"
+            for n, row in enumerate(digest.top, start=1)
+        ]
+        blocks += [section("*Top volunteers today*\n" + "\n".join(lines))]
+    cheers = [f":fire: <@{user}> is on a {days}-day streak" for user, days in digest.streaks]
+    cheers += [
+        f":star2: Welcome <@{user}>, who just finished their first shift!" for user in digest.first_shifts
+    ]
+    if cheers:
+        blocks.append(section("\n".join(cheers)))
+    blocks.append(
+        context(f":busts_in_silhouette: {digest.today.active} volunteers logged today · `/log` to add yours")
+    )
+    return Reply(f"{where} today: {counts_text(digest.today.totals)}", blocks)
+
+
+def build_day_before_dm(shift: ShiftView) -> Reply:
+    headline = f":calendar: Tomorrow: shift #{shift.id}. Can you still make it?"
+    value = act.button_value(shift.id, act.CARD)
+    blocks = [
+        section(headline),
+        section(describe(shift, notes=True)),
+        actions(
+            button("Confirm", act.CONFIRM, value, style="primary"),
+            button("Can't make it", act.RELEASE, value),
+        ),
+    ]
+    return Reply(headline, blocks)
+
+
+def build_reminder_dm(shift: ShiftView) -> Reply:
+    start = when(shift.starts_at, shift.ends_at, shift.timezone)
+    headline = f":alarm_clock: Reminder: shift #{shift.id} starts soon ({start})."
+    return Reply(headline, [section(headline), section(describe(shift, notes=True))])
+
+
+def build_at_risk_post(item: ShiftPeople) -> Reply:
+    shift = item.shift
+    gaps = []
+    if not shift.full:
+        gaps.append(
+            f"{shift.capacity - shift.held} open place{'s' if shift.capacity - shift.held != 1 else ''}"
+        )
+    if item.unconfirmed:
+        gaps.append(f"{item.unconfirmed} not confirmed")
+    headline = f":warning: Shift #{shift.id} starts soon and needs cover: {', '.join(gaps)}."
+    blocks = [
+        section(headline),
+        section(
+            describe(shift),
+            accessory=button(
+                "Cover this shift", act.CLAIM, act.button_value(shift.id, act.POST), style="primary"
+            ),
+        ),
+    ]
+    return Reply(headline, blocks)
+
+
+def build_follow_up_dm(shift: ShiftView) -> Reply:
+    headline = (
+        f":wave: How did shift #{shift.id} go? Log your doors, calls and conversations while they're fresh."
+    )
+    blocks = [
+        section(headline),
+        actions(button("Log contacts", act.LOG_FOR_SHIFT, str(shift.id), style="primary")),
+    ]
+    return Reply(headline, blocks)
+
+
+def build_weekly_digest(digest: WeeklyDigest) -> Reply:
+    where = place(digest.state)
+    goals = {
+        m: sum(p.goals.get(m, 0) for p in digest.days) for m in (digest.days[0].goals if digest.days else {})
+    }
+    goal_lines = [f"{digest.totals.get(m):,} / {target:,} {m.value}" for m, target in goals.items() if target]
+    headline = f":bar_chart: {where}, week of {digest.first:%b} {digest.first.day}–{digest.last:%b} {digest.last.day}"
+    blocks: list[Block] = [
+        header(headline[:150]),
+        section(
+            f"*Fill rate:* {digest.fill_rate:.0%} ({digest.held}/{digest.places} places on {digest.shifts} shifts)\n"
+            f"*No-shows:* {digest.no_shows}\n*Week's totals:* {counts_text(digest.totals)}"
+        ),
+    ]
+    if goal_lines:
+        blocks.append(section("*Against the week's goals*\n" + "\n".join(goal_lines)))
+    blocks.append(context("The chart shows each day's contacts against the day's goal."))
+    return Reply(headline, blocks)
+
+
+def build_schedule(schedule: StateSchedule, now: datetime) -> Reply:
+    """`/turnout schedule ST`: each post's local time and its next run."""
+    lines = []
+    for job in CLOCK_JOBS:
+        at = schedule.times[job]
+        upcoming = local_time(next_run(schedule, job, now), schedule.timezone)
+        day = (
+            "Mondays"
+            if job == Job.WEEKLY
+            else ("the day before each shift" if job == Job.DAY_BEFORE else "daily")
+        )
+        lines.append(f"• `{job}` {at:%H:%M} {day} — next {upcoming:%a %b} {upcoming.day} {upcoming:%H:%M %Z}")
+    lead = int(schedule.reminder_lead.total_seconds() // 60)
+    follow = int(schedule.follow_up.total_seconds() // 60)
+    lines.append(f"• `reminders` {lead} min before each shift; `after-shift` {follow} min after it ends")
+    text = f"*{place(schedule.state)} posts on {schedule.timezone} time*\n" + "\n".join(lines)
+    return Reply(
+        f"{schedule.state} schedule",
+        [section(text), context("Change one: `/turnout schedule ST morning 08:30`")],
+    )

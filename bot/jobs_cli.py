@@ -1,0 +1,76 @@
+"""`turnout jobs list` and `turnout jobs run`: the schedule at a glance, and one job by hand."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Settings
+from bot.runtime import Deps, make_deps
+from bot.services.clock import utcnow
+from bot.services.people import state_timezone
+from bot.services.schedule import CLOCK_JOBS, Job, next_run, schedule_for, schedules
+from bot.slack import make_client
+
+
+def jobs_list(settings: Settings) -> int:
+    deps = make_deps(settings)
+    now = utcnow()
+    with deps.read_session() as session:
+        every = schedules(session)
+    if not every:
+        print("No states yet: bind one in Slack with /turnout state ST #channel.")
+        return 0
+    print(f"{'state':<6} {'job':<12} {'next run (local time)':<28} channel")
+    for schedule in every:
+        for job in CLOCK_JOBS:
+            at = next_run(schedule, job, now).astimezone(ZoneInfo(schedule.timezone))
+            print(
+                f"{schedule.state:<6} {job!s:<12} {at:%a %Y-%m-%d %H:%M %Z}{'':<6} {schedule.channel_id or '(none)'}"
+            )
+        lead = int(schedule.reminder_lead.total_seconds() // 60)
+        follow = int(schedule.follow_up.total_seconds() // 60)
+        print(f"{schedule.state:<6} {'reminders':<12} {lead} min before each shift")
+        print(f"{schedule.state:<6} {'after-shift':<12} {follow} min after each shift")
+    return 0
+
+
+def jobs_run(settings: Settings, name: str, state: str | None, at_text: str | None) -> int:
+    """Exit 0 when the job did its work or found it already done; 1 with a message otherwise."""
+    from jobs.runner import run_job
+
+    deps = make_deps(settings)
+    code = state.upper() if state else None
+    try:
+        at = parse_at(deps, at_text, code)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    with deps.read_session() as session:
+        if code and schedule_for(session, code) is None:
+            print(
+                f"{code} has no settings yet: bind it in Slack with /turnout state {code} #channel.",
+                file=sys.stderr,
+            )
+            return 1
+    outcome = run_job(deps, make_client(settings), Job(name), code, at)
+    for note in outcome.notes:
+        print(note, file=sys.stderr)
+    print(f"{name}: sent {outcome.sent}, already done {outcome.skipped}")
+    return 1 if outcome.notes and not outcome.sent and not outcome.skipped else 0
+
+
+def parse_at(deps: Deps, text: str | None, state: str | None) -> datetime:
+    """`--at`: an ISO time; one without an offset is in the state's zone (UTC for every state)."""
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--at must be an ISO time like 2026-11-22T09:00, got {text!r}") from None
+    if moment.tzinfo is None:
+        with deps.read_session() as session:
+            zone = state_timezone(session, state) if state else "UTC"
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment.astimezone(UTC)

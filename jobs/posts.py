@@ -1,0 +1,242 @@
+"""The scheduled jobs. Module-level functions; each delivers through `deliver_once`, so a
+rerun, a restart, a caught-up run or a second scheduler never posts anything twice."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.common import Reply
+from bot.blocks.digests import (
+    build_at_risk_post,
+    build_day_before_dm,
+    build_follow_up_dm,
+    build_reminder_dm,
+    build_weekly_digest,
+)
+from bot.posting import Pacer, constant, deliver_once, digest_builder, post_digest
+from bot.runtime import Deps
+from bot.services.clock import local_date, local_day_bounds
+from bot.services.digests import (
+    WeeklyDigest,
+    shifts_ending,
+    shifts_starting,
+    weekly_digest,
+)
+from bot.services.people import coordinator_ids
+from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What a job run did: messages sent now, and those found already delivered (or given up)."""
+
+    sent: int = 0
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, sent: str | None) -> None:
+        if sent is None:
+            self.skipped += 1
+        else:
+            self.sent += 1
+
+    def merge(self, other: Outcome) -> None:
+        self.sent += other.sent
+        self.skipped += other.skipped
+        self.notes += other.notes
+
+
+def post_morning_digest(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
+) -> Outcome:
+    return _digest(deps, client, pacer, schedule, Job.MORNING, day, now)
+
+
+def post_evening_digest(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
+) -> Outcome:
+    return _digest(deps, client, pacer, schedule, Job.EVENING, day, now)
+
+
+def _digest(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, job: Job, day: date, now: datetime
+) -> Outcome:
+    outcome = Outcome()
+    if not schedule.channel_id:
+        outcome.notes.append(f"{schedule.state} has no channel; bind one with /turnout state.")
+        return outcome
+    pacer.wait(schedule.channel_id)
+    result = post_digest(
+        deps,
+        client,
+        job=str(job),
+        channel=schedule.channel_id,
+        day=day,
+        build=digest_builder(job, schedule.state, day, now),
+    )
+    outcome.add("sent" if result == "sent" else None)
+    return outcome
+
+
+def send_day_before(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
+) -> Outcome:
+    """DMs to everyone holding a place on tomorrow's shifts: Confirm / Can't make it."""
+    outcome = Outcome()
+    start, end = local_day_bounds(day + timedelta(days=1), schedule.timezone)
+    with deps.read_session() as session:
+        items = shifts_starting(session, state=schedule.state, start=max(start, now), end=end)
+    for item in items:
+        for user_id in item.people:
+            pacer.wait(user_id)
+            outcome.add(
+                deliver_once(
+                    deps,
+                    client,
+                    kind=str(Job.DAY_BEFORE),
+                    channel=user_id,
+                    key=str(item.shift.id),
+                    build=constant(build_day_before_dm(item.shift)),
+                )
+            )
+    return outcome
+
+
+def send_reminders(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, now: datetime
+) -> Outcome:
+    """Shortly before each shift: a reminder DM to each person on it, and an at-risk post if it
+    is short of people or has unconfirmed ones. Never for a shift that has started."""
+    outcome = Outcome()
+    with deps.read_session() as session:
+        items = shifts_starting(session, state=schedule.state, start=now, end=now + schedule.reminder_lead)
+    for item in items:
+        for user_id in item.people:
+            pacer.wait(user_id)
+            outcome.add(
+                deliver_once(
+                    deps,
+                    client,
+                    kind="reminder",
+                    channel=user_id,
+                    key=str(item.shift.id),
+                    build=constant(build_reminder_dm(item.shift)),
+                )
+            )
+        if schedule.channel_id and (not item.shift.full or item.unconfirmed):
+            pacer.wait(schedule.channel_id)
+            outcome.add(
+                deliver_once(
+                    deps,
+                    client,
+                    kind="at_risk",
+                    channel=schedule.channel_id,
+                    key=str(item.shift.id),
+                    build=constant(build_at_risk_post(item)),
+                )
+            )
+    return outcome
+
+
+def send_follow_ups(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, now: datetime
+) -> Outcome:
+    """After each shift: "How did it go?" with a Log contacts button, while it is still fresh."""
+    outcome = Outcome()
+    latest_end = now - schedule.follow_up
+    with deps.read_session() as session:
+        items = shifts_ending(
+            session,
+            state=schedule.state,
+            start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
+            end=latest_end + timedelta(microseconds=1),
+        )
+    for item in items:
+        for user_id in item.people:
+            pacer.wait(user_id)
+            outcome.add(
+                deliver_once(
+                    deps,
+                    client,
+                    kind="follow_up",
+                    channel=user_id,
+                    key=str(item.shift.id),
+                    build=constant(build_follow_up_dm(item.shift)),
+                )
+            )
+    return outcome
+
+
+def send_weekly_digest(
+    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
+) -> Outcome:
+    """Monday: last week's fill, no-shows and totals against goals, with a chart, to each coordinator."""
+    outcome = Outcome()
+    last = day - timedelta(days=1)
+    with deps.read_session() as session:
+        digest = weekly_digest(session, state=schedule.state, last=last)
+        coordinators = coordinator_ids(session, schedule.state)
+    if not coordinators:
+        outcome.notes.append(f"{schedule.state} has no coordinators to send the weekly digest to.")
+        return outcome
+    chart = weekly_chart(digest)
+    week = f"{last.isocalendar().year}-W{last.isocalendar().week:02d}"
+    for user_id in coordinators:
+        pacer.wait(user_id)
+        reply = build_weekly_digest(digest)
+        ts = deliver_once(
+            deps,
+            client,
+            kind=str(Job.WEEKLY),
+            channel=user_id,
+            key=f"{schedule.state}:{week}",
+            build=constant(reply),
+        )
+        outcome.add(ts)
+        if ts is not None:
+            _upload_chart(client, user_id, chart, f"{schedule.state.lower()}-{week}.png", reply)
+    return outcome
+
+
+def _upload_chart(client: WebClient, user_id: str, chart: bytes, filename: str, reply: Reply) -> None:
+    try:
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        client.files_upload_v2(channel=channel, file=chart, filename=filename, title=reply.text[:100])
+    except SlackApiError as error:
+        logger.warning("weekly chart upload to %s failed: %s", user_id, error.response.get("error"))
+
+
+def weekly_chart(digest: WeeklyDigest) -> bytes:
+    """A PNG of each day's contacts (bars) against the day's goal (line)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    days = [f"{p.day:%a}\n{p.day.day}" for p in digest.days]
+    totals = [p.totals.contacts for p in digest.days]
+    goals = [sum(p.goals.values()) for p in digest.days]
+    figure, axes = pyplot.subplots(figsize=(7, 3.5), dpi=100)
+    axes.bar(days, totals, color="#1d4f91", label="contacts")
+    if any(goals):
+        axes.plot(days, goals, color="#d9534f", marker="o", label="goal")
+    axes.set_title(f"{digest.state}: contacts per day, {digest.first} to {digest.last}")
+    axes.legend(loc="upper left")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    pyplot.close(figure)
+    return buffer.getvalue()
+
+
+def today_in(schedule: StateSchedule, now: datetime) -> date:
+    return local_date(now, schedule.timezone)
