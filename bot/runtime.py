@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import SessionFactory, create_db_engine, session_factory
 from bot.services.clock import utcnow
-from bot.slack import Directory
+from bot.slack import Directory, Pacer
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Deps:
     read_session: SessionFactory
     clock: Callable[[], datetime]
     directory: Directory
+    make_pacer: Callable[[], Pacer]
 
 
 def make_deps(
@@ -29,4 +30,12 @@ def make_deps(
 ) -> Deps:
     engine = engine or create_db_engine(settings.database_url)
     write, read = session_factory(engine)
-    return Deps(settings, engine, write, read, clock, Directory(settings.admins))
+    return Deps(
+        settings,
+        engine,
+        write,
+        read,
+        clock,
+        Directory(settings.admins),
+        lambda: Pacer(settings.posts_per_second),
+    )

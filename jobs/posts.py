@@ -19,7 +19,7 @@ from bot.blocks.digests import (
     build_reminder_dm,
     build_weekly_digest,
 )
-from bot.posting import Pacer, constant, deliver_once, digest_builder, post_digest
+from bot.posting import constant, deliver_once, digest_builder, post_digest
 from bot.runtime import Deps
 from bot.services.clock import local_date, local_day_bounds
 from bot.services.digests import (
@@ -30,8 +30,10 @@ from bot.services.digests import (
 )
 from bot.services.people import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
+from bot.slack import Pacer
 
 logger = logging.getLogger(__name__)
+EPSILON = timedelta(microseconds=1)  # turns a half-open [start, end) query into (start, end]
 
 
 @dataclass
@@ -117,7 +119,10 @@ def send_reminders(
     is short of people or has unconfirmed ones. Never for a shift that has started."""
     outcome = Outcome()
     with deps.read_session() as session:
-        items = shifts_starting(session, state=schedule.state, start=now, end=now + schedule.reminder_lead)
+        # Shifts starting in (now, now + lead]: never one that has already started.
+        items = shifts_starting(
+            session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
+        )
     for item in items:
         for user_id in item.people:
             pacer.wait(user_id)
@@ -157,7 +162,7 @@ def send_follow_ups(
             session,
             state=schedule.state,
             start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
-            end=latest_end + timedelta(microseconds=1),
+            end=latest_end + EPSILON,
         )
     for item in items:
         for user_id in item.people:

@@ -10,7 +10,6 @@ from functools import partial
 
 from slack_sdk import WebClient
 
-from bot.posting import Pacer
 from bot.runtime import Deps
 from bot.services.clock import local_date
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, due_now, schedule_for, schedules
@@ -37,7 +36,7 @@ SHIFT_RUNNERS = {Job.REMINDERS: send_reminders, Job.AFTER_SHIFT: send_follow_ups
 def run_due(deps: Deps, client: WebClient, now: datetime) -> Outcome:
     """Everything due at `now` and still useful, in every state: what a scheduler tick does."""
     total = Outcome()
-    pacer = Pacer(deps.settings.posts_per_second)
+    pacer = deps.make_pacer()
     with deps.read_session() as session:
         every = schedules(session)
     for schedule in every:
@@ -53,7 +52,7 @@ def run_due(deps: Deps, client: WebClient, now: datetime) -> Outcome:
 
 def run_job(deps: Deps, client: WebClient, job: Job, state: str | None, at: datetime) -> Outcome:
     """One job now, as if the clock said `at` (for one state, or every state)."""
-    pacer = Pacer(deps.settings.posts_per_second)
+    pacer = deps.make_pacer()
     total = Outcome()
     with deps.read_session() as session:
         targets = [schedule_for(session, state)] if state else schedules(session)

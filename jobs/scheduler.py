@@ -59,11 +59,18 @@ class Leadership:
         return False
 
     def release(self) -> None:
-        if self.connection is not None:
-            try:
-                self.connection.close()
-            finally:
-                self.connection = None
+        """Give up leading. The lock belongs to the database session, not the pooled
+        connection object, so it is unlocked explicitly (or the connection discarded)."""
+        if self.connection is None:
+            return
+        try:
+            self.connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY})
+            self.connection.commit()
+            self.connection.close()
+        except sa.exc.DBAPIError:
+            self.connection.invalidate()
+        finally:
+            self.connection = None
 
 
 def tick(deps: Deps, client: WebClient, leadership: Leadership) -> None:
