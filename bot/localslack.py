@@ -14,6 +14,7 @@ import hmac
 import io
 import itertools
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -113,6 +114,12 @@ class LocalSlack:
         self.lock = threading.RLock()
         self.gate = threading.Event()
         self.gate.set()
+        # Optional posting limits, as Slack enforces them: None means unlimited.
+        self.per_channel_interval: float | None = None
+        self.workspace_per_second: int | None = None
+        self.rate_limited = 0
+        self._last_post: dict[str, float] = {}
+        self._recent_posts: list[float] = []
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -181,6 +188,25 @@ class LocalSlack:
         with self.lock:
             self.failures.append(Failure(method, status, retry_after, times, error))
 
+    def limit_posts(self, *, per_channel_interval: float = 1.0, workspace_per_second: int = 100) -> None:
+        """Answer chat.postMessage with 429 + Retry-After past these limits, as Slack does."""
+        self.per_channel_interval, self.workspace_per_second = per_channel_interval, workspace_per_second
+
+    def _over_limit(self, channel: str) -> float | None:
+        """Seconds to wait if this post would break a limit (nothing is recorded then)."""
+        now = time.monotonic()
+        if self.per_channel_interval is not None:
+            wait = self._last_post.get(channel, float("-inf")) + self.per_channel_interval - now
+            if wait > 0:
+                return wait
+        if self.workspace_per_second is not None:
+            self._recent_posts = [t for t in self._recent_posts if t > now - 1.0]
+            if len(self._recent_posts) >= self.workspace_per_second:
+                return self._recent_posts[0] + 1.0 - now
+        self._last_post[channel] = now
+        self._recent_posts.append(now)
+        return None
+
     def calls_to(self, method: str) -> list[Call]:
         with self.lock:
             return [c for c in self.calls if c.method == method]
@@ -226,6 +252,11 @@ class LocalSlack:
             failure = next((f for f in self.failures if f.method == method and f.remaining > 0), None)
             if failure is not None:
                 failure.remaining -= 1
+            if failure is None and method == "chat.postMessage":
+                wait = self._over_limit(str(params.get("channel", "")))
+                if wait is not None:
+                    self.rate_limited += 1
+                    failure = Failure(method, 429, max(1, math.ceil(wait)), 0)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
             body = {

@@ -1,0 +1,83 @@
+"""`turnout jobs list` and `turnout jobs run`, as an admin runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.db import create_db_engine, session_factory, upgrade
+from bot.localslack import LocalSlack, message_text
+from bot.services.clock import utcnow
+from bot.services.people import ensure_state
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[LocalSlack, dict[str, str]]]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    engine = create_db_engine(url)
+    write, _ = session_factory(engine)
+    with write() as session:
+        state = ensure_state(session, "IA", now=utcnow())
+        state.channel_id = "CIOWA"
+        session.add(state)
+    engine.dispose()
+    slack = LocalSlack(token=BOT_TOKEN).start()
+    slack.add_channel("CIOWA", "iowa")
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": url,
+        "LOG_LEVEL": "WARNING",
+    }
+    yield slack, env
+    slack.stop()
+
+
+def turnout(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_jobs_run_posts_once_and_says_so(setup: tuple[LocalSlack, dict[str, str]]) -> None:
+    slack, env = setup
+    first = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
+    assert first.returncode == 0 and "morning: sent 1, already done 0" in first.stdout, first.stderr
+    (post,) = slack.posts_in("CIOWA")
+    assert "Good morning, Iowa" in message_text(post)
+    again = turnout(env, "jobs", "run", "morning", "--state", "ia", "--at", "2026-11-24T10:30")
+    assert again.returncode == 0 and "sent 0, already done 1" in again.stdout
+    assert len(slack.posts_in("CIOWA")) == 1
+
+
+def test_jobs_run_refuses_what_it_cannot_do(setup: tuple[LocalSlack, dict[str, str]]) -> None:
+    _, env = setup
+    bad_time = turnout(env, "jobs", "run", "evening", "--at", "tomorrow-ish")
+    assert bad_time.returncode == 1 and "--at must be an ISO time" in bad_time.stderr
+    unknown = turnout(env, "jobs", "run", "evening", "--state", "NH")
+    assert unknown.returncode == 1 and "NH has no settings yet" in unknown.stderr
+    bad_job = turnout(env, "jobs", "run", "brunch")
+    assert bad_job.returncode == 2 and "invalid choice" in bad_job.stderr
+    assert "Traceback" not in bad_time.stderr + unknown.stderr + bad_job.stderr
+
+
+def test_jobs_list_shows_next_runs_in_local_time(setup: tuple[LocalSlack, dict[str, str]]) -> None:
+    _, env = setup
+    listed = turnout(env, "jobs", "list")
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert any(
+        line.startswith("IA") and "morning" in line and "09:00 C" in line and "CIOWA" in line
+        for line in lines
+    )
+    assert any("weekly" in line and line.split()[2] == "Mon" for line in lines)
+    assert any("reminders" in line and "120 min before" in line for line in lines)
