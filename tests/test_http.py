@@ -119,8 +119,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_turnout_run_serves_signed_commands_over_http(tmp_path: Path) -> None:
-    """The real entry point: gunicorn, migrations on start, Bolt, and the Web API through SLACK_API_URL."""
+@pytest.mark.parametrize("command", ["run", "serve"])
+def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) -> None:
+    """The real entry points: gunicorn, migrations on start, Bolt, and the Web API through SLACK_API_URL."""
     slack = LocalSlack(token=BOT_TOKEN).start()
     slack.add_person("UVOL1", "ana")
     port = free_port()
@@ -134,7 +135,7 @@ def test_turnout_run_serves_signed_commands_over_http(tmp_path: Path) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.cli", command],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

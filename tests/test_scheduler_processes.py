@@ -1,0 +1,65 @@
+"""Real `turnout scheduler` processes: two on one PostgreSQL post a due digest exactly once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.db import create_db_engine, session_factory, upgrade
+from bot.localslack import LocalSlack
+from bot.services.clock import utcnow
+from bot.services.people import ensure_state
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+
+@pytest.mark.postgresql
+def test_two_scheduler_processes_post_once(db_url: str, tmp_path: Path) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several scheduler processes share PostgreSQL; SQLite is one process")
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    write, _ = session_factory(engine)
+    due = (datetime.now(UTC) - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
+    with write() as session:
+        state = ensure_state(session, "IA", now=utcnow())
+        state.channel_id, state.timezone, state.morning_at = "CIOWA", "Etc/UTC", due
+        session.add(state)
+    engine.dispose()
+    slack = LocalSlack(token=BOT_TOKEN).start()
+    slack.add_channel("CIOWA", "iowa")
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": db_url.replace("postgresql+psycopg", "postgresql"),
+    }
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "scheduler"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not slack.posts_in("CIOWA"):
+            time.sleep(0.2)
+        time.sleep(2)  # time for a second, wrong post to show up if one were coming
+        posts = [m for m in slack.posts_in("CIOWA") if "Good morning" in m.text]
+        assert len(posts) == 1
+    finally:
+        for process in processes:
+            process.terminate()
+        logs = b"".join(p.communicate(timeout=10)[0] for p in processes).decode()
+        slack.stop()
+    assert logs.count("this process is now the active scheduler") == 1, logs
