@@ -39,7 +39,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_one.add_argument(
         "--at", help="ISO time to run as if at; without an offset it is the state's local time"
     )
+    shell = commands.add_parser(
+        "shell", help="the whole bot in a terminal, with a local Slack (no workspace needed)"
+    )
+    shell.add_argument("--demo", action="store_true", help="seed a small campaign to try it on")
+    shell.add_argument("--db", help="the SQLite file (default: turnout-shell.db here)")
     args = parser.parse_args(argv)
+    if args.command == "shell":  # needs no .env and no Slack settings
+        logging.basicConfig(level=logging.ERROR)
+        from bot.shell import main as shell_main
+
+        return shell_main(args.db, args.demo)
 
     load_dotenv()
     try:

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from bot.models import State
+from bot.models import Shift, State
 from bot.services.clock import local_date, local_instant
 from bot.services.errors import Refused
 from bot.services.people import Actor, ensure_state, require_coordinator
@@ -123,6 +123,26 @@ def due_now(schedule: StateSchedule, job: Job, now: datetime) -> Run | None:
 def next_run(schedule: StateSchedule, job: Job, now: datetime) -> datetime:
     runs = runs_between(schedule, (job,), now, now + timedelta(days=8))
     return runs[0].due
+
+
+def events_between(session: Session, start: datetime, end: datetime) -> list[datetime]:
+    """Every instant in (start, end] at which some job falls due, in order: what a scheduler
+    ticking through that span would have acted on (used to move a simulated clock)."""
+    instants: set[datetime] = set()
+    for schedule in schedules(session):
+        instants.update(run.due for run in runs_between(schedule, CLOCK_JOBS, start, end))
+        shifts = session.exec(
+            select(Shift.starts_at, Shift.ends_at).where(
+                Shift.state == schedule.state,
+                col(Shift.starts_at) > start - schedule.follow_up - timedelta(days=1),
+                col(Shift.starts_at) <= end + schedule.reminder_lead,
+            )
+        ).all()
+        for starts_at, ends_at in shifts:
+            for due in (starts_at - schedule.reminder_lead, ends_at + schedule.follow_up):
+                if start < due <= end:
+                    instants.add(due)
+    return sorted(instants)
 
 
 def set_job_time(

@@ -1,0 +1,428 @@
+"""`turnout shell`: the whole bot in a terminal, with no Slack workspace.
+
+An embedded SQLite file, the local Slack stand-in that the real `WebClient` reaches over
+loopback, and the real Bolt app receiving requests signed as Slack signs them: the same
+handlers, services and jobs as production. Type commands as any person, press buttons by
+number, fill forms field by field, and move a simulated clock to run the schedule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.app import build_app, build_wsgi
+from bot.config import Settings
+from bot.db import upgrade
+from bot.localslack import LocalSlack, Message, SlackDriver, TrackingExecutor
+from bot.models import Volunteer
+from bot.render import Button, plain, render_blocks
+from bot.runtime import make_deps
+from bot.services.clock import utcnow
+from bot.services.people import Actor, coordinated_states, state_for_channel, state_timezone
+from bot.services.schedule import events_between
+from bot.slack import Pacer, make_client
+from jobs.runner import run_due
+
+TOKEN = "xoxb-turnout-shell"
+YOU = ("UYOU", "you")
+COMMANDS = ("/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout")
+DURATION = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+HELP = """Type what a person types in Slack, or a shell command:
+  /shifts IA, /claim 3, /log 20 doors, /turnout help …   slash commands, as the current person
+  click N            press button [N]
+  as @name           act as someone else (users lists everyone)
+  in #channel        type in another channel
+  users              the people, with their roles
+  home               open the current person's App Home tab
+  clock              the simulated time
+  clock +2h          move it (+30m, +1d, +1d2h, 20:00, tomorrow 09:00, 2026-11-28 09:00),
+                     running every scheduled job that falls due on the way
+  help               this list
+  quit               leave (Ctrl-D works too)"""
+
+
+@dataclass
+class ShellClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Pressable:
+    button: Button
+    message: Message | None = None
+    view: dict[str, Any] | None = None
+
+
+class Shell:
+    def __init__(
+        self, db_path: Path, *, demo: bool, out: TextIO = sys.stdout, inp: TextIO = sys.stdin
+    ) -> None:
+        self.out, self.inp = out, inp
+        self.slack = LocalSlack(token=TOKEN).start()
+        secret = secrets.token_hex(16)
+        url = f"sqlite:///{db_path}"
+        upgrade(url)
+        settings = Settings(
+            slack_bot_token=TOKEN,
+            slack_signing_secret=secret,
+            database_url=url,
+            slack_api_url=self.slack.api_url,
+            admins=frozenset({YOU[0]}),
+        )
+        self.clock = ShellClock(utcnow().replace(second=0, microsecond=0))
+        # Time is simulated, so pacing the stand-in's posts would only slow the rehearsal down.
+        self.deps = replace(
+            make_deps(settings, clock=self.clock), make_pacer=lambda: Pacer(1000, sleep=lambda _s: None)
+        )
+        self.client = make_client(settings)
+        self.executor = TrackingExecutor()
+        app = build_app(self.deps, client=self.client, executor=self.executor)
+        self.driver = SlackDriver(build_wsgi(app, self.deps), self.slack, secret, self.executor)
+        self.slack.add_person(*YOU, real_name="You", is_admin=True)
+        self.slack.add_channel("CGENERAL", "general")
+        self.user, self.channel = YOU[0], "CGENERAL"
+        if demo:
+            self._seed_demo()
+        self.pressables: dict[int, Pressable] = {}
+        self.shown = len(self.slack.messages)
+        self.edits = {id(m): m.edits for m in self.slack.messages}
+
+    def _seed_demo(self) -> None:
+        from bot import demo
+
+        demo.people_for(self.slack)
+        with self.deps.session() as session:
+            fresh = demo.seed(session, self.clock())
+        self.user, self.channel = demo.ADMIN.id, demo.CHANNELS["IA"][0]
+        self.say(
+            "Demo campaign "
+            + ("seeded" if fresh else "already here")
+            + ": Iowa, New Hampshire and Nevada. You are @alex, an admin, in #iowa. Try /shifts or `users`."
+        )
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self) -> int:
+        self.say("Turnout shell: the real bot, a local Slack. `help` lists what you can do; Ctrl-D leaves.")
+        try:
+            while True:
+                line = self.read(self.prompt())
+                if line is None or line.strip() in ("quit", "exit"):
+                    self.say("Bye.")
+                    return 0
+                self.handle(line.strip())
+        finally:
+            self.executor.shutdown(wait=True)
+            self.slack.stop()
+
+    def handle(self, line: str) -> None:
+        """One line of input. Nothing typed can stop the shell: a mistake gets one line back."""
+        if not line:
+            return
+        try:
+            self.dispatch(line)
+        except ShellError as error:
+            self.say(str(error))
+        except Exception as error:  # the shell survives anything; the bot's own errors are its to report
+            self.say(f"That didn't work: {error.__class__.__name__}: {error}")
+
+    def dispatch(self, line: str) -> None:
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if word.startswith("/"):
+            return self.slash(word.lower(), rest)
+        actions: dict[str, Callable[[str], None]] = {
+            "click": self.click,
+            "as": self.act_as,
+            "in": self.go_to,
+            "users": self.users,
+            "home": self.home,
+            "clock": self.move_clock,
+            "help": lambda _r: self.say(HELP),
+        }
+        if word.lower() not in actions:
+            raise ShellError(
+                f"I don't know `{word[:30]}`. Slash commands start with /; `help` lists the rest."
+            )
+        actions[word.lower()](rest)
+
+    # ------------------------------------------------------------ commands
+
+    def slash(self, command: str, text: str) -> None:
+        if command not in COMMANDS:
+            raise ShellError(f"{command} is not one of Turnout's commands: {', '.join(COMMANDS)}.")
+        exchange = self.driver.command(command, text, user=self.user, channel=self.channel)
+        if exchange.status != 200:
+            raise ShellError(f"Slack would show an error: the bot answered HTTP {exchange.status}.")
+        self.show()
+        if exchange.view is not None:
+            self.fill(exchange.view)
+
+    def click(self, rest: str) -> None:
+        if not rest.isdigit() or int(rest) not in self.pressables:
+            shown = f"[1]–[{max(self.pressables)}]" if self.pressables else "none yet"
+            raise ShellError(f"There is no button [{rest[:10]}]. Buttons shown so far: {shown}.")
+        target = self.pressables[int(rest)]
+        button = target.button
+        if target.view is not None:
+            exchange = self.driver.click_view(
+                target.view, button.action_id, user=self.user, value=button.value
+            )
+        else:
+            assert target.message is not None
+            exchange = self.driver.click(target.message, button.action_id, user=self.user, value=button.value)
+        self.show()
+        if exchange.view is not None:
+            self.fill(exchange.view)
+        if target.view is not None and target.view.get("type") == "home":
+            self.render_home()
+
+    def act_as(self, rest: str) -> None:
+        name = rest.removeprefix("@").strip().lower()
+        person = next((p for p in self.slack.people.values() if p.name.lower() == name), None)
+        if person is None:
+            raise ShellError(f"No one called @{name[:30]} here. `users` lists everyone.")
+        self.user = person.id
+        self.say(f"You are now @{person.name}.")
+
+    def go_to(self, rest: str) -> None:
+        name = rest.removeprefix("#").strip().lower()
+        channel = next((c for c in self.slack.channels.values() if c.name == name), None)
+        if channel is None:
+            names = ", ".join("#" + c.name for c in self.slack.channels.values())
+            raise ShellError(f"There is no #{name[:30]}. Channels: {names}.")
+        self.channel = channel.id
+        self.say(f"Now in #{channel.name}.")
+
+    def users(self, _rest: str) -> None:
+        with self.deps.read_session() as session:
+            for person in self.slack.people.values():
+                admin = person.is_admin or person.id in self.deps.settings.admins
+                states = [] if admin else coordinated_states(session, actor=Actor(person.id, False))
+                role = "admin" if admin else (f"coordinator {', '.join(states)}" if states else "volunteer")
+                mark = " (you are here)" if person.id == self.user else ""
+                self.say(f"  @{person.name:<6} {person.real_name:<16} {role}{mark}")
+
+    def home(self, _rest: str) -> None:
+        self.driver.event(
+            {"type": "app_home_opened", "user": self.user, "tab": "home", "channel": "D" + self.user}
+        )
+        self.render_home()
+
+    def render_home(self) -> None:
+        view = self.slack.home_views.get(self.user)
+        if view is None:
+            raise ShellError("The App Home did not open.")
+        self.say(f"── App Home of @{self.name('@', self.user)} ──")
+        for line in render_blocks(view["blocks"], self.name, lambda b: self.number(b, view=view)):
+            self.say(line)
+
+    def move_clock(self, rest: str) -> None:
+        if not rest:
+            return self.say(f"It is {self.local(self.clock())}.")
+        target = self.parse_time(rest)
+        if target <= self.clock():
+            raise ShellError(f"The clock only moves forward; it is {self.local(self.clock())}.")
+        start = self.clock()
+        with self.deps.read_session() as session:
+            events = events_between(session, start, target)
+        for instant in [*events, target]:
+            self.clock.now = instant
+            run_due(self.deps, self.client, instant)
+            self.show()
+        self.say(f"It is now {self.local(target)}.")
+
+    # ------------------------------------------------------------ forms
+
+    def fill(self, view: dict[str, Any]) -> None:
+        """A modal as a form: each field asked in turn; mistakes come back beside the field."""
+        title = view.get("title", {}).get("text", "Form")
+        self.say(f"── form: {title} (blank skips an optional field; `cancel` abandons it) ──")
+        inputs = [b for b in view.get("blocks", []) if b.get("type") == "input"]
+        for block in view.get("blocks", []):
+            if block.get("type") == "context":
+                self.say(
+                    "  ⋅ " + " ".join(plain(e.get("text", ""), self.name) for e in block.get("elements", []))
+                )
+        values: dict[str, dict[str, Any]] = {}
+        ask = inputs
+        for _attempt in range(5):
+            for block in ask:
+                answer = self.ask_field(block)
+                if answer == "cancel":
+                    return self.say("Form abandoned; nothing was sent.")
+                values[block["block_id"]] = answer
+            exchange = self.driver.submit(view, {k: v for k, v in values.items() if v}, user=self.user)
+            ack = exchange.ack
+            if ack.get("response_action") == "errors":
+                for block_id, message in ack["errors"].items():
+                    self.say(f"  ✗ {block_id}: {message}")
+                ask = [b for b in inputs if b["block_id"] in ack["errors"]]
+                continue
+            if ack.get("response_action") == "update":
+                for line in render_blocks(ack["view"].get("blocks", []), self.name, lambda b: self.number(b)):
+                    self.say(line)
+            self.show()
+            return None
+        self.say("Form abandoned after five tries; nothing more was sent.")
+        return None
+
+    def ask_field(self, block: dict[str, Any]) -> Any:
+        element, label = block["element"], block["label"]["text"]
+        kind, action_id = element["type"], element["action_id"]
+        optional = " (optional)" if block.get("optional") else ""
+        if kind == "static_select":
+            options = element.get("options", [])
+            initial = element.get("initial_option")
+            for n, option in enumerate(options, start=1):
+                self.say(f"    {n}. {option['text']['text']}")
+            default = f", Enter for {initial['text']['text']}" if initial else ""
+            answer = self.read(f"  {label}{optional} (number{default}): ")
+            if answer is None or answer.strip() == "cancel":
+                return "cancel"
+            if not answer.strip():
+                chosen = initial
+            elif answer.strip().isdigit() and 1 <= int(answer) <= len(options):
+                chosen = options[int(answer) - 1]
+            else:
+                self.say(f"  (no option {answer.strip()[:10]}; leaving it empty)")
+                chosen = None
+            return {action_id: {"type": kind, "selected_option": chosen}} if chosen else {}
+        hint = {"datepicker": " (YYYY-MM-DD)", "timepicker": " (HH:MM)"}.get(kind, "")
+        initial = element.get("initial_date") or element.get("initial_time")
+        default = f", Enter for {initial}" if initial else ""
+        answer = self.read(f"  {label}{optional}{hint}{default}: ")
+        if answer is None or answer.strip() == "cancel":
+            return "cancel"
+        text = answer.strip() or initial or ""
+        key = {"datepicker": "selected_date", "timepicker": "selected_time"}.get(kind, "value")
+        return {action_id: {"type": kind, key: text}} if text else {}
+
+    # ------------------------------------------------------------ showing what Slack shows
+
+    def show(self) -> None:
+        """Everything new or changed in the workspace since last time."""
+        with self.slack.lock:
+            messages = [m for m in self.slack.messages if not m.deleted]
+            changed = [m for m in messages[: self.shown] if m.edits > self.edits.get(id(m), 0)]
+            fresh = list(self.slack.messages[self.shown :])
+            self.shown = len(self.slack.messages)
+            self.edits = {id(m): m.edits for m in self.slack.messages}
+        for message in changed:
+            self.render(message, updated=True)
+        for message in fresh:
+            if not message.deleted:
+                self.render(message, updated=False)
+
+    def render(self, message: Message, *, updated: bool) -> None:
+        where = self.where(message)
+        self.say(f"── {where}{' (updated)' if updated else ''} ──")
+        lines = render_blocks(message.blocks, self.name, lambda b: self.number(b, message=message))
+        for line in lines or [plain(message.text, self.name)]:
+            self.say(line)
+
+    def where(self, message: Message) -> str:
+        if message.channel.startswith("D"):
+            return f"DM to @{self.name('@', message.channel[1:])}"
+        channel = "#" + self.name("#", message.channel)
+        if message.ephemeral_to:
+            return f"only @{self.name('@', message.ephemeral_to)} sees this, in {channel}"
+        return channel
+
+    def number(
+        self, button: Button, *, message: Message | None = None, view: dict[str, Any] | None = None
+    ) -> int:
+        n = max(self.pressables, default=0) + 1
+        self.pressables[n] = Pressable(button, message, view)
+        return n
+
+    def name(self, kind: str, ref: str) -> str:
+        if kind == "@":
+            person = self.slack.people.get(ref)
+            return person.name if person else ref
+        channel = self.slack.channels.get(ref)
+        return channel.name if channel else ref
+
+    # ------------------------------------------------------------ time
+
+    def zone(self) -> str:
+        with self.deps.read_session() as session:
+            state = state_for_channel(session, self.channel)
+            if state is None:
+                volunteer = session.get(Volunteer, self.user)
+                state = volunteer.home_state if volunteer else None
+            return state_timezone(session, state) if state else "UTC"
+
+    def local(self, instant: datetime) -> str:
+        moment = instant.astimezone(ZoneInfo(self.zone()))
+        return f"{moment:%a %b} {moment.day} {moment:%H:%M %Z}"
+
+    def parse_time(self, text: str) -> datetime:
+        now = self.clock().astimezone(ZoneInfo(self.zone()))
+        if match := DURATION.match(text.replace(" ", "")):
+            days, hours, minutes = (int(g or 0) for g in match.groups())
+            if days or hours or minutes:
+                return self.clock() + timedelta(days=days, hours=hours, minutes=minutes)
+        words = text.lower().split()
+        day = now.date()
+        if words and words[0] == "tomorrow":
+            day, words = day + timedelta(days=1), words[1:]
+        elif words and re.fullmatch(r"\d{4}-\d{2}-\d{2}", words[0]):
+            try:
+                day = date.fromisoformat(words[0])
+            except ValueError:
+                raise ShellError(f"{words[0]} is not a real date.") from None
+            words = words[1:]
+        if len(words) == 1 and re.fullmatch(r"\d{1,2}:\d{2}", words[0]):
+            hour, minute = (int(x) for x in words[0].split(":"))
+            if hour < 24 and minute < 60:
+                local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(self.zone()))
+                return local.astimezone(UTC)
+        raise ShellError(f"I can't read `{text[:30]}` as a time. Try +2h, +30m, 20:00 or tomorrow 09:00.")
+
+    # ------------------------------------------------------------ terminal
+
+    def prompt(self) -> str:
+        return f"@{self.name('@', self.user)} in #{self.name('#', self.channel)}> "
+
+    def read(self, prompt: str) -> str | None:
+        try:
+            if self.inp is sys.stdin and sys.stdin.isatty():
+                return input(prompt)
+            # Piped input: echo each line after its prompt, so the transcript reads like a session.
+            self.out.write(prompt)
+            line = self.inp.readline()
+            self.out.write(line if line.endswith("\n") else line + "\n")
+            self.out.flush()
+            return line.rstrip("\n") if line else None
+        except EOFError:
+            self.out.write("\n")
+            return None
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+class ShellError(Exception):
+    """A shell command that could not be done; the message says why in one line."""
+
+
+def main(db: str | None, demo: bool) -> int:
+    path = Path(db or "turnout-shell.db").resolve()
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (line editing and history for input())
+    shell = Shell(path, demo=demo)
+    return shell.run()
