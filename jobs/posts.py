@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -23,6 +24,7 @@ from bot.posting import constant, deliver_once, digest_builder, post_digest
 from bot.runtime import Deps
 from bot.services.clock import local_date, local_day_bounds
 from bot.services.digests import (
+    ShiftPeople,
     WeeklyDigest,
     shifts_ending,
     shifts_starting,
@@ -30,6 +32,7 @@ from bot.services.digests import (
 )
 from bot.services.people import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
+from bot.services.shifts import ShiftView
 from bot.slack import Pacer
 
 logger = logging.getLogger(__name__)
@@ -96,19 +99,7 @@ def send_day_before(
     start, end = local_day_bounds(day + timedelta(days=1), schedule.timezone)
     with deps.read_session() as session:
         items = shifts_starting(session, state=schedule.state, start=max(start, now), end=end)
-    for item in items:
-        for user_id in item.people:
-            pacer.wait(user_id)
-            outcome.add(
-                deliver_once(
-                    deps,
-                    client,
-                    kind=str(Job.DAY_BEFORE),
-                    channel=user_id,
-                    key=str(item.shift.id),
-                    build=constant(build_day_before_dm(item.shift)),
-                )
-            )
+    _dm_everyone(deps, client, pacer, str(Job.DAY_BEFORE), items, build_day_before_dm, outcome)
     return outcome
 
 
@@ -123,19 +114,8 @@ def send_reminders(
         items = shifts_starting(
             session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
         )
+    _dm_everyone(deps, client, pacer, "reminder", items, build_reminder_dm, outcome)
     for item in items:
-        for user_id in item.people:
-            pacer.wait(user_id)
-            outcome.add(
-                deliver_once(
-                    deps,
-                    client,
-                    kind="reminder",
-                    channel=user_id,
-                    key=str(item.shift.id),
-                    build=constant(build_reminder_dm(item.shift)),
-                )
-            )
         if schedule.channel_id and (not item.shift.full or item.unconfirmed):
             pacer.wait(schedule.channel_id)
             outcome.add(
@@ -164,20 +144,29 @@ def send_follow_ups(
             start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
             end=latest_end + EPSILON,
         )
+    _dm_everyone(deps, client, pacer, "follow_up", items, build_follow_up_dm, outcome)
+    return outcome
+
+
+def _dm_everyone(
+    deps: Deps,
+    client: WebClient,
+    pacer: Pacer,
+    kind: str,
+    items: list[ShiftPeople],
+    build: Callable[[ShiftView], Reply],
+    outcome: Outcome,
+) -> None:
+    """One DM of `kind` per person per shift, each sent once (keyed by the shift), paced."""
     for item in items:
+        reply = build(item.shift)
         for user_id in item.people:
             pacer.wait(user_id)
             outcome.add(
                 deliver_once(
-                    deps,
-                    client,
-                    kind="follow_up",
-                    channel=user_id,
-                    key=str(item.shift.id),
-                    build=constant(build_follow_up_dm(item.shift)),
+                    deps, client, kind=kind, channel=user_id, key=str(item.shift.id), build=constant(reply)
                 )
             )
-    return outcome
 
 
 def send_weekly_digest(
