@@ -19,6 +19,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.contacts import counts_text, place, progress_lines
 from bot.blocks.shifts import claim_button, describe
+from bot.services.contacts import METRICS
 from bot.services.digests import EveningDigest, MorningDigest, ShiftPeople, WeeklyDigest
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, next_run
 from bot.services.shifts import ShiftView
@@ -131,9 +132,8 @@ def build_follow_up_dm(shift: ShiftView) -> Reply:
 
 def build_weekly_digest(digest: WeeklyDigest) -> Reply:
     where = place(digest.state)
-    goals = {
-        m: sum(p.goals.get(m, 0) for p in digest.days) for m in (digest.days[0].goals if digest.days else {})
-    }
+    metrics = [m for m in METRICS if any(m in p.goals for p in digest.days)]
+    goals = {m: sum(p.goals.get(m, 0) for p in digest.days) for m in metrics}
     goal_lines = [f"{digest.totals.get(m):,} / {target:,} {m.value}" for m, target in goals.items() if target]
     headline = f":bar_chart: {where}, week of {digest.first:%b} {digest.first.day}–{digest.last:%b} {digest.last.day}"
     blocks: list[Block] = [
