@@ -213,6 +213,39 @@ class ContactDay(SQLModel, table=True):
     logs: int = 0
 
 
+class StateDay(SQLModel, table=True):
+    """A state's totals for one local day, and how many volunteers logged: what `/stats STATE`
+    and the digests read, one row a day whatever the volume."""
+
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    local_date: date = Field(primary_key=True)
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+    logs: int = 0
+    active: int = 0
+
+
+class ContactWeek(SQLModel, table=True):
+    """A volunteer's totals for one state in one week (Monday to Sunday, local), with their
+    contacts summed and indexed: the weekly leaderboard is an index scan."""
+
+    __table_args__ = (sa.Index("ix_contactweek_board", "state", "week_start", "contacts"),)
+
+    volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    week_start: date = Field(primary_key=True)
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+    contacts: int = 0
+    logs: int = 0
+
+
 class Goal(SQLModel, table=True):
     """A state's target for one metric: on one local date, or standing daily when `local_date` is null."""
 

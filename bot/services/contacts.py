@@ -11,13 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.db import insert_for
 from bot.geo import PLACES
-from bot.models import HOLDING, ContactDay, ContactLog, Goal, Metric, Shift, Signup, SignupStatus, Volunteer
+from bot.models import (
+    HOLDING,
+    ContactDay,
+    ContactLog,
+    ContactWeek,
+    Goal,
+    Metric,
+    Shift,
+    Signup,
+    SignupStatus,
+    StateDay,
+    Volunteer,
+)
 from bot.services.clock import local_date
 from bot.services.errors import NotFound, Refused
 from bot.services.people import (
@@ -234,26 +247,51 @@ def _log_state(
 def _roll_up(
     session: Session, user_id: str, state: str, day: date, counts: Counts, *, logs: int, sign: int = 1
 ) -> None:
-    """Add (or, for an undo, take away) counts from the volunteer's day, atomically."""
+    """Add (or, for an undo, take away) a log's counts from every rollup, atomically:
+    the volunteer's day, the state's day (and its count of active volunteers), the volunteer's week."""
     values = {m.value: sign * counts.get(m) for m in METRICS}
-    statement = insert_for(session)(ContactDay).values(
-        volunteer_id=user_id, state=state, local_date=day, logs=logs, **values
+    day_logs = _upsert(
+        session,
+        ContactDay,
+        {"volunteer_id": user_id, "state": state, "local_date": day},
+        {**values, "logs": logs},
     )
-    table = ContactDay.__table__  # type: ignore[attr-defined]
-    statement = statement.on_conflict_do_update(
-        index_elements=["volunteer_id", "state", "local_date"],
-        set_={name: table.c[name] + statement.excluded[name] for name in [*values, "logs"]},
+    # The volunteer's first log of the day makes them active; undoing their last one, inactive.
+    active = 1 if logs > 0 and day_logs == 1 else -1 if logs < 0 and day_logs == 0 else 0
+    _upsert(
+        session, StateDay, {"state": state, "local_date": day}, {**values, "logs": logs, "active": active}
     )
-    session.execute(statement)
+    week = {"volunteer_id": user_id, "state": state, "week_start": week_start(day)}
+    _upsert(session, ContactWeek, week, {**values, "contacts": sign * counts.contacts, "logs": logs})
     if logs < 0:
-        session.execute(
-            delete(ContactDay).where(
-                col(ContactDay.volunteer_id) == user_id,
-                col(ContactDay.state) == state,
-                col(ContactDay.local_date) == day,
-                col(ContactDay.logs) <= 0,
+        for table, key in (
+            (_table(ContactDay), {"volunteer_id": user_id, "state": state, "local_date": day}),
+            (_table(ContactWeek), week),
+        ):
+            session.execute(
+                delete(table).where(
+                    *(table.c[name] == value for name, value in key.items()), table.c.logs <= 0
+                )
             )
-        )
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    return model.__table__  # type: ignore[attr-defined]
+
+
+def _upsert(session: Session, model: type[SQLModel], key: dict[str, object], deltas: dict[str, int]) -> int:
+    """Insert the row or add `deltas` to it (ON CONFLICT DO UPDATE); the row's `logs` afterwards."""
+    table = _table(model)
+    statement = insert_for(session)(table).values(**key, **deltas)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: table.c[name] + statement.excluded[name] for name in deltas}
+    )
+    return int(session.execute(statement.returning(table.c.logs)).scalar_one())
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week: weeks run Monday to Sunday."""
+    return day - timedelta(days=day.weekday())
 
 
 def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:
@@ -326,14 +364,18 @@ def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
 
 
 def state_progress(session: Session, state: str, day: date) -> Progress:
-    totals, active = _sum(session, col(ContactDay.state) == state, col(ContactDay.local_date) == day)
-    return Progress(state, day, totals, goals_for(session, state, day), active)
+    row = session.get(StateDay, (state, day), populate_existing=True)
+    totals = Counts(row.doors, row.calls, row.texts, row.convos, row.supporters) if row else Counts()
+    return Progress(state, day, totals, goals_for(session, state, day), row.active if row else 0)
 
 
 def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
     today = local_date(now, state_timezone(session, state))
-    monday = today - timedelta(days=today.weekday())
-    week, _ = _sum(session, col(ContactDay.state) == state, col(ContactDay.local_date).between(monday, today))
+    monday = week_start(today)
+    days = session.exec(
+        select(StateDay).where(StateDay.state == state, col(StateDay.local_date).between(monday, today))
+    ).all()
+    week = Counts(*(sum(getattr(d, m.value) for d in days) for m in METRICS))
     return StateStats(state_progress(session, state, today), week, monday)
 
 
