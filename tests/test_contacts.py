@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import select
 
-from bot.models import Metric, State
+from bot.models import ContactLog, ContactWeek, Metric, State, StateDay
 from bot.runtime import Deps
 from bot.services.contacts import (
     leaderboard,
@@ -18,6 +19,7 @@ from bot.services.contacts import (
     state_stats,
     streak,
     undo_last_log,
+    week_start,
 )
 from tests import factories as make
 from tests.conftest import Bot, Clock
@@ -305,3 +307,35 @@ def test_the_rollup_always_equals_the_logs(deps: Deps, clock: Clock) -> None:
             )
         ).all()
     assert rollup == from_logs and len(rollup) > 5
+    assert_rollups_match_logs(deps)
+
+
+def assert_rollups_match_logs(deps: Deps) -> None:
+    """The state-day and volunteer-week rollups equal what the logs add up to."""
+    with deps.read_session() as session:
+        logs = session.exec(select(ContactLog)).all()
+        state_days = {
+            (r.state, r.local_date): (r.doors, r.convos, r.logs, r.active)
+            for r in session.exec(select(StateDay))
+        }
+        weeks = {
+            (r.volunteer_id, r.state, r.week_start): (r.doors, r.contacts, r.logs)
+            for r in session.exec(select(ContactWeek))
+        }
+    expected_days: dict[tuple[str, date], list[int]] = {}
+    active: dict[tuple[str, date], set[str]] = {}
+    expected_weeks: dict[tuple[str, str, date], list[int]] = {}
+    for log in logs:
+        day = expected_days.setdefault((log.state, log.local_date), [0, 0, 0, 0])
+        day[0] += log.doors
+        day[1] += log.convos
+        day[2] += 1
+        active.setdefault((log.state, log.local_date), set()).add(log.volunteer_id)
+        week = expected_weeks.setdefault((log.volunteer_id, log.state, week_start(log.local_date)), [0, 0, 0])
+        week[0] += log.doors
+        week[1] += log.doors + log.calls + log.texts + log.convos + log.supporters
+        week[2] += 1
+    for key, people in active.items():
+        expected_days[key][3] = len(people)
+    assert state_days == {k: tuple(v) for k, v in expected_days.items()}
+    assert weeks == {k: tuple(v) for k, v in expected_weeks.items()}

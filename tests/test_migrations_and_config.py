@@ -25,6 +25,65 @@ def test_migrations_match_the_models(db_url: str) -> None:
     assert version == ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
 
 
+def test_the_rollup_migration_backfills_from_existing_logs(db_url: str) -> None:
+    """A campaign upgrading with logs already recorded gets its new rollups filled in."""
+    upgrade(db_url, "0002")
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO state (code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, "
+                "day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, created_at) "
+                "VALUES ('IA', 'America/Chicago', 180, '09:00', '20:00', '11:00', '08:00', 120, 60, "
+                "'2026-11-01 00:00:00')"
+            )
+        )
+        for user in ("U1", "U2"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO volunteer (id, display_name, real_name, is_workspace_admin, created_at, "
+                    "profile_updated_at) VALUES (:u, :u, '', false, '2026-11-01', '2026-11-01')"
+                ),
+                {"u": user},
+            )
+        rows = [
+            ("U1", "2026-11-22", 10, 2),
+            ("U1", "2026-11-23", 5, 0),
+            ("U2", "2026-11-23", 7, 1),
+            ("U1", "2026-11-23", 1, 1),
+        ]
+        for user, day, doors, convos in rows:  # Sun 22nd, then Mon 23rd starts a new week
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contactlog (volunteer_id, state, local_date, logged_at, doors, calls, texts, convos, supporters) "
+                    "VALUES (:u, 'IA', :d, '2026-11-23 12:00:00', :doors, 0, 0, :convos, 0)"
+                ),
+                {"u": user, "d": day, "doors": doors, "convos": convos},
+            )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        days = connection.execute(
+            sa.text("SELECT local_date, doors, logs, active FROM stateday ORDER BY local_date")
+        ).all()
+        weeks = connection.execute(
+            sa.text(
+                "SELECT volunteer_id, week_start, contacts, logs FROM contactweek ORDER BY volunteer_id, week_start"
+            )
+        ).all()
+    engine.dispose()
+    assert [(str(d), doors, logs, active) for d, doors, logs, active in days] == [
+        ("2026-11-22", 10, 1, 1),
+        ("2026-11-23", 13, 3, 2),
+    ]
+    assert [(v, str(w), c, n) for v, w, c, n in weeks] == [
+        ("U1", "2026-11-16", 12, 1),
+        ("U1", "2026-11-23", 7, 2),
+        ("U2", "2026-11-23", 8, 1),
+    ]
+
+
 def test_sqlite_is_tuned_for_concurrency(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = create_db_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:

@@ -418,7 +418,9 @@ def leaderboard(
 ) -> Leaderboard:
     """Top volunteers by contacts (ties share a rank), and the caller's own standing."""
     today = local_date(now, state_timezone(session, state) if state else NATIONAL_TZ)
-    first = {"today": today, "week": today - timedelta(days=today.weekday()), "all": None}[window]
+    first = {"today": today, "week": week_start(today), "all": None}[window]
+    if window == "week" and state:
+        return _state_week_board(session, user_id=user_id, state=state, monday=week_start(today), today=today)
     filters = [col(ContactDay.local_date) <= today]
     if first is not None:
         filters.append(col(ContactDay.local_date) >= first)
@@ -456,6 +458,41 @@ def leaderboard(
         [standing(r) for r in shown],
         standing(mine) if mine else None,
         len(ranked),
+    )
+
+
+def _state_week_board(
+    session: Session, *, user_id: str, state: str, monday: date, today: date
+) -> Leaderboard:
+    """One state's week from its volunteer-week rollup: the top rows straight off the index,
+    the caller's rank as one count of those ahead. Its cost does not grow with the history."""
+    this_week = (col(ContactWeek.state) == state, col(ContactWeek.week_start) == monday)
+    top = session.exec(
+        select(ContactWeek.volunteer_id, ContactWeek.contacts, ContactWeek.convos)
+        .where(*this_week)
+        .order_by(col(ContactWeek.contacts).desc(), col(ContactWeek.volunteer_id).desc())
+        .limit(LEADERBOARD_SIZE * 2)
+    ).all()
+    ranked: list[tuple[int, str, int, int]] = []
+    for position, (vid, contacts, convos) in enumerate(top, start=1):
+        rank = ranked[-1][0] if ranked and ranked[-1][2] == contacts else position
+        ranked.append((rank, vid, contacts, convos))
+    shown = [r for r in ranked if r[0] <= LEADERBOARD_SIZE]
+    mine = session.get(ContactWeek, (user_id, state, monday))
+    me = None
+    if mine is not None:
+        ahead = session.exec(
+            select(func.count()).where(*this_week, col(ContactWeek.contacts) > mine.contacts)
+        ).one()
+        me = (int(ahead) + 1, user_id, mine.contacts, mine.convos)
+    people = session.exec(select(func.count()).where(*this_week)).one()
+    names = display_names(session, [r[1] for r in shown] + ([user_id] if me else []))
+
+    def standing(row: tuple[int, str, int, int]) -> Standing:
+        return Standing(row[0], row[1], names.get(row[1], row[1]), row[2], row[3])
+
+    return Leaderboard(
+        state, "week", monday, today, [standing(r) for r in shown], standing(me) if me else None, int(people)
     )
 
 
