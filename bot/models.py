@@ -78,6 +78,16 @@ class Metric(StrEnum):
     SUPPORTERS = "supporters"
 
 
+class Counted(SQLModel):
+    """The five metrics, as counts: attempts (doors, calls, texts) and outcomes (convos, supporters)."""
+
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+
+
 class State(SQLModel, table=True):
     """A state (or `US`): its zone, its channel, and when its scheduled posts go out."""
 
@@ -166,7 +176,7 @@ class Signup(SQLModel, table=True):
     marked_by: str | None = Field(default=None, max_length=32)
 
 
-class ContactLog(SQLModel, table=True):
+class ContactLog(Counted, table=True):
     """Counts a volunteer logged: never names, numbers or addresses."""
 
     __table_args__ = (
@@ -184,16 +194,11 @@ class ContactLog(SQLModel, table=True):
     shift_id: int | None = Field(default=None, foreign_key="shift.id")
     local_date: date
     logged_at: datetime = utc_column()
-    doors: int = 0
-    calls: int = 0
-    texts: int = 0
-    convos: int = 0
-    supporters: int = 0
     # The modal submission that recorded it: a resubmitted modal records nothing new.
     source_key: str | None = Field(default=None, max_length=64, unique=True)
 
 
-class ContactDay(SQLModel, table=True):
+class ContactDay(Counted, table=True):
     """A volunteer's totals for one state on one local day, kept in the same transaction as
     every log and undo, so stats and leaderboards never scan the log history."""
 
@@ -205,30 +210,20 @@ class ContactDay(SQLModel, table=True):
     volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
     state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
     local_date: date = Field(primary_key=True)
-    doors: int = 0
-    calls: int = 0
-    texts: int = 0
-    convos: int = 0
-    supporters: int = 0
     logs: int = 0
 
 
-class StateDay(SQLModel, table=True):
+class StateDay(Counted, table=True):
     """A state's totals for one local day, and how many volunteers logged: what `/stats STATE`
     and the digests read, one row a day whatever the volume."""
 
     state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
     local_date: date = Field(primary_key=True)
-    doors: int = 0
-    calls: int = 0
-    texts: int = 0
-    convos: int = 0
-    supporters: int = 0
     logs: int = 0
     active: int = 0
 
 
-class ContactWeek(SQLModel, table=True):
+class ContactWeek(Counted, table=True):
     """A volunteer's totals for one state in one week (Monday to Sunday, local), with their
     contacts summed and indexed: the weekly leaderboard is an index scan."""
 
@@ -238,11 +233,6 @@ class ContactWeek(SQLModel, table=True):
     volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
     state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
     week_start: date = Field(primary_key=True)
-    doors: int = 0
-    calls: int = 0
-    texts: int = 0
-    convos: int = 0
-    supporters: int = 0
     contacts: int = 0
     logs: int = 0
 

@@ -23,6 +23,7 @@ from bot.models import (
     ContactDay,
     ContactLog,
     ContactWeek,
+    Counted,
     Goal,
     Metric,
     Shift,
@@ -60,6 +61,11 @@ class Counts:
     @classmethod
     def of(cls, values: dict[Metric, int]) -> Counts:
         return cls(**{m.value: values.get(m, 0) for m in METRICS})
+
+    @classmethod
+    def of_row(cls, row: Counted | None) -> Counts:
+        """The counts a log or rollup row holds (none for a missing row)."""
+        return cls(**{m.value: getattr(row, m.value) for m in METRICS}) if row is not None else cls()
 
     def get(self, metric: Metric) -> int:
         return int(getattr(self, metric.value))
@@ -188,7 +194,7 @@ def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResul
     ).first()
     if log is None:
         raise NotFound("You have no log from the last 24 hours to undo.")
-    removed = Counts(**{m.value: getattr(log, m.value) for m in METRICS})
+    removed = Counts.of_row(log)
     session.delete(log)
     session.flush()
     _roll_up(session, user_id, log.state, log.local_date, removed, logs=-1, sign=-1)
@@ -300,7 +306,7 @@ def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:
         log_id=log.id,
         state=log.state,
         day=log.local_date,
-        recorded=Counts(**{m.value: getattr(log, m.value) for m in METRICS}),
+        recorded=Counts.of_row(log),
         shift_id=log.shift_id,
         mine_today=_mine(session, log.volunteer_id, log.state, log.local_date),
         progress=state_progress(session, log.state, log.local_date),
@@ -310,7 +316,7 @@ def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:
 
 def _mine(session: Session, user_id: str, state: str, day: date) -> Counts:
     row = session.get(ContactDay, (user_id, state, day), populate_existing=True)
-    return _counts(row) if row else Counts()
+    return Counts.of_row(row)
 
 
 # ---------------------------------------------------------------- goals
@@ -365,7 +371,7 @@ def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
 
 def state_progress(session: Session, state: str, day: date) -> Progress:
     row = session.get(StateDay, (state, day), populate_existing=True)
-    totals = Counts(row.doors, row.calls, row.texts, row.convos, row.supporters) if row else Counts()
+    totals = Counts.of_row(row)
     return Progress(state, day, totals, goals_for(session, state, day), row.active if row else 0)
 
 
@@ -508,7 +514,3 @@ def _sum(session: Session, *where: object) -> tuple[Counts, int]:
         ).where(*where)  # type: ignore[arg-type]
     ).one()
     return Counts(*(int(v) for v in row[:5])), int(row[5])
-
-
-def _counts(row: ContactDay) -> Counts:
-    return Counts(row.doors, row.calls, row.texts, row.convos, row.supporters)

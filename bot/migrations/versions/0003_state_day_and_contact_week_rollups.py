@@ -58,7 +58,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("volunteer_id", "state", "week_start"),
     )
     with op.batch_alter_table("contactweek", schema=None) as batch_op:
-        batch_op.create_index("ix_contactweek_board", ["state", "week_start", "contacts", "volunteer_id"], unique=False)
+        batch_op.create_index(
+            "ix_contactweek_board", ["state", "week_start", "contacts", "volunteer_id"], unique=False
+        )
 
     backfill(op.get_bind())
 
