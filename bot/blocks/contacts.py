@@ -133,9 +133,9 @@ def build_leaderboard(board: Leaderboard) -> Reply:
     elif board.me.rank > max(r.rank for r in board.rows) or board.me.user_id not in {
         r.user_id for r in board.rows
     }:
-        blocks.append(context(f"You: #{board.me.rank} of {board.people} with {board.me.contacts:,} contacts"))
+        blocks.append(context(f"You: #{board.me.rank} with {board.me.contacts:,} contacts"))
     else:
-        blocks.append(context(f"You're #{board.me.rank} of {board.people}. Keep going!"))
+        blocks.append(context(f"You're #{board.me.rank}. Keep going!"))
     return Reply(title, blocks)
 
 

@@ -143,7 +143,6 @@ class Leaderboard:
     last: date
     rows: list[Standing]
     me: Standing | None = None
-    people: int = 0
 
 
 # ---------------------------------------------------------------- logging
@@ -463,7 +462,6 @@ def leaderboard(
         today,
         [standing(r) for r in shown],
         standing(mine) if mine else None,
-        len(ranked),
     )
 
 
@@ -491,14 +489,13 @@ def _state_week_board(
             select(func.count()).where(*this_week, col(ContactWeek.contacts) > mine.contacts)
         ).one()
         me = (int(ahead) + 1, user_id, mine.contacts, mine.convos)
-    people = session.exec(select(func.count()).where(*this_week)).one()
     names = display_names(session, [r[1] for r in shown] + ([user_id] if me else []))
 
     def standing(row: tuple[int, str, int, int]) -> Standing:
         return Standing(row[0], row[1], names.get(row[1], row[1]), row[2], row[3])
 
     return Leaderboard(
-        state, "week", monday, today, [standing(r) for r in shown], standing(me) if me else None, int(people)
+        state, "week", monday, today, [standing(r) for r in shown], standing(me) if me else None
     )
 
 
