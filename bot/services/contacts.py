@@ -1,9 +1,10 @@
 """Contact logs, goals, stats and leaderboards.
 
-Counts only, never voter details. Each log is written together with its volunteer's
-`ContactDay` rollup (per state, per local day) in one transaction; every total below reads
-the rollup, so its cost follows the days and people asked about, not the size of history.
-Local days are the state's; weeks run Monday to Sunday.
+Counts only, never voter details. Each log is written in one transaction with three
+rollups: the volunteer's day (`ContactDay`), the state's day (`StateDay`) and the
+volunteer's week (`ContactWeek`). Every total below reads a rollup, so its cost follows the
+days and people asked about, not the size of history. Local days are the state's; weeks
+run Monday to Sunday.
 """
 
 from __future__ import annotations
