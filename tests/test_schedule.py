@@ -13,8 +13,11 @@ import pytest
 from sqlmodel import select
 
 from bot.blocks import actions as act
+from bot.config import Settings
+from bot.db import create_db_engine
 from bot.localslack import buttons, message_text
 from bot.models import Delivery, Signup, State
+from bot.runtime import make_deps
 from bot.services.deliveries import claim_delivery
 from bot.services.schedule import Job, StateSchedule, runs_between, schedule_for
 from jobs.runner import run_due, run_job
@@ -182,10 +185,9 @@ def test_two_schedulers_ticking_at_once_post_once(bot: Bot) -> None:
 
 
 @pytest.mark.postgresql
-def test_only_one_scheduler_leads_on_postgresql(bot: Bot) -> None:
-    if bot.deps.engine.dialect.name != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite runs one process")
-    first, second = Leadership(bot.deps), Leadership(bot.deps)
+def test_only_one_scheduler_leads_on_postgresql(postgres_url: str, settings: Settings) -> None:
+    deps = make_deps(settings, engine=create_db_engine(postgres_url))
+    first, second = Leadership(deps), Leadership(deps)
     try:
         assert first.held() and not second.held()
         assert first.held()  # still leading on the next tick
@@ -194,6 +196,7 @@ def test_only_one_scheduler_leads_on_postgresql(bot: Bot) -> None:
     finally:
         first.release()
         second.release()
+        deps.engine.dispose()
 
 
 # ---------------------------------------------------------------- the jobs

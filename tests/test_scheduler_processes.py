@@ -19,9 +19,8 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 
 
 @pytest.mark.postgresql
-def test_two_scheduler_processes_post_once(db_url: str, tmp_path: Path) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several scheduler processes share PostgreSQL; SQLite is one process")
+def test_two_scheduler_processes_post_once(postgres_url: str, tmp_path: Path) -> None:
+    db_url = postgres_url
     upgrade(db_url)
     engine = create_db_engine(db_url)
     write, _ = session_factory(engine)
