@@ -59,6 +59,19 @@ def postgres_or_skip() -> None:
         pytest.skip(problem)
 
 
+def bot_env(slack: LocalSlack, database_url: str) -> dict[str, str]:
+    """The environment a `turnout` subprocess needs to run against the stand-in and a database."""
+    return {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
 @dataclass
 class Clock:
     """The time every service and job sees; tests move it explicitly."""

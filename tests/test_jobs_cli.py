@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from bot.db import create_db_engine, session_factory, upgrade
 from bot.localslack import LocalSlack, message_text
 from bot.services.clock import utcnow
 from bot.services.people import ensure_state
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.conftest import BOT_TOKEN, bot_env
 
 
 @pytest.fixture
@@ -30,14 +29,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[LocalSlack, dict[str, str]]]:
     engine.dispose()
     slack = LocalSlack(token=BOT_TOKEN).start()
     slack.add_channel("CIOWA", "iowa")
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": url,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = bot_env(slack, url)
     yield slack, env
     slack.stop()
 

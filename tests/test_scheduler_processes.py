@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from bot.db import create_db_engine, session_factory, upgrade
 from bot.localslack import LocalSlack
 from bot.services.clock import utcnow
 from bot.services.people import ensure_state
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.conftest import BOT_TOKEN, bot_env
 
 
 @pytest.mark.postgresql
@@ -32,13 +31,8 @@ def test_two_scheduler_processes_post_once(postgres_url: str, tmp_path: Path) ->
     engine.dispose()
     slack = LocalSlack(token=BOT_TOKEN).start()
     slack.add_channel("CIOWA", "iowa")
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": db_url.replace("postgresql+psycopg", "postgresql"),
-    }
+    # As an admin would write it; Turnout picks the psycopg driver itself.
+    env = {**bot_env(slack, db_url.replace("postgresql+psycopg", "postgresql")), "LOG_LEVEL": "INFO"}
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "scheduler"],
