@@ -9,12 +9,14 @@ exactly as Slack signs them, and collects what the bot answered.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
 import itertools
 import json
 import math
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -97,8 +99,9 @@ class Failure:
 class LocalSlack:
     """The Web API stand-in: run it with `start()`, point `SLACK_API_URL` at `api_url`."""
 
-    def __init__(self, token: str = "xoxb-local-turnout") -> None:
-        self.token = token
+    def __init__(self, token: str = "xoxb-local-turnout", app_token: str = "xapp-local-turnout") -> None:
+        self.token, self.app_token = token, app_token
+        self.socket_mode: SocketModeLink | None = None
         self.people: dict[str, Person] = {}
         self.channels: dict[str, Channel] = {}
         self.messages: list[Message] = []
@@ -143,7 +146,14 @@ class LocalSlack:
         ).start()
         return self
 
+    def open_socket_mode(self) -> SocketModeLink:
+        """Accept Socket Mode connections (apps.connections.open hands out their URL)."""
+        self.socket_mode = SocketModeLink()
+        return self.socket_mode
+
     def stop(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.close()
         if self._server is not None:
             self.gate.set()
             self._server.shutdown()
@@ -265,7 +275,8 @@ class LocalSlack:
             }
             return _send(request, failure.status, json.dumps(body).encode(), "application/json", headers)
         auth = request.headers.get("authorization", "")
-        if method != "api.test" and auth != f"Bearer {self.token}":
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if method != "api.test" and auth != f"Bearer {expected}":
             return _send(request, 200, b'{"ok": false, "error": "invalid_auth"}', "application/json")
         handler = getattr(self, "_api_" + method.replace(".", "_"), None)
         if handler is None:
@@ -302,6 +313,11 @@ class LocalSlack:
 
     def _api_api_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "args": params}
+
+    def _api_apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_mode is None:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_mode.url}
 
     def _api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -433,6 +449,121 @@ class LocalSlack:
         view = dict(_json(params.get("view")))
         self.home_views[str(params.get("user_id"))] = view
         return {"ok": True, "view": view}
+
+
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+class SocketModeLink:
+    """Slack's side of Socket Mode, minimally: a websocket on loopback (`ws://`) that says hello,
+    delivers envelopes, answers pings, and records what the app sends back (its acks)."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.connected = threading.Event()
+        self._clients: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._accept, name="socket-mode", daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self._server.getsockname()[1]}/link/?ticket=local"
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        with self._lock:
+            for client in self._clients:
+                client.sendall(_ws_frame(0x1, json.dumps(envelope).encode()))
+
+    def acks_for(self, envelope_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [m for m in self.received if m.get("envelope_id") == envelope_id]
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients:
+                client.close()
+        self._server.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            chunk = client.recv(4096)
+            if not chunk:
+                return
+            request += chunk
+        key = next(
+            line.split(":", 1)[1].strip()
+            for line in request.decode().split("\r\n")
+            if line.lower().startswith("sec-websocket-key:")
+        )
+        accept = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
+        client.sendall(
+            (
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
+            ).encode()
+        )
+        client.sendall(_ws_frame(0x1, json.dumps({"type": "hello", "num_connections": 1}).encode()))
+        with self._lock:
+            self._clients.append(client)
+        self.connected.set()
+        while True:
+            try:
+                opcode, payload = _ws_read(client)
+            except OSError:
+                return
+            if opcode == 0x8:
+                return
+            if opcode == 0x9:
+                with self._lock:
+                    client.sendall(_ws_frame(0xA, payload))
+            elif opcode == 0x1:
+                with self._lock:
+                    self.received.append(json.loads(payload))
+
+
+def _ws_frame(opcode: int, payload: bytes) -> bytes:
+    """An unmasked server frame."""
+    length = len(payload)
+    if length < 126:
+        header = bytes([0x80 | opcode, length])
+    elif length < 65536:
+        header = bytes([0x80 | opcode, 126]) + length.to_bytes(2, "big")
+    else:
+        header = bytes([0x80 | opcode, 127]) + length.to_bytes(8, "big")
+    return header + payload
+
+
+def _ws_read(client: socket.socket) -> tuple[int, bytes]:
+    """One (masked) client frame: its opcode and payload."""
+
+    def exactly(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = client.recv(n - len(data))
+            if not chunk:
+                raise OSError("closed")
+            data += chunk
+        return data
+
+    first, second = exactly(2)
+    length = second & 0x7F
+    if length == 126:
+        length = int.from_bytes(exactly(2), "big")
+    elif length == 127:
+        length = int.from_bytes(exactly(8), "big")
+    mask = exactly(4) if second & 0x80 else b"\0\0\0\0"
+    payload = bytes(b ^ mask[i % 4] for i, b in enumerate(exactly(length)))
+    return first & 0x0F, payload
 
 
 class TrackingExecutor(ThreadPoolExecutor):

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.localslack import LocalSlack, signed_headers
 from bot.models import Volunteer
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot, bot_env
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -199,3 +199,54 @@ def test_a_missing_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN is missing" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_turnout_run_in_socket_mode_acks_and_answers(tmp_path: Path) -> None:
+    """With SLACK_APP_TOKEN set, the bot opens Socket Mode through SLACK_API_URL, acks each
+    envelope over the socket and answers through the response_url."""
+    slack = LocalSlack(token=BOT_TOKEN, app_token="xapp-test").start()
+    slack.add_person("UVOL1", "ana")
+    link = slack.open_socket_mode()
+    env = {
+        **bot_env(slack, f"sqlite:///{tmp_path / 'socket.db'}"),
+        "SLACK_APP_TOKEN": "xapp-test",
+        "SLACK_SIGNING_SECRET": "",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert link.connected.wait(timeout=30), "the bot never connected"
+        time.sleep(0.5)  # the hello is read before the first envelope
+        link.send(
+            {
+                "envelope_id": "env-1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {
+                    "command": "/shifts",
+                    "text": "IA",
+                    "user_id": "UVOL1",
+                    "channel_id": "CX",
+                    "team_id": "T0TURNOUT",
+                    "api_app_id": "A0TURNOUT",
+                    "response_url": slack.response_url("r.UVOL1.CX"),
+                    "trigger_id": "t",
+                },
+            }
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not (link.acks_for("env-1") and slack.responses("r.UVOL1.CX")):
+            time.sleep(0.1)
+        assert link.acks_for("env-1"), "no ack for the envelope"
+        (reply,) = slack.responses("r.UVOL1.CX")
+        assert "No open shifts in Iowa" in reply.text
+        assert slack.calls_to("apps.connections.open")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        slack.stop()
