@@ -169,7 +169,3 @@ def _history(session: Session, admin: Actor, now: datetime, volunteers: dict[str
                 }
                 channel = CHANNELS[code][0]
                 log_contacts(session, user_id=user, counts=counts, shift_id=None, channel_id=channel, now=at)
-
-
-def role_of(user_id: str) -> str:
-    return next((p.role for p in PEOPLE if p.id == user_id), "volunteer")

@@ -22,7 +22,7 @@ from bot.blocks.digests import (
 )
 from bot.posting import constant, deliver_once, digest_builder, post_digest
 from bot.runtime import Deps
-from bot.services.clock import local_date, local_day_bounds
+from bot.services.clock import local_day_bounds
 from bot.services.digests import (
     ShiftPeople,
     WeeklyDigest,
@@ -230,7 +230,3 @@ def weekly_chart(digest: WeeklyDigest) -> bytes:
     figure.savefig(buffer, format="png")
     pyplot.close(figure)
     return buffer.getvalue()
-
-
-def today_in(schedule: StateSchedule, now: datetime) -> date:
-    return local_date(now, schedule.timezone)

@@ -445,25 +445,9 @@ def leaderboard(
         .group_by(col(ContactDay.volunteer_id))
         .order_by(contacts.desc(), col(ContactDay.volunteer_id))
     ).all()
-    ranked: list[tuple[int, str, int, int]] = []
-    for position, (vid, total, convos) in enumerate(rows, start=1):
-        rank = ranked[-1][0] if ranked and ranked[-1][2] == total else position
-        ranked.append((rank, vid, int(total or 0), int(convos or 0)))
-    shown = [r for r in ranked if r[0] <= LEADERBOARD_SIZE][: LEADERBOARD_SIZE * 2]
+    ranked = _ranked([(vid, int(total or 0), int(convos or 0)) for vid, total, convos in rows])
     mine = next((r for r in ranked if r[1] == user_id), None)
-    names = display_names(session, [r[1] for r in shown] + ([mine[1]] if mine else []))
-
-    def standing(row: tuple[int, str, int, int]) -> Standing:
-        return Standing(row[0], row[1], names.get(row[1], row[1]), row[2], row[3])
-
-    return Leaderboard(
-        state,
-        window,
-        first,
-        today,
-        [standing(r) for r in shown],
-        standing(mine) if mine else None,
-    )
+    return _board(session, state, window, first, today, ranked, mine)
 
 
 def _state_week_board(
@@ -478,11 +462,6 @@ def _state_week_board(
         .order_by(col(ContactWeek.contacts).desc(), col(ContactWeek.volunteer_id).desc())
         .limit(LEADERBOARD_SIZE * 2)
     ).all()
-    ranked: list[tuple[int, str, int, int]] = []
-    for position, (vid, contacts, convos) in enumerate(top, start=1):
-        rank = ranked[-1][0] if ranked and ranked[-1][2] == contacts else position
-        ranked.append((rank, vid, contacts, convos))
-    shown = [r for r in ranked if r[0] <= LEADERBOARD_SIZE]
     mine = session.get(ContactWeek, (user_id, state, monday))
     me = None
     if mine is not None:
@@ -490,13 +469,39 @@ def _state_week_board(
             select(func.count()).where(*this_week, col(ContactWeek.contacts) > mine.contacts)
         ).one()
         me = (int(ahead) + 1, user_id, mine.contacts, mine.convos)
-    names = display_names(session, [r[1] for r in shown] + ([user_id] if me else []))
+    return _board(session, state, "week", monday, today, _ranked(list(top)), me)
 
-    def standing(row: tuple[int, str, int, int]) -> Standing:
+
+Ranked = tuple[int, str, int, int]  # (rank, volunteer id, contacts, conversations)
+
+
+def _ranked(rows: list[tuple[str, int, int]]) -> list[Ranked]:
+    """Competition ranking of rows already sorted by contacts, best first: ties share a rank."""
+    ranked: list[Ranked] = []
+    for position, (vid, contacts, convos) in enumerate(rows, start=1):
+        rank = ranked[-1][0] if ranked and ranked[-1][2] == contacts else position
+        ranked.append((rank, vid, contacts, convos))
+    return ranked
+
+
+def _board(
+    session: Session,
+    state: str | None,
+    window: str,
+    first: date | None,
+    today: date,
+    ranked: list[Ranked],
+    mine: Ranked | None,
+) -> Leaderboard:
+    """The top of `ranked` (ranks 1 to 10, at most 20 rows with ties) and the caller's row, named."""
+    shown = [r for r in ranked if r[0] <= LEADERBOARD_SIZE][: LEADERBOARD_SIZE * 2]
+    names = display_names(session, [r[1] for r in shown] + ([mine[1]] if mine else []))
+
+    def standing(row: Ranked) -> Standing:
         return Standing(row[0], row[1], names.get(row[1], row[1]), row[2], row[3])
 
     return Leaderboard(
-        state, "week", monday, today, [standing(r) for r in shown], standing(me) if me else None
+        state, window, first, today, [standing(r) for r in shown], standing(mine) if mine else None
     )
 
 

@@ -198,14 +198,6 @@ def my_shifts(session: Session, *, user_id: str, now: datetime) -> list[SignupVi
     return [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
 
 
-def signup_for(session: Session, *, shift_id: int, user_id: str) -> SignupView:
-    shift = _shift(session, shift_id)
-    signup = _signup(session, shift_id, user_id)
-    if signup is None:
-        raise NotFound(f"You are not signed up for shift #{shift_id}.")
-    return _signup_view(session, signup, shift_view(session, shift))
-
-
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
     """Coordinators see everyone on the shift: holding a place first, then the waitlist."""
     shift = _shift(session, shift_id)
