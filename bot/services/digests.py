@@ -14,7 +14,7 @@ from bot.parsing import DateWindow
 from bot.services.clock import local_day_bounds
 from bot.services.contacts import METRICS, Counts, Progress, Standing, leaderboard, state_progress, streak
 from bot.services.people import state_timezone
-from bot.services.shifts import ShiftView, list_open_shifts, shift_view
+from bot.services.shifts import ShiftView, list_open_shifts, shift_views
 
 STREAK_WORTH_CHEERING = 3
 TOP_SHOWN = 5
@@ -196,13 +196,20 @@ def _with_people(
         .where(Shift.state == state, Shift.status == ShiftStatus.OPEN, *where)
         .order_by(col(Shift.starts_at))
     ).all()
-    found = []
-    for shift in shifts:
-        signups = session.exec(
-            select(Signup)
-            .where(Signup.shift_id == shift.id, col(Signup.status).in_(statuses))
-            .order_by(col(Signup.id))
-        ).all()
-        unconfirmed = sum(1 for s in signups if s.status == SignupStatus.CLAIMED)
-        found.append(ShiftPeople(shift_view(session, shift), [s.volunteer_id for s in signups], unconfirmed))
-    return found
+    views = shift_views(session, list(shifts))
+    signups = session.exec(
+        select(Signup)
+        .where(col(Signup.shift_id).in_([v.id for v in views]), col(Signup.status).in_(statuses))
+        .order_by(col(Signup.id))
+    ).all()
+    by_shift: dict[int, list[Signup]] = {}
+    for signup in signups:
+        by_shift.setdefault(signup.shift_id, []).append(signup)
+    return [
+        ShiftPeople(
+            view,
+            [s.volunteer_id for s in by_shift.get(view.id, [])],
+            sum(1 for s in by_shift.get(view.id, []) if s.status == SignupStatus.CLAIMED),
+        )
+        for view in views
+    ]

@@ -142,6 +142,11 @@ def shift_view(session: Session, shift: Shift) -> ShiftView:
     return _view(shift, state_timezone(session, shift.state), held, waiting)
 
 
+def shift_views(session: Session, shifts: list[Shift]) -> list[ShiftView]:
+    """Views of several shifts, with their fills counted in one query."""
+    return _views(session, shifts, _zones(session))
+
+
 def get_shift(session: Session, shift_id: int) -> ShiftView:
     return shift_view(session, _shift(session, shift_id))
 
