@@ -198,9 +198,7 @@ def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: st
     """Admins grant; False when the person already coordinated the state."""
     require_admin(actor, "grant coordinator roles")
     ensure_state(session, state, now=now)
-    if session.get(Volunteer, user_id) is None:
-        session.add(Volunteer(id=user_id, created_at=now, profile_updated_at=now))
-        session.flush()
+    ensure_volunteer(session, user_id=user_id, now=now)
     if session.get(Coordinator, (user_id, state)) is not None:
         return False
     session.add(Coordinator(user_id=user_id, state=state, granted_by=actor.user_id, granted_at=now))
