@@ -388,7 +388,7 @@ def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
 def personal_stats(session: Session, *, user_id: str, today: date) -> PersonalStats:
     """Today, this week and all time (all states), shifts attended, and the streak of days with a log."""
     mine = col(ContactDay.volunteer_id) == user_id
-    monday = today - timedelta(days=today.weekday())
+    monday = week_start(today)
     day_totals, _ = _sum(session, mine, col(ContactDay.local_date) == today)
     week, _ = _sum(session, mine, col(ContactDay.local_date).between(monday, today))
     all_time, _ = _sum(session, mine)
