@@ -23,11 +23,10 @@ from bot.app import build_app, build_wsgi
 from bot.config import Settings
 from bot.db import upgrade
 from bot.localslack import LocalSlack, Message, SlackDriver, TrackingExecutor
-from bot.models import Volunteer
 from bot.render import Button, plain, render_blocks
 from bot.runtime import make_deps
 from bot.services.clock import utcnow
-from bot.services.people import Actor, coordinated_states, state_for_channel, state_timezone
+from bot.services.people import Actor, coordinated_states, default_state, state_timezone
 from bot.services.schedule import events_between
 from bot.slack import Pacer, make_client
 from jobs.runner import run_due
@@ -358,11 +357,9 @@ class Shell:
     # ------------------------------------------------------------ time
 
     def zone(self) -> str:
+        """The channel's state's zone, else the person's home state's, else UTC."""
         with self.deps.read_session() as session:
-            state = state_for_channel(session, self.channel)
-            if state is None:
-                volunteer = session.get(Volunteer, self.user)
-                state = volunteer.home_state if volunteer else None
+            state = default_state(session, channel_id=self.channel, user_id=self.user)
             return state_timezone(session, state) if state else "UTC"
 
     def local(self, instant: datetime) -> str:
