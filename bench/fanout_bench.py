@@ -31,11 +31,12 @@ from sqlmodel import Session, SQLModel
 from bot import models  # noqa: F401  (registers the tables)
 from bot.config import Settings
 from bot.db import create_db_engine
-from bot.localslack import LocalSlack
+from bot.deps import make_deps
+from bot.localslack.webapi import LocalSlack
 from bot.models import Shift, Signup, SignupStatus, State, Volunteer
-from bot.runtime import make_deps
 from bot.services.schedule import schedule_for
-from bot.slack import Pacer, make_client
+from bot.slack.client import make_client
+from bot.slack.pacing import Pacer
 from jobs.posts import send_reminders
 
 TOKEN = "xoxb-bench"

@@ -37,8 +37,9 @@ from sqlmodel import Session, SQLModel
 import bot
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import create_db_engine
-from bot.geo import PLACES
-from bot.services.contacts import leaderboard, state_stats
+from bot.services.leaderboards import leaderboard
+from bot.services.places import PLACES
+from bot.services.stats import state_stats
 
 SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 VOLUNTEERS = 100_000

@@ -1,19 +1,30 @@
-"""Bolt listeners: thin adapters from Slack requests to services and blocks."""
+"""Bolt listeners: thin adapters from Slack requests to services and blocks.
+
+One module per feature, each ending in `register(app, deps)`; features never import each
+other. `/turnout` is one command whose subcommands belong to the features: each offers its
+own `SUBCOMMANDS`, and the router is given them all here.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.runtime import Deps
-from handlers import contacts, home, shift_admin, shifts, turnout
-from handlers.common import handle_error
+from bot.deps import Deps
+from handlers import admin, contacts, home, schedule, shift_admin, shifts, turnout
+from handlers.common import Subcommand, handle_error
 
 
 def register(app: App, deps: Deps) -> None:
     """Attach every listener to `app`."""
+    subcommands: dict[str, Subcommand] = {
+        **admin.SUBCOMMANDS,
+        **shift_admin.SUBCOMMANDS,
+        **contacts.SUBCOMMANDS,
+        **schedule.SUBCOMMANDS,
+    }
     shifts.register(app, deps)
     shift_admin.register(app, deps)
-    turnout.register(app, deps)
+    turnout.register(app, deps, subcommands)
     contacts.register(app, deps)
     home.register(app, deps)
     app.error(handle_error)

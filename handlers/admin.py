@@ -10,20 +10,13 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import help as usage
 from bot.blocks.common import text_reply
 from bot.blocks.help import build_turnout_help
-from bot.geo import PLACES
-from bot.parsing import ChannelRef, UserRef, parse_channel, parse_user, require_state
 from bot.services.errors import NotFound, UsageError
-from bot.services.people import (
-    bind_state,
-    coordinated_states,
-    find_volunteer_by_name,
-    grant_coordinator,
-    revoke_coordinator,
-    set_home_state,
-    set_unclaim_cutoff,
-)
-from handlers.common import is_help, say
-from handlers.subcommands import Subcommand, TurnoutRequest
+from bot.services.people import find_volunteer_by_name, grant_coordinator, revoke_coordinator, set_home_state
+from bot.services.places import PLACES
+from bot.services.roles import coordinated_states
+from bot.services.states import bind_state, set_unclaim_cutoff
+from handlers.common import Subcommand, TurnoutRequest, is_help, say
+from handlers.parsing import ChannelRef, UserRef, parse_channel, parse_user, require_state
 
 
 def run_help(request: TurnoutRequest) -> None:

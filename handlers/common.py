@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Respond
@@ -12,9 +13,10 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.blocks.common import Reply, context, text_reply
-from bot.runtime import Deps
+from bot.deps import Deps
 from bot.services.errors import TurnoutError
-from bot.services.people import Actor, Profile, sync_volunteer
+from bot.services.people import Profile, sync_volunteer
+from bot.services.roles import Actor
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -62,3 +64,33 @@ def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None
             say(respond, text_reply(SORRY))
         except Exception:
             logger.exception("could not tell the user about the error")
+
+
+@dataclass(frozen=True)
+class TurnoutRequest:
+    """`/turnout NAME ARGS…` after the router has acked it: `args` are the words after NAME."""
+
+    args: list[str]
+    command: dict[str, Any]
+    respond: Respond
+    client: WebClient
+    deps: Deps
+
+    @property
+    def user_id(self) -> str:
+        return str(self.command["user_id"])
+
+    @contextmanager
+    def acting(self) -> Iterator[tuple[Session, Actor]]:
+        """A write session and the acting person, their profile looked up before it opens."""
+        profile = profile_of(self.deps, self.client, self.user_id)
+        with self.deps.session() as session:
+            yield session, enroll(self.deps, session, profile)
+
+    def rest_after(self, count: int) -> str:
+        """The raw text after the subcommand's first `count` argument words (spacing kept)."""
+        parts = self.command["text"].strip().split(None, count + 1)
+        return parts[count + 1] if len(parts) > count + 1 else ""
+
+
+Subcommand = Callable[[TurnoutRequest], None]

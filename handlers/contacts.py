@@ -16,17 +16,27 @@ from bot.blocks.common import text_reply
 from bot.blocks.contacts import (
     LOG_FORM,
     build_goal_set,
-    build_leaderboard,
-    build_log_form,
     build_log_result,
     build_logged_view,
-    build_personal_stats,
-    build_state_stats,
     build_undo_result,
 )
 from bot.blocks.help import build_command_help
+from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
+from bot.deps import Deps
 from bot.models import Metric
-from bot.parsing import (
+from bot.services.clock import local_date
+from bot.services.contacts import log_contacts, undo_last_log
+from bot.services.errors import TurnoutError, UsageError
+from bot.services.export import export_state
+from bot.services.goals import MAX_GOAL, set_goal
+from bot.services.leaderboards import leaderboard
+from bot.services.people import ensure_volunteer, personal_timezone
+from bot.services.places import NATIONAL_TZ
+from bot.services.states import default_state, state_for_channel, state_timezone
+from bot.services.stats import personal_stats, state_stats
+from bot.slack.forms import open_log_form
+from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
+from handlers.parsing import (
     check_count,
     parse_date,
     parse_log,
@@ -35,30 +45,6 @@ from bot.parsing import (
     require_state,
     tokens,
 )
-from bot.runtime import Deps
-from bot.services.clock import local_date
-from bot.services.contacts import (
-    MAX_GOAL,
-    NATIONAL_TZ,
-    leaderboard,
-    log_contacts,
-    personal_stats,
-    recent_shifts,
-    set_goal,
-    state_stats,
-    undo_last_log,
-)
-from bot.services.errors import TurnoutError, UsageError
-from bot.services.export import export_state
-from bot.services.people import (
-    default_state,
-    ensure_volunteer,
-    personal_timezone,
-    state_for_channel,
-    state_timezone,
-)
-from handlers.common import answering, enroll, is_help, profile_of, say
-from handlers.subcommands import Subcommand, TurnoutRequest
 
 LEADERBOARD_WINDOWS = ("today", "week", "all")
 
@@ -88,18 +74,6 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 now=deps.clock(),
             )
         say(respond, build_log_result(result))
-
-
-def open_log_form(
-    deps: Deps, client: WebClient, user_id: str, channel_id: str, trigger_id: str, shift_id: int | None = None
-) -> None:
-    """The log form, listing the volunteer's shifts of the past week (`shift_id` preselected)."""
-    with deps.session() as session:
-        ensure_volunteer(session, user_id=user_id, now=deps.clock())
-        shifts = recent_shifts(session, user_id=user_id, now=deps.clock())
-        zones = {state: state_timezone(session, state) for _, state, _ in shifts}
-    view = build_log_form(shifts, zones, channel_id=channel_id, shift_id=shift_id)
-    client.views_open(trigger_id=trigger_id, view=view)
 
 
 def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, deps: Deps) -> None:

@@ -12,16 +12,17 @@ from slack_sdk import WebClient
 from bot.blocks import actions as act
 from bot.blocks.home import build_home
 from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
-from bot.posting import refresh_shift_post
-from bot.runtime import Deps
+from bot.deps import Deps
 from bot.services.clock import local_date
-from bot.services.contacts import NATIONAL_TZ, personal_stats, state_progress
 from bot.services.errors import TurnoutError
-from bot.services.people import Profile, default_state, personal_timezone, state_timezone
+from bot.services.people import Profile, personal_timezone
+from bot.services.places import NATIONAL_TZ
 from bot.services.shifts import claim_shift, confirm_signup, list_open_shifts, my_shifts, release_signup
+from bot.services.states import default_state, state_timezone
+from bot.services.stats import personal_stats, state_progress
+from bot.slack.delivery import after_release, refresh_shift_post
+from bot.slack.forms import open_log_form
 from handlers.common import enroll, profile_of
-from handlers.contacts import open_log_form
-from handlers.shifts import after_release
 
 logger = logging.getLogger(__name__)
 OPEN_SHIFTS_SHOWN = 3

@@ -8,15 +8,15 @@ from datetime import time
 from bot.blocks import help as usage
 from bot.blocks.common import text_reply
 from bot.blocks.digests import build_schedule
-from bot.parsing import require_state
-from bot.posting import digest_builder, post_digest
 from bot.services.clock import local_date
 from bot.services.errors import TurnoutError, UsageError
-from bot.services.people import ensure_state, require_coordinator
+from bot.services.roles import require_coordinator
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, set_job_time
 from bot.services.schedule import schedule_for as load_schedule
-from handlers.common import is_help, say
-from handlers.subcommands import Subcommand, TurnoutRequest
+from bot.services.states import ensure_state
+from bot.slack.delivery import digest_builder, post_digest
+from handlers.common import Subcommand, TurnoutRequest, is_help, say
+from handlers.parsing import require_state
 
 CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 JOB_NAMES = ", ".join(str(j) for j in CLOCK_JOBS)

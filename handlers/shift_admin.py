@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import Reply, text_reply
+from bot.blocks.common import KINDS_TEXT, Reply, text_reply
 from bot.blocks.shifts import (
     build_cancel_result,
     build_cancelled_dm,
@@ -19,24 +19,11 @@ from bot.blocks.shifts import (
     build_shift_created,
     build_shift_form,
 )
+from bot.deps import Deps
 from bot.models import SignupStatus
-from bot.parsing import (
-    KINDS_TEXT,
-    check_capacity,
-    check_location,
-    check_notes,
-    parse_capacity,
-    parse_date,
-    parse_kind,
-    parse_shift_id,
-    parse_time_range,
-    require_state,
-)
-from bot.posting import post_new_shift, refresh_shift_post, send_dm
-from bot.runtime import Deps
 from bot.services.clock import local_date
 from bot.services.errors import TurnoutError, UsageError
-from bot.services.people import coordinated_states, state_timezone
+from bot.services.roles import coordinated_states
 from bot.services.shifts import (
     InvalidShift,
     NewShift,
@@ -47,9 +34,20 @@ from bot.services.shifts import (
     remove_signup,
     roster,
 )
-from handlers.common import answering, enroll, is_help, profile_of, say
-from handlers.shifts import after_release
-from handlers.subcommands import Subcommand, TurnoutRequest
+from bot.services.states import state_timezone
+from bot.slack.delivery import after_release, post_new_shift, refresh_shift_post, send_dm
+from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
+from handlers.parsing import (
+    check_capacity,
+    check_location,
+    check_notes,
+    parse_capacity,
+    parse_date,
+    parse_kind,
+    parse_shift_id,
+    parse_time_range,
+    require_state,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from bot.blocks.common import Reply
 from bot.blocks.help import build_command_help
 from bot.blocks.shifts import (
     build_my_shifts,
-    build_promoted_dm,
     build_released,
     build_shift_list,
     build_signup_card,
@@ -24,15 +23,12 @@ from bot.blocks.shifts import (
     confirm_headline,
     release_headline,
 )
-from bot.geo import PLACES
-from bot.parsing import ListingQuery, parse_listing, parse_shift_id, tokens, window_for
-from bot.posting import refresh_shift_post, send_dm
-from bot.runtime import Deps
-from bot.services.clock import local_date
+from bot.deps import Deps
+from bot.services.clock import local_date, window_for
 from bot.services.errors import UsageError
-from bot.services.people import default_state, state_timezone
+from bot.services.places import PLACES
 from bot.services.shifts import (
-    ReleaseResult,
+    ListingQuery,
     SignupView,
     claim_shift,
     confirm_signup,
@@ -40,7 +36,10 @@ from bot.services.shifts import (
     my_shifts,
     release_signup,
 )
+from bot.services.states import default_state, state_timezone
+from bot.slack.delivery import after_release, refresh_shift_post
 from handlers.common import answering, enroll, is_help, profile_of, say, with_note
+from handlers.parsing import parse_listing, parse_shift_id, tokens
 
 
 def handle_list_shifts(
@@ -165,15 +164,6 @@ def answer_click(
 ) -> None:
     """Redraw the clicked message in place; a click on a shared channel post is answered privately."""
     say(respond, redrawn or build_signup_card(signup, headline), replace=surface != act.POST)
-
-
-def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
-    """Tell whoever moved up from the waitlist, and bring the shift's channel post up to date."""
-    if not result.changed:
-        return
-    if result.promoted is not None:
-        send_dm(client, result.promoted.user_id, build_promoted_dm(result.promoted))
-    refresh_shift_post(deps, client, result.signup.shift.id)
 
 
 # ---------------------------------------------------------------- surfaces

@@ -9,27 +9,24 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.common import text_reply
-from bot.parsing import tokens
-from bot.runtime import Deps
-from handlers import admin, contacts, schedule, shift_admin
-from handlers.common import answering, say
-from handlers.subcommands import Subcommand, TurnoutRequest
-
-SUBCOMMANDS: dict[str, Subcommand] = {
-    **admin.SUBCOMMANDS,
-    **shift_admin.SUBCOMMANDS,
-    **contacts.SUBCOMMANDS,
-    **schedule.SUBCOMMANDS,
-}
+from bot.deps import Deps
+from handlers.common import Subcommand, TurnoutRequest, answering, say
+from handlers.parsing import tokens
 
 
 def handle_turnout(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+    ack: Ack,
+    command: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    *,
+    deps: Deps,
+    subcommands: dict[str, Subcommand],
 ) -> None:
     ack()
     words = tokens(command["text"])
     name = words[0].lower() if words else "help"
-    run = SUBCOMMANDS.get(name)
+    run = subcommands.get(name)
     if run is None:
         shown = name.replace("`", "'")[:30]
         return say(
@@ -39,5 +36,5 @@ def handle_turnout(
         run(TurnoutRequest(words[1:], command, respond, client, deps))
 
 
-def register(app: App, deps: Deps) -> None:
-    app.command("/turnout")(partial(handle_turnout, deps=deps))
+def register(app: App, deps: Deps, subcommands: dict[str, Subcommand]) -> None:
+    app.command("/turnout")(partial(handle_turnout, deps=deps, subcommands=subcommands))

@@ -3,7 +3,6 @@ rerun, a restart, a caught-up run or a second scheduler never posts anything twi
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from datetime import date, datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.charts import weekly_chart
 from bot.blocks.common import Reply
 from bot.blocks.digests import (
     build_at_risk_post,
@@ -20,20 +20,14 @@ from bot.blocks.digests import (
     build_reminder_dm,
     build_weekly_digest,
 )
-from bot.posting import constant, deliver_once, digest_builder, post_digest
-from bot.runtime import Deps
+from bot.deps import Deps
 from bot.services.clock import local_day_bounds
-from bot.services.digests import (
-    ShiftPeople,
-    WeeklyDigest,
-    shifts_ending,
-    shifts_starting,
-    weekly_digest,
-)
-from bot.services.people import coordinator_ids
+from bot.services.digests import ShiftPeople, shifts_ending, shifts_starting, weekly_digest
+from bot.services.roles import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
 from bot.services.shifts import ShiftView
-from bot.slack import Pacer
+from bot.slack.delivery import constant, deliver_once, digest_builder, post_digest
+from bot.slack.pacing import Pacer
 
 logger = logging.getLogger(__name__)
 EPSILON = timedelta(microseconds=1)  # turns a half-open [start, end) query into (start, end]
@@ -206,27 +200,3 @@ def _upload_chart(client: WebClient, user_id: str, chart: bytes, filename: str, 
         client.files_upload_v2(channel=channel, file=chart, filename=filename, title=reply.text[:100])
     except SlackApiError as error:
         logger.warning("weekly chart upload to %s failed: %s", user_id, error.response.get("error"))
-
-
-def weekly_chart(digest: WeeklyDigest) -> bytes:
-    """A PNG of each day's contacts (bars) against the day's goal (line)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    days = [f"{p.day:%a}\n{p.day.day}" for p in digest.days]
-    totals = [p.totals.contacts for p in digest.days]
-    goals = [sum(p.goals.values()) for p in digest.days]
-    figure, axes = pyplot.subplots(figsize=(7, 3.5), dpi=100)
-    axes.bar(days, totals, color="#1d4f91", label="contacts")
-    if any(goals):
-        axes.plot(days, goals, color="#d9534f", marker="o", label="goal")
-    axes.set_title(f"{digest.state}: contacts per day, {digest.first} to {digest.last}")
-    axes.legend(loc="upper left")
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    pyplot.close(figure)
-    return buffer.getvalue()

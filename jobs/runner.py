@@ -10,7 +10,7 @@ from functools import partial
 
 from slack_sdk import WebClient
 
-from bot.runtime import Deps
+from bot.deps import Deps
 from bot.services.clock import local_date
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, due_now, schedule_for, schedules
 from jobs.posts import (

@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.db import is_postgresql
-from bot.runtime import Deps
+from bot.deps import Deps
 from jobs.runner import run_due
 
 logger = logging.getLogger(__name__)

@@ -21,12 +21,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401  (registers the tables)
-from bot.app import build_app, build_wsgi
+from bot.cli.app import build_app, build_wsgi
 from bot.config import Settings
 from bot.db import create_db_engine
-from bot.localslack import LocalSlack, SlackDriver, TrackingExecutor
-from bot.runtime import Deps, make_deps
-from bot.slack import Pacer, make_client
+from bot.deps import Deps, make_deps
+from bot.localslack.driver import SlackDriver, TrackingExecutor
+from bot.localslack.webapi import LocalSlack
+from bot.slack.client import make_client
+from bot.slack.pacing import Pacer
 
 POSTGRES_URL = os.environ.get(
     "TURNOUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -8,7 +8,9 @@ from sqlmodel import Session
 
 from bot.models import Coordinator, Shift, ShiftKind
 from bot.services.clock import local_date, local_instant
-from bot.services.people import Actor, Profile, ensure_state, sync_volunteer
+from bot.services.people import Profile, sync_volunteer
+from bot.services.roles import Actor
+from bot.services.states import ensure_state
 
 ADMIN = Actor("UADMIN", is_admin=True)
 

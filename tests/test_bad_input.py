@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from bot.localslack import message_text
+from bot.localslack.reading import message_text
 from tests import factories as make
 from tests.conftest import Bot
 

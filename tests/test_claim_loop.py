@@ -8,7 +8,7 @@ import threading
 from sqlmodel import select
 
 from bot.blocks import actions as act
-from bot.localslack import buttons, message_text
+from bot.localslack.reading import buttons, message_text
 from bot.models import Signup
 from tests import factories as make
 from tests.conftest import Bot

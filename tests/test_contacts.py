@@ -10,17 +10,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from bot.deps import Deps
 from bot.models import ContactLog, ContactWeek, Metric, State, StateDay
-from bot.runtime import Deps
-from bot.services.contacts import (
-    leaderboard,
-    log_contacts,
-    personal_stats,
-    state_stats,
-    streak,
-    undo_last_log,
-    week_start,
-)
+from bot.services.clock import week_start
+from bot.services.contacts import log_contacts, undo_last_log
+from bot.services.leaderboards import leaderboard
+from bot.services.stats import personal_stats, state_stats, streak
 from tests import factories as make
 from tests.conftest import Bot, Clock
 

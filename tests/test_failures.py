@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import select
 
-from bot.localslack import message_text
+from bot.localslack.reading import message_text
 from bot.models import Delivery
 from tests import factories as make
 from tests.conftest import Bot

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import select
 
-from bot.localslack import LocalSlack, signed_headers
+from bot.localslack.signing import signed_headers
+from bot.localslack.webapi import LocalSlack
 from bot.models import Volunteer
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot, bot_env
 
@@ -135,7 +136,7 @@ def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) 
         "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", command],
+        [sys.executable, "-m", "bot.cli.main", command],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -190,7 +191,7 @@ def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) 
 def test_a_missing_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TURNOUT_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.cli.main", "run"],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -213,7 +214,7 @@ def test_turnout_run_in_socket_mode_acks_and_answers(tmp_path: Path) -> None:
         "SLACK_SIGNING_SECRET": "",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "bot.cli.main", "run"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

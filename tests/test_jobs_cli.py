@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.db import create_db_engine, session_factory, upgrade
-from bot.localslack import LocalSlack, message_text
+from bot.localslack.reading import message_text
+from bot.localslack.webapi import LocalSlack
 from bot.services.clock import utcnow
-from bot.services.people import ensure_state
+from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, bot_env
 
 
@@ -36,7 +37,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[LocalSlack, dict[str, str]]]:
 
 def turnout(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot.cli.main", *args], env=env, capture_output=True, text=True, timeout=60
     )
 
 

@@ -7,18 +7,18 @@ from datetime import date, time
 import pytest
 
 from bot.models import ShiftKind
-from bot.parsing import (
+from bot.services.clock import window_for
+from bot.services.errors import UsageError
+from bot.services.shifts import ListingQuery
+from handlers.parsing import (
     ChannelRef,
-    ListingQuery,
     UserRef,
     parse_channel,
     parse_listing,
     parse_time_range,
     parse_user,
     slack_to_plain,
-    window_for,
 )
-from bot.services.errors import UsageError
 
 
 def test_channels_escaped_and_typed() -> None:

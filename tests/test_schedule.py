@@ -15,9 +15,9 @@ from sqlmodel import select
 from bot.blocks import actions as act
 from bot.config import Settings
 from bot.db import create_db_engine
-from bot.localslack import buttons, message_text
+from bot.deps import make_deps
+from bot.localslack.reading import buttons, message_text
 from bot.models import Delivery, Signup, State
-from bot.runtime import make_deps
 from bot.services.deliveries import claim_delivery
 from bot.services.schedule import Job, StateSchedule, runs_between, schedule_for
 from jobs.runner import run_due, run_job

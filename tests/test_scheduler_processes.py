@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.db import create_db_engine, session_factory, upgrade
-from bot.localslack import LocalSlack
+from bot.localslack.webapi import LocalSlack
 from bot.services.clock import utcnow
-from bot.services.people import ensure_state
+from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, bot_env
 
 
@@ -35,7 +35,7 @@ def test_two_scheduler_processes_post_once(postgres_url: str, tmp_path: Path) ->
     env = {**bot_env(slack, db_url.replace("postgresql+psycopg", "postgresql")), "LOG_LEVEL": "INFO"}
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "scheduler"],
+            [sys.executable, "-m", "bot.cli.main", "scheduler"],
             env=env,
             cwd=tmp_path,
             stdout=subprocess.PIPE,

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.deps import Deps
 from bot.models import Signup, SignupStatus
-from bot.runtime import Deps
 from bot.services.errors import NotFound, Refused
 from bot.services.shifts import (
     cancel_shift,

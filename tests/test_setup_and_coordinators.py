@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.blocks import actions as act
-from bot.localslack import Message, buttons, message_text
+from bot.localslack.reading import buttons, message_text
+from bot.localslack.webapi import Message
 from bot.models import Coordinator, Shift, State, Volunteer
 from tests import factories as make
 from tests.conftest import Bot

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def shell(db: Path, *lines: str, demo: bool = True) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "bot.cli", "shell", "--db", str(db), *(["--demo"] if demo else [])]
+    command = [sys.executable, "-m", "bot.cli.main", "shell", "--db", str(db), *(["--demo"] if demo else [])]
     return subprocess.run(
         command, input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, cwd=db.parent
     )

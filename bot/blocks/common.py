@@ -16,6 +16,8 @@ KIND_EMOJI = {
     "event": ":mega:",
     "training": ":mortar_board:",
 }
+# The kinds as people type them, for hints and errors.
+KINDS_TEXT = "canvass, phonebank, textbank, event or training"
 KIND_LABEL = {
     "canvass": "Canvass",
     "phonebank": "Phone bank",

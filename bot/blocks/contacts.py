@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks.common import Block, Reply, context, divider, header, local_time, section
-from bot.geo import PLACES
+from bot.blocks.common import Block, Reply, context, local_time, section
 from bot.models import Metric
-from bot.services.contacts import (
-    METRICS,
-    Counts,
-    Leaderboard,
-    LogResult,
-    PersonalStats,
-    Progress,
-    StateStats,
-    UndoResult,
-)
+from bot.services.contacts import LogResult, UndoResult
+from bot.services.counts import METRICS, Counts
+from bot.services.places import PLACES
+from bot.services.stats import Progress
 
 LOG_FORM = "log.form"
 BAR_WIDTH = 10
@@ -80,63 +73,6 @@ def build_undo_result(result: UndoResult) -> Reply:
         f"Your totals that day: {counts_text(result.mine_today)}."
     )
     return Reply(text, [section(text)])
-
-
-def build_personal_stats(stats: PersonalStats, name: str) -> Reply:
-    streak = f":fire: {stats.streak}-day streak" if stats.streak else "No streak yet: log today to start one"
-    blocks: list[Block] = [
-        header(f"{name}'s impact"[:150]),
-        section(
-            f"*Today:* {counts_text(stats.today)}\n*This week:* {counts_text(stats.week)}\n"
-            f"*All time:* {counts_text(stats.all_time)}"
-        ),
-        context(
-            f"{streak} · {stats.shifts_attended} shift{'s' if stats.shifts_attended != 1 else ''} attended"
-        ),
-    ]
-    return Reply(f"Your impact: {counts_text(stats.all_time)} all time", blocks)
-
-
-def build_state_stats(stats: StateStats) -> Reply:
-    today = stats.today
-    where = place(today.state)
-    blocks: list[Block] = [
-        header(f"{where} today"),
-        section("\n".join(progress_lines(today))),
-        context(
-            f":busts_in_silhouette: {today.active} volunteer{'s' if today.active != 1 else ''} logged today"
-        ),
-        divider(),
-        section(
-            f"*This week* (since {stats.week_first:%a %b} {stats.week_first.day}): {counts_text(stats.week)}"
-        ),
-    ]
-    return Reply(f"{where} today: {counts_text(today.totals)}", blocks)
-
-
-def build_leaderboard(board: Leaderboard) -> Reply:
-    span = {"today": "today", "week": "this week", "all": "all time"}[board.window]
-    title = f"Leaderboard: {place(board.state)}, {span}"
-    if not board.rows:
-        text = (
-            f"No contacts logged {span} in {place(board.state)} yet. `/log 10 doors` puts you on the board."
-        )
-        return Reply(text, [section(text)])
-    medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
-    lines = [
-        f"{medals.get(row.rank, f'*{row.rank}.*')} {row.name} — *{row.contacts:,}* contacts ({row.convos:,} conversations)"
-        for row in board.rows
-    ]
-    blocks: list[Block] = [header(title[:150]), section("\n".join(lines))]
-    if board.me is None:
-        blocks.append(context("You're not on this board yet: `/log` what you do and you will be."))
-    elif board.me.rank > max(r.rank for r in board.rows) or board.me.user_id not in {
-        r.user_id for r in board.rows
-    }:
-        blocks.append(context(f"You: #{board.me.rank} with {board.me.contacts:,} contacts"))
-    else:
-        blocks.append(context(f"You're #{board.me.rank}. Keep going!"))
-    return Reply(title, blocks)
 
 
 def build_goal_set(state: str, metric: Metric, target: int, day: str) -> Reply:

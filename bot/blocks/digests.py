@@ -19,7 +19,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.contacts import counts_text, place, progress_lines
 from bot.blocks.shifts import claim_button, describe
-from bot.services.contacts import METRICS
+from bot.services.counts import METRICS
 from bot.services.digests import EveningDigest, MorningDigest, ShiftPeople, WeeklyDigest
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, next_run
 from bot.services.shifts import ShiftView

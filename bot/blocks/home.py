@@ -7,8 +7,8 @@ from bot.blocks.common import Block, actions, button, context, divider, header, 
 from bot.blocks.contacts import counts_text, place, progress_lines
 from bot.blocks.shifts import describe, status_line
 from bot.models import SignupStatus
-from bot.services.contacts import PersonalStats, Progress
 from bot.services.shifts import ShiftView, SignupView
+from bot.services.stats import PersonalStats, Progress
 
 
 def build_home(

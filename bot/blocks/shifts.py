@@ -8,6 +8,7 @@ from bot.blocks import actions as act
 from bot.blocks.common import (
     KIND_EMOJI,
     KIND_LABEL,
+    KINDS_TEXT,
     Block,
     Reply,
     actions,
@@ -19,12 +20,13 @@ from bot.blocks.common import (
     section,
     when,
 )
-from bot.geo import PLACES
 from bot.models import SignupStatus
-from bot.parsing import KINDS_TEXT, MAX_CAPACITY, ListingQuery
+from bot.services.places import PLACES
 from bot.services.shifts import (
+    MAX_CAPACITY,
     CancelResult,
     ClaimResult,
+    ListingQuery,
     ReleaseResult,
     Roster,
     ShiftListing,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,3 +34,29 @@ def wall_time_exists(day: date, at: time, tz: str) -> bool:
     aware = datetime.combine(day, at, tzinfo=ZoneInfo(tz))
     round_trip = aware.astimezone(UTC).astimezone(ZoneInfo(tz))
     return round_trip.replace(tzinfo=None) == aware.replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Local dates [first, last] inclusive; `label` is how the filter was typed."""
+
+    first: date
+    last: date
+    label: str
+
+
+def window_for(when: str, today: date) -> DateWindow:
+    """The local dates a `parse_when` result covers, counted from `today`."""
+    if when == "today":
+        return DateWindow(today, today, when)
+    if when == "tomorrow":
+        return DateWindow(today + timedelta(days=1), today + timedelta(days=1), when)
+    if when == "week":
+        return DateWindow(today, today + timedelta(days=6), when)
+    day = date.fromisoformat(when)
+    return DateWindow(day, day, when)
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week: weeks run Monday to Sunday."""
+    return day - timedelta(days=day.weekday())

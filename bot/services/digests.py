@@ -10,11 +10,12 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from bot.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
-from bot.parsing import DateWindow
-from bot.services.clock import local_day_bounds
-from bot.services.contacts import METRICS, Counts, Progress, Standing, leaderboard, state_progress, streak
-from bot.services.people import state_timezone
+from bot.services.clock import DateWindow, local_day_bounds
+from bot.services.counts import METRICS, Counts
+from bot.services.leaderboards import Standing, leaderboard
 from bot.services.shifts import ShiftView, list_open_shifts, shift_views
+from bot.services.states import state_timezone
+from bot.services.stats import Progress, state_progress, streak
 
 STREAK_WORTH_CHEERING = 3
 TOP_SHOWN = 5

@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from bot.models import ContactLog, Shift, Signup, Volunteer
 from bot.services.clock import local_date, local_day_bounds
 from bot.services.errors import Refused
-from bot.services.people import Actor, require_coordinator, state_timezone
+from bot.services.roles import Actor, require_coordinator
+from bot.services.states import state_timezone
 
 CONTACT_COLUMNS = (
     "date",

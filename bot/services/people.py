@@ -1,4 +1,4 @@
-"""Volunteers, states and roles: who someone is, where they organise, and what they may do."""
+"""Volunteers: who someone is (their Slack profile), their home state and zone, and granting roles."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
-from bot.geo import PLACES
-from bot.models import Coordinator, State, Volunteer
-from bot.services.errors import NotFound, Refused
+from bot.models import Coordinator, Volunteer
+from bot.services.errors import NotFound
+from bot.services.roles import Actor, require_admin
+from bot.services.states import ensure_state, state_timezone
 
 PROFILE_MAX_AGE = timedelta(minutes=10)
 
@@ -30,14 +31,6 @@ class Profile:
     @property
     def name(self) -> str:
         return self.display_name or self.real_name or self.user_id
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The person acting, with the admin right already decided at the edge."""
-
-    user_id: str
-    is_admin: bool
 
 
 def sync_volunteer(
@@ -74,65 +67,6 @@ def ensure_volunteer(session: Session, *, user_id: str, now: datetime) -> None:
     )
 
 
-def ensure_state(session: Session, code: str, *, now: datetime) -> State:
-    """The state's row, created with its default time zone the first time it is used."""
-    state = session.get(State, code)
-    if state is None:
-        state = State(code=code, timezone=PLACES[code].timezone, created_at=now)
-        session.add(state)
-        session.flush()
-    return state
-
-
-def state_timezone(session: Session, code: str) -> str:
-    state = session.get(State, code)
-    return state.timezone if state else PLACES[code].timezone
-
-
-def bind_state(
-    session: Session,
-    *,
-    actor: Actor,
-    code: str,
-    channel_id: str,
-    timezone: str | None,
-    now: datetime,
-) -> State:
-    """Admins bind a state to a channel (one state per channel) and may override its zone."""
-    require_admin(actor, "bind a state to a channel")
-    holder = session.exec(select(State).where(State.channel_id == channel_id)).first()
-    if holder is not None and holder.code != code:
-        raise Refused(
-            f"<#{channel_id}> is already {holder.code}'s channel. "
-            f"Bind {holder.code} elsewhere first, or pick another channel for {code}."
-        )
-    state = ensure_state(session, code, now=now)
-    state.channel_id = channel_id
-    if timezone:
-        state.timezone = timezone
-    session.add(state)
-    session.flush()
-    return state
-
-
-def state_for_channel(session: Session, channel_id: str) -> str | None:
-    return session.exec(select(State.code).where(State.channel_id == channel_id)).first()
-
-
-def state_channel(session: Session, code: str) -> str | None:
-    state = session.get(State, code)
-    return state.channel_id if state else None
-
-
-def default_state(session: Session, *, channel_id: str, user_id: str) -> str | None:
-    """The channel's state, else the person's home state, else None (all states)."""
-    bound = state_for_channel(session, channel_id)
-    if bound:
-        return bound
-    volunteer = session.get(Volunteer, user_id)
-    return volunteer.home_state if volunteer else None
-
-
 def personal_timezone(session: Session, *, user_id: str, profile_tz: str | None, fallback: str) -> str:
     """Whose days a person's own stats count in: their Slack zone, else their home state's, else `fallback`."""
     if profile_tz:
@@ -151,47 +85,6 @@ def set_home_state(session: Session, *, user_id: str, code: str, now: datetime) 
     volunteer.home_state = code
     session.add(volunteer)
     session.flush()
-
-
-def require_admin(actor: Actor, doing: str) -> None:
-    if not actor.is_admin:
-        raise Refused(f"Only a Turnout admin can {doing}. Ask a workspace admin or owner.")
-
-
-def is_coordinator(session: Session, *, actor: Actor, state: str) -> bool:
-    if actor.is_admin:
-        return True
-    return session.get(Coordinator, (actor.user_id, state)) is not None
-
-
-def require_coordinator(session: Session, *, actor: Actor, state: str, doing: str) -> None:
-    """Coordinators act on their own states, admins on all; anyone else is told who can."""
-    if is_coordinator(session, actor=actor, state=state):
-        return
-    names = coordinator_ids(session, state)
-    who = (
-        "a " + state + " coordinator (" + ", ".join(f"<@{u}>" for u in names) + ") or an admin"
-        if names
-        else f"an admin (no one coordinates {state} yet)"
-    )
-    raise Refused(f"Only {who} can {doing}.")
-
-
-def coordinator_ids(session: Session, state: str) -> list[str]:
-    return list(
-        session.exec(
-            select(Coordinator.user_id)
-            .where(Coordinator.state == state)
-            .order_by(col(Coordinator.granted_at))
-        )
-    )
-
-
-def coordinated_states(session: Session, *, actor: Actor) -> list[str]:
-    """The states the actor may coordinate: every known state for an admin."""
-    if actor.is_admin:
-        return sorted(PLACES)
-    return sorted(session.exec(select(Coordinator.state).where(Coordinator.user_id == actor.user_id)))
 
 
 def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
@@ -214,21 +107,6 @@ def revoke_coordinator(session: Session, *, actor: Actor, user_id: str, state: s
         raise NotFound(f"<@{user_id}> is not a {state} coordinator, so there is nothing to revoke.")
     session.delete(role)
     session.flush()
-
-
-MAX_CUTOFF_HOURS = 72
-
-
-def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: int, now: datetime) -> State:
-    """Coordinators set how close to the start volunteers may still release a shift themselves."""
-    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s release cutoff")
-    if not 0 <= minutes <= MAX_CUTOFF_HOURS * 60:
-        raise Refused(f"The cutoff must be between 0 and {MAX_CUTOFF_HOURS} hours.")
-    state = ensure_state(session, code, now=now)
-    state.unclaim_cutoff_minutes = minutes
-    session.add(state)
-    session.flush()
-    return state
 
 
 def find_volunteer_by_name(session: Session, name: str) -> list[str]:

@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from bot.models import Shift, State
 from bot.services.clock import local_date, local_instant
 from bot.services.errors import Refused
-from bot.services.people import Actor, ensure_state, require_coordinator
+from bot.services.roles import Actor, require_coordinator
+from bot.services.states import ensure_state
 
 
 class Job(StrEnum):

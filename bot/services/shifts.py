@@ -13,19 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.geo import PLACES
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
-from bot.parsing import DateWindow
-from bot.services.clock import local_date, local_instant, wall_time_exists
+from bot.services.clock import DateWindow, local_date, local_instant, wall_time_exists
 from bot.services.errors import NotFound, Refused, TurnoutError
-from bot.services.people import (
-    Actor,
-    coordinator_ids,
-    display_names,
-    ensure_state,
-    require_coordinator,
-    state_timezone,
-)
+from bot.services.people import display_names
+from bot.services.places import PLACES
+from bot.services.roles import Actor, coordinator_ids, require_coordinator
+from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
 DEFAULT_LIST_DAYS = 7
@@ -579,3 +573,29 @@ def _status_words(status: str) -> str:
         SignupStatus.RELEASED: "off the shift (released)",
         SignupStatus.REMOVED: "off the shift (removed)",
     }.get(SignupStatus(status), status)
+
+
+MAX_CAPACITY = 500
+
+
+MAX_LOCATION = 300
+
+
+MAX_NOTES = 1000
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """`/shifts` filters; encoded into buttons so a click can redraw the same listing."""
+
+    state: str | None
+    when: str | None
+    kind: ShiftKind | None
+
+    def encode(self) -> str:
+        return " ".join((self.state or "*", self.when or "*", self.kind or "*"))
+
+    @classmethod
+    def decode(cls, text: str) -> ListingQuery:
+        state, when, kind = (None if part == "*" else part for part in text.split())
+        return cls(state, when, ShiftKind(kind) if kind else None)

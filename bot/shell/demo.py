@@ -12,12 +12,15 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from bot.localslack import LocalSlack
+from bot.localslack.webapi import LocalSlack
 from bot.models import Metric, ShiftKind, State
 from bot.services.clock import local_date, local_instant
-from bot.services.contacts import log_contacts, set_goal
-from bot.services.people import Actor, Profile, bind_state, grant_coordinator, set_home_state, sync_volunteer
+from bot.services.contacts import log_contacts
+from bot.services.goals import set_goal
+from bot.services.people import Profile, grant_coordinator, set_home_state, sync_volunteer
+from bot.services.roles import Actor
 from bot.services.shifts import NewShift, claim_shift, create_shift
+from bot.services.states import bind_state
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 
-from bot.geo import PLACES
 from bot.models import Metric, ShiftKind
 from bot.services.errors import UsageError
+from bot.services.places import PLACES
+from bot.services.shifts import MAX_CAPACITY, MAX_LOCATION, MAX_NOTES, ListingQuery
 
 CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
@@ -42,11 +43,6 @@ KIND_WORDS: dict[str, ShiftKind] = {
     "training": ShiftKind.TRAINING,
     "trainings": ShiftKind.TRAINING,
 }
-KINDS_TEXT = "canvass, phonebank, textbank, event or training"
-
-MAX_CAPACITY = 500
-MAX_LOCATION = 300
-MAX_NOTES = 1000
 
 
 @dataclass(frozen=True)
@@ -61,15 +57,6 @@ class ChannelRef:
 class UserRef:
     id: str | None
     name: str | None
-
-
-@dataclass(frozen=True)
-class DateWindow:
-    """Local dates [first, last] inclusive; `label` is how the filter was typed."""
-
-    first: date
-    last: date
-    label: str
 
 
 def tokens(text: str) -> list[str]:
@@ -150,35 +137,6 @@ def parse_when(token: str) -> str | None:
             raise UsageError(f"`{token}` is not a real date.", "YYYY-MM-DD, e.g. 2026-11-28")
         return token
     return None
-
-
-def window_for(when: str, today: date) -> DateWindow:
-    """The local dates a `parse_when` result covers, counted from `today`."""
-    if when == "today":
-        return DateWindow(today, today, when)
-    if when == "tomorrow":
-        return DateWindow(today + timedelta(days=1), today + timedelta(days=1), when)
-    if when == "week":
-        return DateWindow(today, today + timedelta(days=6), when)
-    day = date.fromisoformat(when)
-    return DateWindow(day, day, when)
-
-
-@dataclass(frozen=True)
-class ListingQuery:
-    """`/shifts` filters; encoded into buttons so a click can redraw the same listing."""
-
-    state: str | None
-    when: str | None
-    kind: ShiftKind | None
-
-    def encode(self) -> str:
-        return " ".join((self.state or "*", self.when or "*", self.kind or "*"))
-
-    @classmethod
-    def decode(cls, text: str) -> ListingQuery:
-        state, when, kind = (None if part == "*" else part for part in text.split())
-        return cls(state, when, ShiftKind(kind) if kind else None)
 
 
 def parse_listing(text: str, usage: str) -> ListingQuery:

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.db import SessionFactory, create_db_engine, session_factory
 from bot.services.clock import utcnow
-from bot.slack import Directory, Pacer
+from bot.slack.directory import Directory
+from bot.slack.pacing import Pacer
 
 
 @dataclass(frozen=True)

@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.app import build_app, build_wsgi
+from bot.cli.app import build_app, build_wsgi
 from bot.config import Settings
 from bot.db import upgrade
-from bot.localslack import LocalSlack, Message, SlackDriver, TrackingExecutor
-from bot.render import Button, plain, render_blocks
-from bot.runtime import make_deps
+from bot.deps import make_deps
+from bot.localslack.driver import SlackDriver, TrackingExecutor
+from bot.localslack.webapi import LocalSlack, Message
 from bot.services.clock import utcnow
-from bot.services.people import Actor, coordinated_states, default_state, state_timezone
+from bot.services.roles import Actor, coordinated_states
 from bot.services.schedule import events_between
-from bot.slack import Pacer, make_client
+from bot.services.states import default_state, state_timezone
+from bot.shell.render import Button, plain, render_blocks
+from bot.slack.client import make_client
+from bot.slack.pacing import Pacer
 from jobs.runner import run_due
 
 TOKEN = "xoxb-turnout-shell"
@@ -99,7 +102,7 @@ class Shell:
         self.edits = {id(m): m.edits for m in self.slack.messages}
 
     def _seed_demo(self) -> None:
-        from bot import demo
+        from bot.shell import demo
 
         demo.people_for(self.slack)
         with self.deps.session() as session:

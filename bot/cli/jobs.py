@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.runtime import Deps, make_deps
+from bot.deps import Deps, make_deps
 from bot.services.clock import utcnow
-from bot.services.people import state_timezone
 from bot.services.schedule import CLOCK_JOBS, Job, next_run, schedule_for, schedules
-from bot.slack import make_client
+from bot.services.states import state_timezone
+from bot.slack.client import make_client
 
 
 def jobs_list(settings: Settings) -> int:

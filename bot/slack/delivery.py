@@ -12,12 +12,12 @@ from sqlmodel import Session
 
 from bot.blocks.common import Reply
 from bot.blocks.digests import build_evening_post, build_morning_post
-from bot.blocks.shifts import build_shift_post
-from bot.runtime import Deps
+from bot.blocks.shifts import build_promoted_dm, build_shift_post
+from bot.deps import Deps
 from bot.services.deliveries import claim_delivery, complete_delivery, delivered, fail_delivery
 from bot.services.digests import evening_digest, morning_digest
-from bot.services.people import state_channel
-from bot.services.shifts import get_shift, record_shift_post, shift_version
+from bot.services.shifts import ReleaseResult, get_shift, record_shift_post, shift_version
+from bot.services.states import state_channel
 
 logger = logging.getLogger(__name__)
 SHIFT_POST = "shift_post"
@@ -144,3 +144,12 @@ def send_dm(client: WebClient, user_id: str, reply: Reply) -> bool:
         logger.warning("DM to %s failed: %s", user_id, error.response.get("error"))
         return False
     return True
+
+
+def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
+    """Tell whoever moved up from the waitlist, and bring the shift's channel post up to date."""
+    if not result.changed:
+        return
+    if result.promoted is not None:
+        send_dm(client, result.promoted.user_id, build_promoted_dm(result.promoted))
+    refresh_shift_post(deps, client, result.signup.shift.id)

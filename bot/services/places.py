@@ -74,3 +74,6 @@ PLACES: dict[str, Place] = {
     "MP": Place("Northern Mariana Islands", "Pacific/Saipan"),
     "US": Place("National", "America/New_York"),
 }
+
+
+NATIONAL_TZ = PLACES["US"].timezone

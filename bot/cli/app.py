@@ -13,8 +13,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 import handlers
-from bot.runtime import Deps
-from bot.slack import make_client
+from bot.deps import Deps
+from bot.slack.client import make_client
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"

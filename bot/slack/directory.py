@@ -1,74 +1,19 @@
-"""The bot's side of the Slack Web API: one configured client, and a cached people directory.
-
-Every call goes through `SLACK_API_URL`. Rate limits (HTTP 429 with Retry-After), Slack's
-5xx answers and dropped connections are retried by slack_sdk's own retry handlers.
-"""
+"""Who people are and which channel a name means: users.info (cached), conversations.list, users.list."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
-from bot.config import Settings
 from bot.services.people import Profile
 
 logger = logging.getLogger(__name__)
 PROFILE_TTL_SECONDS = 600
-
-
-def make_client(settings: Settings) -> WebClient:
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=3),
-        ],
-    )
-
-
-class Pacer:
-    """Keeps a fan-out inside Slack's posting limits on purpose, rather than by 429s:
-    at most one message a second per channel, and `per_second` messages overall."""
-
-    def __init__(
-        self,
-        per_second: float,
-        per_channel_interval: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.interval = 1.0 / per_second
-        self.per_channel_interval = per_channel_interval
-        self.sleep, self.monotonic = sleep, monotonic
-        self.last_any = float("-inf")
-        self.last: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    def wait(self, channel: str) -> None:
-        with self.lock:
-            now = self.monotonic()
-            ready = max(
-                self.last_any + self.interval,
-                self.last.get(channel, float("-inf")) + self.per_channel_interval,
-            )
-            if ready > now:
-                self.sleep(ready - now)
-                now = ready
-            self.last_any = self.last[channel] = now
 
 
 @dataclass

@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "shell":  # needs no .env and no Slack settings
         logging.basicConfig(level=logging.ERROR)
-        from bot.shell import main as shell_main
+        from bot.shell.terminal import main as shell_main
 
         return shell_main(args.db, args.demo)
 
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "scheduler":
         return scheduler(settings)
     if args.command == "jobs":
-        from bot.jobs_cli import jobs_list, jobs_run
+        from bot.cli.jobs import jobs_list, jobs_run
 
         prepare_database(settings)
         if args.jobs_command == "list":
@@ -94,8 +94,8 @@ def run(settings: Settings) -> int:
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        from bot.app import build_app
-        from bot.runtime import make_deps
+        from bot.cli.app import build_app
+        from bot.deps import make_deps
 
         deps = make_deps(settings)
         app = build_app(deps)
@@ -108,7 +108,7 @@ def run(settings: Settings) -> int:
 
 def scheduler(settings: Settings) -> int:
     """Production: the one process that posts on schedule (a second one stands by)."""
-    from bot.runtime import make_deps
+    from bot.deps import make_deps
 
     prepare_database(settings)
     logger.info("Turnout's scheduler is starting")
@@ -117,7 +117,7 @@ def scheduler(settings: Settings) -> int:
 
 
 def start_scheduler(deps: Any, *, background: bool) -> Any:
-    from bot.slack import make_client
+    from bot.slack.client import make_client
     from jobs.scheduler import build_scheduler
 
     scheduler, _leadership = build_scheduler(deps, make_client(deps.settings), background=background)
@@ -151,8 +151,8 @@ def serve(settings: Settings, *, workers: int, with_scheduler: bool = False) -> 
 
         def load(self) -> Any:
             # Runs in each worker after the fork, so each has its own engine and client.
-            from bot.app import build_app, build_wsgi
-            from bot.runtime import make_deps
+            from bot.cli.app import build_app, build_wsgi
+            from bot.deps import make_deps
 
             deps = make_deps(settings)
             if with_scheduler:  # `turnout run`: one worker, so exactly one scheduler

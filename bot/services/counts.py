@@ -1,0 +1,38 @@
+"""The five metrics as counts: attempts (doors, calls, texts) and outcomes (convos, supporters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.models import Counted, Metric
+
+METRICS = tuple(Metric)
+
+
+@dataclass(frozen=True)
+class Counts:
+    doors: int = 0
+    calls: int = 0
+    texts: int = 0
+    convos: int = 0
+    supporters: int = 0
+
+    @classmethod
+    def of(cls, values: dict[Metric, int]) -> Counts:
+        return cls(**{m.value: values.get(m, 0) for m in METRICS})
+
+    @classmethod
+    def of_row(cls, row: Counted | None) -> Counts:
+        """The counts a log or rollup row holds (none for a missing row)."""
+        return cls(**{m.value: getattr(row, m.value) for m in METRICS}) if row is not None else cls()
+
+    def get(self, metric: Metric) -> int:
+        return int(getattr(self, metric.value))
+
+    @property
+    def contacts(self) -> int:
+        """Attempts plus outcomes: what leaderboards rank by."""
+        return self.doors + self.calls + self.texts + self.convos + self.supporters
+
+    def items(self) -> list[tuple[Metric, int]]:
+        return [(m, self.get(m)) for m in METRICS if self.get(m)]

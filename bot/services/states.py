@@ -1,0 +1,86 @@
+"""States: their zones, their channels, and the per-state settings coordinators change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.models import State, Volunteer
+from bot.services.errors import Refused
+from bot.services.places import PLACES
+from bot.services.roles import Actor, require_admin, require_coordinator
+
+
+def ensure_state(session: Session, code: str, *, now: datetime) -> State:
+    """The state's row, created with its default time zone the first time it is used."""
+    state = session.get(State, code)
+    if state is None:
+        state = State(code=code, timezone=PLACES[code].timezone, created_at=now)
+        session.add(state)
+        session.flush()
+    return state
+
+
+def state_timezone(session: Session, code: str) -> str:
+    state = session.get(State, code)
+    return state.timezone if state else PLACES[code].timezone
+
+
+def bind_state(
+    session: Session,
+    *,
+    actor: Actor,
+    code: str,
+    channel_id: str,
+    timezone: str | None,
+    now: datetime,
+) -> State:
+    """Admins bind a state to a channel (one state per channel) and may override its zone."""
+    require_admin(actor, "bind a state to a channel")
+    holder = session.exec(select(State).where(State.channel_id == channel_id)).first()
+    if holder is not None and holder.code != code:
+        raise Refused(
+            f"<#{channel_id}> is already {holder.code}'s channel. "
+            f"Bind {holder.code} elsewhere first, or pick another channel for {code}."
+        )
+    state = ensure_state(session, code, now=now)
+    state.channel_id = channel_id
+    if timezone:
+        state.timezone = timezone
+    session.add(state)
+    session.flush()
+    return state
+
+
+def state_for_channel(session: Session, channel_id: str) -> str | None:
+    return session.exec(select(State.code).where(State.channel_id == channel_id)).first()
+
+
+def state_channel(session: Session, code: str) -> str | None:
+    state = session.get(State, code)
+    return state.channel_id if state else None
+
+
+def default_state(session: Session, *, channel_id: str, user_id: str) -> str | None:
+    """The channel's state, else the person's home state, else None (all states)."""
+    bound = state_for_channel(session, channel_id)
+    if bound:
+        return bound
+    volunteer = session.get(Volunteer, user_id)
+    return volunteer.home_state if volunteer else None
+
+
+MAX_CUTOFF_HOURS = 72
+
+
+def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: int, now: datetime) -> State:
+    """Coordinators set how close to the start volunteers may still release a shift themselves."""
+    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s release cutoff")
+    if not 0 <= minutes <= MAX_CUTOFF_HOURS * 60:
+        raise Refused(f"The cutoff must be between 0 and {MAX_CUTOFF_HOURS} hours.")
+    state = ensure_state(session, code, now=now)
+    state.unclaim_cutoff_minutes = minutes
+    session.add(state)
+    session.flush()
+    return state

@@ -1,0 +1,107 @@
+"""Stats: a state's day against its goals, its week, and a volunteer's own impact and streak. Every total reads a rollup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from bot.models import ContactDay, Metric, Signup, SignupStatus, StateDay
+from bot.services.clock import local_date, week_start
+from bot.services.counts import METRICS, Counts
+from bot.services.goals import goals_for
+from bot.services.states import state_timezone
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A state's day: totals, the goals that apply, and how many people logged."""
+
+    state: str
+    day: date
+    totals: Counts
+    goals: dict[Metric, int]
+    active: int
+
+
+@dataclass(frozen=True)
+class PersonalStats:
+    today: Counts
+    week: Counts
+    all_time: Counts
+    shifts_attended: int
+    streak: int
+
+
+@dataclass(frozen=True)
+class StateStats:
+    today: Progress
+    week: Counts
+    week_first: date
+
+
+def state_progress(session: Session, state: str, day: date) -> Progress:
+    row = session.get(StateDay, (state, day), populate_existing=True)
+    totals = Counts.of_row(row)
+    return Progress(state, day, totals, goals_for(session, state, day), row.active if row else 0)
+
+
+def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
+    today = local_date(now, state_timezone(session, state))
+    monday = week_start(today)
+    days = session.exec(
+        select(StateDay).where(StateDay.state == state, col(StateDay.local_date).between(monday, today))
+    ).all()
+    week = Counts(*(sum(getattr(d, m.value) for d in days) for m in METRICS))
+    return StateStats(state_progress(session, state, today), week, monday)
+
+
+def personal_stats(session: Session, *, user_id: str, today: date) -> PersonalStats:
+    """Today, this week and all time (all states), shifts attended, and the streak of days with a log."""
+    mine = col(ContactDay.volunteer_id) == user_id
+    monday = week_start(today)
+    day_totals, _ = _sum(session, mine, col(ContactDay.local_date) == today)
+    week, _ = _sum(session, mine, col(ContactDay.local_date).between(monday, today))
+    all_time, _ = _sum(session, mine)
+    attended = session.exec(
+        select(func.count()).where(Signup.volunteer_id == user_id, Signup.status == SignupStatus.ATTENDED)
+    ).one()
+    return PersonalStats(
+        day_totals, week, all_time, int(attended), streak(session, user_id=user_id, today=today)
+    )
+
+
+def streak(session: Session, *, user_id: str, today: date) -> int:
+    """Consecutive days with a log, up to today (or up to yesterday, while today is still open)."""
+    days = session.exec(
+        select(col(ContactDay.local_date))
+        .where(ContactDay.volunteer_id == user_id, col(ContactDay.local_date) <= today)
+        .group_by(col(ContactDay.local_date))
+        .order_by(col(ContactDay.local_date).desc())
+        .limit(1000)
+    ).all()
+    expected = today if days and days[0] == today else today - timedelta(days=1)
+    count = 0
+    for day in days:
+        if day != expected:
+            break
+        count += 1
+        expected -= timedelta(days=1)
+    return count
+
+
+def _sum(session: Session, *where: object) -> tuple[Counts, int]:
+    row = session.execute(
+        sa_select(
+            func.coalesce(func.sum(ContactDay.doors), 0),
+            func.coalesce(func.sum(ContactDay.calls), 0),
+            func.coalesce(func.sum(ContactDay.texts), 0),
+            func.coalesce(func.sum(ContactDay.convos), 0),
+            func.coalesce(func.sum(ContactDay.supporters), 0),
+            func.count(func.distinct(ContactDay.volunteer_id)),
+        ).where(*where)  # type: ignore[arg-type]
+    ).one()
+    return Counts(*(int(v) for v in row[:5])), int(row[5])
