@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -15,9 +16,12 @@ from slack_sdk import WebClient
 import handlers
 from bot.deps import Deps
 from bot.slack.client import make_client
+from bot.slack.signature import StrictSignatureVerifier
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+# Slack's requests are a few kilobytes; a view submission with many blocks stays well under this.
+MAX_BODY_BYTES = 1_000_000
 # Bolt runs the whole listener, ack included, on this pool: it must be large enough that a
 # burst of listeners waiting on Slack (a 429's Retry-After, say) never delays another's ack.
 LISTENER_THREADS = 64
@@ -48,15 +52,50 @@ def build_app(
 
 
 def build_wsgi(app: App, deps: Deps) -> WSGIApp:
-    """Slack's requests on `/slack/events` (signature checked by Bolt), and `/healthz`."""
+    """Slack's requests on `/slack/events`, and `/healthz`.
+
+    A request reaches Bolt only once its signature is verified on the raw bytes: before
+    that nothing parses its body, so nothing in it (a `response_url`, a payload that is
+    not JSON) can make the bot act or fail. Bolt then verifies it again on its own."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    verifier = StrictSignatureVerifier(deps.settings.slack_signing_secret or "-")
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             return healthz(deps, start_response)
+        if environ.get("PATH_INFO") != EVENTS_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return _plain(start_response, "404 Not Found", b"not found\n")
+        body = _read_body(environ)
+        if body is None:
+            return _plain(start_response, "413 Content Too Large", b"request too large\n")
+        headers = {
+            "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE"),
+        }
+        if not verifier.is_valid_request(body, {k: v for k, v in headers.items() if v is not None}):
+            return _plain(start_response, "401 Unauthorized", b"invalid request\n")
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         return slack(environ, start_response)
 
     return application
+
+
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The request's bytes; None when it is larger than any request Slack sends."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        return None
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    return bytes(body)
+
+
+def _plain(start_response: Callable[..., Any], status: str, body: bytes) -> Iterable[bytes]:
+    start_response(status, [("content-type", "text/plain"), ("content-length", str(len(body)))])
+    return [body]
 
 
 def healthz(deps: Deps, start_response: Callable[..., Any]) -> Iterable[bytes]:
