@@ -14,6 +14,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 import handlers
+from bot.db import READ_ONLY
 from bot.deps import Deps
 from bot.slack.client import make_client
 from bot.slack.signature import StrictSignatureVerifier
@@ -99,8 +100,9 @@ def _plain(start_response: Callable[..., Any], status: str, body: bytes) -> Iter
 
 
 def healthz(deps: Deps, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """503 when the database is unreachable. A read: it never waits on another process's writes."""
     try:
-        with deps.engine.connect() as connection:
+        with deps.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except Exception:
         logger.exception("health check: database unreachable")
