@@ -43,8 +43,9 @@ class Outcome:
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def add(self, sent: str | None) -> None:
-        if sent is None:
+    def add(self, sent: str | bool | None) -> None:
+        """Count one message: `sent` is its ts (or True) when this run sent it."""
+        if not sent:
             self.skipped += 1
         else:
             self.sent += 1
@@ -89,7 +90,7 @@ def _digest(
         day=day,
         build=digest_builder(kind, schedule.state, day, now),
     )
-    outcome.add("sent" if result == PostOutcome.SENT else None)
+    outcome.add(result == PostOutcome.SENT)
     return outcome
 
 
