@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -49,12 +49,21 @@ class EnumString(sa.types.TypeDecorator[E], Generic[E]):
     def __init__(self, enum: type[E], length: int) -> None:
         super().__init__(length)
         self.enum = enum
+        self.length = length
 
     def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
         return None if value is None else self.enum(value).value
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
         return None if value is None else self.enum(value)
+
+
+def render_type(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Alembic's `render_item`: an enum column is written into migrations as the VARCHAR it
+    is stored as, so a migration never depends on the enum's members."""
+    if type_ == "type" and isinstance(obj, EnumString):
+        return f"sa.String(length={obj.length})"
+    return False
 
 
 def enum_column(enum: type[StrEnum], length: int, *, default: StrEnum | None = None) -> Any:

@@ -114,3 +114,23 @@ def test_delivery_kinds_keep_their_stored_names() -> None:
         "day-before",
         "weekly",
     ]
+
+
+def test_autogenerate_writes_enum_columns_as_plain_varchar() -> None:
+    """A migration generated from the models names no enum, only the VARCHAR it is stored in."""
+    from alembic.autogenerate import produce_migrations, render_python_code
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from bot.models import render_type
+
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        code = render_python_code(
+            produce_migrations(context, SQLModel.metadata).upgrade_ops, render_item=render_type
+        )
+    engine.dispose()
+    assert "sa.Column('kind', sa.String(length=16), nullable=False)" in code
+    assert "sa.Column('metric', sa.String(length=16), nullable=False)" in code
+    assert "EnumString" not in code
