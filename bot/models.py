@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -34,6 +34,42 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumString(sa.types.TypeDecorator[E], Generic[E]):
+    """A StrEnum stored as its value in a plain VARCHAR (no native enum type, so adding a
+    member needs no migration); rows read back as enum members."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+        self.length = length
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
+def render_type(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Alembic's `render_item`: an enum column is written into migrations as the VARCHAR it
+    is stored as, so a migration never depends on the enum's members."""
+    if type_ == "type" and isinstance(obj, EnumString):
+        return f"sa.String(length={obj.length})"
+    return False
+
+
+def enum_column(enum: type[StrEnum], length: int, *, default: StrEnum | None = None) -> Any:
+    if default is None:
+        return Field(sa_type=EnumString(enum, length))
+    return Field(default=default, sa_type=EnumString(enum, length))
 
 
 class ShiftKind(StrEnum):
@@ -76,6 +112,25 @@ class Metric(StrEnum):
     TEXTS = "texts"
     CONVOS = "convos"
     SUPPORTERS = "supporters"
+
+
+class DeliveryStatus(StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DeliveryKind(StrEnum):
+    """What a delivery is; scheduled posts are named after their job."""
+
+    SHIFT_POST = "shift_post"
+    AT_RISK = "at_risk"
+    REMINDER = "reminder"
+    FOLLOW_UP = "follow_up"
+    MORNING = "morning"
+    EVENING = "evening"
+    DAY_BEFORE = "day-before"
+    WEEKLY = "weekly"
 
 
 class Counted(SQLModel):
@@ -138,13 +193,13 @@ class Shift(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     state: str = Field(foreign_key="state.code", max_length=2)
-    kind: str = Field(max_length=16)
+    kind: ShiftKind = enum_column(ShiftKind, 16)
     starts_at: datetime = utc_column()
     ends_at: datetime = utc_column()
     location: str = Field(max_length=300)
     notes: str = Field(default="", max_length=1000)
     capacity: int
-    status: str = Field(default=ShiftStatus.OPEN, max_length=16)
+    status: ShiftStatus = enum_column(ShiftStatus, 16, default=ShiftStatus.OPEN)
     version: int = 0
     created_by: str = Field(max_length=32)
     created_at: datetime = utc_column()
@@ -167,7 +222,7 @@ class Signup(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     shift_id: int = Field(foreign_key="shift.id")
     volunteer_id: str = Field(foreign_key="volunteer.id", max_length=32)
-    status: str = Field(max_length=16)
+    status: SignupStatus = enum_column(SignupStatus, 16)
     # Arrival order on the waitlist; the displayed position is the rank among those waiting.
     waitlist_seq: int | None = None
     created_at: datetime = utc_column()
@@ -262,7 +317,7 @@ class Goal(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     state: str = Field(foreign_key="state.code", max_length=2)
-    metric: str = Field(max_length=16)
+    metric: Metric = enum_column(Metric, 16)
     local_date: date | None = None
     target: int
     set_by: str = Field(max_length=32)
@@ -282,7 +337,7 @@ class Delivery(SQLModel, table=True):
     kind: str = Field(max_length=32)
     target: str = Field(max_length=32)
     key: str = Field(max_length=64)
-    status: str = Field(default="claimed", max_length=16)
+    status: DeliveryStatus = enum_column(DeliveryStatus, 16, default=DeliveryStatus.CLAIMED)
     attempts: int = 0
     claimed_at: datetime = utc_column()
     sent_at: datetime | None = utc_column(nullable=True)

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.blocks.common import Reply, context, text_reply
+from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.services.errors import TurnoutError
 from bot.services.people import Profile, sync_volunteer
@@ -39,7 +40,7 @@ def answering(respond: Respond) -> Iterator[None]:
     try:
         yield
     except TurnoutError as refusal:
-        say(respond, text_reply(refusal.message))
+        say(respond, build_refusal(refusal))
 
 
 def is_help(text: str) -> bool:

@@ -21,12 +21,13 @@ from bot.blocks.contacts import (
     build_undo_result,
 )
 from bot.blocks.help import build_command_help
+from bot.blocks.refusals import refusal_text
 from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
 from bot.deps import Deps
 from bot.models import Metric
 from bot.services.clock import local_date
 from bot.services.contacts import log_contacts, undo_last_log
-from bot.services.errors import TurnoutError, UsageError
+from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
 from bot.services.goals import MAX_GOAL, set_goal
 from bot.services.leaderboards import leaderboard
@@ -37,6 +38,7 @@ from bot.services.stats import personal_stats, state_stats
 from bot.slack.forms import open_log_form
 from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
 from handlers.parsing import (
+    METRIC_LIST,
     check_count,
     parse_date,
     parse_log,
@@ -114,7 +116,7 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
     except TurnoutError as refusal:
         ack(
             response_action="errors",
-            errors={"shift" if shift_id else Metric.DOORS.value: refusal.message[:150]},
+            errors={"shift" if shift_id else Metric.DOORS.value: refusal_text(refusal)[:150]},
         )
         return
     ack(response_action="update", view=build_logged_view(result))
@@ -184,15 +186,11 @@ def run_goal(request: TurnoutRequest) -> None:
             "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
         )
     state = require_state(args[0], usage.GOAL)
-    if not args[1].isdigit() or not 1 <= int(args[1]) <= MAX_GOAL:
-        raise UsageError(
-            f"`{args[1][:20]}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.", usage.GOAL
-        )
+    if not args[1].isdigit():
+        raise _not_a_goal(args[1])
     metric = parse_metric(args[2])
     if metric is None:
-        raise UsageError(
-            f"`{args[2][:30]}` isn't a metric. Metrics: doors, calls, texts, convos, supporters.", usage.GOAL
-        )
+        raise UsageError(f"`{args[2][:30]}` isn't a metric. Metrics: {METRIC_LIST}.", usage.GOAL)
     when = args[3].lower() if len(args) == 4 else None
     day: date | None = None
     with request.acting() as (session, actor):
@@ -202,18 +200,28 @@ def run_goal(request: TurnoutRequest) -> None:
                 if when
                 else local_date(request.deps.clock(), state_timezone(session, state))
             )
-        set_goal(
-            session,
-            actor=actor,
-            state=state,
-            metric=metric,
-            target=int(args[1]),
-            day=day,
-            now=request.deps.clock(),
-        )
+        try:
+            set_goal(
+                session,
+                actor=actor,
+                state=state,
+                metric=metric,
+                target=int(args[1]),
+                day=day,
+                now=request.deps.clock(),
+            )
+        except GoalOutOfRange:
+            raise _not_a_goal(args[1]) from None
     say(
         request.respond,
         build_goal_set(state, metric, int(args[1]), "daily" if day is None else day.isoformat()),
+    )
+
+
+def _not_a_goal(text: str) -> UsageError:
+    # set_goal checks the range; this says it in the words of the command, with its usage.
+    return UsageError(
+        f"`{text[:20]}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.", usage.GOAL
     )
 
 

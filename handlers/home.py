@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -11,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import actions as act
 from bot.blocks.home import build_home
+from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
 from bot.deps import Deps
 from bot.services.clock import local_date
@@ -24,7 +24,6 @@ from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import open_log_form
 from handlers.common import enroll, profile_of
 
-logger = logging.getLogger(__name__)
 OPEN_SHIFTS_SHOWN = 3
 OPEN_SHIFTS_FOUND = 10
 
@@ -60,7 +59,7 @@ def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps
                 released = release_signup(session, shift_id=shift_id, user_id=user_id, now=now)
                 note = release_headline(released)
     except TurnoutError as refusal:
-        return publish_home(deps, client, profile, note=f":warning: {refusal.message}")
+        return publish_home(deps, client, profile, note=f":warning: {refusal_text(refusal)}")
     publish_home(deps, client, profile, note=note)
     if released is not None:
         after_release(deps, client, released)

@@ -230,7 +230,9 @@ METRIC_WORDS: dict[str, Metric] = {
     **dict.fromkeys(("convo", "convos", "conversation", "conversations"), Metric.CONVOS),
     **dict.fromkeys(("supporter", "supporters", "id", "ids"), Metric.SUPPORTERS),
 }
-METRICS_TEXT = "doors, calls, texts, convos or supporters"
+# The metrics as people type them, for hints and errors.
+METRIC_LIST = ", ".join(m.value for m in Metric)
+METRICS_TEXT = ", ".join(m.value for m in tuple(Metric)[:-1]) + f" or {tuple(Metric)[-1].value}"
 NUMBERISH = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 
 

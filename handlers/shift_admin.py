@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -12,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks import actions as act
 from bot.blocks import help as usage
 from bot.blocks.common import KINDS_TEXT, Reply, text_reply
+from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import (
     build_cancel_result,
     build_cancelled_dm,
@@ -48,8 +48,6 @@ from handlers.parsing import (
     parse_time_range,
     require_state,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def run_shift(request: TurnoutRequest) -> None:
@@ -130,7 +128,7 @@ def handle_shift_form(
                 session, actor=actor, spec=spec, now=deps.clock(), source_key=view["id"]
             )
     except TurnoutError as refusal:
-        send_dm(client, user_id, text_reply(f"Your shift was not added: {refusal.message}"))
+        send_dm(client, user_id, text_reply(f"Your shift was not added: {refusal_text(refusal)}"))
         return
     channel = post_new_shift(deps, client, shift.id) if created else None
     if created:

@@ -21,7 +21,9 @@ from bot.blocks.digests import (
     build_weekly_digest,
 )
 from bot.deps import Deps
+from bot.models import DeliveryKind
 from bot.services.clock import local_day_bounds
+from bot.services.deliveries import PostOutcome
 from bot.services.digests import ShiftPeople, shifts_ending, shifts_starting, weekly_digest
 from bot.services.roles import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
@@ -41,8 +43,9 @@ class Outcome:
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def add(self, sent: str | None) -> None:
-        if sent is None:
+    def add(self, sent: str | bool | None) -> None:
+        """Count one message: `sent` is its ts (or True) when this run sent it."""
+        if not sent:
             self.skipped += 1
         else:
             self.sent += 1
@@ -56,17 +59,23 @@ class Outcome:
 def post_morning_digest(
     deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
 ) -> Outcome:
-    return _digest(deps, client, pacer, schedule, Job.MORNING, day, now)
+    return _digest(deps, client, pacer, schedule, DeliveryKind.MORNING, day, now)
 
 
 def post_evening_digest(
     deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
 ) -> Outcome:
-    return _digest(deps, client, pacer, schedule, Job.EVENING, day, now)
+    return _digest(deps, client, pacer, schedule, DeliveryKind.EVENING, day, now)
 
 
 def _digest(
-    deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, job: Job, day: date, now: datetime
+    deps: Deps,
+    client: WebClient,
+    pacer: Pacer,
+    schedule: StateSchedule,
+    kind: DeliveryKind,
+    day: date,
+    now: datetime,
 ) -> Outcome:
     outcome = Outcome()
     if not schedule.channel_id:
@@ -76,12 +85,12 @@ def _digest(
     result = post_digest(
         deps,
         client,
-        job=str(job),
+        kind=kind,
         channel=schedule.channel_id,
         day=day,
-        build=digest_builder(job, schedule.state, day, now),
+        build=digest_builder(kind, schedule.state, day, now),
     )
-    outcome.add("sent" if result == "sent" else None)
+    outcome.add(result == PostOutcome.SENT)
     return outcome
 
 
@@ -93,7 +102,7 @@ def send_day_before(
     start, end = local_day_bounds(day + timedelta(days=1), schedule.timezone)
     with deps.read_session() as session:
         items = shifts_starting(session, state=schedule.state, start=max(start, now), end=end)
-    _dm_everyone(deps, client, pacer, str(Job.DAY_BEFORE), items, build_day_before_dm, outcome)
+    _dm_everyone(deps, client, pacer, DeliveryKind.DAY_BEFORE, items, build_day_before_dm, outcome)
     return outcome
 
 
@@ -108,7 +117,7 @@ def send_reminders(
         items = shifts_starting(
             session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
         )
-    _dm_everyone(deps, client, pacer, "reminder", items, build_reminder_dm, outcome)
+    _dm_everyone(deps, client, pacer, DeliveryKind.REMINDER, items, build_reminder_dm, outcome)
     for item in items:
         if schedule.channel_id and (not item.shift.full or item.unconfirmed):
             pacer.wait(schedule.channel_id)
@@ -116,7 +125,7 @@ def send_reminders(
                 deliver_once(
                     deps,
                     client,
-                    kind="at_risk",
+                    kind=DeliveryKind.AT_RISK,
                     channel=schedule.channel_id,
                     key=str(item.shift.id),
                     build=constant(build_at_risk_post(item)),
@@ -138,7 +147,7 @@ def send_follow_ups(
             start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
             end=latest_end + EPSILON,
         )
-    _dm_everyone(deps, client, pacer, "follow_up", items, build_follow_up_dm, outcome)
+    _dm_everyone(deps, client, pacer, DeliveryKind.FOLLOW_UP, items, build_follow_up_dm, outcome)
     return outcome
 
 
@@ -146,7 +155,7 @@ def _dm_everyone(
     deps: Deps,
     client: WebClient,
     pacer: Pacer,
-    kind: str,
+    kind: DeliveryKind,
     items: list[ShiftPeople],
     build: Callable[[ShiftView], Reply],
     outcome: Outcome,
@@ -183,7 +192,7 @@ def send_weekly_digest(
         ts = deliver_once(
             deps,
             client,
-            kind=str(Job.WEEKLY),
+            kind=DeliveryKind.WEEKLY,
             channel=user_id,
             key=f"{schedule.state}:{week}",
             build=constant(reply),

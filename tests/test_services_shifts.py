@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.blocks.refusals import refusal_text
 from bot.deps import Deps
 from bot.models import Signup, SignupStatus
 from bot.services.errors import NotFound, Refused
@@ -102,7 +103,9 @@ def test_unclaim_inside_the_cutoff_is_refused_naming_the_coordinator(deps: Deps,
     clock.now = starts_at - timedelta(hours=2, minutes=59)
     with pytest.raises(Refused) as refusal, deps.session() as session:
         release_signup(session, shift_id=shift_id, user_id="UVOL1", now=clock())
-    assert "<@UCOORD>" in refusal.value.message and "3 hours" in refusal.value.message
+    assert refusal.value.coordinator_ids == ("UCOORD",) and refusal.value.hours == 3
+    text = refusal_text(refusal.value)
+    assert "<@UCOORD>" in text and "3 hours" in text
     clock.now = starts_at - timedelta(hours=3, minutes=1)
     with deps.session() as session:
         assert release_signup(session, shift_id=shift_id, user_id="UVOL1", now=clock()).changed

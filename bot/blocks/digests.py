@@ -15,11 +15,13 @@ from bot.blocks.common import (
     header,
     local_time,
     section,
+    text_reply,
     when,
 )
 from bot.blocks.contacts import counts_text, place, progress_lines
 from bot.blocks.shifts import claim_button, describe
 from bot.services.counts import METRICS
+from bot.services.deliveries import PostOutcome
 from bot.services.digests import EveningDigest, MorningDigest, ShiftPeople, WeeklyDigest
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, next_run
 from bot.services.shifts import ShiftView
@@ -169,3 +171,16 @@ def build_schedule(schedule: StateSchedule, now: datetime) -> Reply:
         f"{schedule.state} schedule",
         [section(text), context("Change one: `/turnout schedule ST morning 08:30`")],
     )
+
+
+POSTED_WORDS = {
+    PostOutcome.SENT: "Posted",
+    PostOutcome.UPDATED: "Updated the already-posted",
+    PostOutcome.ALREADY: "Already posted",
+    PostOutcome.PENDING: "Already posting",
+}
+
+
+def build_digest_posted(outcome: PostOutcome, digest: str, state: str, channel_id: str) -> Reply:
+    """The answer to a coordinator's `/turnout digest`: what happened to the post."""
+    return text_reply(f"{POSTED_WORDS[outcome]} {digest} digest for {state} in <#{channel_id}>.")

@@ -279,8 +279,6 @@ def build_roster(roster: Roster) -> Reply:
 
 # ---------------------------------------------------------------- the shift form (modal)
 
-FORM_FIELDS = ("state", "date", "start", "end", "kind", "capacity", "location", "notes")
-
 
 def build_shift_form(states: list[str], today: date) -> Block:
     """`/turnout shift add` with no details: a modal; errors come back inline per field."""

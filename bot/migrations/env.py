@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from bot import models  # noqa: F401  (registers the tables on the metadata)
+from bot import models
 from bot.db import create_db_engine
 
 target_metadata = SQLModel.metadata
@@ -29,6 +29,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=models.render_type,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -11,10 +11,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def local_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 

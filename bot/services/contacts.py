@@ -40,7 +40,6 @@ UNDO_WINDOW = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class LogResult:
-    log_id: int
     state: str
     day: date
     recorded: Counts
@@ -208,9 +207,7 @@ def _upsert(session: Session, model: type[SQLModel], key: dict[str, object], del
 
 
 def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:
-    assert log.id is not None
     return LogResult(
-        log_id=log.id,
         state=log.state,
         day=log.local_date,
         recorded=Counts.of_row(log),

@@ -9,17 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
-from bot.models import Delivery
+from bot.models import Delivery, DeliveryKind, DeliveryStatus
 
 STALE_AFTER = timedelta(minutes=5)
 # A message Slack refused this many times is given up on (and stays recorded as failed).
 MAX_ATTEMPTS = 5
-CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
+
+
+class PostOutcome(StrEnum):
+    """What asking for a post did: sent it now, redrew the one already sent, found it already
+    sent (and left it), or found someone else still sending it."""
+
+    SENT = "sent"
+    UPDATED = "updated"
+    ALREADY = "already"
+    PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -28,11 +38,13 @@ class Claim:
     attempts: int
 
 
-def claim_delivery(session: Session, *, kind: str, target: str, key: str, now: datetime) -> Claim | None:
+def claim_delivery(
+    session: Session, *, kind: DeliveryKind, target: str, key: str, now: datetime
+) -> Claim | None:
     """The right to send this message now, or None if it was sent or someone else is sending it."""
     inserted = session.execute(
         insert_for(session)(Delivery)
-        .values(kind=kind, target=target, key=key, status=CLAIMED, attempts=1, claimed_at=now)
+        .values(kind=kind, target=target, key=key, status=DeliveryStatus.CLAIMED, attempts=1, claimed_at=now)
         .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
         .returning(Delivery.id)
     ).first()
@@ -44,7 +56,9 @@ def claim_delivery(session: Session, *, kind: str, target: str, key: str, now: d
     assert row.id is not None
     if inserted is not None:
         return Claim(row.id, 1)
-    retryable = row.status == FAILED or (row.status == CLAIMED and row.claimed_at <= now - STALE_AFTER)
+    retryable = row.status == DeliveryStatus.FAILED or (
+        row.status == DeliveryStatus.CLAIMED and row.claimed_at <= now - STALE_AFTER
+    )
     if not retryable or row.attempts >= MAX_ATTEMPTS:
         return None
     taken = session.execute(
@@ -54,7 +68,7 @@ def claim_delivery(session: Session, *, kind: str, target: str, key: str, now: d
             col(Delivery.status) == row.status,
             col(Delivery.claimed_at) == row.claimed_at,
         )
-        .values(status=CLAIMED, claimed_at=now, attempts=row.attempts + 1)
+        .values(status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=row.attempts + 1)
     )
     return Claim(row.id, row.attempts + 1) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
 
@@ -64,7 +78,7 @@ def complete_delivery(
 ) -> None:
     delivery = session.get(Delivery, claim.id)
     assert delivery is not None
-    delivery.status, delivery.sent_at = SENT, now
+    delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
     delivery.channel_id, delivery.message_ts, delivery.last_error = channel_id, message_ts, None
     session.add(delivery)
     session.flush()
@@ -73,14 +87,17 @@ def complete_delivery(
 def fail_delivery(session: Session, *, claim: Claim, error: str) -> None:
     delivery = session.get(Delivery, claim.id)
     assert delivery is not None
-    delivery.status, delivery.last_error = FAILED, error[:500]
+    delivery.status, delivery.last_error = DeliveryStatus.FAILED, error[:500]
     session.add(delivery)
     session.flush()
 
 
-def delivered(session: Session, *, kind: str, target: str, key: str) -> Delivery | None:
+def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) -> Delivery | None:
     return session.exec(
         select(Delivery).where(
-            Delivery.kind == kind, Delivery.target == target, Delivery.key == key, Delivery.status == SENT
+            Delivery.kind == kind,
+            Delivery.target == target,
+            Delivery.key == key,
+            Delivery.status == DeliveryStatus.SENT,
         )
     ).first()

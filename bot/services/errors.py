@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.models import SignupStatus
+
 
 class TurnoutError(Exception):
     """An expected refusal: shown to the user as it is; nothing was written."""
@@ -26,3 +28,96 @@ class NotFound(TurnoutError):
 
 class Refused(TurnoutError):
     """The rules do not allow it: wrong role, too late, already cancelled …"""
+
+
+# Named refusals that carry who or what they are about. Their `message` is a plain fallback;
+# what people see (with mentions of the people and channels named) is drawn by
+# `bot.blocks.refusals.refusal_text`.
+
+
+class NotCoordinator(Refused):
+    """Only the state's coordinators (`coordinator_ids`, oldest first) or an admin may do it."""
+
+    def __init__(self, state: str, coordinator_ids: tuple[str, ...], doing: str) -> None:
+        who = (
+            f"a {state} coordinator or an admin"
+            if coordinator_ids
+            else f"an admin (no one coordinates {state} yet)"
+        )
+        super().__init__(f"Only {who} can {doing}.")
+        self.state = state
+        self.coordinator_ids = coordinator_ids
+        self.doing = doing
+
+
+class NotCoordinating(NotFound):
+    """Revoking a coordinator role the person does not hold."""
+
+    def __init__(self, user_id: str, state: str) -> None:
+        super().__init__(f"{user_id} is not a {state} coordinator, so there is nothing to revoke.")
+        self.user_id = user_id
+        self.state = state
+
+
+class ChannelTaken(Refused):
+    """The channel already belongs to another state (one state per channel)."""
+
+    def __init__(self, channel_id: str, holder: str, wanted: str) -> None:
+        super().__init__(
+            f"That channel is already {holder}'s channel. "
+            f"Bind {holder} elsewhere first, or pick another channel for {wanted}."
+        )
+        self.channel_id = channel_id
+        self.holder = holder
+        self.wanted = wanted
+
+
+class UnknownTimezone(Refused):
+    """A time zone that is not an IANA name."""
+
+    def __init__(self, timezone: str) -> None:
+        super().__init__(
+            f"`{timezone[:60]}` is not a time zone I know. Use an IANA name such as America/Denver."
+        )
+        self.timezone = timezone
+
+
+class StateHasNoChannel(Refused):
+    """A post for a state that has no channel bound yet."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(
+            f"{state} has no channel yet. An admin binds one with `/turnout state {state} #channel`."
+        )
+        self.state = state
+
+
+class ReleaseCutoffPassed(Refused):
+    """Too close to the shift's start for a volunteer to release it; a coordinator or admin can."""
+
+    def __init__(self, shift_id: int, state: str, hours: float, coordinator_ids: tuple[str, ...]) -> None:
+        super().__init__(
+            f"Shift #{shift_id} starts within {hours:g} hours, too close to release it yourself."
+        )
+        self.shift_id = shift_id
+        self.state = state
+        self.hours = hours
+        self.coordinator_ids = coordinator_ids
+
+
+class AttendanceDoesNotApply(Refused):
+    """Attendance is taken only for people holding a place on the shift."""
+
+    def __init__(self, volunteer_id: str, status: SignupStatus) -> None:
+        super().__init__(f"{volunteer_id} is {status}, so attendance doesn't apply.")
+        self.volunteer_id = volunteer_id
+        self.status = status
+
+
+class GoalOutOfRange(Refused):
+    """A goal outside 1..`maximum`."""
+
+    def __init__(self, target: int, maximum: int) -> None:
+        super().__init__(f"A goal must be between 1 and {maximum:,}.")
+        self.target = target
+        self.maximum = maximum

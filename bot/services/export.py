@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.models import ContactLog, Shift, Signup, Volunteer
+from bot.models import ContactLog, Shift, ShiftStatus, Signup, Volunteer
 from bot.services.clock import local_date, local_day_bounds
 from bot.services.errors import Refused
 from bot.services.roles import Actor, require_coordinator
@@ -131,7 +131,7 @@ def _attendance(session: Session, state: str, first: date, last: date, tz: str) 
             people[signup.volunteer_id][0],
             signup.volunteer_id,
             people[signup.volunteer_id][1],
-            "cancelled shift" if shift.status == "cancelled" else signup.status,
+            "cancelled shift" if shift.status == ShiftStatus.CANCELLED else signup.status,
         )
         for shift, signup in rows
     ]

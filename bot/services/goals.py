@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Goal, Metric
 from bot.services.clock import local_date
-from bot.services.errors import Refused
+from bot.services.errors import GoalOutOfRange, Refused
 from bot.services.roles import Actor, require_coordinator
 from bot.services.states import ensure_state, state_timezone
 
@@ -28,7 +28,7 @@ def set_goal(
     """Coordinators set a state's goal for one local day, or a standing daily goal (`day` None)."""
     require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s goals")
     if not 1 <= target <= MAX_GOAL:
-        raise Refused(f"A goal must be between 1 and {MAX_GOAL:,}.")
+        raise GoalOutOfRange(target, MAX_GOAL)
     if day is not None and day < local_date(now, state_timezone(session, state)):
         raise Refused(f"{day} is in the past; goals are for today or later.")
     ensure_state(session, state, now=now)

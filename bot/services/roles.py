@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from bot.models import Coordinator
-from bot.services.errors import Refused
+from bot.services.errors import NotCoordinator, Refused
 from bot.services.places import PLACES
 
 
@@ -34,13 +34,7 @@ def require_coordinator(session: Session, *, actor: Actor, state: str, doing: st
     """Coordinators act on their own states, admins on all; anyone else is told who can."""
     if is_coordinator(session, actor=actor, state=state):
         return
-    names = coordinator_ids(session, state)
-    who = (
-        "a " + state + " coordinator (" + ", ".join(f"<@{u}>" for u in names) + ") or an admin"
-        if names
-        else f"an admin (no one coordinates {state} yet)"
-    )
-    raise Refused(f"Only {who} can {doing}.")
+    raise NotCoordinator(state, tuple(coordinator_ids(session, state)), doing)
 
 
 def coordinator_ids(session: Session, state: str) -> list[str]:

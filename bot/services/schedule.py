@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Shift, State
 from bot.services.clock import local_date, local_instant
-from bot.services.errors import Refused
+from bot.services.errors import Refused, StateHasNoChannel
 from bot.services.roles import Actor, require_coordinator
 from bot.services.states import ensure_state
 
@@ -33,7 +33,6 @@ class Job(StrEnum):
 
 
 CLOCK_JOBS = (Job.MORNING, Job.EVENING, Job.DAY_BEFORE, Job.WEEKLY)
-SHIFT_JOBS = (Job.REMINDERS, Job.AFTER_SHIFT)
 TIME_COLUMN = {
     Job.MORNING: "morning_at",
     Job.EVENING: "evening_at",
@@ -69,6 +68,15 @@ class Run:
     state: str
     day: date
     due: datetime
+
+
+@dataclass(frozen=True)
+class DigestTarget:
+    """Where and in which zone a state's digest is posted."""
+
+    state: str
+    channel_id: str
+    timezone: str
 
 
 def schedules(session: Session) -> list[StateSchedule]:
@@ -158,3 +166,18 @@ def set_job_time(
     session.add(state)
     session.flush()
     return _schedule(state)
+
+
+def state_schedule(session: Session, *, actor: Actor, code: str, now: datetime) -> StateSchedule:
+    """Coordinators see when their state's posts go out."""
+    require_coordinator(session, actor=actor, state=code, doing=f"see {code}'s schedule")
+    return _schedule(ensure_state(session, code, now=now))
+
+
+def digest_target(session: Session, *, actor: Actor, code: str) -> DigestTarget:
+    """Coordinators may post their state's digest now; it goes to the state's channel, which it must have."""
+    require_coordinator(session, actor=actor, state=code, doing=f"post {code}'s digest")
+    state = session.get(State, code)
+    if state is None or not state.channel_id:
+        raise StateHasNoChannel(code)
+    return DigestTarget(code, state.channel_id, state.timezone)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
 from bot.services.clock import DateWindow, local_date, local_instant, wall_time_exists
-from bot.services.errors import NotFound, Refused, TurnoutError
+from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
 from bot.services.people import display_names
 from bot.services.places import PLACES
 from bot.services.roles import Actor, coordinator_ids, require_coordinator
@@ -52,7 +52,7 @@ class NewShift:
 class ShiftView:
     id: int
     state: str
-    kind: str
+    kind: ShiftKind
     starts_at: datetime
     ends_at: datetime
     timezone: str
@@ -61,7 +61,7 @@ class ShiftView:
     capacity: int
     held: int
     waiting: int
-    status: str
+    status: ShiftStatus
     channel_id: str | None = None
     message_ts: str | None = None
 
@@ -79,7 +79,7 @@ class SignupView:
     id: int
     shift: ShiftView
     user_id: str
-    status: str
+    status: SignupStatus
     waitlist_position: int | None = None
 
 
@@ -108,7 +108,7 @@ class RosterEntry:
     signup_id: int
     user_id: str
     name: str
-    status: str
+    status: SignupStatus
     waitlist_position: int | None
 
 
@@ -321,9 +321,7 @@ def mark_attendance(
     require_coordinator(session, actor=actor, state=shift.state, doing="take attendance")
     session.refresh(signup)
     if signup.status not in HOLDING:
-        raise Refused(
-            f"<@{signup.volunteer_id}> is {_status_words(signup.status)}, so attendance doesn't apply."
-        )
+        raise AttendanceDoesNotApply(signup.volunteer_id, signup.status)
     if now < shift.starts_at - ATTENDANCE_OPENS_BEFORE:
         raise Refused(f"Attendance opens an hour before shift #{shift.id} starts.")
     if signup.status != status:
@@ -415,7 +413,13 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
         state = session.get(State, shift.state)
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
-            raise Refused(_cutoff_message(session, shift, cutoff))
+            assert shift.id is not None
+            raise ReleaseCutoffPassed(
+                shift.id,
+                shift.state,
+                cutoff.total_seconds() / 3600,
+                tuple(coordinator_ids(session, shift.state)),
+            )
     return _vacate(session, shift, signup, SignupStatus.RELEASED, now)
 
 
@@ -450,18 +454,6 @@ def _vacate(
         _signup_view(session, signup, view),
         _signup_view(session, promoted, view) if promoted else None,
     )
-
-
-def _cutoff_message(session: Session, shift: Shift, cutoff: timedelta) -> str:
-    hours = cutoff.total_seconds() / 3600
-    span = f"{hours:g} hour{'s' if hours != 1 else ''}"
-    people = coordinator_ids(session, shift.state)
-    ask = (
-        "Ask " + " or ".join(f"<@{u}>" for u in people) + f" ({shift.state} coordinator) to take you off it."
-        if people
-        else f"Ask a Turnout admin to take you off it (no one coordinates {shift.state} yet)."
-    )
-    return f"Shift #{shift.id} starts within {span}, too close to release it yourself. {ask}"
 
 
 def _shift(session: Session, shift_id: int) -> Shift:
@@ -565,14 +557,6 @@ def _signup_view(session: Session, signup: Signup, shift: ShiftView) -> SignupVi
         ).one()
     assert signup.id is not None
     return SignupView(signup.id, shift, signup.volunteer_id, signup.status, position)
-
-
-def _status_words(status: str) -> str:
-    return {
-        SignupStatus.WAITLISTED: "on the waitlist",
-        SignupStatus.RELEASED: "off the shift (released)",
-        SignupStatus.REMOVED: "off the shift (removed)",
-    }.get(SignupStatus(status), status)
 
 
 MAX_CAPACITY = 500

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from zoneinfo import available_timezones
 
 from sqlmodel import Session, select
 
 from bot.models import State, Volunteer
-from bot.services.errors import Refused
+from bot.services.errors import ChannelTaken, Refused, UnknownTimezone
 from bot.services.places import PLACES
 from bot.services.roles import Actor, require_admin, require_coordinator
 
@@ -37,13 +39,12 @@ def bind_state(
     now: datetime,
 ) -> State:
     """Admins bind a state to a channel (one state per channel) and may override its zone."""
+    if timezone is not None and timezone not in known_timezones():
+        raise UnknownTimezone(timezone)
     require_admin(actor, "bind a state to a channel")
     holder = session.exec(select(State).where(State.channel_id == channel_id)).first()
     if holder is not None and holder.code != code:
-        raise Refused(
-            f"<#{channel_id}> is already {holder.code}'s channel. "
-            f"Bind {holder.code} elsewhere first, or pick another channel for {code}."
-        )
+        raise ChannelTaken(channel_id, holder.code, code)
     state = ensure_state(session, code, now=now)
     state.channel_id = channel_id
     if timezone:
@@ -51,6 +52,11 @@ def bind_state(
     session.add(state)
     session.flush()
     return state
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def state_for_channel(session: Session, channel_id: str) -> str | None:

@@ -14,18 +14,24 @@ from bot.blocks.common import Reply
 from bot.blocks.digests import build_evening_post, build_morning_post
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
-from bot.services.deliveries import claim_delivery, complete_delivery, delivered, fail_delivery
+from bot.models import DeliveryKind
+from bot.services.deliveries import PostOutcome, claim_delivery, complete_delivery, delivered, fail_delivery
 from bot.services.digests import evening_digest, morning_digest
 from bot.services.shifts import ReleaseResult, get_shift, record_shift_post, shift_version
 from bot.services.states import state_channel
 
 logger = logging.getLogger(__name__)
-SHIFT_POST = "shift_post"
 REFRESH_ROUNDS = 3
 
 
 def deliver_once(
-    deps: Deps, client: WebClient, *, kind: str, channel: str, key: str, build: Callable[[Session], Reply]
+    deps: Deps,
+    client: WebClient,
+    *,
+    kind: DeliveryKind,
+    channel: str,
+    key: str,
+    build: Callable[[Session], Reply],
 ) -> str | None:
     """Post `build`'s message to `channel` once per (kind, channel, key); the ts when this call sent it."""
     with deps.session() as session:
@@ -57,37 +63,39 @@ def post_digest(
     deps: Deps,
     client: WebClient,
     *,
-    job: str,
+    kind: DeliveryKind,
     channel: str,
     day: date,
     build: Callable[[Session], Reply],
     refresh: bool = False,
-) -> str:
+) -> PostOutcome:
     """A state's digest for `day`, once. With `refresh` (a coordinator asking for it now), one
-    already posted is brought up to date in place. Says what happened: sent, updated or already."""
-    ts = deliver_once(deps, client, kind=job, channel=channel, key=day.isoformat(), build=build)
+    already posted is brought up to date in place."""
+    ts = deliver_once(deps, client, kind=kind, channel=channel, key=day.isoformat(), build=build)
     if ts is not None:
-        return "sent"
+        return PostOutcome.SENT
     with deps.read_session() as session:
-        record = delivered(session, kind=job, target=channel, key=day.isoformat())
+        record = delivered(session, kind=kind, target=channel, key=day.isoformat())
         reply = build(session) if record is not None and refresh else None
     if record is None:
-        return "pending"
+        return PostOutcome.PENDING
     if reply is None or not record.channel_id or not record.message_ts:
-        return "already"
+        return PostOutcome.ALREADY
     try:
         client.chat_update(
             channel=record.channel_id, ts=record.message_ts, text=reply.text, blocks=reply.blocks
         )
     except SlackApiError as error:
-        logger.warning("refreshing the %s digest in %s failed: %s", job, channel, error.response.get("error"))
-        return "already"
-    return "updated"
+        logger.warning(
+            "refreshing the %s digest in %s failed: %s", kind, channel, error.response.get("error")
+        )
+        return PostOutcome.ALREADY
+    return PostOutcome.UPDATED
 
 
-def digest_builder(job: str, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
+def digest_builder(kind: DeliveryKind, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
     """How to draw `state`'s morning or evening digest for `day`."""
-    if job == "morning":
+    if kind == DeliveryKind.MORNING:
         return lambda session: build_morning_post(morning_digest(session, state=state, day=day, now=now))
     return lambda session: build_evening_post(evening_digest(session, state=state, day=day, now=now))
 
@@ -102,7 +110,7 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> str | None:
     ts = deliver_once(
         deps,
         client,
-        kind=SHIFT_POST,
+        kind=DeliveryKind.SHIFT_POST,
         channel=channel,
         key=str(shift_id),
         build=lambda session: build_shift_post(get_shift(session, shift_id)),

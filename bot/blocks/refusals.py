@@ -1,0 +1,64 @@
+"""What a refusal says: the services name what went wrong and whom it concerns; this is
+where that becomes words, with mentions of the people and channels involved."""
+
+from __future__ import annotations
+
+from bot.blocks import help as usage
+from bot.blocks.common import Reply, text_reply
+from bot.models import SignupStatus
+from bot.services.errors import (
+    AttendanceDoesNotApply,
+    ChannelTaken,
+    NotCoordinating,
+    NotCoordinator,
+    ReleaseCutoffPassed,
+    TurnoutError,
+    UnknownTimezone,
+)
+
+STATUS_WORDS = {
+    SignupStatus.WAITLISTED: "on the waitlist",
+    SignupStatus.RELEASED: "off the shift (released)",
+    SignupStatus.REMOVED: "off the shift (removed)",
+}
+
+
+def refusal_text(error: TurnoutError) -> str:
+    """The reply to a refused request; errors with nothing to mention keep their own message."""
+    match error:
+        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing):
+            who = (
+                f"a {state} coordinator ({', '.join(mention(u) for u in ids)}) or an admin"
+                if ids
+                else f"an admin (no one coordinates {state} yet)"
+            )
+            return f"Only {who} can {doing}."
+        case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
+            span = f"{hours:g} hour{'s' if hours != 1 else ''}"
+            ask = (
+                f"Ask {' or '.join(mention(u) for u in ids)} ({state} coordinator) to take you off it."
+                if ids
+                else f"Ask a Turnout admin to take you off it (no one coordinates {state} yet)."
+            )
+            return f"Shift #{shift_id} starts within {span}, too close to release it yourself. {ask}"
+        case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
+            return (
+                f"<#{channel_id}> is already {holder}'s channel. "
+                f"Bind {holder} elsewhere first, or pick another channel for {wanted}."
+            )
+        case NotCoordinating(user_id=user_id, state=state):
+            return f"{mention(user_id)} is not a {state} coordinator, so there is nothing to revoke."
+        case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
+            words = STATUS_WORDS.get(status, status)
+            return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."
+        case UnknownTimezone():
+            return f"{error.message}\nUsage: {usage.STATE}"
+    return error.message
+
+
+def build_refusal(error: TurnoutError) -> Reply:
+    return text_reply(refusal_text(error))
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
