@@ -79,7 +79,6 @@ def publish_home(
         enroll(deps, session, profile)
         home = default_state(session, channel_id="", user_id=user_id)
         tz = personal_timezone(session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
-        # Enough rows that the ones the volunteer already holds still leave a full list to show.
         listing = list_open_shifts(
             session,
             user_id=user_id,
@@ -87,9 +86,9 @@ def publish_home(
             window=None,
             kind=None,
             now=now,
-            limit=OPEN_SHIFTS_FOUND + MY_SHIFTS_SHOWN,
+            limit=OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN,
+            unclaimed=True,
         )
-        open_shifts = [s for s in listing.shifts if s.id not in listing.mine]
         mine = my_shifts_page(session, user_id=user_id, now=now, limit=MY_SHIFTS_SHOWN)
         view = build_home(
             signups=mine.signups,
@@ -98,7 +97,8 @@ def publish_home(
             progress=state_progress(session, home, local_date(now, state_timezone(session, home)))
             if home
             else None,
-            open_shifts=open_shifts[: OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN],
+            open_shifts=listing.shifts,
+            more_open=listing.total - len(listing.shifts),
             note=note,
         )
     client.views_publish(user_id=user_id, view=view)

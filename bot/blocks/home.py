@@ -18,6 +18,7 @@ def build_home(
     stats: PersonalStats,
     progress: Progress | None,
     open_shifts: list[ShiftView],
+    more_open: int = 0,
     note: str | None = None,
 ) -> Block:
     """The callers bound the lists (a few signups, a few open shifts), so the tab stays well
@@ -75,4 +76,6 @@ def build_home(
         for shift in open_shifts:
             label = "Join waitlist" if shift.full else "Claim"
             blocks.append(section(describe(shift), accessory=button(label, act.HOME_CLAIM, str(shift.id))))
+        if more_open:
+            blocks.append(context(f"and {more_open} more: `/shifts`"))
     return {"type": "home", "blocks": blocks}

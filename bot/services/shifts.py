@@ -170,9 +170,11 @@ def list_open_shifts(
     now: datetime,
     offset: int = 0,
     limit: int | None = LIST_LIMIT,
+    unclaimed: bool = False,
 ) -> ShiftListing:
     """Shifts not yet started and not cancelled, soonest first (then by id), one page at a time,
-    with the viewer's own signups; an offset past the end shows the last page."""
+    with the viewer's own signups (or, `unclaimed`, only shifts the viewer is not on); an offset
+    past the end shows the last page."""
     zones = _zones(session)
     query = select(Shift).where(Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now)
     if window is None:
@@ -183,6 +185,9 @@ def list_open_shifts(
         query = query.where(Shift.state == state)
     if kind:
         query = query.where(Shift.kind == kind)
+    if unclaimed:
+        held = select(Signup.shift_id).where(Signup.volunteer_id == user_id, col(Signup.status).in_(ACTIVE))
+        query = query.where(col(Shift.id).not_in(held))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     offset = _clamp(offset, total, limit)
     ordered = query.order_by(col(Shift.starts_at), col(Shift.id)).offset(offset)
