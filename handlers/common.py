@@ -30,8 +30,8 @@ def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
 
 
 def with_note(reply: Reply, note: str) -> Reply:
-    """`reply` with a one-line note on top: what the click just did."""
-    return Reply(note, [context(note), *reply.blocks][:50])
+    """`reply` with a one-line note on top: what the click just did. Pages leave room for it."""
+    return Reply(note, [context(note), *reply.blocks])
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from bot.services.clock import local_date
 from bot.services.errors import TurnoutError
 from bot.services.people import Profile, personal_timezone
 from bot.services.places import NATIONAL_TZ
-from bot.services.shifts import claim_shift, confirm_signup, list_open_shifts, my_shifts, release_signup
+from bot.services.shifts import claim_shift, confirm_signup, list_open_shifts, my_shifts_page, release_signup
 from bot.services.states import default_state, state_timezone
 from bot.services.stats import personal_stats, state_progress
 from bot.slack.delivery import after_release, refresh_shift_post
@@ -26,6 +26,9 @@ from handlers.common import enroll, profile_of
 
 OPEN_SHIFTS_SHOWN = 3
 OPEN_SHIFTS_FOUND = 10
+# The tab shows the soonest few of a volunteer's shifts and points to /myshifts for the rest,
+# so it stays far inside the 100 blocks Slack allows a view however busy the volunteer is.
+MY_SHIFTS_SHOWN = 5
 
 
 def handle_home_opened(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
@@ -75,15 +78,26 @@ def publish_home(
         enroll(deps, session, profile)
         home = default_state(session, channel_id="", user_id=user_id)
         tz = personal_timezone(session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
-        listing = list_open_shifts(session, user_id=user_id, state=home, window=None, kind=None, now=now)
-        open_shifts = [s for s in listing.shifts if s.id not in listing.mine]
+        listing = list_open_shifts(
+            session,
+            user_id=user_id,
+            state=home,
+            window=None,
+            kind=None,
+            now=now,
+            limit=OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN,
+            unclaimed=True,
+        )
+        mine = my_shifts_page(session, user_id=user_id, now=now, limit=MY_SHIFTS_SHOWN)
         view = build_home(
-            signups=my_shifts(session, user_id=user_id, now=now),
+            signups=mine.signups,
+            more_signups=mine.total - len(mine.signups),
             stats=personal_stats(session, user_id=user_id, today=local_date(now, tz)),
             progress=state_progress(session, home, local_date(now, state_timezone(session, home)))
             if home
             else None,
-            open_shifts=open_shifts[: OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN],
+            open_shifts=listing.shifts,
+            more_open=listing.total - len(listing.shifts),
             note=note,
         )
     client.views_publish(user_id=user_id, view=view)

@@ -213,12 +213,12 @@ def run_roster(request: TurnoutRequest) -> None:
 def handle_roster_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
-    """Attended / No-show / Remove on a roster: record it, then redraw the roster in place."""
+    """Attended / No-show / Remove on a roster: record it, then redraw the same page in place."""
     ack()
     action = body["actions"][0]
-    signup_id = int(action["value"])
     user_id = body["user"]["id"]
     with answering(respond):
+        signup_id, offset = read_roster_value(action["value"])
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
@@ -234,7 +234,7 @@ def handle_roster_click(
                     session, actor=actor, signup_id=signup_id, status=status, now=now
                 ).shift.id
                 result = None
-            reply: Reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now))
+            reply: Reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), offset)
         say(respond, reply, replace=True)
         if result is not None and result.changed:
             send_dm(
@@ -245,10 +245,39 @@ def handle_roster_click(
             refresh_shift_post(deps, client, shift_id)
 
 
+def handle_roster_page(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    """Previous / Next on a roster: draw that page of people in place (for coordinators only)."""
+    ack()
+    user_id = body["user"]["id"]
+    with answering(respond):
+        shift_id, offset = read_roster_value(body["actions"][0]["value"])
+        profile = profile_of(deps, client, user_id)
+        with deps.session() as session:
+            actor = enroll(deps, session, profile)
+            reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset)
+        say(respond, reply, replace=True)
+
+
+def read_roster_value(value: str) -> tuple[int, int]:
+    """(signup or shift id, page offset) from a roster button: `ID|roster@OFFSET`, or a bare id
+    from a roster drawn before it paged."""
+    try:
+        ref, surface = act.read_value(value)
+        base, offset = act.read_page(surface)
+        if base not in (act.ROSTER, act.CARD):
+            raise ValueError(surface)
+    except ValueError:
+        raise TurnoutError("I can't read that button. Open the roster again: `/turnout roster ID`.") from None
+    return ref, offset
+
+
 def register(app: App, deps: Deps) -> None:
     app.view(act.SHIFT_FORM)(partial(handle_shift_form, deps=deps))
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
         app.action(action_id)(partial(handle_roster_click, deps=deps))
+    app.action(act.ROSTER_PAGE)(partial(handle_roster_page, deps=deps))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"shift": run_shift, "roster": run_roster}

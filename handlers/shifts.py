@@ -1,4 +1,5 @@
-"""Volunteers' shift commands and buttons: /shifts, /claim, /unclaim, /myshifts; Claim, Confirm, Release."""
+"""Volunteers' shift commands and buttons: /shifts, /claim, /unclaim, /myshifts; Claim, Confirm, Release;
+Previous / Next on the long lists."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from bot.blocks.shifts import (
 )
 from bot.deps import Deps
 from bot.services.clock import local_date, window_for
-from bot.services.errors import UsageError
+from bot.services.errors import TurnoutError, UsageError
 from bot.services.places import PLACES
 from bot.services.shifts import (
     ListingQuery,
@@ -33,13 +34,13 @@ from bot.services.shifts import (
     claim_shift,
     confirm_signup,
     list_open_shifts,
-    my_shifts,
+    my_shifts_page,
     release_signup,
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
 from handlers.common import answering, enroll, is_help, profile_of, say, with_note
-from handlers.parsing import parse_listing, parse_shift_id, tokens
+from handlers.parsing import parse_listing, parse_shift_id, parse_when, tokens
 
 
 def handle_list_shifts(
@@ -102,16 +103,48 @@ def handle_my_shifts(
             return say(respond, build_command_help("/myshifts"))
         return say(respond, Reply(f"`/myshifts` takes no arguments.\nUsage: {usage.MYSHIFTS}"))
     with deps.read_session() as session:
-        signups = my_shifts(session, user_id=command["user_id"], now=deps.clock())
-    say(respond, build_my_shifts(signups))
+        page = my_shifts_page(session, user_id=command["user_id"], now=deps.clock())
+    say(respond, build_my_shifts(page))
+
+
+def handle_shifts_page(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    """Previous / Next on a /shifts listing: draw that page in place (clicking twice draws it twice)."""
+    ack()
+    user_id = body["user"]["id"]
+    with answering(respond):
+        surface, offset = read_surface(body["actions"][0]["value"])
+        if not surface.startswith(act.LIST + ":"):
+            raise TurnoutError(STALE_BUTTON)
+        query = read_listing(surface)
+        profile = profile_of(deps, client, user_id)
+        with deps.read_session() as session:
+            reply = render_listing(session, deps, user_id, query, profile.timezone, offset)
+        say(respond, reply, replace=True)
+
+
+def handle_my_shifts_page(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    """Previous / Next on /myshifts: draw that page in place."""
+    ack()
+    user_id = body["user"]["id"]
+    with answering(respond):
+        surface, offset = read_surface(body["actions"][0]["value"])
+        if surface != act.MINE:
+            raise TurnoutError(STALE_BUTTON)
+        with deps.read_session() as session:
+            page = my_shifts_page(session, user_id=user_id, now=deps.clock(), offset=offset)
+        say(respond, build_my_shifts(page), replace=True)
 
 
 def handle_claim_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    shift_id, surface, user_id = clicked(body)
     with answering(respond):
+        shift_id, surface, user_id = clicked(body)
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             enroll(deps, session, profile)
@@ -128,8 +161,8 @@ def handle_confirm_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    shift_id, surface, user_id = clicked(body)
     with answering(respond):
+        shift_id, surface, user_id = clicked(body)
         with deps.session() as session:
             result = confirm_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
             headline = confirm_headline(result)
@@ -144,8 +177,8 @@ def handle_release_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    shift_id, surface, user_id = clicked(body)
     with answering(respond):
+        shift_id, surface, user_id = clicked(body)
         with deps.session() as session:
             result = release_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
             redrawn = redraw(session, deps, surface, user_id, release_headline(result))
@@ -153,10 +186,43 @@ def handle_release_click(
         after_release(deps, client, result)
 
 
+STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
+
+
 def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
-    """(shift id, surface, who clicked) from a shift button's payload."""
-    shift_id, surface = act.read_value(body["actions"][0]["value"])
+    """(shift id, surface, who clicked) from a shift button's payload, checked before anything
+    is done, so a button Turnout did not draw changes nothing."""
+    try:
+        shift_id, surface = act.read_value(body["actions"][0]["value"])
+    except ValueError:
+        raise TurnoutError(STALE_BUTTON) from None
+    base, _ = read_surface(surface)
+    if base.startswith(act.LIST + ":"):
+        read_listing(base)
+    elif base not in (act.MINE, act.POST, act.CARD):
+        raise TurnoutError(STALE_BUTTON)
     return shift_id, surface, body["user"]["id"]
+
+
+def read_surface(surface: str) -> tuple[str, int]:
+    """(surface, page offset) from a button; a refusal for anything Turnout did not write."""
+    try:
+        return act.read_page(surface)
+    except ValueError:
+        raise TurnoutError(STALE_BUTTON) from None
+
+
+def read_listing(surface: str) -> ListingQuery:
+    """A listing's filters from its surface (`list:ARGS`), each checked as if typed."""
+    try:
+        query = ListingQuery.decode(surface.removeprefix(act.LIST + ":"))
+        if query.state is not None and query.state not in PLACES:
+            raise ValueError(query.state)
+        if query.when is not None and parse_when(query.when) != query.when:
+            raise ValueError(query.when)
+    except (ValueError, TurnoutError):
+        raise TurnoutError(STALE_BUTTON) from None
+    return query
 
 
 def answer_click(
@@ -172,22 +238,29 @@ def answer_click(
 def redraw(session: Session, deps: Deps, surface: str, user_id: str, note: str) -> Reply | None:
     """A listing surface drawn anew with `note` on top; None for a single card or a channel
     post, which the caller draws from its result."""
-    if surface == act.MINE:
-        return with_note(build_my_shifts(my_shifts(session, user_id=user_id, now=deps.clock())), note)
-    if surface.startswith(act.LIST + ":"):
-        query = ListingQuery.decode(surface.removeprefix(act.LIST + ":"))
-        return with_note(render_listing(session, deps, user_id, query, None), note)
+    base, offset = read_surface(surface)
+    if base == act.MINE:
+        page = my_shifts_page(session, user_id=user_id, now=deps.clock(), offset=offset)
+        return with_note(build_my_shifts(page), note)
+    if base.startswith(act.LIST + ":"):
+        return with_note(render_listing(session, deps, user_id, read_listing(base), None, offset), note)
     return None
 
 
 def render_listing(
-    session: Session, deps: Deps, user_id: str, query: ListingQuery, user_tz: str | None
+    session: Session, deps: Deps, user_id: str, query: ListingQuery, user_tz: str | None, offset: int = 0
 ) -> Reply:
     """The listing for `query`; local dates count in the state's zone (the viewer's, for all states)."""
     tz = state_timezone(session, query.state) if query.state else (user_tz or PLACES["US"].timezone)
     window = window_for(query.when, local_date(deps.clock(), tz)) if query.when else None
     listing = list_open_shifts(
-        session, user_id=user_id, state=query.state, window=window, kind=query.kind, now=deps.clock()
+        session,
+        user_id=user_id,
+        state=query.state,
+        window=window,
+        kind=query.kind,
+        now=deps.clock(),
+        offset=offset,
     )
     return build_shift_list(listing, query=query, surface=act.list_surface(query.encode()))
 
@@ -208,3 +281,5 @@ def register(app: App, deps: Deps) -> None:
     app.action(act.JOIN_WAITLIST)(partial(handle_claim_click, deps=deps))
     app.action(act.CONFIRM)(partial(handle_confirm_click, deps=deps))
     app.action(act.RELEASE)(partial(handle_release_click, deps=deps))
+    app.action(act.SHIFTS_PAGE)(partial(handle_shifts_page, deps=deps))
+    app.action(act.MYSHIFTS_PAGE)(partial(handle_my_shifts_page, deps=deps))

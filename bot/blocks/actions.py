@@ -2,7 +2,11 @@
 
 A button's value is `REF|SURFACE`: the shift or signup it acts on, and where it was
 shown (`post`: the shift's channel post; `card`: a single signup; `mine`: /myshifts;
-`list:ARGS`: a /shifts listing with its filters), so a click can redraw that surface.
+`list:ARGS`: a /shifts listing with its filters; `roster`: a coordinator's roster), so a
+click can redraw that surface. A surface showing a later page of a long list carries its
+offset after an `@` (`list:IA week *@10`, `mine@20`, `roster@10`), so the redraw stays on
+that page. The paging buttons (`shifts.page`, `myshifts.page`, `roster.page`) carry the
+surface of the page they open.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ LOG_FOR_SHIFT = "log.for_shift"
 
 SHIFT_FORM = "shift.form"
 
+SHIFTS_PAGE = "shifts.page"
+MYSHIFTS_PAGE = "myshifts.page"
+ROSTER_PAGE = "roster.page"
+
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.
 HOME_CLAIM = "home.claim"
 HOME_CONFIRM = "home.confirm"
@@ -26,7 +34,9 @@ HOME_RELEASE = "home.release"
 HOME_LOG = "home.log"
 HOME_FIND = "home.find"
 
-POST, CARD, MINE, LIST = "post", "card", "mine", "list"
+POST, CARD, MINE, LIST, ROSTER = "post", "card", "mine", "list", "roster"
+# No list is this long; a larger offset in a button value was not made by Turnout.
+MAX_OFFSET = 100_000
 
 
 def button_value(ref: int, surface: str) -> str:
@@ -36,8 +46,26 @@ def button_value(ref: int, surface: str) -> str:
 def read_value(value: str) -> tuple[int, str]:
     """(ref, surface) from a button value; raises ValueError on anything else."""
     ref, _, surface = value.partition("|")
-    return int(ref), surface or CARD
+    number = int(ref)
+    if not 0 < number < 2**31:
+        raise ValueError(f"not an id: {ref[:20]!r}")
+    return number, surface or CARD
 
 
 def list_surface(args: str) -> str:
     return f"{LIST}:{args}"
+
+
+def paged(surface: str, offset: int) -> str:
+    """`surface` showing the page that starts at `offset` (the first page keeps the bare surface)."""
+    return f"{surface}@{offset}" if offset else surface
+
+
+def read_page(surface: str) -> tuple[str, int]:
+    """(surface, offset) from a paged surface; raises ValueError on anything Turnout did not write."""
+    base, at, offset = surface.rpartition("@")
+    if not at:
+        return surface, 0
+    if not offset.isdigit() or int(offset) > MAX_OFFSET:
+        raise ValueError(f"not a page offset: {offset[:20]!r}")
+    return base, int(offset)

@@ -50,6 +50,10 @@ def build_morning_post(digest: MorningDigest) -> Reply:
         blocks += [divider(), section("*Shifts that still need people*")]
         for shift in digest.needs_people[:MAX_SHIFTS_IN_DIGEST]:
             blocks.append(section(describe(shift), accessory=claim_button(shift, act.POST)))
+        # A channel post has no pages to turn, so the rest are a command away.
+        if len(digest.needs_people) > MAX_SHIFTS_IN_DIGEST:
+            more = len(digest.needs_people) - MAX_SHIFTS_IN_DIGEST
+            blocks.append(context(f"and {more} more: `/shifts {digest.state}`"))
     else:
         blocks.append(context("Every shift today and tomorrow is full. Thank you!"))
     return Reply(f"Good morning, {where}: today's goals and shifts", blocks)

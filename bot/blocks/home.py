@@ -14,11 +14,15 @@ from bot.services.stats import PersonalStats, Progress
 def build_home(
     *,
     signups: list[SignupView],
+    more_signups: int = 0,
     stats: PersonalStats,
     progress: Progress | None,
     open_shifts: list[ShiftView],
+    more_open: int = 0,
     note: str | None = None,
 ) -> Block:
+    """The callers bound the lists (a few signups, a few open shifts), so the tab stays well
+    under Slack's 100-block limit for a view: at most 3 blocks per signup and 1 per open shift."""
     blocks: list[Block] = [header("Your Turnout")]
     if note:
         blocks.append(section(note))
@@ -44,6 +48,8 @@ def build_home(
         elif signup.status in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
             label = "Leave waitlist" if signup.status == SignupStatus.WAITLISTED else "Release"
             blocks.append(actions(button(label, act.HOME_RELEASE, value)))
+    if more_signups:
+        blocks.append(context(f"and {more_signups} more: `/myshifts`"))
     streak = f":fire: {stats.streak}-day streak" if stats.streak else "Log today to start a streak"
     blocks += [
         divider(),
@@ -70,4 +76,6 @@ def build_home(
         for shift in open_shifts:
             label = "Join waitlist" if shift.full else "Claim"
             blocks.append(section(describe(shift), accessory=button(label, act.HOME_CLAIM, str(shift.id))))
-    return {"type": "home", "blocks": blocks[:100]}
+        if more_open:
+            blocks.append(context(f"and {more_open} more: `/shifts`"))
+    return {"type": "home", "blocks": blocks}

@@ -23,6 +23,7 @@ from bot.blocks.common import (
 from bot.models import SignupStatus
 from bot.services.places import PLACES
 from bot.services.shifts import (
+    LIST_LIMIT,
     MAX_CAPACITY,
     CancelResult,
     ClaimResult,
@@ -31,8 +32,12 @@ from bot.services.shifts import (
     Roster,
     ShiftListing,
     ShiftView,
+    SignupPage,
     SignupView,
 )
+
+# Each person on a roster takes two blocks (a line and their buttons).
+ROSTER_PAGE_SIZE = 10
 
 STATUS_LABEL = {
     SignupStatus.CLAIMED: ":white_circle: claimed, not yet confirmed",
@@ -106,30 +111,47 @@ def listing_scope(query: ListingQuery) -> str:
     return f"{what} {where} {span.get(query.when, f'on {query.when}')}"
 
 
+def page_span(noun: str, offset: int, shown: int, total: int) -> str:
+    """`Shifts 11–20 of 60`: where this page sits in the whole list."""
+    return f"{noun} {offset + 1}–{offset + shown} of {total}"
+
+
+def page_buttons(action_id: str, surface: str, offset: int, shown: int, total: int, size: int) -> list[Block]:
+    """Previous / Next for a page of `size` starting at `offset`; none when it all fits on one page."""
+    buttons: list[Block] = []
+    if offset > 0:
+        buttons.append(button("Previous", action_id, act.paged(surface, max(0, offset - size))))
+    if offset + shown < total:
+        following = min(size, total - offset - shown)
+        buttons.append(button(f"Next {following}", action_id, act.paged(surface, offset + shown)))
+    return [actions(*buttons)] if buttons else []
+
+
 def build_shift_list(listing: ShiftListing, *, query: ListingQuery, surface: str) -> Reply:
-    """`/shifts`: soonest first, each with its fill and the viewer's own state or a Claim button."""
+    """`/shifts`: one page, soonest first, each with its fill and the viewer's own state or a
+    Claim button; Previous / Next page through every matching shift."""
     scope = listing_scope(query)
     if not listing.shifts:
         text = f"No open {scope}. Try `/shifts week`, another state, or ask a coordinator to add one."
         return Reply(text, [section(text)])
+    here = act.paged(surface, listing.offset)
     blocks: list[Block] = [header(f"Open {scope}"[:150])]
     for shift in listing.shifts:
         mine = listing.mine.get(shift.id)
         if mine is None:
-            blocks.append(section(describe(shift), accessory=claim_button(shift, surface)))
+            blocks.append(section(describe(shift), accessory=claim_button(shift, here)))
         else:
             blocks.append(section(describe(shift)))
             blocks.append(context(status_line(mine)))
-            if signup_buttons(mine, surface):
-                blocks.append(actions(*signup_buttons(mine, surface)))
+            if signup_buttons(mine, here):
+                blocks.append(actions(*signup_buttons(mine, here)))
         blocks.append(divider())
-    if listing.more:
-        blocks.append(
-            context(
-                "More shifts match; narrow it down with a day or a kind, e.g. `/shifts tomorrow canvass`."
-            )
-        )
-    return Reply(f"Open {scope}: {len(listing.shifts)}", blocks)
+    span = page_span("Shifts", listing.offset, len(listing.shifts), listing.total)
+    blocks.append(context(span))
+    blocks += page_buttons(
+        act.SHIFTS_PAGE, surface, listing.offset, len(listing.shifts), listing.total, LIST_LIMIT
+    )
+    return Reply(f"Open {scope}: {span.lower()}", blocks)
 
 
 def build_signup_card(signup: SignupView, headline: str) -> Reply:
@@ -173,19 +195,26 @@ def build_released(result: ReleaseResult) -> Reply:
     return Reply(headline, blocks)
 
 
-def build_my_shifts(signups: list[SignupView]) -> Reply:
-    if not signups:
+def build_my_shifts(page: SignupPage) -> Reply:
+    """`/myshifts`: one page of the volunteer's upcoming shifts, with Previous / Next."""
+    if not page.signups:
         text = "You have no upcoming shifts. `/shifts` lists open ones near you."
         return Reply(text, [section(text)])
+    here = act.paged(act.MINE, page.offset)
     blocks: list[Block] = [header("Your upcoming shifts")]
-    for signup in signups:
+    for signup in page.signups:
         blocks.append(section(describe(signup.shift)))
         blocks.append(context(status_line(signup)))
-        buttons = signup_buttons(signup, act.MINE)
+        buttons = signup_buttons(signup, here)
         if buttons:
             blocks.append(actions(*buttons))
         blocks.append(divider())
-    return Reply(f"Your upcoming shifts: {len(signups)}", blocks)
+    span = page_span("Shifts", page.offset, len(page.signups), page.total)
+    blocks.append(context(span))
+    blocks += page_buttons(
+        act.MYSHIFTS_PAGE, act.MINE, page.offset, len(page.signups), page.total, LIST_LIMIT
+    )
+    return Reply(f"Your upcoming shifts: {span.lower()}", blocks)
 
 
 def build_shift_post(shift: ShiftView) -> Reply:
@@ -230,20 +259,24 @@ def build_shift_created(shift: ShiftView, created: bool, channel_id: str | None)
     return Reply(text, [section(text), section(describe(shift, notes=True))])
 
 
-def build_roster(roster: Roster) -> Reply:
-    """Coordinators' view: everyone on the shift, with attendance buttons once it opens."""
-    shift = roster.shift
+def build_roster(roster: Roster, offset: int = 0) -> Reply:
+    """Coordinators' view: everyone on the shift, a page of people at a time, with attendance
+    buttons once it opens; an offset past the end shows the last page."""
+    shift, entries = roster.shift, roster.entries
+    offset = max(0, min(offset, (len(entries) - 1) // ROSTER_PAGE_SIZE * ROSTER_PAGE_SIZE)) if entries else 0
+    page = entries[offset : offset + ROSTER_PAGE_SIZE]
+    here = act.paged(act.ROSTER, offset)
     blocks: list[Block] = [header(f"Roster for shift #{shift.id}"), section(describe(shift, notes=True))]
-    if not roster.entries:
+    if not entries:
         blocks.append(section("_No one has signed up yet._"))
-    for entry in roster.entries:
+    for entry in page:
         label = STATUS_LABEL.get(SignupStatus(entry.status), entry.status)
         if roster.can_mark and entry.status in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED):
             label += " · _unmarked_"
         if entry.waitlist_position:
             label += f" #{entry.waitlist_position}"
         blocks.append(section(f"<@{entry.user_id}> — {label}"))
-        value = str(entry.signup_id)
+        value = act.button_value(entry.signup_id, here)
         elements: list[Block] = []
         if roster.can_mark and entry.status != SignupStatus.WAITLISTED:
             elements += [
@@ -269,12 +302,21 @@ def build_roster(roster: Roster) -> Reply:
             )
         if elements:
             blocks.append(actions(*elements, block_id=f"roster.{entry.signup_id}"))
-    notes = [f"{roster.released} released or removed"] if roster.released else []
+    notes = []
+    if entries:
+        notes.append(
+            f"{page_span('People', offset, len(page), len(entries))} · "
+            f"{shift.held}/{shift.capacity} places held · {shift.waiting} on the waitlist"
+        )
+    if roster.released:
+        notes.append(f"{roster.released} released or removed")
     if not roster.can_mark and not shift.cancelled:
         notes.append("Attendance buttons appear an hour before the shift starts.")
     if notes:
         blocks.append(context(" · ".join(notes)))
-    return Reply(f"Roster for shift #{shift.id}", blocks[:50])
+    roster_surface = act.button_value(shift.id, act.ROSTER)
+    blocks += page_buttons(act.ROSTER_PAGE, roster_surface, offset, len(page), len(entries), ROSTER_PAGE_SIZE)
+    return Reply(f"Roster for shift #{shift.id}", blocks)
 
 
 # ---------------------------------------------------------------- the shift form (modal)

@@ -72,7 +72,9 @@ class ShiftPeople:
 def morning_digest(session: Session, *, state: str, day: date, now: datetime) -> MorningDigest:
     """Today's goals, yesterday's result, and today's and tomorrow's shifts still short of people."""
     window = DateWindow(day, day + timedelta(days=1), "today")
-    listing = list_open_shifts(session, user_id="", state=state, window=window, kind=None, now=now)
+    listing = list_open_shifts(
+        session, user_id="", state=state, window=window, kind=None, now=now, limit=None
+    )
     return MorningDigest(
         state,
         day,

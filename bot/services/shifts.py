@@ -8,13 +8,14 @@ concurrent claims are served one at a time and never overbook it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
-from bot.services.clock import DateWindow, local_date, local_instant, wall_time_exists
+from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
 from bot.services.people import display_names
 from bot.services.places import PLACES
@@ -23,7 +24,9 @@ from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
 DEFAULT_LIST_DAYS = 7
-LIST_LIMIT = 20
+# A page of a listing; each shift takes up to four blocks, so a page stays well inside
+# Slack's 50-block message limit with room for a header, a note, a footer and paging buttons.
+LIST_LIMIT = 10
 # Coordinators may take attendance from an hour before start (check-in at a canvass launch).
 ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 
@@ -122,9 +125,21 @@ class Roster:
 
 @dataclass(frozen=True)
 class ShiftListing:
+    """One page of a listing: `shifts` start at position `offset` of `total` matching shifts."""
+
     shifts: list[ShiftView]
     mine: dict[int, SignupView] = field(default_factory=dict)
-    more: bool = False
+    offset: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class SignupPage:
+    """One page of a volunteer's upcoming signups: `signups` start at `offset` of `total`."""
+
+    signups: list[SignupView]
+    offset: int
+    total: int
 
 
 # ---------------------------------------------------------------- reading
@@ -153,48 +168,87 @@ def list_open_shifts(
     window: DateWindow | None,
     kind: ShiftKind | None,
     now: datetime,
+    offset: int = 0,
+    limit: int | None = LIST_LIMIT,
+    unclaimed: bool = False,
 ) -> ShiftListing:
-    """Shifts not yet started and not cancelled, soonest first, with the viewer's own signups."""
+    """Shifts not yet started and not cancelled, soonest first (then by id), one page at a time,
+    with the viewer's own signups (or, `unclaimed`, only shifts the viewer is not on); an offset
+    past the end shows the last page."""
+    zones = _zones(session)
+    query = select(Shift).where(Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now)
     if window is None:
-        lower, upper = now, now + timedelta(days=DEFAULT_LIST_DAYS)
+        query = query.where(col(Shift.starts_at) < now + timedelta(days=DEFAULT_LIST_DAYS))
     else:
-        # Local dates span at most a day either side of UTC; the exact filter follows below.
-        lower = max(now, datetime.combine(window.first - timedelta(days=1), time(0), UTC))
-        upper = datetime.combine(window.last + timedelta(days=2), time(0), UTC)
-    query = select(Shift).where(
-        Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > lower, col(Shift.starts_at) < upper
-    )
+        query = query.where(_in_local_dates(window, zones, state))
     if state:
         query = query.where(Shift.state == state)
     if kind:
         query = query.where(Shift.kind == kind)
-    zones = _zones(session)
-    shifts = [
-        s
-        for s in session.exec(query.order_by(col(Shift.starts_at), col(Shift.id)).limit(LIST_LIMIT * 4))
-        if window is None or window.first <= local_date(s.starts_at, zones[s.state]) <= window.last
-    ]
-    shown, more = shifts[:LIST_LIMIT], len(shifts) > LIST_LIMIT
-    views = _views(session, shown, zones)
-    return ShiftListing(views, _mine(session, user_id, views), more)
+    if unclaimed:
+        held = select(Signup.shift_id).where(Signup.volunteer_id == user_id, col(Signup.status).in_(ACTIVE))
+        query = query.where(col(Shift.id).not_in(held))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    offset = _clamp(offset, total, limit)
+    ordered = query.order_by(col(Shift.starts_at), col(Shift.id)).offset(offset)
+    shifts = list(session.exec(ordered.limit(limit) if limit is not None else ordered))
+    views = _views(session, shifts, zones)
+    return ShiftListing(views, _mine(session, user_id, views), offset, total)
+
+
+def _in_local_dates(window: DateWindow, zones: dict[str, str], state: str | None) -> Any:
+    """Starts on one of the window's local dates, each shift in its own state's zone."""
+    by_zone: dict[str, list[str]] = {}
+    for code, tz in zones.items():
+        if state is None or code == state:
+            by_zone.setdefault(tz, []).append(code)
+    clauses = []
+    for tz, codes in by_zone.items():
+        lower, _ = local_day_bounds(window.first, tz)
+        _, upper = local_day_bounds(window.last, tz)
+        clauses.append(
+            and_(col(Shift.state).in_(codes), col(Shift.starts_at) >= lower, col(Shift.starts_at) < upper)
+        )
+    return or_(*clauses)
+
+
+def _clamp(offset: int, total: int, limit: int | None) -> int:
+    """`offset` kept on a real page: never negative, never past the last page."""
+    if limit is None or total == 0:
+        return 0
+    return max(0, min(offset, (total - 1) // limit * limit))
 
 
 def my_shifts(session: Session, *, user_id: str, now: datetime) -> list[SignupView]:
-    """The volunteer's signups on shifts that have not ended, soonest first."""
-    rows = session.exec(
+    """All the volunteer's signups on shifts that have not ended, soonest first."""
+    return my_shifts_page(session, user_id=user_id, now=now, limit=None).signups
+
+
+def my_shifts_page(
+    session: Session, *, user_id: str, now: datetime, offset: int = 0, limit: int | None = LIST_LIMIT
+) -> SignupPage:
+    """The volunteer's signups on shifts that have not ended, soonest first, one page at a time;
+    an offset past the end shows the last page."""
+    mine = (
+        Signup.volunteer_id == user_id,
+        col(Signup.status).in_(ACTIVE),
+        Shift.status == ShiftStatus.OPEN,
+        col(Shift.ends_at) > now,
+    )
+    joined = col(Signup.shift_id) == col(Shift.id)
+    total = session.exec(select(func.count()).select_from(Signup).join(Shift, joined).where(*mine)).one()
+    offset = _clamp(offset, total, limit)
+    query = (
         select(Signup, Shift)
-        .join(Shift, col(Signup.shift_id) == col(Shift.id))
-        .where(
-            Signup.volunteer_id == user_id,
-            col(Signup.status).in_(ACTIVE),
-            Shift.status == ShiftStatus.OPEN,
-            col(Shift.ends_at) > now,
-        )
-        .order_by(col(Shift.starts_at))
-        .limit(LIST_LIMIT)
-    ).all()
+        .join(Shift, joined)
+        .where(*mine)
+        .order_by(col(Shift.starts_at), col(Shift.id))
+        .offset(offset)
+    )
+    rows = session.exec(query.limit(limit) if limit is not None else query).all()
     views = {v.id: v for v in _views(session, [shift for _, shift in rows], _zones(session))}
-    return [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
+    signups = [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
+    return SignupPage(signups, offset, total)
 
 
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
