@@ -7,6 +7,8 @@ stall on purpose.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
 import math
@@ -22,6 +24,8 @@ from bot.localslack.socketmode import SocketModeLink
 TEAM_ID = "T0TURNOUT"
 APP_ID = "A0TURNOUT"
 BOT_USER_ID = "U0TURNOUT"
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 
 @dataclass
@@ -97,6 +101,8 @@ class LocalSlack:
         self.per_channel_interval: float | None = None
         self.workspace_per_second: int | None = None
         self.rate_limited = 0
+        # Slack may return fewer items than a list call's `limit`; a test sets this to see paging.
+        self.page_size_cap: int | None = None
         self._last_post: dict[str, float] = {}
         self._recent_posts: list[float] = []
         self._ts = itertools.count(1)
@@ -311,11 +317,28 @@ class LocalSlack:
         return {"ok": True, "user": _user_json(person)}
 
     def _api_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "members": [_user_json(p) for p in self.people.values()], "response_metadata": {}}
+        members = [_user_json(p) for p in self.people.values()]
+        return self._page("members", members, params)
 
     def _api_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
         channels = [{"id": c.id, "name": c.name, "is_private": c.is_private} for c in self.channels.values()]
-        return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        return self._page("channels", channels, params)
+
+    def _page(self, key: str, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        """One page of a cursor-paginated list, as Slack serves it: at most `limit` items (default
+        100, at most 1000, and no more than `page_size_cap` when a test sets one, since Slack may
+        return fewer than asked), with an opaque `next_cursor` that is empty on the last page."""
+        try:
+            limit = int(params.get("limit") or DEFAULT_PAGE_SIZE)
+            start = _offset(str(params.get("cursor") or ""))
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        size = min(
+            limit if limit > 0 else DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, self.page_size_cap or MAX_PAGE_SIZE
+        )
+        end = start + size
+        next_cursor = _cursor(end) if end < len(items) else ""
+        return {"ok": True, key: items[start:end], "response_metadata": {"next_cursor": next_cursor}}
 
     def _api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self.channels.get(str(params.get("channel")))
@@ -446,6 +469,23 @@ def _user_json(person: Person) -> dict[str, Any]:
         "deleted": False,
         "profile": profile,
     }
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int:
+    """Where a cursor from `_cursor` points; ValueError for anything else."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, number = base64.b64decode(cursor, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError(cursor) from error
+    if kind != "offset" or not number.isdigit():
+        raise ValueError(cursor)
+    return int(number)
 
 
 def _params(raw: bytes, content_type: str) -> dict[str, Any]:
