@@ -7,6 +7,8 @@ stall on purpose.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
 import math
@@ -17,11 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.localslack.limits import Refused, check_message, check_view
 from bot.localslack.socketmode import SocketModeLink
 
 TEAM_ID = "T0TURNOUT"
 APP_ID = "A0TURNOUT"
 BOT_USER_ID = "U0TURNOUT"
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 
 @dataclass
@@ -64,6 +69,15 @@ class Call:
 
 
 @dataclass
+class Refusal:
+    """A call the stand-in refused as Slack would: which method, Slack's error code, and why."""
+
+    method: str
+    error: str
+    detail: str
+
+
+@dataclass
 class Failure:
     method: str
     status: int
@@ -73,10 +87,19 @@ class Failure:
 
 
 class LocalSlack:
-    """The Web API stand-in: run it with `start()`, point `SLACK_API_URL` at `api_url`."""
+    """The Web API stand-in: run it with `start()`, point `SLACK_API_URL` at `api_url`.
 
-    def __init__(self, token: str = "xoxb-local-turnout", app_token: str = "xapp-local-turnout") -> None:
+    It refuses what Slack refuses (`bot.localslack.limits`): oversized or malformed blocks and
+    views, over-long text. `strict` (the default) also refuses a message with blocks but no
+    fallback text, which Slack itself accepts; either way such a message leaves a warning."""
+
+    def __init__(
+        self, token: str = "xoxb-local-turnout", app_token: str = "xapp-local-turnout", *, strict: bool = True
+    ) -> None:
         self.token, self.app_token = token, app_token
+        self.strict = strict
+        self.refusals: list[Refusal] = []
+        self.warnings: list[str] = []
         self.socket_mode: SocketModeLink | None = None
         self.people: dict[str, Person] = {}
         self.channels: dict[str, Channel] = {}
@@ -97,6 +120,8 @@ class LocalSlack:
         self.per_channel_interval: float | None = None
         self.workspace_per_second: int | None = None
         self.rate_limited = 0
+        # Slack may return fewer items than a list call's `limit`; a test sets this to see paging.
+        self.page_size_cap: int | None = None
         self._last_post: dict[str, float] = {}
         self._recent_posts: list[float] = []
         self._ts = itertools.count(1)
@@ -230,7 +255,12 @@ class LocalSlack:
             return _send(request, 200, f"OK - {len(raw)}".encode(), "text/plain")
         params = _params(raw, request.headers.get("content-type", ""))
         if request.path.startswith("/response/"):
-            self._respond(request.path.removeprefix("/response/"), params)
+            try:
+                self._respond(request.path.removeprefix("/response/"), params)
+            except Refused as refused:
+                # A response_url answers a refusal with a plain-text 400, not a JSON error.
+                self._refuse("response_url", refused)
+                return _send(request, 400, refused.error.encode(), "text/plain")
             return _send(request, 200, b"ok", "text/plain")
         method = request.path.removeprefix("/api/")
         with self.lock:
@@ -259,8 +289,26 @@ class LocalSlack:
             result: dict[str, Any] = {"ok": False, "error": "unknown_method"}
         else:
             with self.lock:
-                result = handler(params)
+                try:
+                    result = handler(params)
+                except Refused as refused:
+                    self._refuse(method, refused)
+                    result = {"ok": False, "error": refused.error}
         _send(request, 200, json.dumps(result).encode(), "application/json")
+
+    def _refuse(self, method: str, refused: Refused) -> None:
+        with self.lock:
+            self.refusals.append(Refusal(method, refused.error, refused.detail))
+
+    def _judge_message(self, method: str, params: dict[str, Any], blocks: list[dict[str, Any]]) -> None:
+        """Raise Refused for a message Slack would not take; note its warnings."""
+        for warning in check_message(params.get("text"), blocks, require_text=self.strict):
+            self.warnings.append(f"{method}: {warning}")
+
+    def _judged_view(self, params: dict[str, Any]) -> dict[str, Any]:
+        view = dict(_json(params.get("view")))
+        check_view(view)
+        return view
 
     def _next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._ts):06d}"
@@ -273,6 +321,7 @@ class LocalSlack:
                     m.deleted = True
                 return
             blocks = _blocks(params.get("blocks"))
+            self._judge_message("response_url", params, blocks)
             text = str(params.get("text", ""))
             target = previous[-1] if previous else self.response_targets.get(token)
             if _truthy(params.get("replace_original")) and target is not None:
@@ -311,11 +360,28 @@ class LocalSlack:
         return {"ok": True, "user": _user_json(person)}
 
     def _api_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "members": [_user_json(p) for p in self.people.values()], "response_metadata": {}}
+        members = [_user_json(p) for p in self.people.values()]
+        return self._page("members", members, params)
 
     def _api_conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
         channels = [{"id": c.id, "name": c.name, "is_private": c.is_private} for c in self.channels.values()]
-        return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+        return self._page("channels", channels, params)
+
+    def _page(self, key: str, items: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        """One page of a cursor-paginated list, as Slack serves it: at most `limit` items (default
+        100, at most 1000, and no more than `page_size_cap` when a test sets one, since Slack may
+        return fewer than asked), with an opaque `next_cursor` that is empty on the last page."""
+        try:
+            limit = int(params.get("limit") or DEFAULT_PAGE_SIZE)
+            start = _offset(str(params.get("cursor") or ""))
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        size = min(
+            limit if limit > 0 else DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, self.page_size_cap or MAX_PAGE_SIZE
+        )
+        end = start + size
+        next_cursor = _cursor(end) if end < len(items) else ""
+        return {"ok": True, key: items[start:end], "response_metadata": {"next_cursor": next_cursor}}
 
     def _api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self.channels.get(str(params.get("channel")))
@@ -340,11 +406,9 @@ class LocalSlack:
         channel = self._channel_for_post(str(params.get("channel", "")))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
-        if not params.get("text") and not params.get("blocks"):
-            return {"ok": False, "error": "no_text"}
-        message = Message(
-            channel, self._next_ts(), str(params.get("text", "")), _blocks(params.get("blocks"))
-        )
+        blocks = _blocks(params.get("blocks"))
+        self._judge_message("chat.postMessage", params, blocks)
+        message = Message(channel, self._next_ts(), str(params.get("text", "")), blocks)
         self.messages.append(message)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": {"text": message.text}}
 
@@ -352,13 +416,9 @@ class LocalSlack:
         channel = self._channel_for_post(str(params.get("channel", "")))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
-        message = Message(
-            channel,
-            self._next_ts(),
-            str(params.get("text", "")),
-            _blocks(params.get("blocks")),
-            str(params["user"]),
-        )
+        blocks = _blocks(params.get("blocks"))
+        self._judge_message("chat.postEphemeral", params, blocks)
+        message = Message(channel, self._next_ts(), str(params.get("text", "")), blocks, str(params["user"]))
         self.messages.append(message)
         return {"ok": True, "message_ts": message.ts}
 
@@ -366,7 +426,9 @@ class LocalSlack:
         message = self.message(str(params.get("channel")), str(params.get("ts")))
         if message is None or message.deleted:
             return {"ok": False, "error": "message_not_found"}
-        message.text, message.blocks = str(params.get("text", "")), _blocks(params.get("blocks"))
+        blocks = _blocks(params.get("blocks"))
+        self._judge_message("chat.update", params, blocks)
+        message.text, message.blocks = str(params.get("text", "")), blocks
         message.edits += 1
         return {"ok": True, "channel": message.channel, "ts": message.ts}
 
@@ -381,7 +443,7 @@ class LocalSlack:
         trigger = str(params.get("trigger_id", ""))
         if not trigger:
             return {"ok": False, "error": "invalid_trigger_id"}
-        view = dict(_json(params.get("view")))
+        view = self._judged_view(params)
         view["id"] = f"V{next(self._ids):08d}"
         self.views[view["id"]] = view
         self.view_by_trigger[trigger] = view["id"]
@@ -391,7 +453,7 @@ class LocalSlack:
         view_id = str(params.get("view_id", ""))
         if view_id not in self.views:
             return {"ok": False, "error": "not_found"}
-        view = dict(_json(params.get("view")))
+        view = self._judged_view(params)
         view["id"] = view_id
         self.views[view_id] = view
         return {"ok": True, "view": view}
@@ -421,8 +483,17 @@ class LocalSlack:
             done.append({"id": item["id"], "title": item.get("title")})
         return {"ok": True, "files": done}
 
+    def _api_views_push(self, params: dict[str, Any]) -> dict[str, Any]:
+        if not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = self._judged_view(params)
+        view["id"] = f"V{next(self._ids):08d}"
+        self.views[view["id"]] = view
+        self.view_by_trigger[str(params["trigger_id"])] = view["id"]
+        return {"ok": True, "view": view}
+
     def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
-        view = dict(_json(params.get("view")))
+        view = self._judged_view(params)
         self.home_views[str(params.get("user_id"))] = view
         return {"ok": True, "view": view}
 
@@ -446,6 +517,23 @@ def _user_json(person: Person) -> dict[str, Any]:
         "deleted": False,
         "profile": profile,
     }
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(cursor: str) -> int:
+    """Where a cursor from `_cursor` points; ValueError for anything else."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, number = base64.b64decode(cursor, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError(cursor) from error
+    if kind != "offset" or not number.isdigit():
+        raise ValueError(cursor)
+    return int(number)
 
 
 def _params(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -14,6 +15,7 @@ from bot.services.people import Profile
 
 logger = logging.getLogger(__name__)
 PROFILE_TTL_SECONDS = 600
+MAX_PAGES = 50
 
 
 @dataclass
@@ -59,25 +61,20 @@ class Directory:
 
     def channel_id(self, client: WebClient, name: str) -> str | None:
         """The id of the channel called `name` (public, or private with the bot in it)."""
-        cursor = None
-        for _ in range(50):
-            page = client.conversations_list(
-                types="public_channel,private_channel", exclude_archived=True, limit=1000, cursor=cursor
-            )
+        pages = client.conversations_list(
+            types="public_channel,private_channel", exclude_archived=True, limit=1000
+        )
+        # Iterating a SlackResponse follows next_cursor; the cap stops a server that never ends.
+        for page in itertools.islice(pages, MAX_PAGES):
             for channel in page["channels"]:
                 if channel.get("name") == name:
                     return str(channel["id"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
         return None
 
     def user_id(self, client: WebClient, name: str) -> str | None:
         """The id of the person whose handle, display name or real name is `name`."""
         lowered = name.lower()
-        cursor = None
-        for _ in range(50):
-            page = client.users_list(limit=1000, cursor=cursor)
+        for page in itertools.islice(client.users_list(limit=1000), MAX_PAGES):
             for member in page["members"]:
                 names = (
                     member.get("name"),
@@ -86,7 +83,4 @@ class Directory:
                 )
                 if not member.get("deleted") and lowered in (n.lower() for n in names if n):
                     return str(member["id"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
         return None
