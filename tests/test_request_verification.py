@@ -6,6 +6,7 @@ with no Web API call of any kind and no POST to any `response_url` it names.
 
 from __future__ import annotations
 
+import hmac
 import json
 import time
 from urllib.parse import urlencode
@@ -73,15 +74,11 @@ def test_an_unsigned_malformed_payload_gets_401_not_a_500(bot: Bot) -> None:
     _assert_nothing_happened(bot, status)
 
 
-def test_a_correctly_signed_body_that_is_not_utf8_gets_400(bot: Bot) -> None:
+def test_a_signed_body_that_is_not_utf8_is_refused(bot: Bot) -> None:
     body = b"payload=\xff\xfe"
     ts = str(int(time.time()))
-    signature = (
-        "v0="
-        + __import__("hmac")
-        .new(SIGNING_SECRET.encode(), b"v0:" + ts.encode() + b":" + body, "sha256")
-        .hexdigest()
-    )
+    base = b"v0:" + ts.encode() + b":" + body
+    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), base, "sha256").hexdigest()
     headers = {"content-type": FORM, "x-slack-request-timestamp": ts, "x-slack-signature": signature}
     status, _ = bot.driver.send_raw(body, headers)
     _assert_nothing_happened(bot, status)
