@@ -1,4 +1,10 @@
-"""Fixtures: every database test runs on SQLite and on PostgreSQL, each in a fresh schema.
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+`engine` is an empty database with every table: on SQLite a copy of a template file made once
+per session; on PostgreSQL one schema per test session (each xdist worker is its own session),
+created once and emptied with TRUNCATE … RESTART IDENTITY CASCADE before each test.
+`db_url` and `postgres_url` are for tests that need a database of their own, untouched by
+create_all (migrations, several processes, advisory locks): each gets a fresh schema or file.
 
 PostgreSQL comes from TURNOUT_TEST_POSTGRES_URL (default: the local server on 127.0.0.1).
 Where it is unreachable its tests are skipped, saying why; under CI (CI=true) they fail.
@@ -7,6 +13,7 @@ Where it is unreachable its tests are skipped, saying why; under CI (CI=true) th
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,6 +98,10 @@ class Clock:
 START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 
 
+def _schema_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
 @contextmanager
 def postgres_schema() -> Iterator[str]:
     """A URL for a fresh PostgreSQL schema, dropped afterwards."""
@@ -100,16 +111,19 @@ def postgres_schema() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield _schema_url(schema)
     finally:
         with admin.begin() as connection:
             connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+PG = pytest.param("postgresql", marks=pytest.mark.postgresql)
+
+
+@pytest.fixture(params=["sqlite", PG])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    """A fresh, empty database URL (no tables): a SQLite file, or a PostgreSQL schema dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'turnout.db'}"
         return
@@ -124,10 +138,49 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(db_url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every table, made once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "turnout.db"
+    engine = create_db_engine(f"sqlite:///{path}")
     SQLModel.metadata.create_all(engine)
+    engine.dispose()  # closing the last connection folds the WAL back into the file
+    return path
+
+
+@dataclass
+class SharedSchema:
+    url: str
+    truncate: sa.TextClause
+
+
+@pytest.fixture(scope="session")
+def postgres_tables() -> Iterator[SharedSchema]:
+    """One schema with every table for the whole session (or xdist worker), dropped at the end."""
+    with postgres_schema() as url:
+        engine = create_db_engine(url)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+        yield SharedSchema(url, sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", PG])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database with every table."""
+    if request.param == "sqlite":
+        path = tmp_path / "turnout.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        postgres_or_skip()
+        shared: SharedSchema = request.getfixturevalue("postgres_tables")
+        url = shared.url
+    engine = create_db_engine(url)
+    if request.param != "sqlite":
+        # Emptied before, not after, each test: a test that died half-way leaves nothing behind.
+        with engine.begin() as connection:
+            connection.execute(shared.truncate)
     yield engine
     engine.dispose()
 

@@ -17,6 +17,9 @@ from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, bot_env
 
 
+# Every scheduler on a database contends for one advisory lock: under xdist (--dist loadgroup)
+# the tests that take it run on one worker, one after the other.
+@pytest.mark.xdist_group("scheduler-leadership")
 @pytest.mark.postgresql
 def test_two_scheduler_processes_post_once(postgres_url: str, tmp_path: Path) -> None:
     db_url = postgres_url

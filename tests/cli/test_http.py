@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -114,6 +115,39 @@ def test_healthz_answers_ok(bot: Bot) -> None:
     assert statuses == ["200 OK"] and body == b"ok\n"
 
 
+# How long a subprocess gets to boot and answer; generous, since the machine may be busy.
+BOOT_SECONDS = 60.0
+
+
+def output_of(server: subprocess.Popen[bytes]) -> str:
+    """What a server printed; stops it first, so reading cannot block."""
+    if server.poll() is None:
+        server.terminate()
+    out, _ = server.communicate(timeout=10)
+    return out.decode(errors="replace") if out else ""
+
+
+def wait_until(
+    ready: Callable[[], bool], what: str, server: subprocess.Popen[bytes], timeout: float = BOOT_SECONDS
+) -> None:
+    """Poll `ready` until it holds; fail at once, with the server's output, if the server exits."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if server.poll() is not None:
+            pytest.fail(f"the server exited with {server.returncode} before {what}:\n{output_of(server)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s:\n{output_of(server)}")
+        time.sleep(0.05)
+
+
+def answers_healthz(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+            return bool(response.status == 200 and response.read() == b"ok\n")
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -144,17 +178,7 @@ def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) 
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                    assert response.read() == b"ok\n"
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(
-                "turnout run did not come up: " + server.stdout.read1().decode() if server.stdout else ""
-            )
+        wait_until(lambda: answers_healthz(base), f"answer on /healthz from turnout {command}", server)
         body = urlencode(
             {
                 "command": "/shifts",
@@ -170,10 +194,7 @@ def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) 
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 200
-        for _ in range(50):
-            if slack.responses("r.UVOL1.CX"):
-                break
-            time.sleep(0.1)
+        wait_until(lambda: bool(slack.responses("r.UVOL1.CX")), "reply to /shifts", server)
         (reply,) = slack.responses("r.UVOL1.CX")
         assert "No open shifts in Iowa" in reply.text
         forged = urllib.request.Request(
@@ -202,6 +223,24 @@ def test_a_missing_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
     assert "SLACK_BOT_TOKEN is missing" in result.stderr and "Traceback" not in result.stderr
 
 
+def slash_envelope(envelope_id: str, command: str, text: str, response_url: str) -> dict[str, object]:
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "command": command,
+            "text": text,
+            "user_id": "UVOL1",
+            "channel_id": "CX",
+            "team_id": "T0TURNOUT",
+            "api_app_id": "A0TURNOUT",
+            "response_url": response_url,
+            "trigger_id": "t",
+        },
+    }
+
+
 def test_turnout_run_in_socket_mode_acks_and_answers(tmp_path: Path) -> None:
     """With SLACK_APP_TOKEN set, the bot opens Socket Mode through SLACK_API_URL, acks each
     envelope over the socket and answers through the response_url."""
@@ -221,28 +260,29 @@ def test_turnout_run_in_socket_mode_acks_and_answers(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        assert link.connected.wait(timeout=30), "the bot never connected"
-        time.sleep(0.5)  # the hello is read before the first envelope
-        link.send(
-            {
-                "envelope_id": "env-1",
-                "type": "slash_commands",
-                "accepts_response_payload": True,
-                "payload": {
-                    "command": "/shifts",
-                    "text": "IA",
-                    "user_id": "UVOL1",
-                    "channel_id": "CX",
-                    "team_id": "T0TURNOUT",
-                    "api_app_id": "A0TURNOUT",
-                    "response_url": slack.response_url("r.UVOL1.CX"),
-                    "trigger_id": "t",
-                },
-            }
+        assert link.connected.wait(timeout=BOOT_SECONDS), "the bot never connected"
+        # An envelope sent while the client is still reading the hello can be lost, so probe with
+        # harmless ones, each under a new id, until the app acks one: then it is listening.
+        probes: list[str] = []
+        last_probe = 0.0
+
+        def acked_a_probe() -> bool:
+            nonlocal last_probe
+            if any(link.acks_for(probe) for probe in probes):
+                return True
+            if time.monotonic() - last_probe > 1:
+                probes.append(f"probe-{len(probes)}")
+                link.send(slash_envelope(probes[-1], "/turnout", "help", slack.response_url("r.probe")))
+                last_probe = time.monotonic()
+            return False
+
+        wait_until(acked_a_probe, "ack of a Socket Mode envelope", server)
+        link.send(slash_envelope("env-1", "/shifts", "IA", slack.response_url("r.UVOL1.CX")))
+        wait_until(
+            lambda: bool(link.acks_for("env-1") and slack.responses("r.UVOL1.CX")),
+            "ack and reply for the envelope",
+            server,
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and not (link.acks_for("env-1") and slack.responses("r.UVOL1.CX")):
-            time.sleep(0.1)
         assert link.acks_for("env-1"), "no ack for the envelope"
         (reply,) = slack.responses("r.UVOL1.CX")
         assert "No open shifts in Iowa" in reply.text

@@ -184,6 +184,9 @@ def test_two_schedulers_ticking_at_once_post_once(bot: Bot) -> None:
     assert sorted(sent) == [0, 1] and len(morning_posts(bot)) == 1
 
 
+# Every scheduler on a database contends for one advisory lock: under xdist (--dist loadgroup)
+# the tests that take it run on one worker, one after the other.
+@pytest.mark.xdist_group("scheduler-leadership")
 @pytest.mark.postgresql
 def test_only_one_scheduler_leads_on_postgresql(postgres_url: str, settings: Settings) -> None:
     deps = make_deps(settings, engine=create_db_engine(postgres_url))

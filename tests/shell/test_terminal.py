@@ -1,19 +1,54 @@
-"""`turnout shell`, driven through its stdin and stdout as a person would drive it."""
+"""`turnout shell`, driven through its input and output as a person would drive it.
+
+The shell runs in this process on in-memory streams; one test starts the installed `turnout`
+command to prove the real entry point works end to end.
+"""
 
 from __future__ import annotations
 
+import io
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import redirect_stderr
+from dataclasses import dataclass
 from pathlib import Path
 
+from bot.shell.terminal import Shell
 
-def shell(db: Path, *lines: str, demo: bool = True) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "bot.cli.main", "shell", "--db", str(db), *(["--demo"] if demo else [])]
-    return subprocess.run(
-        command, input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, cwd=db.parent
+
+@dataclass
+class Session:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def shell(db: Path, *lines: str, demo: bool = True) -> Session:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stderr(err):
+        returncode = Shell(db, demo=demo, inp=io.StringIO("\n".join(lines) + "\n"), out=out).run()
+    return Session(returncode, out.getvalue(), err.getvalue())
+
+
+def test_the_turnout_command_starts_the_shell(tmp_path: Path) -> None:
+    turnout = shutil.which("turnout", path=str(Path(sys.executable).parent))
+    assert turnout, "the `turnout` command is not installed next to this Python"
+    result = subprocess.run(
+        [turnout, "shell", "--demo", "--db", str(tmp_path / "demo.db")],
+        input="/shifts IA\nclick 1\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
+    assert result.returncode == 0, result.stderr
+    assert "Demo campaign seeded" in result.stdout
+    assert "[1] Claim" in result.stdout and "You're on shift #1!" in result.stdout
+    assert result.stdout.rstrip().endswith("Bye.")
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_a_first_session_claims_logs_fills_the_form_and_sees_the_evening(tmp_path: Path) -> None:
