@@ -206,8 +206,11 @@ def deps(engine: Engine, clock: Clock, settings: Settings) -> Deps:
 
 
 @pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    """The Web API stand-in, with a small workspace: an admin, a coordinator, volunteers, channels."""
+def slack(request: pytest.FixtureRequest) -> Iterator[LocalSlack]:
+    """The Web API stand-in, with a small workspace: an admin, a coordinator, volunteers, channels.
+
+    It refuses what Slack refuses; a test fails if the bot sent anything Slack would have
+    refused (or sent blocks without fallback text), unless it is marked `slack_refusals`."""
     stand_in = LocalSlack(token=BOT_TOKEN).start()
     stand_in.add_person("UADMIN", "alex", real_name="Alex Admin")
     stand_in.add_person("UOWNER", "olive", real_name="Olive Owner", is_owner=True)
@@ -219,6 +222,9 @@ def slack() -> Iterator[LocalSlack]:
     stand_in.add_channel("CRANDOM", "random")
     yield stand_in
     stand_in.stop()
+    if request.node.get_closest_marker("slack_refusals") is None:
+        assert stand_in.refusals == [], f"Slack would have refused: {stand_in.refusals}"
+        assert stand_in.warnings == [], f"Slack would have warned: {stand_in.warnings}"
 
 
 @dataclass

@@ -48,10 +48,12 @@ class SocketModeLink:
         self._server.shutdown()
 
     def _serve(self, client: ServerConnection) -> None:
-        client.send(json.dumps({"type": "hello", "num_connections": 1}))
+        # Under the lock, so no envelope can overtake the hello; `connected` is set before the
+        # hello leaves, so whoever reads the hello sees the link connected.
         with self._lock:
             self._clients.append(client)
-        self.connected.set()
+            self.connected.set()
+            client.send(json.dumps({"type": "hello", "num_connections": 1}))
         try:
             for message in client:
                 with self._lock:

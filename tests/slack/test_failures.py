@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+import handlers.shifts
 from bot.localslack.reading import message_text
 from bot.models import Delivery
 from tests import factories as make
@@ -40,11 +42,18 @@ def test_a_post_slack_keeps_refusing_is_recorded_as_failed_not_lost(bot: Bot) ->
     assert bot.slack.posts_in("CIOWA") == []
 
 
-def test_an_unexpected_failure_still_answers_without_a_traceback(bot: Bot) -> None:
+def test_an_unexpected_failure_still_answers_without_a_traceback(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with bot.deps.session() as session:
         shift_id = make.shift(session, bot.clock())
-    with bot.deps.session() as session:
-        session.execute(sa.text("DROP TABLE signup"))
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise sa.exc.ProgrammingError(
+            "SELECT … FROM signup", {}, Exception('relation "signup" does not exist')
+        )
+
+    monkeypatch.setattr(handlers.shifts, "claim_shift", broken)
     exchange = bot.command("/claim", str(shift_id))
     assert exchange.status == 200
     text = message_text(exchange.reply)

@@ -18,6 +18,9 @@ from bot.slack.client import make_client
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}}
 
 
+pytestmark = pytest.mark.slack_refusals
+
+
 @pytest.fixture
 def client(slack: LocalSlack, settings: Settings) -> Iterator[WebClient]:
     yield make_client(replace(settings, slack_api_url=slack.api_url))

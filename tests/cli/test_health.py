@@ -23,7 +23,7 @@ def test_health_says_ok(bot: Bot) -> None:
     assert _get(bot.driver.wsgi_app, "/healthz") == ("200 OK", b"ok\n")
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_health_answers_while_another_process_holds_the_write_lock(bot: Bot) -> None:
     writer = sqlite3.connect(str(bot.deps.engine.url.database), isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # another process, mid-transaction
