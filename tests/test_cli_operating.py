@@ -108,9 +108,10 @@ def test_jobs_list_needs_no_signing_secret_and_names_channels(bound: dict[str, s
     listed = turnout(bound, "jobs", "list")
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
-    assert any(line.startswith("IA") and "morning" in line and line.endswith("#iowa") for line in lines)
+    assert any(
+        line.startswith("IA") and "morning" in line and line.endswith("#iowa (CIOWA)") for line in lines
+    )
     assert any(line.startswith("NH") and "morning" in line and line.endswith("CGONE") for line in lines)
-    assert not any("CIOWA" in line for line in lines)
 
 
 def test_the_scheduler_needs_no_signing_secret_but_serve_does(

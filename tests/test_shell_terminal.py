@@ -72,11 +72,11 @@ def test_an_export_shows_each_file_its_first_lines_and_where_it_was_saved(tmp_pa
 
 def test_the_weekly_chart_is_saved_as_a_png_beside_the_database(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    # A Monday at 07:00 in Iowa, a week ahead: the weekly digest goes out at 08:00.
+    # Next Monday at 06:00 in Iowa (07:00 in summer): the weekly digest goes out at 08:00.
     today = datetime.now(UTC).date()
     monday = today + timedelta(days=7 - today.weekday())
-    (tmp_path / "demo.db.clock").write_text(f"{monday}T13:00:00+00:00\n")
-    out = session(db, "clock +2h")
+    (tmp_path / "demo.db.clock").write_text(f"{monday}T12:00:00+00:00\n")
+    out = session(db, "clock +3h")
     match = re.search(r"── file in DM to @cora: (ia-\d{4}-W\d\d\.png) \(([\d.]+ KB)\) ──", out)
     assert match, out
     png = tmp_path / f"demo-{match.group(1)}"
@@ -265,3 +265,9 @@ def test_the_install_steps_can_be_rehearsed_without_the_demo(tmp_path: Path) -> 
 def test_names_slack_would_refuse_are_not_created(tmp_path: Path, line: str) -> None:
     out = session(tmp_path / "plain.db", line, demo=False)
     assert "can't be a Slack" in out and "Created" not in out and "Added" not in out
+
+
+def test_the_demo_answers_a_mistyped_name_instead_of_creating_it(tmp_path: Path) -> None:
+    out = session(tmp_path / "demo.db", "as @corra", "in #iowaa")
+    assert "No one called @corra here." in out and "There is no #iowaa." in out
+    assert "Added" not in out and "Created" not in out

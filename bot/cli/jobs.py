@@ -38,7 +38,7 @@ def jobs_list(settings: Settings) -> int:
 
 
 def channel_names(settings: Settings, channel_ids: set[str]) -> dict[str, str]:
-    """`#name` for each channel Slack can name (conversations.info); the others are left out."""
+    """`#name (id)` for each channel Slack can name (conversations.info); the others are left out."""
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
@@ -60,7 +60,7 @@ def channel_names(settings: Settings, channel_ids: set[str]) -> dict[str, str]:
             continue
         except OSError:
             break  # unreachable: every other call would fail the same way
-        names[channel_id] = f"#{name}"
+        names[channel_id] = f"#{name} ({channel_id})"
     return names
 
 

@@ -10,9 +10,9 @@ on restart the shell resumes from it when it is later than the real time, so the
 moves backwards under data written at a simulated time. Files the bot uploads (exports, the
 weekly chart) are saved beside the database too, as `<db stem>-<file name>`.
 
-The local workspace is made up as you go: `in #name` creates a channel that does not exist
-yet and `as @name` adds a person, so the install steps of the README can be rehearsed
-without `--demo`.
+Without `--demo` the local workspace is made up as you go: `in #name` creates a channel that
+does not exist yet and `as @name` adds a person, so the README's install steps can be
+rehearsed. The demo's people and channels are fixed, so there a typo is answered, not created.
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ class Shell:
     ) -> None:
         self.out, self.inp = out, inp
         self.db_path = db_path
+        self.demo = demo
         self.clock_file = db_path.with_name(db_path.name + ".clock")
         self.pending: list[str] = []
         self.leaving = False
@@ -269,6 +270,8 @@ class Shell:
             raise ShellError("Whom? `as @name`; `users` lists everyone.")
         person = next((p for p in self.slack.people.values() if p.name.lower() == name), None)
         if person is None:
+            if self.demo:  # the demo's cast is fixed, so a typo is not taken for a newcomer
+                raise ShellError(f"No one called @{name[:30]} here. `users` lists everyone.")
             if not SLACK_NAME.fullmatch(name):
                 raise ShellError(
                     f"@{name[:30]} can't be a Slack name: use lowercase letters, digits, . - and _."
@@ -286,6 +289,9 @@ class Shell:
             raise ShellError("Which channel? `in #name`.")
         channel = next((c for c in self.slack.channels.values() if c.name == name), None)
         if channel is None:
+            if self.demo:
+                names = ", ".join("#" + c.name for c in self.slack.channels.values())
+                raise ShellError(f"There is no #{name[:30]}. Channels: {names}.")
             if not SLACK_NAME.fullmatch(name):
                 raise ShellError(
                     f"#{name[:30]} can't be a Slack channel name: use lowercase letters, digits, - and _."
