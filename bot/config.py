@@ -37,8 +37,18 @@ class Settings:
         return bool(self.slack_app_token)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, require_slack: bool = True) -> Settings:
-        """Build settings from `env` (default: the process environment, after `.env` is loaded)."""
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        require_slack: bool = True,
+        require_signing_secret: bool | None = None,
+    ) -> Settings:
+        """Build settings from `env` (default: the process environment, after `.env` is loaded).
+
+        `require_slack` demands the bot token; `require_signing_secret` the signing secret,
+        which only the HTTP endpoint uses (None: needed unless SLACK_APP_TOKEN picks Socket Mode).
+        """
         env = os.environ if env is None else env
         errors: list[str] = []
 
@@ -57,7 +67,8 @@ class Settings:
                 errors.append("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
             if app_token and not app_token.startswith("xapp-"):
                 errors.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
-            if not app_token and not signing_secret:
+            needs_secret = not app_token if require_signing_secret is None else require_signing_secret
+            if needs_secret and not signing_secret:
                 errors.append(
                     "SLACK_SIGNING_SECRET is missing (needed in HTTP mode, when SLACK_APP_TOKEN is unset)"
                 )

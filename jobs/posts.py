@@ -184,7 +184,7 @@ def send_weekly_digest(
     if not coordinators:
         outcome.notes.append(f"{schedule.state} has no coordinators to send the weekly digest to.")
         return outcome
-    chart = weekly_chart(digest)
+    chart: bytes | None = None  # drawn once, and only if a digest goes out: drawing takes a while
     week = f"{last.isocalendar().year}-W{last.isocalendar().week:02d}"
     for user_id in coordinators:
         pacer.wait(user_id)
@@ -199,6 +199,7 @@ def send_weekly_digest(
         )
         outcome.add(ts)
         if ts is not None:
+            chart = chart or weekly_chart(digest)
             _upload_chart(client, user_id, chart, f"{schedule.state.lower()}-{week}.png", reply)
     return outcome
 

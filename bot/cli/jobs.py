@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -22,18 +23,45 @@ def jobs_list(settings: Settings) -> int:
     if not every:
         print("No states yet: bind one in Slack with /turnout state ST #channel.")
         return 0
+    names = channel_names(settings, {s.channel_id for s in every if s.channel_id})
     print(f"{'state':<6} {'job':<12} {'next run (local time)':<28} channel")
     for schedule in every:
+        channel = names.get(schedule.channel_id, schedule.channel_id) if schedule.channel_id else "(none)"
         for job in CLOCK_JOBS:
             at = next_run(schedule, job, now).astimezone(ZoneInfo(schedule.timezone))
-            print(
-                f"{schedule.state:<6} {job!s:<12} {at:%a %Y-%m-%d %H:%M %Z}{'':<6} {schedule.channel_id or '(none)'}"
-            )
+            print(f"{schedule.state:<6} {job!s:<12} {at:%a %Y-%m-%d %H:%M %Z}{'':<6} {channel}")
         lead = int(schedule.reminder_lead.total_seconds() // 60)
         follow = int(schedule.follow_up.total_seconds() // 60)
         print(f"{schedule.state:<6} {'reminders':<12} {lead} min before each shift")
         print(f"{schedule.state:<6} {'after-shift':<12} {follow} min after each shift")
     return 0
+
+
+def channel_names(settings: Settings, channel_ids: set[str]) -> dict[str, str]:
+    """`#name (id)` for each channel Slack can name (conversations.info); the others are left out."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    # No retries: a listing should not wait on a Slack that is down; ids will do then.
+    quiet = logging.getLogger("turnout.jobs.names")
+    quiet.disabled = True  # a missing name is expected here, not an error worth a log line
+    client = WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=5,
+        retry_handlers=[],
+        logger=quiet,
+    )
+    names: dict[str, str] = {}
+    for channel_id in sorted(channel_ids):
+        try:
+            name = client.conversations_info(channel=channel_id)["channel"]["name"]
+        except SlackApiError:
+            continue
+        except OSError:
+            break  # unreachable: every other call would fail the same way
+        names[channel_id] = f"#{name} ({channel_id})"
+    return names
 
 
 def jobs_run(settings: Settings, name: str, state: str | None, at_text: str | None) -> int:

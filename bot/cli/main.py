@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 from bot.config import ConfigError, Settings
 
 logger = logging.getLogger("turnout")
+QUIET = logging.getLogger("turnout.startcheck")
+QUIET.disabled = True
 JOB_NAMES = ("morning", "evening", "day-before", "reminders", "after-shift", "weekly")
 
 
@@ -53,7 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     load_dotenv()
     try:
-        settings = Settings.from_env(require_slack=args.command in ("run", "serve", "scheduler", "jobs"))
+        settings = Settings.from_env(
+            require_slack=args.command in ("run", "serve", "scheduler", "jobs"),
+            # Only the HTTP endpoint checks request signatures; `serve` is always HTTP.
+            require_signing_secret={"run": None, "serve": True}.get(args.command, False),
+        )
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
@@ -66,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade(settings.database_url)
         print("Database is up to date.")
         return 0
+    if args.command in ("run", "serve") and (problem := slack_problem(settings)):
+        print(problem, file=sys.stderr)
+        return 2
     if args.command == "run":
         return run(settings)
     if args.command == "scheduler":
@@ -78,6 +87,48 @@ def main(argv: Sequence[str] | None = None) -> int:
             return jobs_list(settings)
         return jobs_run(settings, args.name, args.state, args.at)
     return serve(settings, workers=settings.web_workers)
+
+
+def slack_problem(settings: Settings) -> str | None:
+    """One line saying why Slack won't have the bot (auth.test fails), or None when it will.
+
+    Checked once before any worker or socket starts, so a bad token or an unreachable
+    SLACK_API_URL is one sentence, not a worker's traceback."""
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    # No retry handlers: a wrong setting is reported at once rather than retried.
+    client = WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[],
+        logger=QUIET,  # the one line below says it all; slack_sdk would log each failure too
+    )
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        said = error.response.get("error") or f"HTTP {error.response.status_code}"
+        hint = " (check SLACK_BOT_TOKEN)" if said in TOKEN_ERRORS else ""
+        return f"Turnout cannot start: auth.test said {said}{hint}"
+    except OSError as error:  # URLError, refused connections and timeouts are all OSErrors
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, OSError) and reason.strerror:
+            reason = reason.strerror.lower()
+        return f"Turnout cannot start: cannot reach SLACK_API_URL {settings.slack_api_url}: {reason}"
+    return None
+
+
+TOKEN_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
 
 
 def prepare_database(settings: Settings) -> None:

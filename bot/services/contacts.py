@@ -113,7 +113,7 @@ def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResul
 
 
 def recent_shifts(session: Session, *, user_id: str, now: datetime) -> list[tuple[int, str, datetime]]:
-    """(id, state, start) of shifts from the last week to tomorrow the volunteer is on: for the log form."""
+    """(id, state, start) of the last week's shifts the volunteer can log for: started, or within the hour."""
     rows = session.exec(
         select(Shift.id, Shift.state, Shift.starts_at)
         .join(Signup, col(Signup.shift_id) == col(Shift.id))
@@ -121,7 +121,7 @@ def recent_shifts(session: Session, *, user_id: str, now: datetime) -> list[tupl
             Signup.volunteer_id == user_id,
             col(Signup.status).in_(_LOGGABLE),
             col(Shift.starts_at) > now - timedelta(days=7),
-            col(Shift.starts_at) < now + timedelta(days=1),
+            col(Shift.starts_at) <= now + timedelta(hours=1),
         )
         .order_by(col(Shift.starts_at).desc())
         .limit(20)

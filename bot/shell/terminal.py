@@ -4,11 +4,21 @@ An embedded SQLite file, the local Slack stand-in that the real `WebClient` reac
 loopback, and the real Bolt app receiving requests signed as Slack signs them: the same
 handlers, services and jobs as production. Type commands as any person, press buttons by
 number, fill forms field by field, and move a simulated clock to run the schedule.
+
+The simulated clock is kept beside the database, in `<db>.clock` (one ISO-8601 UTC time):
+on restart the shell resumes from it when it is later than the real time, so the clock never
+moves backwards under data written at a simulated time. Files the bot uploads (exports, the
+weekly chart) are saved beside the database too, as `<db stem>-<file name>`.
+
+Without `--demo` the local workspace is made up as you go: `in #name` creates a channel that
+does not exist yet and `as @name` adds a person, so the README's install steps can be
+rehearsed. The demo's people and channels are fixed, so there a typo is answered, not created.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import secrets
 import sys
@@ -34,9 +44,13 @@ from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
 from jobs.runner import run_due
 
+logger = logging.getLogger(__name__)
 TOKEN = "xoxb-turnout-shell"
 YOU = ("UYOU", "you")
 COMMANDS = ("/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout")
+CSV_PREVIEW = 5
+WIDTH = 100
+SLACK_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 DURATION = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 HELP = """Type what a person types in Slack, or a shell command:
   /shifts IA, /claim 3, /log 20 doors, /turnout help …   slash commands, as the current person
@@ -65,6 +79,14 @@ class Pressable:
     button: Button
     message: Message | None = None
     view: dict[str, Any] | None = None
+    owner: str | None = None  # whose App Home or modal the button is in
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """A form left part-way; `then` is what the person typed instead, to run next."""
+
+    then: str | None = None
 
 
 class Shell:
@@ -72,6 +94,11 @@ class Shell:
         self, db_path: Path, *, demo: bool, out: TextIO = sys.stdout, inp: TextIO = sys.stdin
     ) -> None:
         self.out, self.inp = out, inp
+        self.db_path = db_path
+        self.demo = demo
+        self.clock_file = db_path.with_name(db_path.name + ".clock")
+        self.pending: list[str] = []
+        self.leaving = False
         self.slack = LocalSlack(token=TOKEN).start()
         secret = secrets.token_hex(16)
         url = f"sqlite:///{db_path}"
@@ -83,7 +110,7 @@ class Shell:
             slack_api_url=self.slack.api_url,
             admins=frozenset({YOU[0]}),
         )
-        self.clock = ShellClock(utcnow().replace(second=0, microsecond=0))
+        self.clock = ShellClock(self._resume_clock())
         # Time is simulated, so pacing the stand-in's posts would only slow the rehearsal down.
         self.deps = replace(
             make_deps(settings, clock=self.clock), make_pacer=lambda: Pacer(1000, sleep=lambda _s: None)
@@ -99,7 +126,22 @@ class Shell:
             self._seed_demo()
         self.pressables: dict[int, Pressable] = {}
         self.shown = len(self.slack.messages)
+        self.uploads_shown = len(self.slack.uploads)
         self.edits = {id(m): m.edits for m in self.slack.messages}
+
+    def _resume_clock(self) -> datetime:
+        """The later of the real time and the time stored beside the database."""
+        now = utcnow().replace(second=0, microsecond=0)
+        try:
+            stored = datetime.fromisoformat(self.clock_file.read_text().strip())
+        except (OSError, ValueError):
+            return now
+        if stored.tzinfo is None:
+            stored = stored.replace(tzinfo=UTC)
+        return max(now, stored.astimezone(UTC))
+
+    def _store_clock(self) -> None:
+        self.clock_file.write_text(self.clock().isoformat() + "\n")
 
     def _seed_demo(self) -> None:
         from bot.shell import demo
@@ -119,26 +161,31 @@ class Shell:
     def run(self) -> int:
         self.say("Turnout shell: the real bot, a local Slack. `help` lists what you can do; Ctrl-D leaves.")
         try:
-            while True:
+            while not self.leaving:
                 line = self.read(self.prompt())
                 if line is None or line.strip() in ("quit", "exit"):
-                    self.say("Bye.")
-                    return 0
+                    break
                 self.handle(line.strip())
+            self.say("Bye.")
+            return 0
         finally:
             self.executor.shutdown(wait=True)
             self.slack.stop()
 
     def handle(self, line: str) -> None:
         """One line of input. Nothing typed can stop the shell: a mistake gets one line back."""
-        if not line:
-            return
-        try:
-            self.dispatch(line)
-        except ShellError as error:
-            self.say(str(error))
-        except Exception as error:  # the shell survives anything; the bot's own errors are its to report
-            self.say(f"That didn't work: {error.__class__.__name__}: {error}")
+        self.pending.append(line)
+        while self.pending and not self.leaving:
+            line = self.pending.pop(0).strip()
+            if not line:
+                continue
+            try:
+                self.dispatch(line)
+            except ShellError as error:
+                self.say(str(error))
+            except Exception:  # the shell survives anything; the bot's own errors are its to report
+                logger.debug("shell command %r failed", line, exc_info=True)
+                self.say("That didn't work: something went wrong inside the shell. Try again, or `help`.")
 
     def dispatch(self, line: str) -> None:
         word, _, rest = line.partition(" ")
@@ -177,36 +224,92 @@ class Shell:
             shown = f"[1]–[{max(self.pressables)}]" if self.pressables else "none yet"
             raise ShellError(f"There is no button [{rest[:10]}]. Buttons shown so far: {shown}.")
         target = self.pressables[int(rest)]
+        self.may_press(target)
         button = target.button
-        if target.view is not None:
-            exchange = self.driver.click_view(
-                target.view, button.action_id, user=self.user, value=button.value
-            )
-        else:
-            assert target.message is not None
-            exchange = self.driver.click(target.message, button.action_id, user=self.user, value=button.value)
+        try:
+            if target.view is not None:
+                exchange = self.driver.click_view(
+                    target.view, button.action_id, user=self.user, value=button.value
+                )
+            else:
+                assert target.message is not None
+                if target.message.deleted:
+                    raise LookupError("deleted")
+                exchange = self.driver.click(
+                    target.message, button.action_id, user=self.user, value=button.value
+                )
+        except LookupError:
+            raise ShellError(
+                "That button is gone: the message changed since. Look at the latest one."
+            ) from None
         self.show()
         if exchange.view is not None:
             self.fill(exchange.view)
         if target.view is not None and target.view.get("type") == "home":
             self.render_home()
 
+    def may_press(self, target: Pressable) -> None:
+        """Slack shows a DM, an ephemeral reply or an App Home to one person only: only they can press."""
+        message = target.message
+        if message is not None and message.channel.startswith("D"):
+            owner, where = message.channel[1:], "in @{}'s DM"
+        elif message is not None and message.ephemeral_to:
+            owner, where = message.ephemeral_to, "in a reply only @{} sees"
+        elif target.owner is not None:
+            kind = "App Home" if (target.view or {}).get("type") == "home" else "form"
+            owner, where = target.owner, "in @{}'s " + kind
+        else:
+            return
+        if owner != self.user:
+            name = self.name("@", owner)
+            raise ShellError(f"That button is {where.format(name)}; `as @{name}` to press it.")
+
     def act_as(self, rest: str) -> None:
         name = rest.removeprefix("@").strip().lower()
+        if not name:
+            raise ShellError("Whom? `as @name`; `users` lists everyone.")
         person = next((p for p in self.slack.people.values() if p.name.lower() == name), None)
         if person is None:
-            raise ShellError(f"No one called @{name[:30]} here. `users` lists everyone.")
+            if self.demo:  # the demo's cast is fixed, so a typo is not taken for a newcomer
+                raise ShellError(f"No one called @{name[:30]} here. `users` lists everyone.")
+            if not SLACK_NAME.fullmatch(name):
+                raise ShellError(
+                    f"@{name[:30]} can't be a Slack name: use lowercase letters, digits, . - and _."
+                )
+            person = self.slack.add_person(
+                self._new_id("U", name, self.slack.people), name, real_name=name.title()
+            )
+            self.say(f"Added @{name} to the local workspace (a new person, not an admin).")
         self.user = person.id
         self.say(f"You are now @{person.name}.")
 
     def go_to(self, rest: str) -> None:
         name = rest.removeprefix("#").strip().lower()
+        if not name:
+            raise ShellError("Which channel? `in #name`.")
         channel = next((c for c in self.slack.channels.values() if c.name == name), None)
         if channel is None:
-            names = ", ".join("#" + c.name for c in self.slack.channels.values())
-            raise ShellError(f"There is no #{name[:30]}. Channels: {names}.")
+            if self.demo:
+                names = ", ".join("#" + c.name for c in self.slack.channels.values())
+                raise ShellError(f"There is no #{name[:30]}. Channels: {names}.")
+            if not SLACK_NAME.fullmatch(name):
+                raise ShellError(
+                    f"#{name[:30]} can't be a Slack channel name: use lowercase letters, digits, - and _."
+                )
+            channel = self.slack.add_channel(self._new_id("C", name, self.slack.channels), name)
+            self.say(f"Created #{name} in the local workspace.")
         self.channel = channel.id
         self.say(f"Now in #{channel.name}.")
+
+    @staticmethod
+    def _new_id(prefix: str, name: str, taken: dict[str, Any]) -> str:
+        """An id made from the name, so a restarted shell gives the same name the same id."""
+        stem = prefix + (re.sub(r"[^A-Z0-9]", "", name.upper()) or "X")
+        candidate, n = stem, 1
+        while candidate in taken or len(candidate) < 3:
+            n += 1
+            candidate = f"{stem}{n}"
+        return candidate
 
     def users(self, _rest: str) -> None:
         with self.deps.read_session() as session:
@@ -228,20 +331,28 @@ class Shell:
         if view is None:
             raise ShellError("The App Home did not open.")
         self.say(f"── App Home of @{self.name('@', self.user)} ──")
-        for line in render_blocks(view["blocks"], self.name, lambda b: self.number(b, view=view)):
+        owner = self.user
+        for line in render_blocks(
+            view["blocks"], self.name, lambda b: self.number(b, view=view, owner=owner)
+        ):
             self.say(line)
 
     def move_clock(self, rest: str) -> None:
         if not rest:
             return self.say(f"It is {self.local(self.clock())}.")
+        if rest.lstrip().startswith("-"):
+            raise ShellError(f"The clock only moves forward; it is {self.local(self.clock())}.")
         target = self.parse_time(rest)
         if target <= self.clock():
             raise ShellError(f"The clock only moves forward; it is {self.local(self.clock())}.")
         start = self.clock()
         with self.deps.read_session() as session:
             events = events_between(session, start, target)
+        if events:
+            self.say(f"Running the schedule up to {self.local(target)}…")
         for instant in [*events, target]:
             self.clock.now = instant
+            self._store_clock()
             run_due(self.deps, self.client, instant)
             self.show()
         self.say(f"It is now {self.local(target)}.")
@@ -249,7 +360,10 @@ class Shell:
     # ------------------------------------------------------------ forms
 
     def fill(self, view: dict[str, Any]) -> None:
-        """A modal as a form: each field asked in turn; mistakes come back beside the field."""
+        """A modal as a form: each field asked in turn; mistakes come back beside the field.
+
+        `cancel`, `quit`, Ctrl-D or a typed /command leaves the form without sending it; a
+        /command then runs, and `quit` leaves the shell."""
         title = view.get("title", {}).get("text", "Form")
         self.say(f"── form: {title} (blank skips an optional field; `cancel` abandons it) ──")
         inputs = [b for b in view.get("blocks", []) if b.get("type") == "input"]
@@ -263,25 +377,43 @@ class Shell:
         for _attempt in range(5):
             for block in ask:
                 answer = self.ask_field(block)
-                if answer == "cancel":
-                    return self.say("Form abandoned; nothing was sent.")
+                if isinstance(answer, Cancelled):
+                    return self.cancel_form(answer)
                 values[block["block_id"]] = answer
             exchange = self.driver.submit(view, {k: v for k, v in values.items() if v}, user=self.user)
             ack = exchange.ack
             if ack.get("response_action") == "errors":
+                labels = {b["block_id"]: b["label"]["text"] for b in inputs}
                 for block_id, message in ack["errors"].items():
-                    self.say(f"  ✗ {block_id}: {message}")
+                    self.say(f"  ✗ {labels.get(block_id, block_id)}: {message}")
                 ask = [b for b in inputs if b["block_id"] in ack["errors"]]
                 continue
             if ack.get("response_action") == "update":
-                for line in render_blocks(ack["view"].get("blocks", []), self.name, lambda b: self.number(b)):
-                    self.say(line)
+                self.render_view(ack["view"])
             self.show()
             return None
         self.say("Form abandoned after five tries; nothing more was sent.")
         return None
 
-    def ask_field(self, block: dict[str, Any]) -> Any:
+    def render_view(self, view: dict[str, Any]) -> None:
+        owner = self.user
+        for line in render_blocks(
+            view.get("blocks", []), self.name, lambda b: self.number(b, view=view, owner=owner)
+        ):
+            self.say(line)
+
+    def cancel_form(self, cancelled: Cancelled) -> None:
+        then = cancelled.then
+        if then is None or then == "cancel":
+            return self.say("Form abandoned; nothing was sent.")
+        if then in ("quit", "exit"):
+            self.leaving = True
+            return self.say("Form abandoned; nothing was sent.")
+        self.say(f"Form abandoned; nothing was sent. Running {then.split()[0]} instead.")
+        self.pending.insert(0, then)
+        return None
+
+    def ask_field(self, block: dict[str, Any]) -> dict[str, Any] | Cancelled:
         element, label = block["element"], block["label"]["text"]
         kind, action_id = element["type"], element["action_id"]
         optional = " (optional)" if block.get("optional") else ""
@@ -291,42 +423,87 @@ class Shell:
             for n, option in enumerate(options, start=1):
                 self.say(f"    {n}. {option['text']['text']}")
             default = f", Enter for {initial['text']['text']}" if initial else ""
-            answer = self.read(f"  {label}{optional} (number{default}): ")
-            if answer is None or answer.strip() == "cancel":
-                return "cancel"
-            if not answer.strip():
-                chosen = initial
-            elif answer.strip().isdigit() and 1 <= int(answer) <= len(options):
-                chosen = options[int(answer) - 1]
-            else:
-                self.say(f"  (no option {answer.strip()[:10]}; leaving it empty)")
-                chosen = None
+            while True:
+                answer = self.read(f"  {label}{optional} (number or name{default}): ")
+                if (leave := self._leaves_form(answer)) is not None:
+                    return leave
+                text = (answer or "").strip()
+                if not text:
+                    chosen = initial
+                    if chosen is None and not block.get("optional"):
+                        self.say(f"  ({label} is needed: pick one of the {len(options)} above.)")
+                        continue
+                    break
+                chosen = _choose(options, text)
+                if chosen is not None:
+                    break
+                self.say(f"  (no option `{text[:20]}`: type its number, 1–{len(options)}, or its name)")
             return {action_id: {"type": kind, "selected_option": chosen}} if chosen else {}
         hint = {"datepicker": " (YYYY-MM-DD)", "timepicker": " (HH:MM)"}.get(kind, "")
         initial = element.get("initial_date") or element.get("initial_time")
         default = f", Enter for {initial}" if initial else ""
         answer = self.read(f"  {label}{optional}{hint}{default}: ")
-        if answer is None or answer.strip() == "cancel":
-            return "cancel"
-        text = answer.strip() or initial or ""
+        if (leave := self._leaves_form(answer)) is not None:
+            return leave
+        text = (answer or "").strip() or initial or ""
         key = {"datepicker": "selected_date", "timepicker": "selected_time"}.get(kind, "value")
         return {action_id: {"type": kind, key: text}} if text else {}
+
+    @staticmethod
+    def _leaves_form(answer: str | None) -> Cancelled | None:
+        if answer is None:
+            return Cancelled()
+        text = answer.strip()
+        if text.lower() in ("cancel", "quit", "exit") or text.startswith("/"):
+            return Cancelled(text if text.lower() != "cancel" else None)
+        return None
 
     # ------------------------------------------------------------ showing what Slack shows
 
     def show(self) -> None:
         """Everything new or changed in the workspace since last time."""
         with self.slack.lock:
-            messages = [m for m in self.slack.messages if not m.deleted]
-            changed = [m for m in messages[: self.shown] if m.edits > self.edits.get(id(m), 0)]
+            changed = [
+                m
+                for m in self.slack.messages[: self.shown]
+                if not m.deleted and m.edits > self.edits.get(id(m), 0)
+            ]
             fresh = list(self.slack.messages[self.shown :])
             self.shown = len(self.slack.messages)
             self.edits = {id(m): m.edits for m in self.slack.messages}
+            uploads = list(self.slack.uploads[self.uploads_shown :])
+            self.uploads_shown = len(self.slack.uploads)
         for message in changed:
             self.render(message, updated=True)
         for message in fresh:
             if not message.deleted:
                 self.render(message, updated=False)
+        for upload in uploads:
+            self.render_upload(upload)
+
+    def render_upload(self, upload: dict[str, Any]) -> None:
+        """A file the bot sent: its name, size and place; a CSV's first lines; saved beside the database."""
+        content: bytes = upload.get("content") or b""
+        filename = Path(str(upload.get("filename") or "file")).name
+        channel = str(upload.get("channel") or "")
+        if channel.startswith("D"):
+            where = f"DM to @{self.name('@', channel[1:])}"
+        elif channel:
+            where = "#" + self.name("#", channel)
+        else:
+            where = "nowhere in particular"
+        self.say(f"── file in {where}: {filename} ({_size(len(content))}) ──")
+        if upload.get("initial_comment"):
+            self.say(plain(str(upload["initial_comment"]), self.name))
+        saved = self.db_path.with_name(f"{self.db_path.stem}-{filename}")
+        saved.write_bytes(content)
+        if filename.lower().endswith(".csv"):
+            lines = content.decode("utf-8", errors="replace").splitlines()
+            for line in lines[:CSV_PREVIEW]:
+                self.say("  │ " + line[:WIDTH])
+            if len(lines) > CSV_PREVIEW:
+                self.say(f"  │ … {len(lines) - CSV_PREVIEW} more lines")
+        self.say(f"  saved as {saved}")
 
     def render(self, message: Message, *, updated: bool) -> None:
         where = self.where(message)
@@ -344,10 +521,15 @@ class Shell:
         return channel
 
     def number(
-        self, button: Button, *, message: Message | None = None, view: dict[str, Any] | None = None
+        self,
+        button: Button,
+        *,
+        message: Message | None = None,
+        view: dict[str, Any] | None = None,
+        owner: str | None = None,
     ) -> int:
         n = max(self.pressables, default=0) + 1
-        self.pressables[n] = Pressable(button, message, view)
+        self.pressables[n] = Pressable(button, message, view, owner)
         return n
 
     def name(self, kind: str, ref: str) -> str:
@@ -414,6 +596,21 @@ class Shell:
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KB"
+
+
+def _choose(options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+    """The option numbered `text`, or the one whose text is `text` (any case), or else None."""
+    if text.isdigit():
+        return options[int(text) - 1] if 1 <= int(text) <= len(options) else None
+    wanted = text.casefold()
+    exact = [o for o in options if o["text"]["text"].casefold() == wanted]
+    starting = [o for o in options if o["text"]["text"].casefold().startswith(wanted)]
+    found = exact or starting
+    return found[0] if len(found) == 1 else None
 
 
 class ShellError(Exception):
