@@ -152,7 +152,8 @@ def run(settings: Settings) -> int:
         app = build_app(deps)
         start_scheduler(deps, background=True)
         logger.info("Turnout is connecting to Slack in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        # slack_bolt's SocketModeHandler.start carries no annotations.
+        SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
         return 0
     return serve(settings, workers=1, with_scheduler=True)
 
@@ -185,7 +186,7 @@ def serve(settings: Settings, *, workers: int, with_scheduler: bool = False) -> 
 
     prepare_database(settings)
 
-    class Server(BaseApplication):
+    class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"0.0.0.0:{settings.port}",

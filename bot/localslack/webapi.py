@@ -538,19 +538,22 @@ def _offset(cursor: str) -> int:
 
 def _params(raw: bytes, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
-        return json.loads(raw or b"{}")
+        params: dict[str, Any] = json.loads(raw or b"{}")
+        return params
     return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
 
 
 def _json(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
-        return json.loads(value)
+        parsed: dict[str, Any] = json.loads(value)
+        return parsed
     return dict(value or {})
 
 
 def _blocks(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, str):
-        return json.loads(value)
+        parsed: list[dict[str, Any]] = json.loads(value)
+        return parsed
     return list(value or [])
 
 

@@ -193,7 +193,8 @@ def _roll_up(
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
-    return model.__table__  # type: ignore[attr-defined]
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table models
+    return table
 
 
 def _upsert(session: Session, model: type[SQLModel], key: dict[str, object], deltas: dict[str, int]) -> int:
