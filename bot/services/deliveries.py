@@ -84,3 +84,13 @@ def delivered(session: Session, *, kind: str, target: str, key: str) -> Delivery
             Delivery.kind == kind, Delivery.target == target, Delivery.key == key, Delivery.status == SENT
         )
     ).first()
+
+
+def sent_messages(session: Session, *, kind: str, key: str) -> list[tuple[str, str]]:
+    """(channel, ts) of every message of `kind` for `key` that went out, wherever it went."""
+    rows = session.exec(
+        select(Delivery.channel_id, Delivery.message_ts).where(
+            Delivery.kind == kind, Delivery.key == key, Delivery.status == SENT
+        )
+    ).all()
+    return [(channel, ts) for channel, ts in rows if channel and ts]

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from bot.db import insert_for
 from bot.models import Coordinator, Volunteer
 from bot.services.errors import NotFound
+from bot.services.places import article
 from bot.services.roles import Actor, require_admin
 from bot.services.states import ensure_state, state_timezone
 
@@ -104,7 +105,9 @@ def revoke_coordinator(session: Session, *, actor: Actor, user_id: str, state: s
     require_admin(actor, "revoke coordinator roles")
     role = session.get(Coordinator, (user_id, state))
     if role is None:
-        raise NotFound(f"<@{user_id}> is not a {state} coordinator, so there is nothing to revoke.")
+        raise NotFound(
+            f"<@{user_id}> is not {article(state)} {state} coordinator, so there is nothing to revoke."
+        )
     session.delete(role)
     session.flush()
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Coordinator
 from bot.services.errors import Refused
-from bot.services.places import PLACES
+from bot.services.places import PLACES, article
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def require_coordinator(session: Session, *, actor: Actor, state: str, doing: st
         return
     names = coordinator_ids(session, state)
     who = (
-        "a " + state + " coordinator (" + ", ".join(f"<@{u}>" for u in names) + ") or an admin"
+        f"{article(state)} {state} coordinator (" + ", ".join(f"<@{u}>" for u in names) + ") or an admin"
         if names
         else f"an admin (no one coordinates {state} yet)"
     )
