@@ -293,7 +293,11 @@ class ContactWeek(Counted, table=True):
 
 
 class Goal(SQLModel, table=True):
-    """A state's target for one metric: on one local date, or standing daily when `local_date` is null."""
+    """A state's target for one metric: on one local date, or standing daily when `local_date` is null.
+
+    A standing goal holds from its `starts_on` local date until the next one for the metric starts,
+    so changing it never rewrites a day that has passed.
+    """
 
     __table_args__ = (
         sa.Index(
@@ -309,6 +313,7 @@ class Goal(SQLModel, table=True):
             "uq_goal_standing",
             "state",
             "metric",
+            "starts_on",
             unique=True,
             sqlite_where=sa.text("local_date IS NULL"),
             postgresql_where=sa.text("local_date IS NULL"),
@@ -319,6 +324,7 @@ class Goal(SQLModel, table=True):
     state: str = Field(foreign_key="state.code", max_length=2)
     metric: Metric = enum_column(Metric, 16)
     local_date: date | None = None
+    starts_on: date | None = None
     target: int
     set_by: str = Field(max_length=32)
     set_at: datetime = utc_column()

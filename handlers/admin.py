@@ -84,11 +84,12 @@ def run_cutoff(request: TurnoutRequest) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         set_unclaim_cutoff(session, actor=actor, code=code, minutes=minutes, now=deps.clock())
-    shown = f"{minutes / 60:g} hour{'s' if minutes != 60 else ''}"
-    say(
-        request.respond,
-        text_reply(f"In {code}, volunteers can release a shift themselves until {shown} before it starts."),
+    until = (
+        "it starts"
+        if minutes == 0
+        else f"{minutes / 60:g} hour{'s' if minutes != 60 else ''} before it starts"
     )
+    say(request.respond, text_reply(f"In {code}, volunteers can release a shift themselves until {until}."))
 
 
 def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:

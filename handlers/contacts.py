@@ -20,7 +20,7 @@ from bot.blocks.contacts import (
     build_logged_view,
     build_undo_result,
 )
-from bot.blocks.help import build_command_help
+from bot.blocks.help import build_command_help, build_log_help, build_subcommand_help
 from bot.blocks.refusals import refusal_text
 from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
 from bot.deps import Deps
@@ -39,12 +39,14 @@ from bot.slack.forms import open_log_form
 from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
 from handlers.parsing import (
     METRIC_LIST,
+    METRIC_WORDS,
     check_count,
     parse_date,
     parse_log,
     parse_metric,
     parse_state,
-    require_state,
+    split_state,
+    take_state,
     tokens,
 )
 
@@ -55,7 +57,7 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
     ack()
     text, user_id = command["text"].strip(), command["user_id"]
     if is_help(text):
-        return say(respond, build_command_help("/log"))
+        return say(respond, build_log_help(METRIC_WORDS))
     with answering(respond):
         if not text:
             return open_log_form(deps, client, user_id, command["channel_id"], command["trigger_id"])
@@ -137,12 +139,18 @@ def handle_stats(
     if words and is_help(words[0]):
         return say(respond, build_command_help("/stats"))
     with answering(respond):
-        if len(words) > 1 or (words and words[0].lower() != "me" and parse_state(words[0]) is None):
+        # `me` is always the caller, never Maine (that is `/stats maine`).
+        mine = len(words) == 1 and words[0].lower() == "me"
+        named = None if mine or not words else parse_state(" ".join(words))
+        if words and not mine and named is None:
             raise UsageError(f"I don't understand `{' '.join(words)[:40]}`.", usage.STATS)
-        with deps.read_session() as session:
-            state = parse_state(words[0]) if words else state_for_channel(session, command["channel_id"])
-            if state:
-                return say(respond, build_state_stats(state_stats(session, state=state, now=deps.clock())))
+        if not mine:
+            with deps.read_session() as session:
+                state = named or state_for_channel(session, command["channel_id"])
+                if state:
+                    return say(
+                        respond, build_state_stats(state_stats(session, state=state, now=deps.clock()))
+                    )
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             enroll(deps, session, profile)
@@ -162,8 +170,10 @@ def handle_leaderboard(
         return say(respond, build_command_help("/leaderboard"))
     with answering(respond):
         state, window = None, None
-        for word in words:
-            if (code := parse_state(word)) and state is None:
+        while words:
+            code, size = take_state(words) if state is None else (None, 0)
+            word, words = words[0], words[max(size, 1) :]
+            if code is not None:
                 state = code
             elif word.lower() in LEADERBOARD_WINDOWS and window is None:
                 window = word.lower()
@@ -180,12 +190,18 @@ def handle_leaderboard(
 
 
 def run_goal(request: TurnoutRequest) -> None:
-    args = request.args
-    if not 3 <= len(args) <= 4 or is_help(args[0]):
+    if request.args and is_help(request.args[0]):
+        return say(request.respond, build_subcommand_help("goal"))
+    if not request.args:
         raise UsageError(
             "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
         )
-    state = require_state(args[0], usage.GOAL)
+    state, args = split_state(request.args, usage.GOAL)
+    args = [state, *args]
+    if not 3 <= len(args) <= 4:
+        raise UsageError(
+            "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
+        )
     if not args[1].isdigit():
         raise _not_a_goal(args[1])
     metric = parse_metric(args[2])
@@ -226,10 +242,14 @@ def _not_a_goal(text: str) -> UsageError:
 
 
 def run_export(request: TurnoutRequest) -> None:
-    args = request.args
-    if not 1 <= len(args) <= 3 or is_help(args[0]):
+    if request.args and is_help(request.args[0]):
+        return say(request.respond, build_subcommand_help("export"))
+    if not request.args:
         raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
-    state = require_state(args[0], usage.EXPORT)
+    state, rest = split_state(request.args, usage.EXPORT)
+    args = [state, *rest]
+    if len(args) > 3:
+        raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
     first = parse_date(args[1], usage.EXPORT) if len(args) > 1 else None
     last = parse_date(args[2], usage.EXPORT) if len(args) > 2 else None
     with request.acting() as (session, actor):

@@ -22,7 +22,9 @@ CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 TYPED_CHANNEL = re.compile(r"^#([a-z0-9][a-z0-9_\-]{0,79})$")
 TYPED_USER = re.compile(r"^@([\w.\-]{1,80})$")
-SHIFT_ID = re.compile(r"^#?(\d{1,9})$")
+SHIFT_ID = re.compile(r"^#?(\d+)$")
+# Ids and counts are stored as 32-bit integers; a bigger number names nothing.
+MAX_STORED_INT = 2**31 - 1
 TIME_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 ANY_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
 
@@ -82,19 +84,48 @@ def slack_to_plain(text: str) -> str:
     return "".join(ch for ch in plain if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
 
 
-def parse_state(token: str) -> str | None:
-    code = token.upper()
-    return code if len(token) == 2 and code in PLACES else None
+# State names as people type them ("new hampshire", "iowa"); `national` for US.
+STATE_NAMES: dict[str, str] = {
+    " ".join(place.name.lower().replace(".", "").split()): code for code, place in PLACES.items()
+}
+LONGEST_NAME = max(len(name.split()) for name in STATE_NAMES)
+
+
+def parse_state(text: str) -> str | None:
+    """A state by its two-letter code or its name, in any case (`IA`, `iowa`, `New Hampshire`)."""
+    code = text.strip().upper()
+    if len(code) == 2 and code in PLACES:
+        return code
+    return STATE_NAMES.get(" ".join(text.lower().replace(".", "").split()))
+
+
+def take_state(words: list[str]) -> tuple[str | None, int]:
+    """The state named by the first words (a code, or a name of one to three words) and how many
+    words it took; (None, 0) when they name none. Longest name first: `west virginia`, not `west`."""
+    for size in range(min(LONGEST_NAME, len(words)), 0, -1):
+        if (code := parse_state(" ".join(words[:size]))) is not None:
+            return code, size
+    return None, 0
 
 
 def require_state(token: str, usage: str) -> str:
     code = parse_state(token)
     if code is None:
         raise UsageError(
-            f"`{_shown(token)}` is not a state code. Use two letters, like IA or NH (US for national).",
+            f"`{_shown(token)}` is not a state code or name. Use two letters or the name, like IA or "
+            "New Hampshire (US for national).",
             usage,
         )
     return code
+
+
+def split_state(words: list[str], usage: str) -> tuple[str, list[str]]:
+    """The state the words start with (code or name) and the words after it."""
+    code, size = take_state(words)
+    if code is None:
+        require_state(words[0] if words else "", usage)
+    assert code is not None
+    return code, words[size:]
 
 
 def parse_kind(token: str) -> ShiftKind | None:
@@ -105,7 +136,12 @@ def parse_shift_id(token: str, usage: str) -> int:
     match = SHIFT_ID.match(token)
     if not match:
         raise UsageError(f"`{_shown(token)}` is not a shift id. Shift ids are numbers, like 12.", usage)
-    return int(match.group(1))
+    value = int(match.group(1))
+    if value > MAX_STORED_INT:
+        raise UsageError(
+            f"There is no shift #{_shown(match.group(1))}. `/shifts` lists the open ones.", usage
+        )
+    return value
 
 
 def parse_channel(token: str, usage: str) -> ChannelRef:
@@ -144,10 +180,15 @@ def parse_listing(text: str, usage: str) -> ListingQuery:
     state: str | None = None
     when: str | None = None
     kind: ShiftKind | None = None
-    for token in tokens(text):
-        if (code := parse_state(token)) and state is None:
-            state = code
-        elif (found := parse_kind(token)) and kind is None:
+    words = tokens(text)
+    while words:
+        token = words[0]
+        code, size = take_state(words) if state is None else (None, 0)
+        if code is not None:
+            state, words = code, words[size:]
+            continue
+        words = words[1:]
+        if (found := parse_kind(token)) and kind is None:
             kind = found
         elif when is None and (day := parse_when(token)) is not None:
             when = day
@@ -198,14 +239,16 @@ def check_location(text: str, usage: str) -> str:
     if not location:
         raise UsageError("Say where the shift is (an address, a place, or a call link).", usage)
     if len(location) > MAX_LOCATION:
-        raise UsageError(f"The location is {len(location)} characters; keep it under {MAX_LOCATION}.", usage)
+        raise UsageError(
+            f"The location is {len(location)} characters; keep it to at most {MAX_LOCATION}.", usage
+        )
     return location
 
 
 def check_notes(text: str, usage: str) -> str:
     notes = slack_to_plain(text)
     if len(notes) > MAX_NOTES:
-        raise UsageError(f"The notes are {len(notes)} characters; keep them under {MAX_NOTES}.", usage)
+        raise UsageError(f"The notes are {len(notes)} characters; keep them to at most {MAX_NOTES}.", usage)
     return notes
 
 
@@ -250,13 +293,15 @@ def parse_metric(token: str) -> Metric | None:
 
 def check_count(token: str, metric: str, maximum: int, usage: str) -> int:
     """A count as typed: a whole number from 1 to `maximum`."""
-    if not re.fullmatch(r"\d{1,9}", token):
+    if not re.fullmatch(r"\d+", token):
         raise UsageError(
             f"`{_shown(token)}` {metric} isn't a count. Counts are whole numbers from 1 to {maximum}.", usage
         )
     value = int(token)
     if not 1 <= value <= maximum:
-        raise UsageError(f"{value} {metric} is out of range: one log takes 1 to {maximum} per metric.", usage)
+        raise UsageError(
+            f"{_shown(str(value))} {metric} is out of range: one log takes 1 to {maximum} per metric.", usage
+        )
     return value
 
 

@@ -9,8 +9,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.common import text_reply
+from bot.blocks.help import SUBCOMMAND_HELP, build_subcommand_help
 from bot.deps import Deps
-from handlers.common import Subcommand, TurnoutRequest, answering, say
+from handlers.common import Subcommand, TurnoutRequest, answering, is_help, say
 from handlers.parsing import tokens
 
 
@@ -32,6 +33,8 @@ def handle_turnout(
         return say(
             respond, text_reply(f"I don't know `/turnout {shown}`. `/turnout help` lists what you can do.")
         )
+    if len(words) > 1 and is_help(words[1]) and name in SUBCOMMAND_HELP:
+        return say(respond, build_subcommand_help(name))
     with answering(respond):
         run(TurnoutRequest(words[1:], command, respond, client, deps))
 

@@ -100,3 +100,8 @@ def when(starts_at: datetime, ends_at: datetime, tz: str) -> str:
     """`Sat Nov 28 · 10:00 AM–1:00 PM CST`, in the state's own zone."""
     start, end = local_time(starts_at, tz), local_time(ends_at, tz)
     return f"{start:%a %b} {start.day} · {clock_time(start)}–{clock_time(end)} {start.tzname()}"
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """`1 door`, `2 doors`, `1,200 doors`: the count with the noun that agrees with it."""
+    return f"{count:,} {one if count == 1 else many}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks.common import Block, Reply, context, local_time, section
+from bot.blocks.common import Block, Reply, context, local_time, plural, section
 from bot.models import Metric
 from bot.services.contacts import LogResult, UndoResult
 from bot.services.counts import METRICS, Counts
@@ -20,15 +20,39 @@ METRIC_LABEL = {
     Metric.CONVOS: "conversations",
     Metric.SUPPORTERS: "supporters",
 }
+METRIC_ONE = {
+    Metric.DOORS: "door",
+    Metric.CALLS: "call",
+    Metric.TEXTS: "text",
+    Metric.CONVOS: "conversation",
+    Metric.SUPPORTERS: "supporter",
+}
+
+
+def metric_count(count: int, metric: Metric) -> str:
+    """`1 door`, `40 doors`."""
+    return plural(count, METRIC_ONE[metric], METRIC_LABEL[metric])
+
+
+def metric_word(count: int, metric: Metric) -> str:
+    """The metric's noun as it agrees with `count`, without the count."""
+    return METRIC_ONE[metric] if count == 1 else METRIC_LABEL[metric]
 
 
 def place(state: str | None) -> str:
     return PLACES[state].name if state else "All states"
 
 
+def in_place(state: str | None) -> str:
+    """`in Iowa`, `nationally`, `in any state`: where something happened, read as a phrase."""
+    if state is None:
+        return "in any state"
+    return "nationally" if state == "US" else f"in {PLACES[state].name}"
+
+
 def counts_text(counts: Counts, empty: str = "nothing yet") -> str:
     """`40 doors · 6 conversations`."""
-    parts = [f"{value:,} {METRIC_LABEL[metric]}" for metric, value in counts.items()]
+    parts = [metric_count(value, metric) for metric, value in counts.items()]
     return " · ".join(parts) or empty
 
 
@@ -47,9 +71,9 @@ def progress_lines(progress: Progress) -> list[str]:
         value = progress.totals.get(metric)
         if goal:
             done = " :tada:" if value >= goal else ""
-            lines.append(f"`{progress_bar(value, goal)}` {value:,} / {goal:,} {METRIC_LABEL[metric]}{done}")
+            lines.append(f"`{progress_bar(value, goal)}` {value:,} / {metric_count(goal, metric)}{done}")
         elif value:
-            lines.append(f"{value:,} {METRIC_LABEL[metric]} (no goal set)")
+            lines.append(f"{metric_count(value, metric)} (no goal set)")
     return lines or ["Nothing logged yet today."]
 
 
@@ -77,7 +101,7 @@ def build_undo_result(result: UndoResult) -> Reply:
 
 def build_goal_set(state: str, metric: Metric, target: int, day: str) -> Reply:
     when = "every day (standing goal)" if day == "daily" else f"on {day}"
-    text = f"{place(state)}'s goal {when}: {target:,} {METRIC_LABEL[metric]}."
+    text = f"{place(state)}'s goal {when}: {metric_count(target, metric)}."
     return Reply(text, [section(text)])
 
 

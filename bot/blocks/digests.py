@@ -12,14 +12,17 @@ from bot.blocks.common import (
     button,
     context,
     divider,
+    esc,
     header,
     local_time,
+    plural,
     section,
     text_reply,
     when,
 )
-from bot.blocks.contacts import counts_text, place, progress_lines
+from bot.blocks.contacts import counts_text, metric_count, place, progress_bar, progress_lines
 from bot.blocks.shifts import claim_button, describe
+from bot.blocks.stats import standing_text
 from bot.services.counts import METRICS
 from bot.services.deliveries import PostOutcome
 from bot.services.digests import EveningDigest, MorningDigest, ShiftPeople, WeeklyDigest
@@ -54,8 +57,10 @@ def build_morning_post(digest: MorningDigest) -> Reply:
         if len(digest.needs_people) > MAX_SHIFTS_IN_DIGEST:
             more = len(digest.needs_people) - MAX_SHIFTS_IN_DIGEST
             blocks.append(context(f"and {more} more: `/shifts {digest.state}`"))
-    else:
+    elif digest.shifts_ahead:
         blocks.append(context("Every shift today and tomorrow is full. Thank you!"))
+    else:
+        blocks.append(context("No shifts today or tomorrow yet. Coordinators: `/turnout shift add`."))
     return Reply(f"Good morning, {where}: today's goals and shifts", blocks)
 
 
@@ -66,10 +71,8 @@ def build_evening_post(digest: EveningDigest) -> Reply:
         section("\n".join(progress_lines(digest.today))),
     ]
     if digest.top:
-        lines = [
-            f"{n}. {row.name} — {row.contacts:,} contacts ({row.convos:,} conversations)"
-            for n, row in enumerate(digest.top, start=1)
-        ]
+        # The Standing's own rank, so a tie reads as it does on /leaderboard.
+        lines = [f"{row.rank}. {row.name} — {standing_text(row.contacts, row.convos)}" for row in digest.top]
         blocks += [section("*Top volunteers today*\n" + "\n".join(lines))]
     cheers = [f":fire: <@{user}> is on a {days}-day streak" for user, days in digest.streaks]
     cheers += [
@@ -78,7 +81,10 @@ def build_evening_post(digest: EveningDigest) -> Reply:
     if cheers:
         blocks.append(section("\n".join(cheers)))
     blocks.append(
-        context(f":busts_in_silhouette: {digest.today.active} volunteers logged today · `/log` to add yours")
+        context(
+            f":busts_in_silhouette: {plural(digest.today.active, 'volunteer', 'volunteers')} logged today"
+            " · `/log` to add yours"
+        )
     )
     return Reply(f"{where} today: {counts_text(digest.today.totals)}", blocks)
 
@@ -107,11 +113,13 @@ def build_at_risk_post(item: ShiftPeople) -> Reply:
     shift = item.shift
     gaps = []
     if not shift.full:
-        gaps.append(
-            f"{shift.capacity - shift.held} open place{'s' if shift.capacity - shift.held != 1 else ''}"
-        )
+        gaps.append(f"{plural(shift.capacity - shift.held, 'open place', 'open places')}")
     if item.unconfirmed:
         gaps.append(f"{item.unconfirmed} not confirmed")
+    if not gaps:
+        # Redrawn after the last place was taken and everyone confirmed: nothing left to cover.
+        headline = f":white_check_mark: Shift #{shift.id} starts soon and is covered now. Thank you!"
+        return Reply(headline, [section(headline), section(describe(shift))])
     headline = f":warning: Shift #{shift.id} starts soon and needs cover: {', '.join(gaps)}."
     blocks = [
         section(headline),
@@ -140,19 +148,37 @@ def build_weekly_digest(digest: WeeklyDigest) -> Reply:
     where = place(digest.state)
     metrics = [m for m in METRICS if any(m in p.goals for p in digest.days)]
     goals = {m: sum(p.goals.get(m, 0) for p in digest.days) for m in metrics}
-    goal_lines = [f"{digest.totals.get(m):,} / {target:,} {m.value}" for m, target in goals.items() if target]
+    goal_lines = [
+        f"`{progress_bar(digest.totals.get(m), target)}` {digest.totals.get(m):,} / {metric_count(target, m)}"
+        for m, target in goals.items()
+        if target
+    ]
     headline = f":bar_chart: {where}, week of {digest.first:%b} {digest.first.day}–{digest.last:%b} {digest.last.day}"
     blocks: list[Block] = [
         header(headline[:150]),
         section(
-            f"*Fill rate:* {digest.fill_rate:.0%} ({digest.held}/{digest.places} places on {digest.shifts} shifts)\n"
-            f"*No-shows:* {digest.no_shows}\n*Week's totals:* {counts_text(digest.totals)}"
+            f"{fill_line(digest)}\n{no_show_line(digest)}\n*Week's totals:* {counts_text(digest.totals)}"
         ),
     ]
     if goal_lines:
         blocks.append(section("*Against the week's goals*\n" + "\n".join(goal_lines)))
     blocks.append(context("The chart shows each day's contacts against the day's goal."))
     return Reply(headline, blocks)
+
+
+def fill_line(digest: WeeklyDigest) -> str:
+    if not digest.shifts:
+        return "*Fill rate:* No shifts last week."
+    return (
+        f"*Fill rate:* {digest.fill_rate:.0%} ({digest.held}/{plural(digest.places, 'place', 'places')} "
+        f"on {plural(digest.shifts, 'shift', 'shifts')})"
+    )
+
+
+def no_show_line(digest: WeeklyDigest) -> str:
+    if not digest.no_shows:
+        return "*No-shows:* none"
+    return f"*No-shows:* {digest.no_shows} ({', '.join(esc(name) for name in digest.no_show_names)})"
 
 
 def build_schedule(schedule: StateSchedule, now: datetime) -> Reply:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.blocks.common import Reply, context, section
+from bot.models import Metric
 
 SHIFTS = "`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`"
 CLAIM = "`/claim ID`, e.g. `/claim 12`"
@@ -47,12 +50,6 @@ COMMAND_HELP = {
         f"Usage: {UNCLAIM}"
     ),
     "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
-    "/log": (
-        "*/log* records what you did: counts only, never names or numbers. Metrics: doors (door, knocks), "
-        "calls (call, dials), texts (text), convos (conversation, conversations), supporters (supporter, ids). "
-        "Add `for ID` to tie it to your shift. It counts for the shift's state, else this channel's, else "
-        f"your home state.\nUsage: {LOG}"
-    ),
     "/stats": (
         "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a state's "
         "day against its goals. With nothing given: this channel's state, else yours."
@@ -77,6 +74,8 @@ COORDINATORS = [
     ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
     ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
+    ("`/turnout schedule STATE [JOB HH:MM]`", "see the state's post times, or change one"),
+    ("`/turnout digest STATE [morning|evening]`", "post that digest to the state's channel now"),
     (
         "`/turnout export STATE [FROM] [TO]`",
         "CSVs of contacts and attendance, sent to you (default: last 30 days)",
@@ -90,6 +89,51 @@ ADMINS = [
     ("`/turnout coordinator @user STATE`", "make someone a state's coordinator"),
     ("`/turnout coordinator remove @user STATE`", "revoke it"),
 ]
+
+
+# `/turnout NAME help`: what the subcommand does, then its usage.
+SUBCOMMAND_HELP = {
+    "home": ("Sets your home state: the default for `/shifts`, `/log` and `/leaderboard`.", HOME),
+    "state": ("Binds a state to its channel, where its posts go (admins).", STATE),
+    "coordinator": ("Grants or revokes a state's coordinator role (admins).", COORDINATOR),
+    "cutoff": ("Sets how close to the start volunteers may still release a shift themselves.", CUTOFF),
+    "shift": ("Adds a shift (a form, or inline) or cancels one; everyone on it is told.", SHIFT_ADD),
+    "roster": ("Shows who is on a shift, with Attended / No-show buttons.", ROSTER),
+    "goal": (
+        "Sets a state's goal for one day, or a standing daily goal that applies from today on "
+        "(past days keep the goal they had).",
+        GOAL,
+    ),
+    "schedule": ("Shows a state's post times in its own zone; with a job and a time, changes it.", SCHEDULE),
+    "digest": ("Posts a state's morning or evening digest now (updating it if it is out already).", DIGEST),
+    "export": ("Sends you CSVs of a state's contacts and attendance (default: the last 30 days).", EXPORT),
+}
+
+
+def build_subcommand_help(name: str) -> Reply:
+    """`/turnout NAME help`: a one-line description and the usage, read as help, not as an error."""
+    what, form = SUBCOMMAND_HELP[name]
+    text = f"*/turnout {name}*: {what}\nUsage: {form}"
+    if name == "shift":
+        text += f"\nOr: {SHIFT_CANCEL}"
+    return Reply(text, [section(text)])
+
+
+def build_log_help(metric_words: Mapping[str, Metric]) -> Reply:
+    """`/log help`, its metric words taken from the parser's own table so the two cannot drift."""
+    words: dict[Metric, list[str]] = {}
+    for word, metric in metric_words.items():
+        words.setdefault(metric, []).append(word)
+    metrics = "; ".join(
+        f"{metric.value} ({', '.join(w for w in found if w != metric.value)})"
+        for metric, found in words.items()
+    )
+    text = (
+        f"*/log* records what you did: counts only, never names or numbers. Metrics: {metrics}. "
+        "Add `for ID` to tie it to your shift. It counts for the shift's state, else this channel's, else "
+        f"your home state.\nUsage: {LOG}"
+    )
+    return Reply(text, [section(text)])
 
 
 def build_command_help(command: str) -> Reply:

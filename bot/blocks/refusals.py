@@ -15,6 +15,7 @@ from bot.services.errors import (
     TurnoutError,
     UnknownTimezone,
 )
+from bot.services.places import article
 
 STATUS_WORDS = {
     SignupStatus.WAITLISTED: "on the waitlist",
@@ -28,7 +29,7 @@ def refusal_text(error: TurnoutError) -> str:
     match error:
         case NotCoordinator(state=state, coordinator_ids=ids, doing=doing):
             who = (
-                f"a {state} coordinator ({', '.join(mention(u) for u in ids)}) or an admin"
+                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)}) or an admin"
                 if ids
                 else f"an admin (no one coordinates {state} yet)"
             )
@@ -47,7 +48,7 @@ def refusal_text(error: TurnoutError) -> str:
                 f"Bind {holder} elsewhere first, or pick another channel for {wanted}."
             )
         case NotCoordinating(user_id=user_id, state=state):
-            return f"{mention(user_id)} is not a {state} coordinator, so there is nothing to revoke."
+            return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             words = STATUS_WORDS.get(status, status)
             return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."

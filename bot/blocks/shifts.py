@@ -106,7 +106,11 @@ def signup_buttons(signup: SignupView, surface: str) -> list[Block]:
 def listing_scope(query: ListingQuery) -> str:
     """`canvass shifts in Iowa tomorrow`: the listing's filters in words."""
     what = f"{KIND_LABEL[query.kind].lower()} shifts" if query.kind else "shifts"
-    where = f"in {PLACES[query.state].name}" if query.state else "in all states"
+    where = (
+        "in any state"
+        if query.state is None
+        else ("nationally" if query.state == "US" else f"in {PLACES[query.state].name}")
+    )
     span = {"today": "today", "tomorrow": "tomorrow", "week": "this week", None: "in the next 7 days"}
     return f"{what} {where} {span.get(query.when, f'on {query.when}')}"
 
@@ -183,6 +187,8 @@ def release_headline(result: ReleaseResult) -> str:
     shift = result.signup.shift
     if result.signup.status == SignupStatus.REMOVED:
         return f"A coordinator already took you off shift #{shift.id}."
+    if not result.changed:
+        return f"You're not on shift #{shift.id}: you released it already."
     return f"You're off shift #{shift.id}. Thanks for letting us know."
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Block, Reply, context, divider, header, section
-from bot.blocks.contacts import counts_text, place, progress_lines
+from bot.blocks.common import Block, Reply, context, divider, header, plural, section
+from bot.blocks.contacts import counts_text, in_place, place, progress_lines
 from bot.services.leaderboards import Leaderboard
 from bot.services.stats import PersonalStats, StateStats
 
@@ -16,9 +16,7 @@ def build_personal_stats(stats: PersonalStats, name: str) -> Reply:
             f"*Today:* {counts_text(stats.today)}\n*This week:* {counts_text(stats.week)}\n"
             f"*All time:* {counts_text(stats.all_time)}"
         ),
-        context(
-            f"{streak} · {stats.shifts_attended} shift{'s' if stats.shifts_attended != 1 else ''} attended"
-        ),
+        context(f"{streak} · {plural(stats.shifts_attended, 'shift', 'shifts')} attended"),
     ]
     return Reply(f"Your impact: {counts_text(stats.all_time)} all time", blocks)
 
@@ -29,9 +27,7 @@ def build_state_stats(stats: StateStats) -> Reply:
     blocks: list[Block] = [
         header(f"{where} today"),
         section("\n".join(progress_lines(today))),
-        context(
-            f":busts_in_silhouette: {today.active} volunteer{'s' if today.active != 1 else ''} logged today"
-        ),
+        context(f":busts_in_silhouette: {plural(today.active, 'volunteer', 'volunteers')} logged today"),
         divider(),
         section(
             f"*This week* (since {stats.week_first:%a %b} {stats.week_first.day}): {counts_text(stats.week)}"
@@ -45,12 +41,12 @@ def build_leaderboard(board: Leaderboard) -> Reply:
     title = f"Leaderboard: {place(board.state)}, {span}"
     if not board.rows:
         text = (
-            f"No contacts logged {span} in {place(board.state)} yet. `/log 10 doors` puts you on the board."
+            f"No contacts logged {span} {in_place(board.state)} yet. `/log 10 doors` puts you on the board."
         )
         return Reply(text, [section(text)])
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
     lines = [
-        f"{medals.get(row.rank, f'*{row.rank}.*')} {row.name} — *{row.contacts:,}* contacts ({row.convos:,} conversations)"
+        f"{medals.get(row.rank, f'*{row.rank}.*')} {row.name} — {standing_text(row.contacts, row.convos, bold=True)}"
         for row in board.rows
     ]
     blocks: list[Block] = [header(title[:150]), section("\n".join(lines))]
@@ -59,7 +55,16 @@ def build_leaderboard(board: Leaderboard) -> Reply:
     elif board.me.rank > max(r.rank for r in board.rows) or board.me.user_id not in {
         r.user_id for r in board.rows
     }:
-        blocks.append(context(f"You: #{board.me.rank} with {board.me.contacts:,} contacts"))
+        blocks.append(
+            context(f"You: #{board.me.rank} with {plural(board.me.contacts, 'contact', 'contacts')}")
+        )
     else:
         blocks.append(context(f"You're #{board.me.rank}. Keep going!"))
     return Reply(title, blocks)
+
+
+def standing_text(contacts: int, convos: int, *, bold: bool = False) -> str:
+    """`*12* contacts (2 conversations)`: a leaderboard row's numbers."""
+    total = f"*{contacts:,}*" if bold else f"{contacts:,}"
+    noun = "contact" if contacts == 1 else "contacts"
+    return f"{total} {noun} ({plural(convos, 'conversation', 'conversations')})"

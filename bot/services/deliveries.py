@@ -101,3 +101,13 @@ def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) ->
             Delivery.status == DeliveryStatus.SENT,
         )
     ).first()
+
+
+def sent_messages(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str]]:
+    """(channel, ts) of every message of `kind` for `key` that went out, wherever it went."""
+    rows = session.exec(
+        select(Delivery.channel_id, Delivery.message_ts).where(
+            Delivery.kind == kind, Delivery.key == key, Delivery.status == DeliveryStatus.SENT
+        )
+    ).all()
+    return [(channel, ts) for channel, ts in rows if channel and ts]

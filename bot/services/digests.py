@@ -13,6 +13,7 @@ from bot.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
 from bot.services.clock import DateWindow, local_day_bounds
 from bot.services.counts import METRICS, Counts
 from bot.services.leaderboards import Standing, leaderboard
+from bot.services.people import display_names
 from bot.services.shifts import ShiftView, list_open_shifts, shift_views
 from bot.services.states import state_timezone
 from bot.services.stats import Progress, state_progress, streak
@@ -28,6 +29,8 @@ class MorningDigest:
     today: Progress
     yesterday: Progress
     needs_people: list[ShiftView]
+    # Open shifts today and tomorrow, full or not: "all full" is only true when there are some.
+    shifts_ahead: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class WeeklyDigest:
     held: int
     no_shows: int
     days: list[Progress]
+    no_show_names: list[str]
 
     @property
     def fill_rate(self) -> float:
@@ -81,6 +85,7 @@ def morning_digest(session: Session, *, state: str, day: date, now: datetime) ->
         state_progress(session, state, day),
         state_progress(session, state, day - timedelta(days=1)),
         [s for s in listing.shifts if not s.full],
+        len(listing.shifts),
     )
 
 
@@ -159,6 +164,16 @@ def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:
         else {}
     )
     held = sum(int(n) for n in counts.values())
+    absent = (
+        session.exec(
+            select(Signup.volunteer_id)
+            .where(col(Signup.shift_id).in_(ids), Signup.status == SignupStatus.NO_SHOW)
+            .order_by(col(Signup.volunteer_id))
+        ).all()
+        if ids
+        else []
+    )
+    names = display_names(session, list(absent))
     days = [state_progress(session, state, first + timedelta(days=n)) for n in range(7)]
     return WeeklyDigest(
         state,
@@ -169,6 +184,7 @@ def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:
         held,
         int(counts.get(SignupStatus.NO_SHOW, 0)),
         days,
+        [names.get(user_id, user_id) for user_id in absent],
     )
 
 
@@ -188,16 +204,22 @@ def shifts_ending(session: Session, *, state: str, start: datetime, end: datetim
     )
 
 
+def shift_people(session: Session, *, shift_id: int) -> ShiftPeople | None:
+    """One open shift with who holds a place on it (None once it is cancelled or gone)."""
+    found = _with_people(session, col(Shift.id) == shift_id, state=None)
+    return found[0] if found else None
+
+
 def _with_people(
     session: Session,
     *where: ColumnElement[bool],
-    state: str,
+    state: str | None,
     statuses: tuple[SignupStatus, ...] = (SignupStatus.CLAIMED, SignupStatus.CONFIRMED),
 ) -> list[ShiftPeople]:
+    if state is not None:
+        where = (*where, col(Shift.state) == state)
     shifts = session.exec(
-        select(Shift)
-        .where(Shift.state == state, Shift.status == ShiftStatus.OPEN, *where)
-        .order_by(col(Shift.starts_at))
+        select(Shift).where(Shift.status == ShiftStatus.OPEN, *where).order_by(col(Shift.starts_at))
     ).all()
     views = shift_views(session, list(shifts))
     signups = session.exec(

@@ -29,17 +29,29 @@ def set_goal(
     require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s goals")
     if not 1 <= target <= MAX_GOAL:
         raise GoalOutOfRange(target, MAX_GOAL)
-    if day is not None and day < local_date(now, state_timezone(session, state)):
+    today = local_date(now, state_timezone(session, state))
+    if day is not None and day < today:
         raise Refused(f"{day} is in the past; goals are for today or later.")
     ensure_state(session, state, now=now)
+    # A standing goal is a new row from today on; the rows before it still say what past days had.
     goal = session.exec(
         select(Goal)
         .where(Goal.state == state, Goal.metric == metric)
-        .where(col(Goal.local_date).is_(None) if day is None else Goal.local_date == day)
+        .where(
+            (col(Goal.local_date).is_(None) & (col(Goal.starts_on) == today))
+            if day is None
+            else Goal.local_date == day
+        )
     ).first()
     if goal is None:
         goal = Goal(
-            state=state, metric=metric, local_date=day, target=target, set_by=actor.user_id, set_at=now
+            state=state,
+            metric=metric,
+            local_date=day,
+            starts_on=today if day is None else None,
+            target=target,
+            set_by=actor.user_id,
+            set_at=now,
         )
     goal.target, goal.set_by, goal.set_at = target, actor.user_id, now
     session.add(goal)
@@ -47,13 +59,16 @@ def set_goal(
 
 
 def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
-    """The day's goals: a goal set for that date wins over the standing daily one."""
+    """The day's goals: a goal set for that date wins over the standing goal in force that day
+    (the latest one to start on or before it)."""
     rows = session.exec(
         select(Goal).where(
-            Goal.state == state, (col(Goal.local_date) == day) | col(Goal.local_date).is_(None)
+            Goal.state == state,
+            (col(Goal.local_date) == day) | (col(Goal.local_date).is_(None) & (col(Goal.starts_on) <= day)),
         )
     ).all()
     goals: dict[Metric, int] = {}
-    for goal in sorted(rows, key=lambda g: g.local_date is not None):
+    # Dated goals last, standing ones oldest first: whatever should win is written last.
+    for goal in sorted(rows, key=lambda g: (g.local_date is not None, g.starts_on or day)):
         goals[Metric(goal.metric)] = goal.target
     return goals

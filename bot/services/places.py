@@ -77,3 +77,12 @@ PLACES: dict[str, Place] = {
 
 
 NATIONAL_TZ = PLACES["US"].timezone
+
+
+def article(code: str) -> str:
+    """`a` or `an` before a state code as it is read aloud: "an NH", "an IA", "a TX"."""
+    return "an" if code[:1].upper() in VOWEL_SOUND_LETTERS else "a"
+
+
+# Letters whose names start with a vowel sound ("eff", "aitch", "em", "ess", …).
+VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")

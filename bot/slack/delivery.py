@@ -11,12 +11,19 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks.common import Reply
-from bot.blocks.digests import build_evening_post, build_morning_post
+from bot.blocks.digests import build_at_risk_post, build_evening_post, build_morning_post
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
 from bot.models import DeliveryKind
-from bot.services.deliveries import PostOutcome, claim_delivery, complete_delivery, delivered, fail_delivery
-from bot.services.digests import evening_digest, morning_digest
+from bot.services.deliveries import (
+    PostOutcome,
+    claim_delivery,
+    complete_delivery,
+    delivered,
+    fail_delivery,
+    sent_messages,
+)
+from bot.services.digests import evening_digest, morning_digest, shift_people
 from bot.services.shifts import ReleaseResult, get_shift, record_shift_post, shift_version
 from bot.services.states import state_channel
 
@@ -124,7 +131,29 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> str | None:
 
 
 def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
-    """Redraw the shift's channel post until it shows the shift's latest version."""
+    """Redraw the shift's channel post until it shows the shift's latest version, and any
+    "Cover this shift" post about it, so no message in a channel shows a stale fill."""
+    _refresh_channel_post(deps, client, shift_id)
+    _refresh_at_risk_posts(deps, client, shift_id)
+
+
+def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int) -> None:
+    with deps.read_session() as session:
+        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=str(shift_id))
+        item = shift_people(session, shift_id=shift_id) if posts else None
+    if item is None:
+        return
+    reply = build_at_risk_post(item)
+    for channel, ts in posts:
+        try:
+            client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+        except SlackApiError as error:
+            logger.warning(
+                "updating the at-risk post of shift #%s failed: %s", shift_id, error.response.get("error")
+            )
+
+
+def _refresh_channel_post(deps: Deps, client: WebClient, shift_id: int) -> None:
     for _ in range(REFRESH_ROUNDS):
         with deps.read_session() as session:
             version = shift_version(session, shift_id)

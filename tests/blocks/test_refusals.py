@@ -27,7 +27,7 @@ from bot.services.errors import (
     [
         (
             NotCoordinator("IA", ("U1", "U2"), "cancel shift #3"),
-            "Only a IA coordinator (<@U1>, <@U2>) or an admin can cancel shift #3.",
+            "Only an IA coordinator (<@U1>, <@U2>) or an admin can cancel shift #3.",
         ),
         (
             NotCoordinator("NH", (), "set NH's goals"),
@@ -54,7 +54,7 @@ from bot.services.errors import (
         ),
         (
             NotCoordinating("U9", "IA"),
-            "<@U9> is not a IA coordinator, so there is nothing to revoke.",
+            "<@U9> is not an IA coordinator, so there is nothing to revoke.",
         ),
         (
             AttendanceDoesNotApply("U9", SignupStatus.WAITLISTED),

@@ -45,7 +45,7 @@ def home_states(bot: Bot) -> list[str | None]:
         ("UADMIN", "/turnout", "state IA #iowa Mars/Olympus", "not a time zone"),
         ("UADMIN", "/turnout", "state IA iowa", "is not a channel"),
         ("UADMIN", "/turnout", "coordinator @nobody IA", "can't find anyone called @nobody"),
-        ("UADMIN", "/turnout", "coordinator remove <@UVOL2|ben> IA", "is not a IA coordinator"),
+        ("UADMIN", "/turnout", "coordinator remove <@UVOL2|ben> IA", "is not an IA coordinator"),
         (
             "UADMIN",
             "/turnout",
@@ -71,7 +71,7 @@ def home_states(bot: Bot) -> list[str | None]:
             "UADMIN",
             "/turnout",
             "shift add IA 2026-11-28 10:00-13:00 canvass 5 " + "x" * 400,
-            "keep it under 300",
+            "keep it to at most 300",
         ),
         ("UADMIN", "/turnout", "shift add IA 2028-11-28 10:00-13:00 canvass 5 HQ", "up to 400 days ahead"),
         ("UADMIN", "/turnout", "shift add IA 2027-03-14 02:30-04:00 canvass 5 HQ", "does not exist"),

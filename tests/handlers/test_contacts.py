@@ -64,7 +64,7 @@ def test_log_records_and_shows_totals_and_the_goal(bot: Bot) -> None:
     assert "Recorded 40 doors · 6 conversations in Iowa" in first.text
     bot.command("/log", "10 door", channel="CIOWA", user="UVOL2")
     again = bot.command("/log", "5 doors 1 id", channel="CIOWA")
-    assert "Your totals today: 45 doors · 6 conversations · 1 supporters" in again.text
+    assert "Your totals today: 45 doors · 6 conversations · 1 supporter" in again.text
     assert "`▓▓▓▓▓░░░░░ 55%` 55 / 100 doors" in again.text
     assert again.reply.ephemeral_to == "UVOL1"
     assert log_count(bot) == (3, 3)
@@ -130,7 +130,7 @@ def test_goals_dated_win_over_standing_and_roles_are_enforced(bot: Bot) -> None:
     bot.command("/turnout", "goal IA 100 doors daily", user="UCOORD")
     bot.command("/turnout", "goal IA 300 doors", user="UCOORD")
     assert "300 doors" in bot.command("/stats", "IA").text
-    assert "Only a IA coordinator" in bot.command("/turnout", "goal IA 5 doors").text
+    assert "Only an IA coordinator" in bot.command("/turnout", "goal IA 5 doors").text
     assert (
         "Only an admin (no one coordinates NH yet) can set NH's goals"
         in bot.command("/turnout", "goal NH 5 doors", user="UCOORD").text
@@ -157,7 +157,7 @@ def test_leaderboard_ties_share_a_rank_and_the_caller_sees_their_place(bot: Bot)
     board = bot.command("/leaderboard", "week", channel="CIOWA").text
     assert board.count(":first_place_medal:") == 2 and ":second_place_medal:" not in board
     assert ":third_place_medal:" in board and "*10.* vol11" in board and "vol12" not in board
-    assert "You: #13 with 1 contacts" in board
+    assert "You: #13 with 1 contact" in board
     assert "conversations)" in board
     assert "No contacts logged today in New Hampshire" in bot.command("/leaderboard", "NH today").text
     assert "given twice" in bot.command("/leaderboard", "IA NH").text
@@ -171,7 +171,7 @@ def test_export_sends_two_csvs_to_the_coordinator(bot: Bot) -> None:
     bot.command("/log", "=cmd doors", channel="CIOWA")  # refused: nothing odd reaches a spreadsheet
     bot.command("/log", "40 doors 6 convos", channel="CIOWA")
     bot.command("/log", "2 doors", channel="CIOWA")
-    assert "Only a IA coordinator" in bot.command("/turnout", "export IA").text
+    assert "Only an IA coordinator" in bot.command("/turnout", "export IA").text
     sent = bot.command("/turnout", "export IA 2026-11-01 2026-11-30", user="UCOORD")
     assert "Sent you the IA export" in sent.text
     contacts, attendance = bot.slack.uploads

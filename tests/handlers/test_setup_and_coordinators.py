@@ -139,7 +139,7 @@ def test_coordinators_set_the_release_cutoff_for_their_state(bot: Bot) -> None:
         starts_at = shift.starts_at
     bot.command("/claim", str(shift_id))
     assert "until 1 hour before" in bot.command("/turnout", "cutoff IA 1", user="UCOORD").text
-    assert "Only a IA coordinator" in bot.command("/turnout", "cutoff IA 0", user="UVOL2").text
+    assert "Only an IA coordinator" in bot.command("/turnout", "cutoff IA 0", user="UVOL2").text
     assert "not a number of hours" in bot.command("/turnout", "cutoff IA soon", user="UCOORD").text
     assert "between 0 and 72 hours" in bot.command("/turnout", "cutoff IA 100", user="UCOORD").text
     bot.clock.now = starts_at - timedelta(minutes=90)

@@ -127,7 +127,7 @@ def test_the_schedule_follows_a_coordinators_change(bot: Bot) -> None:
     changed = bot.command("/turnout", "schedule IA morning 07:15", user="UCOORD")
     assert "`morning` 07:15" in changed.text
     assert tick(bot, local("2026-11-24T07:15")) == 1
-    assert "Only a IA coordinator" in bot.command("/turnout", "schedule IA morning 06:00").text
+    assert "Only an IA coordinator" in bot.command("/turnout", "schedule IA morning 06:00").text
     assert "isn't a time" in bot.command("/turnout", "schedule IA morning 7am", user="UCOORD").text
     assert (
         "runs relative to each shift"
@@ -294,6 +294,7 @@ def test_after_shift_follow_up_opens_the_log_form_for_that_shift(bot: Bot) -> No
 
 def test_weekly_digest_goes_to_coordinators_with_a_chart(bot: Bot) -> None:
     setup(bot)
+    bot.clock.now = local("2026-11-16T07:00")  # a standing goal holds from the day it is set
     bot.command("/turnout", "goal IA 20 doors daily", user="UCOORD")
     bot.clock.now = local("2026-11-20T12:00")
     bot.command("/log", "25 doors", channel="CIOWA")

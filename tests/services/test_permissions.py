@@ -120,11 +120,11 @@ def test_volunteers_are_told_who_can_see_the_schedule_and_post_a_digest(bot: Bot
         make.coordinator(session, "UCOORD", "IA", bot.clock())
     assert (
         bot.command("/turnout", "schedule IA").text
-        == "Only a IA coordinator (<@UCOORD>) or an admin can see IA's schedule."
+        == "Only an IA coordinator (<@UCOORD>) or an admin can see IA's schedule."
     )
     assert (
         bot.command("/turnout", "digest IA").text
-        == "Only a IA coordinator (<@UCOORD>) or an admin can post IA's digest."
+        == "Only an IA coordinator (<@UCOORD>) or an admin can post IA's digest."
     )
     assert (
         bot.command("/turnout", "digest IA", user="UCOORD").text
