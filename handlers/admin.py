@@ -13,7 +13,7 @@ from bot.services.places import PLACES
 from bot.services.roles import coordinated_states
 from bot.services.states import bind_state, set_unclaim_cutoff
 from handlers.common import Subcommand, TurnoutRequest, is_help, say
-from handlers.parsing import ChannelRef, UserRef, parse_channel, parse_user, require_state
+from handlers.parsing import ChannelRef, UserRef, fold_state, parse_channel, parse_user, require_state
 
 
 def run_help(request: TurnoutRequest) -> None:
@@ -23,9 +23,10 @@ def run_help(request: TurnoutRequest) -> None:
 
 
 def run_home(request: TurnoutRequest) -> None:
-    if len(request.args) != 1 or is_help(request.args[0]):
-        raise UsageError("Give one state code.", usage.HOME)
-    code = require_state(request.args[0], usage.HOME)
+    args, _ = fold_state(request.args)
+    if len(args) != 1 or is_help(args[0]):
+        raise UsageError("Give one state, by its code or its name.", usage.HOME)
+    code = require_state(args[0], usage.HOME)
     deps = request.deps
     with request.acting() as (session, _actor):
         set_home_state(session, user_id=request.user_id, code=code, now=deps.clock())
@@ -33,7 +34,7 @@ def run_home(request: TurnoutRequest) -> None:
 
 
 def run_state(request: TurnoutRequest) -> None:
-    args = request.args
+    args, _ = fold_state(request.args)
     if len(args) not in (2, 3) or is_help(args[0]):
         raise UsageError("Give a state, a channel and optionally a time zone.", usage.STATE)
     code = require_state(args[0], usage.STATE)
@@ -55,6 +56,7 @@ def run_coordinator(request: TurnoutRequest) -> None:
     removing = bool(args) and args[0].lower() == "remove"
     if removing:
         args = args[1:]
+    args, _ = fold_state(args, at=1)
     if len(args) != 2 or is_help(args[0]):
         raise UsageError("Name one person and one state.", usage.COORDINATOR)
     code = require_state(args[1], usage.COORDINATOR)
@@ -72,7 +74,7 @@ def run_coordinator(request: TurnoutRequest) -> None:
 
 
 def run_cutoff(request: TurnoutRequest) -> None:
-    args = request.args
+    args, _ = fold_state(request.args)
     if len(args) != 2 or is_help(args[0]):
         raise UsageError("Give a state and a number of hours.", usage.CUTOFF)
     code = require_state(args[0], usage.CUTOFF)

@@ -119,6 +119,15 @@ def require_state(token: str, usage: str) -> str:
     return code
 
 
+def fold_state(words: list[str], at: int = 0) -> tuple[list[str], int]:
+    """`words` with a state name of several words, starting at `at`, folded into its code
+    (`new hampshire #nh` → `NH #nh`), and how many words the folding took away."""
+    code, size = take_state(words[at:])
+    if code is None or size <= 1:
+        return words, 0
+    return [*words[:at], code, *words[at + size :]], size - 1
+
+
 def split_state(words: list[str], usage: str) -> tuple[str, list[str]]:
     """The state the words start with (code or name) and the words after it."""
     code, size = take_state(words)

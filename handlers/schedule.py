@@ -13,7 +13,7 @@ from bot.services.errors import UsageError
 from bot.services.schedule import CLOCK_JOBS, Job, digest_target, set_job_time, state_schedule
 from bot.slack.delivery import digest_builder, post_digest
 from handlers.common import Subcommand, TurnoutRequest, is_help, say
-from handlers.parsing import require_state
+from handlers.parsing import fold_state, require_state
 
 CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 JOB_NAMES = ", ".join(str(j) for j in CLOCK_JOBS)
@@ -21,7 +21,7 @@ DIGESTS = {str(kind): kind for kind in (DeliveryKind.MORNING, DeliveryKind.EVENI
 
 
 def run_schedule(request: TurnoutRequest) -> None:
-    args = request.args
+    args, _ = fold_state(request.args)
     if len(args) not in (1, 3) or is_help(args[0]):
         raise UsageError("Give a state, and to change a time, a post and HH:MM.", usage.SCHEDULE)
     code = require_state(args[0], usage.SCHEDULE)
@@ -38,7 +38,7 @@ def run_schedule(request: TurnoutRequest) -> None:
 
 
 def run_digest(request: TurnoutRequest) -> None:
-    args = request.args
+    args, _ = fold_state(request.args)
     if not 1 <= len(args) <= 2 or is_help(args[0]):
         raise UsageError("Give a state, and optionally morning or evening.", usage.DIGEST)
     code = require_state(args[0], usage.DIGEST)

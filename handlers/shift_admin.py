@@ -41,6 +41,7 @@ from handlers.parsing import (
     check_capacity,
     check_location,
     check_notes,
+    fold_state,
     parse_capacity,
     parse_date,
     parse_kind,
@@ -65,7 +66,8 @@ def add_shift(request: TurnoutRequest) -> None:
         return open_shift_form(request)
     if is_help(request.args[1]):
         raise UsageError("Add a shift with the form, or all its details on one line.", usage.SHIFT_ADD)
-    spec = parse_inline_shift(request.args[1:], request.rest_after(6))
+    args, folded = fold_state(request.args, at=1)
+    spec = parse_inline_shift(args[1:], request.rest_after(6 + folded))
     with request.acting() as (session, actor):
         try:
             shift, created = create_shift(session, actor=actor, spec=spec, now=deps.clock())
