@@ -280,6 +280,7 @@ def register(app: App, deps: Deps) -> None:
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
         app.action(action_id)(partial(handle_roster_click, deps=deps))
     app.action(act.ROSTER_PAGE)(partial(handle_roster_page, deps=deps))
+    app.action(act.page_action(act.ROSTER_PAGE, act.PREVIOUS))(partial(handle_roster_page, deps=deps))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"shift": run_shift, "roster": run_roster}

@@ -281,5 +281,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(act.JOIN_WAITLIST)(partial(handle_claim_click, deps=deps))
     app.action(act.CONFIRM)(partial(handle_confirm_click, deps=deps))
     app.action(act.RELEASE)(partial(handle_release_click, deps=deps))
-    app.action(act.SHIFTS_PAGE)(partial(handle_shifts_page, deps=deps))
-    app.action(act.MYSHIFTS_PAGE)(partial(handle_my_shifts_page, deps=deps))
+    for family, listener in (
+        (act.SHIFTS_PAGE, handle_shifts_page),
+        (act.MYSHIFTS_PAGE, handle_my_shifts_page),
+    ):
+        app.action(family)(partial(listener, deps=deps))
+        app.action(act.page_action(family, act.PREVIOUS))(partial(listener, deps=deps))

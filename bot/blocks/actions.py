@@ -23,6 +23,8 @@ LOG_FOR_SHIFT = "log.for_shift"
 
 SHIFT_FORM = "shift.form"
 
+# A page turner's action id is its family's (Next), or with PREVIOUS appended (`shifts.page.previous`).
+PREVIOUS = "previous"
 SHIFTS_PAGE = "shifts.page"
 MYSHIFTS_PAGE = "myshifts.page"
 ROSTER_PAGE = "roster.page"
@@ -69,3 +71,8 @@ def read_page(surface: str) -> tuple[str, int]:
     if not offset.isdigit() or int(offset) > MAX_OFFSET:
         raise ValueError(f"not a page offset: {offset[:20]!r}")
     return base, int(offset)
+
+
+def page_action(family: str, direction: str) -> str:
+    """The action id of one direction of a page turner (Next keeps the family's own id)."""
+    return f"{family}.{direction}"

@@ -121,10 +121,12 @@ def page_span(noun: str, offset: int, shown: int, total: int) -> str:
 
 
 def page_buttons(action_id: str, surface: str, offset: int, shown: int, total: int, size: int) -> list[Block]:
-    """Previous / Next for a page of `size` starting at `offset`; none when it all fits on one page."""
+    """Previous / Next for a page of `size` starting at `offset`; none when it all fits on one page.
+    Slack refuses two elements with one action_id in a block, so each direction has its own."""
     buttons: list[Block] = []
     if offset > 0:
-        buttons.append(button("Previous", action_id, act.paged(surface, max(0, offset - size))))
+        previous = act.page_action(action_id, act.PREVIOUS)
+        buttons.append(button("Previous", previous, act.paged(surface, max(0, offset - size))))
     if offset + shown < total:
         following = min(size, total - offset - shown)
         buttons.append(button(f"Next {following}", action_id, act.paged(surface, offset + shown)))

@@ -17,6 +17,8 @@ Limits, from Slack's reference (api.slack.com):
   text 2000 (reference/block-kit/blocks#section); an option's text 75, value 150 and description
   75 (reference/block-kit/composition-objects#option); checkboxes and radio buttons at most 10
   options (reference/block-kit/block-elements#checkboxes, #radio).
+- Uniqueness (reference/block-kit/blocks, block-elements): a `block_id` at most once in a
+  message or view, an `action_id` at most once among one block's elements → `invalid_blocks`.
 - Views (reference/surfaces/views): `title`, `submit` and `close` at most 24 characters,
   `private_metadata` 3000, `callback_id` 255, a modal needs a title and, with an input block,
   a submit button → `invalid_arguments` (slack_sdk's `View` enforces the lengths).
@@ -133,10 +135,33 @@ def check_blocks(blocks: list[dict[str, Any]], most: int) -> None:
     """Refuse more than `most` blocks, or any block Block Kit does not allow."""
     if len(blocks) > most:
         raise Refused("invalid_blocks", f"{len(blocks)} blocks, at most {most}")
+    block_ids: set[str] = set()
     for index, block in enumerate(blocks):
         problem = block_problem(block)
         if problem is not None:
             raise Refused("invalid_blocks", f"block {index}: {problem}")
+        # Slack refuses a repeated block_id in one message or view ...
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if block_id in block_ids:
+                raise Refused("invalid_blocks", f"block {index}: block_id {block_id!r} already exists")
+            block_ids.add(block_id)
+        # ... and a repeated action_id among one block's elements.
+        action_ids = [str(e["action_id"]) for e in _elements(block) if e.get("action_id") is not None]
+        repeated = {a for a in action_ids if action_ids.count(a) > 1}
+        if repeated:
+            raise Refused(
+                "invalid_blocks", f"block {index}: action_id {sorted(repeated)[0]!r} already exists"
+            )
+
+
+def _elements(block: dict[str, Any]) -> list[dict[str, Any]]:
+    """The interactive elements directly in a block: its elements, accessory or input element."""
+    found = [e for e in block.get("elements", []) if isinstance(e, dict)]
+    for key in ("accessory", "element"):
+        if isinstance(block.get(key), dict):
+            found.append(block[key])
+    return found
 
 
 def block_problem(block: Any) -> str | None:

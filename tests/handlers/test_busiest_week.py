@@ -80,7 +80,12 @@ def shift_ids(message: Message) -> list[int]:
 
 def page_button(message: Message, action_id: str, label: str) -> dict[str, Any] | None:
     return next(
-        (b for b in buttons(message) if b["action_id"] == action_id and b["text"]["text"].startswith(label)),
+        (
+            b
+            for b in buttons(message)
+            if b["action_id"] in (action_id, act.page_action(action_id, act.PREVIOUS))
+            and b["text"]["text"].startswith(label)
+        ),
         None,
     )
 
@@ -89,7 +94,7 @@ def turn(bot: Bot, message: Message, action_id: str, label: str, user: str) -> M
     """Press Next / Previous and return the message as redrawn in place."""
     found = page_button(message, action_id, label)
     assert found is not None, f"no {label} button in {message_text(message)[-300:]!r}"
-    exchange = bot.click(message, action_id, user=user, value=found["value"])
+    exchange = bot.click(message, found["action_id"], user=user, value=found["value"])
     assert exchange.status == 200
     redrawn = exchange.reply
     assert (redrawn.channel, redrawn.ts) == (message.channel, message.ts), "not redrawn in place"

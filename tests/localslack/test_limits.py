@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.localslack.limits import (
     MAX_VIEW_BLOCKS,
     Refused,
     block_problem,
+    check_blocks,
     check_message,
     check_view,
 )
@@ -196,3 +198,34 @@ def test_a_modal_needs_a_title_and_a_submit_for_its_inputs() -> None:
         with pytest.raises(Refused) as refused:
             check_view(view)
         assert refused.value.error == "invalid_arguments"
+
+
+def test_an_action_id_twice_in_one_block_is_refused() -> None:
+    twice = {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Previous"},
+                "action_id": "page",
+                "value": "0",
+            },
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Next"},
+                "action_id": "page",
+                "value": "20",
+            },
+        ],
+    }
+    with pytest.raises(Refused, match="action_id 'page' already exists"):
+        check_blocks([twice], 50)
+    once_each = copy.deepcopy(twice)
+    once_each["elements"][1]["action_id"] = "page.next"
+    check_blocks([once_each, {**copy.deepcopy(once_each), "block_id": "b2"}], 50)
+
+
+def test_a_block_id_twice_in_one_message_is_refused() -> None:
+    block = {"type": "section", "block_id": "same", "text": {"type": "mrkdwn", "text": "hi"}}
+    with pytest.raises(Refused, match="block_id 'same' already exists"):
+        check_blocks([block, dict(block)], 50)
