@@ -27,7 +27,8 @@ from bot.blocks.shifts import (
 from bot.deps import Deps
 from bot.services.clock import local_date, window_for
 from bot.services.errors import TurnoutError, UsageError
-from bot.services.places import PLACES
+from bot.services.people import personal_timezone
+from bot.services.places import NATIONAL_TZ, PLACES
 from bot.services.shifts import (
     ListingQuery,
     SignupView,
@@ -250,8 +251,13 @@ def redraw(session: Session, deps: Deps, surface: str, user_id: str, note: str) 
 def render_listing(
     session: Session, deps: Deps, user_id: str, query: ListingQuery, user_tz: str | None, offset: int = 0
 ) -> Reply:
-    """The listing for `query`; local dates count in the state's zone (the viewer's, for all states)."""
-    tz = state_timezone(session, query.state) if query.state else (user_tz or PLACES["US"].timezone)
+    """The listing for `query`; local dates count in the state's zone (the viewer's, for all states,
+    also when a click redraws it and Slack's profile is not at hand)."""
+    tz = (
+        state_timezone(session, query.state)
+        if query.state
+        else personal_timezone(session, user_id=user_id, profile_tz=user_tz, fallback=NATIONAL_TZ)
+    )
     window = window_for(query.when, local_date(deps.clock(), tz)) if query.when else None
     listing = list_open_shifts(
         session,

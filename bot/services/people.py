@@ -68,10 +68,13 @@ def ensure_volunteer(session: Session, *, user_id: str, now: datetime) -> None:
 
 
 def personal_timezone(session: Session, *, user_id: str, profile_tz: str | None, fallback: str) -> str:
-    """Whose days a person's own stats count in: their Slack zone, else their home state's, else `fallback`."""
+    """Whose days a person's own stats count in: their Slack zone (as Slack just said, else as
+    last stored), else their home state's, else `fallback`."""
     if profile_tz:
         return profile_tz
     volunteer = session.get(Volunteer, user_id)
+    if volunteer is not None and volunteer.timezone:
+        return volunteer.timezone
     home = volunteer.home_state if volunteer else None
     return state_timezone(session, home) if home else fallback
 
