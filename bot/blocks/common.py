@@ -40,8 +40,27 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+SECTION_TEXT = 3000
+
+
+def fit(text: str, most: int = SECTION_TEXT) -> str:
+    """`text` cut to at most `most` characters where it must be, at the last whole line (else the
+    last space), never inside an `&amp;` entity or a `<@U…>` mention, with `…` to say so."""
+    if len(text) <= most:
+        return text
+    head = text[: most - 1]
+    cut = max(head.rfind("\n"), 0) or max(head.rfind(" "), 0) or len(head)
+    head = head[:cut]
+    # Never leave half an entity or half a mention behind.
+    if head.rfind("&") > head.rfind(";"):
+        head = head[: head.rfind("&")]
+    if head.rfind("<") > head.rfind(">"):
+        head = head[: head.rfind("<")]
+    return head.rstrip() + "…"
+
+
 def section(text: str, accessory: Block | None = None, block_id: str | None = None) -> Block:
-    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": fit(text)}}
     if accessory:
         block["accessory"] = accessory
     if block_id:

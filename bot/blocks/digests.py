@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from bot.blocks import actions as act
@@ -30,6 +31,9 @@ from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, next_run
 from bot.services.shifts import ShiftView
 
 MAX_SHIFTS_IN_DIGEST = 10
+# A channel post lists at most this many cheers, and the weekly digest this many names.
+MAX_CHEERS = 10
+MAX_NAMES = 15
 
 
 def build_morning_post(digest: MorningDigest) -> Reply:
@@ -79,7 +83,10 @@ def build_evening_post(digest: EveningDigest) -> Reply:
         f":star2: Welcome <@{user}>, who just finished their first shift!" for user in digest.first_shifts
     ]
     if cheers:
-        blocks.append(section("\n".join(cheers)))
+        shown = cheers[:MAX_CHEERS]
+        if len(cheers) > MAX_CHEERS:
+            shown.append(f"…and {len(cheers) - MAX_CHEERS} more to cheer for!")
+        blocks.append(section("\n".join(shown)))
     blocks.append(
         context(
             f":busts_in_silhouette: {plural(digest.today.active, 'volunteer', 'volunteers')} logged today"
@@ -178,7 +185,12 @@ def fill_line(digest: WeeklyDigest) -> str:
 def no_show_line(digest: WeeklyDigest) -> str:
     if not digest.no_shows:
         return "*No-shows:* none"
-    return f"*No-shows:* {digest.no_shows} ({', '.join(esc(name) for name in digest.no_show_names)})"
+    # One name per person, with how often, and a bounded list: a big week must still fit one section.
+    times = Counter(digest.no_show_names)
+    names = [esc(name) + (f" ×{n}" if n > 1 else "") for name, n in times.most_common(MAX_NAMES)]
+    if len(times) > MAX_NAMES:
+        names.append(f"and {len(times) - MAX_NAMES} more")
+    return f"*No-shows:* {digest.no_shows} ({', '.join(names)})"
 
 
 def build_schedule(schedule: StateSchedule, now: datetime) -> Reply:

@@ -38,7 +38,7 @@ def home_states(bot: Bot) -> list[str | None]:
         ("UVOL1", "/myshifts", "extra", "takes no arguments"),
         ("UVOL1", "/turnout", "frobnicate", "I don't know `/turnout frobnicate`"),
         ("UVOL1", "/turnout", "home XX", "`XX` is not a state code"),
-        ("UVOL1", "/turnout", "home", "Give one state code"),
+        ("UVOL1", "/turnout", "home", "Give one state, by its code or its name"),
         ("UADMIN", "/turnout", "state IA", "Give a state, a channel"),
         ("UADMIN", "/turnout", "state IA #no-such-channel", "I can't find #no-such-channel"),
         ("UADMIN", "/turnout", "state IA <#CGHOST|ghost>", "I can't see #ghost"),
