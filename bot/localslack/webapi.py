@@ -153,6 +153,9 @@ class LocalSlack:
             def do_POST(self) -> None:
                 stand_in._serve(self)
 
+            def do_GET(self) -> None:  # slack_sdk reads some methods (conversations.history) by GET
+                stand_in._serve(self)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
@@ -275,15 +278,17 @@ class LocalSlack:
                 self.pending_files[request.path.removeprefix("/upload/")]["content"] = raw
             return _send(request, 200, f"OK - {len(raw)}".encode(), "text/plain")
         params = _params(raw, request.headers.get("content-type", ""))
-        if request.path.startswith("/response/"):
+        path, _, query = request.path.partition("?")
+        params.update({k: v[0] for k, v in parse_qs(query).items()})
+        if path.startswith("/response/"):
             try:
-                self._respond(request.path.removeprefix("/response/"), params)
+                self._respond(path.removeprefix("/response/"), params)
             except Refused as refused:
                 # A response_url answers a refusal with a plain-text 400, not a JSON error.
                 self._refuse("response_url", refused)
                 return _send(request, 400, refused.error.encode(), "text/plain")
             return _send(request, 200, b"ok", "text/plain")
-        method = request.path.removeprefix("/api/")
+        method = path.removeprefix("/api/")
         with self.lock:
             self.calls.append(Call(method, params, time.monotonic()))
             failure = next((f for f in self.failures if f.method == method and f.remaining > 0), None)
@@ -628,7 +633,7 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
 
 
 def _truthy(value: Any) -> bool:
-    return value is True or str(value).lower() == "true"
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _send(
