@@ -16,7 +16,7 @@ from bot.slack.delivery import EVENT_TYPE
 from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
-from tests.fastbot import fast_bot, slack_down, slack_up  # noqa: F401
+from tests.fastbot import slack_down, slack_up
 
 ADD = "shift add IA 2026-11-28 10:00-13:00 canvass 5 Des Moines HQ"
 PENDING = "Slack didn't take the post yet; I'll keep trying."
