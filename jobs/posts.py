@@ -282,3 +282,5 @@ def _upload_chart(client: WebClient, user_id: str, chart: bytes, filename: str, 
         client.files_upload_v2(channel=channel, file=chart, filename=filename, title=reply.text[:100])
     except SlackApiError as error:
         logger.warning("weekly chart upload to %s failed: %s", user_id, error.response.get("error"))
+    except OSError as error:  # a timeout or dropped connection: the digest itself went out
+        logger.warning("weekly chart upload to %s got no answer: %s", user_id, error)
