@@ -115,7 +115,11 @@ class Metric(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
+    """`claimed`: someone is sending it (or was, and crashed); `retry`: owed, to be tried again at
+    `next_attempt_at`; `sent`; `failed`: given up (Slack refused it for good, or it is no longer useful)."""
+
     CLAIMED = "claimed"
+    RETRY = "retry"
     SENT = "sent"
     FAILED = "failed"
 
@@ -131,6 +135,10 @@ class DeliveryKind(StrEnum):
     EVENING = "evening"
     DAY_BEFORE = "day-before"
     WEEKLY = "weekly"
+    PROMOTED = "promoted"
+    CANCELLED = "cancelled"
+    REMOVED = "removed"
+    FORM_REPLY = "form_reply"
 
 
 class Counted(SQLModel):
@@ -333,8 +341,10 @@ class Goal(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """A message Turnout must send exactly once, keyed by (kind, target, key).
 
-    Claimed before sending, completed with Slack's `ts` after; a claim left stale by a crash
-    is retried. Used for shift posts now and for every scheduled post.
+    Claimed before sending, completed with Slack's `ts` after. What it says is kept in `payload`
+    (JSON text + blocks) so a failed or crashed attempt can be retried at `next_attempt_at`,
+    until `expires_at`, after which it is no longer worth sending. Deliveries to one target about
+    one shift (`shift_id`) go out in the order they were recorded (`id`).
     """
 
     __table_args__ = (sa.UniqueConstraint("kind", "target", "key", name="uq_delivery_kind_target_key"),)
@@ -350,3 +360,8 @@ class Delivery(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     last_error: str | None = Field(default=None, max_length=500)
+    payload: str | None = Field(default=None, sa_type=sa.Text)
+    shift_id: int | None = Field(default=None, index=True)
+    created_at: datetime | None = utc_column(nullable=True)
+    next_attempt_at: datetime | None = utc_column(nullable=True, index=True)
+    expires_at: datetime | None = utc_column(nullable=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -20,7 +22,7 @@ from bot.blocks.shifts import (
     build_shift_form,
 )
 from bot.deps import Deps
-from bot.models import SignupStatus
+from bot.models import DeliveryKind, SignupStatus
 from bot.services.clock import local_date
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.roles import coordinated_states
@@ -35,7 +37,14 @@ from bot.services.shifts import (
     roster,
 )
 from bot.services.states import state_timezone
-from bot.slack.delivery import after_release, post_new_shift, refresh_shift_post, send_dm
+from bot.slack.delivery import (
+    FORM_REPLY_USEFUL_FOR,
+    after_release,
+    event_key,
+    post_new_shift,
+    refresh_shift_post,
+    send_dm,
+)
 from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
 from handlers.parsing import (
     check_capacity,
@@ -68,13 +77,36 @@ def add_shift(request: TurnoutRequest) -> None:
         raise UsageError("Add a shift with the form, or all its details on one line.", usage.SHIFT_ADD)
     args, folded = fold_state(request.args, at=1)
     spec = parse_inline_shift(args[1:], request.rest_after(6 + folded))
+    now = deps.clock()
     with request.acting() as (session, actor):
         try:
-            shift, created = create_shift(session, actor=actor, spec=spec, now=deps.clock())
+            shift, created = create_shift(
+                session, actor=actor, spec=spec, now=now, source_key=retype_key(spec, actor.user_id, now)
+            )
         except InvalidShift as invalid:
             raise UsageError(invalid.message, usage.SHIFT_ADD) from invalid
-    channel = post_new_shift(deps, client, shift.id) if created else None
-    say(request.respond, build_shift_created(shift, created, channel))
+    posted = post_new_shift(deps, client, shift.id) if created else None
+    say(
+        request.respond,
+        build_shift_created(
+            shift,
+            created,
+            posted.channel if posted else None,
+            pending=bool(posted and not posted.posted),
+        ),
+    )
+
+
+RETYPE_WINDOW = timedelta(minutes=10)
+
+
+def retype_key(spec: NewShift, user_id: str, now: datetime) -> str:
+    """The same shift typed again by the same person in the same ten minutes has the same key,
+    so a retyped `shift add` (after a slow answer) finds the first shift instead of adding another."""
+    bucket = int(now.timestamp() // RETYPE_WINDOW.total_seconds())
+    fields = [spec.state, spec.day.isoformat(), f"{spec.start:%H:%M}", f"{spec.end:%H:%M}", str(spec.kind)]
+    fields += [str(spec.capacity), " ".join(spec.location.split()).casefold(), user_id, str(bucket)]
+    return "typed:" + hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:40]
 
 
 def parse_inline_shift(args: list[str], location_text: str) -> NewShift:
@@ -130,11 +162,31 @@ def handle_shift_form(
                 session, actor=actor, spec=spec, now=deps.clock(), source_key=view["id"]
             )
     except TurnoutError as refusal:
-        send_dm(client, user_id, text_reply(f"Your shift was not added: {refusal_text(refusal)}"))
+        answer = text_reply(f"Your shift was not added: {refusal_text(refusal)}")
+        _form_reply(deps, client, user_id, view["id"], answer)
         return
-    channel = post_new_shift(deps, client, shift.id) if created else None
+    posted = post_new_shift(deps, client, shift.id) if created else None
     if created:
-        send_dm(client, user_id, build_shift_created(shift, created, channel))
+        pending = bool(posted and not posted.posted)
+        _form_reply(
+            deps,
+            client,
+            user_id,
+            view["id"],
+            build_shift_created(shift, created, posted.channel if posted else None, pending=pending),
+        )
+
+
+def _form_reply(deps: Deps, client: WebClient, user_id: str, view_id: str, reply: Reply) -> None:
+    send_dm(
+        deps,
+        client,
+        kind=DeliveryKind.FORM_REPLY,
+        user_id=user_id,
+        key=view_id,
+        reply=reply,
+        expires_at=deps.clock() + FORM_REPLY_USEFUL_FOR,
+    )
 
 
 def read_shift_form(values: dict[str, Any]) -> tuple[NewShift | None, dict[str, str]]:
@@ -195,11 +247,23 @@ def cancel(request: TurnoutRequest) -> None:
     deps, client = request.deps, request.client
     with request.acting() as (session, actor):
         result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
-    say(request.respond, build_cancel_result(result))
-    if not result.already:
-        for user_id in result.notify:
-            send_dm(client, user_id, build_cancelled_dm(result.shift))
-        refresh_shift_post(deps, client, shift_id)
+    if result.already:
+        say(request.respond, build_cancel_result(result))
+        return
+    told = 0
+    for user_id in result.notify:
+        told += send_dm(
+            deps,
+            client,
+            kind=DeliveryKind.CANCELLED,
+            user_id=user_id,
+            key=str(shift_id),
+            reply=build_cancelled_dm(result.shift),
+            expires_at=result.shift.ends_at,
+            shift_id=shift_id,
+        ).landed
+    say(request.respond, build_cancel_result(result, told))
+    refresh_shift_post(deps, client, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
@@ -240,7 +304,14 @@ def handle_roster_click(
         say(respond, reply, replace=True)
         if result is not None and result.changed:
             send_dm(
-                client, result.signup.user_id, text_reply(f"A coordinator took you off shift #{shift_id}.")
+                deps,
+                client,
+                kind=DeliveryKind.REMOVED,
+                user_id=result.signup.user_id,
+                key=event_key(shift_id, result.signup.id, now),
+                reply=text_reply(f"A coordinator took you off shift #{shift_id}."),
+                expires_at=result.signup.shift.starts_at,
+                shift_id=shift_id,
             )
             after_release(deps, client, result)
         elif result is None:

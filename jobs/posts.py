@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,13 +23,20 @@ from bot.blocks.digests import (
 )
 from bot.deps import Deps
 from bot.models import DeliveryKind
-from bot.services.clock import local_day_bounds
-from bot.services.deliveries import PostOutcome
+from bot.services.clock import local_day_bounds, local_instant
 from bot.services.digests import ShiftPeople, shifts_ending, shifts_starting, weekly_digest
 from bot.services.roles import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
 from bot.services.shifts import ShiftView
-from bot.slack.delivery import constant, deliver_once, digest_builder, post_digest
+from bot.slack.delivery import (
+    Delivered,
+    Fate,
+    constant,
+    deliver_once,
+    digest_builder,
+    post_digest_result,
+    retry_owed,
+)
 from bot.slack.pacing import Pacer
 
 logger = logging.getLogger(__name__)
@@ -37,23 +45,41 @@ EPSILON = timedelta(microseconds=1)  # turns a half-open [start, end) query into
 
 @dataclass
 class Outcome:
-    """What a job run did: messages sent now, and those found already delivered (or given up)."""
+    """What a job run did: messages sent now, those found already delivered (or someone else's
+    to send), and those Slack did not take (retried by the scheduler, or given up)."""
 
     sent: int = 0
     skipped: int = 0
+    failed: int = 0
     notes: list[str] = field(default_factory=list)
+    # Why the failed ones failed, and what happens to them next, one line each.
+    failures: list[str] = field(default_factory=list)
 
-    def add(self, sent: str | bool | None) -> None:
-        """Count one message: `sent` is its ts (or True) when this run sent it."""
-        if not sent:
-            self.skipped += 1
-        else:
+    def add(self, result: Delivered, timezone: str = "UTC") -> None:
+        """Count one message by what its try came to."""
+        if result.sent:
             self.sent += 1
+        elif result.fate in (Fate.RETRYING, Fate.FAILED):
+            self.failed += 1
+            self.failures.append(describe_failure(result, timezone))
+        else:
+            self.skipped += 1
 
     def merge(self, other: Outcome) -> None:
         self.sent += other.sent
         self.skipped += other.skipped
+        self.failed += other.failed
         self.notes += other.notes
+        self.failures += other.failures
+
+
+def describe_failure(result: Delivered, timezone: str) -> str:
+    """`Slack answered 500 fatal_error); it will be retried by the scheduler until 11:00 CST`."""
+    problem = result.problem or "Slack did not take it"
+    if result.fate == Fate.RETRYING and result.until is not None:
+        until = result.until.astimezone(ZoneInfo(timezone))
+        return f"{problem}; it will be retried by the scheduler until {until:%H:%M %Z}"
+    return f"{problem}; it will not be retried"
 
 
 def post_morning_digest(
@@ -82,15 +108,30 @@ def _digest(
         outcome.notes.append(f"{schedule.state} has no channel; bind one with /turnout state.")
         return outcome
     pacer.wait(schedule.channel_id)
-    result = post_digest(
+    job = Job(str(kind))
+    _, result = post_digest_result(
         deps,
         client,
         kind=kind,
         channel=schedule.channel_id,
         day=day,
         build=digest_builder(kind, schedule.state, day, now),
+        expires_at=useful_until(schedule, job, day),
     )
-    outcome.add(result == PostOutcome.SENT)
+    outcome.add(result, schedule.timezone)
+    return outcome
+
+
+def useful_until(schedule: StateSchedule, job: Job, day: date) -> datetime:
+    """The end of a clock-time job's window: when its post stops being worth retrying."""
+    return local_instant(day, schedule.times[job], schedule.timezone) + USEFUL_FOR[job]
+
+
+def retry_owed_messages(deps: Deps, client: WebClient, pacer: Pacer, now: datetime) -> Outcome:
+    """Every owed message whose retry is due (or whose sender crashed), while still useful."""
+    outcome = Outcome()
+    for result in retry_owed(deps, client, now, wait=pacer.wait):
+        outcome.add(result)
     return outcome
 
 
@@ -102,7 +143,10 @@ def send_day_before(
     start, end = local_day_bounds(day + timedelta(days=1), schedule.timezone)
     with deps.read_session() as session:
         items = shifts_starting(session, state=schedule.state, start=max(start, now), end=end)
-    _dm_everyone(deps, client, pacer, DeliveryKind.DAY_BEFORE, items, build_day_before_dm, outcome)
+    until = useful_until(schedule, Job.DAY_BEFORE, day)
+    _dm_everyone(
+        deps, client, pacer, DeliveryKind.DAY_BEFORE, items, build_day_before_dm, outcome, schedule, until
+    )
     return outcome
 
 
@@ -117,7 +161,7 @@ def send_reminders(
         items = shifts_starting(
             session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
         )
-    _dm_everyone(deps, client, pacer, DeliveryKind.REMINDER, items, build_reminder_dm, outcome)
+    _dm_everyone(deps, client, pacer, DeliveryKind.REMINDER, items, build_reminder_dm, outcome, schedule)
     for item in items:
         if schedule.channel_id and (not item.shift.full or item.unconfirmed):
             pacer.wait(schedule.channel_id)
@@ -129,7 +173,9 @@ def send_reminders(
                     channel=schedule.channel_id,
                     key=str(item.shift.id),
                     build=constant(build_at_risk_post(item)),
-                )
+                    expires_at=item.shift.starts_at,
+                ),
+                schedule.timezone,
             )
     return outcome
 
@@ -147,7 +193,17 @@ def send_follow_ups(
             start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
             end=latest_end + EPSILON,
         )
-    _dm_everyone(deps, client, pacer, DeliveryKind.FOLLOW_UP, items, build_follow_up_dm, outcome)
+    _dm_everyone(
+        deps,
+        client,
+        pacer,
+        DeliveryKind.FOLLOW_UP,
+        items,
+        build_follow_up_dm,
+        outcome,
+        schedule,
+        lambda shift: shift.ends_at + schedule.follow_up + USEFUL_FOR[Job.AFTER_SHIFT],
+    )
     return outcome
 
 
@@ -159,16 +215,32 @@ def _dm_everyone(
     items: list[ShiftPeople],
     build: Callable[[ShiftView], Reply],
     outcome: Outcome,
+    schedule: StateSchedule,
+    until: datetime | Callable[[ShiftView], datetime] | None = None,
 ) -> None:
-    """One DM of `kind` per person per shift, each sent once (keyed by the shift), paced."""
+    """One DM of `kind` per person per shift, each sent once (keyed by the shift), paced; each
+    worth retrying until `until` (by default, until the shift starts)."""
     for item in items:
         reply = build(item.shift)
+        if until is None:
+            expires_at = item.shift.starts_at
+        elif isinstance(until, datetime):
+            expires_at = min(until, item.shift.starts_at)
+        else:
+            expires_at = until(item.shift)
         for user_id in item.people:
             pacer.wait(user_id)
             outcome.add(
                 deliver_once(
-                    deps, client, kind=kind, channel=user_id, key=str(item.shift.id), build=constant(reply)
-                )
+                    deps,
+                    client,
+                    kind=kind,
+                    channel=user_id,
+                    key=str(item.shift.id),
+                    build=constant(reply),
+                    expires_at=expires_at,
+                ),
+                schedule.timezone,
             )
 
 
@@ -189,16 +261,17 @@ def send_weekly_digest(
     for user_id in coordinators:
         pacer.wait(user_id)
         reply = build_weekly_digest(digest)
-        ts = deliver_once(
+        result = deliver_once(
             deps,
             client,
             kind=DeliveryKind.WEEKLY,
             channel=user_id,
             key=f"{schedule.state}:{week}",
             build=constant(reply),
+            expires_at=useful_until(schedule, Job.WEEKLY, day),
         )
-        outcome.add(ts)
-        if ts is not None:
+        outcome.add(result, schedule.timezone)
+        if result.sent:
             chart = chart or weekly_chart(digest)
             _upload_chart(client, user_id, chart, f"{schedule.state.lower()}-{week}.png", reply)
     return outcome
@@ -210,3 +283,5 @@ def _upload_chart(client: WebClient, user_id: str, chart: bytes, filename: str, 
         client.files_upload_v2(channel=channel, file=chart, filename=filename, title=reply.text[:100])
     except SlackApiError as error:
         logger.warning("weekly chart upload to %s failed: %s", user_id, error.response.get("error"))
+    except OSError as error:  # a timeout or dropped connection: the digest itself went out
+        logger.warning("weekly chart upload to %s got no answer: %s", user_id, error)

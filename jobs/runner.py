@@ -17,6 +17,7 @@ from jobs.posts import (
     Outcome,
     post_evening_digest,
     post_morning_digest,
+    retry_owed_messages,
     send_day_before,
     send_follow_ups,
     send_reminders,
@@ -37,6 +38,10 @@ def run_due(deps: Deps, client: WebClient, now: datetime) -> Outcome:
     """Everything due at `now` and still useful, in every state: what a scheduler tick does."""
     total = Outcome()
     pacer = deps.make_pacer()
+    try:
+        total.merge(retry_owed_messages(deps, client, pacer, now))
+    except Exception:
+        logger.exception("retrying owed messages failed; they will be retried next tick")
     with deps.read_session() as session:
         every = schedules(session)
     for schedule in every:

@@ -113,6 +113,10 @@ def test_delivery_kinds_keep_their_stored_names() -> None:
         "evening",
         "day-before",
         "weekly",
+        "promoted",
+        "cancelled",
+        "removed",
+        "form_reply",
     ]
 
 

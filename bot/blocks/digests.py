@@ -225,4 +225,8 @@ POSTED_WORDS = {
 
 def build_digest_posted(outcome: PostOutcome, digest: str, state: str, channel_id: str) -> Reply:
     """The answer to a coordinator's `/turnout digest`: what happened to the post."""
+    if outcome == PostOutcome.RETRYING:
+        return text_reply(
+            f"Slack didn't take the {digest} digest for {state} in <#{channel_id}> yet; I'll keep trying."
+        )
     return text_reply(f"{POSTED_WORDS[outcome]} {digest} digest for {state} in <#{channel_id}>.")

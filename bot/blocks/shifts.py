@@ -250,20 +250,30 @@ def build_cancelled_dm(shift: ShiftView) -> Reply:
     return Reply(headline, blocks)
 
 
-def build_cancel_result(result: CancelResult) -> Reply:
+def build_cancel_result(result: CancelResult, told: int | None = None) -> Reply:
+    """`told`: how many of those to tell have their DM so far (the rest are retried)."""
     shift = result.shift
+    owed = len(result.notify)
+    told = owed if told is None else told
     if result.already:
         text = f"Shift #{shift.id} was already cancelled."
+    elif told < owed:
+        text = f"Cancelled shift #{shift.id}. Told {told} of {owed} people so far; the rest will be retried."
     else:
-        told = len(result.notify)
         text = f"Cancelled shift #{shift.id}. Told {told} {'person' if told == 1 else 'people'} by DM."
     return Reply(text, [section(text), section(describe(shift))])
 
 
-def build_shift_created(shift: ShiftView, created: bool, channel_id: str | None) -> Reply:
+def build_shift_created(
+    shift: ShiftView, created: bool, channel_id: str | None, *, pending: bool = False
+) -> Reply:
+    """`pending`: the shift exists but Slack has not taken its channel post yet (it is retried)."""
     verb = "Added" if created else "Already added"
-    where = f" and posted it in <#{channel_id}>" if channel_id and created else ""
-    text = f"{verb} shift #{shift.id}{where}."
+    if created and channel_id and pending:
+        text = f"{verb} shift #{shift.id}. Slack didn't take the post yet; I'll keep trying."
+    else:
+        where = f" and posted it in <#{channel_id}>" if channel_id and created else ""
+        text = f"{verb} shift #{shift.id}{where}."
     return Reply(text, [section(text), section(describe(shift, notes=True))])
 
 

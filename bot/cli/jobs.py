@@ -65,7 +65,8 @@ def channel_names(settings: Settings, channel_ids: set[str]) -> dict[str, str]:
 
 
 def jobs_run(settings: Settings, name: str, state: str | None, at_text: str | None) -> int:
-    """Exit 0 when the job did its work or found it already done; 1 with a message otherwise."""
+    """Exit 0 when the job did its work or found it already done; 1 with a message otherwise
+    (including when Slack did not take a message: it says why, and whether it is retried)."""
     from jobs.runner import run_job
 
     deps = make_deps(settings)
@@ -85,7 +86,17 @@ def jobs_run(settings: Settings, name: str, state: str | None, at_text: str | No
     outcome = run_job(deps, make_client(settings), Job(name), code, at)
     for note in outcome.notes:
         print(note, file=sys.stderr)
-    print(f"{name}: sent {outcome.sent}, already done {outcome.skipped}")
+    done = [f"sent {outcome.sent}"] if outcome.sent or not outcome.failed else []
+    if outcome.skipped or not outcome.failed:
+        done.append(f"already done {outcome.skipped}")
+    if outcome.failed:
+        fates = list(dict.fromkeys(outcome.failures))
+        why = fates[0].replace("; ", "); ", 1) if "; " in fates[0] else fates[0] + ")"
+        more = f" (and {len(fates) - 1} other problem(s))" if len(fates) > 1 else ""
+        done.append(f"{outcome.failed} failed ({why}{more}")
+    print(f"{name}: {', '.join(done)}")
+    if outcome.failed:
+        return 1
     return 1 if outcome.notes and not outcome.sent and not outcome.skipped else 0
 
 

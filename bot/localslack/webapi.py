@@ -59,6 +59,7 @@ class Message:
     response_token: str | None = None
     deleted: bool = False
     edits: int = 0
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass
@@ -75,6 +76,16 @@ class Refusal:
     method: str
     error: str
     detail: str
+
+
+@dataclass
+class Delay:
+    """Calls of `method` that do their work at once but answer `seconds` late (as a slow Slack
+    does, long after the client may have given up)."""
+
+    method: str
+    seconds: float
+    remaining: int
 
 
 @dataclass
@@ -113,6 +124,11 @@ class LocalSlack:
         self.response_targets: dict[str, Message] = {}
         self.calls: list[Call] = []
         self.failures: list[Failure] = []
+        self.delays: list[Delay] = []
+        # Answers the stand-in could not deliver because the client had hung up.
+        self.undelivered = 0
+        # Slack's clock, for message timestamps (tests set it to the bot's clock).
+        self.clock: Any = time.time
         self.lock = threading.RLock()
         self.gate = threading.Event()
         self.gate.set()
@@ -135,6 +151,9 @@ class LocalSlack:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                stand_in._serve(self)
+
+            def do_GET(self) -> None:  # slack_sdk reads some methods (conversations.history) by GET
                 stand_in._serve(self)
 
             def log_message(self, format: str, *args: Any) -> None:
@@ -199,6 +218,11 @@ class LocalSlack:
         with self.lock:
             self.failures.append(Failure(method, status, retry_after, times, error))
 
+    def delay_next(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """Do the next `times` calls of `method` (a message is still stored) but answer `seconds` late."""
+        with self.lock:
+            self.delays.append(Delay(method, seconds, times))
+
     def limit_posts(self, *, per_channel_interval: float = 1.0, workspace_per_second: int = 100) -> None:
         """Answer chat.postMessage with 429 + Retry-After past these limits, as Slack does."""
         self.per_channel_interval, self.workspace_per_second = per_channel_interval, workspace_per_second
@@ -254,15 +278,17 @@ class LocalSlack:
                 self.pending_files[request.path.removeprefix("/upload/")]["content"] = raw
             return _send(request, 200, f"OK - {len(raw)}".encode(), "text/plain")
         params = _params(raw, request.headers.get("content-type", ""))
-        if request.path.startswith("/response/"):
+        path, _, query = request.path.partition("?")
+        params.update({k: v[0] for k, v in parse_qs(query).items()})
+        if path.startswith("/response/"):
             try:
-                self._respond(request.path.removeprefix("/response/"), params)
+                self._respond(path.removeprefix("/response/"), params)
             except Refused as refused:
                 # A response_url answers a refusal with a plain-text 400, not a JSON error.
                 self._refuse("response_url", refused)
                 return _send(request, 400, refused.error.encode(), "text/plain")
             return _send(request, 200, b"ok", "text/plain")
-        method = request.path.removeprefix("/api/")
+        method = path.removeprefix("/api/")
         with self.lock:
             self.calls.append(Call(method, params, time.monotonic()))
             failure = next((f for f in self.failures if f.method == method and f.remaining > 0), None)
@@ -294,7 +320,17 @@ class LocalSlack:
                 except Refused as refused:
                     self._refuse(method, refused)
                     result = {"ok": False, "error": refused.error}
-        _send(request, 200, json.dumps(result).encode(), "application/json")
+        with self.lock:
+            delay = next((d for d in self.delays if d.method == method and d.remaining > 0), None)
+            if delay is not None:
+                delay.remaining -= 1
+        if delay is not None:
+            time.sleep(delay.seconds)
+        try:
+            _send(request, 200, json.dumps(result).encode(), "application/json")
+        except OSError:  # the client gave up waiting and hung up
+            with self.lock:
+                self.undelivered += 1
 
     def _refuse(self, method: str, refused: Refused) -> None:
         with self.lock:
@@ -311,7 +347,7 @@ class LocalSlack:
         return view
 
     def _next_ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ts):06d}"
+        return f"{int(self.clock())}.{next(self._ts):06d}"
 
     def _respond(self, token: str, params: dict[str, Any]) -> None:
         with self.lock:
@@ -408,9 +444,42 @@ class LocalSlack:
             return {"ok": False, "error": "channel_not_found"}
         blocks = _blocks(params.get("blocks"))
         self._judge_message("chat.postMessage", params, blocks)
-        message = Message(channel, self._next_ts(), str(params.get("text", "")), blocks)
+        metadata = _metadata(params.get("metadata"))
+        message = Message(channel, self._next_ts(), str(params.get("text", "")), blocks, metadata=metadata)
         self.messages.append(message)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": {"text": message.text}}
+
+    def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A conversation's messages, newest first, paged by `limit`/`cursor`, from `oldest` on;
+        message metadata only with `include_all_metadata`, as Slack does."""
+        channel = str(params.get("channel", ""))
+        if channel not in self.channels and not channel.startswith("D"):
+            return {"ok": False, "error": "channel_not_found"}
+        try:
+            oldest = float(params.get("oldest") or 0)
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        found = [
+            m
+            for m in self.messages
+            if m.channel == channel
+            and not m.deleted
+            and not m.ephemeral_to
+            and not m.response_token
+            and float(m.ts) > oldest
+        ]
+        found.sort(key=lambda m: float(m.ts), reverse=True)
+        items = []
+        for m in found:
+            item: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text, "bot_id": "B0TURNOUT"}
+            if with_metadata and m.metadata is not None:
+                item["metadata"] = m.metadata
+            items.append(item)
+        page = self._page("messages", items, params)
+        if page.get("ok"):
+            page["has_more"] = bool(page["response_metadata"]["next_cursor"])
+        return page
 
     def _api_chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel_for_post(str(params.get("channel", "")))
@@ -550,6 +619,15 @@ def _json(value: Any) -> dict[str, Any]:
     return dict(value or {})
 
 
+def _metadata(value: Any) -> dict[str, Any] | None:
+    if not value:
+        return None
+    data = json.loads(value) if isinstance(value, str) else dict(value)
+    if not isinstance(data, dict) or "event_type" not in data or "event_payload" not in data:
+        raise Refused("invalid_metadata_format", f"metadata needs event_type and event_payload: {value!r}")
+    return data
+
+
 def _blocks(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, str):
         parsed: list[dict[str, Any]] = json.loads(value)
@@ -558,7 +636,7 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
 
 
 def _truthy(value: Any) -> bool:
-    return value is True or str(value).lower() == "true"
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _send(

@@ -1,76 +1,203 @@
 """Exactly-once delivery records: claim before sending, complete with Slack's ts after.
 
-A claim is a row keyed by (kind, target, key). Whoever inserts it (or takes over a
-failed or stale claim by compare-and-set) sends; everyone else stands back. A claim left
-behind by a crash becomes stale after `STALE_AFTER` and is retried.
+Every message Turnout owes someone (scheduled posts and DMs, shift posts, the DMs a cancel,
+a promotion or a removal sends) is a row keyed by (kind, target, key), recorded with what it
+says (`payload`) before it is first tried. Whoever inserts it (or takes over a retry that is
+due, or a stale claim, by compare-and-set) sends; everyone else stands back.
+
+- A send Slack refused for a reason that can pass (5xx, 429, a timeout) is retried with
+  exponential backoff and jitter (`backoff`), for as long as it is still worth sending
+  (`expires_at`); a refusal retrying cannot cure (`PERMANENT_ERRORS`) fails it at once.
+- A claim left behind by a crash becomes stale after `STALE_AFTER` and is retried, like a send
+  whose outcome is unknown; the sender first looks in the conversation's history for a message
+  stamped with the delivery's key (`metadata_key`) before posting again.
+- Messages to one target about one shift go out in the order they were recorded: a delivery
+  waits while an earlier one to the same target about the same shift is still owed.
+
+How long each kind is worth sending is decided by its sender (`bot.slack.delivery`, `jobs.posts`).
 """
 
 from __future__ import annotations
 
+import json
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
 from bot.models import Delivery, DeliveryKind, DeliveryStatus
 
 STALE_AFTER = timedelta(minutes=5)
-# A message Slack refused this many times is given up on (and stays recorded as failed).
-MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(minutes=15)
+JITTER = 0.2
+# Without a deadline of its own, a message is worth sending for this long after it was recorded.
+DEFAULT_USEFUL_FOR = timedelta(hours=6)
+# Slack errors that say the message can never be taken as it is: retrying cannot help.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "user_not_found",
+        "user_disabled",
+        "account_inactive",
+        "cannot_dm_bot",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+        "invalid_arguments",
+        "invalid_metadata_format",
+        "restricted_action",
+        "message_not_found",
+    }
+)
+NO_LONGER_USEFUL = "no longer useful"
 
 
 class PostOutcome(StrEnum):
     """What asking for a post did: sent it now, redrew the one already sent, found it already
-    sent (and left it), or found someone else still sending it."""
+    sent (and left it), found someone else still sending it, or could not send it yet (it will
+    be retried)."""
 
     SENT = "sent"
     UPDATED = "updated"
     ALREADY = "already"
     PENDING = "pending"
+    RETRYING = "retrying"
 
 
 @dataclass(frozen=True)
 class Claim:
     id: int
     attempts: int
+    # When the delivery was first recorded: where to start looking for an earlier attempt's message.
+    since: datetime
+
+
+def metadata_key(kind: str, target: str, key: str) -> str:
+    """The key stamped into a delivery's message metadata, to find it again in history."""
+    return f"{kind}:{target}:{key}"
+
+
+def payload_json(text: str, blocks: list[dict[str, Any]] | None) -> str:
+    return json.dumps({"text": text, "blocks": blocks or []})
+
+
+def read_payload(delivery: Delivery) -> tuple[str, list[dict[str, Any]]] | None:
+    if not delivery.payload:
+        return None
+    data = json.loads(delivery.payload)
+    return str(data.get("text", "")), list(data.get("blocks") or [])
+
+
+def backoff(attempts: int, *, rand: Callable[[], float] = random.random) -> timedelta:
+    """How long to wait after the `attempts`-th failed try: 30 s, 1, 2, 4, 8 min… capped at
+    15 min, each ±20 % so that many failed messages do not all come back in the same tick."""
+    base: timedelta = min(FIRST_RETRY * 2 ** max(0, attempts - 1), LONGEST_WAIT)
+    spread: float = 1 + JITTER * (2 * rand() - 1)
+    return base * spread
 
 
 def claim_delivery(
-    session: Session, *, kind: DeliveryKind, target: str, key: str, now: datetime
+    session: Session,
+    *,
+    kind: DeliveryKind | str,
+    target: str,
+    key: str,
+    now: datetime,
+    payload: str | None = None,
+    expires_at: datetime | None = None,
+    shift_id: int | None = None,
 ) -> Claim | None:
-    """The right to send this message now, or None if it was sent or someone else is sending it."""
+    """The right to send this message now, or None if it was sent, is someone else's to send,
+    is not due for a retry yet, waits for an earlier message to the same person, or has expired.
+
+    The first call records it (with `payload`, `expires_at` and `shift_id`) even when it may
+    not be sent yet, so it is owed from then on."""
+    deadline = expires_at or now + DEFAULT_USEFUL_FOR
     inserted = session.execute(
         insert_for(session)(Delivery)
-        .values(kind=kind, target=target, key=key, status=DeliveryStatus.CLAIMED, attempts=1, claimed_at=now)
+        .values(
+            kind=kind,
+            target=target,
+            key=key,
+            status=DeliveryStatus.RETRY,
+            attempts=0,
+            claimed_at=now,
+            created_at=now,
+            next_attempt_at=now,
+            payload=payload,
+            expires_at=deadline,
+            shift_id=shift_id,
+        )
         .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
         .returning(Delivery.id)
     ).first()
-    row = session.exec(
-        select(Delivery)
-        .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
-        .execution_options(populate_existing=True)
-    ).one()
+    row = _load(session, kind=kind, target=target, key=key)
+    if inserted is None and payload is not None and row.payload is None:
+        row.payload = payload
+        session.add(row)
+        session.flush()
+    return take(session, row, now)
+
+
+def take(session: Session, row: Delivery, now: datetime) -> Claim | None:
+    """Claim an existing delivery if it is due (compare-and-set, so only one sender wins)."""
     assert row.id is not None
-    if inserted is not None:
-        return Claim(row.id, 1)
-    retryable = row.status == DeliveryStatus.FAILED or (
-        row.status == DeliveryStatus.CLAIMED and row.claimed_at <= now - STALE_AFTER
-    )
-    if not retryable or row.attempts >= MAX_ATTEMPTS:
+    due = (
+        row.status == DeliveryStatus.RETRY and (row.next_attempt_at is None or row.next_attempt_at <= now)
+    ) or (row.status == DeliveryStatus.CLAIMED and row.claimed_at <= now - STALE_AFTER)
+    if not due:
         return None
+    if row.expires_at is not None and row.expires_at <= now:
+        _give_up(session, row, NO_LONGER_USEFUL)
+        return None
+    if waiting_behind(session, row):
+        return None
+    # Read before the update: it refreshes `row` in the session as it runs.
+    attempts, status, claimed_at, since = row.attempts, row.status, row.claimed_at, row.created_at
     taken = session.execute(
         update(Delivery)
         .where(
             col(Delivery.id) == row.id,
-            col(Delivery.status) == row.status,
-            col(Delivery.claimed_at) == row.claimed_at,
+            col(Delivery.status) == status,
+            col(Delivery.attempts) == attempts,
+            col(Delivery.claimed_at) == claimed_at,
         )
-        .values(status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=row.attempts + 1)
+        .values(status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=attempts + 1, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
     )
-    return Claim(row.id, row.attempts + 1) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    session.expire(row)
+    return Claim(row.id, attempts + 1, since or claimed_at)
+
+
+def waiting_behind(session: Session, row: Delivery) -> bool:
+    """Whether an earlier message to the same target about the same shift is still owed."""
+    if row.shift_id is None:
+        return False
+    earlier = session.exec(
+        select(Delivery.id).where(
+            Delivery.target == row.target,
+            Delivery.shift_id == row.shift_id,
+            col(Delivery.id) < row.id,
+            col(Delivery.status).in_((DeliveryStatus.CLAIMED, DeliveryStatus.RETRY)),
+        )
+    ).first()
+    return earlier is not None
 
 
 def complete_delivery(
@@ -78,18 +205,85 @@ def complete_delivery(
 ) -> None:
     delivery = session.get(Delivery, claim.id)
     assert delivery is not None
-    delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
+    delivery.status, delivery.sent_at, delivery.next_attempt_at = DeliveryStatus.SENT, now, None
     delivery.channel_id, delivery.message_ts, delivery.last_error = channel_id, message_ts, None
     session.add(delivery)
     session.flush()
 
 
-def fail_delivery(session: Session, *, claim: Claim, error: str) -> None:
+def fail_delivery(
+    session: Session,
+    *,
+    claim: Claim,
+    error: str,
+    now: datetime | None = None,
+    permanent: bool | None = None,
+    rand: Callable[[], float] = random.random,
+) -> Delivery:
+    """Record a failed try: retried after `backoff` while still useful, else given up.
+    `permanent` defaults to whether `error` is one retrying cannot cure."""
     delivery = session.get(Delivery, claim.id)
     assert delivery is not None
-    delivery.status, delivery.last_error = DeliveryStatus.FAILED, error[:500]
+    if permanent is None:
+        permanent = error in PERMANENT_ERRORS
+    retry_at = None if now is None else now + backoff(claim.attempts, rand=rand)
+    if permanent or retry_at is None or (delivery.expires_at is not None and retry_at >= delivery.expires_at):
+        _give_up(session, delivery, error)
+        return delivery
+    delivery.status, delivery.next_attempt_at, delivery.last_error = (
+        DeliveryStatus.RETRY,
+        retry_at,
+        error[:500],
+    )
     session.add(delivery)
     session.flush()
+    return delivery
+
+
+def drop_delivery(session: Session, *, claim: Claim, why: str = NO_LONGER_USEFUL) -> None:
+    """Give up a message that is no longer worth sending (its shift was cancelled or began)."""
+    delivery = session.get(Delivery, claim.id)
+    assert delivery is not None
+    _give_up(session, delivery, why)
+
+
+def _give_up(session: Session, delivery: Delivery, error: str) -> None:
+    delivery.status, delivery.next_attempt_at, delivery.last_error = DeliveryStatus.FAILED, None, error[:500]
+    session.add(delivery)
+    session.flush()
+
+
+def owed(session: Session, now: datetime, *, limit: int = 200) -> list[Delivery]:
+    """Deliveries a tick should try again now, oldest first: retries that are due, stale claims."""
+    return list(
+        session.exec(
+            select(Delivery)
+            .where(
+                or_(
+                    (col(Delivery.status) == DeliveryStatus.RETRY)
+                    & (or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now)),
+                    (col(Delivery.status) == DeliveryStatus.CLAIMED)
+                    & (col(Delivery.claimed_at) <= now - STALE_AFTER),
+                )
+            )
+            .order_by(col(Delivery.id))
+            .limit(limit)
+        ).all()
+    )
+
+
+def _load(session: Session, *, kind: str, target: str, key: str) -> Delivery:
+    return session.exec(
+        select(Delivery)
+        .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def find_delivery(session: Session, *, kind: str, target: str, key: str) -> Delivery | None:
+    return session.exec(
+        select(Delivery).where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+    ).first()
 
 
 def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) -> Delivery | None:

@@ -1,7 +1,9 @@
 """The bot's Web API client: one configured `WebClient`.
 
 Every call goes through `SLACK_API_URL`. Rate limits (HTTP 429 with Retry-After), Slack's
-5xx answers and dropped connections are retried by slack_sdk's own retry handlers.
+5xx answers and dropped connections are retried by slack_sdk's own retry handlers. A call
+Slack does not answer within `TIMEOUT` seconds raises (a timeout is never retried here: the
+request may have been done, so resending it is left to `bot.slack.delivery`, which checks).
 """
 
 from __future__ import annotations
@@ -14,20 +16,28 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import default_interval_calculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)
+TIMEOUT = 10
 
 
-def make_client(settings: Settings) -> WebClient:
+def make_client(
+    settings: Settings,
+    *,
+    timeout: float = TIMEOUT,
+    retry_interval: RetryIntervalCalculator = default_interval_calculator,
+) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=10,
+        timeout=timeout,  # type: ignore[arg-type]
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=retry_interval),
             RateLimitErrorRetryHandler(max_retry_count=5),
-            ServerErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=3, interval_calculator=retry_interval),
         ],
     )

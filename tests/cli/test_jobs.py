@@ -74,3 +74,20 @@ def test_jobs_list_shows_next_runs_in_local_time(setup: tuple[LocalSlack, dict[s
     )
     assert any("weekly" in line and line.split()[2] == "Mon" for line in lines)
     assert any("reminders" in line and "120 min before" in line for line in lines)
+
+
+def test_jobs_run_says_when_slack_refused_and_exits_1(setup: tuple[LocalSlack, dict[str, str]]) -> None:
+    slack, env = setup
+    slack.fail_next("chat.postMessage", 500, times=4, retry_after=None)
+    failed = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
+    assert failed.returncode == 1, failed.stdout
+    assert (
+        "morning: 1 failed (Slack answered 500 fatal_error); "
+        "it will be retried by the scheduler until 11:00 CST" in failed.stdout
+    ), failed.stdout
+    assert slack.posts_in("CIOWA") == []
+    tries = len(slack.calls_to("chat.postMessage"))
+    # Run again at once: the retry is not due yet (backoff), so Slack is not asked again.
+    again = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
+    assert again.returncode == 1 and "1 failed" in again.stdout and "retried by the scheduler" in again.stdout
+    assert len(slack.calls_to("chat.postMessage")) == tries

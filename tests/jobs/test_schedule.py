@@ -148,8 +148,9 @@ def test_a_failed_send_is_retried_on_a_later_tick_and_goes_out_once(bot: Bot) ->
     setup(bot)
     bot.slack.fail_next("chat.postMessage", 200, error="internal_error")
     assert tick(bot, local("2026-11-24T09:00")) == 0
-    assert tick(bot, local("2026-11-24T09:00:30")) == 1
-    assert tick(bot, local("2026-11-24T09:01")) == 0
+    # The first retry waits 30 s ± 20 % (backoff with jitter), so by 09:00:40 it is due.
+    assert tick(bot, local("2026-11-24T09:00:40")) == 1
+    assert tick(bot, local("2026-11-24T09:01:30")) == 0
     assert len(morning_posts(bot)) == 1
 
 

@@ -1,0 +1,3 @@
+"""Fixtures for the tests of delivery under faults."""
+
+from tests.fastbot import fast_bot  # noqa: F401
