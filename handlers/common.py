@@ -22,6 +22,8 @@ from bot.services.roles import Actor
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
 SORRY = "Something went wrong on Turnout's side and nothing was changed. Please try again in a minute."
+# A button value Turnout did not write (tampered with, or from an older version of a message).
+STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
 
 
 def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:

@@ -254,6 +254,17 @@ def check_location(text: str, usage: str) -> str:
     return location
 
 
+MAX_REASON = 300
+
+
+def check_reason(text: str, usage: str) -> str:
+    """A reason given for a cancellation: plain text, at most MAX_REASON characters."""
+    reason = slack_to_plain(text)
+    if len(reason) > MAX_REASON:
+        raise UsageError(f"The reason is {len(reason)} characters; keep it to at most {MAX_REASON}.", usage)
+    return reason
+
+
 def check_notes(text: str, usage: str) -> str:
     notes = slack_to_plain(text)
     if len(notes) > MAX_NOTES:

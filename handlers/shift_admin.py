@@ -15,6 +15,7 @@ from bot.blocks import help as usage
 from bot.blocks.common import KINDS_TEXT, Reply, text_reply
 from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import (
+    build_cancel_confirmation,
     build_cancel_result,
     build_cancelled_dm,
     build_roster,
@@ -45,11 +46,22 @@ from bot.slack.delivery import (
     refresh_shift_post,
     send_dm,
 )
-from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
+from handlers.common import (
+    STALE_BUTTON,
+    Subcommand,
+    TurnoutRequest,
+    answering,
+    enroll,
+    is_help,
+    profile_of,
+    say,
+)
 from handlers.parsing import (
+    MAX_REASON,
     check_capacity,
     check_location,
     check_notes,
+    check_reason,
     fold_state,
     parse_capacity,
     parse_date,
@@ -241,29 +253,54 @@ def check_shift_times(deps: Deps, spec: NewShift) -> dict[str, str]:
 
 
 def cancel(request: TurnoutRequest) -> None:
-    if len(request.args) != 2:
-        raise UsageError("Give the id of the shift to cancel.", usage.SHIFT_CANCEL)
+    """`shift cancel ID [REASON…]`: checks, then asks for confirmation; the button cancels."""
+    if len(request.args) < 2 or is_help(request.args[1]):
+        raise UsageError("Give the id of the shift to cancel, and optionally why.", usage.SHIFT_CANCEL)
     shift_id = parse_shift_id(request.args[1], usage.SHIFT_CANCEL)
-    deps, client = request.deps, request.client
+    reason = check_reason(request.rest_after(2), usage.SHIFT_CANCEL)
     with request.acting() as (session, actor):
-        result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
-    if result.already:
-        say(request.respond, build_cancel_result(result))
-        return
-    told = 0
-    for user_id in result.notify:
-        told += send_dm(
-            deps,
-            client,
-            kind=DeliveryKind.CANCELLED,
-            user_id=user_id,
-            key=str(shift_id),
-            reply=build_cancelled_dm(result.shift),
-            expires_at=result.shift.ends_at,
-            shift_id=shift_id,
-        ).landed
-    say(request.respond, build_cancel_result(result, told))
-    refresh_shift_post(deps, client, shift_id)
+        preview = cancel_shift(
+            session, actor=actor, shift_id=shift_id, now=request.deps.clock(), dry_run=True
+        )
+    say(
+        request.respond,
+        build_cancel_result(preview) if preview.already else build_cancel_confirmation(preview, reason),
+    )
+
+
+def handle_cancel_click(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    """Cancel, confirmed: the shift is cancelled, everyone on it told (with the reason), and the
+    confirmation replaced by what happened. A second click finds it cancelled already."""
+    ack()
+    with answering(respond):
+        try:
+            shift_id, reason = act.read_cancel(body["actions"][0]["value"])
+        except ValueError:
+            raise TurnoutError(STALE_BUTTON) from None
+        if len(reason) > MAX_REASON:  # the button carries the reason as typed and checked
+            raise TurnoutError(STALE_BUTTON)
+        profile = profile_of(deps, client, body["user"]["id"])
+        with deps.session() as session:
+            actor = enroll(deps, session, profile)
+            result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
+        if result.already:
+            return say(respond, build_cancel_result(result), replace=True)
+        told = 0
+        for user_id in result.notify:
+            told += send_dm(
+                deps,
+                client,
+                kind=DeliveryKind.CANCELLED,
+                user_id=user_id,
+                key=str(shift_id),
+                reply=build_cancelled_dm(result.shift, reason),
+                expires_at=result.shift.ends_at,
+                shift_id=shift_id,
+            ).landed
+        say(respond, build_cancel_result(result, told), replace=True)
+        refresh_shift_post(deps, client, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
@@ -350,6 +387,7 @@ def register(app: App, deps: Deps) -> None:
     app.view(act.SHIFT_FORM)(partial(handle_shift_form, deps=deps))
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
         app.action(action_id)(partial(handle_roster_click, deps=deps))
+    app.action(act.CANCEL_SHIFT)(partial(handle_cancel_click, deps=deps))
     app.action(act.ROSTER_PAGE)(partial(handle_roster_page, deps=deps))
     app.action(act.page_action(act.ROSTER_PAGE, act.PREVIOUS))(partial(handle_roster_page, deps=deps))
 

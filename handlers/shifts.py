@@ -40,7 +40,7 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
-from handlers.common import answering, enroll, is_help, profile_of, say, with_note
+from handlers.common import STALE_BUTTON, answering, enroll, is_help, profile_of, say, with_note
 from handlers.parsing import parse_listing, parse_shift_id, parse_when, tokens
 
 
@@ -185,9 +185,6 @@ def handle_release_click(
             redrawn = redraw(session, deps, surface, user_id, release_headline(result))
         say(respond, redrawn or build_released(result), replace=surface != act.POST)
         after_release(deps, client, result)
-
-
-STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
 
 
 def clicked(body: dict[str, Any]) -> tuple[int, str, str]:

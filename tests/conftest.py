@@ -28,11 +28,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from bot import models  # noqa: F401  (registers the tables)
+from bot.blocks import actions as act
 from bot.cli.app import build_app, build_wsgi
 from bot.config import Settings
 from bot.db import create_db_engine
 from bot.deps import Deps, make_deps
 from bot.localslack.driver import SlackDriver, TrackingExecutor
+from bot.localslack.reading import buttons
 from bot.localslack.webapi import LocalSlack
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
@@ -239,6 +241,13 @@ class Bot:
 
     def command(self, command: str, text: str = "", *, user: str = "UVOL1", channel: str = "CRANDOM"):  # type: ignore[no-untyped-def]
         return self.driver.command(command, text, user=user, channel=channel)
+
+    def cancel_shift(self, shift_id: int, reason: str = "", *, user: str = "UCOORD"):  # type: ignore[no-untyped-def]
+        """`/turnout shift cancel ID [REASON]`, then the confirmation's Cancel button."""
+        asked = self.command("/turnout", f"shift cancel {shift_id} {reason}".strip(), user=user)
+        if not any(b.get("action_id") == act.CANCEL_SHIFT for b in buttons(asked.reply)):
+            return asked  # refused, or cancelled already: nothing to confirm
+        return self.click(asked.reply, act.CANCEL_SHIFT, user=user)
 
     def click(self, message, action_id: str, *, user: str = "UVOL1", value: str | None = None):  # type: ignore[no-untyped-def]
         return self.driver.click(message, action_id, user=user, value=value)

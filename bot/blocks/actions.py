@@ -28,6 +28,7 @@ PREVIOUS = "previous"
 SHIFTS_PAGE = "shifts.page"
 MYSHIFTS_PAGE = "myshifts.page"
 ROSTER_PAGE = "roster.page"
+CANCEL_SHIFT = "shift.cancel"
 
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.
 HOME_CLAIM = "home.claim"
@@ -76,3 +77,13 @@ def read_page(surface: str) -> tuple[str, int]:
 def page_action(family: str, direction: str) -> str:
     """The action id of one direction of a page turner (Next keeps the family's own id)."""
     return f"{family}.{direction}"
+
+
+def cancel_value(shift_id: int, reason: str) -> str:
+    return f"{shift_id}|{reason}"[:2000]
+
+
+def read_cancel(value: str) -> tuple[int, str]:
+    """(shift id, reason) from a Cancel button; raises ValueError on anything else."""
+    shift_id, _surface = read_value(value)
+    return shift_id, value.partition("|")[2]

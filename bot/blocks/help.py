@@ -19,7 +19,7 @@ SHIFT_ADD = (
     "`/turnout shift add STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
     "e.g. `/turnout shift add IA 2026-11-28 10:00-13:00 canvass 8 Des Moines HQ, 123 Main St`"
 )
-SHIFT_CANCEL = "`/turnout shift cancel ID`, e.g. `/turnout shift cancel 12`"
+SHIFT_CANCEL = "`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`"
 ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
 CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"

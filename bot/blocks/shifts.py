@@ -17,6 +17,7 @@ from bot.blocks.common import (
     divider,
     esc,
     header,
+    plural,
     section,
     when,
 )
@@ -242,11 +243,40 @@ def build_promoted_dm(signup: SignupView) -> Reply:
     return build_signup_card(signup, headline)
 
 
-def build_cancelled_dm(shift: ShiftView) -> Reply:
+def build_cancelled_dm(shift: ShiftView, reason: str = "") -> Reply:
     headline = (
         f":no_entry: Shift #{shift.id} has been cancelled by a coordinator. Sorry for the change of plans."
     )
-    blocks = [section(headline), section(describe(shift)), context("`/shifts` lists other open shifts.")]
+    blocks = [section(headline)]
+    if reason:
+        blocks.append(section(f"*Why:* {esc(reason)}"))
+    blocks += [section(describe(shift)), context("`/shifts` lists other open shifts.")]
+    return Reply(headline, blocks)
+
+
+def build_cancel_confirmation(preview: CancelResult, reason: str) -> Reply:
+    """Before a shift is cancelled: what it is, who will be told, and a Cancel button that asks once more."""
+    shift, told = preview.shift, len(preview.notify)
+    headline = f"Cancel shift #{shift.id}?"
+    who = (
+        f"{plural(told, 'person', 'people')} on it or waiting will be told by DM"
+        if told
+        else "No one has signed up, so no one needs telling"
+    )
+    blocks: list[Block] = [section(f"*{headline}* {who}."), section(describe(shift))]
+    if reason:
+        blocks.append(context(f"Reason they will see: {esc(reason)}"))
+    confirm: Block = {
+        "title": {"type": "plain_text", "text": f"Cancel shift #{shift.id}?"[:100]},
+        "text": {"type": "mrkdwn", "text": f"{who}. This can't be undone."},
+        "confirm": {"type": "plain_text", "text": "Cancel the shift"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+        "style": "danger",
+    }
+    button_ = button(
+        f"Cancel shift #{shift.id}", act.CANCEL_SHIFT, act.cancel_value(shift.id, reason), "danger", confirm
+    )
+    blocks.append(actions(button_))
     return Reply(headline, blocks)
 
 
@@ -271,6 +301,11 @@ def build_shift_created(
     verb = "Added" if created else "Already added"
     if created and channel_id and pending:
         text = f"{verb} shift #{shift.id}. Slack didn't take the post yet; I'll keep trying."
+    elif created and channel_id is None:
+        text = (
+            f"{verb} shift #{shift.id}. It was not posted: {shift.state} has no channel yet. An admin binds "
+            f"one with `/turnout state {shift.state} #channel`; volunteers find it with `/shifts` meanwhile."
+        )
     else:
         where = f" and posted it in <#{channel_id}>" if channel_id and created else ""
         text = f"{verb} shift #{shift.id}{where}."

@@ -327,8 +327,12 @@ def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datet
     return starts_at, ends_at
 
 
-def cancel_shift(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> CancelResult:
-    """Coordinators cancel; everyone still on the shift (or its waitlist) is to be told."""
+def cancel_shift(
+    session: Session, *, actor: Actor, shift_id: int, now: datetime, dry_run: bool = False
+) -> CancelResult:
+    """Coordinators cancel; everyone still on the shift (or its waitlist) is to be told.
+    A `dry_run` makes the same checks and says who would be told, changing nothing: what the
+    confirmation shows before the coordinator presses Cancel."""
     shift = _lock_shift(session, shift_id)
     require_coordinator(session, actor=actor, state=shift.state, doing=f"cancel shift #{shift_id}")
     notify = list(
@@ -345,6 +349,8 @@ def cancel_shift(session: Session, *, actor: Actor, shift_id: int, now: datetime
         return CancelResult(shift_view(session, shift), [], already=True)
     if shift.ends_at <= now:
         raise Refused(f"Shift #{shift_id} is already over; there is nothing to cancel.")
+    if dry_run:
+        return CancelResult(shift_view(session, shift), notify, already=False)
     shift.status = ShiftStatus.CANCELLED
     shift.cancelled_at = now
     shift.version += 1

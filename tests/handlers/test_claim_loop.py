@@ -135,7 +135,7 @@ def test_the_channel_post_stays_current(bot: Bot) -> None:
     assert [b["action_id"] for b in buttons(posts[0])] == [act.JOIN_WAITLIST]
     bot.command("/claim", str(new_id), user="UVOL3")
     assert "1 on the waitlist" in message_text(posts[0])
-    bot.command("/turnout", f"shift cancel {new_id}", user="UCOORD")
+    bot.cancel_shift(new_id, user="UCOORD")
     assert "Cancelled" in message_text(posts[0]) and buttons(posts[0]) == []
     assert len(bot.slack.posts_in("CIOWA")) == 1  # kept current, never posted twice
 

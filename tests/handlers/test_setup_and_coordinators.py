@@ -122,12 +122,50 @@ def test_cancel_tells_everyone_on_the_shift(bot: Bot) -> None:
         shift_id = make.shift(session, bot.clock(), capacity=1)
     bot.command("/claim", str(shift_id), user="UVOL1")
     bot.command("/claim", str(shift_id), user="UVOL2")
-    cancelled = bot.command("/turnout", f"shift cancel {shift_id}", user="UADMIN")
+    cancelled = bot.cancel_shift(shift_id, user="UADMIN")
     assert "Told 2 people by DM" in cancelled.text
     assert "has been cancelled" in message_text(bot.slack.dms_to("UVOL1")[-1])
     assert "has been cancelled" in message_text(bot.slack.dms_to("UVOL2")[-1])
-    again = bot.command("/turnout", f"shift cancel {shift_id}", user="UADMIN")
+    again = bot.cancel_shift(shift_id, user="UADMIN")
     assert "already cancelled" in again.text and len(bot.slack.dms_to("UVOL1")) == 1
+
+
+def test_cancel_asks_first_and_passes_the_reason_on(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), capacity=2)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    asked = bot.command(
+        "/turnout",  # Slack escapes &, < and > in what people type.
+        f"shift cancel {shift_id} the venue &lt;b&gt;flooded&lt;/b&gt; &amp; closed",
+        user="UADMIN",
+    )
+    (cancel,) = [b for b in buttons(asked.reply) if b["action_id"] == act.CANCEL_SHIFT]
+    assert cancel["style"] == "danger" and cancel["confirm"]["confirm"]["text"] == "Cancel the shift"
+    assert "1 person on it or waiting will be told by DM" in asked.text
+    with bot.deps.read_session() as session:
+        shift = session.get(Shift, shift_id)
+        assert shift is not None and shift.status == "open"  # nothing happens until it is confirmed
+    assert bot.slack.dms_to("UVOL1") == []
+    confirmation = asked.reply
+    stale = copy.deepcopy(confirmation)  # as a second, quick click would still see it
+    done = bot.click(confirmation, act.CANCEL_SHIFT, user="UADMIN")
+    assert "Cancelled shift" in done.text
+    assert (done.reply.channel, done.reply.ts) == (confirmation.channel, confirmation.ts)  # replaced
+    dm = bot.slack.dms_to("UVOL1")[-1]
+    assert "*Why:* the venue &lt;b&gt;flooded&lt;/b&gt; &amp; closed" in message_text(dm)
+    twice = bot.click(stale, act.CANCEL_SHIFT, user="UADMIN")
+    assert "already cancelled" in twice.text and len(bot.slack.dms_to("UVOL1")) == 1
+
+
+def test_only_a_coordinator_can_confirm_a_cancel(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock())
+    asked = bot.command("/turnout", f"shift cancel {shift_id}", user="UADMIN")
+    refused = bot.click(asked.reply, act.CANCEL_SHIFT, user="UVOL2")
+    assert "Only an IA coordinator" in refused.text or "Only an admin" in refused.text
+    with bot.deps.read_session() as session:
+        shift = session.get(Shift, shift_id)
+        assert shift is not None and shift.status == "open"
 
 
 def test_coordinators_set_the_release_cutoff_for_their_state(bot: Bot) -> None:
@@ -170,3 +208,9 @@ def test_app_home_shows_shifts_impact_and_progress_with_working_buttons(bot: Bot
     assert f"You're on shift #{other}" in str(home["blocks"])
     opened = bot.driver.click_view(home, act.HOME_LOG, user="UVOL1")
     assert opened.view is not None and opened.view["callback_id"] == "log.form"
+
+
+def test_a_shift_in_a_state_without_a_channel_says_it_was_not_posted_and_how_to_fix_it(bot: Bot) -> None:
+    added = bot.command("/turnout", "shift add NV 2026-11-28 10:00-13:00 canvass 8 Reno HQ", user="UADMIN")
+    assert "Added shift #1. It was not posted: NV has no channel yet." in added.text
+    assert "`/turnout state NV #channel`" in added.text

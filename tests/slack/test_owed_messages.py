@@ -105,7 +105,7 @@ def test_cancel_says_who_was_told_and_the_rest_are_retried(fast_bot: Bot) -> Non
     bot.command("/claim", str(shift_id), user="UVOL1")
     bot.command("/claim", str(shift_id), user="UVOL2")
     slack_down(bot, tries=1)  # the first DM fails, the second goes
-    cancelled = bot.command("/turnout", f"shift cancel {shift_id}", user="UCOORD")
+    cancelled = bot.cancel_shift(shift_id, user="UCOORD")
     assert "Told 1 of 2 people so far; the rest will be retried." in cancelled.text
     told = [user for user in ("UVOL1", "UVOL2") if bot.slack.dms_to(user)]
     assert len(told) == 1
@@ -123,7 +123,7 @@ def test_cancel_with_slack_up_tells_everyone(fast_bot: Bot) -> None:
         shift_id = make.shift(session, bot.clock())
     bot.command("/claim", str(shift_id), user="UVOL1")
     bot.command("/claim", str(shift_id), user="UVOL2")
-    cancelled = bot.command("/turnout", f"shift cancel {shift_id}", user="UCOORD")
+    cancelled = bot.cancel_shift(shift_id, user="UCOORD")
     assert "Told 2 people by DM." in cancelled.text
 
 
@@ -134,7 +134,7 @@ def test_a_cancellation_dm_is_not_retried_after_the_shift_would_have_ended(fast_
         shift_id = make.shift(session, bot.clock())
     bot.command("/claim", str(shift_id), user="UVOL1")
     slack_down(bot, tries=1)
-    bot.command("/turnout", f"shift cancel {shift_id}", user="UCOORD")
+    bot.cancel_shift(shift_id, user="UCOORD")
     slack_up(bot)
     tick(bot, days=5)
     assert bot.slack.dms_to("UVOL1") == []
@@ -268,7 +268,7 @@ def test_a_cancellation_never_overtakes_a_pending_promotion_dm(fast_bot: Bot) ->
     slack_down(bot, tries=1)
     bot.command("/unclaim", str(shift_id), user="UVOL1")  # UVOL2's promotion DM fails
     slack_up(bot)
-    cancelled = bot.command("/turnout", f"shift cancel {shift_id}", user="UCOORD")
+    cancelled = bot.cancel_shift(shift_id, user="UCOORD")
     assert "Told 0 of 1 people so far" in cancelled.text
     assert bot.slack.dms_to("UVOL2") == []  # the cancellation waits behind the promotion
     tick(bot, minutes=1)
