@@ -12,6 +12,7 @@ from bot.blocks.common import (
     button,
     context,
     divider,
+    esc,
     header,
     local_time,
     section,
@@ -67,7 +68,7 @@ def build_evening_post(digest: EveningDigest) -> Reply:
     ]
     if digest.top:
         lines = [
-            f"{n}. {row.name} — {row.contacts:,} contacts ({row.convos:,} conversations)"
+            f"{n}. {esc(row.name)} — {row.contacts:,} contacts ({row.convos:,} conversations)"
             for n, row in enumerate(digest.top, start=1)
         ]
         blocks += [section("*Top volunteers today*\n" + "\n".join(lines))]
