@@ -122,8 +122,12 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
         errors[Metric.DOORS.value] = "Enter at least one count."
     chosen = picked(values, "shift")
     shift_id = record_id(chosen) if chosen else None
-    if chosen and (shift_id is None or chosen not in offered(view, "shift")):
-        errors["shift"] = "Pick one of the shifts listed, or none."
+    listed = offered(view, "shift")
+    if chosen and (shift_id is None or chosen not in listed):
+        # An error must name a field the form has; a form listing no shifts has no shift field.
+        errors.setdefault(
+            "shift" if listed else Metric.DOORS.value, "Pick one of the shifts listed, or none."
+        )
     if errors:
         ack(response_action="errors", errors=errors)
         return

@@ -49,7 +49,12 @@ def press(bot: Bot, action_id: str, value: str, *, user: str = "UVOL1", channel:
     if action_id in HOME_ACTIONS:
         view = {"id": "VHOME", "type": "home", "blocks": blocks}
         return bot.driver.click_view(view, action_id, user=user, value=value)
-    message = Message(channel, "1700000000.000100", "forged", blocks, ephemeral_to=user)
+    message = Message(
+        channel, f"1700000000.{len(bot.slack.messages):06d}", "forged", blocks, ephemeral_to=user
+    )
+    with bot.slack.lock:
+        # Shown to the user first, so a click that redraws it in place is seen.
+        bot.slack.messages.append(message)
     return bot.driver.click(message, action_id, user=user, value=value)
 
 
