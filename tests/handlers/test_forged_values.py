@@ -53,6 +53,15 @@ def test_a_real_button_value_still_works(seeded: Bot) -> None:
     assert counts(seeded)["signup"] == 1
 
 
+def test_a_forged_shift_on_a_form_listing_none_is_answered_beside_a_field_it_has(seeded: Bot) -> None:
+    values = {**log_values(doors="3"), "shift": {"shift": {"selected_option": {"value": "1"}}}}
+    exchange = submit(seeded, log_form(), values)
+    assert exchange.ack == {
+        "response_action": "errors",
+        "errors": {"doors": "Pick one of the shifts listed, or none."},
+    }
+
+
 def test_a_log_form_with_a_long_view_id_is_recorded(seeded: Bot) -> None:
     exchange = submit(seeded, log_form("V" * 300), log_values(doors="12"))
     assert exchange.status == 200 and exchange.ack["response_action"] == "update"
@@ -115,7 +124,8 @@ def test_a_tampered_log_form_is_answered_beside_the_field(
     seeded: Bot, values: dict[str, Any], block: str
 ) -> None:
     before = counts(seeded)
-    exchange = submit(seeded, log_form(), values)
+    # The form lists shift 2 (a shift of the past week); shift 1 exists but was not offered.
+    exchange = submit(seeded, log_form(shifts=[(2, "IA", seeded.clock())]), values)
     assert exchange.status == 200
     ack = exchange.ack
     assert ack.get("response_action") == "errors" and block in ack["errors"], ack

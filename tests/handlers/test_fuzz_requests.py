@@ -50,7 +50,15 @@ WORDS = [
 COMMANDS = ["/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout"]
 
 token = st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=12).filter(lambda t: not t.isspace()))
-words = st.lists(token, max_size=7)
+NUMBERS = ["1", "12", "0", "²", "١٢", "1e308", "inf", "nan", "99999999999999999999", "9" * 5000]
+# Most commands read STATE NUMBER WORD DATE-ish: drawn in that order often enough to reach deep.
+shaped = st.tuples(
+    st.sampled_from(["IA", "ZZ", "me", "1"]),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(["doors", "convos", "picnic", "canvass", "2026-11-28"]),
+    st.sampled_from(["2026-11-28", "9999-12-31", "0001-01-01", "daily", "10:00-13:00"]),
+).map(list)
+words = st.one_of(st.lists(token, max_size=7), shaped, shaped.map(lambda w: w[1:]))
 
 
 def counts(bot: Bot) -> dict[str, int]:
