@@ -7,7 +7,7 @@ import re
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import help as usage
-from bot.blocks.common import text_reply
+from bot.blocks.common import esc, text_reply
 from bot.blocks.help import build_turnout_help
 from bot.services.errors import NotFound, TurnoutError, UsageError
 from bot.services.people import find_volunteer_by_name, grant_coordinator, revoke_coordinator, set_home_state
@@ -98,7 +98,8 @@ def run_cutoff(request: TurnoutRequest) -> None:
 
 def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
     """A channel id the bot can see, from a mention or a typed #name."""
-    shown = f"#{ref.name}" if ref.name else "that channel"
+    # A mention's label is whatever the client put there: shown as text, never as markup.
+    shown = f"#{esc(ref.name)}" if ref.name else "that channel"
     channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
     if channel_id is None:
         raise NotFound(

@@ -31,3 +31,8 @@ def test_slack_being_down_is_not_taken_for_an_unknown_person(bot: Bot) -> None:
     assert "can't find that person" not in reply.text
     assert "couldn't check that person with Slack" in reply.text
     assert coordinator_rows(bot) == 0
+
+
+def test_a_channel_label_is_echoed_as_text(bot: Bot) -> None:
+    reply = bot.command("/turnout", "state IA <#CGHOST|<!channel>", user="UADMIN")
+    assert "I can't see #&lt;!channel" in reply.text and "<!channel" not in reply.text
