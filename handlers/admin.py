@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import help as usage
-from bot.blocks.common import text_reply
+from bot.blocks.common import esc, text_reply
 from bot.blocks.help import build_turnout_help
-from bot.services.errors import NotFound, UsageError
+from bot.services.errors import NotFound, TurnoutError, UsageError
 from bot.services.people import find_volunteer_by_name, grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.places import PLACES
 from bot.services.roles import coordinated_states
 from bot.services.states import bind_state, set_unclaim_cutoff
 from handlers.common import Subcommand, TurnoutRequest, is_help, say
 from handlers.parsing import ChannelRef, UserRef, fold_state, parse_channel, parse_user, require_state
+
+# Hours as people write them: ASCII digits, optionally a fraction (no exponents, inf or nan).
+HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
 
 
 def run_help(request: TurnoutRequest) -> None:
@@ -78,11 +83,11 @@ def run_cutoff(request: TurnoutRequest) -> None:
     if len(args) != 2 or is_help(args[0]):
         raise UsageError("Give a state and a number of hours.", usage.CUTOFF)
     code = require_state(args[0], usage.CUTOFF)
-    hours_text = args[1].lower().removesuffix("h")
-    try:
-        minutes = round(float(hours_text) * 60)
-    except ValueError:
-        raise UsageError(f"`{args[1][:20]}` is not a number of hours.", usage.CUTOFF) from None
+    hours = HOURS.fullmatch(args[1].lower().removesuffix("h"))
+    if hours is None:
+        shown = args[1][:20].replace("`", "'")
+        raise UsageError(f"`{shown}` is not a number of hours, like 3 or 1.5.", usage.CUTOFF)
+    minutes = round(float(hours.group(0)) * 60)
     deps = request.deps
     with request.acting() as (session, actor):
         set_unclaim_cutoff(session, actor=actor, code=code, minutes=minutes, now=deps.clock())
@@ -96,7 +101,8 @@ def run_cutoff(request: TurnoutRequest) -> None:
 
 def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
     """A channel id the bot can see, from a mention or a typed #name."""
-    shown = f"#{ref.name}" if ref.name else "that channel"
+    # A mention's label is whatever the client put there: shown as text, never as markup.
+    shown = f"#{esc(ref.name)}" if ref.name else "that channel"
     channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
     if channel_id is None:
         raise NotFound(
@@ -109,9 +115,22 @@ def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
     return channel_id
 
 
+NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
+
+
 def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
-    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace)."""
+    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace).
+
+    A mention carries an id anyone could type, so Slack is asked whether that person exists."""
     if ref.id:
+        try:
+            found = request.deps.directory.lookup(request.client, ref.id)
+        except SlackApiError as error:
+            raise TurnoutError(
+                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
+            ) from error
+        if found is None:
+            raise NotFound(NO_SUCH_PERSON)
         return ref.id
     name = ref.name or ""
     with request.deps.read_session() as session:

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Respond
+import psycopg
+from slack_bolt import BoltResponse, Respond
 from slack_sdk import WebClient
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from bot.blocks.common import Reply, context, text_reply
@@ -24,6 +26,16 @@ HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
 SORRY = "Something went wrong on Turnout's side and nothing was changed. Please try again in a minute."
 # A button value Turnout did not write (tampered with, or from an older version of a message).
 STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
+UNREACHABLE = "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
+# What a database that is down, restarting or out of reach raises, from SQLAlchemy or the driver.
+UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
 
 
 def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
@@ -36,13 +48,39 @@ def with_note(reply: Reply, note: str) -> Reply:
     return Reply(note, [context(note), *reply.blocks])
 
 
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database could not be reached."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UNREACHABLE_ERRORS):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def apology(error: BaseException) -> str:
+    """What to tell someone whose request failed on Turnout's side."""
+    return UNREACHABLE if database_unreachable(error) else SORRY
+
+
 @contextmanager
 def answering(respond: Respond) -> Iterator[None]:
-    """Expected refusals become an ephemeral reply; anything else goes to the global error handler."""
+    """Expected refusals become an ephemeral reply; anything else is logged and apologised for.
+
+    Nothing may escape a listener that has acked: Bolt would then forget the ack and Slack
+    would see no answer at all."""
     try:
         yield
     except TurnoutError as refusal:
         say(respond, build_refusal(refusal))
+    except Exception as error:
+        logger.exception("unhandled error in a listener")
+        try:
+            say(respond, text_reply(apology(error)))
+        except Exception:
+            logger.exception("could not tell the user about the error")
 
 
 def is_help(text: str) -> bool:
@@ -59,14 +97,36 @@ def enroll(deps: Deps, session: Session, profile: Profile) -> Actor:
     return Actor(profile.user_id, deps.directory.is_admin(profile))
 
 
-def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
-    """The last resort: log with the trace, and still answer the person."""
+def handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    respond: Respond | None = None,
+    client: WebClient | None = None,
+    response: BoltResponse | None = None,
+) -> BoltResponse | None:
+    """The last resort: log with the trace, and still answer the person.
+
+    `response` is set when the listener failed before acking: the request is then acked here
+    (a form closes, its submitter is told by DM) instead of failing with a 500."""
     logger.exception("unhandled error in a listener", exc_info=error)
-    if respond is not None and (body.get("response_url") or body.get("response_urls")):
-        try:
-            say(respond, text_reply(SORRY))
-        except Exception:
-            logger.exception("could not tell the user about the error")
+    text = apology(error)
+    try:
+        if respond is not None and (body.get("response_url") or body.get("response_urls")):
+            say(respond, text_reply(text))
+        elif client is not None and body.get("type") == "view_submission":
+            tell_user(client, str((body.get("user") or {}).get("id") or ""), text)
+    except Exception:
+        logger.exception("could not tell the user about the error")
+    return BoltResponse(status=200, body="") if response is not None else None
+
+
+def tell_user(client: WebClient, user_id: str, text: str) -> None:
+    """A direct message for a request that has nowhere else to answer (a form, the App Home).
+    Sent directly, not through a delivery record: it says the database could not be reached or
+    something failed, so the database may be the one thing it cannot use."""
+    if user_id:
+        reply = text_reply(text)
+        client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.blocks)
 
 
 @dataclass(frozen=True)

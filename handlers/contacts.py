@@ -3,6 +3,8 @@ and the coordinators' `/turnout goal` and `/turnout export`."""
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import date
 from functools import partial
 from typing import Any
@@ -36,7 +38,16 @@ from bot.services.places import NATIONAL_TZ
 from bot.services.states import default_state, state_for_channel, state_timezone
 from bot.services.stats import personal_stats, state_stats
 from bot.slack.forms import open_log_form
-from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
+from handlers.common import (
+    Subcommand,
+    TurnoutRequest,
+    answering,
+    apology,
+    enroll,
+    is_help,
+    profile_of,
+    say,
+)
 from handlers.parsing import (
     METRIC_LIST,
     METRIC_WORDS,
@@ -49,6 +60,19 @@ from handlers.parsing import (
     take_state,
     tokens,
 )
+from handlers.payloads import (
+    bare_id,
+    check_day,
+    offered,
+    picked,
+    record_id,
+    submission_key,
+    text_value,
+    whole_number,
+)
+
+logger = logging.getLogger(__name__)
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,20}")
 
 LEADERBOARD_WINDOWS = ("today", "week", "all")
 
@@ -81,27 +105,34 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
 
 
 def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, deps: Deps) -> None:
-    """Checked before the ack so mistakes show beside their field; recorded once per form."""
+    """Checked before the ack so mistakes show beside their field; recorded once per person and form."""
     values = view["state"]["values"]
     counts: dict[Metric, int] = {}
     errors: dict[str, str] = {}
     for metric in Metric:
-        raw = (values.get(metric.value, {}).get(metric.value, {}) or {}).get("value")
-        if raw in (None, ""):
+        raw = text_value(values, metric.value).strip()
+        if not raw:
             continue
         try:
-            counts[metric] = check_count(
-                str(raw).strip(), metric.value, deps.settings.max_log_count, usage.LOG
-            )
+            # A number field's value is whatever the client sent: only ASCII digits are counts.
+            if not raw.isascii():
+                raise UsageError(f"That isn't a count of {metric.value}: use digits 0-9.", usage.LOG)
+            counts[metric] = check_count(raw, metric.value, deps.settings.max_log_count, usage.LOG)
         except UsageError as problem:
             errors[metric.value] = problem.problem[:150]
     if not counts and not errors:
         errors[Metric.DOORS.value] = "Enter at least one count."
+    chosen = picked(values, "shift")
+    shift_id = record_id(chosen) if chosen else None
+    listed = offered(view, "shift")
+    if chosen and (shift_id is None or chosen not in listed):
+        # An error must name a field the form has; a form listing no shifts has no shift field.
+        errors.setdefault(
+            "shift" if listed else Metric.DOORS.value, "Pick one of the shifts listed, or none."
+        )
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    selected = (values.get("shift", {}).get("shift", {}) or {}).get("selected_option") or {}
-    shift_id = int(selected["value"]) if selected.get("value", "").isdigit() else None
     user_id = body["user"]["id"]
     try:
         with deps.session() as session:
@@ -111,9 +142,9 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
                 user_id=user_id,
                 counts=counts,
                 shift_id=shift_id,
-                channel_id=view.get("private_metadata") or None,
+                channel_id=channel_of(view),
                 now=deps.clock(),
-                source_key=view["id"],
+                source_key=submission_key(user_id, view.get("id")),
             )
     except TurnoutError as refusal:
         ack(
@@ -121,14 +152,28 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
             errors={"shift" if shift_id else Metric.DOORS.value: refusal_text(refusal)[:150]},
         )
         return
+    except Exception as error:
+        # The form stays open with the reason beside it, so the counts can be sent again.
+        logger.exception("the log form could not be recorded")
+        ack(response_action="errors", errors={Metric.DOORS.value: apology(error)[:150]})
+        return
     ack(response_action="update", view=build_logged_view(result))
 
 
-def handle_log_for_shift(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+def channel_of(view: dict[str, Any]) -> str | None:
+    """The channel the form was opened from (carried in private_metadata), if it looks like one."""
+    channel = view.get("private_metadata")
+    return channel if isinstance(channel, str) and CHANNEL_ID.fullmatch(channel) else None
+
+
+def handle_log_for_shift(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
     """ "Log contacts" under an after-shift DM: the log form with that shift chosen."""
     ack()
-    shift_id = int(body["actions"][0]["value"])
-    open_log_form(deps, client, body["user"]["id"], "", body["trigger_id"], shift_id=shift_id)
+    with answering(respond):
+        shift_id = bare_id(body["actions"][0].get("value"))
+        open_log_form(deps, client, body["user"]["id"], "", body["trigger_id"], shift_id=shift_id)
 
 
 def handle_stats(
@@ -202,7 +247,8 @@ def run_goal(request: TurnoutRequest) -> None:
         raise UsageError(
             "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
         )
-    if not args[1].isdigit():
+    target = whole_number(args[1])
+    if target is None:
         raise _not_a_goal(args[1])
     metric = parse_metric(args[2])
     if metric is None:
@@ -212,7 +258,7 @@ def run_goal(request: TurnoutRequest) -> None:
     with request.acting() as (session, actor):
         if when != "daily":
             day = (
-                parse_date(when, usage.GOAL)
+                check_day(parse_date(when, usage.GOAL), request.deps.clock().date(), usage.GOAL)
                 if when
                 else local_date(request.deps.clock(), state_timezone(session, state))
             )
@@ -222,7 +268,7 @@ def run_goal(request: TurnoutRequest) -> None:
                 actor=actor,
                 state=state,
                 metric=metric,
-                target=int(args[1]),
+                target=target,
                 day=day,
                 now=request.deps.clock(),
             )
@@ -230,14 +276,16 @@ def run_goal(request: TurnoutRequest) -> None:
             raise _not_a_goal(args[1]) from None
     say(
         request.respond,
-        build_goal_set(state, metric, int(args[1]), "daily" if day is None else day.isoformat()),
+        build_goal_set(state, metric, target, "daily" if day is None else day.isoformat()),
     )
 
 
 def _not_a_goal(text: str) -> UsageError:
     # set_goal checks the range; this says it in the words of the command, with its usage.
+    shown = text[:20].replace("`", "'")
     return UsageError(
-        f"`{text[:20]}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.", usage.GOAL
+        f"`{shown}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.",
+        usage.GOAL,
     )
 
 
@@ -250,8 +298,9 @@ def run_export(request: TurnoutRequest) -> None:
     args = [state, *rest]
     if len(args) > 3:
         raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
-    first = parse_date(args[1], usage.EXPORT) if len(args) > 1 else None
-    last = parse_date(args[2], usage.EXPORT) if len(args) > 2 else None
+    today = request.deps.clock().date()
+    first = check_day(parse_date(args[1], usage.EXPORT), today, usage.EXPORT) if len(args) > 1 else None
+    last = check_day(parse_date(args[2], usage.EXPORT), today, usage.EXPORT) if len(args) > 2 else None
     with request.acting() as (session, actor):
         export = export_state(
             session, actor=actor, state=state, first=first, last=last, now=request.deps.clock()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import actions as act
+from bot.blocks.common import text_reply
 from bot.blocks.home import build_home
 from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
@@ -22,7 +27,10 @@ from bot.services.states import default_state, state_timezone
 from bot.services.stats import personal_stats, state_progress
 from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import open_log_form
-from handlers.common import enroll, profile_of
+from handlers.common import apology, enroll, profile_of
+from handlers.payloads import bare_id
+
+logger = logging.getLogger(__name__)
 
 OPEN_SHIFTS_SHOWN = 3
 OPEN_SHIFTS_FOUND = 10
@@ -33,7 +41,9 @@ MY_SHIFTS_SHOWN = 5
 
 def handle_home_opened(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
     if event.get("tab") == "home":
-        publish_home(deps, client, profile_of(deps, client, event["user"]))
+        user_id = str(event["user"])
+        with answering_home(client, user_id):
+            publish_home(deps, client, profile_of(deps, client, user_id))
 
 
 def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
@@ -41,13 +51,19 @@ def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps
     ack()
     action = body["actions"][0]
     user_id = body["user"]["id"]
+    with answering_home(client, user_id):
+        act_on_home(deps, client, action, user_id, body["trigger_id"])
+
+
+def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: str, trigger_id: str) -> None:
     if action["action_id"] == act.HOME_LOG:
-        return open_log_form(deps, client, user_id, "", body["trigger_id"])
+        return open_log_form(deps, client, user_id, "", trigger_id)
     profile = profile_of(deps, client, user_id)
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
-    shift_id, now = int(action["value"]), deps.clock()
+    now = deps.clock()
     try:
+        shift_id = bare_id(action.get("value"), STALE_HOME_BUTTON)
         with deps.session() as session:
             enroll(deps, session, profile)
             if action["action_id"] == act.HOME_CLAIM:
@@ -68,6 +84,23 @@ def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps
         after_release(deps, client, released)
     else:
         refresh_shift_post(deps, client, shift_id)
+
+
+STALE_HOME_BUTTON = "I can't read that button. Here is your Home tab, fresh."
+
+
+@contextmanager
+def answering_home(client: WebClient, user_id: str) -> Iterator[None]:
+    """The App Home has no response_url: when its request fails, the tab itself says why."""
+    try:
+        yield
+    except Exception as error:
+        logger.exception("the App Home could not be drawn")
+        view = {"type": "home", "blocks": text_reply(f":warning: {apology(error)}").blocks}
+        try:
+            client.views_publish(user_id=user_id, view=view)
+        except Exception:
+            logger.exception("could not tell the user about the error")
 
 
 def publish_home(
@@ -100,7 +133,12 @@ def publish_home(
             more_open=listing.total - len(listing.shifts),
             note=note,
         )
-    client.views_publish(user_id=user_id, view=view)
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except (SlackApiError, OSError):
+        # Publishing itself failed or timed out: the tab may have been published all the same
+        # (a late answer), so no apology is drawn over it; opening the tab again redraws it.
+        logger.exception("the App Home of %s could not be published", user_id)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -51,6 +52,7 @@ from handlers.common import (
     Subcommand,
     TurnoutRequest,
     answering,
+    apology,
     enroll,
     is_help,
     profile_of,
@@ -70,6 +72,9 @@ from handlers.parsing import (
     parse_time_range,
     require_state,
 )
+from handlers.payloads import button_ref, check_day, offered, picked, submission_key, text_value, whole_number
+
+logger = logging.getLogger(__name__)
 
 
 def run_shift(request: TurnoutRequest) -> None:
@@ -90,6 +95,7 @@ def add_shift(request: TurnoutRequest) -> None:
     args, folded = fold_state(request.args, at=1)
     spec = parse_inline_shift(args[1:], request.rest_after(6 + folded))
     now = deps.clock()
+    check_day(spec.day, deps.clock().date(), usage.SHIFT_ADD)
     with request.acting() as (session, actor):
         try:
             shift, created = create_shift(
@@ -159,9 +165,14 @@ def handle_shift_form(
 ) -> None:
     """The form is checked field by field before the ack, so mistakes show inline; then it is saved once."""
     user_id = body["user"]["id"]
-    spec, errors = read_shift_form(view["state"]["values"])
-    if spec is not None:
-        errors = check_shift_times(deps, spec)
+    spec, errors = read_shift_form(view)
+    try:
+        if spec is not None:
+            errors = check_shift_times(deps, spec)
+    except Exception as error:
+        logger.exception("the shift form could not be checked")
+        ack(response_action="errors", errors={"date": apology(error)[:150]})
+        return
     if errors or spec is None:
         ack(response_action="errors", errors=errors)
         return
@@ -171,13 +182,22 @@ def handle_shift_form(
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             shift, created = create_shift(
-                session, actor=actor, spec=spec, now=deps.clock(), source_key=view["id"]
+                session,
+                actor=actor,
+                spec=spec,
+                now=deps.clock(),
+                source_key=submission_key(user_id, view.get("id")),
             )
+        posted = post_new_shift(deps, client, shift.id) if created else None
     except TurnoutError as refusal:
         answer = text_reply(f"Your shift was not added: {refusal_text(refusal)}")
         _form_reply(deps, client, user_id, view["id"], answer)
         return
-    posted = post_new_shift(deps, client, shift.id) if created else None
+    except Exception as error:
+        # The form has closed: its submitter hears what happened by DM.
+        logger.exception("the shift form could not be saved")
+        _form_reply(deps, client, user_id, view["id"], text_reply(apology(error)))
+        return
     if created:
         pending = bool(posted and not posted.posted)
         _form_reply(
@@ -190,23 +210,22 @@ def handle_shift_form(
 
 
 def _form_reply(deps: Deps, client: WebClient, user_id: str, view_id: str, reply: Reply) -> None:
+    """The form's answer by DM, once per submission (keyed like the submission: the view id is
+    only as trustworthy as the client that sent it)."""
     send_dm(
         deps,
         client,
         kind=DeliveryKind.FORM_REPLY,
         user_id=user_id,
-        key=view_id,
+        key=submission_key(user_id, view_id),
         reply=reply,
         expires_at=deps.clock() + FORM_REPLY_USEFUL_FOR,
     )
 
 
-def read_shift_form(values: dict[str, Any]) -> tuple[NewShift | None, dict[str, str]]:
+def read_shift_form(view: dict[str, Any]) -> tuple[NewShift | None, dict[str, str]]:
     """The form's values as a new shift, or the errors to show beside each field."""
-
-    def value(block: str) -> Any:
-        return values.get(block, {}).get(block, {})
-
+    values = view["state"]["values"]
     errors: dict[str, str] = {}
 
     def check(block: str, read: Any) -> Any:
@@ -216,37 +235,41 @@ def read_shift_form(values: dict[str, Any]) -> tuple[NewShift | None, dict[str, 
             errors[block] = problem.problem[:150]
             return None
 
-    state_option = value("state").get("selected_option") or {}
-    kind_option = value("kind").get("selected_option") or {}
-    state = check("state", lambda: require_state(state_option.get("value", ""), usage.SHIFT_ADD))
-    day = check("date", lambda: parse_date(value("date").get("selected_date") or "", usage.SHIFT_ADD))
-    start_text, end_text = value("start").get("selected_time") or "", value("end").get("selected_time") or ""
+    state_value = picked(values, "state")
+    state = check("state", lambda: require_state(state_value, usage.SHIFT_ADD))
+    if state is not None and state not in offered(view, "state"):
+        errors["state"], state = "Pick one of the states listed.", None
+    day = check("date", lambda: parse_date(picked(values, "date", "selected_date"), usage.SHIFT_ADD))
+    start_text = picked(values, "start", "selected_time")
+    end_text = picked(values, "end", "selected_time")
     times = check("end", lambda: parse_time_range(f"{start_text}-{end_text}", usage.SHIFT_ADD))
-    kind = parse_kind(kind_option.get("value", ""))
+    kind = parse_kind(picked(values, "kind"))
     if kind is None:
         errors["kind"] = f"Pick a kind: {KINDS_TEXT}."
     capacity = check(
-        "capacity", lambda: check_capacity(_whole(value("capacity").get("value")), usage.SHIFT_ADD)
+        "capacity", lambda: check_capacity(_whole(text_value(values, "capacity")), usage.SHIFT_ADD)
     )
-    location = check(
-        "location", lambda: check_location(value("location").get("value") or "", usage.SHIFT_ADD)
-    )
-    notes = check("notes", lambda: check_notes(value("notes").get("value") or "", usage.SHIFT_ADD))
+    location = check("location", lambda: check_location(text_value(values, "location"), usage.SHIFT_ADD))
+    notes = check("notes", lambda: check_notes(text_value(values, "notes"), usage.SHIFT_ADD))
     if errors or kind is None:
         return None, errors
     return NewShift(state, day, times[0], times[1], kind, capacity, location, notes or ""), {}
 
 
-def _whole(text: str | None) -> int:
-    if text is None or not text.strip().isdigit():
+def _whole(text: str) -> int:
+    number = whole_number(text)
+    if number is None:
         raise UsageError("Capacity is a whole number of people.", usage.SHIFT_ADD)
-    return int(text)
+    return number
 
 
 def check_shift_times(deps: Deps, spec: NewShift) -> dict[str, str]:
     """Time rules that need the state's zone (in the past, skipped by DST), as form errors."""
     try:
+        check_day(spec.day, deps.clock().date(), usage.SHIFT_ADD)
         check_new_shift_times(spec, state_timezone_for(deps, spec.state), deps.clock())
+    except UsageError as far:
+        return {"date": far.problem[:150]}
     except InvalidShift as invalid:
         return {"date" if invalid.field == "date" else "start": invalid.message[:150]}
     return {}
@@ -321,7 +344,7 @@ def handle_roster_click(
     action = body["actions"][0]
     user_id = body["user"]["id"]
     with answering(respond):
-        signup_id, offset = read_roster_value(action["value"])
+        signup_id, offset = read_roster_value(action.get("value"))
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
@@ -362,7 +385,7 @@ def handle_roster_page(
     ack()
     user_id = body["user"]["id"]
     with answering(respond):
-        shift_id, offset = read_roster_value(body["actions"][0]["value"])
+        shift_id, offset = read_roster_value(body["actions"][0].get("value"))
         profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
@@ -370,16 +393,19 @@ def handle_roster_page(
         say(respond, reply, replace=True)
 
 
-def read_roster_value(value: str) -> tuple[int, int]:
+STALE_ROSTER = "I can't read that button. Open the roster again: `/turnout roster ID`."
+
+
+def read_roster_value(value: object) -> tuple[int, int]:
     """(signup or shift id, page offset) from a roster button: `ID|roster@OFFSET`, or a bare id
     from a roster drawn before it paged."""
+    ref, surface = button_ref(value, STALE_ROSTER)
     try:
-        ref, surface = act.read_value(value)
         base, offset = act.read_page(surface)
-        if base not in (act.ROSTER, act.CARD):
-            raise ValueError(surface)
     except ValueError:
-        raise TurnoutError("I can't read that button. Open the roster again: `/turnout roster ID`.") from None
+        raise TurnoutError(STALE_ROSTER) from None
+    if base not in (act.ROSTER, act.CARD):
+        raise TurnoutError(STALE_ROSTER)
     return ref, offset
 
 

@@ -4,6 +4,7 @@ Previous / Next on the long lists."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -41,7 +42,8 @@ from bot.services.shifts import (
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
 from handlers.common import STALE_BUTTON, answering, enroll, is_help, profile_of, say, with_note
-from handlers.parsing import parse_listing, parse_shift_id, parse_when, tokens
+from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
+from handlers.payloads import button_ref, check_day
 
 
 def handle_list_shifts(
@@ -103,9 +105,10 @@ def handle_my_shifts(
         if is_help(command["text"]):
             return say(respond, build_command_help("/myshifts"))
         return say(respond, Reply(f"`/myshifts` takes no arguments.\nUsage: {usage.MYSHIFTS}"))
-    with deps.read_session() as session:
-        page = my_shifts_page(session, user_id=command["user_id"], now=deps.clock())
-    say(respond, build_my_shifts(page))
+    with answering(respond):
+        with deps.read_session() as session:
+            page = my_shifts_page(session, user_id=command["user_id"], now=deps.clock())
+        say(respond, build_my_shifts(page))
 
 
 def handle_shifts_page(
@@ -115,7 +118,7 @@ def handle_shifts_page(
     ack()
     user_id = body["user"]["id"]
     with answering(respond):
-        surface, offset = read_surface(body["actions"][0]["value"])
+        surface, offset = read_surface(body["actions"][0].get("value"))
         if not surface.startswith(act.LIST + ":"):
             raise TurnoutError(STALE_BUTTON)
         query = read_listing(surface)
@@ -132,7 +135,7 @@ def handle_my_shifts_page(
     ack()
     user_id = body["user"]["id"]
     with answering(respond):
-        surface, offset = read_surface(body["actions"][0]["value"])
+        surface, offset = read_surface(body["actions"][0].get("value"))
         if surface != act.MINE:
             raise TurnoutError(STALE_BUTTON)
         with deps.read_session() as session:
@@ -190,10 +193,7 @@ def handle_release_click(
 def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
     """(shift id, surface, who clicked) from a shift button's payload, checked before anything
     is done, so a button Turnout did not draw changes nothing."""
-    try:
-        shift_id, surface = act.read_value(body["actions"][0]["value"])
-    except ValueError:
-        raise TurnoutError(STALE_BUTTON) from None
+    shift_id, surface = button_ref(body["actions"][0].get("value"), STALE_BUTTON)
     base, _ = read_surface(surface)
     if base.startswith(act.LIST + ":"):
         read_listing(base)
@@ -202,8 +202,10 @@ def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
     return shift_id, surface, body["user"]["id"]
 
 
-def read_surface(surface: str) -> tuple[str, int]:
+def read_surface(surface: object) -> tuple[str, int]:
     """(surface, page offset) from a button; a refusal for anything Turnout did not write."""
+    if not isinstance(surface, str):
+        raise TurnoutError(STALE_BUTTON)
     try:
         return act.read_page(surface)
     except ValueError:
@@ -255,7 +257,10 @@ def render_listing(
         if query.state
         else personal_timezone(session, user_id=user_id, profile_tz=user_tz, fallback=NATIONAL_TZ)
     )
-    window = window_for(query.when, local_date(deps.clock(), tz)) if query.when else None
+    today = local_date(deps.clock(), tz)
+    if query.when and query.when not in WINDOW_WORDS:
+        check_day(date.fromisoformat(query.when), today, usage.SHIFTS)
+    window = window_for(query.when, today) if query.when else None
     listing = list_open_shifts(
         session,
         user_id=user_id,

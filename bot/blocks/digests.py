@@ -76,7 +76,9 @@ def build_evening_post(digest: EveningDigest) -> Reply:
     ]
     if digest.top:
         # The Standing's own rank, so a tie reads as it does on /leaderboard.
-        lines = [f"{row.rank}. {row.name} — {standing_text(row.contacts, row.convos)}" for row in digest.top]
+        lines = [
+            f"{row.rank}. {esc(row.name)} — {standing_text(row.contacts, row.convos)}" for row in digest.top
+        ]
         blocks += [section("*Top volunteers today*\n" + "\n".join(lines))]
     cheers = [f":fire: <@{user}> is on a {days}-day streak" for user, days in digest.streaks]
     cheers += [

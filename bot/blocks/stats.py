@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Block, Reply, context, divider, header, plural, section
+from bot.blocks.common import Block, Reply, context, divider, esc, header, plural, section
 from bot.blocks.contacts import counts_text, in_place, place, progress_lines
 from bot.services.leaderboards import Leaderboard
 from bot.services.stats import PersonalStats, StateStats
@@ -11,6 +11,7 @@ from bot.services.stats import PersonalStats, StateStats
 def build_personal_stats(stats: PersonalStats, name: str) -> Reply:
     streak = f":fire: {stats.streak}-day streak" if stats.streak else "No streak yet: log today to start one"
     blocks: list[Block] = [
+        # A header is plain text: a name there is shown as typed and never pings anyone.
         header(f"{name}'s impact"[:150]),
         section(
             f"*Today:* {counts_text(stats.today)}\n*This week:* {counts_text(stats.week)}\n"
@@ -46,7 +47,7 @@ def build_leaderboard(board: Leaderboard) -> Reply:
         return Reply(text, [section(text)])
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
     lines = [
-        f"{medals.get(row.rank, f'*{row.rank}.*')} {row.name} — {standing_text(row.contacts, row.convos, bold=True)}"
+        f"{medals.get(row.rank, f'*{row.rank}.*')} {esc(row.name)} — {standing_text(row.contacts, row.convos, bold=True)}"
         for row in board.rows
     ]
     blocks: list[Block] = [header(title[:150]), section("\n".join(lines))]

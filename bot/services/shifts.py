@@ -379,6 +379,8 @@ def mark_attendance(
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
     require_coordinator(session, actor=actor, state=shift.state, doing="take attendance")
+    if shift.status == ShiftStatus.CANCELLED:
+        raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
     session.refresh(signup)
     if signup.status not in HOLDING:
         raise AttendanceDoesNotApply(signup.volunteer_id, signup.status)

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -43,6 +44,9 @@ class Directory:
         except SlackApiError as error:
             logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
             return cached.profile if cached else Profile(user_id=user_id)
+        return self._remember(user_id, user)
+
+    def _remember(self, user_id: str, user: dict[str, Any]) -> Profile:
         info = user.get("profile", {})
         profile = Profile(
             user_id=user_id,
@@ -55,6 +59,19 @@ class Directory:
         with self._lock:
             self._cache[user_id] = _Cached(profile, time.monotonic())
         return profile
+
+    def lookup(self, client: WebClient, user_id: str) -> Profile | None:
+        """The person with `user_id`, or None when Slack says there is no such person.
+
+        Unlike `profile`, this never stands a guess in for a person: any other failure
+        (Slack down, rate limited) is raised, so "not found" always means not found."""
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "users_not_found"):
+                return None
+            raise
+        return self._remember(user_id, user)
 
     def is_admin(self, profile: Profile) -> bool:
         return profile.user_id in self.admins or profile.is_workspace_admin

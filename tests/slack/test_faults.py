@@ -99,7 +99,8 @@ def views_publish(bot: Bot, fault: str) -> None:
     event = bot.driver.event({"type": "app_home_opened", "user": "UVOL1", "tab": "home", "channel": "DUVOL1"})
     answered(event, reply=False)
     recover_and_tick(bot)
-    assert "UVOL1" in bot.slack.home_views
+    home = bot.slack.home_views.get("UVOL1", {})
+    assert any(b.get("text", {}).get("text") == "Your Turnout" for b in home.get("blocks", [])), home
 
 
 def upload(bot: Bot, fault: str) -> None:
