@@ -137,6 +137,10 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
         matches = find_volunteer_by_name(session, name)
     if len(matches) == 1:
         return matches[0]
+    if len(matches) > 1:  # never guess whom a role goes to
+        raise NotFound(
+            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
+        )
     user_id = request.deps.directory.user_id(request.client, name)
     if user_id is None:
         raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")

@@ -41,6 +41,8 @@ def refusal_text(error: TurnoutError) -> str:
                 if ids
                 else f"Ask a Turnout admin to take you off it (no one coordinates {state} yet)."
             )
+            if error.started:  # /myshifts offers Release until the end; the cutoff no longer fits
+                return f"Shift #{shift_id} has already started, too late to release it yourself. {ask}"
             return f"Shift #{shift_id} starts within {span}, too close to release it yourself. {ask}"
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
             return (

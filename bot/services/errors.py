@@ -95,14 +95,24 @@ class StateHasNoChannel(Refused):
 class ReleaseCutoffPassed(Refused):
     """Too close to the shift's start for a volunteer to release it; a coordinator or admin can."""
 
-    def __init__(self, shift_id: int, state: str, hours: float, coordinator_ids: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        shift_id: int,
+        state: str,
+        hours: float,
+        coordinator_ids: tuple[str, ...],
+        started: bool = False,
+    ) -> None:
         super().__init__(
-            f"Shift #{shift_id} starts within {hours:g} hours, too close to release it yourself."
+            f"Shift #{shift_id} has already started, too late to release it yourself."
+            if started
+            else f"Shift #{shift_id} starts within {hours:g} hours, too close to release it yourself."
         )
         self.shift_id = shift_id
         self.state = state
         self.hours = hours
         self.coordinator_ids = coordinator_ids
+        self.started = started
 
 
 class AttendanceDoesNotApply(Refused):

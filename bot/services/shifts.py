@@ -481,6 +481,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
                 shift.state,
                 cutoff.total_seconds() / 3600,
                 tuple(coordinator_ids(session, shift.state)),
+                started=now >= shift.starts_at,
             )
     return _vacate(session, shift, signup, SignupStatus.RELEASED, now)
 
