@@ -59,6 +59,12 @@ def fit(text: str, most: int = SECTION_TEXT) -> str:
     return head.rstrip() + "…"
 
 
+def person(name: str, user_id: str) -> str:
+    """A person in mrkdwn: their name escaped; a mention when Turnout has no name for them yet
+    (Slack shows the mention as their name, so no raw id ever reaches the page)."""
+    return f"<@{user_id}>" if not name or name == user_id else esc(name)
+
+
 def section(text: str, accessory: Block | None = None, block_id: str | None = None) -> Block:
     block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": fit(text)}}
     if accessory:

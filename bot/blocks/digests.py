@@ -16,6 +16,7 @@ from bot.blocks.common import (
     esc,
     header,
     local_time,
+    person,
     plural,
     section,
     text_reply,
@@ -77,7 +78,8 @@ def build_evening_post(digest: EveningDigest) -> Reply:
     if digest.top:
         # The Standing's own rank, so a tie reads as it does on /leaderboard.
         lines = [
-            f"{row.rank}. {esc(row.name)} — {standing_text(row.contacts, row.convos)}" for row in digest.top
+            f"{row.rank}. {person(row.name, row.user_id)} — {standing_text(row.contacts, row.convos)}"
+            for row in digest.top
         ]
         blocks += [section("*Top volunteers today*\n" + "\n".join(lines))]
     cheers = [f":fire: <@{user}> is on a {days}-day streak" for user, days in digest.streaks]

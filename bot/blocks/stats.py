@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Block, Reply, context, divider, esc, header, plural, section
+from bot.blocks.common import Block, Reply, context, divider, header, person, plural, section
 from bot.blocks.contacts import counts_text, in_place, place, progress_lines
 from bot.services.leaderboards import Leaderboard
 from bot.services.stats import PersonalStats, StateStats
@@ -47,7 +47,7 @@ def build_leaderboard(board: Leaderboard) -> Reply:
         return Reply(text, [section(text)])
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
     lines = [
-        f"{medals.get(row.rank, f'*{row.rank}.*')} {esc(row.name)} — {standing_text(row.contacts, row.convos, bold=True)}"
+        f"{medals.get(row.rank, f'*{row.rank}.*')} {person(row.name, row.user_id)} — {standing_text(row.contacts, row.convos, bold=True)}"
         for row in board.rows
     ]
     blocks: list[Block] = [header(title[:150]), section("\n".join(lines))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.blocks.common import SECTION_TEXT, esc, fit, section
+from bot.blocks.common import SECTION_TEXT, esc, fit, person, section
 from bot.blocks.digests import MAX_CHEERS, MAX_NAMES, build_evening_post, no_show_line
 from bot.localslack.limits import check_blocks
 from bot.services.counts import Counts
@@ -49,3 +49,9 @@ def test_no_shows_name_each_person_once_with_how_often() -> None:
     line = no_show_line(digest)
     assert line.startswith(f"*No-shows:* {len(names)} (Ana ×3, Ben, ")
     assert line.count("Ana") == 1 and f"and {32 - MAX_NAMES} more" in line
+
+
+def test_a_person_without_a_name_yet_is_a_mention_never_a_raw_id() -> None:
+    assert person("U07ABCDEF", "U07ABCDEF") == "<@U07ABCDEF>"
+    assert person("", "U07ABCDEF") == "<@U07ABCDEF>"
+    assert person("<!channel> Ana", "U07ABCDEF") == "&lt;!channel&gt; Ana"
