@@ -36,7 +36,17 @@ from bot.services.shifts import (
 )
 from bot.services.states import state_timezone
 from bot.slack.delivery import after_release, post_new_shift, refresh_shift_post, send_dm
-from handlers.common import Subcommand, TurnoutRequest, answering, enroll, is_help, profile_of, say
+from handlers.common import (
+    Subcommand,
+    TurnoutRequest,
+    acked_by,
+    acked_then,
+    answering,
+    enroll,
+    is_help,
+    profile_of,
+    say,
+)
 from handlers.parsing import (
     check_capacity,
     check_location,
@@ -121,7 +131,7 @@ def handle_shift_form(
         return
     ack()
     try:
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             shift, created = create_shift(
@@ -219,7 +229,7 @@ def handle_roster_click(
     user_id = body["user"]["id"]
     with answering(respond):
         signup_id, offset = read_roster_value(action["value"])
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
@@ -253,7 +263,7 @@ def handle_roster_page(
     user_id = body["user"]["id"]
     with answering(respond):
         shift_id, offset = read_roster_value(body["actions"][0]["value"])
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset)
@@ -274,10 +284,11 @@ def read_roster_value(value: str) -> tuple[int, int]:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.view(act.SHIFT_FORM)(partial(handle_shift_form, deps=deps))
+    pool = app.listener_runner.listener_executor
+    app.view(act.SHIFT_FORM)(**acked_by(partial(handle_shift_form, deps=deps), deps, pool))
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
-        app.action(action_id)(partial(handle_roster_click, deps=deps))
-    app.action(act.ROSTER_PAGE)(partial(handle_roster_page, deps=deps))
+        app.action(action_id)(**acked_then(partial(handle_roster_click, deps=deps), deps))
+    app.action(act.ROSTER_PAGE)(**acked_then(partial(handle_roster_page, deps=deps), deps))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"shift": run_shift, "roster": run_roster}

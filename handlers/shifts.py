@@ -39,7 +39,7 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
-from handlers.common import answering, enroll, is_help, profile_of, say, with_note
+from handlers.common import acked_then, answering, enroll, is_help, profile_of, say, with_note
 from handlers.parsing import parse_listing, parse_shift_id, parse_when, tokens
 
 
@@ -273,13 +273,13 @@ def single_argument(text: str, form: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/shifts")(partial(handle_list_shifts, deps=deps))
-    app.command("/claim")(partial(handle_claim, deps=deps))
-    app.command("/unclaim")(partial(handle_unclaim, deps=deps))
-    app.command("/myshifts")(partial(handle_my_shifts, deps=deps))
-    app.action(act.CLAIM)(partial(handle_claim_click, deps=deps))
-    app.action(act.JOIN_WAITLIST)(partial(handle_claim_click, deps=deps))
-    app.action(act.CONFIRM)(partial(handle_confirm_click, deps=deps))
-    app.action(act.RELEASE)(partial(handle_release_click, deps=deps))
-    app.action(act.SHIFTS_PAGE)(partial(handle_shifts_page, deps=deps))
-    app.action(act.MYSHIFTS_PAGE)(partial(handle_my_shifts_page, deps=deps))
+    app.command("/shifts")(**acked_then(partial(handle_list_shifts, deps=deps), deps))
+    app.command("/claim")(**acked_then(partial(handle_claim, deps=deps), deps))
+    app.command("/unclaim")(**acked_then(partial(handle_unclaim, deps=deps), deps))
+    app.command("/myshifts")(**acked_then(partial(handle_my_shifts, deps=deps), deps))
+    app.action(act.CLAIM)(**acked_then(partial(handle_claim_click, deps=deps), deps))
+    app.action(act.JOIN_WAITLIST)(**acked_then(partial(handle_claim_click, deps=deps), deps))
+    app.action(act.CONFIRM)(**acked_then(partial(handle_confirm_click, deps=deps), deps))
+    app.action(act.RELEASE)(**acked_then(partial(handle_release_click, deps=deps), deps))
+    app.action(act.SHIFTS_PAGE)(**acked_then(partial(handle_shifts_page, deps=deps), deps))
+    app.action(act.MYSHIFTS_PAGE)(**acked_then(partial(handle_my_shifts_page, deps=deps), deps))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
@@ -31,6 +32,31 @@ class Profile:
     @property
     def name(self) -> str:
         return self.display_name or self.real_name or self.user_id
+
+
+def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime] | None:
+    """The profile stored for `user_id` and when it was fetched from Slack; None for someone never seen."""
+    row = session.execute(_STORED_PROFILE, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    return (
+        Profile(
+            user_id=user_id,
+            display_name=row.display_name or "",
+            real_name=row.real_name or "",
+            email=row.email,
+            timezone=row.timezone,
+            is_workspace_admin=bool(row.is_workspace_admin),
+        ),
+        row.profile_updated_at,
+    )
+
+
+_v = Volunteer.__table__.c  # type: ignore[attr-defined]
+# Built once so SQLAlchemy's compiled cache serves every request.
+_STORED_PROFILE = sa_select(
+    _v.display_name, _v.real_name, _v.email, _v.timezone, _v.is_workspace_admin, _v.profile_updated_at
+).where(_v.id == bindparam("user_id"))
 
 
 def sync_volunteer(
