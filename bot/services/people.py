@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
@@ -69,7 +72,7 @@ def sync_volunteer(
     stored = session.exec(select(Volunteer.profile_updated_at).where(Volunteer.id == profile.user_id)).first()
     if stored is not None and now - stored < max_age:
         return
-    profile_values = {
+    values = {
         "display_name": profile.display_name[:120],
         "real_name": profile.real_name[:120],
         "email": profile.email,
@@ -77,11 +80,31 @@ def sync_volunteer(
         "is_workspace_admin": profile.is_workspace_admin,
         "profile_updated_at": now,
     }
-    statement = insert_for(session)(Volunteer).values(id=profile.user_id, created_at=now, **profile_values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["id"], set_={name: statement.excluded[name] for name in profile_values}
+    dialect = session.get_bind().dialect.name
+    session.execute(_SYNC_VOLUNTEER[dialect], {"id": profile.user_id, "created_at": now, **values})
+
+
+_PROFILE_COLUMNS = (
+    "display_name",
+    "real_name",
+    "email",
+    "timezone",
+    "is_workspace_admin",
+    "profile_updated_at",
+)
+
+
+def _sync_statement(insert: Any) -> Any:
+    # Built once per dialect, so SQLAlchemy compiles it once rather than on every refresh.
+    statement = insert(Volunteer).values(
+        {name: bindparam(name) for name in ("id", "created_at", *_PROFILE_COLUMNS)}
     )
-    session.execute(statement)
+    return statement.on_conflict_do_update(
+        index_elements=["id"], set_={name: statement.excluded[name] for name in _PROFILE_COLUMNS}
+    )
+
+
+_SYNC_VOLUNTEER = {"sqlite": _sync_statement(sqlite_insert), "postgresql": _sync_statement(pg_insert)}
 
 
 def ensure_volunteer(session: Session, *, user_id: str, now: datetime) -> None:
