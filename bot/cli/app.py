@@ -24,8 +24,10 @@ EVENTS_PATH = "/slack/events"
 # Slack's requests are a few kilobytes; a view submission with many blocks stays well under this.
 MAX_BODY_BYTES = 1_000_000
 # Listeners' work (after the ack) runs on this pool; acks never do, so its size bounds how much
-# work is in flight at once, not how quickly Slack is answered.
-LISTENER_THREADS = 64
+# work is in flight at once, not how quickly Slack is answered. It matches SQLAlchemy's default
+# connection pool (5 + 10 overflow): more threads would only wait for a connection, and under a
+# burst fail after the pool's 30 s timeout, where work queued here waits its turn instead.
+LISTENER_THREADS = 15
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -49,7 +51,7 @@ def build_app(
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
         listener_executor=executor
-        or ThreadPoolExecutor(max_workers=max(LISTENER_THREADS, settings.web_threads * 4)),
+        or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         token_verification_enabled=verify_token,
         raise_error_for_unhandled_request=False,
     )
