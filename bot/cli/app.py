@@ -50,8 +50,7 @@ def build_app(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         token_verification_enabled=verify_token,
         raise_error_for_unhandled_request=False,
     )
