@@ -9,6 +9,10 @@ PostgreSQL goes through psycopg 3; its row locks do the same job there.
 
 from __future__ import annotations
 
+import logging
+import random
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -23,27 +27,32 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "turnout_read_only"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# SQLite's busy handler is not fair: under a burst of writers one can lose the lock race for the
+# whole busy timeout. Its write transaction is then begun again, after a short, jittered pause.
+SQLITE_LOCK_RETRIES = 4
+SQLITE_LOCK_BACKOFF_SECONDS = 0.05
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+def create_db_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """An engine for `url`, configured for Turnout's transaction rules."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             **kwargs,
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, busy_timeout_ms)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how each transaction starts.
@@ -51,7 +60,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -59,7 +68,22 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+        if read_only:
+            connection.exec_driver_sql("BEGIN DEFERRED")
+            return
+        # The write lock is taken here, before the unit of work has run a statement, and WAL
+        # writers never wait again once they hold it: so beginning again retries the whole unit.
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        for attempt in range(SQLITE_LOCK_RETRIES + 1):
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "database is locked" not in str(error) or attempt == SQLITE_LOCK_RETRIES:
+                    raise
+                logger.warning("SQLite write lock busy; beginning again (attempt %d)", attempt + 2)
+                time.sleep(SQLITE_LOCK_BACKOFF_SECONDS * 2**attempt * (1 + random.random()))
 
 
 def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from slack_bolt import BoltResponse, Respond
+from slack_bolt import Ack, Args, BoltResponse, Respond
+from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
@@ -18,7 +21,7 @@ from bot.blocks.common import Reply, context, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.services.errors import TurnoutError
-from bot.services.people import Profile, sync_volunteer
+from bot.services.people import PROFILE_MAX_AGE, Profile, ensure_volunteer, stored_profile, sync_volunteer
 from bot.services.roles import Actor
 
 logger = logging.getLogger(__name__)
@@ -87,14 +90,122 @@ def is_help(text: str) -> bool:
     return text.strip().lower() in HELP_WORDS
 
 
-def profile_of(deps: Deps, client: WebClient, user_id: str) -> Profile:
-    """Who is acting, from Slack (cached); looked up before any transaction opens."""
-    return deps.directory.profile(client, user_id)
+class _AfterReply(threading.local):
+    """Per listener thread: who was found unknown or stale while answering, to refresh afterwards."""
+
+    def __init__(self) -> None:
+        self.unknown: set[str] = set()
+        self.stale: set[str] = set()
+
+    def clear(self) -> None:
+        self.unknown.clear()
+        self.stale.clear()
+
+
+_after_reply = _AfterReply()
+
+
+def profile_of(deps: Deps, client: WebClient, user_id: str, *, for_permission: bool = False) -> Profile:
+    """Who is acting, from the volunteer table that every worker shares; never waits on Slack
+    for someone already known. A missing or old profile is refreshed from Slack after the reply
+    (`refresh_profiles`); until then the person is shown by id."""
+    with deps.read_session() as session:
+        stored = stored_profile(session, user_id=user_id)
+    if stored is None and for_permission:
+        # Whether a never-seen person is a workspace admin only Slack can say, and the answer
+        # decides what they may do, so it is asked before answering. Rare: once per person ever.
+        profile = deps.directory.profile(client, user_id) or Profile(user_id=user_id)
+        with deps.session() as session:
+            sync_volunteer(session, profile=profile, now=deps.clock())
+        return profile
+    if stored is None:
+        _after_reply.unknown.add(user_id)
+        return Profile(user_id=user_id)
+    profile, updated_at = stored
+    if deps.clock() - updated_at >= PROFILE_MAX_AGE:
+        _after_reply.stale.add(user_id)
+    return profile
 
 
 def enroll(deps: Deps, session: Session, profile: Profile) -> Actor:
-    sync_volunteer(session, profile=profile, now=deps.clock())
+    """The volunteer row exists (its profile filled in after the reply) and the admin right is decided."""
+    if profile.user_id in _after_reply.unknown:
+        ensure_volunteer(session, user_id=profile.user_id, now=deps.clock())
     return Actor(profile.user_id, deps.directory.is_admin(profile))
+
+
+def refresh_profiles(deps: Deps, client: WebClient) -> None:
+    """After the reply: fetch from Slack the profiles this thread found missing or old, and store them."""
+    user_ids = sorted(_after_reply.unknown | _after_reply.stale)
+    _after_reply.clear()
+    for user_id in user_ids:
+        try:
+            profile = deps.directory.profile(client, user_id)
+            if profile is not None:
+                with deps.session() as session:
+                    sync_volunteer(session, profile=profile, now=deps.clock())
+        except Exception:
+            logger.exception("could not refresh the profile of %s", user_id)
+
+
+def _ack_at_once(ack: Ack) -> None:
+    ack()
+
+
+def _run_guarded(work: Callable[..., None], values: dict[str, Any], args: Args, deps: Deps) -> None:
+    # Bolt only logs a lazy function's exception; `handle_error` logs the trace and still answers.
+    _after_reply.clear()
+    try:
+        work(**values)
+    except Exception as error:
+        handle_error(error, args.body, args.respond)
+    finally:
+        refresh_profiles(deps, args.client)
+
+
+def acked_then(work: Callable[..., None], deps: Deps) -> dict[str, Any]:
+    """Listener options for Bolt: an empty ack at once, then `work` on the listener pool.
+
+    The app runs with `process_before_response=True`, so Bolt calls the ack function on the
+    HTTP request's own thread and answers Slack as soon as it returns, and hands lazy functions
+    to the listener executor: an ack never queues behind other requests' work. (With
+    `process_before_response=False` Bolt would submit the ack function to that same executor.)"""
+    names = get_arg_names_of_callable(work)
+
+    def run_after_ack(args: Args) -> None:
+        _run_guarded(work, {name: getattr(args, name) for name in names}, args, deps)
+
+    return {"ack": _ack_at_once, "lazy": [run_after_ack]}
+
+
+ACK_WAIT_SECONDS = 2.5
+
+
+def acked_by(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str, Any]:
+    """Listener options for a listener whose ack depends on checking the request (a form's
+    errors): `work` runs on `pool` and Slack is answered as soon as it calls ack, while the
+    rest of its work carries on there."""
+    names = get_arg_names_of_callable(work)
+
+    def wait_for_ack(args: Args) -> None:
+        acked = threading.Event()
+
+        def ack(*ack_args: Any, **ack_kwargs: Any) -> Any:
+            try:
+                return args.ack(*ack_args, **ack_kwargs)
+            finally:
+                acked.set()
+
+        def run() -> None:
+            try:
+                _run_guarded(work, {**{name: getattr(args, name) for name in names}, "ack": ack}, args, deps)
+            finally:
+                acked.set()
+
+        pool.submit(run)
+        acked.wait(ACK_WAIT_SECONDS)
+
+    return {"ack": wait_for_ack, "lazy": []}
 
 
 def handle_error(
@@ -146,7 +257,7 @@ class TurnoutRequest:
     @contextmanager
     def acting(self) -> Iterator[tuple[Session, Actor]]:
         """A write session and the acting person, their profile looked up before it opens."""
-        profile = profile_of(self.deps, self.client, self.user_id)
+        profile = profile_of(self.deps, self.client, self.user_id, for_permission=True)
         with self.deps.session() as session:
             yield session, enroll(self.deps, session, profile)
 

@@ -41,6 +41,7 @@ from bot.slack.forms import open_log_form
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
+    acked_then,
     answering,
     apology,
     enroll,
@@ -331,11 +332,11 @@ def run_export(request: TurnoutRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/log")(partial(handle_log, deps=deps))
-    app.command("/stats")(partial(handle_stats, deps=deps))
-    app.command("/leaderboard")(partial(handle_leaderboard, deps=deps))
+    app.command("/log")(**acked_then(partial(handle_log, deps=deps), deps))
+    app.command("/stats")(**acked_then(partial(handle_stats, deps=deps), deps))
+    app.command("/leaderboard")(**acked_then(partial(handle_leaderboard, deps=deps), deps))
     app.view(LOG_FORM)(partial(handle_log_form, deps=deps))
-    app.action(act.LOG_FOR_SHIFT)(partial(handle_log_for_shift, deps=deps))
+    app.action(act.LOG_FOR_SHIFT)(**acked_then(partial(handle_log_for_shift, deps=deps), deps))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"goal": run_goal, "export": run_export}

@@ -27,7 +27,7 @@ from bot.services.states import default_state, state_timezone
 from bot.services.stats import personal_stats, state_progress
 from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import open_log_form
-from handlers.common import apology, enroll, profile_of
+from handlers.common import acked_then, apology, enroll, profile_of
 from handlers.payloads import bare_id
 
 logger = logging.getLogger(__name__)
@@ -142,6 +142,6 @@ def publish_home(
 
 
 def register(app: App, deps: Deps) -> None:
-    app.event("app_home_opened")(partial(handle_home_opened, deps=deps))
+    app.event("app_home_opened")(**acked_then(partial(handle_home_opened, deps=deps), deps))
     for action_id in (act.HOME_CLAIM, act.HOME_CONFIRM, act.HOME_RELEASE, act.HOME_LOG, act.HOME_FIND):
-        app.action(action_id)(partial(handle_home_click, deps=deps))
+        app.action(action_id)(**acked_then(partial(handle_home_click, deps=deps), deps))

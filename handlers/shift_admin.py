@@ -51,6 +51,8 @@ from handlers.common import (
     STALE_BUTTON,
     Subcommand,
     TurnoutRequest,
+    acked_by,
+    acked_then,
     answering,
     apology,
     enroll,
@@ -178,7 +180,7 @@ def handle_shift_form(
         return
     ack()
     try:
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             shift, created = create_shift(
@@ -345,7 +347,7 @@ def handle_roster_click(
     user_id = body["user"]["id"]
     with answering(respond):
         signup_id, offset = read_roster_value(action.get("value"))
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
@@ -386,7 +388,7 @@ def handle_roster_page(
     user_id = body["user"]["id"]
     with answering(respond):
         shift_id, offset = read_roster_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset)
@@ -410,12 +412,13 @@ def read_roster_value(value: object) -> tuple[int, int]:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.view(act.SHIFT_FORM)(partial(handle_shift_form, deps=deps))
+    pool = app.listener_runner.listener_executor
+    app.view(act.SHIFT_FORM)(**acked_by(partial(handle_shift_form, deps=deps), deps, pool))
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
-        app.action(action_id)(partial(handle_roster_click, deps=deps))
-    app.action(act.CANCEL_SHIFT)(partial(handle_cancel_click, deps=deps))
-    app.action(act.ROSTER_PAGE)(partial(handle_roster_page, deps=deps))
-    app.action(act.page_action(act.ROSTER_PAGE, act.PREVIOUS))(partial(handle_roster_page, deps=deps))
+        app.action(action_id)(**acked_then(partial(handle_roster_click, deps=deps), deps))
+    app.action(act.CANCEL_SHIFT)(**acked_then(partial(handle_cancel_click, deps=deps), deps))
+    for roster_page in (act.ROSTER_PAGE, act.page_action(act.ROSTER_PAGE, act.PREVIOUS)):
+        app.action(roster_page)(**acked_then(partial(handle_roster_page, deps=deps), deps))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"shift": run_shift, "roster": run_roster}

@@ -41,7 +41,7 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
-from handlers.common import STALE_BUTTON, answering, enroll, is_help, profile_of, say, with_note
+from handlers.common import STALE_BUTTON, acked_then, answering, enroll, is_help, profile_of, say, with_note
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
 from handlers.payloads import button_ref, check_day
 
@@ -281,17 +281,17 @@ def single_argument(text: str, form: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/shifts")(partial(handle_list_shifts, deps=deps))
-    app.command("/claim")(partial(handle_claim, deps=deps))
-    app.command("/unclaim")(partial(handle_unclaim, deps=deps))
-    app.command("/myshifts")(partial(handle_my_shifts, deps=deps))
-    app.action(act.CLAIM)(partial(handle_claim_click, deps=deps))
-    app.action(act.JOIN_WAITLIST)(partial(handle_claim_click, deps=deps))
-    app.action(act.CONFIRM)(partial(handle_confirm_click, deps=deps))
-    app.action(act.RELEASE)(partial(handle_release_click, deps=deps))
+    app.command("/shifts")(**acked_then(partial(handle_list_shifts, deps=deps), deps))
+    app.command("/claim")(**acked_then(partial(handle_claim, deps=deps), deps))
+    app.command("/unclaim")(**acked_then(partial(handle_unclaim, deps=deps), deps))
+    app.command("/myshifts")(**acked_then(partial(handle_my_shifts, deps=deps), deps))
+    app.action(act.CLAIM)(**acked_then(partial(handle_claim_click, deps=deps), deps))
+    app.action(act.JOIN_WAITLIST)(**acked_then(partial(handle_claim_click, deps=deps), deps))
+    app.action(act.CONFIRM)(**acked_then(partial(handle_confirm_click, deps=deps), deps))
+    app.action(act.RELEASE)(**acked_then(partial(handle_release_click, deps=deps), deps))
     for family, listener in (
         (act.SHIFTS_PAGE, handle_shifts_page),
         (act.MYSHIFTS_PAGE, handle_my_shifts_page),
     ):
-        app.action(family)(partial(listener, deps=deps))
-        app.action(act.page_action(family, act.PREVIOUS))(partial(listener, deps=deps))
+        for action_id in (family, act.page_action(family, act.PREVIOUS)):
+            app.action(action_id)(**acked_then(partial(listener, deps=deps), deps))

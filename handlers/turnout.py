@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.common import text_reply
 from bot.blocks.help import SUBCOMMAND_HELP, build_subcommand_help
 from bot.deps import Deps
-from handlers.common import Subcommand, TurnoutRequest, answering, is_help, say
+from handlers.common import Subcommand, TurnoutRequest, acked_then, answering, is_help, say
 from handlers.parsing import tokens
 
 
@@ -40,4 +40,4 @@ def handle_turnout(
 
 
 def register(app: App, deps: Deps, subcommands: dict[str, Subcommand]) -> None:
-    app.command("/turnout")(partial(handle_turnout, deps=deps, subcommands=subcommands))
+    app.command("/turnout")(**acked_then(partial(handle_turnout, deps=deps, subcommands=subcommands), deps))

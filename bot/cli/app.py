@@ -23,9 +23,11 @@ logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 # Slack's requests are a few kilobytes; a view submission with many blocks stays well under this.
 MAX_BODY_BYTES = 1_000_000
-# Bolt runs the whole listener, ack included, on this pool: it must be large enough that a
-# burst of listeners waiting on Slack (a 429's Retry-After, say) never delays another's ack.
-LISTENER_THREADS = 64
+# Listeners' work (after the ack) runs on this pool; acks never do, so its size bounds how much
+# work is in flight at once, not how quickly Slack is answered. It matches SQLAlchemy's default
+# connection pool (5 + 10 overflow): more threads would only wait for a connection, and under a
+# burst fail after the pool's 30 s timeout, where work queued here waits its turn instead.
+LISTENER_THREADS = 15
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -37,14 +39,18 @@ def build_app(
     executor: Executor | None = None,
     verify_token: bool = True,
 ) -> App:
-    """The Bolt app. Listeners ack first and work after, on `executor`'s threads."""
+    """The Bolt app. Listeners ack on the request's thread and work after, on `executor`'s threads.
+
+    `process_before_response=True` makes Bolt run each listener's ack function on the HTTP
+    request's thread and return its response at once; the work is registered as lazy
+    listeners (`handlers.common.acked_then`), which Bolt hands to `executor`. With `False`,
+    Bolt would submit the ack function to that same executor, where it waits behind work."""
     settings = deps.settings
     app = App(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret,
-        process_before_response=False,
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=max(LISTENER_THREADS, settings.web_threads * 4)),
+        process_before_response=True,
+        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         token_verification_enabled=verify_token,
         raise_error_for_unhandled_request=False,
     )

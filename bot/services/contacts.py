@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.db import insert_for
 from bot.models import (
     HOLDING,
     ContactDay,
@@ -32,6 +33,7 @@ from bot.models import (
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
+from bot.services.goals import goals_for
 from bot.services.states import state_for_channel, state_timezone
 from bot.services.stats import Progress, state_progress
 
@@ -79,19 +81,23 @@ def log_contacts(
         raise Refused("Log at least one count, like `/log 40 doors`.")
     state = _log_state(session, user_id=user_id, shift_id=shift_id, channel_id=channel_id, now=now)
     day = local_date(now, state_timezone(session, state))
-    log = ContactLog(
-        volunteer_id=user_id,
-        state=state,
-        shift_id=shift_id,
-        local_date=day,
-        logged_at=now,
-        source_key=source_key,
-        **{m.value: counts.get(m, 0) for m in METRICS},
+    recorded = Counts.of(counts)
+    goals = goals_for(session, state, day)
+    statements = _statements(session)
+    session.execute(
+        statements.log,
+        {
+            "volunteer_id": user_id,
+            "state": state,
+            "shift_id": shift_id,
+            "local_date": day,
+            "logged_at": now,
+            "source_key": source_key,
+            **{m.value: recorded.get(m) for m in METRICS},
+        },
     )
-    session.add(log)
-    session.flush()
-    _roll_up(session, user_id, state, day, Counts.of(counts), logs=1)
-    return _result(session, log, already=False)
+    mine, totals, active = _roll_up(session, user_id, state, day, recorded, logs=1)
+    return LogResult(state, day, recorded, shift_id, mine, Progress(state, day, totals, goals, active))
 
 
 def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResult:
@@ -108,8 +114,8 @@ def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResul
     removed = Counts.of_row(log)
     session.delete(log)
     session.flush()
-    _roll_up(session, user_id, log.state, log.local_date, removed, logs=-1, sign=-1)
-    return UndoResult(log.state, log.local_date, removed, _mine(session, user_id, log.state, log.local_date))
+    mine, _totals, _active = _roll_up(session, user_id, log.state, log.local_date, removed, logs=-1, sign=-1)
+    return UndoResult(log.state, log.local_date, removed, mine)
 
 
 def recent_shifts(session: Session, *, user_id: str, now: datetime) -> list[tuple[int, str, datetime]]:
@@ -163,33 +169,35 @@ def _log_state(
 
 def _roll_up(
     session: Session, user_id: str, state: str, day: date, counts: Counts, *, logs: int, sign: int = 1
-) -> None:
-    """Add (or, for an undo, take away) a log's counts from every rollup, atomically:
-    the volunteer's day, the state's day (and its count of active volunteers), the volunteer's week."""
-    values = {m.value: sign * counts.get(m) for m in METRICS}
-    day_logs = _upsert(
-        session,
-        ContactDay,
-        {"volunteer_id": user_id, "state": state, "local_date": day},
-        {**values, "logs": logs},
+) -> tuple[Counts, Counts, int]:
+    """Add (or, for an undo, take away) a log's counts from every rollup, atomically: the
+    volunteer's day, the volunteer's week, and last the state's day (and its count of active
+    volunteers). Returns the volunteer's day, the state's day and its active count afterwards.
+
+    Every log in a state updates the same state-day row, and its row lock is held until commit,
+    so that upsert is the transaction's last statement: nothing else waits behind it."""
+    statements = _statements(session)
+    deltas = {m.value: sign * counts.get(m) for m in METRICS}
+    key = {"volunteer_id": user_id, "state": state}
+    mine = session.execute(statements.contact_day, {**key, "local_date": day, **deltas, "logs": logs}).one()
+    week = {**key, "week_start": week_start(day)}
+    session.execute(
+        statements.contact_week, {**week, **deltas, "contacts": sign * counts.contacts, "logs": logs}
     )
-    # The volunteer's first log of the day makes them active; undoing their last one, inactive.
-    active = 1 if logs > 0 and day_logs == 1 else -1 if logs < 0 and day_logs == 0 else 0
-    _upsert(
-        session, StateDay, {"state": state, "local_date": day}, {**values, "logs": logs, "active": active}
-    )
-    week = {"volunteer_id": user_id, "state": state, "week_start": week_start(day)}
-    _upsert(session, ContactWeek, week, {**values, "contacts": sign * counts.contacts, "logs": logs})
     if logs < 0:
-        for table, key in (
-            (_table(ContactDay), {"volunteer_id": user_id, "state": state, "local_date": day}),
-            (_table(ContactWeek), week),
-        ):
-            session.execute(
-                delete(table).where(
-                    *(table.c[name] == value for name, value in key.items()), table.c.logs <= 0
-                )
-            )
+        session.execute(statements.drop_contact_day, {**key, "local_date": day})
+        session.execute(statements.drop_contact_week, week)
+    # The volunteer's first log of the day makes them active; undoing their last one, inactive.
+    active = 1 if logs > 0 and mine.logs == 1 else -1 if logs < 0 and mine.logs == 0 else 0
+    totals = session.execute(
+        statements.state_day,
+        {"state": state, "local_date": day, **deltas, "logs": logs, "active": active},
+    ).one()
+    return _counts(mine), _counts(totals), int(totals.active)
+
+
+def _counts(row: sa.Row[Any]) -> Counts:
+    return Counts(*(int(getattr(row, m.value)) for m in METRICS))
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -197,14 +205,56 @@ def _table(model: type[SQLModel]) -> sa.Table:
     return table
 
 
-def _upsert(session: Session, model: type[SQLModel], key: dict[str, object], deltas: dict[str, int]) -> int:
-    """Insert the row or add `deltas` to it (ON CONFLICT DO UPDATE); the row's `logs` afterwards."""
+@dataclass(frozen=True)
+class _Statements:
+    """The logging statements, built once per dialect with bound parameters, so SQLAlchemy
+    compiles each once and every log after that is served from its compiled cache."""
+
+    log: sa.Insert
+    contact_day: sa.Insert
+    contact_week: sa.Insert
+    state_day: sa.Insert
+    drop_contact_day: sa.Delete
+    drop_contact_week: sa.Delete
+
+
+def _upsert_statement(
+    insert: Any, model: type[SQLModel], key: tuple[str, ...], deltas: tuple[str, ...]
+) -> Any:
+    """INSERT the row, or add the deltas to it (ON CONFLICT DO UPDATE), returning its counts."""
     table = _table(model)
-    statement = insert_for(session)(table).values(**key, **deltas)
+    statement = insert(table).values({name: sa.bindparam(name) for name in (*key, *deltas)})
     statement = statement.on_conflict_do_update(
         index_elements=list(key), set_={name: table.c[name] + statement.excluded[name] for name in deltas}
     )
-    return int(session.execute(statement.returning(table.c.logs)).scalar_one())
+    return statement.returning(*(table.c[name] for name in deltas))
+
+
+def _drop_statement(model: type[SQLModel], key: tuple[str, ...]) -> sa.Delete:
+    table = _table(model)
+    return sa.delete(table).where(*(table.c[name] == sa.bindparam(name) for name in key), table.c.logs <= 0)
+
+
+def _build_statements(insert: Any) -> _Statements:
+    metrics = tuple(m.value for m in METRICS)
+    day_key = ("volunteer_id", "state", "local_date")
+    week_key = ("volunteer_id", "state", "week_start")
+    log_columns = ("volunteer_id", "state", "shift_id", "local_date", "logged_at", "source_key", *metrics)
+    return _Statements(
+        log=sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in log_columns}),
+        contact_day=_upsert_statement(insert, ContactDay, day_key, (*metrics, "logs")),
+        contact_week=_upsert_statement(insert, ContactWeek, week_key, (*metrics, "contacts", "logs")),
+        state_day=_upsert_statement(insert, StateDay, ("state", "local_date"), (*metrics, "logs", "active")),
+        drop_contact_day=_drop_statement(ContactDay, day_key),
+        drop_contact_week=_drop_statement(ContactWeek, week_key),
+    )
+
+
+_STATEMENTS = {"sqlite": _build_statements(sqlite_insert), "postgresql": _build_statements(pg_insert)}
+
+
+def _statements(session: Session) -> _Statements:
+    return _STATEMENTS[session.get_bind().dialect.name]
 
 
 def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
@@ -33,6 +37,31 @@ class Profile:
         return self.display_name or self.real_name or self.user_id
 
 
+def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime] | None:
+    """The profile stored for `user_id` and when it was fetched from Slack; None for someone never seen."""
+    row = session.execute(_STORED_PROFILE, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    return (
+        Profile(
+            user_id=user_id,
+            display_name=row.display_name or "",
+            real_name=row.real_name or "",
+            email=row.email,
+            timezone=row.timezone,
+            is_workspace_admin=bool(row.is_workspace_admin),
+        ),
+        row.profile_updated_at,
+    )
+
+
+_v = Volunteer.__table__.c  # type: ignore[attr-defined]
+# Built once so SQLAlchemy's compiled cache serves every request.
+_STORED_PROFILE = sa_select(
+    _v.display_name, _v.real_name, _v.email, _v.timezone, _v.is_workspace_admin, _v.profile_updated_at
+).where(_v.id == bindparam("user_id"))
+
+
 def sync_volunteer(
     session: Session, *, profile: Profile, now: datetime, max_age: timedelta = PROFILE_MAX_AGE
 ) -> None:
@@ -43,7 +72,7 @@ def sync_volunteer(
     stored = session.exec(select(Volunteer.profile_updated_at).where(Volunteer.id == profile.user_id)).first()
     if stored is not None and now - stored < max_age:
         return
-    profile_values = {
+    values = {
         "display_name": profile.display_name[:120],
         "real_name": profile.real_name[:120],
         "email": profile.email,
@@ -51,11 +80,31 @@ def sync_volunteer(
         "is_workspace_admin": profile.is_workspace_admin,
         "profile_updated_at": now,
     }
-    statement = insert_for(session)(Volunteer).values(id=profile.user_id, created_at=now, **profile_values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["id"], set_={name: statement.excluded[name] for name in profile_values}
+    dialect = session.get_bind().dialect.name
+    session.execute(_SYNC_VOLUNTEER[dialect], {"id": profile.user_id, "created_at": now, **values})
+
+
+_PROFILE_COLUMNS = (
+    "display_name",
+    "real_name",
+    "email",
+    "timezone",
+    "is_workspace_admin",
+    "profile_updated_at",
+)
+
+
+def _sync_statement(insert: Any) -> Any:
+    # Built once per dialect, so SQLAlchemy compiles it once rather than on every refresh.
+    statement = insert(Volunteer).values(
+        {name: bindparam(name) for name in ("id", "created_at", *_PROFILE_COLUMNS)}
     )
-    session.execute(statement)
+    return statement.on_conflict_do_update(
+        index_elements=["id"], set_={name: statement.excluded[name] for name in _PROFILE_COLUMNS}
+    )
+
+
+_SYNC_VOLUNTEER = {"sqlite": _sync_statement(sqlite_insert), "postgresql": _sync_statement(pg_insert)}
 
 
 def ensure_volunteer(session: Session, *, user_id: str, now: datetime) -> None:

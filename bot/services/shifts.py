@@ -7,11 +7,14 @@ concurrent claims are served one at a time and never overbook it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import and_, func, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
@@ -411,28 +414,102 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
 
 
 def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
-    """Take a place if one is free, else join the waitlist; claiming again finds the same signup."""
-    shift = _lock_shift(session, shift_id)
+    """Take a place if one is free, else join the waitlist; claiming again finds the same signup.
+
+    Everything that needs no lock is read first. The claim itself is the transaction's last
+    three statements: bumping the shift's version (which takes the shift row's lock, held to
+    commit, so claims on one shift count one at a time), counting its fill, writing the signup."""
+    shift = session.exec(
+        select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
+    ).first()
+    if shift is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled. `/shifts` lists the open ones.")
+        raise _claim_cancelled(shift_id)
     if shift.starts_at <= now:
         raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
     signup = _signup(session, shift_id, user_id)
     if signup is not None and signup.status in ACTIVE:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
-    held, _ = _fill(session, [shift_id]).get(shift_id, (0, 0))
+    timezone = state_timezone(session, shift.state)
+    statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
+
+    capacity = session.execute(_BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
+    if capacity is None:
+        raise _claim_cancelled(shift_id)
+    held, waiting, last_seq = session.execute(_CLAIM_FILL, {"shift_id": shift_id}).one()
+    claimed = held < capacity
+    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED
+    values = {
+        "status": status,
+        "waitlist_seq": None if claimed else (last_seq or 0) + 1,
+        "updated_at": now,
+    }
     if signup is None:
-        signup = Signup(shift_id=shift_id, volunteer_id=user_id, status=SignupStatus.CLAIMED, created_at=now)
-    signup.updated_at, signup.confirmed_at, signup.marked_by = now, None, None
-    if held < shift.capacity:
-        signup.status, signup.waitlist_seq = SignupStatus.CLAIMED, None
+        signup_id = session.execute(
+            statements.insert_signup,
+            {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
+        ).scalar()
     else:
-        last = session.exec(select(func.max(Signup.waitlist_seq)).where(Signup.shift_id == shift_id)).one()
-        signup.status, signup.waitlist_seq = SignupStatus.WAITLISTED, (last or 0) + 1
-    shift.version += 1
-    session.add_all([signup, shift])
-    session.flush()
-    return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=False)
+        signup_id = session.execute(_RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
+    if signup_id is None:
+        # The same person's other request claimed first; theirs stands.
+        found = _signup(session, shift_id, user_id)
+        assert found is not None
+        return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
+    view = replace(_view(shift, timezone, held + claimed, waiting + (not claimed)), capacity=capacity)
+    return ClaimResult(
+        SignupView(signup_id, view, user_id, status, None if claimed else waiting + 1),
+        already=False,
+    )
+
+
+def _claim_cancelled(shift_id: int) -> Refused:
+    return Refused(f"Shift #{shift_id} was cancelled. `/shifts` lists the open ones.")
+
+
+_shift_t = Shift.__table__.c  # type: ignore[attr-defined]
+_signup_t = Signup.__table__  # type: ignore[attr-defined]
+# Built once, with bound parameters, so SQLAlchemy compiles each once per dialect.
+_BUMP_OPEN_SHIFT = (
+    sa.update(Shift.__table__)  # type: ignore[attr-defined]
+    .where(_shift_t.id == sa.bindparam("shift_id"), _shift_t.status == ShiftStatus.OPEN)
+    .values(version=_shift_t.version + 1)
+    .returning(_shift_t.capacity)
+)
+_CLAIM_FILL = sa.select(
+    func.count().filter(_signup_t.c.status.in_(HOLDING)),
+    func.count().filter(_signup_t.c.status == SignupStatus.WAITLISTED),
+    func.max(_signup_t.c.waitlist_seq),
+).where(_signup_t.c.shift_id == sa.bindparam("shift_id"))
+_RECLAIM_SIGNUP = (
+    sa.update(_signup_t)
+    .where(_signup_t.c.id == sa.bindparam("signup_id"), _signup_t.c.status.not_in(ACTIVE))
+    .values(
+        status=sa.bindparam("status"),
+        waitlist_seq=sa.bindparam("waitlist_seq"),
+        updated_at=sa.bindparam("updated_at"),
+        confirmed_at=None,
+        marked_by=None,
+    )
+    .returning(_signup_t.c.id)
+)
+
+
+@dataclass(frozen=True)
+class _ClaimStatements:
+    insert_signup: Any
+
+
+def _claim_statements(insert: Any) -> _ClaimStatements:
+    columns = ("shift_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
+    statement = insert(_signup_t).values({name: sa.bindparam(name) for name in columns})
+    # A second request from the same person that lost the race inserts nothing.
+    statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "volunteer_id"])
+    return _ClaimStatements(statement.returning(_signup_t.c.id))
+
+
+_CLAIM_STATEMENTS = {"sqlite": _claim_statements(sqlite_insert), "postgresql": _claim_statements(pg_insert)}
 
 
 def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:

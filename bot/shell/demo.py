@@ -103,6 +103,8 @@ def seed(session: Session, now: datetime) -> bool:
                 person.real_name,
                 f"{person.name}@example.org",
                 ZONES.get(person.home or "IA"),
+                # As Slack's profile says of a workspace admin: what the bot reads to know who may act.
+                is_workspace_admin=person.role == "admin",
             ),
             now=now,
         )

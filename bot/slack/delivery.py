@@ -53,9 +53,9 @@ from bot.services.deliveries import (
 from bot.services.digests import evening_digest, morning_digest, shift_people
 from bot.services.shifts import ReleaseResult, get_shift, record_shift_post, shift_version
 from bot.services.states import state_channel
+from bot.slack.redraws import SHIFT_POSTS
 
 logger = logging.getLogger(__name__)
-REFRESH_ROUNDS = 3
 EVENT_TYPE = "turnout_delivery"
 # Looking for an earlier try's message starts this long before the delivery was recorded
 # (the bot's clock and Slack's may differ a little).
@@ -360,9 +360,11 @@ def _shift_posted(deps: Deps, client: WebClient, shift_id: int, result: Delivere
 
 
 def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
-    """Redraw the shift's channel post until it shows the shift's latest version, and any
-    "Cover this shift" post about it, so no message in a channel shows a stale fill."""
-    _refresh_channel_post(deps, client, shift_id)
+    """Bring the shift's channel post up to its latest fill: at most about one redraw a second
+    per shift however many claims arrive, always ending on the latest version (read again after
+    each redraw, so claims taken by other workers are drawn too), and any "Cover this shift" post
+    about it, so no message in a channel shows a stale fill."""
+    SHIFT_POSTS.run((deps.engine.url, shift_id), lambda: _redraw_shift_post(deps, client, shift_id))
     _refresh_at_risk_posts(deps, client, shift_id)
 
 
@@ -382,24 +384,23 @@ def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int) -> None
             )
 
 
-def _refresh_channel_post(deps: Deps, client: WebClient, shift_id: int) -> None:
-    for _ in range(REFRESH_ROUNDS):
-        with deps.read_session() as session:
-            version = shift_version(session, shift_id)
-            shift = get_shift(session, shift_id)
-        if not shift.channel_id or not shift.message_ts:
-            return
-        reply = build_shift_post(shift)
-        try:
-            client.chat_update(
-                channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
-            )
-        except SlackApiError as error:
-            logger.warning("updating the post of shift #%s failed: %s", shift_id, error.response.get("error"))
-            return
-        with deps.read_session() as session:
-            if shift_version(session, shift_id) == version:
-                return
+def _redraw_shift_post(deps: Deps, client: WebClient, shift_id: int) -> bool:
+    """Draw the shift's post as it stands; whether its version is still the one drawn."""
+    with deps.read_session() as session:
+        version = shift_version(session, shift_id)
+        shift = get_shift(session, shift_id)
+    if not shift.channel_id or not shift.message_ts:
+        return True
+    reply = build_shift_post(shift)
+    try:
+        client.chat_update(
+            channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
+        )
+    except SlackApiError as error:
+        logger.warning("updating the post of shift #%s failed: %s", shift_id, error.response.get("error"))
+        return True
+    with deps.read_session() as session:
+        return shift_version(session, shift_id) == version
 
 
 def send_dm(

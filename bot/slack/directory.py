@@ -1,12 +1,9 @@
-"""Who people are and which channel a name means: users.info (cached), conversations.list, users.list."""
+"""Who people are and which channel a name means: users.info, conversations.list, users.list."""
 
 from __future__ import annotations
 
 import itertools
 import logging
-import threading
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -15,40 +12,31 @@ from slack_sdk.errors import SlackApiError
 from bot.services.people import Profile
 
 logger = logging.getLogger(__name__)
-PROFILE_TTL_SECONDS = 600
 MAX_PAGES = 50
 
 
-@dataclass
-class _Cached:
-    profile: Profile
-    at: float
-
-
 class Directory:
-    """Who people are (`users.info`, cached for ten minutes) and which channel a name means."""
+    """Who people are (`users.info`) and which channel a name means.
 
-    def __init__(self, admins: frozenset[str], ttl: float = PROFILE_TTL_SECONDS) -> None:
+    Profiles are not cached here: the volunteer table is the cache every worker shares, and
+    the handlers refresh it from here after answering."""
+
+    def __init__(self, admins: frozenset[str]) -> None:
         self.admins = admins
-        self.ttl = ttl
-        self._cache: dict[str, _Cached] = {}
-        self._lock = threading.Lock()
 
-    def profile(self, client: WebClient, user_id: str) -> Profile:
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached and time.monotonic() - cached.at < self.ttl:
-            return cached.profile
+    def profile(self, client: WebClient, user_id: str) -> Profile | None:
+        """Slack's profile of `user_id`; None when Slack would not say."""
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError as error:
             logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
-            return cached.profile if cached else Profile(user_id=user_id)
-        return self._remember(user_id, user)
+            return None
+        return self._profile(user_id, user)
 
-    def _remember(self, user_id: str, user: dict[str, Any]) -> Profile:
+    def _profile(self, user_id: str, user: dict[str, Any]) -> Profile:
+        """A Profile from a `users.info` user object."""
         info = user.get("profile", {})
-        profile = Profile(
+        return Profile(
             user_id=user_id,
             display_name=info.get("display_name") or "",
             real_name=info.get("real_name") or user.get("real_name") or "",
@@ -56,9 +44,6 @@ class Directory:
             timezone=user.get("tz"),
             is_workspace_admin=bool(user.get("is_admin") or user.get("is_owner")),
         )
-        with self._lock:
-            self._cache[user_id] = _Cached(profile, time.monotonic())
-        return profile
 
     def lookup(self, client: WebClient, user_id: str) -> Profile | None:
         """The person with `user_id`, or None when Slack says there is no such person.
@@ -71,7 +56,7 @@ class Directory:
             if error.response.get("error") in ("user_not_found", "users_not_found"):
                 return None
             raise
-        return self._remember(user_id, user)
+        return self._profile(user_id, user)
 
     def is_admin(self, profile: Profile) -> bool:
         return profile.user_id in self.admins or profile.is_workspace_admin

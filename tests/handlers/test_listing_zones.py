@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 
 from bot.blocks import actions as act
 from bot.localslack.reading import message_text
+from bot.services.people import Profile, sync_volunteer
 from tests import factories as make
 from tests.conftest import Bot
 
@@ -15,6 +16,8 @@ def test_a_claim_redraws_today_in_the_viewers_zone(bot: Bot) -> None:
     # 19:30 on Sunday in Honolulu, already 00:30 on Monday in New York.
     bot.clock.now = datetime(2026, 11, 23, 5, 30, tzinfo=UTC)
     with bot.deps.session() as session:
+        # Turnout has met Kai before: their Slack profile, and so their zone, is stored.
+        sync_volunteer(session, profile=Profile("UHONO", "kai", timezone="Pacific/Honolulu"), now=bot.clock())
         tonight = make.shift(session, bot.clock(), state="HI", days_ahead=0, start=time(20, 30), hours=2)
     listing = bot.command("/shifts", "today", user="UHONO").reply
     assert f"#{tonight}" in message_text(listing)

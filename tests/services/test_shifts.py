@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.models import Signup, SignupStatus
 from bot.services.errors import NotFound, Refused
 from bot.services.shifts import (
+    ClaimResult,
     cancel_shift,
     claim_shift,
     confirm_signup,
@@ -234,3 +235,45 @@ def test_last_slot_race_never_overbooks(deps: Deps, round_: int) -> None:
     # Arrival order: the waitlist is in the order the claims were written.
     assert [s.id for s in waiting] == sorted(s.id for s in waiting)
     assert max(s.id for s in held) < min(s.id for s in waiting)
+
+
+def race(deps: Deps, shift_id: int, users: list[str]) -> list[ClaimResult]:
+    barrier = threading.Barrier(len(users))
+    results: list[ClaimResult] = []
+    errors: list[BaseException] = []
+
+    def go(user: str) -> None:
+        try:
+            barrier.wait()
+            results.append(claim(deps, shift_id, user))
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=go, args=(user,)) for user in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results
+
+
+def test_fifty_racing_for_five_places_never_overbook(deps: Deps) -> None:
+    shift_id = setup_shift(deps, capacity=5, users=50)
+    results = race(deps, shift_id, [f"UVOL{n}" for n in range(1, 51)])
+    with deps.read_session() as session:
+        statuses = session.exec(select(Signup.status).where(Signup.shift_id == shift_id)).all()
+    assert statuses.count(SignupStatus.CLAIMED) == 5 and statuses.count(SignupStatus.WAITLISTED) == 45
+    positions = sorted(r.signup.waitlist_position or 0 for r in results if r.signup.status == "waitlisted")
+    assert positions == list(range(1, 46))
+    # Each answer's fill counts the claim it answers.
+    assert max(r.signup.shift.held for r in results) == 5
+
+
+def test_one_person_claiming_many_times_at_once_gets_one_signup(deps: Deps) -> None:
+    shift_id = setup_shift(deps, capacity=5, users=1)
+    results = race(deps, shift_id, ["UVOL1"] * 8)
+    assert len({r.signup.id for r in results}) == 1
+    assert sum(not r.already for r in results) == 1
+    with deps.read_session() as session:
+        assert len(session.exec(select(Signup).where(Signup.shift_id == shift_id)).all()) == 1

@@ -1,0 +1,74 @@
+"""Slack is answered at once however much work is in flight: acks never wait behind work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.localslack.signing import signed_headers
+from tests import factories
+from tests.conftest import SIGNING_SECRET, Bot
+
+FORM = "application/x-www-form-urlencoded"
+COMMANDS = [
+    ("/log", "3 doors 1 convos"),
+    ("/claim", "1"),
+    ("/stats", "IA"),
+    ("/shifts", "IA"),
+    ("/myshifts", ""),
+]
+# Three times the bot fixture's 16 listener threads, so work fills the pool many times over.
+REQUESTS = 48
+
+
+@contextmanager
+def database_held(engine: Engine) -> Iterator[None]:
+    """Another connection holds the write lock (SQLite) or locks the volunteer table (PostgreSQL)."""
+    with engine.connect() as connection:
+        transaction = connection.begin()  # BEGIN IMMEDIATE on SQLite: the write lock
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("LOCK TABLE volunteer IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            transaction.rollback()
+
+
+def test_every_command_is_acked_while_the_web_api_and_database_are_held(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        factories.shift(session, bot.clock(), capacity=500)
+        factories.volunteer(session, "UVOL1", bot.clock())
+
+    def send(n: int) -> tuple[int, str]:
+        command, text = COMMANDS[n % len(COMMANDS)]
+        body = urlencode(
+            {
+                "command": command,
+                "text": text,
+                # Half the senders are known volunteers, half are people the bot has never seen.
+                "user_id": f"UVOL{n % 6 + 1}" if n % 2 else f"UNEW{n}",
+                "channel_id": "CRANDOM",
+                "team_id": "T0TURNOUT",
+                "response_url": bot.slack.response_url(f"held{n}"),
+                "trigger_id": f"t.held{n}",
+            }
+        ).encode()
+        return bot.driver.send_raw(body, signed_headers(SIGNING_SECRET, body, FORM))
+
+    bot.slack.gate.clear()
+    try:
+        with database_held(bot.deps.engine), ThreadPoolExecutor(max_workers=REQUESTS) as senders:
+            acks = list(senders.map(send, range(REQUESTS)))
+    finally:
+        bot.slack.gate.set()
+    assert bot.driver.executor is not None
+    bot.driver.executor.wait_idle(timeout=120)
+
+    assert acks.count((200, "")) == REQUESTS, acks
+    answered = [n for n in range(REQUESTS) if bot.slack.responses(f"held{n}")]
+    assert len(answered) == REQUESTS

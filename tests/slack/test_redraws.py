@@ -1,0 +1,107 @@
+"""A shift's channel post is redrawn about once a second however many claims arrive, ending on the latest fill."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.localslack.reading import message_text
+from bot.models import State
+from bot.slack.redraws import Coalescer
+from tests import factories as make
+from tests.conftest import Bot
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_changes_during_a_redraw_cost_one_more_redraw_not_one_each() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, clock=fake.clock, sleep=fake.sleep)
+    drawing, release = threading.Event(), threading.Event()
+    redraws: list[int] = []
+
+    def redraw() -> bool:
+        redraws.append(len(redraws))
+        if len(redraws) == 1:
+            drawing.set()
+            release.wait(10)
+        return True
+
+    first = threading.Thread(target=coalescer.run, args=(7, redraw))
+    first.start()
+    drawing.wait(10)
+    for _ in range(20):
+        coalescer.run(7, redraw)  # returns at once: a redraw is running
+    assert redraws == [0]
+    release.set()
+    first.join()
+    assert redraws == [0, 1]
+    assert fake.slept == [1.0]  # the second redraw waited out the spacing
+
+
+def test_a_redraw_that_drew_an_old_version_goes_round_again() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, clock=fake.clock, sleep=fake.sleep)
+    answers = iter([False, False, True])
+    count = 0
+
+    def redraw() -> bool:
+        nonlocal count
+        count += 1
+        return next(answers)
+
+    coalescer.run("post", redraw)
+    assert count == 3 and fake.slept == [1.0, 1.0]
+
+
+def test_other_targets_are_not_held_back() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, clock=fake.clock, sleep=fake.sleep)
+    drawn: list[int] = []
+    for key in range(5):
+        coalescer.run(key, lambda key=key: drawn.append(key) is None)
+    assert drawn == [0, 1, 2, 3, 4] and fake.slept == []
+
+
+def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fill(bot: Bot) -> None:
+    with bot.deps.session() as session:
+        make.coordinator(session, "UCOORD", "IA", bot.clock())
+        state = session.get(State, "IA")
+        assert state is not None
+        state.channel_id = "CIOWA"
+        session.add(state)
+    created = bot.command(
+        "/turnout", "shift add IA 2026-11-28 10:00-13:00 canvass 500 Des Moines HQ", user="UCOORD"
+    )
+    assert "posted it in <#CIOWA>" in created.text
+    (post,) = bot.slack.posts_in("CIOWA")
+    shift_id = int(created.text.split("#")[1].split()[0].strip("*"))
+    claimers = [f"UBURST{n}" for n in range(24)]
+    for user in claimers:
+        bot.slack.add_person(user, user.lower())
+    updates_before = len(bot.slack.calls_to("chat.update"))
+    barrier = threading.Barrier(len(claimers))
+
+    def go(user: str) -> None:
+        barrier.wait()
+        bot.command("/claim", str(shift_id), user=user)
+
+    threads = [threading.Thread(target=go, args=(user,)) for user in claimers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bot.driver.executor is not None
+    bot.driver.executor.wait_idle()
+    assert "24/500" in message_text(post)
+    assert len(bot.slack.calls_to("chat.update")) - updates_before < len(claimers) // 2
