@@ -1,9 +1,9 @@
-"""What every listener and job is handed: settings, sessions, the clock, the directory."""
+"""What every listener and job is handed: settings, sessions, the clock, the directory, pacing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -13,6 +13,7 @@ from bot.db import SessionFactory, create_db_engine, session_factory
 from bot.services.clock import utcnow
 from bot.slack.directory import Directory
 from bot.slack.pacing import Pacer
+from bot.slack.redraws import Coalescer
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Deps:
     clock: Callable[[], datetime]
     directory: Directory
     make_pacer: Callable[[], Pacer]
+    # Redraws of shift posts, coalesced in this process (tests and the shell skip the spacing).
+    redraws: Coalescer = field(default_factory=Coalescer)
 
 
 def make_deps(

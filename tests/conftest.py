@@ -38,6 +38,7 @@ from bot.localslack.reading import buttons
 from bot.localslack.webapi import LocalSlack
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
+from bot.slack.redraws import Coalescer
 
 POSTGRES_URL = os.environ.get(
     "TURNOUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -203,7 +204,10 @@ def settings() -> Settings:
 def deps(engine: Engine, clock: Clock, settings: Settings) -> Deps:
     # Fan-outs are paced for real in production; here the waits are skipped (the bench measures pacing).
     return replace(
-        make_deps(settings, engine=engine, clock=clock), make_pacer=lambda: Pacer(1000, sleep=lambda _s: None)
+        make_deps(settings, engine=engine, clock=clock),
+        make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
+        # Redraws still coalesce, without the second between them (tests/slack/test_redraws.py has it).
+        redraws=Coalescer(0.0),
     )
 
 

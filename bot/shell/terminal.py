@@ -42,6 +42,7 @@ from bot.services.states import default_state, state_timezone
 from bot.shell.render import Button, plain, render_blocks
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
+from bot.slack.redraws import Coalescer
 from jobs.runner import run_due
 
 logger = logging.getLogger(__name__)
@@ -113,7 +114,9 @@ class Shell:
         self.clock = ShellClock(self._resume_clock())
         # Time is simulated, so pacing the stand-in's posts would only slow the rehearsal down.
         self.deps = replace(
-            make_deps(settings, clock=self.clock), make_pacer=lambda: Pacer(1000, sleep=lambda _s: None)
+            make_deps(settings, clock=self.clock),
+            make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
+            redraws=Coalescer(0.0),
         )
         self.client = make_client(settings)
         self.executor = TrackingExecutor()

@@ -53,7 +53,6 @@ from bot.services.deliveries import (
 from bot.services.digests import evening_digest, morning_digest, shift_people
 from bot.services.shifts import ReleaseResult, get_shift, record_shift_post, shift_version
 from bot.services.states import state_channel
-from bot.slack.redraws import SHIFT_POSTS
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "turnout_delivery"
@@ -364,7 +363,7 @@ def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
     per shift however many claims arrive, always ending on the latest version (read again after
     each redraw, so claims taken by other workers are drawn too), and any "Cover this shift" post
     about it, so no message in a channel shows a stale fill."""
-    SHIFT_POSTS.run((deps.engine.url, shift_id), lambda: _redraw_shift_post(deps, client, shift_id))
+    deps.redraws.run(shift_id, lambda: _redraw_shift_post(deps, client, shift_id))
     _refresh_at_risk_posts(deps, client, shift_id)
 
 

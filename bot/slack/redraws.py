@@ -68,6 +68,3 @@ class Coalescer:
         now = self._clock()
         for key in [k for k, t in self._targets.items() if not t.running and now - t.last > self.spacing]:
             del self._targets[key]
-
-
-SHIFT_POSTS = Coalescer()
