@@ -50,7 +50,7 @@ def run_digest(request: TurnoutRequest) -> None:
         target = digest_target(session, actor=actor, code=code)
     now = deps.clock()
     day = local_date(now, target.timezone)
-    outcome = post_digest(
+    outcome, _ = post_digest(
         deps,
         request.client,
         kind=kind,

@@ -34,7 +34,7 @@ from bot.slack.delivery import (
     constant,
     deliver_once,
     digest_builder,
-    post_digest_result,
+    post_digest,
     retry_owed,
 )
 from bot.slack.pacing import Pacer
@@ -109,7 +109,7 @@ def _digest(
         return outcome
     pacer.wait(schedule.channel_id)
     job = Job(str(kind))
-    _, result = post_digest_result(
+    _, result = post_digest(
         deps,
         client,
         kind=kind,

@@ -264,26 +264,10 @@ def post_digest(
     build: Callable[[Session], Reply],
     refresh: bool = False,
     expires_at: datetime | None = None,
-) -> PostOutcome:
-    """A state's digest for `day`, once. With `refresh` (a coordinator asking for it now), one
-    already posted is brought up to date in place."""
-    return post_digest_result(
-        deps, client, kind=kind, channel=channel, day=day, build=build, refresh=refresh, expires_at=expires_at
-    )[0]
-
-
-def post_digest_result(
-    deps: Deps,
-    client: WebClient,
-    *,
-    kind: DeliveryKind,
-    channel: str,
-    day: date,
-    build: Callable[[Session], Reply],
-    refresh: bool = False,
-    expires_at: datetime | None = None,
 ) -> tuple[PostOutcome, Delivered]:
-    """`post_digest`, with what the try came to (why it failed, until when it is retried)."""
+    """A state's digest for `day`, once. With `refresh` (a coordinator asking for it now), one
+    already posted is brought up to date in place. Says what happened, and what the try came to
+    (why it failed, until when it is retried)."""
     result = deliver_once(
         deps, client, kind=kind, channel=channel, key=day.isoformat(), build=build, expires_at=expires_at
     )

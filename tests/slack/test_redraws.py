@@ -6,7 +6,7 @@ import threading
 
 from bot.localslack.reading import message_text
 from bot.models import State
-from bot.slack.redraws import Coalescer
+from bot.slack.redraws import REDRAW_SPACING_SECONDS, Coalescer
 from tests import factories as make
 from tests.conftest import Bot
 
@@ -74,6 +74,7 @@ def test_other_targets_are_not_held_back() -> None:
 
 
 def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fill(bot: Bot) -> None:
+    bot.deps.redraws.spacing = REDRAW_SPACING_SECONDS  # as in production (the fixture skips the wait)
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
         state = session.get(State, "IA")
