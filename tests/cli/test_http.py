@@ -200,13 +200,27 @@ def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) 
         forged = urllib.request.Request(
             base + "/slack/events", data=body, headers=signed_headers("wrong", body, FORM)
         )
-        with pytest.raises(urllib.error.HTTPError) as rejected:
-            urllib.request.urlopen(forged, timeout=5)
-        assert rejected.value.code == 401
+        assert refused_with(forged) == 401
     finally:
         server.terminate()
         server.wait(timeout=10)
         slack.stop()
+
+
+def refused_with(request: urllib.request.Request) -> int:
+    """The error status the server answers `request` with. Once, under heavy load in CI, the
+    connection was reset instead of answered (cause not yet known): that is tried once more."""
+    for attempt in range(2):
+        try:
+            urllib.request.urlopen(request, timeout=5)
+        except urllib.error.HTTPError as error:
+            return error.code
+        except ConnectionResetError:
+            if attempt:
+                raise
+            continue
+        pytest.fail("the request was accepted")
+    raise AssertionError("unreachable")
 
 
 def test_a_missing_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
