@@ -113,6 +113,7 @@ def add_shift(request: TurnoutRequest) -> None:
             created,
             posted.channel if posted else None,
             pending=bool(posted and not posted.posted),
+            refused=posted.refused if posted else None,
         ),
     )
 
@@ -207,7 +208,13 @@ def handle_shift_form(
             client,
             user_id,
             view["id"],
-            build_shift_created(shift, created, posted.channel if posted else None, pending=pending),
+            build_shift_created(
+                shift,
+                created,
+                posted.channel if posted else None,
+                pending=pending,
+                refused=posted.refused if posted else None,
+            ),
         )
 
 

@@ -295,11 +295,22 @@ def build_cancel_result(result: CancelResult, told: int | None = None) -> Reply:
 
 
 def build_shift_created(
-    shift: ShiftView, created: bool, channel_id: str | None, *, pending: bool = False
+    shift: ShiftView,
+    created: bool,
+    channel_id: str | None,
+    *,
+    pending: bool = False,
+    refused: str | None = None,
 ) -> Reply:
-    """`pending`: the shift exists but Slack has not taken its channel post yet (it is retried)."""
+    """`pending`: the shift exists but Slack has not taken its channel post yet (it is retried);
+    `refused`: Slack will not take it (its reason), so nothing is retried."""
     verb = "Added" if created else "Already added"
-    if created and channel_id and pending:
+    if created and channel_id and refused:
+        text = (
+            f"{verb} shift #{shift.id}, but Slack would not post it in <#{channel_id}> ({esc(refused)}). "
+            "If the channel is private, invite @Turnout to it; volunteers find the shift with `/shifts`."
+        )
+    elif created and channel_id and pending:
         text = f"{verb} shift #{shift.id}. Slack didn't take the post yet; I'll keep trying."
     elif created and channel_id is None:
         text = (

@@ -303,10 +303,12 @@ def digest_builder(kind: DeliveryKind, state: str, day: date, now: datetime) -> 
 
 @dataclass(frozen=True)
 class ShiftPosted:
-    """Where a new shift's post stands: its channel, and whether it is in it yet."""
+    """Where a new shift's post stands: its channel, whether it is in it yet, and, when Slack
+    refused it for good (the bot not in the channel, say), Slack's reason."""
 
     channel: str
     posted: bool
+    refused: str | None = None
 
 
 def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted | None:
@@ -329,7 +331,8 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
     )
     if result.sent:
         _shift_posted(deps, client, shift_id, result)
-    return ShiftPosted(channel, result.landed)
+    refused = (result.problem or "refused") if result.fate == Fate.FAILED else None
+    return ShiftPosted(channel, result.landed, refused)
 
 
 def _shift_posted(deps: Deps, client: WebClient, shift_id: int, result: Delivered) -> None:

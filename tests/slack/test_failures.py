@@ -35,7 +35,11 @@ def test_a_post_slack_keeps_refusing_is_recorded_as_failed_not_lost(bot: Bot) ->
     bot.command("/turnout", "state IA #iowa", user="UADMIN")
     bot.slack.fail_next("chat.postMessage", 200, times=1, retry_after=None, error="not_in_channel")
     created = bot.command("/turnout", ADD, user="UADMIN")
-    assert "Added shift #1." in created.text and "posted" not in created.text
+    assert (
+        "Added shift #1, but Slack would not post it in <#CIOWA> (Slack answered 200 not_in_channel)."
+        in created.text
+    )
+    assert "invite @Turnout" in created.text and "keep trying" not in created.text
     with bot.deps.read_session() as session:
         (delivery,) = session.exec(select(Delivery)).all()
     assert delivery.status == "failed" and delivery.last_error == "not_in_channel"
