@@ -27,8 +27,6 @@ from bot.services.roles import Actor
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
 SORRY = "Something went wrong on Turnout's side and nothing was changed. Please try again in a minute."
-# A button value Turnout did not write (tampered with, or from an older version of a message).
-STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
 UNREACHABLE = "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
 # What a database that is down, restarting or out of reach raises, from SQLAlchemy or the driver.
 UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (

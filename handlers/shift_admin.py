@@ -48,7 +48,6 @@ from bot.slack.delivery import (
     send_dm,
 )
 from handlers.common import (
-    STALE_BUTTON,
     Subcommand,
     TurnoutRequest,
     acked_by,
@@ -74,7 +73,16 @@ from handlers.parsing import (
     parse_time_range,
     require_state,
 )
-from handlers.payloads import button_ref, check_day, offered, picked, submission_key, text_value, whole_number
+from handlers.payloads import (
+    STALE_BUTTON,
+    button_ref,
+    check_day,
+    offered,
+    picked,
+    submission_key,
+    text_value,
+    whole_number,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -307,10 +315,10 @@ def handle_cancel_click(
     confirmation replaced by what happened. A second click finds it cancelled already."""
     ack()
     with answering(respond):
-        try:
-            shift_id, reason = act.read_cancel(body["actions"][0]["value"])
-        except ValueError:
-            raise TurnoutError(STALE_BUTTON) from None
+        # The value is `ID|REASON`: the id read like every button's, the reason as it was checked.
+        value = body["actions"][0].get("value")
+        shift_id, _ = button_ref(value)
+        reason = str(value).partition("|")[2]
         if len(reason) > MAX_REASON:  # the button carries the reason as typed and checked
             raise TurnoutError(STALE_BUTTON)
         profile = profile_of(deps, client, body["user"]["id"])

@@ -41,9 +41,9 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
-from handlers.common import STALE_BUTTON, acked_then, answering, enroll, is_help, profile_of, say, with_note
+from handlers.common import acked_then, answering, enroll, is_help, profile_of, say, with_note
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
-from handlers.payloads import button_ref, check_day
+from handlers.payloads import STALE_BUTTON, button_ref, check_day
 
 
 def handle_list_shifts(

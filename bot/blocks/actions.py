@@ -81,9 +81,3 @@ def page_action(family: str, direction: str) -> str:
 
 def cancel_value(shift_id: int, reason: str) -> str:
     return f"{shift_id}|{reason}"[:2000]
-
-
-def read_cancel(value: str) -> tuple[int, str]:
-    """(shift id, reason) from a Cancel button; raises ValueError on anything else."""
-    shift_id, _surface = read_value(value)
-    return shift_id, value.partition("|")[2]
