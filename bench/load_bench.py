@@ -3,6 +3,7 @@
     python -m bench.load_bench                 # 10 s per workload, SQLite and PostgreSQL
     python -m bench.load_bench --quick         # 5 s per workload
     python -m bench.load_bench --dbs sqlite --seconds 20 --connections 50
+    python -m bench.load_bench --soak          # 200 connections, 60 s, a mix of the commands
 
 Needs `wrk` (`apt-get install -y wrk`). For each database it starts, one after the other:
 
@@ -15,11 +16,22 @@ Needs `wrk` (`apt-get install -y wrk`). For each database it starts, one after t
 
 Each workload is wrk with `--connections` connections replaying requests signed here just
 before the run (`bench/signed_requests.lua`), every one from a different person, with its own
-response_url. After wrk stops the bench waits for the work to drain, then counts what was
-done: rows committed (contact logs, signups) and replies the stand-in received. It prints,
-per workload: req/s as a ratio to the ack-only baseline, p50/p99 ack latency (wrk's, from
-request sent to the ack received), non-200 answers, replies that say "Something went wrong",
-`chat.update` calls per claim, and the gunicorn workers' CPU time (from /proc) per request.
+response_url. Of those people a share (`--new-share`, 20 % by default) have never used Turnout;
+the rest are volunteers it already knows (their profile stored earlier that day), as on a
+campaign's busy evening. After wrk stops the bench waits for the work still running to finish,
+then counts what was done:
+
+- *done/s*: requests completed, meaning answered (the reply in the ack, or through the
+  response_url), per second from the start of the run until the last answer, so work left
+  running after wrk stops counts against the rate; as a ratio to the ack-only app's req/s;
+- p50/p99 ack latency (wrk's, from request sent to the ack received);
+- requests sent, non-200 answers and socket errors (wrk gives up on an answer after 10 s);
+- rows committed (contact logs, signups) against the write requests sent: `lost` is a sent
+  request with no row, `extra` a row with no sent request;
+- answers, and answers that say "Something went wrong";
+- for claims, `chat.update` calls per claim and channel posts that do not show the shift's
+  true fill once the work is over;
+- the gunicorn workers' CPU time (from /proc) per request, and their peak memory (RSS).
 
 PostgreSQL comes from TURNOUT_BENCH_POSTGRES_URL (default: the local server's `test`
 database); the bench uses its own schema there, `load_bench`, dropped and made again each run.
@@ -38,6 +50,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -45,6 +58,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -53,7 +67,7 @@ from sqlmodel import Session
 from bot.blocks.shifts import build_shift_post
 from bot.db import create_db_engine, upgrade
 from bot.localslack.webapi import LocalSlack, Message
-from bot.models import Shift, ShiftKind
+from bot.models import Shift, ShiftKind, Volunteer
 from bot.services.clock import utcnow
 from bot.services.shifts import get_shift, record_shift_post
 from bot.services.states import ensure_state
@@ -70,6 +84,8 @@ POSTGRES_URL = os.environ.get(
 )
 MANY_SHIFTS = 100
 WORKERS, THREADS = 2, 8
+SOAK_CONNECTIONS, SOAK_SECONDS = 200, 60
+MEMORY_LIMIT_MB = 150
 SORRY = "Something went wrong"
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -77,35 +93,44 @@ TICKS = os.sysconf("SC_CLK_TCK")
 @dataclass(frozen=True)
 class Workload:
     name: str
-    command: str
-    text: str  # `{one}` / `{many}` stand for a shift id
+    commands: tuple[tuple[str, str], ...]  # (command, text); request n sends commands[n % len]
+    # `{one}` / `{many}` in a text stand for a shift id
 
 
+LOG = ("/log", "3 doors 1 convos")
 WORKLOADS = [
-    Workload("/log 3 doors 1 convos", "/log", "3 doors 1 convos"),
-    Workload("/claim one 500-place shift", "/claim", "{one}"),
-    Workload("/claim 100 shifts", "/claim", "{many}"),
-    Workload("/stats IA", "/stats", "IA"),
+    Workload("/log 3 doors 1 convos", (LOG,)),
+    Workload("/claim one 500-place shift", (("/claim", "{one}"),)),
+    Workload("/claim 100 shifts", (("/claim", "{many}"),)),
+    Workload("/stats IA", (("/stats", "IA"),)),
 ]
-BASELINE = Workload("ack-only", "/log", "3 doors 1 convos")
+SOAK = Workload("mix: /log, /claim 100 shifts, /stats", (LOG, ("/claim", "{many}"), ("/stats", "IA")))
+BASELINE = Workload("ack-only", (LOG,))
+WRITES = {"/log": "contactlog", "/claim": "signup"}
 
 
 @dataclass
 class Result:
     db: str
     workload: str
-    rps: float
+    rps: float  # done per second (the baseline: acks per second)
     p50_ms: float
     p99_ms: float
+    sent: int
     requests: int
     non200: int
-    nonempty: int
     socket_errors: int
-    rows: int | None = None
-    replies: int | None = None
+    wrapped: bool = False
+    answers: int | None = None
     sorry: int = 0
+    in_ack: int = 0
+    rows: int | None = None
+    lost: int | None = None
+    extra: int | None = None
     updates_per_claim: float | None = None
+    stale_posts: int | None = None
     cpu_ms_per_request: float | None = None
+    rss_mb: float | None = None
 
 
 # ---------------------------------------------------------------- the database
@@ -156,13 +181,51 @@ def seed(url: str, slack: LocalSlack) -> tuple[int, list[int]]:
             assert shift.id is not None
             reply = build_shift_post(get_shift(session, shift.id))
             ts = f"{int(time.time())}.{n:06d}"
-            with slack.lock:
-                slack.messages.append(Message(CHANNEL, ts, reply.text, reply.blocks))
+            slack.store(Message(CHANNEL, ts, reply.text, reply.blocks))
             record_shift_post(session, shift_id=shift.id, channel_id=CHANNEL, message_ts=ts)
         session.commit()
         ids = [s.id for s in shifts if s.id is not None]
     engine.dispose()
     return ids[0], ids[1:]
+
+
+def add_known_volunteers(url: str, user_ids: list[str]) -> None:
+    """People Turnout already knows: their profile stored from Slack earlier today."""
+    if not user_ids:
+        return
+    engine = create_db_engine(url)
+    seen = utcnow() - timedelta(hours=2)
+    table = Volunteer.__table__  # type: ignore[attr-defined]
+    rows = [
+        {
+            "id": user_id,
+            "display_name": user_id.lower(),
+            "real_name": f"Volunteer {user_id}",
+            "timezone": "America/Chicago",
+            "is_workspace_admin": False,
+            "created_at": seen,
+            "profile_updated_at": seen,
+        }
+        for user_id in user_ids
+    ]
+    with engine.begin() as connection:
+        connection.execute(sa.insert(table), rows)
+    engine.dispose()
+
+
+def stale_posts(url: str, slack: LocalSlack, shift_ids: list[int]) -> int:
+    """Channel posts that do not show their shift as it stands."""
+    engine = create_db_engine(url)
+    stale = 0
+    with Session(engine) as session:
+        for shift_id in shift_ids:
+            shift = get_shift(session, shift_id)
+            assert shift.channel_id and shift.message_ts
+            post = slack.message(shift.channel_id, shift.message_ts)
+            if post is None or post.text != build_shift_post(shift).text:
+                stale += 1
+    engine.dispose()
+    return stale
 
 
 def count_rows(url: str) -> dict[str, int]:
@@ -265,6 +328,40 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
+def rss_mb(pids: list[int]) -> float:
+    """The largest resident set among `pids`, in MB."""
+    largest = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    largest = max(largest, int(line.split()[1]))
+    return largest / 1024
+
+
+class MemoryWatch:
+    """Samples the workers' resident memory twice a second; `peak` is the largest seen."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids, self.peak = pids, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pids))
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb(self.pids))
+
+
 # ---------------------------------------------------------------- load
 
 
@@ -273,16 +370,36 @@ def sign(body: str, timestamp: int) -> str:
     return "v0=" + hmac.new(SECRET.encode(), base, hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class Sent:
+    """What a run's request file holds: line n's command and response token."""
+
+    commands: list[str]
+    tokens: list[str]
+
+
 def write_requests(
-    path: Path, slack: LocalSlack, workload: Workload, tag: str, count: int, one: int, many: list[int]
-) -> None:
-    """`count` signed requests, each from a different person, timestamped now."""
+    path: Path,
+    slack: LocalSlack,
+    url: str,
+    workload: Workload,
+    tag: str,
+    args: argparse.Namespace,
+    one: int,
+    many: list[int],
+) -> Sent:
+    """`args.requests` signed requests, each from a different person, timestamped now. Every
+    `1 / new_share`-th person is new to Turnout; the others are stored as known volunteers."""
     timestamp = int(time.time())
-    lines = []
-    for n in range(count):
+    every = round(1 / args.new_share) if args.new_share > 0 else 0
+    lines, commands, tokens, known = [], [], [], []
+    for n in range(args.requests):
         user = f"U{tag}{n:06d}"
         slack.add_person(user, user.lower(), real_name=f"Volunteer {n}")
-        text = workload.text.format(one=one, many=many[n % len(many)])
+        if not every or n % every:
+            known.append(user)
+        command, text = workload.commands[n % len(workload.commands)]
+        token = f"{tag}.{n}"
         body = urlencode(
             {
                 "token": "legacy",
@@ -291,18 +408,34 @@ def write_requests(
                 "channel_name": "iowa",
                 "user_id": user,
                 "user_name": user.lower(),
-                "command": workload.command,
-                "text": text,
+                "command": command,
+                "text": text.format(one=one, many=many[n % len(many)]),
                 "api_app_id": "A0TURNOUT",
-                "response_url": slack.response_url(f"{tag}.{n}"),
+                "response_url": slack.response_url(token),
                 "trigger_id": f"trigger.{tag}.{n}",
             }
         )
         lines.append(f"{timestamp}\t{sign(body, timestamp)}\t{body}\n")
+        commands.append(command)
+        tokens.append(token)
+    add_known_volunteers(url, known)
     path.write_text("".join(lines))
+    return Sent(commands, tokens)
 
 
-def run_wrk(port: int, requests: Path, seconds: int, connections: int, threads: int) -> dict[str, int]:
+def sent_lines(shares: list[int], total: int) -> tuple[list[int], bool]:
+    """The request-file lines wrk sent (thread t sends lines t, t+T, ...), and whether a thread
+    ran past its share and started again."""
+    threads = len(shares)
+    lines, wrapped = [], False
+    for t, count in enumerate(shares):
+        share = list(range(t, total, threads))
+        wrapped = wrapped or count > len(share)
+        lines += share[:count]
+    return sorted(lines), wrapped
+
+
+def run_wrk(port: int, requests: Path, seconds: int, connections: int, threads: int) -> dict[str, Any]:
     out = subprocess.run(
         [
             "wrk",
@@ -326,27 +459,33 @@ def run_wrk(port: int, requests: Path, seconds: int, connections: int, threads: 
     return dict(json.loads(line.removeprefix("WRK_RESULT ")))
 
 
-def replies(slack: LocalSlack, tag: str) -> tuple[int, int]:
-    """(replies, replies saying something went wrong) to the requests tagged `tag`."""
-    prefix = f"{tag}."
-    with slack.lock:
-        mine = [m for m in slack.messages if m.response_token and m.response_token.startswith(prefix)]
-    return len(mine), sum(SORRY in m.text for m in mine)
+def posted_replies(slack: LocalSlack, tokens: list[str]) -> tuple[int, int]:
+    """(requests answered through their response_url, of which saying something went wrong)."""
+    answered = wrong = 0
+    for token in tokens:
+        found = slack.responses(token)
+        answered += bool(found)
+        wrong += any(SORRY in m.text for m in found)
+    return answered, wrong
 
 
-def drain(slack: LocalSlack, tag: str, expected: int, pids: list[int], limit: float = 120) -> None:
-    """Wait for the work behind the acks: every reply in, or nothing moving for a while."""
+def drain(slack: LocalSlack, tokens: list[str], pids: list[int], limit: float = 300) -> float:
+    """Wait until the work still running after wrk stopped is over: the workers' CPU and the
+    replies through response_urls both still for two seconds. Returns when the last reply came."""
     deadline = time.monotonic() + limit
-    last, still = (-1, -1.0), 0
-    while time.monotonic() < deadline:
-        now = (replies(slack, tag)[0], cpu_seconds(pids))
-        if now[0] >= expected:
-            return
-        still = still + 1 if now == last else 0
-        if still >= 6:
-            return
-        last = now
-        time.sleep(0.5)
+    last_change = time.monotonic()
+    previous, cpu, still = -1, cpu_seconds(pids), 0
+    while time.monotonic() < deadline and still < 20:
+        time.sleep(0.1)
+        calls = len(slack.calls) + sum(1 for token in tokens if slack.responses(token))
+        busy = cpu_seconds(pids) - cpu
+        cpu += busy
+        if calls != previous:
+            last_change = time.monotonic()
+        # Still: no Web API call or reply, and the workers using under a tenth of a core.
+        still = still + 1 if calls == previous and busy < 0.011 else 0
+        previous = calls
+    return last_change
 
 
 def measure(
@@ -354,7 +493,8 @@ def measure(
     db: str,
     workload: Workload,
     port: int,
-    pid: int | None,
+    pid: int,
+    baseline: bool,
     slack: LocalSlack,
     url: str,
     args: argparse.Namespace,
@@ -363,36 +503,51 @@ def measure(
     tag: str,
 ) -> Result:
     path = DATA / "requests.txt"
-    write_requests(path, slack, workload, tag, args.requests, one, many)
-    pids = worker_pids(pid) if pid else []
+    sent = write_requests(path, slack, url, workload, tag, args, one, many)
+    pids = worker_pids(pid)
     rows_before = count_rows(url)
     updates_before = len(slack.calls_to("chat.update"))
     cpu_before = cpu_seconds(pids)
-    wrk = run_wrk(port, path, args.seconds, args.connections, args.wrk_threads)
+    started = time.monotonic()
+    with MemoryWatch(pids) as memory:
+        wrk = run_wrk(port, path, args.seconds, args.connections, args.wrk_threads)
+        lines, wrapped = sent_lines(list(wrk["sent"]), len(sent.tokens))
+        tokens = [sent.tokens[n] for n in lines]
+        last_answer = time.monotonic() if baseline else drain(slack, tokens, pids)
+    cpu = cpu_seconds(pids) - cpu_before
+    elapsed = max(wrk["duration_us"] / 1e6, last_answer - started)
     result = Result(
         db,
         workload.name,
-        wrk["requests"] / (wrk["duration_us"] / 1e6),
+        0.0,
         wrk["p50_us"] / 1000,
         wrk["p99_us"] / 1000,
+        len(lines),
         wrk["requests"],
         wrk["non200"],
-        wrk["nonempty"],
         wrk["socket_errors"],
+        wrapped=wrapped,
+        cpu_ms_per_request=1000 * cpu / max(1, wrk["requests"]),
+        rss_mb=memory.peak,
     )
-    if pid is None:
+    if baseline:
+        result.rps = (wrk["requests"] - wrk["non200"]) / elapsed
         return result
-    acked = wrk["requests"] - wrk["non200"]
-    drain(slack, tag, min(acked, args.requests), pids)
-    cpu = cpu_seconds(pids) - cpu_before
+    posted, posted_wrong = posted_replies(slack, tokens)
+    result.in_ack = wrk["replied"]
+    result.answers = wrk["replied"] + posted
+    result.sorry = wrk["sorry"] + posted_wrong
+    # Done: answered. An answer carried by an ack counts once wrk has it; a request still in
+    # flight when wrk stopped may have been answered in an ack wrk never read, so it is not.
+    result.rps = result.answers / elapsed
     rows_after = count_rows(url)
-    result.replies, result.sorry = replies(slack, tag)
-    result.cpu_ms_per_request = 1000 * cpu / max(1, wrk["requests"])
-    if workload.command == "/log":
-        result.rows = rows_after["contactlog"] - rows_before["contactlog"]
-    elif workload.command == "/claim":
-        result.rows = rows_after["signup"] - rows_before["signup"]
-        result.updates_per_claim = (len(slack.calls_to("chat.update")) - updates_before) / max(1, result.rows)
+    expected = sum(1 for n in lines if sent.commands[n] in WRITES)
+    rows = sum(rows_after[t] - rows_before[t] for t in set(WRITES.values()))
+    result.rows, result.lost, result.extra = rows, max(0, expected - rows), max(0, rows - expected)
+    if any(sent.commands[n] == "/claim" for n in lines):
+        claims = rows_after["signup"] - rows_before["signup"]
+        result.updates_per_claim = (len(slack.calls_to("chat.update")) - updates_before) / max(1, claims)
+        result.stale_posts = stale_posts(url, slack, [one, *many])
     return result
 
 
@@ -401,24 +556,29 @@ def measure(
 
 def print_table(results: list[Result], baselines: dict[str, float]) -> None:
     print(
-        "| db | workload | req/s ×ack-only | p50 ack ms | p99 ack ms | requests | non-200 | "
-        "rows | replies | went wrong | chat.update/claim | worker CPU ms/req |"
+        "| db | workload | done/s ×ack-only | p50 ack ms | p99 ack ms | sent | non-200 | "
+        "answered (in ack) | went wrong | rows | lost | chat.update/claim | stale posts | "
+        "worker CPU ms/req | worker RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
+        ratio = f"{r.rps / baselines[r.db]:.2f}" + (f" ({r.rps:.0f}/s)" if r.answers is None else "")
         cells = [
             r.db,
-            r.workload,
-            f"{r.rps / baselines[r.db]:.2f}" + (f" ({r.rps:.0f}/s)" if r.workload == "ack-only" else ""),
+            r.workload + (" (wrapped)" if r.wrapped else ""),
+            ratio if r.answers is None else f"{ratio} ({r.rps:.0f}/s)",
             f"{r.p50_ms:.1f}",
             f"{r.p99_ms:.1f}",
-            str(r.requests),
+            str(r.sent),
             str(r.non200 + r.socket_errors),
-            "-" if r.rows is None else str(r.rows),
-            "-" if r.replies is None else str(r.replies),
+            "-" if r.answers is None else f"{r.answers} ({r.in_ack})",
             str(r.sorry),
+            "-" if r.rows is None else str(r.rows),
+            "-" if r.lost is None else f"{r.lost}" + (f" (+{r.extra})" if r.extra else ""),
             "-" if r.updates_per_claim is None else f"{r.updates_per_claim:.2f}",
+            "-" if r.stale_posts is None else str(r.stale_posts),
             "-" if r.cpu_ms_per_request is None else f"{r.cpu_ms_per_request:.2f}",
+            "-" if r.rss_mb is None else f"{r.rss_mb:.0f}",
         ]
         print("| " + " | ".join(cells) + " |", flush=True)
 
@@ -430,12 +590,25 @@ def main() -> None:
     parser.add_argument("--dbs", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="5 s per workload")
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help=f"{SOAK_CONNECTIONS} connections for {SOAK_SECONDS} s, a mix of /log, /claim and /stats",
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--requests", type=int, default=30_000, help="signed requests per workload")
+    parser.add_argument(
+        "--new-share", type=float, default=0.2, help="share of people new to Turnout (0 to 1)"
+    )
     args = parser.parse_args()
+    workloads = WORKLOADS
     if args.quick:
         args.seconds = 5
+    if args.soak:
+        args.connections, args.seconds = SOAK_CONNECTIONS, SOAK_SECONDS
+        args.requests = max(args.requests, 150_000)
+        workloads = [SOAK]
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     load = os.getloadavg()
@@ -452,24 +625,49 @@ def main() -> None:
             url = fresh_database(db)
             one, many = seed(url, slack)
             common = {"db": db, "slack": slack, "url": url, "args": args, "one": one, "many": many}
-            with server("ack-only", slack, url, db) as (port, _pid):
-                first = measure(workload=BASELINE, port=port, pid=None, tag=f"{db[0].upper()}A", **common)
+            letter = db[0].upper()
+            with server("ack-only", slack, url, db) as (port, pid):
+                first = measure(
+                    workload=BASELINE, port=port, pid=pid, baseline=True, tag=f"{letter}A", **common
+                )
             runs = []
             with server("turnout", slack, url, db) as (port, pid):
-                for n, workload in enumerate(WORKLOADS):
-                    tag = f"{db[0].upper()}{n}"
-                    runs.append(measure(workload=workload, port=port, pid=pid, tag=tag, **common))
-            with server("ack-only", slack, url, db) as (port, _pid):
-                second = measure(workload=BASELINE, port=port, pid=None, tag=f"{db[0].upper()}B", **common)
+                for n, workload in enumerate(workloads):
+                    runs.append(
+                        measure(
+                            workload=workload,
+                            port=port,
+                            pid=pid,
+                            baseline=False,
+                            tag=f"{letter}{n}",
+                            **common,
+                        )
+                    )
+            with server("ack-only", slack, url, db) as (port, pid):
+                second = measure(
+                    workload=BASELINE, port=port, pid=pid, baseline=True, tag=f"{letter}B", **common
+                )
             baselines[db] = statistics.mean([first.rps, second.rps])
             first.rps = baselines[db]
             first.p50_ms = statistics.mean([first.p50_ms, second.p50_ms])
             first.p99_ms = max(first.p99_ms, second.p99_ms)
+            first.sent += second.sent
+            first.requests += second.requests
+            first.non200 += second.non200
+            first.socket_errors += second.socket_errors
+            first.cpu_ms_per_request = statistics.mean(
+                [first.cpu_ms_per_request or 0, second.cpu_ms_per_request or 0]
+            )
+            first.rss_mb = max(first.rss_mb or 0, second.rss_mb or 0)
             results += [first, *runs]
     finally:
         slack.stop()
     load = os.getloadavg()
-    print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
+    print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(
+        f"{args.connections} connections, {args.seconds} s per workload, "
+        f"{args.new_share:.0%} of people new to Turnout\n"
+    )
     print_table(results, baselines)
 
 

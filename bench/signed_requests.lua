@@ -1,6 +1,7 @@
 -- wrk script for bench/load_bench.py: replays pre-signed Slack requests from a file.
 -- wrk's LuaJIT has no HMAC, so the bench signs every request (with a timestamp taken just
--- before the run) and this script only cycles through them, each thread taking its own share.
+-- before the run) and this script only walks through them, each thread taking its own share
+-- (thread t sends lines t, t+T, t+2T, ... in order, and says how many it sent).
 -- Usage: wrk -s bench/signed_requests.lua URL -- REQUESTS_FILE THREADS
 
 local threads = {}
@@ -14,7 +15,7 @@ end
 
 function init(args)
   local path, nthreads = args[1], tonumber(args[2])
-  requests_, index_, non200, nonempty = {}, 0, 0, 0
+  requests_, sent, non200, nonempty, replied, sorry = {}, 0, 0, 0, 0, 0
   local n = 0
   for line in io.lines(path) do
     n = n + 1
@@ -30,8 +31,9 @@ function init(args)
 end
 
 function request()
-  index_ = index_ % #requests_ + 1
-  return requests_[index_]
+  -- Past the end of its share a thread starts again (a retyped command); the bench says so.
+  sent = sent + 1
+  return requests_[(sent - 1) % #requests_ + 1]
 end
 
 function response(status, headers, body)
@@ -39,19 +41,29 @@ function response(status, headers, body)
     non200 = non200 + 1
   elseif body ~= nil and body ~= "" then
     nonempty = nonempty + 1
+    -- An ack that carries the command's reply (Bolt sends it as JSON with its text).
+    if body:find('"text"', 1, true) then
+      replied = replied + 1
+    end
+    if body:find("Something went wrong", 1, true) then
+      sorry = sorry + 1
+    end
   end
 end
 
 function done(summary, latency, requests)
-  local bad, filled = 0, 0
+  local bad, filled, answered, wrong, shares = 0, 0, 0, 0, {}
   for _, thread in ipairs(threads) do
     bad = bad + thread:get("non200")
     filled = filled + thread:get("nonempty")
+    answered = answered + thread:get("replied")
+    wrong = wrong + thread:get("sorry")
+    shares[#shares + 1] = tostring(thread:get("sent"))
   end
   local e = summary.errors
   io.write(string.format(
     'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "non200": %d, ' ..
-    '"nonempty": %d, "socket_errors": %d}\n',
+    '"nonempty": %d, "replied": %d, "sorry": %d, "socket_errors": %d, "timeouts": %d, "sent": [%s]}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), bad, filled,
-    e.connect + e.read + e.write + e.timeout))
+    answered, wrong, e.connect + e.read + e.write + e.timeout, e.timeout, table.concat(shares, ",")))
 end

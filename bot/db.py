@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +88,19 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
-    """(write session, read session): each commits on success and rolls back on error."""
-    reader = engine.execution_options(**{READ_ONLY: True})
+    """(write session, read session): each commits on success and rolls back on error.
 
-    def make(bind: Engine) -> SessionFactory:
+    On SQLite, where one writer at a time holds the database, a process's write sessions also
+    take turns on a lock of their own: a thread waiting for its turn sleeps until the writer
+    before it is done, where SQLite's busy handler would have it poll, sleeping up to 100 ms
+    between tries, and a burst of writers would queue behind those sleeps."""
+    reader = engine.execution_options(**{READ_ONLY: True})
+    turns = threading.RLock() if engine.dialect.name == "sqlite" else None
+
+    def make(bind: Engine, lock: threading.RLock | None) -> SessionFactory:
         @contextmanager
         def open_session() -> Iterator[Session]:
-            with Session(bind, expire_on_commit=False) as session:
+            with lock or nullcontext(), Session(bind, expire_on_commit=False) as session:
                 try:
                     yield session
                     session.commit()
@@ -103,7 +110,7 @@ def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
 
         return open_session
 
-    return make(engine), make(reader)
+    return make(engine, turns), make(reader, None)
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:

@@ -13,6 +13,7 @@ from bot.db import SessionFactory, create_db_engine, session_factory
 from bot.services.clock import utcnow
 from bot.slack.directory import Directory
 from bot.slack.pacing import Pacer
+from bot.slack.profiles import ProfileRefresher
 from bot.slack.redraws import Coalescer
 
 
@@ -27,6 +28,8 @@ class Deps:
     make_pacer: Callable[[], Pacer]
     # Redraws of shift posts, coalesced in this process (tests and the shell skip the spacing).
     redraws: Coalescer = field(default_factory=Coalescer)
+    # Profiles fetched from Slack after answering, paced (tests and the shell fetch at once).
+    profiles: ProfileRefresher = field(default_factory=ProfileRefresher)
 
 
 def make_deps(

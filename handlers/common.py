@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,9 @@ import psycopg
 from slack_bolt import Ack, Args, BoltResponse, Respond
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
+from slack_sdk.models.attachments import Attachment
+from slack_sdk.models.blocks import Block
+from slack_sdk.webhook import WebhookResponse
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -21,8 +25,16 @@ from bot.blocks.common import Reply, context, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.services.errors import TurnoutError
-from bot.services.people import PROFILE_MAX_AGE, Profile, ensure_volunteer, stored_profile, sync_volunteer
+from bot.services.people import (
+    PERMISSION_MAX_AGE,
+    PROFILE_MAX_AGE,
+    Profile,
+    ensure_volunteer,
+    stored_profile,
+    sync_volunteer,
+)
 from bot.services.roles import Actor
+from bot.slack.pool import ListenerPool
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -106,21 +118,25 @@ _after_reply = _AfterReply()
 def profile_of(deps: Deps, client: WebClient, user_id: str, *, for_permission: bool = False) -> Profile:
     """Who is acting, from the volunteer table that every worker shares; never waits on Slack
     for someone already known. A missing or old profile is refreshed from Slack after the reply
-    (`refresh_profiles`); until then the person is shown by id."""
+    (`refresh_profiles`); until then the person is shown by their mention.
+
+    `for_permission`: the answer decides what the person may do, and whether they are a
+    workspace admin only Slack can say, so a never-seen person, or one whose stored profile is
+    older than `PERMISSION_MAX_AGE`, is asked about before answering. Rare: admin commands."""
     with deps.read_session() as session:
         stored = stored_profile(session, user_id=user_id)
-    if stored is None and for_permission:
-        # Whether a never-seen person is a workspace admin only Slack can say, and the answer
-        # decides what they may do, so it is asked before answering. Rare: once per person ever.
-        profile = deps.directory.profile(client, user_id) or Profile(user_id=user_id)
-        with deps.session() as session:
-            sync_volunteer(session, profile=profile, now=deps.clock())
-        return profile
+    age = deps.clock() - stored[1] if stored is not None else None
+    if for_permission and (age is None or age >= PERMISSION_MAX_AGE):
+        fetched = deps.directory.profile(client, user_id)
+        if fetched is not None:
+            with deps.session() as session:
+                sync_volunteer(session, profile=fetched, now=deps.clock(), max_age=PERMISSION_MAX_AGE)
+            return fetched
     if stored is None:
         _after_reply.unknown.add(user_id)
         return Profile(user_id=user_id)
-    profile, updated_at = stored
-    if deps.clock() - updated_at >= PROFILE_MAX_AGE:
+    profile, _updated_at = stored
+    if age is not None and age >= PROFILE_MAX_AGE:
         _after_reply.stale.add(user_id)
     return profile
 
@@ -133,31 +149,29 @@ def enroll(deps: Deps, session: Session, profile: Profile) -> Actor:
 
 
 def refresh_profiles(deps: Deps, client: WebClient) -> None:
-    """After the reply: fetch from Slack the profiles this thread found missing or old, and store them."""
+    """After the reply: the profiles this thread found missing or old go to be fetched from Slack."""
     user_ids = sorted(_after_reply.unknown | _after_reply.stale)
     _after_reply.clear()
-    for user_id in user_ids:
-        try:
-            profile = deps.directory.profile(client, user_id)
-            if profile is not None:
-                with deps.session() as session:
-                    sync_volunteer(session, profile=profile, now=deps.clock())
-        except Exception:
-            logger.exception("could not refresh the profile of %s", user_id)
+    if user_ids:
+        deps.profiles.refresh(deps, client, user_ids)
 
 
 def _ack_at_once(ack: Ack) -> None:
     ack()
 
 
-def _run_guarded(work: Callable[..., None], values: dict[str, Any], args: Args, deps: Deps) -> None:
+def _run_guarded(
+    work: Callable[..., None], values: dict[str, Any], args: Args, deps: Deps, respond: Respond | None = None
+) -> None:
     # Bolt only logs a lazy function's exception; `handle_error` logs the trace and still answers.
     _after_reply.clear()
     try:
         work(**values)
     except Exception as error:
-        handle_error(error, args.body, args.respond)
+        handle_error(error, args.body, respond or args.respond)
     finally:
+        if isinstance(respond, _ReplyInAck):
+            respond.work_done()
         refresh_profiles(deps, args.client)
 
 
@@ -174,6 +188,134 @@ def acked_then(work: Callable[..., None], deps: Deps) -> dict[str, Any]:
         _run_guarded(work, {name: getattr(args, name) for name in names}, args, deps)
 
     return {"ack": _ack_at_once, "lazy": [run_after_ack]}
+
+
+# How long a slash command's ack waits for its work's first reply, to carry it; past this the
+# ack goes out empty and the reply follows through the response_url.
+REPLY_WAIT_SECONDS = 1.0
+# Slack gives up on an ack 3 s after sending the request. Whatever the wait above, an ack goes
+# no later than this long after the request's own timestamp (whole seconds, so at most this
+# long after Slack sent it): a request that waited in the server's queue is acked at once.
+ACK_DEADLINE_SECONDS = 2.0
+
+
+class _NoAck(Ack):
+    """The work's `ack`: the request's thread acks (with the reply, if it is ready in time)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        return BoltResponse(status=200, body="")
+
+
+class _ReplyInAck(Respond):
+    """A slash command's `respond`: its first plain ephemeral reply, made before the ack has
+    gone, goes back as the ack's body; any other reply, and every reply after the ack, goes
+    through the response_url, in order (a later reply waits until the first has gone)."""
+
+    def __init__(self, respond: Respond) -> None:
+        super().__init__(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+        self._respond = respond
+        self._lock = threading.Lock()
+        self._reply: dict[str, Any] | None = None
+        self._acked = False
+        self.ready = threading.Event()  # a reply to carry, or the work is over
+        self._sent = threading.Event()  # the ack has gone
+
+    def __call__(
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Sequence[dict[str, Any] | Block] | None = None,
+        attachments: Sequence[dict[str, Any] | Attachment] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse:
+        plain = (
+            isinstance(text, str)
+            and response_type in (None, "ephemeral")
+            and not (attachments or replace_original or delete_original or thread_ts or metadata)
+            and unfurl_links is None
+            and unfurl_media is None
+        )
+        with self._lock:
+            first = self._reply is None and not self._acked
+            if plain and first:
+                self._reply = {"text": text, "blocks": blocks, "response_type": "ephemeral"}
+                self.ready.set()
+                return WebhookResponse(url=self.response_url or "", status_code=200, body="ok", headers={})
+        if not first:
+            self._sent.wait(REPLY_WAIT_SECONDS + 1)
+        return self._respond(
+            text=text,
+            blocks=blocks,
+            attachments=attachments,
+            response_type=response_type,
+            replace_original=replace_original,
+            delete_original=delete_original,
+            unfurl_links=unfurl_links,
+            unfurl_media=unfurl_media,
+            thread_ts=thread_ts,
+            metadata=metadata,
+        )
+
+    def work_done(self) -> None:
+        self.ready.set()
+
+    def seal(self) -> dict[str, Any] | None:
+        """The reply to send with the ack, if there is one; every reply from now on is posted."""
+        with self._lock:
+            self._acked = True
+            return self._reply
+
+    def sent(self) -> None:
+        self._sent.set()
+
+
+def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str, Any]:
+    """Listener options for a slash command: `work` runs on `pool`, and when its first reply is
+    ready within `REPLY_WAIT_SECONDS` that reply is the ack itself, one HTTP exchange instead of
+    an empty ack and a POST to the response_url. When the work is slower, or every thread of
+    the pool is busy (new work would wait its turn), Slack is acked empty and the reply follows
+    through the response_url. Either way the rest of the work (a channel post to redraw, a
+    profile to refresh) carries on after the answer."""
+    names = get_arg_names_of_callable(work)
+
+    def ack_with_reply(args: Args) -> None:
+        reply = _ReplyInAck(args.respond)
+        values = {name: getattr(args, name) for name in names}
+        values.update(
+            {name: value for name, value in (("ack", _NO_ACK), ("respond", reply)) if name in names}
+        )
+        busy = isinstance(pool, ListenerPool) and pool.saturated
+        pool.submit(_run_guarded, work, values, args, deps, reply)
+        if not busy:
+            reply.ready.wait(REPLY_WAIT_SECONDS)
+        try:
+            body = reply.seal()
+            if body is None:
+                args.ack()
+            else:
+                args.ack(**body)
+        finally:
+            reply.sent()
+
+    return {"ack": ack_with_reply, "lazy": []}
+
+
+def _reply_wait(args: Args) -> float:
+    """How long this request's ack may wait for its reply: `REPLY_WAIT_SECONDS`, less whatever
+    it already waited before reaching the bot (by Slack's timestamp, checked with the signature)."""
+    try:
+        sent = int(args.request.headers["x-slack-request-timestamp"][0])
+    except (KeyError, IndexError, ValueError):
+        return 0.0
+    return max(0.0, min(REPLY_WAIT_SECONDS, sent + ACK_DEADLINE_SECONDS - time.time()))
+
+
+_NO_ACK = _NoAck()  # type: ignore[no-untyped-call]  # Bolt's Ack.__init__ is unannotated
 
 
 ACK_WAIT_SECONDS = 2.5

@@ -42,6 +42,7 @@ from handlers.common import (
     Subcommand,
     TurnoutRequest,
     acked_then,
+    answered,
     answering,
     apology,
     enroll,
@@ -332,9 +333,10 @@ def run_export(request: TurnoutRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/log")(**acked_then(partial(handle_log, deps=deps), deps))
-    app.command("/stats")(**acked_then(partial(handle_stats, deps=deps), deps))
-    app.command("/leaderboard")(**acked_then(partial(handle_leaderboard, deps=deps), deps))
+    pool = app.listener_runner.listener_executor
+    app.command("/log")(**answered(partial(handle_log, deps=deps), deps, pool))
+    app.command("/stats")(**answered(partial(handle_stats, deps=deps), deps, pool))
+    app.command("/leaderboard")(**answered(partial(handle_leaderboard, deps=deps), deps, pool))
     app.view(LOG_FORM)(partial(handle_log_form, deps=deps))
     app.action(act.LOG_FOR_SHIFT)(**acked_then(partial(handle_log_for_shift, deps=deps), deps))
 

@@ -41,7 +41,7 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
-from handlers.common import acked_then, answering, enroll, is_help, profile_of, say, with_note
+from handlers.common import acked_then, answered, answering, enroll, is_help, profile_of, say, with_note
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
 from handlers.payloads import STALE_BUTTON, button_ref, check_day
 
@@ -281,10 +281,11 @@ def single_argument(text: str, form: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/shifts")(**acked_then(partial(handle_list_shifts, deps=deps), deps))
-    app.command("/claim")(**acked_then(partial(handle_claim, deps=deps), deps))
-    app.command("/unclaim")(**acked_then(partial(handle_unclaim, deps=deps), deps))
-    app.command("/myshifts")(**acked_then(partial(handle_my_shifts, deps=deps), deps))
+    pool = app.listener_runner.listener_executor
+    app.command("/shifts")(**answered(partial(handle_list_shifts, deps=deps), deps, pool))
+    app.command("/claim")(**answered(partial(handle_claim, deps=deps), deps, pool))
+    app.command("/unclaim")(**answered(partial(handle_unclaim, deps=deps), deps, pool))
+    app.command("/myshifts")(**answered(partial(handle_my_shifts, deps=deps), deps, pool))
     app.action(act.CLAIM)(**acked_then(partial(handle_claim_click, deps=deps), deps))
     app.action(act.JOIN_WAITLIST)(**acked_then(partial(handle_claim_click, deps=deps), deps))
     app.action(act.CONFIRM)(**acked_then(partial(handle_confirm_click, deps=deps), deps))

@@ -38,6 +38,7 @@ from bot.localslack.reading import buttons
 from bot.localslack.webapi import LocalSlack
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
+from bot.slack.profiles import ProfileRefresher
 from bot.slack.redraws import Coalescer
 
 POSTGRES_URL = os.environ.get(
@@ -208,6 +209,7 @@ def deps(engine: Engine, clock: Clock, settings: Settings) -> Deps:
         make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
         # Redraws still coalesce, without the second between them (tests/slack/test_redraws.py has it).
         redraws=Coalescer(0.0),
+        profiles=ProfileRefresher(0.0),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ import handlers
 from bot.db import READ_ONLY
 from bot.deps import Deps
 from bot.slack.client import make_client
+from bot.slack.pool import ListenerPool
 from bot.slack.signature import StrictSignatureVerifier
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def build_app(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+        listener_executor=executor or ListenerPool(LISTENER_THREADS),
         token_verification_enabled=verify_token,
         raise_error_for_unhandled_request=False,
     )

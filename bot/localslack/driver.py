@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -16,13 +16,14 @@ from urllib.parse import urlencode
 from bot.localslack.reading import _find_button, message_text
 from bot.localslack.signing import signed_headers
 from bot.localslack.webapi import APP_ID, TEAM_ID, LocalSlack, Message
+from bot.slack.pool import ListenerPool
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor, able to say when every submitted listener has finished."""
+class TrackingExecutor(ListenerPool):
+    """Bolt's listener pool, able to say when every submitted listener has finished."""
 
     def __init__(self, max_workers: int = 16) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+        super().__init__(max_workers)
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
 
@@ -113,7 +114,9 @@ class SlackDriver:
             "trigger_id": trigger,
         }
         body = urlencode(form).encode()
-        return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, channel)
+        return self._send(
+            body, "application/x-www-form-urlencoded", token, trigger, user, channel, command=True
+        )
 
     def click(self, message: Message, action_id: str, *, user: str, value: str | None = None) -> Exchange:
         """Press the button `action_id` (with `value`, if several share it) in `message`."""
@@ -207,9 +210,20 @@ class SlackDriver:
         return found.name if found else "directmessage"
 
     def _send(
-        self, body: bytes, content_type: str, token: str, trigger: str, user: str, channel: str
+        self,
+        body: bytes,
+        content_type: str,
+        token: str,
+        trigger: str,
+        user: str,
+        channel: str,
+        *,
+        command: bool = False,
     ) -> Exchange:
         status, text = self._wsgi(body, signed_headers(self.signing_secret, body, content_type))
+        if command and status == 200 and text:
+            # A slash command's ack may carry its reply, which Slack shows like one sent later.
+            self.slack.answer_in_ack(token, text)
         if self.executor is not None:
             self.executor.wait_idle()
         return Exchange(status, text, token, self.slack, trigger, user, channel)

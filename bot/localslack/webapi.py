@@ -115,6 +115,11 @@ class LocalSlack:
         self.people: dict[str, Person] = {}
         self.channels: dict[str, Channel] = {}
         self.messages: list[Message] = []
+        # Lookups by response token and by (channel, ts), kept in step with `messages`
+        # (`_indexed` counts the messages indexed so far, so appending directly is fine too).
+        self._by_token: dict[str, list[Message]] = {}
+        self._by_ts: dict[tuple[str, str], Message] = {}
+        self._indexed = 0
         self.views: dict[str, dict[str, Any]] = {}
         self.view_by_trigger: dict[str, str] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
@@ -256,11 +261,35 @@ class LocalSlack:
 
     def responses(self, token: str) -> list[Message]:
         with self.lock:
-            return [m for m in self.messages if m.response_token == token and not m.deleted]
+            self._index()
+            return [m for m in self._by_token.get(token, []) if m.response_token == token and not m.deleted]
 
     def message(self, channel: str, ts: str) -> Message | None:
         with self.lock:
-            return next((m for m in self.messages if m.channel == channel and m.ts == ts), None)
+            self._index()
+            return self._by_ts.get((channel, ts))
+
+    def store(self, message: Message) -> Message:
+        """Keep `message` in the workspace, as if the bot had posted it."""
+        with self.lock:
+            self.messages.append(message)
+        return message
+
+    def answer_in_ack(self, token: str, body: str) -> None:
+        """A slash command's ack that carries a reply (JSON, or plain text): Slack shows it as it
+        shows a reply sent to the response_url, and refuses it on the same grounds."""
+        params = _json(body) if body.startswith("{") else {"text": body}
+        try:
+            self._respond(token, params)
+        except Refused as refused:
+            self._refuse("ack", refused)
+
+    def _index(self) -> None:
+        for message in self.messages[self._indexed :]:
+            self._by_ts.setdefault((message.channel, message.ts), message)
+            if message.response_token:
+                self._by_token.setdefault(message.response_token, []).append(message)
+        self._indexed = len(self.messages)
 
     def view_for_trigger(self, trigger_id: str) -> dict[str, Any] | None:
         with self.lock:
@@ -351,7 +380,7 @@ class LocalSlack:
 
     def _respond(self, token: str, params: dict[str, Any]) -> None:
         with self.lock:
-            previous = [m for m in self.messages if m.response_token == token and not m.deleted]
+            previous = self.responses(token)
             if params.get("delete_original"):
                 for m in previous:
                     m.deleted = True
@@ -362,7 +391,10 @@ class LocalSlack:
             target = previous[-1] if previous else self.response_targets.get(token)
             if _truthy(params.get("replace_original")) and target is not None:
                 target.text, target.blocks, target.edits = text, blocks, target.edits + 1
-                target.response_token = token
+                if target.response_token != token:
+                    target.response_token = token
+                    if self.message(target.channel, target.ts) is target:
+                        self._by_token.setdefault(token, []).append(target)
                 return
             user, channel = token.split(".")[1:3] if token.count(".") >= 2 else ("", "")
             in_channel = params.get("response_type") == "in_channel"

@@ -18,7 +18,12 @@ from bot.services.errors import NotCoordinating, NotFound
 from bot.services.roles import Actor, require_admin
 from bot.services.states import ensure_state, state_timezone
 
-PROFILE_MAX_AGE = timedelta(minutes=10)
+# A stored profile older than this is fetched again from Slack after the answer: names and
+# time zones change rarely, and in a surge Slack's users.info limit allows few calls.
+PROFILE_MAX_AGE = timedelta(days=1)
+# Whether someone is a workspace admin decides what they may do: for that the stored profile
+# is trusted for this long, and asked of Slack again, before answering, when it is older.
+PERMISSION_MAX_AGE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from bot.services.states import default_state, state_timezone
 from bot.shell.render import Button, plain, render_blocks
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
+from bot.slack.profiles import ProfileRefresher
 from bot.slack.redraws import Coalescer
 from jobs.runner import run_due
 
@@ -117,6 +118,7 @@ class Shell:
             make_deps(settings, clock=self.clock),
             make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
             redraws=Coalescer(0.0),
+            profiles=ProfileRefresher(0.0),
         )
         self.client = make_client(settings)
         self.executor = TrackingExecutor()

@@ -2,40 +2,57 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+logger = logging.getLogger(__name__)
 # Slack allows about one chat.update a second per message before it starts answering 429.
 REDRAW_SPACING_SECONDS = 1.0
+
+Schedule = Callable[[float, Callable[[], None]], None]
+
+
+def _after(seconds: float, action: Callable[[], None]) -> None:
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.name = "redraw"
+    timer.start()
 
 
 @dataclass
 class _Target:
-    running: bool = False
+    running: bool = False  # a redraw is being drawn, or one is scheduled
     dirty: bool = False
     last: float = float("-inf")
 
 
 class Coalescer:
     """At most one redraw of each target at a time in this process, spaced `spacing` seconds
-    apart, however many changes arrive: a change during a redraw marks the target dirty and
-    the running redraw goes round again. `redraw` returns whether what it drew is still the
-    latest (for a shift post, whether the shift's version is unchanged since it read it), so
-    changes made by other processes are caught too and the last redraw shows the latest."""
+    apart, however many changes arrive: a change during a redraw, or while one is scheduled,
+    only marks the target dirty, and the redraw goes round again. `redraw` returns whether
+    what it drew is still the latest (for a shift post, whether the shift's version is
+    unchanged since it read it), so changes made by other processes are caught too and the
+    last redraw shows the latest.
+
+    A redraw due now runs in the caller's thread; one that must wait out the spacing is
+    scheduled (`schedule`, a timer thread by default), so no caller ever sleeps for it: a
+    listener thread that has answered its request is free again at once."""
 
     def __init__(
         self,
         spacing: float = REDRAW_SPACING_SECONDS,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        schedule: Schedule = _after,
     ) -> None:
         self.spacing = spacing
-        self._clock, self._sleep = clock, sleep
+        self._clock, self._schedule = clock, schedule
         self._targets: dict[Hashable, _Target] = {}
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
 
     def run(self, key: Hashable, redraw: Callable[[], bool]) -> None:
         with self._lock:
@@ -44,24 +61,50 @@ class Coalescer:
                 target.dirty = True
                 return
             target.running = True
-        try:
-            while True:
-                wait = target.last + self.spacing - self._clock()
-                if wait > 0:
-                    self._sleep(wait)
-                with self._lock:
-                    target.dirty = False
-                latest = redraw()
-                with self._lock:
-                    target.last = self._clock()
-                    if latest and not target.dirty:
-                        target.running = False
-                        self._forget_idle()
-                        return
-        except BaseException:
+            wait = target.last + self.spacing - self._clock()
+        if wait > 0:
+            self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
+        else:
+            self._draw(key, target, redraw)
+
+    def _draw(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> None:
+        """Draw until the drawing is the latest, each time after the spacing (`running` is set)."""
+        while True:
             with self._lock:
-                target.running = False
-            raise
+                target.dirty = False
+            try:
+                latest = redraw()
+            except BaseException:
+                with self._lock:
+                    target.running = False
+                    target.last = self._clock()
+                    self._idle.notify_all()
+                raise
+            with self._lock:
+                target.last = self._clock()
+                if latest and not target.dirty:
+                    target.running = False
+                    self._forget_idle()
+                    self._idle.notify_all()
+                    return
+                wait = target.last + self.spacing - self._clock()
+            if wait > 0:
+                self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
+                return
+
+    def _draw_logged(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> None:
+        # On a timer thread nobody is there to be told of a failure: it is logged.
+        try:
+            self._draw(key, target, redraw)
+        except Exception:
+            logger.exception("redrawing %s failed", key)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no redraw is being drawn or scheduled; whether that happened in time."""
+        with self._idle:
+            return self._idle.wait_for(
+                lambda: not any(t.running for t in self._targets.values()), timeout=timeout
+            )
 
     def _forget_idle(self) -> None:
         # Targets idle for longer than the spacing need no memory of their last redraw.

@@ -18,6 +18,7 @@ from bot.localslack.webapi import LocalSlack
 from bot.services.shifts import ListingQuery
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
+from bot.slack.profiles import ProfileRefresher
 from bot.slack.redraws import Coalescer
 from tests.conftest import SIGNING_SECRET, Bot, Clock
 from tests.handlers.forging import answered, log_form, log_values, press, shift_form, shift_values, submit
@@ -40,6 +41,7 @@ def down_bot(slack: LocalSlack, clock: Clock, settings: Settings) -> Iterator[Bo
         make_deps(settings, engine=engine, clock=clock),
         make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
         redraws=Coalescer(0.0),
+        profiles=ProfileRefresher(0.0),
     )
     client = make_client(replace(settings, slack_api_url=slack.api_url))
     executor = TrackingExecutor()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from bot.localslack.reading import message_text
 from bot.models import State
@@ -12,21 +13,30 @@ from tests.conftest import Bot
 
 
 class FakeTime:
+    """A clock and a timer: what is scheduled runs when `run_due` is called, the clock moved on."""
+
     def __init__(self) -> None:
         self.now = 0.0
-        self.slept: list[float] = []
+        self.waits: list[float] = []
+        self.due: list[tuple[float, Callable[[], None]]] = []
 
     def clock(self) -> float:
         return self.now
 
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+    def schedule(self, seconds: float, action: Callable[[], None]) -> None:
+        self.waits.append(seconds)
+        self.due.append((self.now + seconds, action))
+
+    def run_due(self) -> None:
+        while self.due:
+            at, action = self.due.pop(0)
+            self.now = max(self.now, at)
+            action()
 
 
 def test_changes_during_a_redraw_cost_one_more_redraw_not_one_each() -> None:
     fake = FakeTime()
-    coalescer = Coalescer(1.0, clock=fake.clock, sleep=fake.sleep)
+    coalescer = Coalescer(1.0, clock=fake.clock, schedule=fake.schedule)
     drawing, release = threading.Event(), threading.Event()
     redraws: list[int] = []
 
@@ -45,13 +55,19 @@ def test_changes_during_a_redraw_cost_one_more_redraw_not_one_each() -> None:
     assert redraws == [0]
     release.set()
     first.join()
+    assert redraws == [0]  # the caller is not held: the second redraw is scheduled
+    assert fake.waits == [1.0]  # after the spacing
+    fake.run_due()
     assert redraws == [0, 1]
-    assert fake.slept == [1.0]  # the second redraw waited out the spacing
+    coalescer.run(7, redraw)  # within the spacing of the last redraw: scheduled, not drawn now
+    assert redraws == [0, 1] and fake.waits == [1.0, 1.0]
+    fake.run_due()
+    assert redraws == [0, 1, 2]
 
 
 def test_a_redraw_that_drew_an_old_version_goes_round_again() -> None:
     fake = FakeTime()
-    coalescer = Coalescer(1.0, clock=fake.clock, sleep=fake.sleep)
+    coalescer = Coalescer(1.0, clock=fake.clock, schedule=fake.schedule)
     answers = iter([False, False, True])
     count = 0
 
@@ -61,16 +77,41 @@ def test_a_redraw_that_drew_an_old_version_goes_round_again() -> None:
         return next(answers)
 
     coalescer.run("post", redraw)
-    assert count == 3 and fake.slept == [1.0, 1.0]
+    assert count == 1
+    fake.run_due()
+    assert count == 3 and fake.waits == [1.0, 1.0]
 
 
 def test_other_targets_are_not_held_back() -> None:
     fake = FakeTime()
-    coalescer = Coalescer(1.0, clock=fake.clock, sleep=fake.sleep)
+    coalescer = Coalescer(1.0, clock=fake.clock, schedule=fake.schedule)
     drawn: list[int] = []
     for key in range(5):
         coalescer.run(key, lambda key=key: drawn.append(key) is None)
-    assert drawn == [0, 1, 2, 3, 4] and fake.slept == []
+    assert drawn == [0, 1, 2, 3, 4] and fake.waits == []
+
+
+def test_a_failed_scheduled_redraw_is_logged_and_the_next_change_redraws_again() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, clock=fake.clock, schedule=fake.schedule)
+    outcomes = iter([True, RuntimeError("Slack is down"), True])
+    drawn = 0
+
+    def redraw() -> bool:
+        nonlocal drawn
+        drawn += 1
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    coalescer.run("post", redraw)
+    coalescer.run("post", redraw)  # within the spacing: scheduled
+    fake.run_due()  # fails on the timer thread: logged, not raised
+    assert drawn == 2
+    fake.now += 5
+    coalescer.run("post", redraw)
+    assert drawn == 3
 
 
 def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fill(bot: Bot) -> None:
@@ -104,5 +145,6 @@ def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fi
         t.join()
     assert bot.driver.executor is not None
     bot.driver.executor.wait_idle()
+    assert bot.deps.redraws.wait_idle()  # the last redraw waits out the spacing on a timer
     assert "24/500" in message_text(post)
     assert len(bot.slack.calls_to("chat.update")) - updates_before < len(claimers) // 2
