@@ -117,6 +117,11 @@ def test_delivery_kinds_keep_their_stored_names() -> None:
         "cancelled",
         "removed",
         "form_reply",
+        "proposal",
+        "decision",
+        "host_news",
+        "shift_changed",
+        "leads",
     ]
 
 
