@@ -48,6 +48,7 @@ from bot.slack.delivery import (
     refresh_shift_post,
     send_dm,
 )
+from bot.slack.forms import open_form
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -169,7 +170,7 @@ def open_shift_form(request: TurnoutRequest) -> None:
     zone = state_timezone_for(deps, likely if likely in states else states[0])
     local_now = deps.clock().astimezone(ZoneInfo(zone))
     day = local_now.date() + timedelta(days=local_now.time() >= FORM_START)
-    request.client.views_open(trigger_id=request.command["trigger_id"], view=build_shift_form(states, day))
+    open_form(request.client, request.command["trigger_id"], build_shift_form(states, day))
 
 
 def state_timezone_for(deps: Deps, code: str) -> str:

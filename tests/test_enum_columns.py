@@ -122,6 +122,9 @@ def test_delivery_kinds_keep_their_stored_names() -> None:
         "host_news",
         "shift_changed",
         "leads",
+        "shift_redraw",
+        "home",
+        "weekly_chart",
     ]
 
 

@@ -124,14 +124,8 @@ SURFACES: dict[str, Callable[[Bot, str], None]] = {
     "upload": upload,
 }
 NOT_YET = {
-    ("update", "5xx"): "a failed chat.update is not retried; the post catches up at the shift's next change",
-    ("update", "429"): "a failed chat.update is not retried; the post catches up at the shift's next change",
     ("views.open", "5xx"): "a trigger_id lives 3 s: a form Slack did not open cannot be opened later",
     ("views.open", "429"): "a trigger_id lives 3 s: a form Slack did not open cannot be opened later",
-    ("views.publish", "5xx"): "a failed Home tab publish waits for the next app_home_opened",
-    ("views.publish", "429"): "a failed Home tab publish waits for the next app_home_opened",
-    ("upload", "5xx"): "the weekly chart upload is not a delivery record yet; a failed one is not retried",
-    ("upload", "429"): "the weekly chart upload is not a delivery record yet; a failed one is not retried",
 }
 CASES = [
     pytest.param(
