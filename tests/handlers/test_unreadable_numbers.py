@@ -38,6 +38,9 @@ def counts(bot: Bot) -> dict[str, int]:
         ("UVOL1", "/log", "9" * 5000 + " doors", "out of range"),
         ("UVOL1", "/claim", "9" * 5000, "There is no shift"),
         ("UCOORD", "/turnout", "roster " + "9" * 5000, "There is no shift"),
+        # Python refuses to read more than 4,300 digits, leading zeros included.
+        ("UVOL1", "/log", "0" * 5000 + "12 doors for 99999", "There is no shift #99999."),
+        ("UVOL1", "/claim", "0" * 5000 + "99999", "There is no shift #99999."),
     ],
 )
 def test_numbers_and_dates_out_of_reach_are_refused_specifically(
