@@ -81,6 +81,11 @@ class ShiftKind(StrEnum):
 
 
 class ShiftStatus(StrEnum):
+    """`proposed`: a volunteer's `/host` waiting for a coordinator (not listed, not claimable);
+    `declined`: a proposal a coordinator turned down; `open`: published; `cancelled`."""
+
+    PROPOSED = "proposed"
+    DECLINED = "declined"
     OPEN = "open"
     CANCELLED = "cancelled"
 
@@ -91,6 +96,8 @@ class SignupStatus(StrEnum):
     ATTENDED = "attended"
     NO_SHOW = "no_show"
     WAITLISTED = "waitlisted"
+    # A claim held for a coordinator or the host to accept (the state's no-show policy).
+    PENDING = "pending"
     RELEASED = "released"
     REMOVED = "removed"
 
@@ -103,7 +110,7 @@ HOLDING = (
     SignupStatus.NO_SHOW,
 )
 # Signups that still count as "on the shift" for the volunteer (holding a place or queued).
-ACTIVE = (*HOLDING, SignupStatus.WAITLISTED)
+ACTIVE = (*HOLDING, SignupStatus.WAITLISTED, SignupStatus.PENDING)
 
 
 class Metric(StrEnum):
@@ -125,7 +132,12 @@ class DeliveryStatus(StrEnum):
 
 
 class DeliveryKind(StrEnum):
-    """What a delivery is; scheduled posts are named after their job."""
+    """What a delivery is; scheduled posts are named after their job.
+
+    `shift_redraw` and `home` are owed redraws of something already shown (a shift's channel
+    post and its at-risk posts, a person's App Home tab): one row per shift or person, owed
+    again each time a redraw is missed, and each retry draws how things stand then.
+    `weekly_chart` is the PNG that follows a coordinator's weekly digest."""
 
     SHIFT_POST = "shift_post"
     AT_RISK = "at_risk"
@@ -139,6 +151,14 @@ class DeliveryKind(StrEnum):
     CANCELLED = "cancelled"
     REMOVED = "removed"
     FORM_REPLY = "form_reply"
+    PROPOSAL = "proposal"
+    DECISION = "decision"
+    HOST_NEWS = "host_news"
+    SHIFT_CHANGED = "shift_changed"
+    LEADS = "leads"
+    SHIFT_REDRAW = "shift_redraw"
+    HOME = "home"
+    WEEKLY_CHART = "weekly_chart"
 
 
 class Counted(SQLModel):
@@ -154,6 +174,8 @@ class Counted(SQLModel):
 class State(SQLModel, table=True):
     """A state (or `US`): its zone, its channel, and when its scheduled posts go out."""
 
+    __table_args__ = (sa.UniqueConstraint("leads_channel_id", name="uq_state_leads_channel_id"),)
+
     code: str = Field(primary_key=True, max_length=2)
     timezone: str = Field(max_length=64)
     channel_id: str | None = Field(default=None, max_length=32, unique=True)
@@ -165,6 +187,12 @@ class State(SQLModel, table=True):
     reminder_lead_minutes: int = 120
     follow_up_minutes: int = 60
     created_at: datetime = utc_column()
+    # The state's leaders' (private) channel: proposals, late releases, at-risk shifts,
+    # no-shows and the weekly digest go there; without one, to the coordinators by DM.
+    leads_channel_id: str | None = Field(default=None, max_length=32)
+    # The no-show policy: a volunteer with this many no-shows in 60 days has their claims held
+    # for a coordinator or host to accept. None: off.
+    noshow_limit: int | None = None
 
 
 class Volunteer(SQLModel, table=True):
@@ -190,11 +218,40 @@ class Coordinator(SQLModel, table=True):
     granted_at: datetime = utc_column()
 
 
+class TrustedHost(SQLModel, table=True):
+    """A volunteer a coordinator trusts to host in `state`: their `/host` publishes directly."""
+
+    user_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    granted_by: str = Field(max_length=32)
+    granted_at: datetime = utc_column()
+
+
+class TrainingRule(SQLModel, table=True):
+    """In `state`, claiming a shift of `kind` needs a training first (SPEC §8, training first)."""
+
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    kind: ShiftKind = Field(primary_key=True, sa_type=EnumString(ShiftKind, 16))
+    set_by: str = Field(max_length=32)
+    set_at: datetime = utc_column()
+
+
+class TrainingRecord(SQLModel, table=True):
+    """A training done elsewhere, recorded by a coordinator (`/turnout trained @user STATE`)."""
+
+    user_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    recorded_by: str = Field(max_length=32)
+    recorded_at: datetime = utc_column()
+
+
 class Shift(SQLModel, table=True):
     """A shift volunteers can claim; `version` moves on every change of fill, for its channel post."""
 
     __table_args__ = (
         sa.Index("ix_shift_state_starts", "state", "starts_at"),
+        sa.Index("ix_shift_host", "host_id", "starts_at"),
+        sa.Index("ix_shift_series", "series_id", "starts_at"),
         sa.CheckConstraint("capacity >= 1", name="ck_shift_capacity_positive"),
         sa.CheckConstraint("ends_at > starts_at", name="ck_shift_ends_after_start"),
     )
@@ -216,6 +273,20 @@ class Shift(SQLModel, table=True):
     source_key: str | None = Field(default=None, max_length=64, unique=True)
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
+    # The volunteer who runs it (`/host`); None for a shift staff added.
+    host_id: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.String(32), sa.ForeignKey("volunteer.id", name="fk_shift_host_id_volunteer"), nullable=True
+        ),
+    )
+    # A proposal's decision: who approved or declined it, when, and the reason given for a decline.
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = utc_column(nullable=True)
+    decline_reason: str | None = Field(default=None, max_length=300)
+    cancel_reason: str | None = Field(default=None, max_length=300)
+    # A weekly series is named by its first shift's id (`shift repeat`); None: a single shift.
+    series_id: int | None = None
 
 
 class Signup(SQLModel, table=True):
@@ -237,6 +308,38 @@ class Signup(SQLModel, table=True):
     updated_at: datetime = utc_column()
     confirmed_at: datetime | None = utc_column(nullable=True)
     marked_by: str | None = Field(default=None, max_length=32)
+    # Who put them on the shift when it was not themselves (`roster ID add @user`).
+    added_by: str | None = Field(default=None, max_length=32)
+
+
+class Engagement(SQLModel, table=True):
+    """Where a volunteer stands on the ladder of engagement in one state, kept from their
+    signups and hosted shifts whenever those change, so `/turnout people` reads an index.
+
+    Time-windowed rungs are read against the clock: *regular* is 3 shifts attended in 30 days,
+    which holds while `third_last_attended_at` is inside the window; 2 no-shows in 60 days
+    likewise with `second_last_no_show_at`.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at"),
+        sa.Index("ix_engagement_last", "state", "last_attended_at"),
+        sa.Index("ix_engagement_new", "state", "attended", "first_signup_at"),
+        sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at"),
+    )
+
+    volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
+    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    first_signup_at: datetime = utc_column()
+    attended: int = 0
+    hosted: int = 0
+    no_shows: int = 0
+    last_shift_id: int | None = None
+    last_attended_at: datetime | None = utc_column(nullable=True)
+    third_last_attended_at: datetime | None = utc_column(nullable=True)
+    second_last_no_show_at: datetime | None = utc_column(nullable=True)
+    # The highest rung already celebrated in the evening post, so a step up is cheered once.
+    celebrated_rung: str | None = Field(default=None, max_length=16)
 
 
 class ContactLog(Counted, table=True):

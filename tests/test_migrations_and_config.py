@@ -84,6 +84,83 @@ def test_the_rollup_migration_backfills_from_existing_logs(db_url: str) -> None:
     ]
 
 
+def test_the_distributed_organizing_migration_starts_the_ladder_from_existing_signups(db_url: str) -> None:
+    """Volunteers who attended shifts before hosting existed keep their place on the ladder."""
+    upgrade(db_url, "0005")
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO state (code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, "
+                "day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, created_at) "
+                "VALUES ('IA', 'America/Chicago', 180, '09:00', '20:00', '11:00', '08:00', 120, 60, "
+                "'2026-11-01 00:00:00')"
+            )
+        )
+        for user in ("U1", "U2"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO volunteer (id, display_name, real_name, is_workspace_admin, created_at, "
+                    "profile_updated_at) VALUES (:u, :u, '', false, '2026-11-01', '2026-11-01')"
+                ),
+                {"u": user},
+            )
+        # U1: attended the 1st, 3rd, 5th and 7th, no-show the 2nd and 4th; U2: one claim, never attended.
+        marks = {
+            1: "attended",
+            2: "no_show",
+            3: "attended",
+            4: "no_show",
+            5: "attended",
+            6: None,
+            7: "attended",
+        }
+        for day, status in marks.items():
+            connection.execute(
+                sa.text(
+                    "INSERT INTO shift (id, state, kind, starts_at, ends_at, location, notes, capacity, status, "
+                    "version, created_by, created_at) VALUES (:id, 'IA', 'canvass', :starts, :ends, 'HQ', '', 5, "
+                    "'open', 0, 'UC', '2026-10-01 00:00:00')"
+                ),
+                {"id": day, "starts": f"2026-11-0{day} 16:00:00", "ends": f"2026-11-0{day} 19:00:00"},
+            )
+            for user, mark in (("U1", status), ("U2", "claimed" if day == 6 else None)):
+                if mark:
+                    connection.execute(
+                        sa.text(
+                            "INSERT INTO signup (shift_id, volunteer_id, status, created_at, updated_at) "
+                            "VALUES (:s, :u, :m, :at, :at)"
+                        ),
+                        {"s": day, "u": user, "m": mark, "at": f"2026-10-2{day} 12:00:00"},
+                    )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT volunteer_id, first_signup_at, attended, hosted, no_shows, last_shift_id, "
+                "last_attended_at, third_last_attended_at, second_last_no_show_at FROM engagement "
+                "ORDER BY volunteer_id"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(str(v)[:16] if v is not None else None for v in row) for row in rows] == [
+        (
+            "U1",
+            "2026-10-21 12:00",
+            "4",
+            "0",
+            "2",
+            "7",
+            "2026-11-07 16:00",
+            "2026-11-03 16:00",
+            "2026-11-02 16:00",
+        ),
+        ("U2", "2026-10-26 12:00", "0", "0", "0", None, None, None, None),
+    ]
+
+
 def test_sqlite_is_tuned_for_concurrency(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = create_db_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:

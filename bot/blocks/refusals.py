@@ -11,6 +11,7 @@ from bot.services.errors import (
     ChannelTaken,
     NotCoordinating,
     NotCoordinator,
+    NotShiftRunner,
     ReleaseCutoffPassed,
     TurnoutError,
     UnknownTimezone,
@@ -34,6 +35,12 @@ def refusal_text(error: TurnoutError) -> str:
                 else f"an admin (no one coordinates {state} yet)"
             )
             return f"Only {who} can {doing}."
+        case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
+            names = [*([f"its host {mention(host_id)}"] if host_id else []), *(mention(u) for u in ids)]
+            staff = f"{article(state)} {state} coordinator or an admin"
+            return (
+                f"Only {', '.join(names)} ({staff}) can {doing}." if names else f"Only {staff} can {doing}."
+            )
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             span = f"{hours:g} hour{'s' if hours != 1 else ''}"
             ask = (

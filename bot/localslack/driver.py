@@ -60,6 +60,8 @@ class Exchange:
     trigger_id: str
     user: str
     channel: str
+    # How long the app took to answer the request itself (Slack gives up after three seconds).
+    acked_in: float = 0.0
 
     @property
     def ack(self) -> dict[str, Any]:
@@ -220,13 +222,15 @@ class SlackDriver:
         *,
         command: bool = False,
     ) -> Exchange:
+        started = time.monotonic()
         status, text = self._wsgi(body, signed_headers(self.signing_secret, body, content_type))
+        acked_in = time.monotonic() - started
         if command and status == 200 and text:
             # A slash command's ack may carry its reply, which Slack shows like one sent later.
             self.slack.answer_in_ack(token, text)
         if self.executor is not None:
             self.executor.wait_idle()
-        return Exchange(status, text, token, self.slack, trigger, user, channel)
+        return Exchange(status, text, token, self.slack, trigger, user, channel, acked_in)
 
     def _wsgi(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         environ = {

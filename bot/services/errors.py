@@ -50,6 +50,22 @@ class NotCoordinator(Refused):
         self.doing = doing
 
 
+class NotShiftRunner(Refused):
+    """Only the shift's host (`host_id`), the state's coordinators or an admin may do it."""
+
+    def __init__(self, state: str, host_id: str | None, coordinator_ids: tuple[str, ...], doing: str) -> None:
+        who = (
+            f"the shift's host, a {state} coordinator or an admin"
+            if host_id
+            else f"a {state} coordinator or an admin"
+        )
+        super().__init__(f"Only {who} can {doing}.")
+        self.state = state
+        self.host_id = host_id
+        self.coordinator_ids = coordinator_ids
+        self.doing = doing
+
+
 class NotCoordinating(NotFound):
     """Revoking a coordinator role the person does not hold."""
 

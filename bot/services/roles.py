@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.models import Coordinator
-from bot.services.errors import NotCoordinator, Refused
+from bot.models import Coordinator, Shift, TrustedHost
+from bot.services.errors import NotCoordinator, NotShiftRunner, Refused
 from bot.services.places import PLACES
 
 
@@ -35,6 +35,26 @@ def require_coordinator(session: Session, *, actor: Actor, state: str, doing: st
     if is_coordinator(session, actor=actor, state=state):
         return
     raise NotCoordinator(state, tuple(coordinator_ids(session, state)), doing)
+
+
+def is_trusted_host(session: Session, *, actor: Actor, state: str) -> bool:
+    """Trusted hosts publish the shifts they host without a coordinator's approval."""
+    return session.get(TrustedHost, (actor.user_id, state)) is not None
+
+
+def runs_shift(session: Session, *, actor: Actor, shift: Shift) -> bool:
+    """A shift is run by its host, its state's coordinators and the admins."""
+    if shift.host_id is not None and shift.host_id == actor.user_id:
+        return True
+    return is_coordinator(session, actor=actor, state=shift.state)
+
+
+def require_shift_runner(session: Session, *, actor: Actor, shift: Shift, doing: str) -> None:
+    """The host runs their own shift (roster, attendance, edit, cancel); coordinators and admins
+    run every shift in their states. Anyone else is told who can."""
+    if runs_shift(session, actor=actor, shift=shift):
+        return
+    raise NotShiftRunner(shift.state, shift.host_id, tuple(coordinator_ids(session, shift.state)), doing)
 
 
 def coordinator_ids(session: Session, state: str) -> list[str]:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from bot.models import State, Volunteer
 from bot.services.errors import ChannelTaken, Refused, UnknownTimezone
 from bot.services.places import PLACES
-from bot.services.roles import Actor, require_admin, require_coordinator
+from bot.services.roles import Actor, coordinator_ids, require_admin, require_coordinator
 
 
 def ensure_state(session: Session, code: str, *, now: datetime) -> State:
@@ -90,3 +90,12 @@ def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: in
     session.add(state)
     session.flush()
     return state
+
+
+def leads_targets(session: Session, code: str) -> list[str]:
+    """Where news for a state's leaders goes (SPEC §8, leads channel): its leads channel if one
+    is bound, else each of its coordinators by DM (their user ids), else nowhere."""
+    state = session.get(State, code)
+    if state is not None and state.leads_channel_id:
+        return [state.leads_channel_id]
+    return coordinator_ids(session, code)

@@ -39,7 +39,9 @@ class Coalescer:
 
     A redraw due now runs in the caller's thread; one that must wait out the spacing is
     scheduled (`schedule`, a timer thread by default), so no caller ever sleeps for it: a
-    listener thread that has answered its request is free again at once."""
+    listener thread that has answered its request is free again at once. `run` says whether
+    this call did the drawing, to the end (False: it left it to a redraw under way or
+    scheduled, which then answers for its outcome itself)."""
 
     def __init__(
         self,
@@ -54,21 +56,22 @@ class Coalescer:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
 
-    def run(self, key: Hashable, redraw: Callable[[], bool]) -> None:
+    def run(self, key: Hashable, redraw: Callable[[], bool]) -> bool:
         with self._lock:
             target = self._targets.setdefault(key, _Target())
             if target.running:
                 target.dirty = True
-                return
+                return False
             target.running = True
             wait = target.last + self.spacing - self._clock()
         if wait > 0:
             self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
-        else:
-            self._draw(key, target, redraw)
+            return False
+        return self._draw(key, target, redraw)
 
-    def _draw(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> None:
-        """Draw until the drawing is the latest, each time after the spacing (`running` is set)."""
+    def _draw(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> bool:
+        """Draw until the drawing is the latest, each time after the spacing (`running` is set);
+        whether that was done here rather than left to a scheduled round."""
         while True:
             with self._lock:
                 target.dirty = False
@@ -86,11 +89,11 @@ class Coalescer:
                     target.running = False
                     self._forget_idle()
                     self._idle.notify_all()
-                    return
+                    return True
                 wait = target.last + self.spacing - self._clock()
             if wait > 0:
                 self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
-                return
+                return False
 
     def _draw_logged(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> None:
         # On a timer thread nobody is there to be told of a failure: it is logged.
