@@ -470,22 +470,26 @@ def posted_replies(slack: LocalSlack, tokens: list[str]) -> tuple[int, int]:
 
 
 def drain(slack: LocalSlack, tokens: list[str], pids: list[int], limit: float = 300) -> float:
-    """Wait until the work still running after wrk stopped is over: the workers' CPU and the
-    replies through response_urls both still for two seconds. Returns when the last reply came."""
+    """Wait until the work still running after wrk stopped is over: no reply through a
+    response_url and no post redrawn for two seconds, the workers using under a tenth of a core.
+    Returns when the last reply came. (Profiles of new people are fetched from Slack later
+    still, a second apart: those fetches are not waited for.)"""
     deadline = time.monotonic() + limit
-    last_change = time.monotonic()
-    previous, cpu, still = -1, cpu_seconds(pids), 0
+    last_answer = time.monotonic()
+    answers = sum(1 for token in tokens if slack.responses(token))
+    updates, cpu, still = len(slack.calls_to("chat.update")), cpu_seconds(pids), 0
     while time.monotonic() < deadline and still < 20:
         time.sleep(0.1)
-        calls = len(slack.calls) + sum(1 for token in tokens if slack.responses(token))
+        now_answers = sum(1 for token in tokens if slack.responses(token))
+        now_updates = len(slack.calls_to("chat.update"))
         busy = cpu_seconds(pids) - cpu
         cpu += busy
-        if calls != previous:
-            last_change = time.monotonic()
-        # Still: no Web API call or reply, and the workers using under a tenth of a core.
-        still = still + 1 if calls == previous and busy < 0.011 else 0
-        previous = calls
-    return last_change
+        if now_answers != answers:
+            last_answer = time.monotonic()
+        moved = now_answers != answers or now_updates != updates
+        still = 0 if moved or busy >= 0.011 else still + 1
+        answers, updates = now_answers, now_updates
+    return last_answer
 
 
 def measure(

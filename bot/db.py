@@ -113,6 +113,17 @@ def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
     return make(engine, turns), make(reader, None)
 
 
+def run(
+    session: Session, statement: sa.Executable, params: dict[str, Any] | None = None
+) -> sa.CursorResult[Any]:
+    """Run a Core statement built once with bound parameters (so its compiled form is cached)
+    on the session's connection: the hot paths' way, without the ORM's work on every call.
+    Changes pending in the session are flushed first, as `Session.execute` would."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(statement, params or {})
+
+
 def is_postgresql(session_or_engine: Session | Engine) -> bool:
     bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
     return bind.dialect.name == "postgresql"

@@ -22,9 +22,11 @@ def register(app: App, deps: Deps) -> None:
         **contacts.SUBCOMMANDS,
         **schedule.SUBCOMMANDS,
     }
-    shifts.register(app, deps)
-    shift_admin.register(app, deps)
-    turnout.register(app, deps, subcommands)
+    # Bolt tries listeners in the order they were added until one matches (no two match the
+    # same request), and each try costs: the busiest commands (/log, /stats, /claim) go first.
     contacts.register(app, deps)
+    shifts.register(app, deps)
+    turnout.register(app, deps, subcommands)
+    shift_admin.register(app, deps)
     home.register(app, deps)
     app.error(handle_error)

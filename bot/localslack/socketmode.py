@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
@@ -12,10 +13,14 @@ from websockets.sync.server import Server, ServerConnection, serve
 
 class SocketModeLink:
     """Slack's side of Socket Mode, minimally: a websocket on loopback (`ws://`) that says hello,
-    delivers envelopes, answers pings, and records what the app sends back (its acks)."""
+    delivers envelopes, answers pings, and records what the app sends back (its acks). An ack
+    that carries a payload for a slash command is its reply: `on_reply(response_url, payload)`
+    shows it, as Slack does."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_reply: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.received: list[dict[str, Any]] = []
+        self._on_reply = on_reply
+        self._response_urls: dict[str, str] = {}
         self.connected = threading.Event()
         self._clients: list[ServerConnection] = []
         self._lock = threading.Lock()
@@ -31,7 +36,10 @@ class SocketModeLink:
 
     def send(self, envelope: dict[str, Any]) -> None:
         message = json.dumps(envelope)
+        payload = envelope.get("payload")
         with self._lock:
+            if envelope.get("type") == "slash_commands" and isinstance(payload, dict):
+                self._response_urls[str(envelope.get("envelope_id"))] = str(payload.get("response_url", ""))
             clients = list(self._clients)
         for client in clients:
             client.send(message)
@@ -56,8 +64,13 @@ class SocketModeLink:
             client.send(json.dumps({"type": "hello", "num_connections": 1}))
         try:
             for message in client:
+                ack = json.loads(message)
                 with self._lock:
-                    self.received.append(json.loads(message))
+                    self.received.append(ack)
+                    response_url = self._response_urls.get(str(ack.get("envelope_id")))
+                payload = ack.get("payload")
+                if response_url and isinstance(payload, dict) and payload and self._on_reply is not None:
+                    self._on_reply(response_url, payload)
         except ConnectionClosed:
             pass
         finally:

@@ -173,7 +173,9 @@ class LocalSlack:
 
     def open_socket_mode(self) -> SocketModeLink:
         """Accept Socket Mode connections (apps.connections.open hands out their URL)."""
-        self.socket_mode = SocketModeLink()
+        self.socket_mode = SocketModeLink(
+            on_reply=lambda url, payload: self.answer_in_ack(url.rsplit("/response/", 1)[-1], payload)
+        )
         return self.socket_mode
 
     def stop(self) -> None:
@@ -275,12 +277,15 @@ class LocalSlack:
             self.messages.append(message)
         return message
 
-    def answer_in_ack(self, token: str, body: str) -> None:
+    def answer_in_ack(self, token: str, body: str | dict[str, Any]) -> None:
         """A slash command's ack that carries a reply (JSON, or plain text): Slack shows it as it
         shows a reply sent to the response_url, and refuses it on the same grounds."""
-        params = _json(body) if body.startswith("{") else {"text": body}
+        if not body:
+            return  # an empty ack: the reply, if any, comes through the response_url
+        if isinstance(body, str):
+            body = _json(body) if body.startswith("{") else {"text": body}
         try:
-            self._respond(token, params)
+            self._respond(token, body)
         except Refused as refused:
             self._refuse("ack", refused)
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from bot.db import run
 from bot.models import (
     HOLDING,
     ContactDay,
@@ -84,7 +85,8 @@ def log_contacts(
     recorded = Counts.of(counts)
     goals = goals_for(session, state, day)
     statements = _statements(session)
-    session.execute(
+    run(
+        session,
         statements.log,
         {
             "volunteer_id": user_id,
@@ -179,17 +181,18 @@ def _roll_up(
     statements = _statements(session)
     deltas = {m.value: sign * counts.get(m) for m in METRICS}
     key = {"volunteer_id": user_id, "state": state}
-    mine = session.execute(statements.contact_day, {**key, "local_date": day, **deltas, "logs": logs}).one()
+    mine = run(session, statements.contact_day, {**key, "local_date": day, **deltas, "logs": logs}).one()
     week = {**key, "week_start": week_start(day)}
-    session.execute(
-        statements.contact_week, {**week, **deltas, "contacts": sign * counts.contacts, "logs": logs}
+    run(
+        session, statements.contact_week, {**week, **deltas, "contacts": sign * counts.contacts, "logs": logs}
     )
     if logs < 0:
-        session.execute(statements.drop_contact_day, {**key, "local_date": day})
-        session.execute(statements.drop_contact_week, week)
+        run(session, statements.drop_contact_day, {**key, "local_date": day})
+        run(session, statements.drop_contact_week, week)
     # The volunteer's first log of the day makes them active; undoing their last one, inactive.
     active = 1 if logs > 0 and mine.logs == 1 else -1 if logs < 0 and mine.logs == 0 else 0
-    totals = session.execute(
+    totals = run(
+        session,
         statements.state_day,
         {"state": state, "local_date": day, **deltas, "logs": logs, "active": active},
     ).one()

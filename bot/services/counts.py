@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
 
 from bot.models import Counted, Metric
 
@@ -22,9 +25,10 @@ class Counts:
         return cls(**{m.value: values.get(m, 0) for m in METRICS})
 
     @classmethod
-    def of_row(cls, row: Counted | None) -> Counts:
-        """The counts a log or rollup row holds (none for a missing row)."""
-        return cls(**{m.value: getattr(row, m.value) for m in METRICS}) if row is not None else cls()
+    def of_row(cls, row: Counted | Row[Any] | None) -> Counts:
+        """The counts a log or rollup row (a model, or a row read by a Core query) holds (none
+        for a missing row)."""
+        return cls(**{m.value: int(getattr(row, m.value)) for m in METRICS}) if row is not None else cls()
 
     def get(self, metric: Metric) -> int:
         return int(getattr(self, metric.value))

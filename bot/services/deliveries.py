@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from bot.db import insert_for
+from bot.db import insert_for, run
 from bot.models import Delivery, DeliveryKind, DeliveryStatus
 
 STALE_AFTER = timedelta(minutes=5)
@@ -348,6 +349,8 @@ def finish_redraw(session: Session, *, claim: Claim, now: datetime) -> None:
 
 def redraws_owed(session: Session, *, kind: DeliveryKind, key: str, target: str | None = None) -> bool:
     """Whether a redraw of this kind and key (to `target`, or anywhere) is waiting for a retry."""
+    if target is None:
+        return run(session, _OWED, {"kind": kind, "key": key}).first() is not None
     query = select(Delivery.id).where(
         Delivery.kind == kind, Delivery.key == key, Delivery.status == DeliveryStatus.RETRY
     )
@@ -439,9 +442,18 @@ def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) ->
 
 def sent_messages(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str]]:
     """(channel, ts) of every message of `kind` for `key` that went out, wherever it went."""
-    rows = session.exec(
-        select(Delivery.channel_id, Delivery.message_ts).where(
-            Delivery.kind == kind, Delivery.key == key, Delivery.status == DeliveryStatus.SENT
-        )
-    ).all()
-    return [(channel, ts) for channel, ts in rows if channel and ts]
+    rows = run(session, _SENT, {"kind": kind, "key": key}).all()
+    return [(row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
+
+
+_d = Delivery.__table__.c  # type: ignore[attr-defined]
+# Built once, with bound parameters, so SQLAlchemy compiles each once: every redraw of a shift's
+# post reads both.
+_SENT = sa.select(_d.channel_id, _d.message_ts).where(
+    _d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
+)
+_OWED = (
+    sa.select(_d.id)
+    .where(_d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY)
+    .limit(1)
+)

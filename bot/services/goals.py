@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from bot.db import run
 from bot.models import Goal, Metric
 from bot.services.clock import local_date
 from bot.services.errors import GoalOutOfRange, Refused
@@ -61,14 +63,18 @@ def set_goal(
 def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
     """The day's goals: a goal set for that date wins over the standing goal in force that day
     (the latest one to start on or before it)."""
-    rows = session.exec(
-        select(Goal).where(
-            Goal.state == state,
-            (col(Goal.local_date) == day) | (col(Goal.local_date).is_(None) & (col(Goal.starts_on) <= day)),
-        )
-    ).all()
+    rows = run(session, _GOALS_FOR, {"state": state, "day": day}).all()
     goals: dict[Metric, int] = {}
     # Dated goals last, standing ones oldest first: whatever should win is written last.
     for goal in sorted(rows, key=lambda g: (g.local_date is not None, g.starts_on or day)):
-        goals[Metric(goal.metric)] = goal.target
+        goals[Metric(goal.metric)] = int(goal.target)
     return goals
+
+
+_g = Goal.__table__.c  # type: ignore[attr-defined]
+# Built once, with bound parameters, so SQLAlchemy compiles it once: every /log and /stats reads it.
+_GOALS_FOR = sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
+    _g.state == sa.bindparam("state"),
+    (_g.local_date == sa.bindparam("day"))
+    | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),
+)

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import insert_for
+from bot.db import run
 from bot.models import Coordinator, Volunteer
 from bot.services.errors import NotCoordinating, NotFound
 from bot.services.roles import Actor, require_admin
@@ -44,7 +44,7 @@ class Profile:
 
 def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime] | None:
     """The profile stored for `user_id` and when it was fetched from Slack; None for someone never seen."""
-    row = session.execute(_STORED_PROFILE, {"user_id": user_id}).first()
+    row = run(session, _STORED_PROFILE, {"user_id": user_id}).first()
     if row is None:
         return None
     return (
@@ -65,6 +65,7 @@ _v = Volunteer.__table__.c  # type: ignore[attr-defined]
 _STORED_PROFILE = sa_select(
     _v.display_name, _v.real_name, _v.email, _v.timezone, _v.is_workspace_admin, _v.profile_updated_at
 ).where(_v.id == bindparam("user_id"))
+_PROFILE_UPDATED_AT = sa_select(_v.profile_updated_at).where(_v.id == bindparam("user_id"))
 
 
 def sync_volunteer(
@@ -74,7 +75,7 @@ def sync_volunteer(
 
     Skipped while the stored profile is fresh; an upsert, so two first requests from the
     same person at once cannot collide."""
-    stored = session.exec(select(Volunteer.profile_updated_at).where(Volunteer.id == profile.user_id)).first()
+    stored = run(session, _PROFILE_UPDATED_AT, {"user_id": profile.user_id}).scalar()
     if stored is not None and now - stored < max_age:
         return
     values = {
@@ -86,7 +87,7 @@ def sync_volunteer(
         "profile_updated_at": now,
     }
     dialect = session.get_bind().dialect.name
-    session.execute(_SYNC_VOLUNTEER[dialect], {"id": profile.user_id, "created_at": now, **values})
+    run(session, _SYNC_VOLUNTEER[dialect], {"id": profile.user_id, "created_at": now, **values})
 
 
 _PROFILE_COLUMNS = (
@@ -114,11 +115,23 @@ _SYNC_VOLUNTEER = {"sqlite": _sync_statement(sqlite_insert), "postgresql": _sync
 
 def ensure_volunteer(session: Session, *, user_id: str, now: datetime) -> None:
     """A volunteer row for `user_id`, without waiting on Slack for the profile (filled in later)."""
-    session.execute(
-        insert_for(session)(Volunteer)
-        .values(id=user_id, created_at=now, profile_updated_at=now - PROFILE_MAX_AGE)
+    run(
+        session,
+        _ENSURE_VOLUNTEER[session.get_bind().dialect.name],
+        {"id": user_id, "created_at": now, "profile_updated_at": now - PROFILE_MAX_AGE},
+    )
+
+
+def _ensure_statement(insert: Any) -> Any:
+    columns = ("id", "created_at", "profile_updated_at")
+    return (
+        insert(Volunteer)
+        .values({name: bindparam(name) for name in columns})
         .on_conflict_do_nothing(index_elements=["id"])
     )
+
+
+_ENSURE_VOLUNTEER = {"sqlite": _ensure_statement(sqlite_insert), "postgresql": _ensure_statement(pg_insert)}
 
 
 def personal_timezone(session: Session, *, user_id: str, profile_tz: str | None, fallback: str) -> str:

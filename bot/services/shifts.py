@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.db import run
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
@@ -160,7 +161,32 @@ def shift_views(session: Session, shifts: list[Shift]) -> list[ShiftView]:
 
 
 def get_shift(session: Session, shift_id: int) -> ShiftView:
-    return shift_view(session, _shift(session, shift_id))
+    return get_shift_and_version(session, shift_id)[0]
+
+
+def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, int]:
+    """The shift as it stands (its fill counted, in its state's zone) and its version, read
+    together in one statement: what every redraw of its channel post reads."""
+    row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
+    if row is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    view = ShiftView(
+        id=row.id,
+        state=row.state,
+        kind=row.kind,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        timezone=row.timezone or PLACES[row.state].timezone,
+        location=row.location,
+        notes=row.notes,
+        capacity=row.capacity,
+        held=int(row.held),
+        waiting=int(row.waiting),
+        status=row.status,
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+    )
+    return view, int(row.version)
 
 
 def list_open_shifts(
@@ -370,7 +396,7 @@ def record_shift_post(session: Session, *, shift_id: int, channel_id: str, messa
 
 
 def shift_version(session: Session, shift_id: int) -> int:
-    return session.exec(select(Shift.version).where(Shift.id == shift_id)).one()
+    return int(run(session, _SHIFT_VERSION, {"shift_id": shift_id}).scalar_one())
 
 
 def mark_attendance(
@@ -493,6 +519,28 @@ _RECLAIM_SIGNUP = (
         marked_by=None,
     )
     .returning(_signup_t.c.id)
+)
+
+
+_state_t = State.__table__.c  # type: ignore[attr-defined]
+_SHIFT_VERSION = sa.select(_shift_t.version).where(_shift_t.id == sa.bindparam("shift_id"))
+_HELD_STATUSES = [status for status in ACTIVE if status != SignupStatus.WAITLISTED]
+
+
+def _count_signups(*where: Any) -> Any:
+    return sa.select(func.count()).where(_signup_t.c.shift_id == _shift_t.id, *where).scalar_subquery()
+
+
+_SHIFT_VIEW = (
+    sa.select(
+        *(_shift_t[name] for name in ("id", "state", "kind", "starts_at", "ends_at", "location", "notes")),
+        *(_shift_t[name] for name in ("capacity", "status", "channel_id", "message_ts", "version")),
+        _state_t.timezone,
+        _count_signups(_signup_t.c.status.in_(_HELD_STATUSES)).label("held"),
+        _count_signups(_signup_t.c.status == SignupStatus.WAITLISTED).label("waiting"),
+    )
+    .select_from(Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state))  # type: ignore[attr-defined]
+    .where(_shift_t.id == sa.bindparam("shift_id"))
 )
 
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from bot.db import run
 from bot.models import State, Volunteer
 from bot.services.errors import ChannelTaken, Refused, UnknownTimezone
 from bot.services.places import PLACES
@@ -25,8 +27,8 @@ def ensure_state(session: Session, code: str, *, now: datetime) -> State:
 
 
 def state_timezone(session: Session, code: str) -> str:
-    state = session.get(State, code)
-    return state.timezone if state else PLACES[code].timezone
+    timezone = run(session, _STATE_TIMEZONE, {"code": code}).scalar()
+    return str(timezone) if timezone else PLACES[code].timezone
 
 
 def bind_state(
@@ -60,7 +62,14 @@ def known_timezones() -> frozenset[str]:
 
 
 def state_for_channel(session: Session, channel_id: str) -> str | None:
-    return session.exec(select(State.code).where(State.channel_id == channel_id)).first()
+    code = run(session, _STATE_FOR_CHANNEL, {"channel_id": channel_id}).scalar()
+    return str(code) if code is not None else None
+
+
+_s = State.__table__.c  # type: ignore[attr-defined]
+# Built once, with bound parameters, so SQLAlchemy compiles each once: every /log reads both.
+_STATE_TIMEZONE = sa.select(_s.timezone).where(_s.code == sa.bindparam("code"))
+_STATE_FOR_CHANNEL = sa.select(_s.code).where(_s.channel_id == sa.bindparam("channel_id"))
 
 
 def state_channel(session: Session, code: str) -> str | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from bot.db import run
 from bot.models import ContactDay, Metric, Signup, SignupStatus, StateDay
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
@@ -44,19 +46,28 @@ class StateStats:
 
 
 def state_progress(session: Session, state: str, day: date) -> Progress:
-    row = session.get(StateDay, (state, day), populate_existing=True)
+    (row,) = run(session, _STATE_DAYS, {"state": state, "first": day, "last": day}).all() or (None,)
     totals = Counts.of_row(row)
-    return Progress(state, day, totals, goals_for(session, state, day), row.active if row else 0)
+    return Progress(state, day, totals, goals_for(session, state, day), int(row.active) if row else 0)
 
 
 def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
     today = local_date(now, state_timezone(session, state))
     monday = week_start(today)
-    days = session.exec(
-        select(StateDay).where(StateDay.state == state, col(StateDay.local_date).between(monday, today))
-    ).all()
+    days = run(session, _STATE_DAYS, {"state": state, "first": monday, "last": today}).all()
     week = Counts(*(sum(getattr(d, m.value) for d in days) for m in METRICS))
-    return StateStats(state_progress(session, state, today), week, monday)
+    row = next((d for d in days if d.local_date == today), None)
+    progress = Progress(
+        state, today, Counts.of_row(row), goals_for(session, state, today), int(row.active) if row else 0
+    )
+    return StateStats(progress, week, monday)
+
+
+_sd = StateDay.__table__.c  # type: ignore[attr-defined]
+# Built once, with bound parameters, so SQLAlchemy compiles it once: every /stats reads it.
+_STATE_DAYS = sa.select(_sd.local_date, _sd.active, *(_sd[m.value] for m in METRICS)).where(
+    _sd.state == sa.bindparam("state"), _sd.local_date.between(sa.bindparam("first"), sa.bindparam("last"))
+)
 
 
 def personal_stats(session: Session, *, user_id: str, today: date) -> PersonalStats:

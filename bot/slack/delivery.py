@@ -60,7 +60,13 @@ from bot.services.deliveries import (
     take,
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
-from bot.services.shifts import ReleaseResult, get_shift, record_shift_post, shift_version
+from bot.services.shifts import (
+    ReleaseResult,
+    get_shift,
+    get_shift_and_version,
+    record_shift_post,
+    shift_version,
+)
 from bot.services.states import state_channel
 
 logger = logging.getLogger(__name__)
@@ -342,9 +348,8 @@ def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
 
 def _draw_and_settle(deps: Deps, client: WebClient, shift_id: int) -> bool:
     """One drawing of the shift's posts, then what it owes or settles; whether it drew the latest."""
-    redrawn = Redrawn(drew=True, drawn_at=deps.clock())
-    latest = _redraw_shift_post(deps, client, shift_id, redrawn.missed)
-    _refresh_at_risk_posts(deps, client, shift_id, redrawn.missed)
+    redrawn = Redrawn(drew=True)
+    latest = _draw_shift(deps, client, shift_id, redrawn)
     _owe_or_settle(deps, shift_id, redrawn)
     return latest
 
@@ -355,7 +360,7 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
     if curable:
         now = deps.clock()
         with deps.session() as session:
-            ends_at = get_shift(session, shift_id).ends_at
+            ends_at = redrawn.ends_at or get_shift(session, shift_id).ends_at
             for missed in curable:
                 owe_redraw(
                     session,
@@ -369,9 +374,7 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
         return
     if not redrawn.drew or redrawn.missed or redrawn.drawn_at is None:
         return
-    with deps.read_session() as session:
-        owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
-    if owed_before:
+    if redrawn.owed_before:
         with deps.session() as session:
             settle_redraw(
                 session, kind=DeliveryKind.SHIFT_REDRAW, key=key, drawn_at=redrawn.drawn_at, now=deps.clock()
@@ -432,6 +435,9 @@ class Redrawn:
     drew: bool = False
     drawn_at: datetime | None = None
     missed: list[Missed] = field(default_factory=list)
+    # Read with the shift, as it stood when drawn: whether a redraw was owed, when it ends.
+    owed_before: bool = False
+    ends_at: datetime | None = None
 
 
 def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
@@ -444,46 +450,47 @@ def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
     def once() -> bool:
         if threading.get_ident() != caller:  # drawn later, on the coalescer's timer
             return _draw_and_settle(deps, client, shift_id)
-        redrawn.drawn_at = deps.clock()
-        latest = _redraw_shift_post(deps, client, shift_id, redrawn.missed)
-        _refresh_at_risk_posts(deps, client, shift_id, redrawn.missed)
-        return latest
+        return _draw_shift(deps, client, shift_id, redrawn)
 
     redrawn.drew = deps.redraws.run(shift_id, once)
     return redrawn
 
 
-def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, missed: list[Missed]) -> None:
+def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) -> bool:
+    """Draw the shift's channel post and its at-risk posts as they stand, noting in `redrawn`
+    what Slack did not take; whether the post's version is still the one drawn (True too when
+    Slack did not take it: redrawing again now would not help). One read before drawing (the
+    shift, its fill and version, its at-risk posts, whether a redraw is owed), one after."""
+    key = str(shift_id)
+    redrawn.drawn_at = deps.clock()
     with deps.read_session() as session:
-        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=str(shift_id))
-        item = shift_people(session, shift_id=shift_id) if posts else None
-    if item is None:
-        return
-    reply = build_at_risk_post(item)
-    for channel, ts in posts:
+        shift, version = get_shift_and_version(session, shift_id)
+        at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key)
+        people = shift_people(session, shift_id=shift_id) if at_risk else None
+        redrawn.owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
+    redrawn.ends_at = shift.ends_at
+    drawn = False
+    if shift.channel_id and shift.message_ts:
+        reply = build_shift_post(shift)
         try:
-            client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+            client.chat_update(
+                channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
+            )
+            drawn = True
         except Exception as error:
-            missed.append(missed_redraw(channel, error))
-            logger.warning("updating the at-risk post of shift #%s failed: %s", shift_id, missed[-1].problem)
-
-
-def _redraw_shift_post(deps: Deps, client: WebClient, shift_id: int, missed: list[Missed]) -> bool:
-    """Draw the shift's post as it stands; whether its version is still the one drawn (True
-    too when Slack did not take it: redrawing again now would not help)."""
-    with deps.read_session() as session:
-        version = shift_version(session, shift_id)
-        shift = get_shift(session, shift_id)
-    if not shift.channel_id or not shift.message_ts:
-        return True
-    reply = build_shift_post(shift)
-    try:
-        client.chat_update(
-            channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
-        )
-    except Exception as error:
-        missed.append(missed_redraw(shift.channel_id, error))
-        logger.warning("updating the post of shift #%s failed: %s", shift_id, missed[-1].problem)
+            redrawn.missed.append(missed_redraw(shift.channel_id, error))
+            logger.warning("updating the post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem)
+    if people is not None:
+        reply = build_at_risk_post(people)
+        for channel, ts in at_risk:
+            try:
+                client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+            except Exception as error:
+                redrawn.missed.append(missed_redraw(channel, error))
+                logger.warning(
+                    "updating the at-risk post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem
+                )
+    if not drawn:
         return True
     with deps.read_session() as session:
         return shift_version(session, shift_id) == version

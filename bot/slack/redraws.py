@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -13,13 +16,37 @@ logger = logging.getLogger(__name__)
 REDRAW_SPACING_SECONDS = 1.0
 
 Schedule = Callable[[float, Callable[[], None]], None]
+REDRAW_THREADS = 4
 
 
-def _after(seconds: float, action: Callable[[], None]) -> None:
-    timer = threading.Timer(seconds, action)
-    timer.daemon = True
-    timer.name = "redraw"
-    timer.start()
+class _Timer:
+    """Runs actions after a delay on a few threads of its own: one thread keeps the clock (a
+    heap of what is due), a small pool does the drawing, so a slow Slack holds up only these."""
+
+    def __init__(self, threads: int = REDRAW_THREADS) -> None:
+        self._threads = threads
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._seq = itertools.count()
+        self._wake = threading.Condition()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __call__(self, seconds: float, action: Callable[[], None]) -> None:
+        with self._wake:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="redraw")
+                threading.Thread(target=self._keep_time, name="redraw-timer", daemon=True).start()
+            heapq.heappush(self._due, (time.monotonic() + max(0.0, seconds), next(self._seq), action))
+            self._wake.notify()
+
+    def _keep_time(self) -> None:
+        while True:
+            with self._wake:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._wake.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _at, _seq, action = heapq.heappop(self._due)
+                pool = self._pool
+            assert pool is not None
+            pool.submit(action)
 
 
 @dataclass
@@ -37,21 +64,22 @@ class Coalescer:
     unchanged since it read it), so changes made by other processes are caught too and the
     last redraw shows the latest.
 
-    A redraw due now runs in the caller's thread; one that must wait out the spacing is
-    scheduled (`schedule`, a timer thread by default), so no caller ever sleeps for it: a
-    listener thread that has answered its request is free again at once. `run` says whether
-    this call did the drawing, to the end (False: it left it to a redraw under way or
-    scheduled, which then answers for its outcome itself)."""
+    With a spacing (production) every redraw is scheduled (`schedule`: by default a timer and a
+    few threads of the coalescer's own), at once or once the spacing since the last is over,
+    so no caller waits for Slack or sleeps: a listener thread that has answered its request is
+    free again at once. With no spacing (the tests, the shell) a redraw runs in the caller's
+    thread. `run` says whether this call did the drawing, to the end (False: it left it to a
+    redraw under way or scheduled, which then answers for its outcome itself)."""
 
     def __init__(
         self,
         spacing: float = REDRAW_SPACING_SECONDS,
         *,
         clock: Callable[[], float] = time.monotonic,
-        schedule: Schedule = _after,
+        schedule: Schedule | None = None,
     ) -> None:
         self.spacing = spacing
-        self._clock, self._schedule = clock, schedule
+        self._clock, self._schedule = clock, schedule or _Timer()
         self._targets: dict[Hashable, _Target] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -64,8 +92,8 @@ class Coalescer:
                 return False
             target.running = True
             wait = target.last + self.spacing - self._clock()
-        if wait > 0:
-            self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
+        if self.spacing > 0:
+            self._schedule(max(0.0, wait), lambda: self._draw_logged(key, target, redraw))
             return False
         return self._draw(key, target, redraw)
 

@@ -47,20 +47,20 @@ def test_changes_during_a_redraw_cost_one_more_redraw_not_one_each() -> None:
             release.wait(10)
         return True
 
-    first = threading.Thread(target=coalescer.run, args=(7, redraw))
-    first.start()
+    assert coalescer.run(7, redraw) is False  # the caller is not held: it is scheduled, at once
+    assert redraws == [] and fake.waits == [0.0]
+    timer = threading.Thread(target=fake.run_due)
+    timer.start()
     drawing.wait(10)
     for _ in range(20):
-        coalescer.run(7, redraw)  # returns at once: a redraw is running
+        assert coalescer.run(7, redraw) is False  # returns at once: a redraw is under way
     assert redraws == [0]
     release.set()
-    first.join()
-    assert redraws == [0]  # the caller is not held: the second redraw is scheduled
-    assert fake.waits == [1.0]  # after the spacing
-    fake.run_due()
+    timer.join()
     assert redraws == [0, 1]
-    coalescer.run(7, redraw)  # within the spacing of the last redraw: scheduled, not drawn now
-    assert redraws == [0, 1] and fake.waits == [1.0, 1.0]
+    assert fake.waits == [0.0, 1.0]  # the second waited out the spacing
+    coalescer.run(7, redraw)  # within the spacing of the last redraw: after the rest of it
+    assert fake.waits == [0.0, 1.0, 1.0]
     fake.run_due()
     assert redraws == [0, 1, 2]
 
@@ -77,9 +77,8 @@ def test_a_redraw_that_drew_an_old_version_goes_round_again() -> None:
         return next(answers)
 
     coalescer.run("post", redraw)
-    assert count == 1
     fake.run_due()
-    assert count == 3 and fake.waits == [1.0, 1.0]
+    assert count == 3 and fake.waits == [0.0, 1.0, 1.0]
 
 
 def test_other_targets_are_not_held_back() -> None:
@@ -88,7 +87,8 @@ def test_other_targets_are_not_held_back() -> None:
     drawn: list[int] = []
     for key in range(5):
         coalescer.run(key, lambda key=key: drawn.append(key) is None)
-    assert drawn == [0, 1, 2, 3, 4] and fake.waits == []
+    fake.run_due()
+    assert drawn == [0, 1, 2, 3, 4] and fake.waits == [0.0] * 5
 
 
 def test_a_failed_scheduled_redraw_is_logged_and_the_next_change_redraws_again() -> None:
@@ -106,12 +106,30 @@ def test_a_failed_scheduled_redraw_is_logged_and_the_next_change_redraws_again()
         return outcome
 
     coalescer.run("post", redraw)
-    coalescer.run("post", redraw)  # within the spacing: scheduled
-    fake.run_due()  # fails on the timer thread: logged, not raised
+    fake.run_due()
+    coalescer.run("post", redraw)  # within the spacing: after it
+    fake.run_due()  # fails on the timer: logged, not raised
     assert drawn == 2
     fake.now += 5
     coalescer.run("post", redraw)
-    assert drawn == 3
+    fake.run_due()
+    assert drawn == 3 and fake.waits == [0.0, 1.0, 0.0]
+
+
+def test_without_spacing_the_caller_draws() -> None:
+    coalescer = Coalescer(0.0)
+    drawn: list[str] = []
+    assert coalescer.run("post", lambda: drawn.append(threading.current_thread().name) is None)
+    assert drawn == [threading.current_thread().name]
+
+
+def test_with_spacing_the_coalescer_s_own_threads_draw() -> None:
+    coalescer = Coalescer(0.05)
+    drawn: list[str] = []
+    for _ in range(3):
+        coalescer.run("post", lambda: drawn.append(threading.current_thread().name) is None)
+    assert coalescer.wait_idle(5)
+    assert drawn and len(drawn) <= 2 and all(name.startswith("redraw") for name in drawn)
 
 
 def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fill(bot: Bot) -> None:
