@@ -388,9 +388,14 @@ def write_requests(
     one: int,
     many: list[int],
 ) -> Sent:
-    """`args.requests` signed requests, each from a different person, timestamped now. Every
-    `1 / new_share`-th person is new to Turnout; the others are stored as known volunteers."""
-    timestamp = int(time.time())
+    """`args.requests` signed requests, each from a different person. Every `1 / new_share`-th
+    person is new to Turnout; the others are stored as known volunteers.
+
+    Slack stamps each request as it sends it, and Turnout acks at once, without waiting for the
+    reply, a request whose stamp says it already waited (`ACK_DEADLINE_SECONDS`). Replayed
+    requests are stamped when the run ends (Bolt allows five minutes either way), so none looks
+    older than it is."""
+    timestamp = int(time.time()) + 5 + args.seconds
     every = round(1 / args.new_share) if args.new_share > 0 else 0
     lines, commands, tokens, known = [], [], [], []
     for n in range(args.requests):

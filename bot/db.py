@@ -37,11 +37,20 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_LOCK_RETRIES = 4
 SQLITE_LOCK_BACKOFF_SECONDS = 0.05
 
+# Connections a process keeps open: one for each thread that may use the database at once (the
+# listener pool, the web server's threads answering /healthz, the redraw and profile threads),
+# so a burst opens no new ones. SQLAlchemy's default keeps 5 and opens up to 10 more, each
+# closed again after use: under load every request past the fifth paid for a new connection.
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 def create_db_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """An engine for `url`, configured for Turnout's transaction rules."""
+    if "poolclass" not in kwargs and sa.make_url(url).database not in (None, "", ":memory:"):
+        kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,

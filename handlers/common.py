@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -34,7 +35,6 @@ from bot.services.people import (
     sync_volunteer,
 )
 from bot.services.roles import Actor
-from bot.slack.pool import ListenerPool
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -132,11 +132,23 @@ def profile_of(deps: Deps, client: WebClient, user_id: str, *, for_permission: b
             with deps.session() as session:
                 sync_volunteer(session, profile=fetched, now=deps.clock(), max_age=PERMISSION_MAX_AGE)
             return fetched
+    return _known(deps, user_id, stored)
+
+
+def acting_in(deps: Deps, session: Session, user_id: str) -> tuple[Profile, Actor]:
+    """`profile_of` and `enroll` in the caller's session: the person as stored (refreshed after
+    the reply when missing or old), their volunteer row made if need be, and their rights. For
+    the busiest commands, which need no word from Slack first: one transaction for everything."""
+    profile = _known(deps, user_id, stored_profile(session, user_id=user_id))
+    return profile, enroll(deps, session, profile)
+
+
+def _known(deps: Deps, user_id: str, stored: tuple[Profile, datetime] | None) -> Profile:
     if stored is None:
         _after_reply.unknown.add(user_id)
         return Profile(user_id=user_id)
-    profile, _updated_at = stored
-    if age is not None and age >= PROFILE_MAX_AGE:
+    profile, updated_at = stored
+    if deps.clock() - updated_at >= PROFILE_MAX_AGE:
         _after_reply.stale.add(user_id)
     return profile
 
@@ -277,10 +289,14 @@ class _ReplyInAck(Respond):
 def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str, Any]:
     """Listener options for a slash command: `work` runs on `pool`, and when its first reply is
     ready within `REPLY_WAIT_SECONDS` that reply is the ack itself, one HTTP exchange instead of
-    an empty ack and a POST to the response_url. When the work is slower, or every thread of
-    the pool is busy (new work would wait its turn), Slack is acked empty and the reply follows
-    through the response_url. Either way the rest of the work (a channel post to redraw, a
-    profile to refresh) carries on after the answer."""
+    an empty ack and a POST to the response_url. When the work is slower, or the request
+    already waited in the server's queue (`ACK_DEADLINE_SECONDS`), Slack is acked empty and the
+    reply follows through the response_url. Either way the rest of the work (a profile to
+    fetch, a channel post to redraw) carries on after the answer.
+
+    The wait is on the request's own work only: an ack never queues behind other requests'
+    work. Under more load than the workers can answer, requests wait in the web server's
+    queue until they are old enough to be acked at once, and their work queues on `pool`."""
     names = get_arg_names_of_callable(work)
 
     def ack_with_reply(args: Args) -> None:
@@ -289,10 +305,10 @@ def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str,
         values.update(
             {name: value for name, value in (("ack", _NO_ACK), ("respond", reply)) if name in names}
         )
-        busy = isinstance(pool, ListenerPool) and pool.saturated
+        wait = _reply_wait(args)
         pool.submit(_run_guarded, work, values, args, deps, reply)
-        if not busy:
-            reply.ready.wait(REPLY_WAIT_SECONDS)
+        if wait > 0:
+            reply.ready.wait(wait)
         try:
             body = reply.seal()
             if body is None:

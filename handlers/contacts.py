@@ -42,6 +42,7 @@ from handlers.common import (
     Subcommand,
     TurnoutRequest,
     acked_then,
+    acting_in,
     answered,
     answering,
     apology,
@@ -92,9 +93,8 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 undone = undo_last_log(session, user_id=user_id, now=deps.clock())
             return say(respond, build_undo_result(undone))
         request = parse_log(text, deps.settings.max_log_count, usage.LOG)
-        profile = profile_of(deps, client, user_id)
         with deps.session() as session:
-            enroll(deps, session, profile)
+            acting_in(deps, session, user_id)
             result = log_contacts(
                 session,
                 user_id=user_id,

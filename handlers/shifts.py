@@ -41,7 +41,17 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
-from handlers.common import acked_then, answered, answering, enroll, is_help, profile_of, say, with_note
+from handlers.common import (
+    acked_then,
+    acting_in,
+    answered,
+    answering,
+    enroll,
+    is_help,
+    profile_of,
+    say,
+    with_note,
+)
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
 from handlers.payloads import STALE_BUTTON, button_ref, check_day
 
@@ -72,9 +82,8 @@ def handle_claim(
         return say(respond, build_command_help("/claim"))
     with answering(respond):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
-        profile = profile_of(deps, client, command["user_id"])
         with deps.session() as session:
-            enroll(deps, session, profile)
+            acting_in(deps, session, command["user_id"])
             result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
         say(respond, build_signup_card(result.signup, claim_headline(result)))
         if not result.already:

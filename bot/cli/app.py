@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,17 +17,16 @@ import handlers
 from bot.db import READ_ONLY
 from bot.deps import Deps
 from bot.slack.client import make_client
-from bot.slack.pool import ListenerPool
 from bot.slack.signature import StrictSignatureVerifier
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 # Slack's requests are a few kilobytes; a view submission with many blocks stays well under this.
 MAX_BODY_BYTES = 1_000_000
-# Listeners' work (after the ack) runs on this pool; acks never do, so its size bounds how much
-# work is in flight at once, not how quickly Slack is answered. It matches SQLAlchemy's default
-# connection pool (5 + 10 overflow): more threads would only wait for a connection, and under a
-# burst fail after the pool's 30 s timeout, where work queued here waits its turn instead.
+# Listeners' work runs on this pool, so its size bounds how much work is in flight at once. It
+# stays within the connection pool (`bot.db.POOL_SIZE`): more threads would only wait for a
+# connection, and under a burst fail after the pool's 30 s timeout, where work queued here
+# waits its turn instead.
 LISTENER_THREADS = 15
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -51,7 +50,7 @@ def build_app(
         client=client or make_client(settings),
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
-        listener_executor=executor or ListenerPool(LISTENER_THREADS),
+        listener_executor=executor or ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
         token_verification_enabled=verify_token,
         raise_error_for_unhandled_request=False,
     )

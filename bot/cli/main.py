@@ -207,10 +207,6 @@ def serve(settings: Settings, *, workers: int, with_scheduler: bool = False) -> 
             from bot.deps import make_deps
 
             deps = make_deps(settings)
-            import os as _os  # EXPERIMENT
-
-            if _os.environ.get("EXP_SWITCH"):
-                sys.setswitchinterval(float(_os.environ["EXP_SWITCH"]))
             if with_scheduler:  # `turnout run`: one worker, so exactly one scheduler
                 start_scheduler(deps, background=True)
             return build_wsgi(build_app(deps), deps)

@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -16,14 +16,13 @@ from urllib.parse import urlencode
 from bot.localslack.reading import _find_button, message_text
 from bot.localslack.signing import signed_headers
 from bot.localslack.webapi import APP_ID, TEAM_ID, LocalSlack, Message
-from bot.slack.pool import ListenerPool
 
 
-class TrackingExecutor(ListenerPool):
-    """Bolt's listener pool, able to say when every submitted listener has finished."""
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor, able to say when every submitted listener has finished."""
 
     def __init__(self, max_workers: int = 16) -> None:
-        super().__init__(max_workers)
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
 

@@ -7,7 +7,7 @@ concurrent claims are served one at a time and never overbook it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -445,25 +445,23 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     Everything that needs no lock is read first. The claim itself is the transaction's last
     three statements: bumping the shift's version (which takes the shift row's lock, held to
     commit, so claims on one shift count one at a time), counting its fill, writing the signup."""
-    shift = session.exec(
-        select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
-    ).first()
+    shift = run(session, _CLAIM_READ, {"shift_id": shift_id, "user_id": user_id}).first()
     if shift is None:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     if shift.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
     if shift.starts_at <= now:
         raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
-    signup = _signup(session, shift_id, user_id)
-    if signup is not None and signup.status in ACTIVE:
-        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
-    timezone = state_timezone(session, shift.state)
+    if shift.signup_id is not None and shift.signup_status in ACTIVE:
+        return _claimed_before(session, shift_id, user_id)
+    timezone = shift.timezone or PLACES[shift.state].timezone
     statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
 
-    capacity = session.execute(_BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
+    capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
-    held, waiting, last_seq = session.execute(_CLAIM_FILL, {"shift_id": shift_id}).one()
+    fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
+    held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
     claimed = held < capacity
     status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED
     values = {
@@ -471,23 +469,44 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
         "waitlist_seq": None if claimed else (last_seq or 0) + 1,
         "updated_at": now,
     }
-    if signup is None:
-        signup_id = session.execute(
+    if shift.signup_id is None:
+        signup_id = run(
+            session,
             statements.insert_signup,
             {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
         ).scalar()
     else:
-        signup_id = session.execute(_RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
+        signup_id = run(session, _RECLAIM_SIGNUP, {"signup_id": shift.signup_id, **values}).scalar()
     if signup_id is None:
         # The same person's other request claimed first; theirs stands.
-        found = _signup(session, shift_id, user_id)
-        assert found is not None
-        return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
-    view = replace(_view(shift, timezone, held + claimed, waiting + (not claimed)), capacity=capacity)
+        return _claimed_before(session, shift_id, user_id)
+    view = ShiftView(
+        id=shift_id,
+        state=shift.state,
+        kind=shift.kind,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        timezone=timezone,
+        location=shift.location,
+        notes=shift.notes,
+        capacity=capacity,
+        held=held + claimed,
+        waiting=waiting + (not claimed),
+        status=shift.status,
+        channel_id=shift.channel_id,
+        message_ts=shift.message_ts,
+    )
     return ClaimResult(
         SignupView(signup_id, view, user_id, status, None if claimed else waiting + 1),
         already=False,
     )
+
+
+def _claimed_before(session: Session, shift_id: int, user_id: str) -> ClaimResult:
+    """A claim again (a retyped command, a double click): the signup that stands."""
+    found = _signup(session, shift_id, user_id)
+    assert found is not None
+    return ClaimResult(_signup_view(session, found, get_shift(session, shift_id)), already=True)
 
 
 def _claim_cancelled(shift_id: int) -> Refused:
@@ -523,6 +542,28 @@ _RECLAIM_SIGNUP = (
 
 
 _state_t = State.__table__.c  # type: ignore[attr-defined]
+# What a claim reads before it takes the lock: the shift, its state's zone, and the claimer's
+# signup on it if they have one, in one statement.
+_CLAIM_READ = (
+    sa.select(
+        *(
+            _shift_t[name]
+            for name in ("state", "kind", "starts_at", "ends_at", "location", "notes", "status")
+        ),
+        _shift_t.channel_id,
+        _shift_t.message_ts,
+        _state_t.timezone,
+        _signup_t.c.id.label("signup_id"),
+        _signup_t.c.status.label("signup_status"),
+    )
+    .select_from(
+        Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state).outerjoin(  # type: ignore[attr-defined]
+            _signup_t,
+            and_(_signup_t.c.shift_id == _shift_t.id, _signup_t.c.volunteer_id == sa.bindparam("user_id")),
+        )
+    )
+    .where(_shift_t.id == sa.bindparam("shift_id"))
+)
 _SHIFT_VERSION = sa.select(_shift_t.version).where(_shift_t.id == sa.bindparam("shift_id"))
 _HELD_STATUSES = [status for status in ACTIVE if status != SignupStatus.WAITLISTED]
 
