@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 import random
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,20 +36,11 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_LOCK_RETRIES = 4
 SQLITE_LOCK_BACKOFF_SECONDS = 0.05
 
-# Connections a process keeps open: one for each thread that may use the database at once (the
-# listener pool, the web server's threads answering /healthz, the redraw and profile threads),
-# so a burst opens no new ones. SQLAlchemy's default keeps 5 and opens up to 10 more, each
-# closed again after use: under load every request past the fifth paid for a new connection.
-POOL_SIZE = 20
-POOL_OVERFLOW = 10
-
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 def create_db_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """An engine for `url`, configured for Turnout's transaction rules."""
-    if "poolclass" not in kwargs and sa.make_url(url).database not in (None, "", ":memory:"):
-        kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
@@ -97,19 +87,13 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
-    """(write session, read session): each commits on success and rolls back on error.
-
-    On SQLite, where one writer at a time holds the database, a process's write sessions also
-    take turns on a lock of their own: a thread waiting for its turn sleeps until the writer
-    before it is done, where SQLite's busy handler would have it poll, sleeping up to 100 ms
-    between tries, and a burst of writers would queue behind those sleeps."""
+    """(write session, read session): each commits on success and rolls back on error."""
     reader = engine.execution_options(**{READ_ONLY: True})
-    turns = threading.RLock() if engine.dialect.name == "sqlite" else None
 
-    def make(bind: Engine, lock: threading.RLock | None) -> SessionFactory:
+    def make(bind: Engine) -> SessionFactory:
         @contextmanager
         def open_session() -> Iterator[Session]:
-            with lock or nullcontext(), Session(bind, expire_on_commit=False) as session:
+            with Session(bind, expire_on_commit=False) as session:
                 try:
                     yield session
                     session.commit()
@@ -119,7 +103,17 @@ def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
 
         return open_session
 
-    return make(engine, turns), make(reader, None)
+    return make(engine), make(reader)
+
+
+def statement_sessions(engine: Engine) -> SessionFactory:
+    """Sessions for work whose every write is one statement, complete on its own (an upsert, a
+    log written with its rollups in one statement): on PostgreSQL each statement commits as it
+    runs (autocommit), so a row it locks is held only while the server runs it, not until the
+    bot gets round to committing; on SQLite they are ordinary write sessions."""
+    if engine.dialect.name != "postgresql":
+        return session_factory(engine)[0]
+    return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))[0]
 
 
 def run(

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.db import SessionFactory, create_db_engine, session_factory
+from bot.db import SessionFactory, create_db_engine, session_factory, statement_sessions
 from bot.services.clock import utcnow
 from bot.slack.directory import Directory
 from bot.slack.pacing import Pacer
@@ -23,6 +23,8 @@ class Deps:
     engine: Engine
     session: SessionFactory
     read_session: SessionFactory
+    # For single-statement writes only: each statement commits as it runs on PostgreSQL.
+    statement_session: SessionFactory
     clock: Callable[[], datetime]
     directory: Directory
     make_pacer: Callable[[], Pacer]
@@ -42,6 +44,7 @@ def make_deps(
         engine,
         write,
         read,
+        statement_sessions(engine),
         clock,
         Directory(settings.admins),
         lambda: Pacer(settings.posts_per_second),

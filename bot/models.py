@@ -381,10 +381,15 @@ class ContactDay(Counted, table=True):
 
 class StateDay(Counted, table=True):
     """A state's totals for one local day, and how many volunteers logged: what `/stats STATE`
-    and the digests read, one row a day whatever the volume."""
+    and the digests read, a few rows a day whatever the volume.
+
+    The day is split in `shard`s (`bot.services.contacts.STATE_DAY_SHARDS`), each volunteer's
+    logs always in the same one, so that logs from many people at once do not all wait for
+    one row's lock; readers add the shards up."""
 
     state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
     local_date: date = Field(primary_key=True)
+    shard: int = Field(default=0, primary_key=True, sa_column_kwargs={"server_default": "0"})
     logs: int = 0
     active: int = 0
 

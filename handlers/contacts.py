@@ -93,7 +93,8 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 undone = undo_last_log(session, user_id=user_id, now=deps.clock())
             return say(respond, build_undo_result(undone))
         request = parse_log(text, deps.settings.max_log_count, usage.LOG)
-        with deps.session() as session:
+        # Every write here is one statement (a new volunteer's row, the log with its rollups).
+        with deps.statement_session() as session:
             acting_in(deps, session, user_id)
             result = log_contacts(
                 session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -159,6 +160,50 @@ def test_the_distributed_organizing_migration_starts_the_ladder_from_existing_si
         ),
         ("U2", "2026-10-26 12:00", "0", "0", "0", None, None, None, None),
     ]
+
+
+def test_the_state_day_shards_migration_keeps_every_day_s_totals_both_ways(db_url: str) -> None:
+    """Upgrading keeps each state's day as it was (in shard 0); going back adds the shards up."""
+    upgrade(db_url, "0006")
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO state (code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, "
+                "day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, created_at) "
+                "VALUES ('IA', 'America/Chicago', 180, '09:00', '20:00', '11:00', '08:00', 120, 60, "
+                "'2026-11-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO stateday (state, local_date, doors, calls, texts, convos, supporters, logs, active) "
+                "VALUES ('IA', '2026-11-22', 10, 1, 2, 3, 4, 5, 2)"
+            )
+        )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        day = (
+            "SELECT shard, doors, calls, texts, convos, supporters, logs, active FROM stateday ORDER BY shard"
+        )
+        assert connection.execute(sa.text(day)).all() == [(0, 10, 1, 2, 3, 4, 5, 2)]
+        connection.execute(  # a later log from someone in another shard
+            sa.text(
+                "INSERT INTO stateday (state, local_date, shard, doors, calls, texts, convos, supporters, "
+                "logs, active) VALUES ('IA', '2026-11-22', 5, 7, 0, 0, 1, 0, 1, 1)"
+            )
+        )
+    engine.dispose()
+    command.downgrade(alembic_config(db_url), "0006")
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT doors, calls, texts, convos, supporters, logs, active FROM stateday")
+        ).all()
+    engine.dispose()
+    assert rows == [(17, 1, 2, 4, 4, 6, 3)]
 
 
 def test_sqlite_is_tuned_for_concurrency(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -24,9 +24,9 @@ EVENTS_PATH = "/slack/events"
 # Slack's requests are a few kilobytes; a view submission with many blocks stays well under this.
 MAX_BODY_BYTES = 1_000_000
 # Listeners' work runs on this pool, so its size bounds how much work is in flight at once. It
-# stays within the connection pool (`bot.db.POOL_SIZE`): more threads would only wait for a
-# connection, and under a burst fail after the pool's 30 s timeout, where work queued here
-# waits its turn instead.
+# matches SQLAlchemy's default connection pool (5 + 10 overflow): more threads would only wait
+# for a connection, and under a burst fail after the pool's 30 s timeout, where work queued
+# here waits its turn instead.
 LISTENER_THREADS = 15
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -39,12 +39,14 @@ def build_app(
     executor: Executor | None = None,
     verify_token: bool = True,
 ) -> App:
-    """The Bolt app. Listeners ack on the request's thread and work after, on `executor`'s threads.
+    """The Bolt app. Listeners ack on the request's thread and work on `executor`'s threads.
 
     `process_before_response=True` makes Bolt run each listener's ack function on the HTTP
-    request's thread and return its response at once; the work is registered as lazy
-    listeners (`handlers.common.acked_then`), which Bolt hands to `executor`. With `False`,
-    Bolt would submit the ack function to that same executor, where it waits behind work."""
+    request's thread and return its response as soon as it returns. A slash command's ack
+    function hands its work to `executor` and waits a little for the work's reply, to send
+    it as the ack (`handlers.common.answered`); a button's acks at once and its work is a
+    lazy listener, which Bolt hands to `executor` (`handlers.common.acked_then`). With
+    `False`, Bolt would submit the ack function to that same executor, behind other work."""
     settings = deps.settings
     app = App(
         client=client or make_client(settings),

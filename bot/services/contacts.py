@@ -9,6 +9,7 @@ run Monday to Sunday.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,9 +37,18 @@ from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
 from bot.services.goals import goals_for
 from bot.services.states import state_for_channel, state_timezone
-from bot.services.stats import Progress, state_progress
+from bot.services.stats import Progress, state_day_totals, state_progress
 
 UNDO_WINDOW = timedelta(hours=24)
+# A state's day is kept in this many rows (`StateDay.shard`): every log in a state updates its
+# day, and the rows' locks let only one log at a time through each.
+STATE_DAY_SHARDS = 8
+
+
+def state_day_shard(user_id: str) -> int:
+    """The row of a state's day a volunteer's logs go to: always the same one (so the day's
+    count of active volunteers adds up across rows), whichever process computes it."""
+    return zlib.crc32(user_id.encode()) % STATE_DAY_SHARDS
 
 
 @dataclass(frozen=True)
@@ -84,20 +94,29 @@ def log_contacts(
     day = local_date(now, state_timezone(session, state))
     recorded = Counts.of(counts)
     goals = goals_for(session, state, day)
-    statements = _statements(session)
-    run(
-        session,
-        statements.log,
-        {
-            "volunteer_id": user_id,
-            "state": state,
-            "shift_id": shift_id,
-            "local_date": day,
-            "logged_at": now,
-            "source_key": source_key,
-            **{m.value: recorded.get(m) for m in METRICS},
-        },
-    )
+    values = {
+        "volunteer_id": user_id,
+        "state": state,
+        "shift_id": shift_id,
+        "local_date": day,
+        "logged_at": now,
+        "source_key": source_key,
+        **{m.value: recorded.get(m) for m in METRICS},
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: the row of the state's day is locked only while PostgreSQL runs it.
+        rollups = {
+            "week_start": week_start(day),
+            "contacts": recorded.contacts,
+            "logs": 1,
+            "shard": state_day_shard(user_id),
+        }
+        after = run(session, _PG_LOG, {**values, **rollups}).one()
+        mine = Counts(*(int(getattr(after, f"mine_{m.value}")) for m in METRICS))
+        totals = Counts(*(int(getattr(after, f"state_{m.value}")) for m in METRICS))
+        progress = Progress(state, day, totals, goals, int(after.state_active))
+        return LogResult(state, day, recorded, shift_id, mine, progress)
+    run(session, _statements(session).log, values)
     mine, totals, active = _roll_up(session, user_id, state, day, recorded, logs=1)
     return LogResult(state, day, recorded, shift_id, mine, Progress(state, day, totals, goals, active))
 
@@ -176,8 +195,9 @@ def _roll_up(
     volunteer's day, the volunteer's week, and last the state's day (and its count of active
     volunteers). Returns the volunteer's day, the state's day and its active count afterwards.
 
-    Every log in a state updates the same state-day row, and its row lock is held until commit,
-    so that upsert is the transaction's last statement: nothing else waits behind it."""
+    Every log in a state updates one of its day's few rows (the volunteer's shard), and that
+    row's lock is held until commit, so that upsert is the transaction's last statement:
+    nothing else waits behind it. (On PostgreSQL a log is one statement instead: `_PG_LOG`.)"""
     statements = _statements(session)
     deltas = {m.value: sign * counts.get(m) for m in METRICS}
     key = {"volunteer_id": user_id, "state": state}
@@ -191,12 +211,15 @@ def _roll_up(
         run(session, statements.drop_contact_week, week)
     # The volunteer's first log of the day makes them active; undoing their last one, inactive.
     active = 1 if logs > 0 and mine.logs == 1 else -1 if logs < 0 and mine.logs == 0 else 0
-    totals = run(
+    shard = state_day_shard(user_id)
+    others, others_active = state_day_totals(session, state, day, leaving_out=shard)
+    row = run(
         session,
         statements.state_day,
-        {"state": state, "local_date": day, **deltas, "logs": logs, "active": active},
+        {"state": state, "local_date": day, "shard": shard, **deltas, "logs": logs, "active": active},
     ).one()
-    return _counts(mine), _counts(totals), int(totals.active)
+    totals = Counts(*(others.get(m) + int(getattr(row, m.value)) for m in METRICS))
+    return _counts(mine), totals, others_active + int(row.active)
 
 
 def _counts(row: sa.Row[Any]) -> Counts:
@@ -247,13 +270,67 @@ def _build_statements(insert: Any) -> _Statements:
         log=sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in log_columns}),
         contact_day=_upsert_statement(insert, ContactDay, day_key, (*metrics, "logs")),
         contact_week=_upsert_statement(insert, ContactWeek, week_key, (*metrics, "contacts", "logs")),
-        state_day=_upsert_statement(insert, StateDay, ("state", "local_date"), (*metrics, "logs", "active")),
+        state_day=_upsert_statement(
+            insert, StateDay, ("state", "local_date", "shard"), (*metrics, "logs", "active")
+        ),
         drop_contact_day=_drop_statement(ContactDay, day_key),
         drop_contact_week=_drop_statement(ContactWeek, week_key),
     )
 
 
 _STATEMENTS = {"sqlite": _build_statements(sqlite_insert), "postgresql": _build_statements(pg_insert)}
+
+
+def _build_pg_log() -> sa.Select[Any]:
+    """A log and its three rollups as one PostgreSQL statement (data-modifying CTEs): atomic on
+    its own, and it holds the row of the state's day it updates only while the server runs it,
+    never while the bot goes on to its next statement or its commit. Returns the volunteer's
+    day and the state's day after it (this shard as updated, the others as the statement
+    found them), as `mine_*` and `state_*`."""
+    metrics = tuple(m.value for m in METRICS)
+    log = _build_statements(pg_insert).log.returning(_table(ContactLog).c.id).cte("log")
+    day = _upsert_statement(
+        pg_insert, ContactDay, ("volunteer_id", "state", "local_date"), (*metrics, "logs")
+    ).cte("day")
+    week = _upsert_statement(
+        pg_insert, ContactWeek, ("volunteer_id", "state", "week_start"), (*metrics, "contacts", "logs")
+    ).cte("week")
+    state_day = _table(StateDay)
+    key = ("state", "local_date", "shard")
+    # The volunteer's first log of the day makes them active in the state that day.
+    rows = sa.select(
+        *(sa.bindparam(name, type_=state_day.c[name].type) for name in (*key, *metrics, "logs")),
+        sa.case((day.c.logs == 1, 1), else_=0),
+    ).select_from(day)
+    insert = pg_insert(state_day).from_select([*key, *metrics, "logs", "active"], rows)
+    shard = (
+        insert.on_conflict_do_update(
+            index_elements=list(key),
+            set_={name: state_day.c[name] + insert.excluded[name] for name in (*metrics, "logs", "active")},
+        )
+        .returning(*(state_day.c[name] for name in (*metrics, "active")))
+        .cte("shard")
+    )
+    sums = (sa.func.coalesce(sa.func.sum(state_day.c[name]), 0).label(name) for name in (*metrics, "active"))
+    others = (
+        sa.select(*sums)
+        .where(
+            state_day.c.state == sa.bindparam("state"),
+            state_day.c.local_date == sa.bindparam("local_date"),
+            state_day.c.shard != sa.bindparam("shard"),
+        )
+        .cte("others")
+    )
+    joined = day.join(shard, sa.true()).join(others, sa.true()).join(log, sa.true()).join(week, sa.true())
+    return sa.select(
+        *(day.c[name].label(f"mine_{name}") for name in metrics),
+        *((shard.c[name] + others.c[name]).label(f"state_{name}") for name in (*metrics, "active")),
+        log.c.id.label("log_id"),
+        week.c.logs.label("week_logs"),
+    ).select_from(joined)
+
+
+_PG_LOG = _build_pg_log()
 
 
 def _statements(session: Session) -> _Statements:

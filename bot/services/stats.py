@@ -46,16 +46,15 @@ class StateStats:
 
 
 def state_progress(session: Session, state: str, day: date) -> Progress:
-    (row,) = run(session, _STATE_DAYS, {"state": state, "first": day, "last": day}).all() or (None,)
-    totals = Counts.of_row(row)
-    return Progress(state, day, totals, goals_for(session, state, day), int(row.active) if row else 0)
+    totals, active = state_day_totals(session, state, day)
+    return Progress(state, day, totals, goals_for(session, state, day), active)
 
 
 def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
     today = local_date(now, state_timezone(session, state))
     monday = week_start(today)
     days = run(session, _STATE_DAYS, {"state": state, "first": monday, "last": today}).all()
-    week = Counts(*(sum(getattr(d, m.value) for d in days) for m in METRICS))
+    week = Counts(*(sum(int(getattr(d, m.value)) for d in days) for m in METRICS))
     row = next((d for d in days if d.local_date == today), None)
     progress = Progress(
         state, today, Counts.of_row(row), goals_for(session, state, today), int(row.active) if row else 0
@@ -63,10 +62,36 @@ def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
     return StateStats(progress, week, monday)
 
 
+def state_day_totals(
+    session: Session, state: str, day: date, *, leaving_out: int | None = None
+) -> tuple[Counts, int]:
+    """A state's day, its shards added up (all, or all but `leaving_out`): its counts and how
+    many volunteers logged."""
+    if leaving_out is None:
+        row = run(session, _STATE_DAYS, {"state": state, "first": day, "last": day}).first()
+    else:
+        row = run(session, _STATE_DAY_OTHERS, {"state": state, "day": day, "shard": leaving_out}).first()
+    return Counts.of_row(row), int(row.active or 0) if row else 0
+
+
 _sd = StateDay.__table__.c  # type: ignore[attr-defined]
-# Built once, with bound parameters, so SQLAlchemy compiles it once: every /stats reads it.
-_STATE_DAYS = sa.select(_sd.local_date, _sd.active, *(_sd[m.value] for m in METRICS)).where(
-    _sd.state == sa.bindparam("state"), _sd.local_date.between(sa.bindparam("first"), sa.bindparam("last"))
+_SUMS = (
+    sa.func.coalesce(sa.func.sum(_sd.active), 0).label("active"),
+    *(sa.func.coalesce(sa.func.sum(_sd[m.value]), 0).label(m.value) for m in METRICS),
+)
+# Built once, with bound parameters, so SQLAlchemy compiles each once: every /stats reads them.
+_STATE_DAYS = (
+    sa.select(_sd.local_date, *_SUMS)
+    .where(
+        _sd.state == sa.bindparam("state"),
+        _sd.local_date.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
+    .group_by(_sd.local_date)
+)
+_STATE_DAY_OTHERS = sa.select(*_SUMS).where(
+    _sd.state == sa.bindparam("state"),
+    _sd.local_date == sa.bindparam("day"),
+    _sd.shard != sa.bindparam("shard"),
 )
 
 

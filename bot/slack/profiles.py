@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -30,10 +31,14 @@ class ProfileRefresher:
     person is shown by their mention. With no spacing (the tests, the shell) each fetch happens
     at once in the caller's thread."""
 
-    def __init__(self, spacing: float = PROFILE_FETCH_SPACING_SECONDS) -> None:
+    def __init__(
+        self, spacing: float = PROFILE_FETCH_SPACING_SECONDS, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.spacing = spacing
+        self._sleep = sleep
         self._pending: dict[str, None] = {}  # an ordered set of user ids
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
         self._target: tuple[Deps, WebClient] | None = None
 
@@ -54,17 +59,23 @@ class ProfileRefresher:
         with self._lock:
             return len(self._pending)
 
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until every profile asked for has been fetched; whether that happened in time."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._thread is None, timeout=timeout)
+
     def _run(self) -> None:
         while True:
             with self._lock:
                 if not self._pending or self._target is None:
                     self._thread = None
+                    self._idle.notify_all()
                     return
                 user_id = next(iter(self._pending))
                 del self._pending[user_id]
                 deps, client = self._target
             if self._refresh(deps, client, user_id):
-                time.sleep(self.spacing)
+                self._sleep(self.spacing)
 
     def _refresh(self, deps: Deps, client: WebClient, user_id: str) -> bool:
         """Fetch and store one profile unless it is fresh by now; whether Slack was asked."""

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.deps import Deps
 from bot.models import ContactLog, ContactWeek, Metric, State, StateDay
 from bot.services.clock import week_start
-from bot.services.contacts import log_contacts, undo_last_log
+from bot.services.contacts import log_contacts, state_day_shard, undo_last_log
 from bot.services.leaderboards import leaderboard
 from bot.services.stats import personal_stats, state_stats, streak
 from tests import factories as make
@@ -120,13 +120,19 @@ def test_the_rollup_always_equals_the_logs(deps: Deps, clock: Clock) -> None:
 
 
 def assert_rollups_match_logs(deps: Deps) -> None:
-    """The state-day and volunteer-week rollups equal what the logs add up to."""
+    """The state-day and volunteer-week rollups equal what the logs add up to (a state's day
+    adding up its shards, each volunteer's logs all in one of them)."""
     with deps.read_session() as session:
         logs = session.exec(select(ContactLog)).all()
-        state_days = {
-            (r.state, r.local_date): (r.doors, r.convos, r.logs, r.active)
-            for r in session.exec(select(StateDay))
-        }
+        state_days: dict[tuple[str, date], tuple[int, ...]] = {}
+        shards: dict[tuple[str, date], set[int]] = {}
+        for r in session.exec(select(StateDay)):
+            key = (r.state, r.local_date)
+            before = state_days.get(key, (0, 0, 0, 0))
+            state_days[key] = tuple(
+                a + b for a, b in zip(before, (r.doors, r.convos, r.logs, r.active), strict=True)
+            )
+            shards.setdefault(key, set()).add(r.shard)
         weeks = {
             (r.volunteer_id, r.state, r.week_start): (r.doors, r.contacts, r.logs)
             for r in session.exec(select(ContactWeek))
@@ -146,5 +152,6 @@ def assert_rollups_match_logs(deps: Deps) -> None:
         week[2] += 1
     for key, people in active.items():
         expected_days[key][3] = len(people)
+        assert {state_day_shard(person) for person in people} <= shards[key]
     assert state_days == {k: tuple(v) for k, v in expected_days.items()}
     assert weeks == {k: tuple(v) for k, v in expected_weeks.items()}
