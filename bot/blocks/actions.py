@@ -29,6 +29,9 @@ SHIFTS_PAGE = "shifts.page"
 MYSHIFTS_PAGE = "myshifts.page"
 ROSTER_PAGE = "roster.page"
 CANCEL_SHIFT = "shift.cancel"
+# Editing: the form `shift edit ID` opens, and the button that cancels the rest of a series.
+EDIT_FORM = "shift.edit_form"
+CANCEL_SERIES = "shift.cancel_series"
 
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.
 HOME_CLAIM = "home.claim"

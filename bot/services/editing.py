@@ -27,7 +27,7 @@ from bot.models import (
     SignupStatus,
 )
 from bot.services.clock import local_date
-from bot.services.errors import CapacityBelowHeld, NotCoordinator, Refused
+from bot.services.errors import CapacityBelowHeld, NotCoordinator, NotFound, Refused
 from bot.services.people import display_names, ensure_volunteer
 from bot.services.roles import Actor, coordinator_ids, is_coordinator, is_trusted_host, require_shift_runner
 from bot.services.shifts import (
@@ -116,7 +116,28 @@ class RosterAdd:
     already: bool
 
 
+@dataclass(frozen=True)
+class EditableShift:
+    """A shift as its edit form shows it: its local day and hours, as they would be typed."""
+
+    shift: ShiftView
+    day: date
+    start: time
+    end: time
+
+
 # ---------------------------------------------------------------- edit
+
+
+def shift_to_edit(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> EditableShift:
+    """What the edit form is filled in with, for someone who may edit the shift, while it can be."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"edit shift #{shift_id}")
+    _check_changeable(shift, now, "edited")
+    tz = state_timezone(session, shift.state)
+    return EditableShift(shift_view(session, shift), *_local_parts(shift, tz))
 
 
 def edit_shift(
@@ -457,3 +478,11 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     session.add_all([signup, shift])
     session.flush()
     return RosterAdd(_signup_view(session, signup, shift_view(session, shift)), walk_in, already=False)
+
+
+def require_runner_of(session: Session, *, actor: Actor, shift_id: int, doing: str) -> None:
+    """Refused, naming who can, unless the actor runs the shift."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    require_shift_runner(session, actor=actor, shift=shift, doing=doing)
