@@ -195,10 +195,11 @@ def roster_add_line(add: RosterAdd) -> str:
     if add.walk_in:
         return f"{who} is marked attended (a walk-in)."
     if signup.status == SignupStatus.WAITLISTED:
-        return (
-            f"Shift #{shift_id} is full, so {who} is #{signup.waitlist_position} on the waitlist. "
-            f"To give them a place, raise it: `/turnout shift edit {shift_id} capacity {signup.shift.capacity + 1}`."
-        )
+        full = f"Shift #{shift_id} is full, so {who} is #{signup.waitlist_position} on the waitlist."
+        if signup.shift.capacity >= MAX_CAPACITY:
+            return f"{full} It has the most places a shift can have ({MAX_CAPACITY})."
+        more = signup.shift.capacity + 1
+        return f"{full} To give them a place, raise it: `/turnout shift edit {shift_id} capacity {more}`."
     return f"{who} has a place on shift #{shift_id}; I've sent them the details to confirm."
 
 
@@ -268,7 +269,7 @@ def build_edit_form(shift: ShiftView, local_day: date, start: str, end: str) -> 
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            section(f"{describe(shift)}\nEveryone on it is told what changes."),
+            context(f"{describe(shift)}\nEveryone on it is told what changes."),
             _field("date", "Date", {"type": "datepicker", "initial_date": local_day.isoformat()}),
             _field(
                 "start", "Starts", {"type": "timepicker", "initial_time": start}, hint="State's local time"
