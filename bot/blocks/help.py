@@ -21,6 +21,16 @@ SHIFT_ADD = (
 )
 SHIFT_CANCEL = "`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`"
 ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
+HOST = (
+    "`/host` (opens a form), or `/host STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
+    "e.g. `/host IA 2026-11-28 10:00-13:00 canvass 8 Ana's porch, 12 Elm St`"
+)
+TRUSTED_HOST = "`/turnout host @user STATE` or `/turnout host remove @user STATE`"
+PROPOSALS = "`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`"
+LEADS = (
+    "`/turnout leads STATE #channel`, `/turnout leads STATE off` or `/turnout leads STATE`, "
+    "e.g. `/turnout leads IA #ia-leads`"
+)
 CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
@@ -50,6 +60,13 @@ COMMAND_HELP = {
         f"Usage: {UNCLAIM}"
     ),
     "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
+    "/host": (
+        "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
+        "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
+        "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
+        "With no state the form picks this channel's state, else your home state.\n"
+        f"Usage: {HOST}"
+    ),
     "/stats": (
         "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a state's "
         "day against its goals. With nothing given: this channel's state, else yours."
@@ -65,6 +82,10 @@ COMMAND_HELP = {
 EVERYONE = [
     ("`/turnout home STATE`", "set your home state"),
     ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", "find and manage your shifts"),
+    (
+        "`/host`",
+        "host your own shift (a form, or inline like `shift add`): the state's coordinators approve it",
+    ),
     ("`/log 40 doors 6 convos`, `/log undo`", "log what you did"),
     ("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`", "see the impact"),
 ]
@@ -72,6 +93,15 @@ COORDINATORS = [
     ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
     ("`/turnout shift cancel ID`", "cancel a shift; everyone on it is told by DM"),
     ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
+    ("`/turnout proposals [STATE]`", "volunteers' `/host` proposals waiting, with Approve / Decline"),
+    (
+        "`/turnout host @user STATE`",
+        "trust a volunteer to publish the shifts they host (`host remove` revokes)",
+    ),
+    (
+        "`/turnout leads STATE #channel`",
+        "where proposals, late releases, at-risk shifts and the weekly digest go (else to you by DM)",
+    ),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
     ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
     ("`/turnout schedule STATE [JOB HH:MM]`", "see the state's post times, or change one"),
@@ -99,6 +129,22 @@ SUBCOMMAND_HELP = {
     "cutoff": ("Sets how close to the start volunteers may still release a shift themselves.", CUTOFF),
     "shift": ("Adds a shift (a form, or inline) or cancels one; everyone on it is told.", SHIFT_ADD),
     "roster": ("Shows who is on a shift, with Attended / No-show buttons.", ROSTER),
+    "host": (
+        "Makes a volunteer a trusted host in a state, so the shifts they `/host` there are posted "
+        "without waiting for approval; `remove` revokes it (coordinators).",
+        TRUSTED_HOST,
+    ),
+    "proposals": (
+        "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
+        "Decline. No state: this channel's or your home state if you coordinate it, else all yours.",
+        PROPOSALS,
+    ),
+    "leads": (
+        "Binds the channel where a state's leaders get proposals, releases and \"can't make it\" "
+        "inside 24 hours, at-risk shifts and the weekly digest; `off` sends them to the "
+        "coordinators by DM again; with no channel, says where they go now (coordinators).",
+        LEADS,
+    ),
     "goal": (
         "Sets a state's goal for one day, or a standing daily goal that applies from today on "
         "(past days keep the goal they had).",

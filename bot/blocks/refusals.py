@@ -9,9 +9,11 @@ from bot.models import SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
     ChannelTaken,
+    LeadsChannelTaken,
     NotCoordinating,
     NotCoordinator,
     NotShiftRunner,
+    NotTrustedHost,
     ReleaseCutoffPassed,
     TurnoutError,
     UnknownTimezone,
@@ -58,6 +60,15 @@ def refusal_text(error: TurnoutError) -> str:
             )
         case NotCoordinating(user_id=user_id, state=state):
             return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
+        case NotTrustedHost(user_id=user_id, state=state):
+            return f"{mention(user_id)} is not a trusted host in {state}, so there is nothing to revoke."
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=leads):
+            what = (
+                f"{holder}'s leads channel"
+                if leads
+                else f"{holder}'s state channel, where its volunteers are"
+            )
+            return f"<#{channel_id}> is already {what}. Pick another channel for {wanted}'s leads."
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             words = STATUS_WORDS.get(status, status)
             return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."
