@@ -364,3 +364,19 @@ def build_leads_route(route: LeadsRoute, *, changed: bool, public: bool = False)
             f"Bind one with `/turnout leads {route.state} #channel`."
         )
     return text_reply(text)
+
+
+def build_trusted_dm(state: str, *, trusted: bool) -> Reply:
+    """To a volunteer whose trusted-host role in `state` was granted or revoked."""
+    name = PLACES[state].name
+    if trusted:
+        text = (
+            f":star2: You're now a trusted host in {name}: the shifts you `/host` there are posted at once, "
+            "without waiting for a coordinator. Thank you for leading!"
+        )
+    else:
+        text = (
+            f"You're no longer a trusted host in {name}: the shifts you `/host` there go to a coordinator "
+            "for approval first."
+        )
+    return text_reply(text)

@@ -384,6 +384,12 @@ def set_leads_channel(
     return leads_route(session, code)
 
 
+def show_leads_route(session: Session, *, actor: Actor, code: str) -> LeadsRoute:
+    """Coordinators see where their state's leads news goes."""
+    require_coordinator(session, actor=actor, state=code, doing=f"see where {code}'s leads news goes")
+    return leads_route(session, code)
+
+
 def leads_route(session: Session, code: str) -> LeadsRoute:
     state = session.get(State, code)
     return LeadsRoute(code, state.leads_channel_id if state else None, tuple(coordinator_ids(session, code)))
