@@ -25,7 +25,6 @@ from bot.blocks.hosting import (
 from bot.blocks.refusals import refusal_text
 from bot.deps import Deps
 from bot.models import DeliveryKind
-from bot.services.clock import local_date
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.hosting import Decision, Hosted, check_decider, decide_proposal, host_shift, list_proposals
 from bot.services.places import NATIONAL_TZ, PLACES
@@ -49,7 +48,13 @@ from handlers.common import (
 )
 from handlers.parsing import check_reason, fold_state, require_state, tokens
 from handlers.payloads import STALE_BUTTON, bare_id, button_ref, check_day, submission_key, text_value
-from handlers.shift_forms import check_shift_times, parse_inline_shift, read_shift_form, retype_key
+from handlers.shift_forms import (
+    check_shift_times,
+    first_form_day,
+    parse_inline_shift,
+    read_shift_form,
+    retype_key,
+)
 
 logger = logging.getLogger(__name__)
 STALE_FORM = "I can't read that form. Open the proposal again: `/turnout proposals`."
@@ -114,7 +119,7 @@ def open_host_form(deps: Deps, client: WebClient, command: dict[str, Any]) -> No
         preselected = default_state(session, channel_id=command["channel_id"], user_id=command["user_id"])
         tz = state_timezone(session, preselected) if preselected else NATIONAL_TZ
     states = sorted(PLACES, key=lambda code: PLACES[code].name)
-    view = build_host_form(states, local_date(deps.clock(), tz), preselected)
+    view = build_host_form(states, first_form_day(deps, tz), preselected)
     client.views_open(trigger_id=command["trigger_id"], view=view)
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Shift, ShiftStatus, Signup, SignupStatus, State, TrustedHost
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
-from bot.services.people import display_names, ensure_volunteer
+from bot.services.people import ensure_volunteer
 from bot.services.places import PLACES
 from bot.services.roles import (
     Actor,
@@ -58,7 +58,6 @@ class Proposal:
 
     shift: ShiftView
     host_id: str
-    host_name: str
     attended: int
     hosted: int
     decided_by: str | None
@@ -238,7 +237,6 @@ def _proposals(session: Session, shifts: list[Shift]) -> list[Proposal]:
     """Proposals for hosted shifts, with each host's record in the shift's state: shifts attended,
     and other shifts they host that were published. Two queries for the whole page."""
     hosts = sorted({s.host_id for s in shifts if s.host_id})
-    names = display_names(session, hosts)
     attended: dict[tuple[str, str], int] = {}
     hosted: dict[tuple[str, str], int] = {}
     if hosts:
@@ -264,7 +262,6 @@ def _proposals(session: Session, shifts: list[Shift]) -> list[Proposal]:
             Proposal(
                 shift=view,
                 host_id=host,
-                host_name=names.get(host, host),
                 attended=attended.get((host, shift.state), 0),
                 hosted=hosted.get((host, shift.state), 0) - own,
                 decided_by=shift.decided_by,
