@@ -140,7 +140,7 @@ def decided_when(p: Proposal) -> str:
 def decision_line(p: Proposal) -> str:
     """What became of the proposal, for its copies and for anyone clicking it late."""
     if p.withdrawn:
-        return ":wastebasket: *Withdrawn*: the host cancelled it before anyone decided."
+        return ":wastebasket: *Withdrawn*: it was cancelled before anyone decided."
     by = f"<@{p.decided_by}>"
     if p.declined:
         why = f": {esc(p.reason)}" if p.reason else ""
@@ -207,7 +207,7 @@ def decision_note(p: Proposal, *, user_id: str, already: bool, posted_in: str | 
     """What the person who clicked is told: what their decision did, or whose decision stands."""
     shift = p.shift
     if p.withdrawn:
-        return f"The host withdrew shift #{shift.id} before anyone decided; there is nothing to do."
+        return f"Shift #{shift.id} was cancelled before anyone decided; there is nothing to decide."
     if already:
         who = "You" if p.decided_by == user_id else f"<@{p.decided_by}>"
         verb = "declined" if p.declined else "approved"

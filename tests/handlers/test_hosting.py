@@ -409,3 +409,33 @@ def test_a_late_release_goes_to_the_leads_an_early_one_does_not(bot: Bot) -> Non
         in_leads
     )
     assert len(bot.slack.dms_to("UCOORD")) == 1
+
+
+def test_approving_in_a_state_without_a_channel_lists_it_and_says_so(bot: Bot) -> None:
+    bot.command("/turnout", "coordinator <@UCOORD> NV", user="UADMIN")
+    bot.command("/host", "NV 2026-11-28 10:00-13:00 canvass 8 Reno library", user="UVOL1")
+    (copy_,) = bot.slack.dms_to("UCOORD")
+    approved = bot.click(copy_, act.APPROVE, user="UCOORD")
+    assert "Approved shift #1: listed in `/shifts`, and <@UVOL1> is told by DM." in approved.text
+    assert "volunteers find it with `/shifts`" in message_text(bot.slack.dms_to("UVOL1")[-1])
+    assert "Hosted by <@UVOL1>" in bot.command("/shifts", "NV", user="UVOL2").text
+
+
+def test_hosting_subcommands_answer_help(bot: Bot) -> None:
+    for name, usage_line in (
+        ("proposals", "Usage: `/turnout proposals [STATE]`"),
+        ("leads", "Usage: `/turnout leads STATE #channel`"),
+        ("host", "Usage: `/turnout host @user STATE`"),
+    ):
+        assert usage_line in bot.command("/turnout", f"{name} help", user="UVOL1").text
+
+
+def test_a_proposal_cancelled_before_a_decision_is_shown_withdrawn(bot: Bot) -> None:
+    campaign(bot)
+    bot.command("/host", HOST_LINE, user="UVOL1")
+    cora = proposal_in(bot.slack.dms_to("UCOORD"))
+    assert "Cancelled shift #1" in bot.cancel_shift(1, user="UADMIN").text
+    late = bot.click(cora, act.APPROVE, user="UCOORD")
+    assert "Shift #1 was cancelled before anyone decided; there is nothing to decide." in late.text
+    assert "*Withdrawn*" in message_text(cora) and buttons(cora) == []
+    assert bot.slack.posts_in("CIOWA") == [] and bot.slack.dms_to("UVOL1") == []
