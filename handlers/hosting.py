@@ -32,6 +32,7 @@ from bot.services.roles import Actor
 from bot.services.shifts import InvalidShift
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import FORM_REPLY_USEFUL_FOR, post_new_shift, send_dm
+from bot.slack.forms import open_form
 from bot.slack.hosting import after_decision, refresh_proposal_copies, send_proposal
 from handlers.common import (
     Subcommand,
@@ -120,7 +121,7 @@ def open_host_form(deps: Deps, client: WebClient, command: dict[str, Any]) -> No
         tz = state_timezone(session, preselected) if preselected else NATIONAL_TZ
     states = sorted(PLACES, key=lambda code: PLACES[code].name)
     view = build_host_form(states, first_form_day(deps, tz), preselected)
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+    open_form(client, command["trigger_id"], view)
 
 
 def handle_host_form(
@@ -262,7 +263,7 @@ def handle_decline_click(
             refresh_proposal_copies(deps, client, shift_id)
             note = decision_note(proposal, user_id=user_id, already=True)
             return answer_click(deps, respond, surface, actor, note)
-        client.views_open(trigger_id=body["trigger_id"], view=build_decline_form(proposal))
+        open_form(client, body["trigger_id"], build_decline_form(proposal))
 
 
 def handle_decline_form(
