@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, schedule, shift_admin, shifts, turnout
+from handlers import admin, contacts, home, hosting, schedule, shift_admin, shifts, turnout
 from handlers.common import Subcommand, handle_error
 
 
@@ -21,9 +21,11 @@ def register(app: App, deps: Deps) -> None:
         **shift_admin.SUBCOMMANDS,
         **contacts.SUBCOMMANDS,
         **schedule.SUBCOMMANDS,
+        **hosting.SUBCOMMANDS,
     }
     shifts.register(app, deps)
     shift_admin.register(app, deps)
+    hosting.register(app, deps)
     turnout.register(app, deps, subcommands)
     contacts.register(app, deps)
     home.register(app, deps)

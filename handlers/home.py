@@ -20,7 +20,7 @@ from bot.services.errors import TurnoutError
 from bot.services.people import Profile
 from bot.services.shifts import claim_shift, confirm_signup, release_signup
 from bot.slack import home
-from bot.slack.delivery import after_release, refresh_shift_post
+from bot.slack.delivery import after_claim, after_release, refresh_shift_post
 from bot.slack.forms import FormNotOpened, open_log_form
 from bot.slack.home import draw_home
 from handlers.common import acked_then, apology, enroll, profile_of
@@ -61,6 +61,7 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
         shift_id = bare_id(action.get("value"), STALE_HOME_BUTTON)
         with deps.session() as session:
             enroll(deps, session, profile)
+            claimed = None
             if action["action_id"] == act.HOME_CLAIM:
                 claimed = claim_shift(session, shift_id=shift_id, user_id=user_id, now=now)
                 note, released = claim_headline(claimed), None
@@ -77,6 +78,8 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
     publish_home(deps, client, profile, note=note)
     if released is not None:
         after_release(deps, client, released)
+    elif claimed is not None:
+        after_claim(deps, client, claimed)
     else:
         refresh_shift_post(deps, client, shift_id)
 

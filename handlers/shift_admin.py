@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import KINDS_TEXT, Reply, text_reply
+from bot.blocks.common import Reply, text_reply
 from bot.blocks.editing import (
     build_added_dm,
     build_edit_form,
@@ -29,7 +26,6 @@ from bot.blocks.editing import (
 )
 from bot.blocks.refusals import people_list, refusal_text
 from bot.blocks.shifts import (
-    FORM_START,
     build_cancel_confirmation,
     build_cancel_result,
     build_cancelled_dm,
@@ -60,13 +56,12 @@ from bot.services.shifts import (
     InvalidShift,
     NewShift,
     cancel_shift,
-    check_new_shift_times,
     create_shift,
     mark_attendance,
     remove_signup,
     roster,
 )
-from bot.services.states import default_state, state_channel, state_timezone
+from bot.services.states import default_state, state_channel
 from bot.slack.delivery import (
     FORM_REPLY_USEFUL_FOR,
     after_release,
@@ -97,26 +92,31 @@ from handlers.parsing import (
     check_notes,
     check_reason,
     fold_state,
-    parse_capacity,
     parse_date,
     parse_edit,
-    parse_kind,
     parse_repeat,
     parse_shift_id,
     parse_time_range,
     parse_user,
-    require_state,
 )
 from handlers.payloads import (
     STALE_BUTTON,
     button_ref,
     check_day,
-    offered,
     picked,
     record_id,
     submission_key,
     text_value,
     whole_number,
+)
+from handlers.shift_forms import (
+    capacity_number,
+    check_shift_times,
+    first_form_day,
+    parse_inline_shift,
+    read_shift_form,
+    retype_key,
+    state_timezone_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def add_shift(request: TurnoutRequest) -> None:
     if is_help(request.args[1]):
         raise UsageError("Add a shift with the form, or all its details on one line.", usage.SHIFT_ADD)
     args, folded = fold_state(request.args, at=1)
-    spec = parse_inline_shift(args[1:], request.rest_after(6 + folded))
+    spec = parse_inline_shift(args[1:], request.rest_after(6 + folded), usage.SHIFT_ADD)
     now = deps.clock()
     check_day(spec.day, deps.clock().date(), usage.SHIFT_ADD)
     with request.acting() as (session, actor):
@@ -168,34 +168,6 @@ def add_shift(request: TurnoutRequest) -> None:
     )
 
 
-RETYPE_WINDOW = timedelta(minutes=10)
-
-
-def retype_key(spec: NewShift, user_id: str, now: datetime) -> str:
-    """The same shift typed again by the same person in the same ten minutes has the same key,
-    so a retyped `shift add` (after a slow answer) finds the first shift instead of adding another."""
-    bucket = int(now.timestamp() // RETYPE_WINDOW.total_seconds())
-    fields = [spec.state, spec.day.isoformat(), f"{spec.start:%H:%M}", f"{spec.end:%H:%M}", str(spec.kind)]
-    fields += [str(spec.capacity), " ".join(spec.location.split()).casefold(), user_id, str(bucket)]
-    return "typed:" + hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:40]
-
-
-def parse_inline_shift(args: list[str], location_text: str) -> NewShift:
-    """`STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`; the location keeps its spacing."""
-    if len(args) < 6:
-        missing = ["state", "date", "time range", "kind", "capacity", "location"][len(args) :]
-        raise UsageError(f"Missing the {', '.join(missing)}.", usage.SHIFT_ADD)
-    state = require_state(args[0], usage.SHIFT_ADD)
-    day = parse_date(args[1], usage.SHIFT_ADD)
-    start, end = parse_time_range(args[2], usage.SHIFT_ADD)
-    kind = parse_kind(args[3])
-    if kind is None:
-        raise UsageError(f"`{args[3][:30]}` is not a kind of shift. Kinds: {KINDS_TEXT}.", usage.SHIFT_ADD)
-    capacity = parse_capacity(args[4], usage.SHIFT_ADD)
-    location = check_location(location_text, usage.SHIFT_ADD)
-    return NewShift(state, day, start, end, kind, capacity, location)
-
-
 def open_shift_form(request: TurnoutRequest) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
@@ -207,17 +179,10 @@ def open_shift_form(request: TurnoutRequest) -> None:
         )
     # The date offered is the first on which the suggested start is still ahead, in the zone of
     # the state the shift is most likely for (the channel's, else the person's home state).
-    zone = state_timezone_for(deps, likely if likely in states else states[0])
-    local_now = deps.clock().astimezone(ZoneInfo(zone))
-    day = local_now.date() + timedelta(days=local_now.time() >= FORM_START)
+    day = first_form_day(deps, state_timezone_for(deps, likely if likely in states else states[0]))
     view = build_shift_form(states, day)
     view["blocks"] += repeat_fields()
     open_form(request.client, request.command["trigger_id"], view)
-
-
-def state_timezone_for(deps: Deps, code: str) -> str:
-    with deps.read_session() as session:
-        return state_timezone(session, code)
 
 
 def handle_shift_form(
@@ -225,11 +190,11 @@ def handle_shift_form(
 ) -> None:
     """The form is checked field by field before the ack, so mistakes show inline; then it is saved once."""
     user_id = body["user"]["id"]
-    spec, errors = read_shift_form(view)
+    spec, errors = read_shift_form(view, usage.SHIFT_ADD)
     weekly, repeat_errors = read_repeat(view)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, spec)
+            errors = check_shift_times(deps, spec, usage.SHIFT_ADD)
             if weekly is not None and not errors:
                 errors = check_repeat(deps, spec, weekly)
         errors = {**repeat_errors, **errors}
@@ -298,58 +263,6 @@ def _form_reply(deps: Deps, client: WebClient, user_id: str, view_id: str, reply
         reply=reply,
         expires_at=deps.clock() + FORM_REPLY_USEFUL_FOR,
     )
-
-
-def read_shift_form(view: dict[str, Any]) -> tuple[NewShift | None, dict[str, str]]:
-    """The form's values as a new shift, or the errors to show beside each field."""
-    values = view["state"]["values"]
-    errors: dict[str, str] = {}
-
-    def check(block: str, read: Any) -> Any:
-        try:
-            return read()
-        except UsageError as problem:
-            errors[block] = problem.problem[:150]
-            return None
-
-    state_value = picked(values, "state")
-    state = check("state", lambda: require_state(state_value, usage.SHIFT_ADD))
-    if state is not None and state not in offered(view, "state"):
-        errors["state"], state = "Pick one of the states listed.", None
-    day = check("date", lambda: parse_date(picked(values, "date", "selected_date"), usage.SHIFT_ADD))
-    start_text = picked(values, "start", "selected_time")
-    end_text = picked(values, "end", "selected_time")
-    times = check("end", lambda: parse_time_range(f"{start_text}-{end_text}", usage.SHIFT_ADD))
-    kind = parse_kind(picked(values, "kind"))
-    if kind is None:
-        errors["kind"] = f"Pick a kind: {KINDS_TEXT}."
-    capacity = check(
-        "capacity", lambda: check_capacity(_whole(text_value(values, "capacity")), usage.SHIFT_ADD)
-    )
-    location = check("location", lambda: check_location(text_value(values, "location"), usage.SHIFT_ADD))
-    notes = check("notes", lambda: check_notes(text_value(values, "notes"), usage.SHIFT_ADD))
-    if errors or kind is None:
-        return None, errors
-    return NewShift(state, day, times[0], times[1], kind, capacity, location, notes or ""), {}
-
-
-def _whole(text: str) -> int:
-    number = whole_number(text)
-    if number is None:
-        raise UsageError("Capacity is a whole number of people.", usage.SHIFT_ADD)
-    return number
-
-
-def check_shift_times(deps: Deps, spec: NewShift) -> dict[str, str]:
-    """Time rules that need the state's zone (in the past, skipped by DST), as form errors."""
-    try:
-        check_day(spec.day, deps.clock().date(), usage.SHIFT_ADD)
-        check_new_shift_times(spec, state_timezone_for(deps, spec.state), deps.clock())
-    except UsageError as far:
-        return {"date": far.problem[:150]}
-    except InvalidShift as invalid:
-        return {"date" if invalid.field == "date" else "start": invalid.message[:150]}
-    return {}
 
 
 def cancel(request: TurnoutRequest) -> None:
@@ -628,7 +541,9 @@ def read_edit_form(view: dict[str, Any]) -> tuple[ShiftChanges | None, dict[str,
     day = check("date", lambda: parse_date(picked(values, "date", "selected_date"), form))
     start_text, end_text = picked(values, "start", "selected_time"), picked(values, "end", "selected_time")
     times = check("end", lambda: parse_time_range(f"{start_text}-{end_text}", form))
-    capacity = check("capacity", lambda: check_capacity(_whole(text_value(values, "capacity")), form))
+    capacity = check(
+        "capacity", lambda: check_capacity(capacity_number(text_value(values, "capacity"), form), form)
+    )
     location = check("location", lambda: check_location(text_value(values, "location"), form))
     notes = check("notes", lambda: check_notes(text_value(values, "notes"), form))
     if errors:

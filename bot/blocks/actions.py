@@ -33,6 +33,14 @@ CANCEL_SHIFT = "shift.cancel"
 EDIT_FORM = "shift.edit_form"
 CANCEL_SERIES = "shift.cancel_series"
 
+# Hosting: the /host form, a proposal's buttons (on its copies for the leads and on
+# `/turnout proposals`), the form asking why it is declined, and paging the proposals.
+HOST_FORM = "host.form"
+APPROVE = "proposal.approve"
+DECLINE = "proposal.decline"
+DECLINE_FORM = "proposal.decline_form"
+PROPOSALS_PAGE = "proposals.page"
+
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.
 HOME_CLAIM = "home.claim"
 HOME_CONFIRM = "home.confirm"
@@ -41,6 +49,9 @@ HOME_LOG = "home.log"
 HOME_FIND = "home.find"
 
 POST, CARD, MINE, LIST, ROSTER = "post", "card", "mine", "list", "roster"
+# A proposal's copy sent to the leads (`proposal`), or `/turnout proposals` for one state or
+# all the caller's (`proposals:IA`, `proposals:*`).
+PROPOSAL, PROPOSALS = "proposal", "proposals"
 # No list is this long; a larger offset in a button value was not made by Turnout.
 MAX_OFFSET = 100_000
 
@@ -80,6 +91,10 @@ def read_page(surface: str) -> tuple[str, int]:
 def page_action(family: str, direction: str) -> str:
     """The action id of one direction of a page turner (Next keeps the family's own id)."""
     return f"{family}.{direction}"
+
+
+def proposals_surface(state: str | None) -> str:
+    return f"{PROPOSALS}:{state or '*'}"
 
 
 def cancel_value(shift_id: int, reason: str) -> str:

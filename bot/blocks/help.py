@@ -34,6 +34,16 @@ SHIFT_CANCEL_SERIES = (
     "`/turnout shift cancel ID series [REASON…]`, e.g. `/turnout shift cancel 14 series the office moved`"
 )
 ROSTER_ADD = "`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`"
+HOST = (
+    "`/host` (opens a form), or `/host STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
+    "e.g. `/host IA 2026-11-28 10:00-13:00 canvass 8 Ana's porch, 12 Elm St`"
+)
+TRUSTED_HOST = "`/turnout host @user STATE` or `/turnout host remove @user STATE`"
+PROPOSALS = "`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`"
+LEADS = (
+    "`/turnout leads STATE #channel`, `/turnout leads STATE off` or `/turnout leads STATE`, "
+    "e.g. `/turnout leads IA #ia-leads`"
+)
 CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
@@ -63,6 +73,13 @@ COMMAND_HELP = {
         f"Usage: {UNCLAIM}"
     ),
     "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
+    "/host": (
+        "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
+        "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
+        "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
+        "With no state the form picks this channel's state, else your home state.\n"
+        f"Usage: {HOST}"
+    ),
     "/stats": (
         "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a state's "
         "day against its goals. With nothing given: this channel's state, else yours."
@@ -78,6 +95,10 @@ COMMAND_HELP = {
 EVERYONE = [
     ("`/turnout home STATE`", "set your home state"),
     ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", "find and manage your shifts"),
+    (
+        "`/host`",
+        "host your own shift (a form, or inline like `shift add`): the state's coordinators approve it",
+    ),
     ("`/log 40 doors 6 convos`, `/log undo`", "log what you did"),
     ("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`", "see the impact"),
 ]
@@ -96,6 +117,15 @@ COORDINATORS = [
     (
         "`/turnout roster ID add @user`",
         "a place for someone who called in; once it has started, a walk-in marked attended",
+    ),
+    ("`/turnout proposals [STATE]`", "volunteers' `/host` proposals waiting, with Approve / Decline"),
+    (
+        "`/turnout host @user STATE`",
+        "trust a volunteer to publish the shifts they host (`host remove` revokes)",
+    ),
+    (
+        "`/turnout leads STATE #channel`",
+        "where proposals, late releases, at-risk shifts and the weekly digest go (else to you by DM)",
     ),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
     ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
@@ -129,6 +159,22 @@ SUBCOMMAND_HELP = {
     "roster": (
         "Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it.",
         f"{ROSTER}\nor {ROSTER_ADD}",
+    ),
+    "host": (
+        "Makes a volunteer a trusted host in a state, so the shifts they `/host` there are posted "
+        "without waiting for approval; `remove` revokes it (coordinators).",
+        TRUSTED_HOST,
+    ),
+    "proposals": (
+        "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
+        "Decline. No state: this channel's or your home state if you coordinate it, else all yours.",
+        PROPOSALS,
+    ),
+    "leads": (
+        "Binds the channel where a state's leaders get proposals, releases and \"can't make it\" "
+        "inside 24 hours, at-risk shifts and the weekly digest; `off` sends them to the "
+        "coordinators by DM again; with no channel, says where they go now (coordinators).",
+        LEADS,
     ),
     "goal": (
         "Sets a state's goal for one day, or a standing daily goal that applies from today on "

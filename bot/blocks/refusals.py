@@ -10,9 +10,11 @@ from bot.services.errors import (
     AttendanceDoesNotApply,
     CapacityBelowHeld,
     ChannelTaken,
+    LeadsChannelTaken,
     NotCoordinating,
     NotCoordinator,
     NotShiftRunner,
+    NotTrustedHost,
     ReleaseCutoffPassed,
     TurnoutError,
     UnknownTimezone,
@@ -40,11 +42,12 @@ def refusal_text(error: TurnoutError) -> str:
             # A shift staff added is run by the state's coordinators alone: said as for them.
             return refusal_text(NotCoordinator(state, ids, doing))
         case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
-            names = [*([f"its host {mention(host_id)}"] if host_id else []), *(mention(u) for u in ids)]
-            staff = f"{article(state)} {state} coordinator or an admin"
-            return (
-                f"Only {', '.join(names)} ({staff}) can {doing}." if names else f"Only {staff} can {doing}."
+            staff = (
+                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)})"
+                if ids
+                else f"{article(state)} {state} coordinator"
             )
+            return f"Only its host {mention(host_id or '')}, {staff} or an admin can {doing}."
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             span = f"{hours:g} hour{'s' if hours != 1 else ''}"
             ask = (
@@ -62,6 +65,15 @@ def refusal_text(error: TurnoutError) -> str:
             )
         case NotCoordinating(user_id=user_id, state=state):
             return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
+        case NotTrustedHost(user_id=user_id, state=state):
+            return f"{mention(user_id)} is not a trusted host in {state}, so there is nothing to revoke."
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=leads):
+            what = (
+                f"{holder}'s leads channel"
+                if leads
+                else f"{holder}'s state channel, where its volunteers are"
+            )
+            return f"<#{channel_id}> is already {what}. Pick another channel for {wanted}'s leads."
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             words = STATUS_WORDS.get(status, status)
             return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."

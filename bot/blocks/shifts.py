@@ -69,6 +69,7 @@ def describe(shift: ShiftView, *, notes: bool = False) -> str:
         title(shift),
         when(shift.starts_at, shift.ends_at, shift.timezone),
         f":round_pushpin: {esc(shift.location)}",
+        *([f":bust_in_silhouette: Hosted by <@{shift.host_id}>"] if shift.host_id else []),
         fill(shift),
     ]
     if notes and shift.notes:

@@ -162,3 +162,25 @@ class CapacityBelowHeld(Refused):
         self.shift_id = shift_id
         self.capacity = capacity
         self.holders = holders
+
+
+class NotTrustedHost(NotFound):
+    """Revoking a trusted-host role the person does not hold."""
+
+    def __init__(self, user_id: str, state: str) -> None:
+        super().__init__(f"{user_id} is not a trusted host in {state}, so there is nothing to revoke.")
+        self.user_id = user_id
+        self.state = state
+
+
+class LeadsChannelTaken(Refused):
+    """The channel is already a state's channel (where its volunteers are) or another state's
+    leads channel; `leads` says which."""
+
+    def __init__(self, channel_id: str, holder: str, wanted: str, *, leads: bool) -> None:
+        what = f"{holder}'s leads channel" if leads else f"{holder}'s state channel, where its volunteers are"
+        super().__init__(f"That channel is already {what}. Pick another channel for {wanted}'s leads.")
+        self.channel_id = channel_id
+        self.holder = holder
+        self.wanted = wanted
+        self.leads = leads

@@ -26,6 +26,8 @@ from bot.services.roles import Actor, coordinator_ids, require_coordinator, requ
 from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
+# A proposal waiting for a coordinator, or one turned down: never listed, never claimable.
+UNPUBLISHED = (ShiftStatus.PROPOSED, ShiftStatus.DECLINED)
 DEFAULT_LIST_DAYS = 7
 # A page of a listing; each shift takes up to four blocks, so a page stays well inside
 # Slack's 50-block message limit with room for a header, a note, a footer and paging buttons.
@@ -70,6 +72,8 @@ class ShiftView:
     status: ShiftStatus
     channel_id: str | None = None
     message_ts: str | None = None
+    # The volunteer who runs it (`/host`); None for a shift staff added.
+    host_id: str | None = None
 
     @property
     def full(self) -> bool:
@@ -100,6 +104,8 @@ class ReleaseResult:
     signup: SignupView
     promoted: SignupView | None
     changed: bool = True
+    # Whether the signup held a place (not only a spot on the waitlist) before it was vacated.
+    held_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -432,7 +438,7 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
-    if shift is None:
+    if shift is None or shift.status in UNPUBLISHED:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     if shift.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
@@ -603,6 +609,7 @@ def _vacate(
     return ReleaseResult(
         _signup_view(session, signup, view),
         _signup_view(session, promoted, view) if promoted else None,
+        held_place=held_a_place,
     )
 
 
@@ -673,6 +680,7 @@ def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
         status=shift.status,
         channel_id=shift.channel_id,
         message_ts=shift.message_ts,
+        host_id=shift.host_id,
     )
 
 

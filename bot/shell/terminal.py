@@ -48,7 +48,17 @@ from jobs.runner import run_due
 logger = logging.getLogger(__name__)
 TOKEN = "xoxb-turnout-shell"
 YOU = ("UYOU", "you")
-COMMANDS = ("/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout")
+COMMANDS = (
+    "/shifts",
+    "/claim",
+    "/unclaim",
+    "/myshifts",
+    "/log",
+    "/stats",
+    "/leaderboard",
+    "/host",
+    "/turnout",
+)
 CSV_PREVIEW = 5
 WIDTH = 100
 SLACK_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")

@@ -35,6 +35,9 @@ BUTTON_ACTIONS = (
     act.HOME_LOG,
     act.HOME_FIND,
     act.CANCEL_SERIES,
+    act.APPROVE,
+    act.DECLINE,
+    act.PROPOSALS_PAGE,
 )
 HOME_ACTIONS = {act.HOME_CLAIM, act.HOME_CONFIRM, act.HOME_RELEASE, act.HOME_LOG, act.HOME_FIND}
 

@@ -42,6 +42,7 @@ SLACK_WAITS = 3.0  # seconds Slack waits for a request to be answered
 
 TURNOUT_WORDS = [
     "help", "home", "state", "coordinator", "cutoff", "shift", "roster", "goal", "export", "schedule", "digest",
+    "host", "proposals", "leads",
 ]  # fmt: skip
 WORDS = [
     "IA", "ia", "NH", "ZZ", "US", "iowa", "me", "today", "tomorrow", "week", "all", "daily", "canvass",
@@ -52,7 +53,17 @@ WORDS = [
     "<#CIOWA|iowa>", "#iowa", "#nowhere", "<!channel>", "&lt;b&gt;", "`", "America/Chicago", "Mars/Olympus",
     "edit", "repeat", "weekly", "until", "series", "date", "time", "capacity", "location",
 ]  # fmt: skip
-COMMANDS = ["/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout"]
+COMMANDS = [
+    "/shifts",
+    "/claim",
+    "/unclaim",
+    "/myshifts",
+    "/log",
+    "/stats",
+    "/leaderboard",
+    "/turnout",
+    "/host",
+]
 
 token = st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=12).filter(lambda t: not t.isspace()))
 NUMBERS = ["1", "12", "0", "²", "١٢", "1e308", "inf", "nan", "99999999999999999999", "9" * 5000]

@@ -1,4 +1,4 @@
-"""Who may do what, as one table per feature: every role against every action, on SQLite and
+"""Who may run a shift (SPEC §8): every role against every action on it, on SQLite and
 PostgreSQL. A refusal names who can do it (the host, the state's coordinators)."""
 
 from __future__ import annotations
