@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 
-from slack_sdk.errors import SlackApiError
-
 from bot.blocks import help as usage
-from bot.blocks.common import esc, text_reply
+from bot.blocks.common import text_reply
 from bot.blocks.help import build_turnout_help
-from bot.services.errors import NotFound, TurnoutError, UsageError
-from bot.services.people import find_volunteer_by_name, grant_coordinator, revoke_coordinator, set_home_state
+from bot.services.errors import UsageError
+from bot.services.people import grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.places import PLACES
 from bot.services.roles import coordinated_states
 from bot.services.states import bind_state, set_unclaim_cutoff
-from handlers.common import Subcommand, TurnoutRequest, is_help, say
-from handlers.parsing import ChannelRef, UserRef, fold_state, parse_channel, parse_user, require_state
+from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_channel, resolve_user, say
+from handlers.parsing import fold_state, parse_channel, parse_user, require_state
 
 # Hours as people write them: ASCII digits, optionally a fraction (no exponents, inf or nan).
 HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
@@ -97,54 +95,6 @@ def run_cutoff(request: TurnoutRequest) -> None:
         else f"{minutes / 60:g} hour{'s' if minutes != 60 else ''} before it starts"
     )
     say(request.respond, text_reply(f"In {code}, volunteers can release a shift themselves until {until}."))
-
-
-def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
-    """A channel id the bot can see, from a mention or a typed #name."""
-    # A mention's label is whatever the client put there: shown as text, never as markup.
-    shown = f"#{esc(ref.name)}" if ref.name else "that channel"
-    channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
-    if channel_id is None:
-        raise NotFound(
-            f"I can't find {shown}. Pick it from Slack's autocomplete, or invite @Turnout to it first."
-        )
-    try:
-        request.client.conversations_info(channel=channel_id)
-    except SlackApiError as error:
-        raise NotFound(f"I can't see {shown}; if it is private, invite @Turnout to it first.") from error
-    return channel_id
-
-
-NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
-
-
-def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
-    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace).
-
-    A mention carries an id anyone could type, so Slack is asked whether that person exists."""
-    if ref.id:
-        try:
-            found = request.deps.directory.lookup(request.client, ref.id)
-        except SlackApiError as error:
-            raise TurnoutError(
-                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
-            ) from error
-        if found is None:
-            raise NotFound(NO_SUCH_PERSON)
-        return ref.id
-    name = ref.name or ""
-    with request.deps.read_session() as session:
-        matches = find_volunteer_by_name(session, name)
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:  # never guess whom a role goes to
-        raise NotFound(
-            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
-        )
-    user_id = request.deps.directory.user_id(request.client, name)
-    if user_id is None:
-        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
-    return user_id
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

@@ -27,6 +27,7 @@ from bot.services.states import default_state, state_timezone
 from bot.services.stats import personal_stats, state_progress
 from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import open_log_form
+from bot.slack.held_claims import after_claim
 from handlers.common import acked_then, apology, enroll, profile_of
 from handlers.payloads import bare_id
 
@@ -62,6 +63,7 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
     now = deps.clock()
+    claimed = None
     try:
         shift_id = bare_id(action.get("value"), STALE_HOME_BUTTON)
         with deps.session() as session:
@@ -84,6 +86,8 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
         after_release(deps, client, released)
     else:
         refresh_shift_post(deps, client, shift_id)
+    if claimed is not None:
+        after_claim(deps, client, claimed)
 
 
 STALE_HOME_BUTTON = "I can't read that button. Here is your Home tab, fresh."
