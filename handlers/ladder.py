@@ -62,6 +62,11 @@ def shown(token: str) -> str:
     return token if len(token) <= 30 else token[:29] + "…"
 
 
+def sentence(words: str) -> str:
+    """`in Iowa` as a sentence starts: `In Iowa` (the rest as it was)."""
+    return words[:1].upper() + words[1:]
+
+
 # ---------------------------------------------------------------- /turnout people
 
 
@@ -168,7 +173,7 @@ def rules_text(code: str, kinds: list[ShiftKind]) -> str:
         )
     names = [KIND_LABEL[kind].lower() for kind in kinds]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-    return f"{in_place(code).capitalize()}, {listed} shifts need a training first."
+    return f"{sentence(in_place(code))}, {listed} shifts need a training first."
 
 
 def run_trained(request: TurnoutRequest) -> None:
@@ -218,7 +223,7 @@ def run_noshow(request: TurnoutRequest) -> None:
 
 
 def policy_text(code: str, limit: int | None, *, changed: bool) -> str:
-    where = in_place(code).capitalize()
+    where = sentence(in_place(code))
     if limit is None:
         now = " now" if changed else ""
         return f"{where}, every claim{now} takes a place at once: the no-show policy is off."

@@ -453,7 +453,7 @@ def celebrate_step_ups(session: Session, *, state: str, day: date, now: datetime
     cheered: list[tuple[Engagement, Rung]] = []
     for row in rows:
         reached = _celebrated_rung(row, row.volunteer_id in trusted, row.volunteer_id in hosted_first, now)
-        if rung_rank(reached) > rung_rank(row.celebrated_rung):
+        if rung_rank(reached) > max(rung_rank(row.celebrated_rung), rung_rank(Rung.NEW)):
             row.celebrated_rung, row.celebrated_on = reached.value, day
             session.add(row)
             cheered.append((row, reached))
