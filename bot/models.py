@@ -318,8 +318,8 @@ class Engagement(SQLModel, table=True):
     # (newest first, then by volunteer id), so a page is read without sorting the segment.
     __table_args__ = (
         sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at", "volunteer_id"),
-        sa.Index("ix_engagement_last", "state", "last_attended_at", "volunteer_id"),
-        sa.Index("ix_engagement_new", "state", "attended", "first_signup_at", "volunteer_id"),
+        sa.Index("ix_engagement_last", "state", "hosted", "last_attended_at", "volunteer_id"),
+        sa.Index("ix_engagement_new", "state", "attended", "hosted", "first_signup_at", "volunteer_id"),
         sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at", "volunteer_id"),
     )
 

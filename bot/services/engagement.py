@@ -330,35 +330,52 @@ def _segment(state: str, segment: Segment, now: datetime) -> tuple[list[Any], li
 
 def _count(session: Session, state: str, segment: Segment, now: datetime) -> int:
     if segment == Segment.HOSTS:
-        return len(_host_ids(session, state))
+        where = _hosts(state)
+        rows = session.exec(select(func.count()).select_from(Engagement).where(*where)).one()
+        return int(rows) + len(_trusted_without_row(session, state))
     where, _ = _segment(state, segment, now)
     return int(session.exec(select(func.count()).select_from(Engagement).where(*where)).one())
 
 
-def _host_ids(session: Session, state: str) -> set[str]:
-    hosting = session.exec(
-        select(Engagement.volunteer_id).where(Engagement.state == state, Engagement.hosted > 0)
+def _trusted(state: str) -> Any:
+    return select(TrustedHost.user_id).where(TrustedHost.state == state)
+
+
+def _hosts(state: str) -> list[Any]:
+    """Who hosts (a range of the ready index) and the trusted hosts: a few people, by id."""
+    hosting = select(Engagement.volunteer_id).where(Engagement.state == state, col(Engagement.hosted) > 0)
+    return [Engagement.state == state, col(Engagement.volunteer_id).in_(sa.union(hosting, _trusted(state)))]
+
+
+def _trusted_without_row(session: Session, state: str) -> list[str]:
+    """Trusted hosts who have not signed up for anything yet (so have no row)."""
+    with_row = sa.exists().where(
+        col(Engagement.volunteer_id) == col(TrustedHost.user_id),
+        col(Engagement.state) == col(TrustedHost.state),
     )
-    trusted = session.exec(select(TrustedHost.user_id).where(TrustedHost.state == state))
-    return set(hosting) | set(trusted)
+    return sorted(session.exec(select(TrustedHost.user_id).where(TrustedHost.state == state, ~with_row)))
 
 
 def _hosts_page(session: Session, state: str, tz: str, now: datetime, offset: int, limit: int) -> PeoplePage:
-    """Hosts are few (they are asked one by one), so they are read whole and sorted here:
-    trusted hosts first, then by shifts hosted, then by name."""
-    ids = _host_ids(session, state)
-    rows = {
-        row.volunteer_id: row
-        for row in session.exec(
-            select(Engagement).where(Engagement.state == state, col(Engagement.volunteer_id).in_(ids))
-        )
-    }
-    missing = sorted(ids - set(rows))  # trusted hosts who have not signed up for anything yet
-    people = _people(session, state, list(rows.values()), now, Segment.HOSTS, missing)
-    people.sort(key=lambda p: (-rung_rank(p.rung), -p.hosted, p.name.casefold(), p.user_id))
-    total = len(people)
+    """Trusted hosts first, then by shifts hosted, then by id; trusted hosts yet to sign up last."""
+    where = _hosts(state)
+    trusted_first = sa.case((col(Engagement.volunteer_id).in_(_trusted(state)), 0), else_=1)
+    with_rows = int(session.exec(select(func.count()).select_from(Engagement).where(*where)).one())
+    missing = _trusted_without_row(session, state)
+    total = with_rows + len(missing)
     offset = max(0, min(offset, (total - 1) // limit * limit)) if total else 0
-    return PeoplePage(state, Segment.HOSTS, tz, people[offset : offset + limit], offset, total)
+    rows = list(
+        session.exec(
+            select(Engagement)
+            .where(*where)
+            .order_by(trusted_first, col(Engagement.hosted).desc(), col(Engagement.volunteer_id))
+            .offset(offset)
+            .limit(limit)
+        ).all()
+    )
+    rest = missing[max(0, offset - with_rows) : max(0, offset - with_rows) + limit - len(rows)]
+    people = _people(session, state, rows, now, Segment.HOSTS, rest)
+    return PeoplePage(state, Segment.HOSTS, tz, people, offset, total)
 
 
 def _people(
@@ -374,13 +391,17 @@ def _people(
     if not ids:
         return []
     names = display_names(session, ids)
-    contacts = dict(
-        session.exec(
-            select(ContactWeek.volunteer_id, func.sum(ContactWeek.contacts))
-            .where(col(ContactWeek.volunteer_id).in_(ids), ContactWeek.state == state)
-            .group_by(col(ContactWeek.volunteer_id))
+    # Read by the volunteers' own key (every state), and the state picked here: a condition on the
+    # state would tempt the planner into the weekly board's index, which holds the whole state.
+    contacts = {
+        volunteer: total
+        for volunteer, where, total in session.exec(
+            select(ContactWeek.volunteer_id, ContactWeek.state, func.sum(ContactWeek.contacts))
+            .where(col(ContactWeek.volunteer_id).in_(ids))
+            .group_by(col(ContactWeek.volunteer_id), col(ContactWeek.state))
         ).all()
-    )
+        if where == state
+    }
     trusted: set[str] = (
         set()  # the segments that leave trusted hosts out need not ask
         if segment in (Segment.READY, Segment.NEW, Segment.LAPSED)

@@ -458,8 +458,8 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     if signup is not None and signup.status in ACTIVE:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
-    hold = claim_gate(session, shift=shift, user_id=user_id, now=now)
-    timezone = state_timezone(session, shift.state)
+    gate = claim_gate(session, shift=shift, user_id=user_id, now=now)
+    hold, timezone = gate.hold, gate.timezone
     statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
 
     capacity = session.execute(_BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()

@@ -108,8 +108,10 @@ def test_any_command_text_is_answered(
 
 value = st.one_of(
     st.sampled_from(
-        ["1|card", "2|mine", "3|post", "1|roster", "1|roster@10", "mine@10", "1", "log", "find"]
-        + ["people:IA:ready", "people:IA:new@10", "people:ZZ:keen", "people:IA:hosts@99999999"]
+        [
+            *("1|card", "2|mine", "3|post", "1|roster", "1|roster@10", "mine@10", "1", "log", "find"),
+            *("people:IA:ready", "people:IA:new@10", "people:ZZ:keen", "people:IA:hosts@99999999"),
+        ]
     ),
     st.builds(
         lambda ref, surface: f"{ref}|{surface}",

@@ -119,10 +119,11 @@ def test_require_training_gates_claims_and_the_refusal_offers_the_next_training(
     with iowa.deps.session() as session:
         canvass = make.shift(session, iowa.clock(), days_ahead=4, location="<!channel> HQ")
         training = make.shift(
-            session, iowa.clock(), days_ahead=1, kind=ShiftKind.TRAINING, location="Library"
+            session, iowa.clock(), days_ahead=1, kind=ShiftKind.TRAINING, location="<!channel> Library"
         )
     refused = iowa.command("/claim", str(canvass))
-    assert "Canvass shifts in Iowa need a training first" in refused.text and "Library" in refused.text
+    assert "Canvass shifts in Iowa need a training first" in refused.text
+    assert "&lt;!channel&gt; Library" in refused.text and "<!channel>" not in refused.text
     assert [b["value"] for b in buttons(refused.reply)] == [f"{training}|card"]
     took = iowa.click(refused.reply, act.CLAIM)
     assert f"You're on shift #{training}" in took.text

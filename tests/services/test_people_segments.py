@@ -90,7 +90,8 @@ def test_each_segment_holds_who_a_coordinator_should_reach(deps: Deps, clock: Cl
     assert ids(page(deps, clock, Segment.NEW)) == ["UNEW2", "UNEW1"]  # newest first
     assert ids(page(deps, clock, Segment.READY)) == ["UREG2", "UREG"]  # the freshest third-last shift first
     assert ids(page(deps, clock, Segment.LAPSED)) == ["ULAPSED"]
-    assert ids(page(deps, clock, Segment.HOSTS)) == ["UTRUSTONLY", "UTRUSTREG", "UHOSTREG"]
+    # trusted hosts first, then by shifts hosted; a trusted host yet to sign up for anything last
+    assert ids(page(deps, clock, Segment.HOSTS)) == ["UTRUSTREG", "UHOSTREG", "UTRUSTONLY"]
     assert ids(page(deps, clock, Segment.NOSHOWS)) == ["UNOSHOW"]
     with deps.read_session() as session:
         overview = people_overview(session, actor=COORD, state="IA", now=clock())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.deps import Deps
@@ -189,3 +190,26 @@ def test_a_training_never_requires_a_training(deps: Deps, clock: Clock, iowa: in
         set_requirement(session, actor=COORD, state="IA", kind=ShiftKind.TRAINING, required=True, now=clock())
     with deps.read_session() as session:
         assert requirements(session, actor=COORD, state="IA") == [ShiftKind.CANVASS]
+
+
+def test_the_gate_rides_on_the_claims_own_read_of_the_state(deps: Deps, clock: Clock) -> None:
+    """With no rule in the state, a claim reads the state's row once and nothing else of the
+    gate's; a first signup adds one statement (the ladder's), a second claim none."""
+    with deps.session() as session:
+        for n in (1, 2):
+            make.volunteer(session, f"UVOL{n}", clock())
+        shift_id = make.shift(session, clock())
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()).lower())
+
+    sa.event.listen(deps.engine, "before_cursor_execute", record)
+    try:
+        claim(deps, shift_id)
+    finally:
+        sa.event.remove(deps.engine, "before_cursor_execute", record)
+    assert len([s for s in seen if " from state " in s + " "]) == 1, seen
+    reads = [s for s in seen if s.startswith("select")]
+    assert not any("trainingrecord" in s or "no_show" in s for s in reads), reads
+    assert len([s for s in seen if s.startswith("insert into engagement")]) == 1

@@ -58,10 +58,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("engagement", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_engagement_last", ["state", "last_attended_at", "volunteer_id"], unique=False
+            "ix_engagement_last", ["state", "hosted", "last_attended_at", "volunteer_id"], unique=False
         )
         batch_op.create_index(
-            "ix_engagement_new", ["state", "attended", "first_signup_at", "volunteer_id"], unique=False
+            "ix_engagement_new",
+            ["state", "attended", "hosted", "first_signup_at", "volunteer_id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_engagement_no_shows", ["state", "second_last_no_show_at", "volunteer_id"], unique=False
