@@ -132,7 +132,12 @@ class DeliveryStatus(StrEnum):
 
 
 class DeliveryKind(StrEnum):
-    """What a delivery is; scheduled posts are named after their job."""
+    """What a delivery is; scheduled posts are named after their job.
+
+    `shift_redraw` and `home` are owed redraws of something already shown (a shift's channel
+    post and its at-risk posts, a person's App Home tab): one row per shift or person, owed
+    again each time a redraw is missed, and each retry draws how things stand then.
+    `weekly_chart` is the PNG that follows a coordinator's weekly digest."""
 
     SHIFT_POST = "shift_post"
     AT_RISK = "at_risk"
@@ -151,6 +156,9 @@ class DeliveryKind(StrEnum):
     HOST_NEWS = "host_news"
     SHIFT_CHANGED = "shift_changed"
     LEADS = "leads"
+    SHIFT_REDRAW = "shift_redraw"
+    HOME = "home"
+    WEEKLY_CHART = "weekly_chart"
     ACCEPTED = "accepted"
 
 

@@ -10,34 +10,24 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks import actions as act
 from bot.blocks.common import text_reply
-from bot.blocks.home import build_home
 from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
 from bot.deps import Deps
-from bot.services.clock import local_date
 from bot.services.errors import TurnoutError
-from bot.services.people import Profile, personal_timezone
-from bot.services.places import NATIONAL_TZ
-from bot.services.shifts import claim_shift, confirm_signup, list_open_shifts, my_shifts_page, release_signup
-from bot.services.states import default_state, state_timezone
-from bot.services.stats import personal_stats, state_progress
+from bot.services.people import Profile
+from bot.services.shifts import claim_shift, confirm_signup, release_signup
+from bot.slack import home
 from bot.slack.delivery import after_release, refresh_shift_post
-from bot.slack.forms import open_log_form
+from bot.slack.forms import FormNotOpened, open_log_form
 from bot.slack.held_claims import after_claim
+from bot.slack.home import draw_home
 from handlers.common import acked_then, apology, enroll, profile_of
 from handlers.payloads import bare_id
 
 logger = logging.getLogger(__name__)
-
-OPEN_SHIFTS_SHOWN = 3
-OPEN_SHIFTS_FOUND = 10
-# The tab shows the soonest few of a volunteer's shifts and points to /myshifts for the rest,
-# so it stays far inside the 100 blocks Slack allows a view however busy the volunteer is.
-MY_SHIFTS_SHOWN = 5
 
 
 def handle_home_opened(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
@@ -58,7 +48,12 @@ def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps
 
 def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: str, trigger_id: str) -> None:
     if action["action_id"] == act.HOME_LOG:
-        return open_log_form(deps, client, user_id, "", trigger_id)
+        try:
+            return open_log_form(deps, client, user_id, "", trigger_id)
+        except FormNotOpened as refusal:  # the tab has no response_url: it says so itself
+            return publish_home(
+                deps, client, profile_of(deps, client, user_id), note=f":warning: {refusal.message}"
+            )
     profile = profile_of(deps, client, user_id)
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
@@ -110,39 +105,14 @@ def answering_home(client: WebClient, user_id: str) -> Iterator[None]:
 def publish_home(
     deps: Deps, client: WebClient, profile: Profile, *, note: str | None = None, find: bool = False
 ) -> None:
+    """Draw the person's tab and publish it; a publish Slack does not take is retried by the
+    scheduler (`bot.slack.home`). No apology is drawn over it: a publish that timed out may have
+    landed all the same."""
     user_id, now = profile.user_id, deps.clock()
     with deps.session() as session:
         enroll(deps, session, profile)
-        home = default_state(session, channel_id="", user_id=user_id)
-        tz = personal_timezone(session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
-        listing = list_open_shifts(
-            session,
-            user_id=user_id,
-            state=home,
-            window=None,
-            kind=None,
-            now=now,
-            limit=OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN,
-            unclaimed=True,
-        )
-        mine = my_shifts_page(session, user_id=user_id, now=now, limit=MY_SHIFTS_SHOWN)
-        view = build_home(
-            signups=mine.signups,
-            more_signups=mine.total - len(mine.signups),
-            stats=personal_stats(session, user_id=user_id, today=local_date(now, tz)),
-            progress=state_progress(session, home, local_date(now, state_timezone(session, home)))
-            if home
-            else None,
-            open_shifts=listing.shifts,
-            more_open=listing.total - len(listing.shifts),
-            note=note,
-        )
-    try:
-        client.views_publish(user_id=user_id, view=view)
-    except (SlackApiError, OSError):
-        # Publishing itself failed or timed out: the tab may have been published all the same
-        # (a late answer), so no apology is drawn over it; opening the tab again redraws it.
-        logger.exception("the App Home of %s could not be published", user_id)
+        view = draw_home(session, user_id=user_id, now=now, profile_tz=profile.timezone, note=note, find=find)
+    home.publish_home(deps, client, user_id, view, drawn_at=now)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -16,6 +17,7 @@ from bot.blocks import help as usage
 from bot.blocks.common import KINDS_TEXT, Reply, text_reply
 from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import (
+    FORM_START,
     build_cancel_confirmation,
     build_cancel_result,
     build_cancelled_dm,
@@ -25,7 +27,6 @@ from bot.blocks.shifts import (
 )
 from bot.deps import Deps
 from bot.models import DeliveryKind, SignupStatus
-from bot.services.clock import local_date
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.roles import coordinated_states
 from bot.services.shifts import (
@@ -38,7 +39,7 @@ from bot.services.shifts import (
     remove_signup,
     roster,
 )
-from bot.services.states import state_timezone
+from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import (
     FORM_REPLY_USEFUL_FOR,
     after_release,
@@ -47,6 +48,7 @@ from bot.slack.delivery import (
     refresh_shift_post,
     send_dm,
 )
+from bot.slack.forms import open_form
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -158,12 +160,17 @@ def open_shift_form(request: TurnoutRequest) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         states = coordinated_states(session, actor=actor)
+        likely = default_state(session, channel_id=request.command["channel_id"], user_id=actor.user_id)
     if not states:
         raise TurnoutError(
             "Only coordinators and admins can add shifts. Ask an admin to make you a coordinator."
         )
-    today = local_date(deps.clock(), state_timezone_for(deps, states[0]))
-    request.client.views_open(trigger_id=request.command["trigger_id"], view=build_shift_form(states, today))
+    # The date offered is the first on which the suggested start is still ahead, in the zone of
+    # the state the shift is most likely for (the channel's, else the person's home state).
+    zone = state_timezone_for(deps, likely if likely in states else states[0])
+    local_now = deps.clock().astimezone(ZoneInfo(zone))
+    day = local_now.date() + timedelta(days=local_now.time() >= FORM_START)
+    open_form(request.client, request.command["trigger_id"], build_shift_form(states, day))
 
 
 def state_timezone_for(deps: Deps, code: str) -> str:

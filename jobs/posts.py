@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.charts import weekly_chart
 from bot.blocks.common import Reply
@@ -28,16 +27,10 @@ from bot.services.digests import ShiftPeople, shifts_ending, shifts_starting, we
 from bot.services.roles import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
 from bot.services.shifts import ShiftView
-from bot.slack.delivery import (
-    Delivered,
-    Fate,
-    constant,
-    deliver_once,
-    digest_builder,
-    post_digest,
-    retry_owed,
-)
+from bot.slack.delivery import Delivered, Fate, constant, deliver_once, digest_builder, post_digest
+from bot.slack.owed import retry_owed
 from bot.slack.pacing import Pacer
+from bot.slack.uploads import deliver_chart, weekly_key
 
 logger = logging.getLogger(__name__)
 EPSILON = timedelta(microseconds=1)  # turns a half-open [start, end) query into (start, end]
@@ -247,7 +240,9 @@ def _dm_everyone(
 def send_weekly_digest(
     deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
 ) -> Outcome:
-    """Monday: last week's fill, no-shows and totals against goals, with a chart, to each coordinator."""
+    """Monday: last week's fill, no-shows and totals against goals, with a chart, to each
+    coordinator. The chart is a delivery of its own that follows the digest (`bot.slack.uploads`);
+    it counts in the outcome only when Slack did not take it."""
     outcome = Outcome()
     last = day - timedelta(days=1)
     with deps.read_session() as session:
@@ -256,8 +251,14 @@ def send_weekly_digest(
     if not coordinators:
         outcome.notes.append(f"{schedule.state} has no coordinators to send the weekly digest to.")
         return outcome
-    chart: bytes | None = None  # drawn once, and only if a digest goes out: drawing takes a while
-    week = f"{last.isocalendar().year}-W{last.isocalendar().week:02d}"
+    drawn: list[bytes] = []  # drawn once, and only if a chart goes out: drawing takes a while
+
+    def draw() -> bytes:
+        if not drawn:
+            drawn.append(weekly_chart(digest))
+        return drawn[0]
+
+    until = useful_until(schedule, Job.WEEKLY, day)
     for user_id in coordinators:
         pacer.wait(user_id)
         reply = build_weekly_digest(digest)
@@ -266,22 +267,21 @@ def send_weekly_digest(
             client,
             kind=DeliveryKind.WEEKLY,
             channel=user_id,
-            key=f"{schedule.state}:{week}",
+            key=weekly_key(schedule.state, last),
             build=constant(reply),
-            expires_at=useful_until(schedule, Job.WEEKLY, day),
+            expires_at=until,
         )
         outcome.add(result, schedule.timezone)
-        if result.sent:
-            chart = chart or weekly_chart(digest)
-            _upload_chart(client, user_id, chart, f"{schedule.state.lower()}-{week}.png", reply)
+        chart = deliver_chart(
+            deps,
+            client,
+            user_id=user_id,
+            state=schedule.state,
+            last=last,
+            title=reply.text[:100],
+            expires_at=until,
+            draw=draw,
+        )
+        if chart.fate in (Fate.RETRYING, Fate.FAILED):
+            outcome.add(chart, schedule.timezone)
     return outcome
-
-
-def _upload_chart(client: WebClient, user_id: str, chart: bytes, filename: str, reply: Reply) -> None:
-    try:
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.files_upload_v2(channel=channel, file=chart, filename=filename, title=reply.text[:100])
-    except SlackApiError as error:
-        logger.warning("weekly chart upload to %s failed: %s", user_id, error.response.get("error"))
-    except OSError as error:  # a timeout or dropped connection: the digest itself went out
-        logger.warning("weekly chart upload to %s got no answer: %s", user_id, error)

@@ -117,6 +117,14 @@ def test_delivery_kinds_keep_their_stored_names() -> None:
         "cancelled",
         "removed",
         "form_reply",
+        "proposal",
+        "decision",
+        "host_news",
+        "shift_changed",
+        "leads",
+        "shift_redraw",
+        "home",
+        "weekly_chart",
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from bot.blocks import actions as act
 from bot.blocks.common import (
@@ -404,7 +404,11 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
 # ---------------------------------------------------------------- the shift form (modal)
 
 
-def build_shift_form(states: list[str], today: date) -> Block:
+# The form's suggested times; a day whose suggested start has passed is not suggested.
+FORM_START, FORM_END = time(10, 0), time(13, 0)
+
+
+def build_shift_form(states: list[str], day: date) -> Block:
     """`/turnout shift add` with no details: a modal; errors come back inline per field."""
     state_options = [{"text": {"type": "plain_text", "text": s}, "value": s} for s in states[:100]]
     kind_options = [{"text": {"type": "plain_text", "text": KIND_LABEL[k]}, "value": k} for k in KIND_LABEL]
@@ -434,11 +438,14 @@ def build_shift_form(states: list[str], today: date) -> Block:
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             field("state", "State", state_element),
-            field("date", "Date", {"type": "datepicker", "initial_date": today.isoformat()}),
+            field("date", "Date", {"type": "datepicker", "initial_date": day.isoformat()}),
             field(
-                "start", "Starts", {"type": "timepicker", "initial_time": "10:00"}, hint="State's local time"
+                "start",
+                "Starts",
+                {"type": "timepicker", "initial_time": f"{FORM_START:%H:%M}"},
+                hint="State's local time",
             ),
-            field("end", "Ends", {"type": "timepicker", "initial_time": "13:00"}),
+            field("end", "Ends", {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
             field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
             field(
                 "capacity",

@@ -59,6 +59,8 @@ class Exchange:
     trigger_id: str
     user: str
     channel: str
+    # How long the app took to answer the request itself (Slack gives up after three seconds).
+    acked_in: float = 0.0
 
     @property
     def ack(self) -> dict[str, Any]:
@@ -209,10 +211,12 @@ class SlackDriver:
     def _send(
         self, body: bytes, content_type: str, token: str, trigger: str, user: str, channel: str
     ) -> Exchange:
+        started = time.monotonic()
         status, text = self._wsgi(body, signed_headers(self.signing_secret, body, content_type))
+        acked_in = time.monotonic() - started
         if self.executor is not None:
             self.executor.wait_idle()
-        return Exchange(status, text, token, self.slack, trigger, user, channel)
+        return Exchange(status, text, token, self.slack, trigger, user, channel, acked_in)
 
     def _wsgi(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         environ = {

@@ -450,8 +450,9 @@ class LocalSlack:
         return {"ok": True, "channel": channel, "ts": message.ts, "message": {"text": message.text}}
 
     def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
-        """A conversation's messages, newest first, paged by `limit`/`cursor`, from `oldest` on;
-        message metadata only with `include_all_metadata`, as Slack does."""
+        """A conversation's messages (files shared in it too), newest first, paged by
+        `limit`/`cursor`, from `oldest` on; message metadata only with `include_all_metadata`,
+        as Slack does."""
         channel = str(params.get("channel", ""))
         if channel not in self.channels and not channel.startswith("D"):
             return {"ok": False, "error": "channel_not_found"}
@@ -469,13 +470,26 @@ class LocalSlack:
             and not m.response_token
             and float(m.ts) > oldest
         ]
-        found.sort(key=lambda m: float(m.ts), reverse=True)
-        items = []
+        dated: list[tuple[float, dict[str, Any]]] = []
         for m in found:
             item: dict[str, Any] = {"type": "message", "ts": m.ts, "text": m.text, "bot_id": "B0TURNOUT"}
             if with_metadata and m.metadata is not None:
                 item["metadata"] = m.metadata
-            items.append(item)
+            dated.append((float(m.ts), item))
+        for upload in self.uploads:  # a shared file is a message carrying it
+            if upload.get("channel") == channel and float(upload["ts"]) > oldest:
+                shared = {"id": upload["id"], "name": upload["filename"], "title": upload.get("title")}
+                item = {
+                    "type": "message",
+                    "ts": upload["ts"],
+                    "text": upload.get("initial_comment") or "",
+                    "files": [shared],
+                    "upload": True,
+                    "bot_id": "B0TURNOUT",
+                }
+                dated.append((float(upload["ts"]), item))
+        dated.sort(key=lambda pair: pair[0], reverse=True)
+        items = [item for _, item in dated]
         page = self._page("messages", items, params)
         if page.get("ok"):
             page["has_more"] = bool(page["response_metadata"]["next_cursor"])
@@ -547,6 +561,8 @@ class LocalSlack:
                 "title": item.get("title"),
                 "channel": params.get("channel_id"),
                 "initial_comment": params.get("initial_comment"),
+                # Sharing it posts a message in the channel, which history returns.
+                "ts": self._next_ts(),
             }
             self.uploads.append(upload)
             done.append({"id": item["id"], "title": item.get("title")})

@@ -13,6 +13,11 @@ due, or a stale claim, by compare-and-set) sends; everyone else stands back.
   stamped with the delivery's key (`metadata_key`) before posting again.
 - Messages to one target about one shift go out in the order they were recorded: a delivery
   waits while an earlier one to the same target about the same shift is still owed.
+- A redraw of something already shown (a shift's channel post, an App Home tab) that Slack did
+  not take is owed the same way (`owe_redraw`), one row per message: every retry draws how
+  things stand then, so however often it is missed it is owed once. `created_at` says since
+  when; a later draw that went through settles it (`settle_redraw`), and one missed while the
+  scheduler is redrawing it is done once more after (`finish_redraw`).
 
 How long each kind is worth sending is decided by its sender (`bot.slack.delivery`, `jobs.posts`).
 """
@@ -126,6 +131,31 @@ def claim_delivery(
 
     The first call records it (with `payload`, `expires_at` and `shift_id`) even when it may
     not be sent yet, so it is owed from then on."""
+    row = record_delivery(
+        session,
+        kind=kind,
+        target=target,
+        key=key,
+        now=now,
+        payload=payload,
+        expires_at=expires_at,
+        shift_id=shift_id,
+    )
+    return take(session, row, now)
+
+
+def record_delivery(
+    session: Session,
+    *,
+    kind: DeliveryKind | str,
+    target: str,
+    key: str,
+    now: datetime,
+    payload: str | None = None,
+    expires_at: datetime | None = None,
+    shift_id: int | None = None,
+) -> Delivery:
+    """The delivery, recorded as owed now (due at once) if it was not recorded before."""
     deadline = expires_at or now + DEFAULT_USEFUL_FOR
     inserted = session.execute(
         insert_for(session)(Delivery)
@@ -150,7 +180,7 @@ def claim_delivery(
         row.payload = payload
         session.add(row)
         session.flush()
-    return take(session, row, now)
+    return row
 
 
 def take(session: Session, row: Delivery, now: datetime) -> Claim | None:
@@ -253,6 +283,105 @@ def _give_up(session: Session, delivery: Delivery, error: str) -> None:
     session.flush()
 
 
+def owe_redraw(
+    session: Session,
+    *,
+    kind: DeliveryKind,
+    target: str,
+    key: str,
+    now: datetime,
+    error: str,
+    expires_at: datetime,
+) -> None:
+    """Record that a redraw of `target`'s message (`kind`, `key`) was missed at `now`.
+
+    A redraw already owed keeps its turn; one given up or done is owed again, first retried after
+    `backoff(1)`; one the scheduler is doing right now is done once more after it."""
+    retry_at = now + backoff(1)
+    inserted = session.execute(
+        insert_for(session)(Delivery)
+        .values(
+            kind=kind,
+            target=target,
+            key=key,
+            status=DeliveryStatus.RETRY,
+            attempts=1,
+            claimed_at=now,
+            created_at=now,
+            next_attempt_at=retry_at,
+            expires_at=expires_at,
+            last_error=error[:500],
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
+        .returning(Delivery.id)
+    ).first()
+    if inserted is not None:
+        return
+    row = _locked(session, kind=kind, target=target, key=key)
+    row.created_at, row.expires_at, row.last_error = now, expires_at, error[:500]
+    if row.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
+        row.status, row.attempts, row.next_attempt_at = DeliveryStatus.RETRY, 1, retry_at
+    elif row.status == DeliveryStatus.CLAIMED:
+        row.next_attempt_at = retry_at  # read by `finish_redraw` when the redraw under way ends
+    session.add(row)
+    session.flush()
+
+
+def finish_redraw(session: Session, *, claim: Claim, now: datetime) -> None:
+    """A claimed redraw went through: done, unless another was missed meanwhile (then it is due
+    again). A claim someone else has since taken over (it went stale) is theirs to finish."""
+    row = session.exec(
+        select(Delivery)
+        .where(Delivery.id == claim.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if row.status != DeliveryStatus.CLAIMED or row.attempts != claim.attempts:
+        return
+    if row.next_attempt_at is not None:
+        row.status = DeliveryStatus.RETRY
+    else:
+        row.status, row.sent_at, row.last_error = DeliveryStatus.SENT, now, None
+    session.add(row)
+    session.flush()
+
+
+def redraws_owed(session: Session, *, kind: DeliveryKind, key: str, target: str | None = None) -> bool:
+    """Whether a redraw of this kind and key (to `target`, or anywhere) is waiting for a retry."""
+    query = select(Delivery.id).where(
+        Delivery.kind == kind, Delivery.key == key, Delivery.status == DeliveryStatus.RETRY
+    )
+    if target is not None:
+        query = query.where(Delivery.target == target)
+    return session.exec(query).first() is not None
+
+
+def settle_redraw(
+    session: Session,
+    *,
+    kind: DeliveryKind,
+    key: str,
+    drawn_at: datetime,
+    now: datetime,
+    target: str | None = None,
+) -> None:
+    """A draw made from how things stood at `drawn_at` went through: a redraw owed since before
+    then is done. (One owed since then may show something this draw did not; it stays owed.)"""
+    query = update(Delivery).where(
+        col(Delivery.kind) == kind,
+        col(Delivery.key) == key,
+        col(Delivery.status) == DeliveryStatus.RETRY,
+        col(Delivery.created_at) < drawn_at,
+    )
+    if target is not None:
+        query = query.where(col(Delivery.target) == target)
+    session.execute(
+        query.values(
+            status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None, last_error=None
+        ).execution_options(synchronize_session=False)
+    )
+
+
 def owed(session: Session, now: datetime, *, limit: int = 200) -> list[Delivery]:
     """Deliveries a tick should try again now, oldest first: retries that are due, stale claims."""
     return list(
@@ -276,6 +405,17 @@ def _load(session: Session, *, kind: str, target: str, key: str) -> Delivery:
     return session.exec(
         select(Delivery)
         .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _locked(session: Session, *, kind: str, target: str, key: str) -> Delivery:
+    """The delivery, its row locked for this transaction (on PostgreSQL; SQLite writers hold
+    the whole database)."""
+    return session.exec(
+        select(Delivery)
+        .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
 

@@ -3,12 +3,16 @@ mattering, and keeping shift posts current.
 
 Every message goes through a `delivery` record (`bot.services.deliveries`): recorded with its
 text before the first try, tried once at once, and retried by the scheduler tick
-(`retry_owed`) with backoff. Each message carries its delivery key in its metadata, so a try
-whose outcome is unknown (a timeout, a dropped connection, a crash before completing) is
-settled by reading the conversation's recent history instead of posting a second copy.
+(`bot.slack.owed.retry_owed`) with backoff. Each message carries its delivery key in its
+metadata, so a try whose outcome is unknown (a timeout, a dropped connection, a crash before
+completing) is settled by reading the conversation's recent history instead of posting a
+second copy. A redraw of a shift's post Slack did not take is owed the same way
+(`refresh_shift_post`); `chat.update` changes the one message in place, so redoing it is safe.
 
 How long each message stays worth sending (`expires_at`, and `still_useful` at each retry):
 - a shift's channel post: until the shift starts, and never once it is cancelled;
+- a redraw of a shift's channel and at-risk posts: until the shift ends (a cancelled shift's
+  post is redrawn to say so);
 - a promotion DM ("a place opened up"): until the shift starts, and never once it is cancelled;
 - a removal DM: until the shift starts;
 - a cancellation DM: until the shift would have ended;
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -33,8 +37,10 @@ from bot.blocks.common import Reply
 from bot.blocks.digests import build_at_risk_post, build_evening_post, build_morning_post
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
-from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, ShiftStatus
+from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift
 from bot.services.deliveries import (
+    NO_LONGER_USEFUL,
+    PERMANENT_ERRORS,
     Claim,
     PostOutcome,
     claim_delivery,
@@ -43,11 +49,13 @@ from bot.services.deliveries import (
     drop_delivery,
     fail_delivery,
     find_delivery,
+    finish_redraw,
     metadata_key,
-    owed,
+    owe_redraw,
     payload_json,
-    read_payload,
+    redraws_owed,
     sent_messages,
+    settle_redraw,
     take,
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
@@ -124,11 +132,11 @@ def deliver_once(
             if claim is not None:
                 reply = build(session)
         if claim is None or reply is None:
-            return _standing(session, kind=kind, target=channel, key=key)
+            return standing(session, kind=kind, target=channel, key=key)
     return attempt(deps, client, claim, kind=kind, target=channel, key=key, reply=reply)
 
 
-def _standing(session: Session, *, kind: str, target: str, key: str) -> Delivered:
+def standing(session: Session, *, kind: str, target: str, key: str) -> Delivered:
     """Where a delivery this call did not send stands."""
     row = find_delivery(session, kind=kind, target=target, key=key)
     if row is None:
@@ -161,18 +169,20 @@ def attempt(
         code = str(error.response.get("error"))
         problem = f"Slack answered {error.response.status_code} {code}"
         logger.warning("sending %s %s to %s failed: %s", kind, key, target, problem)
-        return _failed(deps, claim, code, problem)
+        return failed_try(deps, claim, code, problem)
     except Exception as error:  # a timeout or dropped connection: it may or may not have landed
         problem = f"Slack did not answer ({error.__class__.__name__})"
         logger.warning("sending %s %s to %s: %s", kind, key, target, problem)
-        return _failed(deps, claim, "no_answer", problem, permanent=False)
+        return failed_try(deps, claim, "no_answer", problem, permanent=False)
     channel_id, ts = found
     with deps.session() as session:
         complete_delivery(session, claim=claim, channel_id=channel_id, message_ts=ts, now=deps.clock())
     return Delivered(Fate.SENT, ts, channel_id)
 
 
-def _failed(deps: Deps, claim: Claim, code: str, problem: str, *, permanent: bool | None = None) -> Delivered:
+def failed_try(
+    deps: Deps, claim: Claim, code: str, problem: str, *, permanent: bool | None = None
+) -> Delivered:
     with deps.session() as session:
         row = fail_delivery(session, claim=claim, error=code, now=deps.clock(), permanent=permanent)
         retrying = row.status == DeliveryStatus.RETRY
@@ -184,6 +194,23 @@ def _failed(deps: Deps, claim: Claim, code: str, problem: str, *, permanent: boo
 
 def find_sent(client: WebClient, target: str, stamp: str, *, since: datetime) -> tuple[str, str] | None:
     """(channel, ts) of a message in `target`'s conversation stamped with `stamp`, if one landed."""
+
+    def stamped(message: dict[str, Any]) -> bool:
+        metadata: dict[str, Any] = message.get("metadata") or {}
+        return (
+            metadata.get("event_type") == EVENT_TYPE
+            and (metadata.get("event_payload") or {}).get("key") == stamp
+        )
+
+    found = find_in_history(client, target, since=since, matches=stamped)
+    return None if found is None else (found[0], str(found[1]["ts"]))
+
+
+def find_in_history(
+    client: WebClient, target: str, *, since: datetime, matches: Callable[[dict[str, Any]], bool]
+) -> tuple[str, dict[str, Any]] | None:
+    """The conversation with `target` (a channel, or a person: the app's DM with them) and the
+    newest message in it since a little before `since` that `matches`, if there is one."""
     channel = target
     if target.startswith(("U", "W")):
         channel = str(client.conversations_open(users=target)["channel"]["id"])
@@ -194,59 +221,12 @@ def find_sent(client: WebClient, target: str, stamp: str, *, since: datetime) ->
             channel=channel, oldest=oldest, limit=HISTORY_PAGE, include_all_metadata=True, cursor=cursor
         )
         for message in page.get("messages") or []:
-            metadata: dict[str, Any] = message.get("metadata") or {}
-            if (
-                metadata.get("event_type") == EVENT_TYPE
-                and (metadata.get("event_payload") or {}).get("key") == stamp
-            ):
-                return channel, str(message["ts"])
+            if matches(message):
+                return channel, message
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:
             return None
     return None
-
-
-def retry_owed(
-    deps: Deps, client: WebClient, now: datetime, wait: Callable[[str], None] | None = None
-) -> list[Delivered]:
-    """What a scheduler tick does for messages still owed: retry each that is due, oldest first,
-    unless it is no longer worth sending."""
-    with deps.read_session() as session:
-        ids = [row.id for row in owed(session, now) if row.id is not None]
-    results = []
-    for delivery_id in ids:
-        with deps.session() as session:
-            row = session.get(Delivery, delivery_id, populate_existing=True)
-            if row is None or (row.payload is None and row.kind != DeliveryKind.SHIFT_POST):
-                continue  # nothing to resend from: left to its job, which can draw it
-            claim = take(session, row, now)
-            if claim is None:
-                continue
-            kind, target, key, shift_id = row.kind, row.target, row.key, row.shift_id
-            reply = _redraw(session, row, now)
-            if reply is None:
-                drop_delivery(session, claim=claim)
-                results.append(Delivered(Fate.FAILED, problem="no longer useful"))
-                continue
-        if wait is not None:
-            wait(target)
-        result = attempt(deps, client, claim, kind=kind, target=target, key=key, reply=reply)
-        if result.sent and kind == DeliveryKind.SHIFT_POST and shift_id is not None:
-            _shift_posted(deps, client, shift_id, result)
-        results.append(result)
-    return results
-
-
-def _redraw(session: Session, row: Delivery, now: datetime) -> Reply | None:
-    """The message to retry, or None if it is no longer worth sending."""
-    shift = session.get(Shift, row.shift_id) if row.shift_id is not None else None
-    over = shift is not None and (shift.status == ShiftStatus.CANCELLED or shift.starts_at <= now)
-    if over and row.kind in (DeliveryKind.SHIFT_POST, DeliveryKind.PROMOTED):
-        return None
-    if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
-        return build_shift_post(get_shift(session, row.shift_id))  # as it stands now
-    stored = read_payload(row)
-    return None if stored is None else Reply(stored[0], stored[1])
 
 
 def constant(reply: Reply) -> Callable[[Session], Reply]:
@@ -331,18 +311,18 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
         shift_id=shift_id,
     )
     if result.sent:
-        _shift_posted(deps, client, shift_id, result)
+        shift_posted(deps, client, shift_id, result)
     refused = (result.problem or "refused") if result.fate == Fate.FAILED else None
     return ShiftPosted(channel, result.landed, refused)
 
 
-def _shift_posted(deps: Deps, client: WebClient, shift_id: int, result: Delivered) -> None:
+def shift_posted(deps: Deps, client: WebClient, shift_id: int, result: Delivered) -> None:
     assert result.channel is not None and result.ts is not None
     with deps.session() as session:
         record_shift_post(session, shift_id=shift_id, channel_id=result.channel, message_ts=result.ts)
     try:
         refresh_shift_post(deps, client, shift_id)  # claims may have landed while it was posting
-    except Exception:  # the post is out; a redraw that times out is redone by the next change
+    except Exception:  # the post is out; the redraw is redone by the shift's next change
         logger.warning("redrawing the post of shift #%s failed", shift_id, exc_info=True)
 
 
@@ -350,12 +330,110 @@ def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
     """Bring the shift's channel post up to its latest fill: at most about one redraw a second
     per shift however many claims arrive, always ending on the latest version (read again after
     each redraw, so claims taken by other workers are drawn too), and any "Cover this shift" post
-    about it, so no message in a channel shows a stale fill."""
-    deps.redraws.run(shift_id, lambda: _redraw_shift_post(deps, client, shift_id))
-    _refresh_at_risk_posts(deps, client, shift_id)
+    about it, so no message in a channel shows a stale fill.
+
+    A redraw Slack did not take (5xx, 429, no answer) is owed (`DeliveryKind.SHIFT_REDRAW`, one
+    per shift and channel) and retried by the scheduler until the shift ends, each time drawing
+    the shift as it stands then; a redraw that goes through settles one owed from before it."""
+    redrawn = redraw_shift(deps, client, shift_id)
+    curable = [missed for missed in redrawn.missed if not missed.permanent]
+    key = str(shift_id)
+    if curable:
+        now = deps.clock()
+        with deps.session() as session:
+            ends_at = get_shift(session, shift_id).ends_at
+            for missed in curable:
+                owe_redraw(
+                    session,
+                    kind=DeliveryKind.SHIFT_REDRAW,
+                    target=missed.channel,
+                    key=key,
+                    now=now,
+                    error=missed.error,
+                    expires_at=ends_at,
+                )
+        return
+    if not redrawn.drew or redrawn.missed or redrawn.drawn_at is None:
+        return
+    with deps.read_session() as session:
+        owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
+    if owed_before:
+        with deps.session() as session:
+            settle_redraw(
+                session, kind=DeliveryKind.SHIFT_REDRAW, key=key, drawn_at=redrawn.drawn_at, now=deps.clock()
+            )
 
 
-def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int) -> None:
+def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: datetime) -> Delivered | None:
+    """A scheduler tick's retry of an owed redraw: the shift's posts as they stand now (None when
+    someone else has it, or it is not due); given up once the shift is over."""
+    with deps.session() as session:
+        row = session.get(Delivery, delivery_id, populate_existing=True)
+        if row is None:
+            return None
+        target, key = row.target, row.key
+        claim = take(session, row, now)
+        if claim is None:
+            return None
+        shift = session.get(Shift, int(key)) if key.isdigit() else None
+        if shift is None or shift.id is None or shift.ends_at <= now:
+            drop_delivery(session, claim=claim)
+            return Delivered(Fate.FAILED, problem=NO_LONGER_USEFUL)
+        shift_id = shift.id
+    redrawn = redraw_shift(deps, client, shift_id)
+    if redrawn.missed:
+        missed = next((m for m in redrawn.missed if not m.permanent), redrawn.missed[0])
+        return failed_try(deps, claim, missed.error, missed.problem, permanent=missed.permanent)
+    with deps.session() as session:
+        finish_redraw(session, claim=claim, now=deps.clock())
+    return Delivered(Fate.SENT, channel=target)
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A redraw Slack did not take: the message's channel, Slack's answer (its error code, or
+    `no_answer`), in words, and whether retrying cannot cure it."""
+
+    channel: str
+    error: str
+    problem: str
+    permanent: bool
+
+
+def missed_redraw(channel: str, error: Exception) -> Missed:
+    if isinstance(error, SlackApiError):
+        code = str(error.response.get("error"))
+        problem = f"Slack answered {error.response.status_code} {code}"
+        return Missed(channel, code, problem, code in PERMANENT_ERRORS)
+    # A timeout or dropped connection: the update may have landed; drawing again is harmless.
+    return Missed(channel, "no_answer", f"Slack did not answer ({error.__class__.__name__})", False)
+
+
+@dataclass
+class Redrawn:
+    """What redrawing a shift's messages came to: whether this call drew its post (rather than
+    leaving it to a redraw already under way in this process), when it last read the shift to
+    draw it, and the redraws Slack did not take."""
+
+    drew: bool = False
+    drawn_at: datetime | None = None
+    missed: list[Missed] = field(default_factory=list)
+
+
+def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
+    """Draw the shift's channel post (coalesced per shift) and its at-risk posts as they stand."""
+    redrawn = Redrawn()
+
+    def once() -> bool:
+        redrawn.drawn_at = deps.clock()
+        return _redraw_shift_post(deps, client, shift_id, redrawn.missed)
+
+    redrawn.drew = deps.redraws.run(shift_id, once)
+    _refresh_at_risk_posts(deps, client, shift_id, redrawn.missed)
+    return redrawn
+
+
+def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, missed: list[Missed]) -> None:
     with deps.read_session() as session:
         posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=str(shift_id))
         item = shift_people(session, shift_id=shift_id) if posts else None
@@ -365,14 +443,14 @@ def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int) -> None
     for channel, ts in posts:
         try:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
-        except SlackApiError as error:
-            logger.warning(
-                "updating the at-risk post of shift #%s failed: %s", shift_id, error.response.get("error")
-            )
+        except Exception as error:
+            missed.append(missed_redraw(channel, error))
+            logger.warning("updating the at-risk post of shift #%s failed: %s", shift_id, missed[-1].problem)
 
 
-def _redraw_shift_post(deps: Deps, client: WebClient, shift_id: int) -> bool:
-    """Draw the shift's post as it stands; whether its version is still the one drawn."""
+def _redraw_shift_post(deps: Deps, client: WebClient, shift_id: int, missed: list[Missed]) -> bool:
+    """Draw the shift's post as it stands; whether its version is still the one drawn (True
+    too when Slack did not take it: redrawing again now would not help)."""
     with deps.read_session() as session:
         version = shift_version(session, shift_id)
         shift = get_shift(session, shift_id)
@@ -383,8 +461,9 @@ def _redraw_shift_post(deps: Deps, client: WebClient, shift_id: int) -> bool:
         client.chat_update(
             channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
         )
-    except SlackApiError as error:
-        logger.warning("updating the post of shift #%s failed: %s", shift_id, error.response.get("error"))
+    except Exception as error:
+        missed.append(missed_redraw(shift.channel_id, error))
+        logger.warning("updating the post of shift #%s failed: %s", shift_id, missed[-1].problem)
         return True
     with deps.read_session() as session:
         return shift_version(session, shift_id) == version

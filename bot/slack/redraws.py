@@ -23,7 +23,8 @@ class Coalescer:
     apart, however many changes arrive: a change during a redraw marks the target dirty and
     the running redraw goes round again. `redraw` returns whether what it drew is still the
     latest (for a shift post, whether the shift's version is unchanged since it read it), so
-    changes made by other processes are caught too and the last redraw shows the latest."""
+    changes made by other processes are caught too and the last redraw shows the latest.
+    `run` says whether this call did the redrawing (False: it left it to the one under way)."""
 
     def __init__(
         self,
@@ -37,12 +38,12 @@ class Coalescer:
         self._targets: dict[Hashable, _Target] = {}
         self._lock = threading.Lock()
 
-    def run(self, key: Hashable, redraw: Callable[[], bool]) -> None:
+    def run(self, key: Hashable, redraw: Callable[[], bool]) -> bool:
         with self._lock:
             target = self._targets.setdefault(key, _Target())
             if target.running:
                 target.dirty = True
-                return
+                return False
             target.running = True
         try:
             while True:
@@ -57,7 +58,7 @@ class Coalescer:
                     if latest and not target.dirty:
                         target.running = False
                         self._forget_idle()
-                        return
+                        return True
         except BaseException:
             with self._lock:
                 target.running = False

@@ -36,6 +36,8 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
+SLACK_WAITS = 3.0  # seconds Slack waits for a request to be answered
+
 TURNOUT_WORDS = [
     "help", "home", "state", "coordinator", "cutoff", "shift", "roster", "goal", "export", "schedule", "digest",
     "people", "require", "trained", "noshow",
@@ -70,6 +72,7 @@ def counts(bot: Bot) -> dict[str, int]:
 
 def assert_answered_cleanly(exchange: Exchange, bot: Bot, user: str) -> str:
     assert exchange.status == 200, exchange.body
+    assert exchange.acked_in < SLACK_WAITS, f"answered after {exchange.acked_in:.1f} s"
     told = answered(exchange, bot, user)
     assert "Traceback" not in told and SORRY not in told, told
     return told

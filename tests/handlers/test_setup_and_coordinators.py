@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.blocks import actions as act
@@ -214,3 +215,22 @@ def test_a_shift_in_a_state_without_a_channel_says_it_was_not_posted_and_how_to_
     added = bot.command("/turnout", "shift add NV 2026-11-28 10:00-13:00 canvass 8 Reno HQ", user="UADMIN")
     assert "Added shift #1. It was not posted: NV has no channel yet." in added.text
     assert "`/turnout state NV #channel`" in added.text
+
+
+@pytest.mark.parametrize(
+    ("utc_now", "offered"),
+    [
+        ("2026-11-23T15:00:00+00:00", "2026-11-23"),  # 09:00 in Iowa: 10:00 today is still ahead
+        ("2026-11-23T17:00:00+00:00", "2026-11-24"),  # 11:00 in Iowa: today's 10:00 has passed
+    ],
+)
+def test_the_shift_form_offers_a_day_whose_suggested_start_is_still_ahead(
+    bot: Bot, utc_now: str, offered: str
+) -> None:
+    """Offered in the zone of the channel's state (Alaska, first of an admin's states, is 3 hours behind)."""
+    bot.command("/turnout", "state IA #iowa", user="UADMIN")
+    bot.clock.now = datetime.fromisoformat(utc_now)
+    view = bot.command("/turnout", "shift add", user="UADMIN", channel="CIOWA").view
+    assert view is not None
+    (date_block,) = [b for b in view["blocks"] if b.get("block_id") == "date"]
+    assert date_block["element"]["initial_date"] == offered

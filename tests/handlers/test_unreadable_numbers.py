@@ -35,6 +35,12 @@ def counts(bot: Bot) -> dict[str, int]:
         ("UCOORD", "/turnout", "export IA 0001-01-01 0001-01-02", "too far away"),
         ("UCOORD", "/turnout", "shift add IA 9999-12-31 10:00-13:00 canvass 5 HQ", "too far away"),
         ("UCOORD", "/turnout", "shift add IA 0001-01-01 10:00-13:00 canvass 5 HQ", "too far away"),
+        ("UVOL1", "/log", "9" * 5000 + " doors", "out of range"),
+        ("UVOL1", "/claim", "9" * 5000, "There is no shift"),
+        ("UCOORD", "/turnout", "roster " + "9" * 5000, "There is no shift"),
+        # Python refuses to read more than 4,300 digits, leading zeros included.
+        ("UVOL1", "/log", "0" * 5000 + "12 doors for 99999", "There is no shift #99999."),
+        ("UVOL1", "/claim", "0" * 5000 + "99999", "There is no shift #99999."),
     ],
 )
 def test_numbers_and_dates_out_of_reach_are_refused_specifically(
@@ -54,3 +60,8 @@ def test_a_cutoff_in_plain_hours_still_works(bot: Bot) -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
     assert "until 1.5 hours before" in bot.command("/turnout", "cutoff IA 1.5h", user="UCOORD").text
+
+
+def test_a_count_with_leading_zeros_is_still_its_number(bot: Bot) -> None:
+    bot.command("/turnout", "home IA", user="UVOL1")
+    assert "40 doors" in bot.command("/log", "00040 doors", user="UVOL1").text

@@ -6,12 +6,15 @@ import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as wall_time
 from pathlib import Path
 
 import pytest
 
+from bot.blocks import actions as act
 from bot.deps import Deps
 from bot.models import Metric
+from bot.services.clock import utcnow
 from bot.services.contacts import log_contacts, recent_shifts
 from bot.services.shifts import claim_shift
 from bot.shell.terminal import Shell
@@ -223,12 +226,18 @@ def test_buttons_in_someone_elses_reply_dm_or_home_cannot_be_pressed(tmp_path: P
 
 def test_a_dm_button_is_for_the_person_it_was_sent_to(tmp_path: Path) -> None:
     out = io.StringIO()
+    # Start at 06:00 in Iowa tomorrow, so what a day on brings does not hang on the hour the test runs.
+    start = datetime.combine(utcnow().date() + timedelta(days=1), wall_time(12, 0), tzinfo=UTC)
+    (tmp_path / "demo.db.clock").write_text(start.isoformat())
     shell = Shell(tmp_path / "demo.db", demo=True, inp=io.StringIO(""), out=out)
-    shell.handle("clock +1d")  # reminders and after-shift DMs, each with buttons
-    number, owner = next(
+    shell.handle("clock +1d")  # day-before, reminder and after-shift DMs, each with buttons
+    number, owner = max(  # the latest Confirm: a day-before DM for a shift still ahead
         (n, p.message.channel[1:])
         for n, p in shell.pressables.items()
-        if p.message is not None and p.message.channel.startswith("D") and p.message.channel != "DUALEX"
+        if p.message is not None
+        and p.message.channel.startswith("D")
+        and p.message.channel != "DUALEX"
+        and p.button.action_id == act.CONFIRM
     )
     name = shell.slack.people[owner].name
     shell.handle(f"click {number}")

@@ -1,0 +1,85 @@
+"""What a scheduler tick does for everything still owed: each delivery whose retry is due (or
+whose sender crashed), oldest first, tried once more unless it is no longer worth sending.
+
+Messages are sent again from what was recorded (a shift's post drawn afresh); redraws of a
+shift's posts and App Home tabs draw how things stand now; a weekly chart is uploaded once its
+digest has landed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_sdk import WebClient
+from sqlmodel import Session
+
+from bot.blocks.common import Reply
+from bot.blocks.shifts import build_shift_post
+from bot.deps import Deps
+from bot.models import Delivery, DeliveryKind, Shift, ShiftStatus
+from bot.services.deliveries import drop_delivery, owed, read_payload, take
+from bot.services.shifts import get_shift
+from bot.slack.delivery import Delivered, Fate, attempt, retry_shift_redraw, shift_posted
+from bot.slack.home import retry_home
+from bot.slack.uploads import retry_chart
+
+Retry = Callable[[Deps, WebClient, int, datetime], Delivered | None]
+REDRAWN: dict[str, Retry] = {
+    DeliveryKind.SHIFT_REDRAW: retry_shift_redraw,
+    DeliveryKind.HOME: retry_home,
+    DeliveryKind.WEEKLY_CHART: retry_chart,
+}
+
+
+def retry_owed(
+    deps: Deps, client: WebClient, now: datetime, wait: Callable[[str], None] | None = None
+) -> list[Delivered]:
+    """Retry each owed delivery that is due, oldest first (`wait` paces messages per channel)."""
+    with deps.read_session() as session:
+        due = [(row.id, row.kind) for row in owed(session, now) if row.id is not None]
+    results = []
+    for delivery_id, kind in due:
+        retry = REDRAWN.get(kind)
+        result = (
+            retry(deps, client, delivery_id, now)
+            if retry is not None
+            else _retry_message(deps, client, delivery_id, now, wait)
+        )
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def _retry_message(
+    deps: Deps, client: WebClient, delivery_id: int, now: datetime, wait: Callable[[str], None] | None
+) -> Delivered | None:
+    with deps.session() as session:
+        row = session.get(Delivery, delivery_id, populate_existing=True)
+        if row is None or (row.payload is None and row.kind != DeliveryKind.SHIFT_POST):
+            return None  # nothing to resend from: left to its job, which can draw it
+        claim = take(session, row, now)
+        if claim is None:
+            return None
+        kind, target, key, shift_id = row.kind, row.target, row.key, row.shift_id
+        reply = _message(session, row, now)
+        if reply is None:
+            drop_delivery(session, claim=claim)
+            return Delivered(Fate.FAILED, problem="no longer useful")
+    if wait is not None:
+        wait(target)
+    result = attempt(deps, client, claim, kind=kind, target=target, key=key, reply=reply)
+    if result.sent and kind == DeliveryKind.SHIFT_POST and shift_id is not None:
+        shift_posted(deps, client, shift_id, result)
+    return result
+
+
+def _message(session: Session, row: Delivery, now: datetime) -> Reply | None:
+    """The message to retry, or None if it is no longer worth sending."""
+    shift = session.get(Shift, row.shift_id) if row.shift_id is not None else None
+    over = shift is not None and (shift.status == ShiftStatus.CANCELLED or shift.starts_at <= now)
+    if over and row.kind in (DeliveryKind.SHIFT_POST, DeliveryKind.PROMOTED):
+        return None
+    if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
+        return build_shift_post(get_shift(session, row.shift_id))  # as it stands now
+    stored = read_payload(row)
+    return None if stored is None else Reply(stored[0], stored[1])

@@ -1,0 +1,301 @@
+"""A redraw Slack did not take (a shift's channel post, an App Home tab) is owed, retried by the
+scheduler with backoff, and each retry draws how things stand then: never a stale fill, never
+a second message, never after it stopped mattering."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from bot.blocks import actions as act
+from bot.localslack.reading import buttons, message_text
+from bot.localslack.webapi import Message
+from bot.models import Delivery, DeliveryKind
+from bot.services.deliveries import claim_delivery, finish_redraw, owe_redraw
+from bot.services.shifts import claim_shift
+from bot.slack.redraws import Coalescer
+from jobs.runner import run_due
+from tests import factories as make
+from tests.conftest import Bot
+from tests.fastbot import slack_down, slack_up
+
+ADD = "shift add IA 2026-11-28 10:00-13:00 canvass 5 Des Moines HQ"
+SORRY = "Something went wrong"
+
+
+def tick(bot: Bot, **later: float) -> None:
+    bot.clock.advance(**later)
+    run_due(bot.deps, bot.client, bot.clock())
+
+
+def owed(bot: Bot, kind: DeliveryKind) -> list[Delivery]:
+    with bot.deps.read_session() as session:
+        return list(session.exec(select(Delivery).where(Delivery.kind == kind).order_by(Delivery.id)).all())
+
+
+def posted_shift(bot: Bot) -> Message:
+    bot.command("/turnout", "state IA #iowa", user="UADMIN")
+    bot.command("/turnout", ADD, user="UADMIN")
+    (post,) = shift_posts(bot)
+    return post
+
+
+def shift_posts(bot: Bot) -> list[Message]:
+    """Shift posts in #iowa (a tick at 09:00 also posts the morning digest there)."""
+    return [m for m in bot.slack.posts_in("CIOWA") if m.text.startswith("Shift #")]
+
+
+def claim_quietly(bot: Bot, user_id: str, shift_id: int = 1) -> None:
+    """A claim that reaches the database without redrawing anything (as one on another worker
+    whose own redraw Slack also refused)."""
+    with bot.deps.session() as session:
+        make.volunteer(session, user_id, bot.clock())
+        claim_shift(session, shift_id=shift_id, user_id=user_id, now=bot.clock())
+
+
+def updates(bot: Bot) -> int:
+    return len(bot.slack.calls_to("chat.update"))
+
+
+# ---------------------------------------------------------------- a shift's channel post
+
+
+def test_a_redraw_slack_refused_is_retried_drawing_the_shift_as_it_stands(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    claimed = bot.command("/claim", "1", user="UVOL1")
+    assert "You're on shift #1" in claimed.text and SORRY not in claimed.text
+    assert "0/5" in message_text(post)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert (redraw.status, redraw.target, redraw.key) == ("retry", "CIOWA", "1")
+    claim_quietly(bot, "UVOL2")  # the retry must draw this one too, not the fill that was missed
+    slack_up(bot)
+    tick(bot, minutes=1)
+    assert "2/5" in message_text(post)
+    assert shift_posts(bot) == [post]
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "sent"
+    drawn = updates(bot)
+    tick(bot, minutes=30)
+    assert updates(bot) == drawn
+
+
+def test_an_owed_redraw_backs_off_while_slack_stays_down(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update", tries=100)
+    bot.command("/claim", "1", user="UVOL1")
+    tick(bot, seconds=40)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.attempts == 2 and redraw.next_attempt_at is not None
+    assert redraw.next_attempt_at >= bot.clock() + timedelta(seconds=48)  # a minute, less 20 %
+    tried = updates(bot)
+    tick(bot, seconds=30)
+    assert updates(bot) == tried  # not every tick
+    slack_up(bot)
+    tick(bot, minutes=2)
+    assert "1/5" in message_text(post)
+
+
+def test_a_redraw_is_owed_once_however_often_it_is_missed(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update", tries=100)
+    for user in ("UVOL1", "UVOL2", "UVOL3"):
+        bot.command("/claim", "1", user=user)
+    assert len(owed(bot, DeliveryKind.SHIFT_REDRAW)) == 1
+    slack_up(bot)
+    tick(bot, minutes=1)
+    assert "3/5" in message_text(post)
+
+
+def test_an_owed_redraw_shows_a_cancellation(fast_bot: Bot) -> None:
+    bot = fast_bot
+    with bot.deps.session() as session:
+        make.coordinator(session, "UCOORD", "IA", bot.clock())
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.cancel_shift(1, user="UCOORD")
+    assert "0/5" in post.text
+    slack_up(bot)
+    tick(bot, minutes=1)
+    assert "cancelled" in post.text and not [b for b in post.blocks if b.get("type") == "actions"]
+
+
+def test_an_owed_redraw_is_given_up_once_the_shift_is_over(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+    tried = updates(bot)
+    tick(bot, days=7)
+    assert updates(bot) == tried and "0/5" in message_text(post)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "failed" and redraw.last_error == "no longer useful"
+
+
+def test_a_redraw_that_lands_later_settles_the_one_owed(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    bot.clock.advance(seconds=5)
+    bot.command("/claim", "1", user="UVOL2")  # Slack is back: this redraw lands
+    assert "2/5" in message_text(post)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "sent"
+    drawn = updates(bot)
+    tick(bot, minutes=1)
+    assert updates(bot) == drawn
+
+
+def test_a_claim_whose_redraw_gets_no_answer_is_not_apologised_for(fast_bot: Bot) -> None:
+    """The claim was made: "Something went wrong … nothing was changed" would be untrue."""
+    bot = fast_bot
+    post = posted_shift(bot)
+    bot.slack.delay_next("chat.update", seconds=3)  # the fast client gives up after 1 s
+    claimed = bot.command("/claim", "1", user="UVOL1")
+    assert claimed.replies and all(SORRY not in reply.text for reply in claimed.replies)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.last_error == "no_answer"
+    claim_quietly(bot, "UVOL2")
+    tick(bot, minutes=1)
+    assert "2/5" in message_text(post) and shift_posts(bot) == [post]
+
+
+def test_the_retried_redraw_is_coalesced_with_the_shift_s_other_redraws(fast_bot: Bot) -> None:
+    bot = fast_bot
+    posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+
+    class Watching(Coalescer):
+        keys: list[Any] = []
+
+        def run(self, key: Any, redraw: Any) -> bool:
+            self.keys.append(key)
+            return super().run(key, redraw)
+
+    watching = Watching(0.0)
+    bot.clock.advance(minutes=1)
+    run_due(replace(bot.deps, redraws=watching), bot.client, bot.clock())
+    assert watching.keys == [1]
+
+
+def test_a_redraw_missed_while_the_scheduler_redraws_is_done_once_more(fast_bot: Bot) -> None:
+    bot = fast_bot
+    now = bot.clock()
+    with bot.deps.session() as session:
+        owe_redraw(
+            session,
+            kind=DeliveryKind.SHIFT_REDRAW,
+            target="CIOWA",
+            key="1",
+            now=now,
+            error="fatal_error",
+            expires_at=now + timedelta(days=1),
+        )
+    later = now + timedelta(minutes=1)
+    with bot.deps.session() as session:
+        claim = claim_delivery(session, kind=DeliveryKind.SHIFT_REDRAW, target="CIOWA", key="1", now=later)
+        assert claim is not None
+    with bot.deps.session() as session:  # another worker's redraw fails while the tick draws
+        owe_redraw(
+            session,
+            kind=DeliveryKind.SHIFT_REDRAW,
+            target="CIOWA",
+            key="1",
+            now=later,
+            error="fatal_error",
+            expires_at=now + timedelta(days=1),
+        )
+    with bot.deps.session() as session:
+        finish_redraw(session, claim=claim, now=later)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "retry" and redraw.next_attempt_at is not None
+
+
+# ---------------------------------------------------------------- the App Home tab
+
+
+def open_home(bot: Bot, user: str = "UVOL1") -> None:
+    bot.driver.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": f"D{user}"})
+
+
+def home_text(bot: Bot, user: str = "UVOL1") -> str:
+    return message_text(Message("", "", "", bot.slack.home_views.get(user, {}).get("blocks", [])))
+
+
+def publishes(bot: Bot) -> int:
+    return len(bot.slack.calls_to("views.publish"))
+
+
+def test_a_home_tab_slack_refused_is_published_by_the_scheduler_as_it_stands(fast_bot: Bot) -> None:
+    bot = fast_bot
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock())
+    slack_down(bot, "views.publish")
+    open_home(bot)
+    assert "UVOL1" not in bot.slack.home_views
+    (home,) = owed(bot, DeliveryKind.HOME)
+    assert (home.status, home.target) == ("retry", "UVOL1")
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    slack_up(bot)
+    tick(bot, minutes=1)
+    assert "Your Turnout" in home_text(bot)
+    assert (act.HOME_RELEASE, str(shift_id)) in home_buttons(bot)  # drawn after the claim
+    (home,) = owed(bot, DeliveryKind.HOME)
+    assert home.status == "sent"
+    published = publishes(bot)
+    tick(bot, minutes=30)
+    assert publishes(bot) == published
+
+
+def test_a_home_click_whose_tab_slack_refused_is_redrawn_by_the_scheduler(fast_bot: Bot) -> None:
+    bot = fast_bot
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock())
+    open_home(bot)
+    slack_down(bot, "views.publish")
+    bot.driver.click_view(bot.slack.home_views["UVOL1"], act.HOME_CLAIM, user="UVOL1", value=str(shift_id))
+    assert (act.HOME_CLAIM, str(shift_id)) in home_buttons(bot)  # the tab as it was before
+    slack_up(bot)
+    tick(bot, minutes=1)
+    assert (act.HOME_RELEASE, str(shift_id)) in home_buttons(bot)
+    assert (act.HOME_CLAIM, str(shift_id)) not in home_buttons(bot)
+
+
+def test_a_home_tab_published_later_settles_the_one_owed(fast_bot: Bot) -> None:
+    bot = fast_bot
+    slack_down(bot, "views.publish")
+    open_home(bot)
+    bot.clock.advance(seconds=5)
+    open_home(bot)
+    (home,) = owed(bot, DeliveryKind.HOME)
+    assert home.status == "sent"
+    published = publishes(bot)
+    tick(bot, minutes=1)
+    assert publishes(bot) == published
+
+
+def test_an_owed_home_tab_is_given_up_after_an_hour(fast_bot: Bot) -> None:
+    bot = fast_bot
+    slack_down(bot, "views.publish")
+    open_home(bot)
+    slack_up(bot)
+    published = publishes(bot)
+    tick(bot, minutes=61)
+    assert publishes(bot) == published and "UVOL1" not in bot.slack.home_views
+    (home,) = owed(bot, DeliveryKind.HOME)
+    assert home.status == "failed" and home.last_error == "no longer useful"
+
+
+def home_buttons(bot: Bot, user: str = "UVOL1") -> list[tuple[str, str]]:
+    tab = Message("", "", "", bot.slack.home_views.get(user, {}).get("blocks", []))
+    return [(b["action_id"], b.get("value", "")) for b in buttons(tab)]
