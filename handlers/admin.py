@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks import help as usage
-from bot.blocks.common import text_reply
+from bot.blocks.common import esc, text_reply
 from bot.blocks.help import build_turnout_help
-from bot.services.errors import UsageError
+from bot.services.errors import NotFound, UsageError
 from bot.services.people import grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.places import PLACES
 from bot.services.roles import coordinated_states
 from bot.services.states import bind_state, set_unclaim_cutoff
-from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_channel, resolve_user, say
-from handlers.parsing import fold_state, parse_channel, parse_user, require_state
+from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_user, say
+from handlers.parsing import ChannelRef, fold_state, parse_channel, parse_user, require_state
 
 # Hours as people write them: ASCII digits, optionally a fraction (no exponents, inf or nan).
 HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
@@ -95,6 +97,22 @@ def run_cutoff(request: TurnoutRequest) -> None:
         else f"{minutes / 60:g} hour{'s' if minutes != 60 else ''} before it starts"
     )
     say(request.respond, text_reply(f"In {code}, volunteers can release a shift themselves until {until}."))
+
+
+def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
+    """A channel id the bot can see, from a mention or a typed #name."""
+    # A mention's label is whatever the client put there: shown as text, never as markup.
+    shown = f"#{esc(ref.name)}" if ref.name else "that channel"
+    channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
+    if channel_id is None:
+        raise NotFound(
+            f"I can't find {shown}. Pick it from Slack's autocomplete, or invite @Turnout to it first."
+        )
+    try:
+        request.client.conversations_info(channel=channel_id)
+    except SlackApiError as error:
+        raise NotFound(f"I can't see {shown}; if it is private, invite @Turnout to it first.") from error
+    return channel_id
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

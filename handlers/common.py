@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
-from bot.blocks.common import Reply, context, esc, text_reply
+from bot.blocks.common import Reply, context, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.services.errors import NotFound, TurnoutError
@@ -31,7 +31,7 @@ from bot.services.people import (
     sync_volunteer,
 )
 from bot.services.roles import Actor
-from handlers.parsing import ChannelRef, UserRef
+from handlers.parsing import UserRef
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -277,22 +277,6 @@ class TurnoutRequest:
 Subcommand = Callable[[TurnoutRequest], None]
 
 
-def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
-    """A channel id the bot can see, from a mention or a typed #name."""
-    # A mention's label is whatever the client put there: shown as text, never as markup.
-    shown = f"#{esc(ref.name)}" if ref.name else "that channel"
-    channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
-    if channel_id is None:
-        raise NotFound(
-            f"I can't find {shown}. Pick it from Slack's autocomplete, or invite @Turnout to it first."
-        )
-    try:
-        request.client.conversations_info(channel=channel_id)
-    except SlackApiError as error:
-        raise NotFound(f"I can't see {shown}; if it is private, invite @Turnout to it first.") from error
-    return channel_id
-
-
 NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
 
 
@@ -309,6 +293,8 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
             ) from error
         if found is None:
             raise NotFound(NO_SUCH_PERSON)
+        with request.deps.session() as session:  # Slack just said who they are: keep it
+            sync_volunteer(session, profile=found, now=request.deps.clock())
         return ref.id
     name = ref.name or ""
     with request.deps.read_session() as session:

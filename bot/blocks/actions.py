@@ -34,6 +34,9 @@ PEOPLE_PAGE = "people.page"
 # Opens one segment of `/turnout people STATE` (value `STATE:SEGMENT`).
 PEOPLE_SEGMENT = "people.segment"
 CANCEL_SHIFT = "shift.cancel"
+# Editing: the form `shift edit ID` opens, and the button that cancels the rest of a series.
+EDIT_FORM = "shift.edit_form"
+CANCEL_SERIES = "shift.cancel_series"
 
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.
 HOME_CLAIM = "home.claim"

@@ -21,6 +21,19 @@ SHIFT_ADD = (
 )
 SHIFT_CANCEL = "`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`"
 ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
+SHIFT_EDIT = (
+    "`/turnout shift edit ID` (opens the form), or "
+    "`/turnout shift edit ID [date YYYY-MM-DD] [time HH:MM-HH:MM] [capacity N] [location TEXT…]`, "
+    "e.g. `/turnout shift edit 12 time 11:00-14:00 capacity 10`"
+)
+SHIFT_REPEAT = (
+    "`/turnout shift repeat ID weekly N` or `/turnout shift repeat ID until YYYY-MM-DD`, "
+    "e.g. `/turnout shift repeat 12 weekly 4`"
+)
+SHIFT_CANCEL_SERIES = (
+    "`/turnout shift cancel ID series [REASON…]`, e.g. `/turnout shift cancel 14 series the office moved`"
+)
+ROSTER_ADD = "`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`"
 CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
@@ -77,8 +90,20 @@ EVERYONE = [
 ]
 COORDINATORS = [
     ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
-    ("`/turnout shift cancel ID`", "cancel a shift; everyone on it is told by DM"),
+    (
+        "`/turnout shift edit ID`",
+        "change a shift (form), or inline: " + SHIFT_EDIT.split(", or ")[1].split(", e.g.")[0],
+    ),
+    ("`/turnout shift repeat ID weekly N`", "copy a shift weekly into a series (or `until YYYY-MM-DD`)"),
+    (
+        "`/turnout shift cancel ID [REASON…]`",
+        "cancel a shift (`ID series`: the rest of its series); everyone on it is told by DM",
+    ),
     ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
+    (
+        "`/turnout roster ID add @user`",
+        "a place for someone who called in; once it has started, a walk-in marked attended",
+    ),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
     (
         "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`",
@@ -114,8 +139,14 @@ SUBCOMMAND_HELP = {
     "state": ("Binds a state to its channel, where its posts go (admins).", STATE),
     "coordinator": ("Grants or revokes a state's coordinator role (admins).", COORDINATOR),
     "cutoff": ("Sets how close to the start volunteers may still release a shift themselves.", CUTOFF),
-    "shift": ("Adds a shift (a form, or inline) or cancels one; everyone on it is told.", SHIFT_ADD),
-    "roster": ("Shows who is on a shift, with Attended / No-show buttons.", ROSTER),
+    "shift": (
+        "Adds a shift (a form, or inline), changes one, repeats it weekly or cancels it; everyone on it is told.",
+        SHIFT_ADD,
+    ),
+    "roster": (
+        "Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it.",
+        f"{ROSTER}\nor {ROSTER_ADD}",
+    ),
     "people": (
         "Lists a state's volunteers by where they stand on the ladder (new, active, regular, host, "
         "trusted host), with their last shift, shifts attended and contacts: *new* have never attended, "
@@ -150,7 +181,7 @@ def build_subcommand_help(name: str) -> Reply:
     what, form = SUBCOMMAND_HELP[name]
     text = f"*/turnout {name}*: {what}\nUsage: {form}"
     if name == "shift":
-        text += f"\nOr: {SHIFT_CANCEL}"
+        text += f"\nOr: {SHIFT_EDIT}\nOr: {SHIFT_REPEAT}\nOr: {SHIFT_CANCEL}\nOr: {SHIFT_CANCEL_SERIES}"
     return Reply(text, [section(text)])
 
 

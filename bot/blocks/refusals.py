@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import KIND_LABEL, Block, Reply, context, section, text_reply, when
+from bot.blocks.common import KIND_LABEL, Block, Reply, context, plural, section, text_reply, when
 from bot.blocks.contacts import in_place
 from bot.blocks.shifts import claim_button, describe
 from bot.models import SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
+    CapacityBelowHeld,
     ChannelTaken,
     NotCoordinating,
     NotCoordinator,
@@ -40,6 +41,9 @@ def refusal_text(error: TurnoutError) -> str:
                 else f"an admin (no one coordinates {state} yet)"
             )
             return f"Only {who} can {doing}."
+        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
+            # A shift staff added is run by the state's coordinators alone: said as for them.
+            return refusal_text(NotCoordinator(state, ids, doing))
         case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
             names = [*([f"its host {mention(host_id)}"] if host_id else []), *(mention(u) for u in ids)]
             staff = f"{article(state)} {state} coordinator or an admin"
@@ -66,6 +70,12 @@ def refusal_text(error: TurnoutError) -> str:
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             words = STATUS_WORDS.get(status, status)
             return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."
+        case CapacityBelowHeld(shift_id=shift_id, capacity=capacity, holders=holders):
+            return (
+                f"Shift #{shift_id} has {plural(len(holders), 'place', 'places')} held "
+                f"({people_list([mention(u) for u, _name in holders])}), so its capacity can't go down to "
+                f"{capacity}. Take someone off with `/turnout roster {shift_id}` first."
+            )
         case UnknownTimezone():
             return f"{error.message}\nUsage: {usage.STATE}"
         case TrainingRequired():
@@ -110,3 +120,12 @@ def build_refusal(error: TurnoutError) -> Reply:
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+MAX_NAMED = 10
+
+
+def people_list(names: list[str], most: int = MAX_NAMED) -> str:
+    """`a, b, c and 4 more`: at most `most` named, so a long list stays a short line."""
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most} more" if len(names) > most else shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.models import SignupStatus
+from bot.services.places import article
 
 if TYPE_CHECKING:  # shifts imports this module: its views are named here for the type checker only
     from bot.services.shifts import ShiftView
@@ -59,11 +60,12 @@ class NotShiftRunner(Refused):
     """Only the shift's host (`host_id`), the state's coordinators or an admin may do it."""
 
     def __init__(self, state: str, host_id: str | None, coordinator_ids: tuple[str, ...], doing: str) -> None:
-        who = (
-            f"the shift's host, a {state} coordinator or an admin"
-            if host_id
-            else f"a {state} coordinator or an admin"
+        staff = (
+            f"{article(state)} {state} coordinator or an admin"
+            if coordinator_ids
+            else f"an admin (no one coordinates {state} yet)"
         )
+        who = f"the shift's host or {staff}" if host_id else staff
         super().__init__(f"Only {who} can {doing}.")
         self.state = state
         self.host_id = host_id
@@ -178,3 +180,16 @@ class TrainingRequired(Refused):
         self.kind = kind
         self.trainings = trainings
         self.coordinator_ids = coordinator_ids
+
+
+class CapacityBelowHeld(Refused):
+    """A shift's capacity lowered below the places already held; `holders` are (user id, name),
+    in the order they took their places, so the refusal can say who holds them."""
+
+    def __init__(self, shift_id: int, capacity: int, holders: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(
+            f"Shift #{shift_id} has {len(holders)} places held, so its capacity can't go below {len(holders)}."
+        )
+        self.shift_id = shift_id
+        self.capacity = capacity
+        self.holders = holders

