@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, hosting, schedule, shift_admin, shifts, turnout
+from handlers import admin, contacts, home, hosting, ladder, schedule, shift_admin, shifts, turnout
 from handlers.common import Subcommand, handle_error
 
 
@@ -22,6 +22,7 @@ def register(app: App, deps: Deps) -> None:
         **contacts.SUBCOMMANDS,
         **schedule.SUBCOMMANDS,
         **hosting.SUBCOMMANDS,
+        **ladder.SUBCOMMANDS,
     }
     shifts.register(app, deps)
     shift_admin.register(app, deps)
@@ -29,4 +30,5 @@ def register(app: App, deps: Deps) -> None:
     turnout.register(app, deps, subcommands)
     contacts.register(app, deps)
     home.register(app, deps)
+    ladder.register(app, deps)
     app.error(handle_error)

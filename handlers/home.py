@@ -20,8 +20,9 @@ from bot.services.errors import TurnoutError
 from bot.services.people import Profile
 from bot.services.shifts import claim_shift, confirm_signup, release_signup
 from bot.slack import home
-from bot.slack.delivery import after_claim, after_release, refresh_shift_post
+from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import FormNotOpened, open_log_form
+from bot.slack.held_claims import after_claim
 from bot.slack.home import draw_home
 from handlers.common import acked_then, apology, enroll, profile_of
 from handlers.payloads import bare_id
@@ -57,6 +58,7 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
     now = deps.clock()
+    claimed = None
     try:
         shift_id = bare_id(action.get("value"), STALE_HOME_BUTTON)
         with deps.session() as session:

@@ -40,7 +40,8 @@ from bot.services.shifts import (
     release_signup,
 )
 from bot.services.states import default_state, state_timezone
-from bot.slack.delivery import after_claim, after_release, refresh_shift_post
+from bot.slack.delivery import after_release, refresh_shift_post
+from bot.slack.held_claims import after_claim
 from handlers.common import acked_then, answering, enroll, is_help, profile_of, say, with_note
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
 from handlers.payloads import STALE_BUTTON, button_ref, check_day

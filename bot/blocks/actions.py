@@ -18,6 +18,8 @@ RELEASE = "signup.release"
 ATTENDED = "roster.attended"
 NO_SHOW = "roster.no_show"
 REMOVE = "roster.remove"
+# Accept a claim the no-show policy held (on a roster, or on the notice to the host or leads).
+ACCEPT = "roster.accept"
 
 LOG_FOR_SHIFT = "log.for_shift"
 
@@ -28,6 +30,9 @@ PREVIOUS = "previous"
 SHIFTS_PAGE = "shifts.page"
 MYSHIFTS_PAGE = "myshifts.page"
 ROSTER_PAGE = "roster.page"
+PEOPLE_PAGE = "people.page"
+# Opens one segment of `/turnout people STATE` (value `STATE:SEGMENT`).
+PEOPLE_SEGMENT = "people.segment"
 CANCEL_SHIFT = "shift.cancel"
 # Editing: the form `shift edit ID` opens, and the button that cancels the rest of a series.
 EDIT_FORM = "shift.edit_form"
@@ -52,6 +57,8 @@ POST, CARD, MINE, LIST, ROSTER = "post", "card", "mine", "list", "roster"
 # A proposal's copy sent to the leads (`proposal`), or `/turnout proposals` for one state or
 # all the caller's (`proposals:IA`, `proposals:*`).
 PROPOSAL, PROPOSALS = "proposal", "proposals"
+# `/turnout people`'s surface: `people:STATE:SEGMENT`, paged like the others.
+PEOPLE = "people"
 # No list is this long; a larger offset in a button value was not made by Turnout.
 MAX_OFFSET = 100_000
 

@@ -47,6 +47,13 @@ LEADS = (
 CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
+PEOPLE = "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`, e.g. `/turnout people IA ready`"
+REQUIRE = (
+    "`/turnout require STATE KIND training|none`, e.g. `/turnout require IA canvass training` "
+    "(`/turnout require IA` shows the rules)"
+)
+TRAINED = "`/turnout trained @user STATE`, e.g. `/turnout trained @ana IA`"
+NOSHOW = "`/turnout noshow STATE N|off`, e.g. `/turnout noshow IA 2` (`/turnout noshow IA` shows the policy)"
 
 LOG = "`/log N METRIC [N METRIC …] [for ID]`, e.g. `/log 40 doors 6 convos`, or `/log` for a form, or `/log undo`"
 STATS = "`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`"
@@ -128,6 +135,16 @@ COORDINATORS = [
         "where proposals, late releases, at-risk shifts and the weekly digest go (else to you by DM)",
     ),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
+    (
+        "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`",
+        "your volunteers by where they stand: who to welcome, ask to host, win back",
+    ),
+    (
+        "`/turnout require STATE KIND training|none`",
+        "whether claiming that kind of shift needs a training first",
+    ),
+    ("`/turnout trained @user STATE`", "record a training someone did elsewhere"),
+    ("`/turnout noshow STATE N|off`", "hold claims from people with N no-shows in 60 days for you to accept"),
     ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
     ("`/turnout schedule STATE [JOB HH:MM]`", "see the state's post times, or change one"),
     ("`/turnout digest STATE [morning|evening]`", "post that digest to the state's channel now"),
@@ -175,6 +192,24 @@ SUBCOMMAND_HELP = {
         "inside 24 hours, at-risk shifts and the weekly digest; `off` sends them to the "
         "coordinators by DM again; with no channel, says where they go now (coordinators).",
         LEADS,
+    ),
+    "people": (
+        "Lists a state's volunteers by where they stand on the ladder (new, active, regular, host, "
+        "trusted host), with their last shift, shifts attended and contacts: *new* have never attended, "
+        "*ready* are regulars who have never hosted, *lapsed* attended before but not in 30 days, "
+        "*noshows* missed 2+ shifts in 60 days. With no segment: how many people each holds.",
+        PEOPLE,
+    ),
+    "require": (
+        "Makes claiming a kind of shift in a state need a training first (attended in the state or "
+        "nationally, recorded with `trained`, or a place on one that ends before the shift), or lifts it.",
+        REQUIRE,
+    ),
+    "trained": ("Records a training someone did elsewhere, so they may claim shifts that need one.", TRAINED),
+    "noshow": (
+        "Holds claims from volunteers with N or more no-shows in the state in the last 60 days until the "
+        "shift's host or a coordinator accepts them (an Accept button on the roster); `off` ends it.",
+        NOSHOW,
     ),
     "goal": (
         "Sets a state's goal for one day, or a standing daily goal that applies from today on "

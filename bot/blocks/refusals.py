@@ -3,8 +3,11 @@ where that becomes words, with mentions of the people and channels involved."""
 
 from __future__ import annotations
 
+from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import Reply, plural, text_reply
+from bot.blocks.common import KIND_LABEL, Block, Reply, context, plural, section, text_reply, when
+from bot.blocks.contacts import in_place
+from bot.blocks.shifts import claim_button, describe
 from bot.models import SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
@@ -16,6 +19,7 @@ from bot.services.errors import (
     NotShiftRunner,
     NotTrustedHost,
     ReleaseCutoffPassed,
+    TrainingRequired,
     TurnoutError,
     UnknownTimezone,
 )
@@ -23,6 +27,7 @@ from bot.services.places import article
 
 STATUS_WORDS = {
     SignupStatus.WAITLISTED: "on the waitlist",
+    SignupStatus.PENDING: "waiting for their claim to be accepted",
     SignupStatus.RELEASED: "off the shift (released)",
     SignupStatus.REMOVED: "off the shift (removed)",
 }
@@ -85,10 +90,43 @@ def refusal_text(error: TurnoutError) -> str:
             )
         case UnknownTimezone():
             return f"{error.message}\nUsage: {usage.STATE}"
+        case TrainingRequired():
+            lines = [
+                f"#{t.id} {when(t.starts_at, t.ends_at, t.timezone)} ({t.state}): `/claim {t.id}`"
+                for t in error.trainings
+            ]
+            return "\n".join([training_headline(error), *(f"• {line}" for line in lines)])
     return error.message
 
 
+def training_headline(error: TrainingRequired) -> str:
+    """Why a claim was refused for want of a training, and what to do about it."""
+    kind = KIND_LABEL.get(error.kind, error.kind)
+    need = (
+        f":mortar_board: {kind} shifts {in_place(error.state)} need a training first, "
+        f"so shift #{error.shift_id} can't be claimed yet."
+    )
+    if error.trainings:
+        return (
+            f"{need} Claim one of the next trainings (one that ends before shift #{error.shift_id} "
+            "starts counts, and so does a national one), then claim the shift again:"
+        )
+    ask = (
+        f"ask {' or '.join(mention(u) for u in error.coordinator_ids)} ({error.state} coordinator)"
+        if error.coordinator_ids
+        else f"ask a Turnout admin (no one coordinates {error.state} yet)"
+    )
+    return f"{need} No training is scheduled yet: {ask} when the next one is."
+
+
 def build_refusal(error: TurnoutError) -> Reply:
+    if isinstance(error, TrainingRequired) and error.trainings:
+        headline = training_headline(error)
+        blocks: list[Block] = [section(headline)]
+        for training in error.trainings:
+            blocks.append(section(describe(training), accessory=claim_button(training, act.CARD)))
+        blocks.append(context("A training is a shift like any other: claim it, then come along."))
+        return Reply(headline, blocks)
     return text_reply(refusal_text(error))
 
 

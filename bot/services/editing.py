@@ -26,6 +26,7 @@ from bot.models import (
     Signup,
     SignupStatus,
 )
+from bot.services import engagement
 from bot.services.clock import local_date
 from bot.services.errors import CapacityBelowHeld, NotCoordinator, NotFound, Refused
 from bot.services.people import display_names, ensure_volunteer
@@ -375,6 +376,8 @@ def repeat_shift(
     shift.series_id = series_id
     session.add(shift)
     session.flush()
+    if created:
+        engagement.refresh_host(session, shift=shift, now=now)  # the copies are shifts they host
     existing = [taken[d] for d, _s, _e in copies if d in taken]
     return RepeatResult(
         shift_view(session, shift),
@@ -477,6 +480,8 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     shift.version += 1
     session.add_all([signup, shift])
     session.flush()
+    # On the ladder from now on; a walk-in marked attended counts as a shift attended.
+    engagement.refresh(session, volunteer_id=user_id, state=shift.state, now=now)
     return RosterAdd(_signup_view(session, signup, shift_view(session, shift)), walk_in, already=False)
 
 

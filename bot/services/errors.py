@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.models import SignupStatus
 from bot.services.places import article
+
+if TYPE_CHECKING:  # shifts imports this module: its views are named here for the type checker only
+    from bot.services.shifts import ShiftView
 
 
 class TurnoutError(Exception):
@@ -149,6 +154,32 @@ class GoalOutOfRange(Refused):
         super().__init__(f"A goal must be between 1 and {maximum:,}.")
         self.target = target
         self.maximum = maximum
+
+
+class TrainingRequired(Refused):
+    """Claiming this kind of shift in this state needs a training first (SPEC §8, training
+    first); `trainings` are the next ones the volunteer could take, soonest first."""
+
+    def __init__(
+        self,
+        shift_id: int,
+        state: str,
+        kind: str,
+        trainings: tuple[ShiftView, ...],
+        coordinator_ids: tuple[str, ...],
+    ) -> None:
+        offer = (
+            "Claim one of the next trainings first (one that ends before the shift starts counts), "
+            "then claim the shift again."
+            if trainings
+            else f"No training is scheduled yet; ask a {state} coordinator."
+        )
+        super().__init__(f"Shift #{shift_id} needs a training first. {offer}")
+        self.shift_id = shift_id
+        self.state = state
+        self.kind = kind
+        self.trainings = trainings
+        self.coordinator_ids = coordinator_ids
 
 
 class CapacityBelowHeld(Refused):

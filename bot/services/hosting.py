@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.models import Shift, ShiftStatus, Signup, SignupStatus, State, TrustedHost
+from bot.services import engagement
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
 from bot.services.people import ensure_volunteer
 from bot.services.places import PLACES
@@ -153,6 +154,8 @@ def host_shift(
     )
     session.add(shift)
     session.flush()
+    if publish:
+        engagement.refresh_host(session, shift=shift, now=now)
     return Hosted(shift_view(session, shift), created=True)
 
 
@@ -199,6 +202,8 @@ def decide_proposal(
         },
     )
     won = getattr(changed, "rowcount", 0) == 1
+    if won and approve:
+        engagement.refresh_host(session, shift=shift, now=now)
     proposal = proposal_view(session, shift_id)
     if not won and proposal.decided_by is None and not proposal.withdrawn:
         raise NotFound(f"Shift #{shift_id} was published without a proposal; there is nothing to decide.")
@@ -333,6 +338,7 @@ def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: s
         return False
     session.add(TrustedHost(user_id=user_id, state=state, granted_by=actor.user_id, granted_at=now))
     session.flush()
+    engagement.refresh(session, volunteer_id=user_id, state=state, now=now)
     return True
 
 

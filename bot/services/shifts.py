@@ -18,8 +18,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
+from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
+from bot.services.gates import claim_gate
 from bot.services.people import display_names
 from bot.services.places import PLACES
 from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
@@ -122,6 +124,8 @@ class RosterEntry:
     name: str
     status: SignupStatus
     waitlist_position: int | None
+    # 2+ no-shows in the shift's state in the last 60 days.
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,13 +276,23 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
         (s for s in signups if s.status == SignupStatus.WAITLISTED),
         key=lambda s: s.waitlist_seq or 0,
     )
-    entries = [
-        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, None)
-        for s in holding
-    ] + [
-        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, n)
-        for n, s in enumerate(waiting, start=1)
-    ]
+    # Claims held by the no-show policy, in the order they came, after everyone else.
+    held_back = sorted(
+        (s for s in signups if s.status == SignupStatus.PENDING), key=lambda s: (s.updated_at, s.id or 0)
+    )
+    flagged = engagement.no_show_flags(
+        session, state=shift.state, volunteer_ids=[s.volunteer_id for s in signups], now=now
+    )
+
+    def entry(s: Signup, position: int | None) -> RosterEntry:
+        name = names.get(s.volunteer_id, s.volunteer_id)
+        return RosterEntry(s.id or 0, s.volunteer_id, name, s.status, position, s.volunteer_id in flagged)
+
+    entries = (
+        [entry(s, None) for s in holding]
+        + [entry(s, n) for n, s in enumerate(waiting, start=1)]
+        + [entry(s, None) for s in held_back]
+    )
     released = sum(1 for s in signups if s.status in (SignupStatus.RELEASED, SignupStatus.REMOVED))
     can_mark = now >= shift.starts_at - ATTENDANCE_OPENS_BEFORE and shift.status == ShiftStatus.OPEN
     return Roster(shift_view(session, shift), entries, released, can_mark)
@@ -356,7 +370,12 @@ def cancel_shift(
             select(Signup.volunteer_id).where(
                 Signup.shift_id == shift_id,
                 col(Signup.status).in_(
-                    (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+                    (
+                        SignupStatus.CLAIMED,
+                        SignupStatus.CONFIRMED,
+                        SignupStatus.WAITLISTED,
+                        SignupStatus.PENDING,
+                    )
                 ),
             )
         )
@@ -373,6 +392,7 @@ def cancel_shift(
     shift.version += 1
     session.add(shift)
     session.flush()
+    engagement.refresh_host(session, shift=shift, now=now)
     return CancelResult(shift_view(session, shift), notify, already=False)
 
 
@@ -409,6 +429,7 @@ def mark_attendance(
         shift.version += 1
         session.add_all([signup, shift])
         session.flush()
+        engagement.refresh(session, volunteer_id=signup.volunteer_id, state=shift.state, now=now)
     return _signup_view(session, signup, shift_view(session, shift))
 
 
@@ -421,7 +442,12 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     shift = _lock_shift(session, signup.shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
     session.refresh(signup)
-    if signup.status not in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+    if signup.status not in (
+        SignupStatus.CLAIMED,
+        SignupStatus.CONFIRMED,
+        SignupStatus.WAITLISTED,
+        SignupStatus.PENDING,
+    ):
         return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     return _vacate(session, shift, signup, SignupStatus.REMOVED, now)
 
@@ -447,18 +473,21 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     signup = _signup(session, shift_id, user_id)
     if signup is not None and signup.status in ACTIVE:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
-    timezone = state_timezone(session, shift.state)
+    # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
+    gate = claim_gate(session, shift=shift, user_id=user_id, now=now)
+    hold, timezone = gate.hold, gate.timezone
     statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
 
     capacity = session.execute(_BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
     held, waiting, last_seq = session.execute(_CLAIM_FILL, {"shift_id": shift_id}).one()
-    claimed = held < capacity
-    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED
+    claimed = held < capacity and not hold
+    queued = not claimed and not hold
+    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED if queued else SignupStatus.PENDING
     values = {
         "status": status,
-        "waitlist_seq": None if claimed else (last_seq or 0) + 1,
+        "waitlist_seq": (last_seq or 0) + 1 if queued else None,
         "updated_at": now,
     }
     if signup is None:
@@ -466,6 +495,8 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
             statements.insert_signup,
             {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
         ).scalar()
+        if signup_id is not None:
+            engagement.note_signup(session, volunteer_id=user_id, state=shift.state, now=now)
     else:
         signup_id = session.execute(_RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
     if signup_id is None:
@@ -473,9 +504,9 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
         found = _signup(session, shift_id, user_id)
         assert found is not None
         return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
-    view = replace(_view(shift, timezone, held + claimed, waiting + (not claimed)), capacity=capacity)
+    view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
-        SignupView(signup_id, view, user_id, status, None if claimed else waiting + 1),
+        SignupView(signup_id, view, user_id, status, waiting + 1 if queued else None),
         already=False,
     )
 
@@ -541,6 +572,11 @@ def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
             f"You are on the waitlist for shift #{shift_id}; I'll message you if a place opens, "
             "and you can confirm then."
         )
+    if signup.status == SignupStatus.PENDING:
+        raise Refused(
+            f"Your claim on shift #{shift_id} is waiting for its host or a coordinator to accept it; "
+            "I'll message you when they do, and you can confirm then."
+        )
     if signup.status != SignupStatus.CLAIMED:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     if shift.ends_at <= now:
@@ -564,7 +600,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
         raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
-    if signup.status != SignupStatus.WAITLISTED:
+    if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
         state = session.get(State, shift.state)
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
@@ -651,7 +687,7 @@ def _fill(session: Session, shift_ids: list[int]) -> dict[int, tuple[int, int]]:
         held, waiting = fill.get(shift_id, (0, 0))
         if status == SignupStatus.WAITLISTED:
             waiting += count
-        else:
+        elif status in HOLDING:  # a claim held for acceptance takes no place
             held += count
         fill[shift_id] = (held, waiting)
     return fill

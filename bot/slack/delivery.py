@@ -259,7 +259,8 @@ def post_digest(
         return PostOutcome.SENT, result
     if result.fate in (Fate.RETRYING, Fate.FAILED):
         return PostOutcome.RETRYING, result
-    with deps.read_session() as session:
+    # A write session: drawing the evening post marks the step-ups it cheers (SPEC §8).
+    with deps.session() as session:
         record = delivered(session, kind=kind, target=channel, key=day.isoformat())
         reply = build(session) if record is not None and refresh else None
     if record is None:

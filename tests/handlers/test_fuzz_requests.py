@@ -43,6 +43,7 @@ SLACK_WAITS = 3.0  # seconds Slack waits for a request to be answered
 TURNOUT_WORDS = [
     "help", "home", "state", "coordinator", "cutoff", "shift", "roster", "goal", "export", "schedule", "digest",
     "host", "proposals", "leads",
+    "people", "require", "trained", "noshow",
 ]  # fmt: skip
 WORDS = [
     "IA", "ia", "NH", "ZZ", "US", "iowa", "me", "today", "tomorrow", "week", "all", "daily", "canvass",
@@ -51,6 +52,7 @@ WORDS = [
     "99999999999999999999", "9" * 5000, "2026-11-28", "2026-02-30", "9999-12-31", "0001-01-01",
     "10:00-13:00", "13:00-10:00", "25:00-26:00", "08:30", "<@UVOL2|ben>", "<@U0NOSUCH1>", "@ana", "@nobody",
     "<#CIOWA|iowa>", "#iowa", "#nowhere", "<!channel>", "&lt;b&gt;", "`", "America/Chicago", "Mars/Olympus",
+    "ready", "lapsed", "noshows", "training", "none", "off",
     "edit", "repeat", "weekly", "until", "series", "date", "time", "capacity", "location",
 ]  # fmt: skip
 COMMANDS = [
@@ -122,13 +124,29 @@ def test_any_command_text_is_answered(
 
 
 value = st.one_of(
-    st.sampled_from(["1|card", "2|mine", "3|post", "1|roster", "1|roster@10", "mine@10", "1", "log", "find"]),
+    st.sampled_from(
+        [
+            *("1|card", "2|mine", "3|post", "1|roster", "1|roster@10", "mine@10", "1", "log", "find"),
+            *("people:IA:ready", "people:IA:new@10", "people:ZZ:keen", "people:IA:hosts@99999999"),
+        ]
+    ),
     st.builds(
         lambda ref, surface: f"{ref}|{surface}",
         st.one_of(st.integers(-5, 2**70).map(str), st.sampled_from(["", "²", "abc", " 1", "1_0", "٣"])),
         st.one_of(
             st.sampled_from(
-                ["card", "mine", "post", "roster", "list:IA week *", "list:ZZ 9999-12-31 *", "mine@-1"]
+                [
+                    "card",
+                    "mine",
+                    "post",
+                    "roster",
+                    "list:IA week *",
+                    "list:ZZ 9999-12-31 *",
+                    "mine@-1",
+                    "people:IA:ready",
+                    "people:IA:new@10",
+                    "people:ZZ:keen",
+                ]
             ),
             st.text(max_size=30),
         ),

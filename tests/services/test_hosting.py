@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bot.deps import Deps
-from bot.models import Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State, TrustedHost
+from bot.models import Engagement, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State, TrustedHost
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
 from bot.services.hosting import (
     MAX_PENDING_PROPOSALS,
@@ -368,3 +368,25 @@ def test_no_signup_is_ever_written_for_a_proposal(deps: Deps, clock: Clock) -> N
             claim_shift(session, shift_id=shift_id, user_id=user, now=clock())
     with deps.read_session() as session:
         assert session.exec(select(Signup).where(Signup.shift_id == shift_id)).all() == []
+
+
+def hosted_count(deps: Deps, user_id: str) -> int | None:
+    with deps.read_session() as session:
+        row = session.get(Engagement, (user_id, "IA"))
+        return None if row is None else row.hosted
+
+
+def test_an_approved_proposal_and_a_trusted_hosts_shift_count_as_hosting(deps: Deps, clock: Clock) -> None:
+    """The ladder's `hosted` moves when a hosted shift is published, however it was published."""
+    people(deps, clock)
+    shift_id = propose(deps, clock)
+    assert not hosted_count(deps, "UVOL1")  # a proposal is not hosting yet
+    with deps.session() as session:
+        decide_proposal(session, actor=CORA, shift_id=shift_id, approve=True, now=clock())
+    assert hosted_count(deps, "UVOL1") == 1
+    with deps.session() as session:
+        grant_trusted_host(session, actor=CORA, user_id="UVOL2", state="IA", now=clock())
+    assert hosted_count(deps, "UVOL2") == 0  # on the ladder as soon as they are trusted
+    with deps.session() as session:
+        assert host_shift(session, actor=BEN, spec=spec(), now=clock()).published
+    assert hosted_count(deps, "UVOL2") == 1
