@@ -71,6 +71,7 @@ from bot.slack.delivery import (
     send_dm,
 )
 from bot.slack.forms import open_form
+from bot.slack.held_claims import after_no_show
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -343,6 +344,7 @@ def handle_roster_click(
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
+            marked = None
             if action["action_id"] == act.REMOVE:
                 result = remove_signup(session, actor=actor, signup_id=signup_id, now=now)
                 shift_id = result.signup.shift.id
@@ -350,9 +352,8 @@ def handle_roster_click(
                 status = (
                     SignupStatus.ATTENDED if action["action_id"] == act.ATTENDED else SignupStatus.NO_SHOW
                 )
-                shift_id = mark_attendance(
-                    session, actor=actor, signup_id=signup_id, status=status, now=now
-                ).shift.id
+                marked = mark_attendance(session, actor=actor, signup_id=signup_id, status=status, now=now)
+                shift_id = marked.shift.id
                 result = None
             reply: Reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), offset)
         say(respond, reply, replace=True)
@@ -368,8 +369,9 @@ def handle_roster_click(
                 shift_id=shift_id,
             )
             after_release(deps, client, result)
-        elif result is None:
+        elif marked is not None:
             refresh_shift_post(deps, client, shift_id)
+            after_no_show(deps, client, marked, marked_by=user_id)
 
 
 def handle_roster_page(

@@ -1,5 +1,5 @@
-"""What the no-show policy says: a held claim's notice to whoever may accept it, and the
-volunteer's news when it is accepted."""
+"""What reliability says: a held claim's notice to whoever may accept it, the volunteer's news
+when it is accepted, and a no-show's notice to the state's leads."""
 
 from __future__ import annotations
 
@@ -52,3 +52,18 @@ def build_accepted_dm(signup: SignupView) -> Reply:
     else:
         headline = f":white_check_mark: Your claim on shift #{signup.shift.id} was accepted: you're on it! Please confirm."
     return build_signup_card(signup, headline)
+
+
+def build_no_show_notice(signup: SignupView, marked_by: str, no_shows: int) -> Reply:
+    """To the state's leads: someone was marked absent, and how often lately."""
+    shift = signup.shift
+    headline = (
+        f":warning: <@{signup.user_id}> was marked a no-show on shift #{shift.id} by <@{marked_by}>: "
+        f"{plural(no_shows, 'no-show', 'no-shows')} in {shift.state} in the last 60 days."
+    )
+    blocks: list[Block] = [
+        section(headline),
+        section(describe(shift)),
+        context(f"`/turnout people {shift.state} noshows` lists everyone with 2 or more."),
+    ]
+    return Reply(headline, blocks)

@@ -1,15 +1,18 @@
-"""Claims the no-show policy holds: whoever may accept one hears of it, and the volunteer hears
-when it is accepted. Each message is a durable delivery, sent once."""
+"""Reliability news: whoever may accept a claim the no-show policy holds hears of it, the volunteer
+hears when it is accepted, and the state's leads hear of each no-show. Each message is a durable
+delivery, sent once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from slack_sdk import WebClient
 
-from bot.blocks.reliability import build_accepted_dm, build_held_claim_notice
+from bot.blocks.reliability import build_accepted_dm, build_held_claim_notice, build_no_show_notice
 from bot.deps import Deps
 from bot.models import DeliveryKind, Shift, SignupStatus
 from bot.services.engagement import recent_no_shows
-from bot.services.shifts import ClaimResult
+from bot.services.shifts import ClaimResult, SignupView
 from bot.services.states import leads_targets
 from bot.slack import delivery
 from bot.slack.delivery import event_key, refresh_shift_post, send_dm
@@ -61,3 +64,26 @@ def after_accept(deps: Deps, client: WebClient, result: ClaimResult) -> None:
         shift_id=signup.shift.id,
     )
     refresh_shift_post(deps, client, signup.shift.id)
+
+
+def after_no_show(deps: Deps, client: WebClient, signup: SignupView, *, marked_by: str) -> None:
+    """A no-show is news for the state's leads (SPEC §8): its leads channel, else each coordinator
+    by DM, never the person who marked it. Marking the same signup again tells no one twice."""
+    if signup.status != SignupStatus.NO_SHOW:
+        return
+    now = deps.clock()
+    with deps.read_session() as session:
+        targets = [t for t in leads_targets(session, signup.shift.state) if t != marked_by]
+        no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
+    reply = build_no_show_notice(signup, marked_by, no_shows)
+    for target in targets:
+        send_dm(
+            deps,
+            client,
+            kind=DeliveryKind.LEADS,
+            user_id=target,
+            key=f"no-show:{signup.id}",
+            reply=reply,
+            expires_at=signup.shift.ends_at + timedelta(days=7),
+            shift_id=signup.shift.id,
+        )

@@ -252,3 +252,38 @@ def test_noshows_segment_lists_the_flagged(iowa: Bot) -> None:
     assert "<@UVOL1> · :seedling: new · 0 shifts attended" in text and ":warning: 2+ no-shows" in text
     iowa.clock.now += timedelta(days=40)
     assert "No one has 2 no-shows" in iowa.command("/turnout", "people IA noshows", user="UCOORD").text
+
+
+# ---------------------------------------------------------------- no-shows reach the leads
+
+
+def no_show_notices(bot: Bot, target: str) -> list[str]:
+    messages = bot.slack.posts_in(target) if target.startswith("C") else bot.slack.dms_to(target)
+    return [m.text for m in messages if "was marked a no-show" in m.text]
+
+
+def mark_no_show_from_the_roster(bot: Bot, *, by: str) -> int:
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), days_ahead=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    bot.clock.advance(days=1, hours=1)  # under way: attendance is open
+    roster = bot.command("/turnout", f"roster {shift_id}", user=by).reply
+    assert "was marked" not in bot.click(roster, act.NO_SHOW, user=by).text
+    bot.click(roster, act.NO_SHOW, user=by)  # a second click tells no one twice
+    return shift_id
+
+
+def test_a_no_show_is_news_for_the_leads_channel(iowa: Bot) -> None:
+    iowa.slack.add_channel("CLEADS", "ia-leads", is_private=True)
+    assert "<#CLEADS>" in iowa.command("/turnout", "leads IA <#CLEADS|ia-leads>", user="UCOORD").text
+    shift_id = mark_no_show_from_the_roster(iowa, by="UCOORD")
+    (notice,) = no_show_notices(iowa, "CLEADS")
+    assert f"<@UVOL1> was marked a no-show on shift #{shift_id} by <@UCOORD>: 1 no-show in IA" in notice
+
+
+def test_without_a_leads_channel_the_other_coordinators_hear_of_a_no_show(iowa: Bot) -> None:
+    with iowa.deps.session() as session:
+        make.coordinator(session, "UVOL5", "IA", iowa.clock())
+    mark_no_show_from_the_roster(iowa, by="UCOORD")
+    assert len(no_show_notices(iowa, "UVOL5")) == 1
+    assert no_show_notices(iowa, "UCOORD") == []  # the one who marked it knows
