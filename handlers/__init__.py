@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, hosting, ladder, schedule, shift_admin, shifts, turnout
+from handlers import admin, contacts, home, hosting, ladder, languages, schedule, shift_admin, shifts, turnout
 from handlers.common import Subcommand, handle_error
 
 
@@ -23,6 +23,7 @@ def register(app: App, deps: Deps) -> None:
         **schedule.SUBCOMMANDS,
         **hosting.SUBCOMMANDS,
         **ladder.SUBCOMMANDS,
+        **languages.SUBCOMMANDS,
     }
     shifts.register(app, deps)
     shift_admin.register(app, deps)
