@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, schedule, shift_admin, shifts, turnout
+from handlers import admin, contacts, home, schedule, shift_admin, shifts, turnout, workspaces
 from handlers.common import Subcommand, handle_error
 
 
@@ -27,4 +27,5 @@ def register(app: App, deps: Deps) -> None:
     turnout.register(app, deps, subcommands)
     contacts.register(app, deps)
     home.register(app, deps)
+    workspaces.register(app, deps)
     app.error(handle_error)
