@@ -102,6 +102,7 @@ class Call:
     at: float
     # The workspace whose token made the call (None: no token, or one Slack would not know).
     team: str | None = None
+    token: str = ""
 
 
 @dataclass
@@ -469,7 +470,7 @@ class LocalSlack:
         with self.lock:
             caller = self._workspace_of_token(token)
             team = caller.team_id if caller is not None else None
-            self.calls.append(Call(method, params, time.monotonic(), team))
+            self.calls.append(Call(method, params, time.monotonic(), team, token))
             failure = next(
                 (
                     f

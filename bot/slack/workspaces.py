@@ -9,6 +9,7 @@ the workspace has no installation (never installed, or uninstalled): then nothin
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from slack_sdk import WebClient
 
 if TYPE_CHECKING:
     from bot.slack.installations import TurnoutInstallationStore
+
+logger = logging.getLogger(__name__)
 
 # How long a process trusts a workspace's token before reading it again. An uninstall or a
 # reinstall handled by this process is seen at once (`forget`); one handled by another process
@@ -111,3 +114,18 @@ class InstalledWorkspaces:
     def forget(self, team_id: str) -> None:
         with self._lock:
             self._known.pop(team_id, None)
+
+
+def scheduling_client(workspaces: Workspaces) -> WebClient | None:
+    """The client scheduled posts go out with, while Turnout's own rows (states, shifts,
+    deliveries) do not yet say which workspace they belong to: the one workspace's. In a
+    coalition that is the only installed workspace; with several installed none, and nothing
+    is sent (a state's channel could be in any of them)."""
+    teams = workspaces.active()
+    if len(teams) == 1:
+        return workspaces.client(teams[0])
+    if teams:
+        logger.warning(
+            "scheduled posts are not sent: %d workspaces are installed and scheduling is for one", len(teams)
+        )
+    return None
