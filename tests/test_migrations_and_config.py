@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -288,3 +291,12 @@ def test_listed_admins_are_named_with_their_workspace() -> None:
     coalition = Settings.from_env({**OAUTH, "TURNOUT_ADMINS": "T0SUN:U0BEN"})
     assert coalition.is_listed_admin("T0SUN", "U0BEN")
     assert not coalition.is_listed_admin("T0MTR", "U0BEN")
+
+
+def test_every_setting_is_described_in_the_example_env_and_the_readme() -> None:
+    root = Path(__file__).parents[1]
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', (root / "bot" / "config.py").read_text()))
+    example = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    readme = (root / "README.md").read_text()
+    assert read and read <= example
+    assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
