@@ -123,7 +123,7 @@ def install_page(
 ) -> Iterable[bytes]:
     """The install page or Slack's redirect back to it (GET only), through Bolt's OAuth flow.
     A failure there (the database unreachable) is a plain page, not a traceback."""
-    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    if environ.get("REQUEST_METHOD") != "GET":
         start_response(
             "405 Method Not Allowed",
             [("content-type", "text/plain"), ("allow", "GET"), ("content-length", "19")],

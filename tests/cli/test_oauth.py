@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 import yaml
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.exc import OperationalError
 
 from bot.cli.app import build_app, build_wsgi
@@ -25,7 +26,13 @@ from bot.localslack.driver import SlackDriver, TrackingExecutor
 from bot.localslack.reading import message_text
 from bot.localslack.signing import signed_headers
 from bot.localslack.webapi import TEAM_ID, LocalSlack
-from bot.slack.installations import BOT_SCOPES, NOT_INSTALLED, REDIRECT_PATH, TurnoutOAuthStateStore
+from bot.slack.installations import (
+    BOT_SCOPES,
+    NOT_INSTALLED,
+    REDIRECT_PATH,
+    TurnoutInstallationStore,
+    TurnoutOAuthStateStore,
+)
 from tests.cli.test_http import FORM, answers_healthz, free_port, wait_until
 from tests.conftest import CLIENT_ID, MTR, SIGNING_SECRET, SUNRISE, Bot, Coalition
 
@@ -56,7 +63,7 @@ def test_the_install_page_asks_for_turnouts_scopes_with_a_one_time_state(coaliti
     assert url.path == "/oauth/v2/authorize" and link.startswith(coalition.bot.slack.base_url)
     assert query["client_id"] == CLIENT_ID
     assert query["scope"].split(",") == list(BOT_SCOPES)
-    assert query["state"] == page.cookie.split("=", 1)[1] if page.cookie else False
+    assert page.cookie == f"slack-app-oauth-state={query['state']}"
 
 
 def test_a_request_acts_with_its_own_workspaces_token(coalition: Coalition) -> None:
@@ -336,3 +343,25 @@ def test_turnout_run_serves_a_coalition_over_http(tmp_path: Path) -> None:
         server.wait(timeout=10)
         slack.stop()
     assert slack.refusals == []
+
+
+def test_a_request_is_answered_when_the_installation_cannot_be_read(
+    coalition: Coalition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(self: TurnoutInstallationStore, **_kwargs: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(TurnoutInstallationStore, "find_bot", unreachable)
+    asked = coalition.bot.command("/turnout", "help", user="USUNANA", channel="CSUNIA")
+    assert asked.status == 200 and asked.text == NOT_INSTALLED
+
+
+def test_an_install_that_cannot_be_saved_says_so(
+    coalition: Coalition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(self: SQLAlchemyInstallationStore, installation: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(SQLAlchemyInstallationStore, "save", unreachable)
+    page = coalition.bot.driver.install(SUNRISE)
+    assert page.status == 500 and "could not save the installation" in page.body
