@@ -161,6 +161,7 @@ class DeliveryKind(StrEnum):
     SHIFT_REDRAW = "shift_redraw"
     HOME = "home"
     WEEKLY_CHART = "weekly_chart"
+    ACCEPTED = "accepted"
 
 
 class Counted(SQLModel):
@@ -323,11 +324,13 @@ class Engagement(SQLModel, table=True):
     likewise with `second_last_no_show_at`.
     """
 
+    # Each segment of `/turnout people` is one range of one index, in the order it is listed
+    # (newest first, then by volunteer id), so a page is read without sorting the segment.
     __table_args__ = (
-        sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at"),
-        sa.Index("ix_engagement_last", "state", "last_attended_at"),
-        sa.Index("ix_engagement_new", "state", "attended", "first_signup_at"),
-        sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at"),
+        sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at", "volunteer_id"),
+        sa.Index("ix_engagement_last", "state", "hosted", "last_attended_at", "volunteer_id"),
+        sa.Index("ix_engagement_new", "state", "attended", "hosted", "first_signup_at", "volunteer_id"),
+        sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at", "volunteer_id"),
     )
 
     volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
@@ -340,8 +343,10 @@ class Engagement(SQLModel, table=True):
     last_attended_at: datetime | None = utc_column(nullable=True)
     third_last_attended_at: datetime | None = utc_column(nullable=True)
     second_last_no_show_at: datetime | None = utc_column(nullable=True)
-    # The highest rung already celebrated in the evening post, so a step up is cheered once.
+    # The highest rung already celebrated in the evening post, so a step up is cheered once,
+    # and the local date of the post that cheered it, so that day's post drawn again cheers it again.
     celebrated_rung: str | None = Field(default=None, max_length=16)
+    celebrated_on: date | None = None
 
 
 class ContactLog(Counted, table=True):

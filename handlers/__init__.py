@@ -10,7 +10,18 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, schedule, shift_admin, shifts, turnout, workspaces
+from handlers import (
+    admin,
+    contacts,
+    home,
+    hosting,
+    ladder,
+    schedule,
+    shift_admin,
+    shifts,
+    turnout,
+    workspaces,
+)
 from handlers.common import Subcommand, handle_error
 
 
@@ -21,11 +32,15 @@ def register(app: App, deps: Deps) -> None:
         **shift_admin.SUBCOMMANDS,
         **contacts.SUBCOMMANDS,
         **schedule.SUBCOMMANDS,
+        **hosting.SUBCOMMANDS,
+        **ladder.SUBCOMMANDS,
     }
     shifts.register(app, deps)
     shift_admin.register(app, deps)
+    hosting.register(app, deps)
     turnout.register(app, deps, subcommands)
     contacts.register(app, deps)
     home.register(app, deps)
+    ladder.register(app, deps)
     workspaces.register(app, deps)
     app.error(handle_error)

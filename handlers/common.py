@@ -14,15 +14,24 @@ import psycopg
 from slack_bolt import Ack, Args, BoltResponse, Respond
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from bot.blocks.common import Reply, context, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
-from bot.services.errors import TurnoutError
-from bot.services.people import PROFILE_MAX_AGE, Profile, ensure_volunteer, stored_profile, sync_volunteer
+from bot.services.errors import NotFound, TurnoutError
+from bot.services.people import (
+    PROFILE_MAX_AGE,
+    Profile,
+    ensure_volunteer,
+    find_volunteer_by_name,
+    stored_profile,
+    sync_volunteer,
+)
 from bot.services.roles import Actor
+from handlers.parsing import UserRef
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
@@ -266,3 +275,37 @@ class TurnoutRequest:
 
 
 Subcommand = Callable[[TurnoutRequest], None]
+
+
+NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
+
+
+def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
+    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace).
+
+    A mention carries an id anyone could type, so Slack is asked whether that person exists."""
+    if ref.id:
+        try:
+            found = request.deps.directory.lookup(request.client, ref.id)
+        except SlackApiError as error:
+            raise TurnoutError(
+                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
+            ) from error
+        if found is None:
+            raise NotFound(NO_SUCH_PERSON)
+        with request.deps.session() as session:  # Slack just said who they are: keep it
+            sync_volunteer(session, profile=found, now=request.deps.clock())
+        return ref.id
+    name = ref.name or ""
+    with request.deps.read_session() as session:
+        matches = find_volunteer_by_name(session, name)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:  # never guess whom a role goes to
+        raise NotFound(
+            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
+        )
+    user_id = request.deps.directory.user_id(request.client, name)
+    if user_id is None:
+        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
+    return user_id

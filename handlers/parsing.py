@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
 from bot.models import Metric, ShiftKind
+from bot.services.editing import MAX_REPEAT, Repeat, ShiftChanges
 from bot.services.errors import UsageError
 from bot.services.places import PLACES
 from bot.services.shifts import MAX_CAPACITY, MAX_LOCATION, MAX_NOTES, ListingQuery
@@ -362,3 +364,61 @@ def parse_log(text: str, maximum: int, usage: str) -> LogRequest:
         counts[metric] = check_count(token, metric.value, maximum, usage)
         position += 2
     return LogRequest(counts, shift_id)
+
+
+EDIT_WORDS = ("date", "time", "capacity", "location")
+
+
+def parse_edit(words: list[str], rest_after: Callable[[int], str], usage: str) -> ShiftChanges:
+    """`[date YYYY-MM-DD] [time HH:MM-HH:MM] [capacity N] [location TEXT…]` in any order, the
+    location last (it takes the rest, spacing kept); `rest_after(n)` is the raw text after
+    the first n words."""
+    found: dict[str, object] = {}
+    position = 0
+    while position < len(words):
+        word = words[position].lower()
+        if word not in EDIT_WORDS:
+            raise UsageError(
+                f"I can't change `{_shown(words[position])}`. Name what changes: date, time, capacity or location.",
+                usage,
+            )
+        if word in found:
+            raise UsageError(f"`{word}` is given twice; give each once.", usage)
+        if word == "location":
+            found[word] = check_location(rest_after(position + 1), usage)
+            break
+        if position + 1 >= len(words):
+            example = {"date": "date 2026-11-28", "time": "time 10:00-13:00", "capacity": "capacity 8"}[word]
+            raise UsageError(f"`{word}` needs a value after it, like `{example}`.", usage)
+        value = words[position + 1]
+        if word == "date":
+            found[word] = parse_date(value, usage)
+        elif word == "time":
+            found[word] = parse_time_range(value, usage)
+        else:
+            found[word] = parse_capacity(value, usage)
+        position += 2
+    times = found.get("time")
+    start, end = times if isinstance(times, tuple) else (None, None)
+    day, capacity, location = found.get("date"), found.get("capacity"), found.get("location")
+    return ShiftChanges(
+        day=day if isinstance(day, date) else None,
+        start=start,
+        end=end,
+        capacity=capacity if isinstance(capacity, int) else None,
+        location=location if isinstance(location, str) else None,
+    )
+
+
+def parse_repeat(words: list[str], usage: str) -> Repeat:
+    """`weekly N` or `until YYYY-MM-DD`."""
+    if len(words) != 2 or words[0].lower() not in ("weekly", "until"):
+        raise UsageError("Say how long to repeat it: `weekly N` (weeks) or `until YYYY-MM-DD`.", usage)
+    if words[0].lower() == "until":
+        return Repeat(until=parse_date(words[1], usage))
+    if not re.fullmatch(r"\d{1,4}", words[1]):
+        raise UsageError(f"`{_shown(words[1])}` is not a number of weeks, like 4.", usage)
+    weeks = int(words[1])
+    if not 1 <= weeks <= MAX_REPEAT:
+        raise UsageError(f"Repeat for 1 to {MAX_REPEAT} weeks at a time, not {weeks}.", usage)
+    return Repeat(weeks=weeks)

@@ -160,7 +160,8 @@ def test_the_distributed_organizing_migration_starts_the_ladder_from_existing_si
         rows = connection.execute(
             sa.text(
                 "SELECT volunteer_id, first_signup_at, attended, hosted, no_shows, last_shift_id, "
-                "last_attended_at, third_last_attended_at, second_last_no_show_at FROM engagement "
+                "last_attended_at, third_last_attended_at, second_last_no_show_at, celebrated_rung, "
+                "celebrated_on FROM engagement "
                 "ORDER BY volunteer_id"
             )
         ).all()
@@ -176,8 +177,10 @@ def test_the_distributed_organizing_migration_starts_the_ladder_from_existing_si
             "2026-11-07 16:00",
             "2026-11-03 16:00",
             "2026-11-02 16:00",
+            "regular",  # what they reached before the ladder is history, not tonight's news
+            None,
         ),
-        ("U2", "2026-10-26 12:00", "0", "0", "0", None, None, None, None),
+        ("U2", "2026-10-26 12:00", "0", "0", "0", None, None, None, None, None, None),
     ]
 
 

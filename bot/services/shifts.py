@@ -18,14 +18,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
+from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
+from bot.services.gates import claim_gate
 from bot.services.people import display_names
 from bot.services.places import PLACES
-from bot.services.roles import Actor, coordinator_ids, require_coordinator
+from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
 from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
+# A proposal waiting for a coordinator, or one turned down: never listed, never claimable.
+UNPUBLISHED = (ShiftStatus.PROPOSED, ShiftStatus.DECLINED)
 DEFAULT_LIST_DAYS = 7
 # A page of a listing; each shift takes up to four blocks, so a page stays well inside
 # Slack's 50-block message limit with room for a header, a note, a footer and paging buttons.
@@ -70,6 +74,8 @@ class ShiftView:
     status: ShiftStatus
     channel_id: str | None = None
     message_ts: str | None = None
+    # The volunteer who runs it (`/host`); None for a shift staff added.
+    host_id: str | None = None
 
     @property
     def full(self) -> bool:
@@ -100,6 +106,8 @@ class ReleaseResult:
     signup: SignupView
     promoted: SignupView | None
     changed: bool = True
+    # Whether the signup held a place (not only a spot on the waitlist) before it was vacated.
+    held_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,8 @@ class RosterEntry:
     name: str
     status: SignupStatus
     waitlist_position: int | None
+    # 2+ no-shows in the shift's state in the last 60 days.
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,9 +265,10 @@ def my_shifts_page(
 
 
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
-    """Coordinators see everyone on the shift: holding a place first, then the waitlist."""
+    """Its host and the state's coordinators see everyone on the shift: holding a place first,
+    then the waitlist."""
     shift = _shift(session, shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing=f"see the roster of shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"see the roster of shift #{shift_id}")
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
     names = display_names(session, [s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
@@ -265,13 +276,23 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
         (s for s in signups if s.status == SignupStatus.WAITLISTED),
         key=lambda s: s.waitlist_seq or 0,
     )
-    entries = [
-        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, None)
-        for s in holding
-    ] + [
-        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, n)
-        for n, s in enumerate(waiting, start=1)
-    ]
+    # Claims held by the no-show policy, in the order they came, after everyone else.
+    held_back = sorted(
+        (s for s in signups if s.status == SignupStatus.PENDING), key=lambda s: (s.updated_at, s.id or 0)
+    )
+    flagged = engagement.no_show_flags(
+        session, state=shift.state, volunteer_ids=[s.volunteer_id for s in signups], now=now
+    )
+
+    def entry(s: Signup, position: int | None) -> RosterEntry:
+        name = names.get(s.volunteer_id, s.volunteer_id)
+        return RosterEntry(s.id or 0, s.volunteer_id, name, s.status, position, s.volunteer_id in flagged)
+
+    entries = (
+        [entry(s, None) for s in holding]
+        + [entry(s, n) for n, s in enumerate(waiting, start=1)]
+        + [entry(s, None) for s in held_back]
+    )
     released = sum(1 for s in signups if s.status in (SignupStatus.RELEASED, SignupStatus.REMOVED))
     can_mark = now >= shift.starts_at - ATTENDANCE_OPENS_BEFORE and shift.status == ShiftStatus.OPEN
     return Roster(shift_view(session, shift), entries, released, can_mark)
@@ -331,19 +352,30 @@ def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datet
 
 
 def cancel_shift(
-    session: Session, *, actor: Actor, shift_id: int, now: datetime, dry_run: bool = False
+    session: Session,
+    *,
+    actor: Actor,
+    shift_id: int,
+    now: datetime,
+    dry_run: bool = False,
+    reason: str = "",
 ) -> CancelResult:
-    """Coordinators cancel; everyone still on the shift (or its waitlist) is to be told.
-    A `dry_run` makes the same checks and says who would be told, changing nothing: what the
-    confirmation shows before the coordinator presses Cancel."""
+    """Its host or the state's coordinators cancel (the reason is kept); everyone still on the
+    shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
+    be told, changing nothing: what the confirmation shows before Cancel is pressed."""
     shift = _lock_shift(session, shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing=f"cancel shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel shift #{shift_id}")
     notify = list(
         session.exec(
             select(Signup.volunteer_id).where(
                 Signup.shift_id == shift_id,
                 col(Signup.status).in_(
-                    (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+                    (
+                        SignupStatus.CLAIMED,
+                        SignupStatus.CONFIRMED,
+                        SignupStatus.WAITLISTED,
+                        SignupStatus.PENDING,
+                    )
                 ),
             )
         )
@@ -356,9 +388,11 @@ def cancel_shift(
         return CancelResult(shift_view(session, shift), notify, already=False)
     shift.status = ShiftStatus.CANCELLED
     shift.cancelled_at = now
+    shift.cancel_reason = reason or None
     shift.version += 1
     session.add(shift)
     session.flush()
+    engagement.refresh_host(session, shift=shift, now=now)
     return CancelResult(shift_view(session, shift), notify, already=False)
 
 
@@ -376,12 +410,13 @@ def shift_version(session: Session, shift_id: int) -> int:
 def mark_attendance(
     session: Session, *, actor: Actor, signup_id: int, status: SignupStatus, now: datetime
 ) -> SignupView:
-    """Coordinators mark attended / no-show (and may correct a mark) from an hour before start."""
+    """Its host or the state's coordinators mark attended / no-show (and may correct a mark)
+    from an hour before start."""
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing="take attendance")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
     session.refresh(signup)
@@ -394,18 +429,25 @@ def mark_attendance(
         shift.version += 1
         session.add_all([signup, shift])
         session.flush()
+        engagement.refresh(session, volunteer_id=signup.volunteer_id, state=shift.state, now=now)
     return _signup_view(session, signup, shift_view(session, shift))
 
 
 def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: datetime) -> ReleaseResult:
-    """Coordinators take someone off a shift at any time; the waitlist moves up."""
+    """Its host or the state's coordinators take someone off a shift at any time; the waitlist
+    moves up."""
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing="remove people from shifts")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
     session.refresh(signup)
-    if signup.status not in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+    if signup.status not in (
+        SignupStatus.CLAIMED,
+        SignupStatus.CONFIRMED,
+        SignupStatus.WAITLISTED,
+        SignupStatus.PENDING,
+    ):
         return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     return _vacate(session, shift, signup, SignupStatus.REMOVED, now)
 
@@ -422,7 +464,7 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
-    if shift is None:
+    if shift is None or shift.status in UNPUBLISHED:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     if shift.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
@@ -431,18 +473,21 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     signup = _signup(session, shift_id, user_id)
     if signup is not None and signup.status in ACTIVE:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
-    timezone = state_timezone(session, shift.state)
+    # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
+    gate = claim_gate(session, shift=shift, user_id=user_id, now=now)
+    hold, timezone = gate.hold, gate.timezone
     statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
 
     capacity = session.execute(_BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
     held, waiting, last_seq = session.execute(_CLAIM_FILL, {"shift_id": shift_id}).one()
-    claimed = held < capacity
-    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED
+    claimed = held < capacity and not hold
+    queued = not claimed and not hold
+    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED if queued else SignupStatus.PENDING
     values = {
         "status": status,
-        "waitlist_seq": None if claimed else (last_seq or 0) + 1,
+        "waitlist_seq": (last_seq or 0) + 1 if queued else None,
         "updated_at": now,
     }
     if signup is None:
@@ -450,6 +495,8 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
             statements.insert_signup,
             {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
         ).scalar()
+        if signup_id is not None:
+            engagement.note_signup(session, volunteer_id=user_id, state=shift.state, now=now)
     else:
         signup_id = session.execute(_RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
     if signup_id is None:
@@ -457,9 +504,9 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
         found = _signup(session, shift_id, user_id)
         assert found is not None
         return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
-    view = replace(_view(shift, timezone, held + claimed, waiting + (not claimed)), capacity=capacity)
+    view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
-        SignupView(signup_id, view, user_id, status, None if claimed else waiting + 1),
+        SignupView(signup_id, view, user_id, status, waiting + 1 if queued else None),
         already=False,
     )
 
@@ -525,6 +572,11 @@ def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
             f"You are on the waitlist for shift #{shift_id}; I'll message you if a place opens, "
             "and you can confirm then."
         )
+    if signup.status == SignupStatus.PENDING:
+        raise Refused(
+            f"Your claim on shift #{shift_id} is waiting for its host or a coordinator to accept it; "
+            "I'll message you when they do, and you can confirm then."
+        )
     if signup.status != SignupStatus.CLAIMED:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     if shift.ends_at <= now:
@@ -548,7 +600,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
         raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
-    if signup.status != SignupStatus.WAITLISTED:
+    if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
         state = session.get(State, shift.state)
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
@@ -593,6 +645,7 @@ def _vacate(
     return ReleaseResult(
         _signup_view(session, signup, view),
         _signup_view(session, promoted, view) if promoted else None,
+        held_place=held_a_place,
     )
 
 
@@ -634,7 +687,7 @@ def _fill(session: Session, shift_ids: list[int]) -> dict[int, tuple[int, int]]:
         held, waiting = fill.get(shift_id, (0, 0))
         if status == SignupStatus.WAITLISTED:
             waiting += count
-        else:
+        elif status in HOLDING:  # a claim held for acceptance takes no place
             held += count
         fill[shift_id] = (held, waiting)
     return fill
@@ -663,6 +716,7 @@ def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
         status=shift.status,
         channel_id=shift.channel_id,
         message_ts=shift.message_ts,
+        host_id=shift.host_id,
     )
 
 

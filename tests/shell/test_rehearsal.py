@@ -101,6 +101,8 @@ def test_a_select_takes_the_option_name_and_asks_again_after_a_wrong_one(tmp_pat
         "CANVASS",
         "6",
         "Ames public library",
+        "",  # notes
+        "",  # repeat weekly: just this once
         "",
     )
     assert "(no option `banana`: type its number, 1–5, or its name)" in out
@@ -119,6 +121,8 @@ def test_only_the_fields_with_errors_are_asked_again(tmp_path: Path) -> None:
         "1",
         "6",
         "Ames public library",
+        "",  # notes
+        "",  # repeat weekly: just this once
         "",
         "17:00",  # asked again: only the end
         "",
