@@ -64,6 +64,12 @@ NOT_INSTALLED = (
 )
 
 
+class AnotherWorkspaceServed(BoltError):
+    """Turnout's own rows do not record their workspace yet, so a deployment serves one
+    workspace at a time: a second organization's install is refused rather than let it see
+    the first's volunteers, shifts and numbers (README, installing for a coalition)."""
+
+
 class TurnoutInstallationStore(SQLAlchemyInstallationStore):
     """slack_sdk's installation store on Turnout's engine.
 
@@ -78,6 +84,9 @@ class TurnoutInstallationStore(SQLAlchemyInstallationStore):
         )
 
     def save(self, installation: Installation) -> None:
+        others = [team for team in self.installed_teams() if team != installation.team_id]
+        if others:
+            raise AnotherWorkspaceServed(f"{installation.team_id} refused: {others[0]} is installed")
         try:
             super().save(installation)
         except SQLAlchemyError as error:  # Bolt answers a BoltError with its storage_error page
@@ -240,7 +249,13 @@ FAILURES = {
 def _not_installed(args: FailureArgs) -> BoltResponse:
     """A plain page saying why, with a link back to the install page; the reason is escaped."""
     words = FAILURES.get(args.reason)
-    if words is None:
+    if isinstance(args.error, AnotherWorkspaceServed):
+        words = (
+            "Turnout was not installed: this Turnout already serves another workspace, and serving "
+            "several at once is not available yet. Nothing changed. Ask whoever runs it for a "
+            "Turnout of your own."
+        )
+    elif words is None:
         # Slack's error codes are short snake_case words; anything else in the query is not shown.
         said = f" (Slack said {args.reason})" if SLACK_ERROR_CODE.match(args.reason) else ""
         words = f"Turnout was not installed{said}. Start again from the install page."
@@ -253,7 +268,7 @@ def _not_installed(args: FailureArgs) -> BoltResponse:
         f"<p><a href='{html.escape(args.settings.install_path)}'>Install page</a></p></body></html>\n"
     )
     return BoltResponse(
-        status=args.suggested_status_code,
+        status=409 if isinstance(args.error, AnotherWorkspaceServed) else args.suggested_status_code,
         body=page,
         headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
     )

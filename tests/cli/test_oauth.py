@@ -1,5 +1,6 @@
-"""A coalition installs Turnout through OAuth: each organization from the install page, into its
-own workspace, and every request then acts with its own workspace's token."""
+"""An organization installs Turnout through OAuth, from the install page, into its own workspace,
+and every request then acts with that workspace's token. Until Turnout's rows record their
+workspace, a deployment serves one workspace at a time: a second organization's install is refused."""
 
 from __future__ import annotations
 
@@ -43,10 +44,10 @@ def bots(coalition: Coalition) -> list[tuple[str, str]]:
     return [(str(team), str(token)) for team, token in rows]
 
 
-def test_each_organization_installs_from_the_install_page(coalition: Coalition) -> None:
+def test_an_organization_installs_from_the_install_page(coalition: Coalition) -> None:
     slack, deps = coalition.bot.slack, coalition.bot.deps
-    assert bots(coalition) == [(SUNRISE, slack.token_for(SUNRISE)), (MTR, slack.token_for(MTR))]
-    assert deps.workspaces.active() == [MTR, SUNRISE]
+    assert bots(coalition) == [(SUNRISE, slack.token_for(SUNRISE))]
+    assert deps.workspaces.active() == [SUNRISE]
     (installed,) = slack.calls_to("oauth.v2.access")[:1]
     assert installed.token == ""  # the app's own credentials, not a bot token
     sunrise = deps.workspaces.client(SUNRISE)
@@ -66,9 +67,22 @@ def test_the_install_page_asks_for_turnouts_scopes_with_a_one_time_state(coaliti
     assert page.cookie == f"slack-app-oauth-state={query['state']}"
 
 
+def test_a_second_organization_is_refused_while_another_is_served(coalition: Coalition) -> None:
+    """Its people would otherwise see the first organization's volunteers, shifts and numbers."""
+    bot = coalition.bot
+    refused = bot.driver.install(MTR)
+    assert refused.status == 409 and "already serves another workspace" in refused.body
+    assert [team for team, _token in bots(coalition)] == [SUNRISE]
+    assert bot.deps.workspaces.active() == [SUNRISE]
+    asked = bot.command("/turnout", "help", user="UMTREVA", channel="CMTRIA")
+    assert asked.text == NOT_INSTALLED
+    with bot.deps.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM volunteer")).scalar_one() == 0
+
+
 def test_a_request_acts_with_its_own_workspaces_token(coalition: Coalition) -> None:
     bot, slack = coalition.bot, coalition.bot.slack
-    for user, channel, team in (("USUNANA", "CSUNIA", SUNRISE), ("UMTREVA", "CMTRIA", MTR)):
+    for user, channel, team in (("USUNANA", "CSUNIA", SUNRISE),):
         asked = bot.command("/turnout", "help", user=user, channel=channel)
         assert asked.status == 200 and "/shifts" in asked.text
         looked_up = [c for c in slack.calls_to("users.info") if c.params.get("user") == user]
@@ -131,7 +145,7 @@ def test_the_redirect_without_the_install_pages_cookie_is_refused(coalition: Coa
     back = urlsplit(bot.slack.consent(link, SUNRISE, "USUNSAM"))
     page = bot.driver.get(back.path, back.query)  # no cookie
     assert page.status == 400 and "another browser" in page.body
-    assert len(bots(coalition)) == 2  # nothing new saved
+    assert len(bots(coalition)) == 1  # nothing new saved
 
 
 def test_a_state_is_good_once(coalition: Coalition) -> None:
@@ -152,7 +166,7 @@ def test_a_code_slack_does_not_know_is_refused(coalition: Coalition) -> None:
     state = parse_qs(urlsplit(link).query)["state"][0]
     answered = bot.driver.get("/slack/oauth_redirect", f"code=not-a-code&state={state}", cookie=page.cookie)
     assert answered.status == 401 and "did not confirm" in answered.body
-    assert len(bots(coalition)) == 2
+    assert len(bots(coalition)) == 1
 
 
 def test_the_failure_page_shows_no_markup_from_the_query(coalition: Coalition) -> None:
@@ -165,7 +179,7 @@ def test_the_failure_page_shows_no_markup_from_the_query(coalition: Coalition) -
 def test_installing_again_keeps_the_workspace_working(coalition: Coalition) -> None:
     bot = coalition.bot
     assert bot.driver.install(SUNRISE, "USUNANA").status == 200
-    assert bot.deps.workspaces.active() == [MTR, SUNRISE]
+    assert bot.deps.workspaces.active() == [SUNRISE]
     client = bot.deps.workspaces.client(SUNRISE)
     assert client is not None and client.token == bot.slack.token_for(SUNRISE)
     assert bot.command("/turnout", "help", user="USUNBEN", channel="CSUNIA").status == 200
@@ -173,26 +187,25 @@ def test_installing_again_keeps_the_workspace_working(coalition: Coalition) -> N
 
 def test_an_uninstalled_workspace_is_never_sent_to_again(coalition: Coalition) -> None:
     bot, slack, deps = coalition.bot, coalition.bot.slack, coalition.bot.deps
-    bot.command("/turnout", "help", user="UMTREVA", channel="CMTRIA")
-    revoked = slack.token_for(MTR)
-    assert deps.workspaces.client(MTR) is not None  # remembered by this process
-    bot.driver.uninstall(MTR)
+    bot.command("/turnout", "help", user="USUNANA", channel="CSUNIA")
+    revoked = slack.token_for(SUNRISE)
+    assert deps.workspaces.client(SUNRISE) is not None  # remembered by this process
+    bot.driver.uninstall(SUNRISE)
     after = len(slack.calls)
-    assert deps.workspaces.client(MTR) is None
-    assert deps.workspaces.active() == [SUNRISE]
-    assert [team for team, _token in bots(coalition)] == [SUNRISE]
-    asked = bot.command("/turnout", "help", user="UMTREVA", channel="CMTRIA")
+    assert deps.workspaces.client(SUNRISE) is None
+    assert deps.workspaces.active() == []
+    assert bots(coalition) == []
+    asked = bot.command("/turnout", "help", user="USUNANA", channel="CSUNIA")
     assert asked.text == NOT_INSTALLED
-    assert bot.command("/turnout", "help", user="USUNANA", channel="CSUNIA").status == 200
     assert not [c for c in slack.calls[after:] if c.token == revoked]
     with deps.engine.connect() as connection:  # its history stays
-        known = connection.execute(sa.text("SELECT id FROM volunteer WHERE id = 'UMTREVA'")).all()
-    assert known == [("UMTREVA",)]
+        known = connection.execute(sa.text("SELECT id FROM volunteer WHERE id = 'USUNANA'")).all()
+    assert known == [("USUNANA",)]
     # Installing again: a new token, and the workspace is served again.
-    assert bot.driver.install(MTR).status == 200
-    client = deps.workspaces.client(MTR)
-    assert client is not None and client.token == slack.token_for(MTR) != revoked
-    assert "/shifts" in bot.command("/turnout", "help", user="UMTREVA", channel="CMTRIA").text
+    assert bot.driver.install(SUNRISE).status == 200
+    client = deps.workspaces.client(SUNRISE)
+    assert client is not None and client.token == slack.token_for(SUNRISE) != revoked
+    assert "/shifts" in bot.command("/turnout", "help", user="USUNANA", channel="CSUNIA").text
 
 
 def test_only_get_reaches_the_install_pages(coalition: Coalition) -> None:
@@ -236,8 +249,8 @@ def test_one_workspace_mode_acknowledges_being_uninstalled(bot: Bot) -> None:
     assert asked.status == 200
 
 
-def test_a_coalition_serves_requests_from_many_threads(coalition: Coalition) -> None:
-    """Two workspaces' people at once: each request still carries its own workspace's token."""
+def test_requests_from_many_threads_each_carry_their_workspaces_answer(coalition: Coalition) -> None:
+    """The served workspace's people and another's at once: each gets its own answer."""
     bot, slack = coalition.bot, coalition.bot.slack
     results: list[int] = []
 
@@ -254,6 +267,8 @@ def test_a_coalition_serves_requests_from_many_threads(coalition: Coalition) -> 
         thread.join()
     assert results == [200] * 8
     assert slack.refusals == []
+    looked_up = {c.token for c in slack.calls_to("users.info")}
+    assert looked_up == {slack.token_for(SUNRISE)}  # Make the Road's people are not looked up
 
 
 def test_an_app_started_after_the_installs_authorizes_from_the_database(

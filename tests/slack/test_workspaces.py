@@ -8,12 +8,13 @@ from dataclasses import replace
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.deps import make_deps
 from bot.localslack.webapi import TEAM_ID, LocalSlack
-from bot.slack.installations import TurnoutInstallationStore
+from bot.slack.installations import AnotherWorkspaceServed, TurnoutInstallationStore
 from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, scheduling_client
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 
@@ -72,7 +73,9 @@ def test_installed_workspaces_use_each_ones_latest_token(engine: Engine) -> None
     store = TurnoutInstallationStore(CLIENT_ID, engine)
     store.save(installation("T0A", "xoxb-a1", installed_at=1_700_000_000.0))
     store.save(installation("T0A", "xoxb-a2", installed_at=1_700_000_100.0))  # installed again
-    store.save(installation("T0B", "xoxb-b"))
+    # A second workspace's rows as a coalition will have them (installs of a second one are
+    # refused for now, so they are written past that rule).
+    SQLAlchemyInstallationStore.save(store, installation("T0B", "xoxb-b"))
     TurnoutInstallationStore("9.9", engine).save(installation("T0C", "xoxb-other-app"))
     made: list[str] = []
 
@@ -139,8 +142,17 @@ def test_scheduled_posts_go_to_the_one_installed_workspace_only(
     store.save(installation("T0A", "xoxb-a"))
     only = scheduling_client(workspaces)
     assert only is not None and only.token == "xoxb-a"
-    store.save(installation("T0B", "xoxb-b"))
+    SQLAlchemyInstallationStore.save(store, installation("T0B", "xoxb-b"))  # past the install rule
     assert scheduling_client(workspaces) is None
     assert "2 workspaces are installed" in caplog.text
     one = WebClient(token="xoxb-one")
     assert scheduling_client(OneWorkspace(one, "T0ONE")) is one
+
+
+def test_a_second_workspace_is_not_saved_while_another_is_installed(engine: Engine) -> None:
+    store = TurnoutInstallationStore(CLIENT_ID, engine)
+    store.save(installation("T0A", "xoxb-a1"))
+    store.save(installation("T0A", "xoxb-a2"))  # the same workspace installing again is fine
+    with pytest.raises(AnotherWorkspaceServed):
+        store.save(installation("T0B", "xoxb-b"))
+    assert store.installed_teams() == ["T0A"]
