@@ -1,7 +1,7 @@
 """languages: a volunteer's Slack locale and chosen language, a state's channel language
 
-Revision ID: 0007_languages
-Revises: 0006
+Revision ID: 0008_languages
+Revises: 0007
 Create Date: 2026-11-24
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_languages"
-down_revision: str | None = "0006"
+revision: str = "0008_languages"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
