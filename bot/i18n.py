@@ -1,9 +1,9 @@
 """Languages: every word a person reads, in the language they read, from gettext catalogs.
 
 The catalogs are `bot/locale/<language>/LC_MESSAGES/turnout.po`, kept with Babel (`pybabel
-extract/update`, see the README). They are read and compiled in memory the first time a language
-is asked for, so a fresh checkout or `pip install -e .` needs no build step and the catalogs can
-never disagree with a stale `.mo` file; a fuzzy entry is never used.
+extract/update`, see the README). They ship as `.po` and are compiled in memory when this module
+is imported (a few milliseconds), so a fresh checkout, `pip install -e .` or a wheel needs no build
+step and can never read a `.mo` file older than its `.po`; a fuzzy entry is never used.
 
 A `Lang` is one language, bound once and passed down explicitly: a builder is given the `Lang`
 of the person who will read what it builds (the caller for an ephemeral reply, the recipient for
