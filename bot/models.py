@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Any, Generic, Literal, TypeVar
 
 import sqlalchemy as sa
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -159,6 +161,7 @@ class DeliveryKind(StrEnum):
     SHIFT_REDRAW = "shift_redraw"
     HOME = "home"
     WEEKLY_CHART = "weekly_chart"
+    ACCEPTED = "accepted"
 
 
 class Counted(SQLModel):
@@ -193,6 +196,8 @@ class State(SQLModel, table=True):
     # The no-show policy: a volunteer with this many no-shows in 60 days has their claims held
     # for a coordinator or host to accept. None: off.
     noshow_limit: int | None = None
+    # The language of the posts in the state's channel (`/turnout language STATE es`); None: English.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class Volunteer(SQLModel, table=True):
@@ -207,6 +212,10 @@ class Volunteer(SQLModel, table=True):
     home_state: str | None = Field(default=None, foreign_key="state.code", max_length=2)
     created_at: datetime = utc_column()
     profile_updated_at: datetime = utc_column()
+    # Slack's locale for the person (`es-LA`), refreshed with the profile; part of it.
+    locale: str | None = Field(default=None, max_length=16)
+    # The language the person chose with `/turnout language` (`es`, `en`); None: follow Slack.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class Coordinator(SQLModel, table=True):
@@ -321,11 +330,13 @@ class Engagement(SQLModel, table=True):
     likewise with `second_last_no_show_at`.
     """
 
+    # Each segment of `/turnout people` is one range of one index, in the order it is listed
+    # (newest first, then by volunteer id), so a page is read without sorting the segment.
     __table_args__ = (
-        sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at"),
-        sa.Index("ix_engagement_last", "state", "last_attended_at"),
-        sa.Index("ix_engagement_new", "state", "attended", "first_signup_at"),
-        sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at"),
+        sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at", "volunteer_id"),
+        sa.Index("ix_engagement_last", "state", "hosted", "last_attended_at", "volunteer_id"),
+        sa.Index("ix_engagement_new", "state", "attended", "hosted", "first_signup_at", "volunteer_id"),
+        sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at", "volunteer_id"),
     )
 
     volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
@@ -338,8 +349,10 @@ class Engagement(SQLModel, table=True):
     last_attended_at: datetime | None = utc_column(nullable=True)
     third_last_attended_at: datetime | None = utc_column(nullable=True)
     second_last_no_show_at: datetime | None = utc_column(nullable=True)
-    # The highest rung already celebrated in the evening post, so a step up is cheered once.
+    # The highest rung already celebrated in the evening post, so a step up is cheered once,
+    # and the local date of the post that cheered it, so that day's post drawn again cheers it again.
     celebrated_rung: str | None = Field(default=None, max_length=16)
+    celebrated_on: date | None = None
 
 
 class ContactLog(Counted, table=True):
@@ -473,3 +486,16 @@ class Delivery(SQLModel, table=True):
     created_at: datetime | None = utc_column(nullable=True)
     next_attempt_at: datetime | None = utc_column(nullable=True, index=True)
     expires_at: datetime | None = utc_column(nullable=True)
+
+
+# slack_sdk's tables for a coalition's installations (one bot token per workspace) and for the
+# OAuth flow's one-time states, exactly as slack_sdk defines them, registered in Turnout's
+# metadata: migrations create them and the migration test holds them to slack_sdk's definition.
+# slack_sdk's stores query their own identical copies of these tables.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    SQLModel.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    SQLModel.metadata, "slack_oauth_states"
+)

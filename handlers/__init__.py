@@ -10,7 +10,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, schedule, shift_admin, shifts, turnout
+from handlers import (
+    admin,
+    contacts,
+    home,
+    hosting,
+    ladder,
+    languages,
+    schedule,
+    shift_admin,
+    shifts,
+    turnout,
+    workspaces,
+)
 from handlers.common import Subcommand, handle_error
 
 
@@ -21,6 +33,9 @@ def register(app: App, deps: Deps) -> None:
         **shift_admin.SUBCOMMANDS,
         **contacts.SUBCOMMANDS,
         **schedule.SUBCOMMANDS,
+        **hosting.SUBCOMMANDS,
+        **ladder.SUBCOMMANDS,
+        **languages.SUBCOMMANDS,
     }
     # Bolt tries listeners in the order they were added until one matches (no two match the
     # same request), and each try costs: the busiest commands (/log, /stats, /claim) go first.
@@ -28,5 +43,8 @@ def register(app: App, deps: Deps) -> None:
     shifts.register(app, deps)
     turnout.register(app, deps, subcommands)
     shift_admin.register(app, deps)
+    hosting.register(app, deps)
     home.register(app, deps)
+    ladder.register(app, deps)
+    workspaces.register(app, deps)
     app.error(handle_error)

@@ -1,21 +1,27 @@
-"""Setting up: `/turnout help`, `home`, `state` and `coordinator`."""
+"""Setting up: `/turnout help`, `home`, `state`, `coordinator`, `cutoff`, and the hosting roles
+and channels: `host` (trusted hosts) and `leads`."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import help as usage
 from bot.blocks.common import esc, text_reply
 from bot.blocks.help import build_turnout_help
-from bot.services.errors import NotFound, TurnoutError, UsageError
-from bot.services.people import find_volunteer_by_name, grant_coordinator, revoke_coordinator, set_home_state
+from bot.blocks.hosting import build_leads_route, build_trusted_dm
+from bot.models import DeliveryKind
+from bot.services.errors import NotFound, UsageError
+from bot.services.hosting import grant_trusted_host, revoke_trusted_host, set_leads_channel, show_leads_route
+from bot.services.people import grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.places import PLACES
 from bot.services.roles import coordinated_states
 from bot.services.states import bind_state, set_unclaim_cutoff
-from handlers.common import Subcommand, TurnoutRequest, is_help, say
-from handlers.parsing import ChannelRef, UserRef, fold_state, parse_channel, parse_user, require_state
+from bot.slack.delivery import send_dm
+from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_user, say
+from handlers.parsing import ChannelRef, fold_state, parse_channel, parse_user, require_state
 
 # Hours as people write them: ASCII digits, optionally a fraction (no exponents, inf or nan).
 HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
@@ -99,8 +105,81 @@ def run_cutoff(request: TurnoutRequest) -> None:
     say(request.respond, text_reply(f"In {code}, volunteers can release a shift themselves until {until}."))
 
 
+def run_trusted_host(request: TurnoutRequest) -> None:
+    """`host [remove] @user STATE`: a state's coordinators trust a volunteer to publish the
+    shifts they host there; the volunteer is told either way."""
+    args = list(request.args)
+    removing = bool(args) and args[0].lower() == "remove"
+    if removing:
+        args = args[1:]
+    args, _ = fold_state(args, at=1)
+    if len(args) != 2 or is_help(args[0]):
+        raise UsageError("Name one person and one state.", usage.TRUSTED_HOST)
+    code = require_state(args[1], usage.TRUSTED_HOST)
+    user_id = resolve_user(request, parse_user(args[0], usage.TRUSTED_HOST))
+    deps = request.deps
+    with request.acting() as (session, actor):
+        if removing:
+            revoke_trusted_host(session, actor=actor, user_id=user_id, state=code)
+            changed, text = (
+                True,
+                f"<@{user_id}> is no longer a trusted host in {code}: their next `/host` there is a proposal.",
+            )
+        elif grant_trusted_host(session, actor=actor, user_id=user_id, state=code, now=deps.clock()):
+            changed, text = (
+                True,
+                f"<@{user_id}> is now a trusted host in {code}: the shifts they `/host` there are posted at once.",
+            )
+        else:
+            changed, text = False, f"<@{user_id}> is already a trusted host in {code}."
+    say(request.respond, text_reply(text))
+    if changed:
+        now = deps.clock()
+        send_dm(
+            deps,
+            request.client,
+            kind=DeliveryKind.HOST_NEWS,
+            user_id=user_id,
+            key=f"trusted:{code}:{'off' if removing else 'on'}:{int(now.timestamp() * 1_000_000)}",
+            reply=build_trusted_dm(code, trusted=not removing),
+            expires_at=now + TRUSTED_NEWS_USEFUL_FOR,
+        )
+
+
+TRUSTED_NEWS_USEFUL_FOR = timedelta(days=1)
+
+
+def run_leads(request: TurnoutRequest) -> None:
+    """`leads STATE [#channel|off]`: where a state's leads news goes, set by its coordinators."""
+    args, _ = fold_state(request.args)
+    if not args or len(args) > 2 or is_help(args[0]):
+        raise UsageError("Give a state, and a channel (or `off`).", usage.LEADS)
+    code = require_state(args[0], usage.LEADS)
+    deps = request.deps
+    if len(args) == 1:
+        with request.acting() as (session, actor):
+            route = show_leads_route(session, actor=actor, code=code)
+        return say(request.respond, build_leads_route(route, changed=False))
+    public = False
+    channel_id: str | None = None
+    if args[1].lower() not in LEADS_OFF:
+        channel_id, private = channel_seen(request, parse_channel(args[1], usage.LEADS))
+        public = not private
+    with request.acting() as (session, actor):
+        route = set_leads_channel(session, actor=actor, code=code, channel_id=channel_id, now=deps.clock())
+    say(request.respond, build_leads_route(route, changed=True, public=public))
+
+
+LEADS_OFF = frozenset({"off", "none", "remove"})
+
+
 def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
     """A channel id the bot can see, from a mention or a typed #name."""
+    return channel_seen(request, ref)[0]
+
+
+def channel_seen(request: TurnoutRequest, ref: ChannelRef) -> tuple[str, bool]:
+    """(id, whether it is private) of a channel the bot can see, from a mention or a typed #name."""
     # A mention's label is whatever the client put there: shown as text, never as markup.
     shown = f"#{esc(ref.name)}" if ref.name else "that channel"
     channel_id = ref.id or request.deps.directory.channel_id(request.client, ref.name or "")
@@ -109,42 +188,10 @@ def resolve_channel(request: TurnoutRequest, ref: ChannelRef) -> str:
             f"I can't find {shown}. Pick it from Slack's autocomplete, or invite @Turnout to it first."
         )
     try:
-        request.client.conversations_info(channel=channel_id)
+        info = request.client.conversations_info(channel=channel_id)
     except SlackApiError as error:
         raise NotFound(f"I can't see {shown}; if it is private, invite @Turnout to it first.") from error
-    return channel_id
-
-
-NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
-
-
-def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
-    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace).
-
-    A mention carries an id anyone could type, so Slack is asked whether that person exists."""
-    if ref.id:
-        try:
-            found = request.deps.directory.lookup(request.client, ref.id)
-        except SlackApiError as error:
-            raise TurnoutError(
-                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
-            ) from error
-        if found is None:
-            raise NotFound(NO_SUCH_PERSON)
-        return ref.id
-    name = ref.name or ""
-    with request.deps.read_session() as session:
-        matches = find_volunteer_by_name(session, name)
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:  # never guess whom a role goes to
-        raise NotFound(
-            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
-        )
-    user_id = request.deps.directory.user_id(request.client, name)
-    if user_id is None:
-        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
-    return user_id
+    return channel_id, bool((info.get("channel") or {}).get("is_private"))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -153,4 +200,6 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "state": run_state,
     "coordinator": run_coordinator,
     "cutoff": run_cutoff,
+    "host": run_trusted_host,
+    "leads": run_leads,
 }

@@ -16,6 +16,7 @@ import psycopg
 from slack_bolt import Ack, Args, BoltResponse, Respond
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
 from slack_sdk.webhook import WebhookResponse
@@ -25,21 +26,26 @@ from sqlmodel import Session
 from bot.blocks.common import Reply, context, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
-from bot.services.errors import TurnoutError
+from bot.i18n import ENGLISH, N_, Lang, language
+from bot.services.errors import NotFound, TurnoutError
 from bot.services.people import (
     PERMISSION_MAX_AGE,
     PROFILE_MAX_AGE,
     Profile,
     ensure_volunteer,
+    find_volunteer_by_name,
     stored_profile,
     sync_volunteer,
 )
 from bot.services.roles import Actor
+from handlers.parsing import UserRef
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
-SORRY = "Something went wrong on Turnout's side and nothing was changed. Please try again in a minute."
-UNREACHABLE = "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
+SORRY = N_("Something went wrong on Turnout's side and nothing was changed. Please try again in a minute.")
+UNREACHABLE = N_(
+    "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
+)
 # What a database that is down, restarting or out of reach raises, from SQLAlchemy or the driver.
 UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
     sa_exc.OperationalError,
@@ -73,27 +79,52 @@ def database_unreachable(error: BaseException) -> bool:
     return False
 
 
-def apology(error: BaseException) -> str:
+def apology(error: BaseException, lang: Lang = ENGLISH) -> str:
     """What to tell someone whose request failed on Turnout's side."""
-    return UNREACHABLE if database_unreachable(error) else SORRY
+    return lang._(UNREACHABLE if database_unreachable(error) else SORRY)
+
+
+# The language of a reply: known already, or looked up only when it is needed.
+Speaking = Lang | Callable[[], Lang]
+
+
+def speaking(lang: Speaking) -> Lang:
+    return lang if isinstance(lang, Lang) else lang()
 
 
 @contextmanager
-def answering(respond: Respond) -> Iterator[None]:
-    """Expected refusals become an ephemeral reply; anything else is logged and apologised for.
+def answering(respond: Respond, lang: Speaking = ENGLISH) -> Iterator[None]:
+    """Expected refusals become an ephemeral reply; anything else is logged and apologised for,
+    in `lang` (the caller's language, or how to look it up).
 
     Nothing may escape a listener that has acked: Bolt would then forget the ack and Slack
     would see no answer at all."""
     try:
         yield
     except TurnoutError as refusal:
-        say(respond, build_refusal(refusal))
+        say(respond, build_refusal(refusal, speaking(lang)))
     except Exception as error:
         logger.exception("unhandled error in a listener")
         try:
-            say(respond, text_reply(apology(error)))
+            say(respond, text_reply(apology(error, speaking(lang))))
         except Exception:
             logger.exception("could not tell the user about the error")
+
+
+def caller_lang(deps: Deps, user_id: str) -> Lang:
+    """The language `user_id` reads, as stored: English for someone never seen, and when the
+    database cannot say (the apology for that must still reach them)."""
+    try:
+        with deps.read_session() as session:
+            stored = stored_profile(session, user_id=user_id)
+    except (sa_exc.SQLAlchemyError, psycopg.Error):
+        return ENGLISH
+    return language(stored[0].reads) if stored else ENGLISH
+
+
+def reads(deps: Deps, user_id: str) -> Callable[[], Lang]:
+    """`answering`'s language for a reply to `user_id`, looked up only if a refusal needs it."""
+    return lambda: caller_lang(deps, user_id)
 
 
 def is_help(text: str) -> bool:
@@ -424,3 +455,37 @@ class TurnoutRequest:
 
 
 Subcommand = Callable[[TurnoutRequest], None]
+
+
+NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
+
+
+def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
+    """A person's id, from a mention or a typed @name (known volunteers first, then the workspace).
+
+    A mention carries an id anyone could type, so Slack is asked whether that person exists."""
+    if ref.id:
+        try:
+            found = request.deps.directory.lookup(request.client, ref.id)
+        except SlackApiError as error:
+            raise TurnoutError(
+                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
+            ) from error
+        if found is None:
+            raise NotFound(NO_SUCH_PERSON)
+        with request.deps.session() as session:  # Slack just said who they are: keep it
+            sync_volunteer(session, profile=found, now=request.deps.clock())
+        return ref.id
+    name = ref.name or ""
+    with request.deps.read_session() as session:
+        matches = find_volunteer_by_name(session, name)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:  # never guess whom a role goes to
+        raise NotFound(
+            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
+        )
+    user_id = request.deps.directory.user_id(request.client, name)
+    if user_id is None:
+        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
+    return user_id

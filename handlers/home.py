@@ -22,6 +22,7 @@ from bot.services.shifts import claim_shift, confirm_signup, release_signup
 from bot.slack import home
 from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import FormNotOpened, open_log_form
+from bot.slack.held_claims import after_claim
 from bot.slack.home import draw_home
 from handlers.common import acked_then, apology, enroll, profile_of
 from handlers.payloads import bare_id
@@ -57,10 +58,12 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
     now = deps.clock()
+    claimed = None
     try:
         shift_id = bare_id(action.get("value"), STALE_HOME_BUTTON)
         with deps.session() as session:
             enroll(deps, session, profile)
+            claimed = None
             if action["action_id"] == act.HOME_CLAIM:
                 claimed = claim_shift(session, shift_id=shift_id, user_id=user_id, now=now)
                 note, released = claim_headline(claimed), None
@@ -77,6 +80,8 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
     publish_home(deps, client, profile, note=note)
     if released is not None:
         after_release(deps, client, released)
+    elif claimed is not None:
+        after_claim(deps, client, claimed)
     else:
         refresh_shift_post(deps, client, shift_id)
 

@@ -2,44 +2,66 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import KINDS_TEXT, Reply, text_reply
-from bot.blocks.refusals import refusal_text
+from bot.blocks.common import Reply, text_reply
+from bot.blocks.editing import (
+    build_added_dm,
+    build_edit_form,
+    build_edit_result,
+    build_repeat_result,
+    build_series_cancel_confirmation,
+    build_series_cancel_result,
+    build_series_cancelled_dm,
+    build_shift_changed_dm,
+    repeat_fields,
+    roster_add_line,
+)
+from bot.blocks.refusals import people_list, refusal_text
 from bot.blocks.shifts import (
-    FORM_START,
     build_cancel_confirmation,
     build_cancel_result,
     build_cancelled_dm,
+    build_promoted_dm,
     build_roster,
     build_shift_created,
     build_shift_form,
 )
 from bot.deps import Deps
 from bot.models import DeliveryKind, SignupStatus
-from bot.services.errors import TurnoutError, UsageError
+from bot.services.editing import (
+    MAX_REPEAT,
+    EditResult,
+    Repeat,
+    RepeatResult,
+    ShiftChanges,
+    add_to_shift,
+    cancel_series,
+    edit_shift,
+    plan_copies,
+    repeat_shift,
+    require_runner_of,
+    shift_to_edit,
+)
+from bot.services.errors import CapacityBelowHeld, TurnoutError, UsageError
 from bot.services.roles import coordinated_states
 from bot.services.shifts import (
     InvalidShift,
     NewShift,
     cancel_shift,
-    check_new_shift_times,
     create_shift,
     mark_attendance,
     remove_signup,
     roster,
 )
-from bot.services.states import default_state, state_timezone
+from bot.services.states import default_state, state_channel
 from bot.slack.delivery import (
     FORM_REPLY_USEFUL_FOR,
     after_release,
@@ -49,6 +71,7 @@ from bot.slack.delivery import (
     send_dm,
 )
 from bot.slack.forms import open_form
+from bot.slack.held_claims import after_no_show
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -59,31 +82,38 @@ from handlers.common import (
     enroll,
     is_help,
     profile_of,
+    resolve_user,
     say,
+    with_note,
 )
 from handlers.parsing import (
     MAX_REASON,
-    check_capacity,
-    check_location,
-    check_notes,
     check_reason,
     fold_state,
-    parse_capacity,
     parse_date,
-    parse_kind,
+    parse_edit,
+    parse_repeat,
     parse_shift_id,
-    parse_time_range,
-    require_state,
+    parse_user,
 )
 from handlers.payloads import (
     STALE_BUTTON,
     button_ref,
     check_day,
-    offered,
     picked,
+    record_id,
     submission_key,
     text_value,
     whole_number,
+)
+from handlers.shift_forms import (
+    FieldChecker,
+    check_shift_times,
+    first_form_day,
+    parse_inline_shift,
+    read_shift_form,
+    retype_key,
+    state_timezone_for,
 )
 
 logger = logging.getLogger(__name__)
@@ -95,7 +125,14 @@ def run_shift(request: TurnoutRequest) -> None:
         return add_shift(request)
     if verb == "cancel":
         return cancel(request)
-    raise UsageError("Use `shift add` or `shift cancel`.", f"{usage.SHIFT_ADD}\nor {usage.SHIFT_CANCEL}")
+    if verb == "edit":
+        return edit(request)
+    if verb == "repeat":
+        return repeat(request)
+    raise UsageError(
+        "Use `shift add`, `shift edit`, `shift repeat` or `shift cancel`.",
+        f"{usage.SHIFT_ADD}\nor {usage.SHIFT_EDIT}\nor {usage.SHIFT_REPEAT}\nor {usage.SHIFT_CANCEL}",
+    )
 
 
 def add_shift(request: TurnoutRequest) -> None:
@@ -105,7 +142,7 @@ def add_shift(request: TurnoutRequest) -> None:
     if is_help(request.args[1]):
         raise UsageError("Add a shift with the form, or all its details on one line.", usage.SHIFT_ADD)
     args, folded = fold_state(request.args, at=1)
-    spec = parse_inline_shift(args[1:], request.rest_after(6 + folded))
+    spec = parse_inline_shift(args[1:], request.rest_after(6 + folded), usage.SHIFT_ADD)
     now = deps.clock()
     check_day(spec.day, deps.clock().date(), usage.SHIFT_ADD)
     with request.acting() as (session, actor):
@@ -128,34 +165,6 @@ def add_shift(request: TurnoutRequest) -> None:
     )
 
 
-RETYPE_WINDOW = timedelta(minutes=10)
-
-
-def retype_key(spec: NewShift, user_id: str, now: datetime) -> str:
-    """The same shift typed again by the same person in the same ten minutes has the same key,
-    so a retyped `shift add` (after a slow answer) finds the first shift instead of adding another."""
-    bucket = int(now.timestamp() // RETYPE_WINDOW.total_seconds())
-    fields = [spec.state, spec.day.isoformat(), f"{spec.start:%H:%M}", f"{spec.end:%H:%M}", str(spec.kind)]
-    fields += [str(spec.capacity), " ".join(spec.location.split()).casefold(), user_id, str(bucket)]
-    return "typed:" + hashlib.sha256("\x1f".join(fields).encode()).hexdigest()[:40]
-
-
-def parse_inline_shift(args: list[str], location_text: str) -> NewShift:
-    """`STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`; the location keeps its spacing."""
-    if len(args) < 6:
-        missing = ["state", "date", "time range", "kind", "capacity", "location"][len(args) :]
-        raise UsageError(f"Missing the {', '.join(missing)}.", usage.SHIFT_ADD)
-    state = require_state(args[0], usage.SHIFT_ADD)
-    day = parse_date(args[1], usage.SHIFT_ADD)
-    start, end = parse_time_range(args[2], usage.SHIFT_ADD)
-    kind = parse_kind(args[3])
-    if kind is None:
-        raise UsageError(f"`{args[3][:30]}` is not a kind of shift. Kinds: {KINDS_TEXT}.", usage.SHIFT_ADD)
-    capacity = parse_capacity(args[4], usage.SHIFT_ADD)
-    location = check_location(location_text, usage.SHIFT_ADD)
-    return NewShift(state, day, start, end, kind, capacity, location)
-
-
 def open_shift_form(request: TurnoutRequest) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
@@ -167,15 +176,10 @@ def open_shift_form(request: TurnoutRequest) -> None:
         )
     # The date offered is the first on which the suggested start is still ahead, in the zone of
     # the state the shift is most likely for (the channel's, else the person's home state).
-    zone = state_timezone_for(deps, likely if likely in states else states[0])
-    local_now = deps.clock().astimezone(ZoneInfo(zone))
-    day = local_now.date() + timedelta(days=local_now.time() >= FORM_START)
-    open_form(request.client, request.command["trigger_id"], build_shift_form(states, day))
-
-
-def state_timezone_for(deps: Deps, code: str) -> str:
-    with deps.read_session() as session:
-        return state_timezone(session, code)
+    day = first_form_day(deps, state_timezone_for(deps, likely if likely in states else states[0]))
+    view = build_shift_form(states, day)
+    view["blocks"] += repeat_fields()
+    open_form(request.client, request.command["trigger_id"], view)
 
 
 def handle_shift_form(
@@ -183,10 +187,14 @@ def handle_shift_form(
 ) -> None:
     """The form is checked field by field before the ack, so mistakes show inline; then it is saved once."""
     user_id = body["user"]["id"]
-    spec, errors = read_shift_form(view)
+    spec, errors = read_shift_form(view, usage.SHIFT_ADD)
+    weekly, repeat_errors = read_repeat(view)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, spec)
+            errors = check_shift_times(deps, spec, usage.SHIFT_ADD)
+            if weekly is not None and not errors:
+                errors = check_repeat(deps, spec, weekly)
+        errors = {**repeat_errors, **errors}
     except Exception as error:
         logger.exception("the shift form could not be checked")
         ack(response_action="errors", errors={"date": apology(error)[:150]})
@@ -206,7 +214,14 @@ def handle_shift_form(
                 now=deps.clock(),
                 source_key=submission_key(user_id, view.get("id")),
             )
+            copies = (
+                repeat_shift(session, actor=actor, shift_id=shift.id, repeat=weekly, now=deps.clock())
+                if weekly is not None
+                else None
+            )
         posted = post_new_shift(deps, client, shift.id) if created else None
+        if copies is not None:
+            post_copies(deps, client, copies)
     except TurnoutError as refusal:
         answer = text_reply(f"Your shift was not added: {refusal_text(refusal)}")
         _form_reply(deps, client, user_id, view["id"], answer)
@@ -247,63 +262,13 @@ def _form_reply(deps: Deps, client: WebClient, user_id: str, view_id: str, reply
     )
 
 
-def read_shift_form(view: dict[str, Any]) -> tuple[NewShift | None, dict[str, str]]:
-    """The form's values as a new shift, or the errors to show beside each field."""
-    values = view["state"]["values"]
-    errors: dict[str, str] = {}
-
-    def check(block: str, read: Any) -> Any:
-        try:
-            return read()
-        except UsageError as problem:
-            errors[block] = problem.problem[:150]
-            return None
-
-    state_value = picked(values, "state")
-    state = check("state", lambda: require_state(state_value, usage.SHIFT_ADD))
-    if state is not None and state not in offered(view, "state"):
-        errors["state"], state = "Pick one of the states listed.", None
-    day = check("date", lambda: parse_date(picked(values, "date", "selected_date"), usage.SHIFT_ADD))
-    start_text = picked(values, "start", "selected_time")
-    end_text = picked(values, "end", "selected_time")
-    times = check("end", lambda: parse_time_range(f"{start_text}-{end_text}", usage.SHIFT_ADD))
-    kind = parse_kind(picked(values, "kind"))
-    if kind is None:
-        errors["kind"] = f"Pick a kind: {KINDS_TEXT}."
-    capacity = check(
-        "capacity", lambda: check_capacity(_whole(text_value(values, "capacity")), usage.SHIFT_ADD)
-    )
-    location = check("location", lambda: check_location(text_value(values, "location"), usage.SHIFT_ADD))
-    notes = check("notes", lambda: check_notes(text_value(values, "notes"), usage.SHIFT_ADD))
-    if errors or kind is None:
-        return None, errors
-    return NewShift(state, day, times[0], times[1], kind, capacity, location, notes or ""), {}
-
-
-def _whole(text: str) -> int:
-    number = whole_number(text)
-    if number is None:
-        raise UsageError("Capacity is a whole number of people.", usage.SHIFT_ADD)
-    return number
-
-
-def check_shift_times(deps: Deps, spec: NewShift) -> dict[str, str]:
-    """Time rules that need the state's zone (in the past, skipped by DST), as form errors."""
-    try:
-        check_day(spec.day, deps.clock().date(), usage.SHIFT_ADD)
-        check_new_shift_times(spec, state_timezone_for(deps, spec.state), deps.clock())
-    except UsageError as far:
-        return {"date": far.problem[:150]}
-    except InvalidShift as invalid:
-        return {"date" if invalid.field == "date" else "start": invalid.message[:150]}
-    return {}
-
-
 def cancel(request: TurnoutRequest) -> None:
     """`shift cancel ID [REASON…]`: checks, then asks for confirmation; the button cancels."""
     if len(request.args) < 2 or is_help(request.args[1]):
         raise UsageError("Give the id of the shift to cancel, and optionally why.", usage.SHIFT_CANCEL)
     shift_id = parse_shift_id(request.args[1], usage.SHIFT_CANCEL)
+    if len(request.args) > 2 and request.args[2].lower() == "series":
+        return cancel_rest_of_series(request, shift_id)
     reason = check_reason(request.rest_after(2), usage.SHIFT_CANCEL)
     with request.acting() as (session, actor):
         preview = cancel_shift(
@@ -351,6 +316,8 @@ def handle_cancel_click(
 
 
 def run_roster(request: TurnoutRequest) -> None:
+    if len(request.args) >= 2 and request.args[1].lower() == "add":
+        return add_to_roster(request)
     if len(request.args) != 1 or is_help(request.args[0]):
         raise UsageError("Give the id of one shift.", usage.ROSTER)
     shift_id = parse_shift_id(request.args[0], usage.ROSTER)
@@ -373,6 +340,7 @@ def handle_roster_click(
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
+            marked = None
             if action["action_id"] == act.REMOVE:
                 result = remove_signup(session, actor=actor, signup_id=signup_id, now=now)
                 shift_id = result.signup.shift.id
@@ -380,9 +348,8 @@ def handle_roster_click(
                 status = (
                     SignupStatus.ATTENDED if action["action_id"] == act.ATTENDED else SignupStatus.NO_SHOW
                 )
-                shift_id = mark_attendance(
-                    session, actor=actor, signup_id=signup_id, status=status, now=now
-                ).shift.id
+                marked = mark_attendance(session, actor=actor, signup_id=signup_id, status=status, now=now)
+                shift_id = marked.shift.id
                 result = None
             reply: Reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), offset)
         say(respond, reply, replace=True)
@@ -398,8 +365,9 @@ def handle_roster_click(
                 shift_id=shift_id,
             )
             after_release(deps, client, result)
-        elif result is None:
+        elif marked is not None:
             refresh_shift_post(deps, client, shift_id)
+            after_no_show(deps, client, marked, marked_by=user_id)
 
 
 def handle_roster_page(
@@ -433,12 +401,298 @@ def read_roster_value(value: object) -> tuple[int, int]:
     return ref, offset
 
 
+# ---------------------------------------------------------------- editing, repeating, roster add
+
+
+def edit(request: TurnoutRequest) -> None:
+    """`shift edit ID` opens the form filled in; with named fields, changes just those."""
+    if len(request.args) < 2 or is_help(request.args[1]):
+        raise UsageError(
+            "Give the id of the shift, then what changes (or nothing, for the form).", usage.SHIFT_EDIT
+        )
+    shift_id = parse_shift_id(request.args[1], usage.SHIFT_EDIT)
+    deps = request.deps
+    if len(request.args) == 2:
+        return open_edit_form(request, shift_id)
+    changes = parse_edit(request.args[2:], lambda n: request.rest_after(2 + n), usage.SHIFT_EDIT)
+    if changes.day is not None:
+        check_day(changes.day, deps.clock().date(), usage.SHIFT_EDIT)
+    with request.acting() as (session, actor):
+        try:
+            result = edit_shift(session, actor=actor, shift_id=shift_id, changes=changes, now=deps.clock())
+        except InvalidShift as invalid:
+            raise UsageError(invalid.message, usage.SHIFT_EDIT) from invalid
+    say(request.respond, build_edit_result(result, tell_about_edit(deps, request.client, result)))
+
+
+def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
+    """Everyone on the shift is told what changed, those given a place that it is theirs, and
+    its channel post is redrawn; how many of those told have their DM so far."""
+    if not result.changed:
+        return 0
+    shift = result.shift
+    told = 0
+    for signup in result.told:
+        told += send_dm(
+            deps,
+            client,
+            kind=DeliveryKind.SHIFT_CHANGED,
+            user_id=signup.user_id,
+            key=f"{shift.id}@{result.version}",
+            reply=build_shift_changed_dm(result, signup),
+            expires_at=shift.starts_at,
+            shift_id=shift.id,
+        ).landed
+    for promoted in result.promoted:
+        send_dm(
+            deps,
+            client,
+            kind=DeliveryKind.PROMOTED,
+            user_id=promoted.user_id,
+            key=event_key(shift.id, promoted.id, deps.clock()),
+            reply=build_promoted_dm(promoted),
+            expires_at=shift.starts_at,
+            shift_id=shift.id,
+        )
+    refresh_shift_post(deps, client, shift.id)
+    return told
+
+
+def open_edit_form(request: TurnoutRequest, shift_id: int) -> None:
+    deps = request.deps
+    with request.acting() as (session, actor):
+        editable = shift_to_edit(session, actor=actor, shift_id=shift_id, now=deps.clock())
+    view = build_edit_form(editable.shift, editable.day, f"{editable.start:%H:%M}", f"{editable.end:%H:%M}")
+    open_form(request.client, request.command["trigger_id"], view)
+
+
+def handle_edit_form(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, *, deps: Deps
+) -> None:
+    """The edit form is checked and saved before the ack, so every mistake (a time in the past,
+    a capacity below the places held) shows beside its field; the people on it are told after."""
+    user_id = body["user"]["id"]
+    shift_id = record_id(view.get("private_metadata"))
+    changes, errors = read_edit_form(view)
+    weekly, repeat_errors = read_repeat(view)
+    errors = {**errors, **repeat_errors}
+    if shift_id is None:
+        errors["date"] = "I can't tell which shift this form is for. Run `/turnout shift edit ID` again."
+    if errors or changes is None or shift_id is None:
+        ack(response_action="errors", errors=errors)
+        return
+    copies: RepeatResult | None = None
+    try:
+        profile = profile_of(deps, client, user_id, for_permission=True)
+        with deps.session() as session:
+            actor = enroll(deps, session, profile)
+            now = deps.clock()
+            result = edit_shift(session, actor=actor, shift_id=shift_id, changes=changes, now=now)
+            if weekly is not None:
+                copies = repeat_shift(session, actor=actor, shift_id=shift_id, repeat=weekly, now=now)
+    except InvalidShift as invalid:
+        block = {"repeat": "repeat_until" if weekly and weekly.until else "repeat_weeks", "time": "start"}
+        ack(response_action="errors", errors={block.get(invalid.field, invalid.field): invalid.message[:150]})
+        return
+    except CapacityBelowHeld as held:
+        names = people_list([esc_plain(name) for _user, name in held.holders], 5)
+        text = f"{len(held.holders)} places are held ({names}); take someone off the roster first."
+        ack(response_action="errors", errors={"capacity": text[:150]})
+        return
+    except TurnoutError as refusal:
+        ack()
+        _form_reply(
+            deps, client, user_id, view["id"], text_reply(f"Nothing was changed: {refusal_text(refusal)}")
+        )
+        return
+    except Exception as error:
+        logger.exception("the edit form could not be saved")
+        ack(response_action="errors", errors={"date": apology(error)[:150]})
+        return
+    ack()
+    told = tell_about_edit(deps, client, result)
+    reply = build_edit_result(result, told)
+    if copies is not None:
+        channel, pending = post_copies(deps, client, copies)
+        reply = Reply(reply.text, [*reply.blocks, *build_repeat_result(copies, channel, pending).blocks])
+    _form_reply(deps, client, user_id, view["id"], reply)
+
+
+def esc_plain(name: str) -> str:
+    """A name in a form's error: plain text, so nothing to escape, only kept short."""
+    return name if len(name) <= 30 else name[:29] + "…"
+
+
+def read_edit_form(view: dict[str, Any]) -> tuple[ShiftChanges | None, dict[str, str]]:
+    """The edit form's values, or the errors to show beside each field."""
+    fields = FieldChecker(view, usage.SHIFT_EDIT)
+    day, times, capacity, location, notes = fields.details()
+    if fields.errors:
+        return None, fields.errors
+    return ShiftChanges(day, times[0], times[1], capacity, location, notes or ""), {}
+
+
+def read_repeat(view: dict[str, Any]) -> tuple[Repeat | None, dict[str, str]]:
+    """A shift form's weekly choice: a number of weeks or a last date, or neither (None)."""
+    values = view["state"]["values"]
+    weeks_text = text_value(values, "repeat_weeks").strip()
+    until_text = picked(values, "repeat_until", "selected_date")
+    if weeks_text and until_text:
+        return None, {"repeat_until": "Give the number of weeks or the last date, not both."}
+    if weeks_text:
+        weeks = whole_number(weeks_text)
+        if weeks is None or not 1 <= weeks <= MAX_REPEAT:
+            return None, {"repeat_weeks": f"A number of weeks from 1 to {MAX_REPEAT}."}
+        return Repeat(weeks=weeks), {}
+    if until_text:
+        try:
+            return Repeat(until=parse_date(until_text, usage.SHIFT_REPEAT)), {}
+        except UsageError as problem:
+            return None, {"repeat_until": problem.problem[:150]}
+    return None, {}
+
+
+def check_repeat(deps: Deps, spec: NewShift, weekly: Repeat) -> dict[str, str]:
+    """A new shift's weekly copies, checked like the shift (DST, too far ahead) as form errors."""
+    try:
+        plan_copies(spec, weekly, state_timezone_for(deps, spec.state), deps.clock())
+    except InvalidShift as invalid:
+        return {"repeat_until" if weekly.until else "repeat_weeks": invalid.message[:150]}
+    return {}
+
+
+def repeat(request: TurnoutRequest) -> None:
+    """`shift repeat ID weekly N | until YYYY-MM-DD`: weekly copies, posted like any new shift."""
+    if len(request.args) < 2 or is_help(request.args[1]):
+        raise UsageError("Give the id of the shift and how long to repeat it.", usage.SHIFT_REPEAT)
+    shift_id = parse_shift_id(request.args[1], usage.SHIFT_REPEAT)
+    weekly = parse_repeat(request.args[2:], usage.SHIFT_REPEAT)
+    deps = request.deps
+    if weekly.until is not None:
+        check_day(weekly.until, deps.clock().date(), usage.SHIFT_REPEAT)
+    with request.acting() as (session, actor):
+        try:
+            result = repeat_shift(session, actor=actor, shift_id=shift_id, repeat=weekly, now=deps.clock())
+        except InvalidShift as invalid:
+            raise UsageError(invalid.message, usage.SHIFT_REPEAT) from invalid
+    channel, pending = post_copies(deps, request.client, result)
+    say(request.respond, build_repeat_result(result, channel, pending))
+
+
+def post_copies(deps: Deps, client: WebClient, result: RepeatResult) -> tuple[str | None, int]:
+    """Each new copy posted in its state's channel like any new shift, paced one a second;
+    (the channel, how many Slack has not taken yet: those are retried)."""
+    pacer = deps.make_pacer()
+    channel: str | None = None
+    pending = 0
+    for copy in result.created:
+        with deps.read_session() as session:
+            channel = state_channel(session, copy.state)
+        if channel is None:
+            return None, 0
+        pacer.wait(channel)
+        posted = post_new_shift(deps, client, copy.id)
+        pending += bool(posted and not posted.posted)
+    return channel, pending
+
+
+def cancel_rest_of_series(request: TurnoutRequest, shift_id: int) -> None:
+    """`shift cancel ID series [REASON…]`: checks, then asks for confirmation; the button cancels."""
+    reason = check_reason(request.rest_after(3), usage.SHIFT_CANCEL_SERIES)
+    with request.acting() as (session, actor):
+        preview = cancel_series(
+            session, actor=actor, shift_id=shift_id, reason=reason, now=request.deps.clock(), dry_run=True
+        )
+    say(
+        request.respond,
+        build_series_cancel_result(preview)
+        if preview.already
+        else build_series_cancel_confirmation(preview, reason),
+    )
+
+
+def handle_cancel_series_click(
+    ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
+) -> None:
+    """Cancelling a series, confirmed: each person on its shifts told once (with the reason),
+    the confirmation replaced by what happened. A second click finds nothing left to cancel."""
+    ack()
+    with answering(respond):
+        value = body["actions"][0].get("value")
+        shift_id, _ = button_ref(value)
+        reason = str(value).partition("|")[2]
+        if len(reason) > MAX_REASON:
+            raise TurnoutError(STALE_BUTTON)
+        profile = profile_of(deps, client, body["user"]["id"])
+        with deps.session() as session:
+            actor = enroll(deps, session, profile)
+            result = cancel_series(session, actor=actor, shift_id=shift_id, reason=reason, now=deps.clock())
+        told = 0
+        for user_id, shifts in result.notify.items():
+            told += send_dm(
+                deps,
+                client,
+                kind=DeliveryKind.CANCELLED,
+                user_id=user_id,
+                key=f"series:{shift_id}",
+                reply=build_series_cancelled_dm(shifts, reason),
+                expires_at=max(s.ends_at for s in shifts),
+                shift_id=shifts[0].id,
+            ).landed
+        say(respond, build_series_cancel_result(result, told), replace=True)
+        for shift in result.shifts:
+            refresh_shift_post(deps, client, shift.id)
+
+
+MAX_ADDED = 10
+
+
+def add_to_roster(request: TurnoutRequest) -> None:
+    """`roster ID add @user [@user…]`: each person checked with Slack, then put on the shift
+    (a call-in told by DM); the answer is the roster as it now stands."""
+    shift_id = parse_shift_id(request.args[0], usage.ROSTER_ADD)
+    words = request.args[2:]
+    if not words or is_help(words[0]):
+        raise UsageError("Name who to add, like `@ana`.", usage.ROSTER_ADD)
+    if len(words) > MAX_ADDED:
+        raise UsageError(f"Add at most {MAX_ADDED} people at a time.", usage.ROSTER_ADD)
+    refs = [parse_user(word, usage.ROSTER_ADD) for word in words]
+    deps = request.deps
+    with request.acting() as (session, actor):
+        # Who may add is settled before anyone is looked up in Slack.
+        require_runner_of(session, actor=actor, shift_id=shift_id, doing=f"add people to shift #{shift_id}")
+    people = list(dict.fromkeys(resolve_user(request, ref) for ref in refs))
+    with request.acting() as (session, actor):
+        now = deps.clock()
+        added = [add_to_shift(session, actor=actor, shift_id=shift_id, user_id=u, now=now) for u in people]
+        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now))
+    for result in added:
+        signup = result.signup
+        if not result.already and not result.walk_in and signup.user_id != request.user_id:
+            send_dm(
+                deps,
+                request.client,
+                kind=DeliveryKind.PROMOTED,
+                user_id=signup.user_id,
+                key=event_key(shift_id, signup.id, now),
+                reply=build_added_dm(signup, request.user_id),
+                expires_at=signup.shift.starts_at,
+                shift_id=shift_id,
+            )
+    if any(not result.already for result in added):
+        refresh_shift_post(deps, request.client, shift_id)
+    note = " ".join(roster_add_line(result) for result in added)
+    say(request.respond, with_note(reply, note))
+
+
 def register(app: App, deps: Deps) -> None:
     pool = app.listener_runner.listener_executor
     app.view(act.SHIFT_FORM)(**acked_by(partial(handle_shift_form, deps=deps), deps, pool))
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
         app.action(action_id)(**acked_then(partial(handle_roster_click, deps=deps), deps))
     app.action(act.CANCEL_SHIFT)(**acked_then(partial(handle_cancel_click, deps=deps), deps))
+    app.action(act.CANCEL_SERIES)(**acked_then(partial(handle_cancel_series_click, deps=deps), deps))
+    app.view(act.EDIT_FORM)(**acked_by(partial(handle_edit_form, deps=deps), deps, pool))
     for roster_page in (act.ROSTER_PAGE, act.page_action(act.ROSTER_PAGE, act.PREVIOUS)):
         app.action(roster_page)(**acked_then(partial(handle_roster_page, deps=deps), deps))
 

@@ -41,6 +41,7 @@ from bot.services.shifts import (
 )
 from bot.services.states import default_state, state_timezone
 from bot.slack.delivery import after_release, refresh_shift_post
+from bot.slack.held_claims import after_claim
 from handlers.common import (
     acked_then,
     acting_in,
@@ -86,8 +87,7 @@ def handle_claim(
             acting_in(deps, session, command["user_id"])
             result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
         say(respond, build_signup_card(result.signup, claim_headline(result)))
-        if not result.already:
-            refresh_shift_post(deps, client, shift_id)
+        after_claim(deps, client, result)
 
 
 def handle_unclaim(
@@ -166,8 +166,7 @@ def handle_claim_click(
             answer_click(
                 respond, surface, redraw(session, deps, surface, user_id, headline), result.signup, headline
             )
-        if not result.already:
-            refresh_shift_post(deps, client, shift_id)
+        after_claim(deps, client, result)
 
 
 def handle_confirm_click(

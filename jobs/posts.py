@@ -24,9 +24,9 @@ from bot.deps import Deps
 from bot.models import DeliveryKind
 from bot.services.clock import local_day_bounds, local_instant
 from bot.services.digests import ShiftPeople, shifts_ending, shifts_starting, weekly_digest
-from bot.services.roles import coordinator_ids
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
 from bot.services.shifts import ShiftView
+from bot.services.states import leads_targets
 from bot.slack.delivery import Delivered, Fate, constant, deliver_once, digest_builder, post_digest
 from bot.slack.owed import retry_owed
 from bot.slack.pacing import Pacer
@@ -155,15 +155,25 @@ def send_reminders(
             session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
         )
     _dm_everyone(deps, client, pacer, DeliveryKind.REMINDER, items, build_reminder_dm, outcome, schedule)
-    for item in items:
-        if schedule.channel_id and (not item.shift.full or item.unconfirmed):
-            pacer.wait(schedule.channel_id)
+    at_risk = [item for item in items if not item.shift.full or item.unconfirmed]
+    if not at_risk:
+        return outcome
+    with deps.read_session() as session:
+        leads = leads_targets(session, schedule.state)
+    for item in at_risk:
+        # The state's channel (volunteers cover it), its leads, and the shift's host: each copy
+        # is an at-risk post, kept current as the shift fills.
+        targets = [*([schedule.channel_id] if schedule.channel_id else []), *leads]
+        if item.shift.host_id and item.shift.host_id not in targets:
+            targets.append(item.shift.host_id)
+        for target in targets:
+            pacer.wait(target)
             outcome.add(
                 deliver_once(
                     deps,
                     client,
                     kind=DeliveryKind.AT_RISK,
-                    channel=schedule.channel_id,
+                    channel=target,
                     key=str(item.shift.id),
                     build=constant(build_at_risk_post(item)),
                     expires_at=item.shift.starts_at,
@@ -240,16 +250,19 @@ def _dm_everyone(
 def send_weekly_digest(
     deps: Deps, client: WebClient, pacer: Pacer, schedule: StateSchedule, day: date, now: datetime
 ) -> Outcome:
-    """Monday: last week's fill, no-shows and totals against goals, with a chart, to each
-    coordinator. The chart is a delivery of its own that follows the digest (`bot.slack.uploads`);
-    it counts in the outcome only when Slack did not take it."""
+    """Monday: last week's fill, no-shows and totals against goals, with a chart, for the state's
+    leads: in its leads channel, else to each coordinator by DM. The chart is a delivery of its
+    own that follows the digest (`bot.slack.uploads`); it counts in the outcome only when Slack
+    did not take it."""
     outcome = Outcome()
     last = day - timedelta(days=1)
     with deps.read_session() as session:
         digest = weekly_digest(session, state=schedule.state, last=last)
-        coordinators = coordinator_ids(session, schedule.state)
-    if not coordinators:
-        outcome.notes.append(f"{schedule.state} has no coordinators to send the weekly digest to.")
+        targets = leads_targets(session, schedule.state)
+    if not targets:
+        outcome.notes.append(
+            f"{schedule.state} has no leads channel and no coordinators to send the weekly digest to."
+        )
         return outcome
     drawn: list[bytes] = []  # drawn once, and only if a chart goes out: drawing takes a while
 
@@ -259,14 +272,14 @@ def send_weekly_digest(
         return drawn[0]
 
     until = useful_until(schedule, Job.WEEKLY, day)
-    for user_id in coordinators:
-        pacer.wait(user_id)
+    for target in targets:
+        pacer.wait(target)
         reply = build_weekly_digest(digest)
         result = deliver_once(
             deps,
             client,
             kind=DeliveryKind.WEEKLY,
-            channel=user_id,
+            channel=target,
             key=weekly_key(schedule.state, last),
             build=constant(reply),
             expires_at=until,
@@ -275,7 +288,7 @@ def send_weekly_digest(
         chart = deliver_chart(
             deps,
             client,
-            user_id=user_id,
+            user_id=target,
             state=schedule.state,
             last=last,
             title=reply.text[:100],

@@ -125,6 +125,7 @@ def test_delivery_kinds_keep_their_stored_names() -> None:
         "shift_redraw",
         "home",
         "weekly_chart",
+        "accepted",
     ]
 
 

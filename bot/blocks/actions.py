@@ -18,6 +18,8 @@ RELEASE = "signup.release"
 ATTENDED = "roster.attended"
 NO_SHOW = "roster.no_show"
 REMOVE = "roster.remove"
+# Accept a claim the no-show policy held (on a roster, or on the notice to the host or leads).
+ACCEPT = "roster.accept"
 
 LOG_FOR_SHIFT = "log.for_shift"
 
@@ -28,7 +30,21 @@ PREVIOUS = "previous"
 SHIFTS_PAGE = "shifts.page"
 MYSHIFTS_PAGE = "myshifts.page"
 ROSTER_PAGE = "roster.page"
+PEOPLE_PAGE = "people.page"
+# Opens one segment of `/turnout people STATE` (value `STATE:SEGMENT`).
+PEOPLE_SEGMENT = "people.segment"
 CANCEL_SHIFT = "shift.cancel"
+# Editing: the form `shift edit ID` opens, and the button that cancels the rest of a series.
+EDIT_FORM = "shift.edit_form"
+CANCEL_SERIES = "shift.cancel_series"
+
+# Hosting: the /host form, a proposal's buttons (on its copies for the leads and on
+# `/turnout proposals`), the form asking why it is declined, and paging the proposals.
+HOST_FORM = "host.form"
+APPROVE = "proposal.approve"
+DECLINE = "proposal.decline"
+DECLINE_FORM = "proposal.decline_form"
+PROPOSALS_PAGE = "proposals.page"
 
 # The App Home tab has no response_url, so its buttons are its own and redraw the tab.
 HOME_CLAIM = "home.claim"
@@ -38,6 +54,11 @@ HOME_LOG = "home.log"
 HOME_FIND = "home.find"
 
 POST, CARD, MINE, LIST, ROSTER = "post", "card", "mine", "list", "roster"
+# A proposal's copy sent to the leads (`proposal`), or `/turnout proposals` for one state or
+# all the caller's (`proposals:IA`, `proposals:*`).
+PROPOSAL, PROPOSALS = "proposal", "proposals"
+# `/turnout people`'s surface: `people:STATE:SEGMENT`, paged like the others.
+PEOPLE = "people"
 # No list is this long; a larger offset in a button value was not made by Turnout.
 MAX_OFFSET = 100_000
 
@@ -77,6 +98,10 @@ def read_page(surface: str) -> tuple[str, int]:
 def page_action(family: str, direction: str) -> str:
     """The action id of one direction of a page turner (Next keeps the family's own id)."""
     return f"{family}.{direction}"
+
+
+def proposals_surface(state: str | None) -> str:
+    return f"{PROPOSALS}:{state or '*'}"
 
 
 def cancel_value(shift_id: int, reason: str) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.blocks import actions as act
 from bot.blocks.common import (
+    KIND_LABEL,
     Block,
     Reply,
     actions,
@@ -22,12 +23,13 @@ from bot.blocks.common import (
     text_reply,
     when,
 )
-from bot.blocks.contacts import counts_text, metric_count, place, progress_bar, progress_lines
+from bot.blocks.contacts import counts_text, in_place, metric_count, place, progress_bar, progress_lines
 from bot.blocks.shifts import claim_button, describe
 from bot.blocks.stats import standing_text
 from bot.services.counts import METRICS
 from bot.services.deliveries import PostOutcome
 from bot.services.digests import EveningDigest, MorningDigest, ShiftPeople, WeeklyDigest
+from bot.services.engagement import Rung, StepUp
 from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, next_run
 from bot.services.shifts import ShiftView
 
@@ -86,6 +88,7 @@ def build_evening_post(digest: EveningDigest) -> Reply:
     cheers += [
         f":star2: Welcome <@{user}>, who just finished their first shift!" for user in digest.first_shifts
     ]
+    cheers += [step_up_cheer(up, digest.state) for up in digest.step_ups]
     if cheers:
         shown = cheers[:MAX_CHEERS]
         if len(cheers) > MAX_CHEERS:
@@ -98,6 +101,19 @@ def build_evening_post(digest: EveningDigest) -> Reply:
         )
     )
     return Reply(f"{where} today: {counts_text(digest.today.totals)}", blocks)
+
+
+def step_up_cheer(up: StepUp, state: str) -> str:
+    """A step up the ladder, as the evening post cheers it."""
+    who = f"<@{up.user_id}>"
+    if up.rung == Rung.TRUSTED:
+        return f":star: {who} is now a trusted host: their shifts go up without waiting for approval!"
+    if up.rung == Rung.HOST:
+        kind = KIND_LABEL.get(up.kind or "", "shift").lower()
+        return f":house_with_garden: {who} hosted their first {kind}!"
+    if up.rung == Rung.REGULAR:
+        return f":muscle: {who} is a regular now: 3 shifts in the last 30 days!"
+    return f":star2: {who} finished their first shift {in_place(state)}!"
 
 
 def build_day_before_dm(shift: ShiftView) -> Reply:

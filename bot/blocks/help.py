@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from bot.blocks.common import Reply, context, section
-from bot.models import Metric
+from bot.i18n import ENGLISH, LANGUAGES, N_, SPANISH_CODE, Lang
+from bot.vocabulary import metric_words
 
 SHIFTS = "`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`"
 CLAIM = "`/claim ID`, e.g. `/claim 12`"
@@ -21,13 +20,50 @@ SHIFT_ADD = (
 )
 SHIFT_CANCEL = "`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`"
 ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
+SHIFT_EDIT = (
+    "`/turnout shift edit ID` (opens the form), or "
+    "`/turnout shift edit ID [date YYYY-MM-DD] [time HH:MM-HH:MM] [capacity N] [location TEXT…]`, "
+    "e.g. `/turnout shift edit 12 time 11:00-14:00 capacity 10`"
+)
+SHIFT_REPEAT = (
+    "`/turnout shift repeat ID weekly N` or `/turnout shift repeat ID until YYYY-MM-DD`, "
+    "e.g. `/turnout shift repeat 12 weekly 4`"
+)
+SHIFT_CANCEL_SERIES = (
+    "`/turnout shift cancel ID series [REASON…]`, e.g. `/turnout shift cancel 14 series the office moved`"
+)
+ROSTER_ADD = "`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`"
+HOST = (
+    "`/host` (opens a form), or `/host STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
+    "e.g. `/host IA 2026-11-28 10:00-13:00 canvass 8 Ana's porch, 12 Elm St`"
+)
+TRUSTED_HOST = "`/turnout host @user STATE` or `/turnout host remove @user STATE`"
+PROPOSALS = "`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`"
+LEADS = (
+    "`/turnout leads STATE #channel`, `/turnout leads STATE off` or `/turnout leads STATE`, "
+    "e.g. `/turnout leads IA #ia-leads`"
+)
 CUTOFF = (
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
+PEOPLE = "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`, e.g. `/turnout people IA ready`"
+REQUIRE = (
+    "`/turnout require STATE KIND training|none`, e.g. `/turnout require IA canvass training` "
+    "(`/turnout require IA` shows the rules)"
+)
+TRAINED = "`/turnout trained @user STATE`, e.g. `/turnout trained @ana IA`"
+NOSHOW = "`/turnout noshow STATE N|off`, e.g. `/turnout noshow IA 2` (`/turnout noshow IA` shows the policy)"
 
-LOG = "`/log N METRIC [N METRIC …] [for ID]`, e.g. `/log 40 doors 6 convos`, or `/log` for a form, or `/log undo`"
-STATS = "`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`"
-LEADERBOARD = "`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`"
+# Usage lines marked with N_ are shown in the reader's language (`usage_text`).
+LOG = N_(
+    "`/log N METRIC [N METRIC …] [for ID]`, e.g. `/log 40 doors 6 convos`, or `/log` for a form, or `/log undo`"
+)
+LANGUAGE = N_(
+    "`/turnout language [es|en|auto]` or `/turnout language STATE [es|en]`, e.g. `/turnout language es` "
+    "or `/turnout language IA es`"
+)
+STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
+LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
 GOAL = "`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`"
 SCHEDULE = "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
 DIGEST = "`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`"
@@ -50,29 +86,81 @@ COMMAND_HELP = {
         f"Usage: {UNCLAIM}"
     ),
     "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
+    "/host": (
+        "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
+        "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
+        "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
+        "With no state the form picks this channel's state, else your home state.\n"
+        f"Usage: {HOST}"
+    ),
+}
+# Commands whose help is translated: what the command does, and its usage line.
+TRANSLATED_HELP = {
     "/stats": (
-        "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a state's "
-        "day against its goals. With nothing given: this channel's state, else yours."
-        f"\nUsage: {STATS}"
+        N_(
+            "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a "
+            "state's day against its goals. With nothing given: this channel's state, else yours."
+        ),
+        STATS,
     ),
     "/leaderboard": (
-        "*/leaderboard* ranks the top 10 volunteers by contacts (attempts plus outcomes), with conversations "
-        "beside, and shows your own place. Default: this channel's state (else your home state, else all "
-        f"states), this week.\nUsage: {LEADERBOARD}"
+        N_(
+            "*/leaderboard* ranks the top 10 volunteers by contacts (attempts plus outcomes), with "
+            "conversations beside, and shows your own place. Default: this channel's state (else your home "
+            "state, else all states), this week."
+        ),
+        LEADERBOARD,
     ),
 }
 
 EVERYONE = [
     ("`/turnout home STATE`", "set your home state"),
     ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", "find and manage your shifts"),
+    (
+        "`/host`",
+        "host your own shift (a form, or inline like `shift add`): the state's coordinators approve it",
+    ),
     ("`/log 40 doors 6 convos`, `/log undo`", "log what you did"),
     ("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`", "see the impact"),
+    ("`/turnout language es|en`", "read Turnout in Spanish (español) or English"),
 ]
 COORDINATORS = [
     ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
-    ("`/turnout shift cancel ID`", "cancel a shift; everyone on it is told by DM"),
+    (
+        "`/turnout shift edit ID`",
+        "change a shift (form), or inline: " + SHIFT_EDIT.split(", or ")[1].split(", e.g.")[0],
+    ),
+    ("`/turnout shift repeat ID weekly N`", "copy a shift weekly into a series (or `until YYYY-MM-DD`)"),
+    (
+        "`/turnout shift cancel ID [REASON…]`",
+        "cancel a shift (`ID series`: the rest of its series); everyone on it is told by DM",
+    ),
     ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
+    (
+        "`/turnout roster ID add @user`",
+        "a place for someone who called in; once it has started, a walk-in marked attended",
+    ),
+    ("`/turnout proposals [STATE]`", "volunteers' `/host` proposals waiting, with Approve / Decline"),
+    (
+        "`/turnout host @user STATE`",
+        "trust a volunteer to publish the shifts they host (`host remove` revokes)",
+    ),
+    (
+        "`/turnout leads STATE #channel`",
+        "where proposals, late releases, at-risk shifts and the weekly digest go (else to you by DM)",
+    ),
     ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
+    (
+        "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`",
+        "your volunteers by where they stand: who to welcome, ask to host, win back",
+    ),
+    (
+        "`/turnout require STATE KIND training|none`",
+        "whether claiming that kind of shift needs a training first",
+    ),
+    ("`/turnout trained @user STATE`", "record a training someone did elsewhere"),
+    ("`/turnout noshow STATE N|off`", "hold claims from people with N no-shows in 60 days for you to accept"),
+    ("`/turnout language STATE es|en`", "the language of the state's channel posts"),
     ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
     ("`/turnout schedule STATE [JOB HH:MM]`", "see the state's post times, or change one"),
     ("`/turnout digest STATE [morning|evening]`", "post that digest to the state's channel now"),
@@ -97,8 +185,48 @@ SUBCOMMAND_HELP = {
     "state": ("Binds a state to its channel, where its posts go (admins).", STATE),
     "coordinator": ("Grants or revokes a state's coordinator role (admins).", COORDINATOR),
     "cutoff": ("Sets how close to the start volunteers may still release a shift themselves.", CUTOFF),
-    "shift": ("Adds a shift (a form, or inline) or cancels one; everyone on it is told.", SHIFT_ADD),
-    "roster": ("Shows who is on a shift, with Attended / No-show buttons.", ROSTER),
+    "shift": (
+        "Adds a shift (a form, or inline), changes one, repeats it weekly or cancels it; everyone on it is told.",
+        SHIFT_ADD,
+    ),
+    "roster": (
+        "Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it.",
+        f"{ROSTER}\nor {ROSTER_ADD}",
+    ),
+    "host": (
+        "Makes a volunteer a trusted host in a state, so the shifts they `/host` there are posted "
+        "without waiting for approval; `remove` revokes it (coordinators).",
+        TRUSTED_HOST,
+    ),
+    "proposals": (
+        "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
+        "Decline. No state: this channel's or your home state if you coordinate it, else all yours.",
+        PROPOSALS,
+    ),
+    "leads": (
+        "Binds the channel where a state's leaders get proposals, releases and \"can't make it\" "
+        "inside 24 hours, at-risk shifts and the weekly digest; `off` sends them to the "
+        "coordinators by DM again; with no channel, says where they go now (coordinators).",
+        LEADS,
+    ),
+    "people": (
+        "Lists a state's volunteers by where they stand on the ladder (new, active, regular, host, "
+        "trusted host), with their last shift, shifts attended and contacts: *new* have never attended, "
+        "*ready* are regulars who have never hosted, *lapsed* attended before but not in 30 days, "
+        "*noshows* missed 2+ shifts in 60 days. With no segment: how many people each holds.",
+        PEOPLE,
+    ),
+    "require": (
+        "Makes claiming a kind of shift in a state need a training first (attended in the state or "
+        "nationally, recorded with `trained`, or a place on one that ends before the shift), or lifts it.",
+        REQUIRE,
+    ),
+    "trained": ("Records a training someone did elsewhere, so they may claim shifts that need one.", TRAINED),
+    "noshow": (
+        "Holds claims from volunteers with N or more no-shows in the state in the last 60 days until the "
+        "shift's host or a coordinator accepts them (an Accept button on the roster); `off` ends it.",
+        NOSHOW,
+    ),
     "goal": (
         "Sets a state's goal for one day, or a standing daily goal that applies from today on "
         "(past days keep the goal they had).",
@@ -115,29 +243,46 @@ def build_subcommand_help(name: str) -> Reply:
     what, form = SUBCOMMAND_HELP[name]
     text = f"*/turnout {name}*: {what}\nUsage: {form}"
     if name == "shift":
-        text += f"\nOr: {SHIFT_CANCEL}"
+        text += f"\nOr: {SHIFT_EDIT}\nOr: {SHIFT_REPEAT}\nOr: {SHIFT_CANCEL}\nOr: {SHIFT_CANCEL_SERIES}"
     return Reply(text, [section(text)])
 
 
-def build_log_help(metric_words: Mapping[str, Metric]) -> Reply:
-    """`/log help`, its metric words taken from the parser's own table so the two cannot drift."""
-    words: dict[Metric, list[str]] = {}
-    for word, metric in metric_words.items():
-        words.setdefault(metric, []).append(word)
+def usage_text(usage: str, lang: Lang = ENGLISH) -> str:
+    """`Usage: …`, in the reader's language where the usage line is translated."""
+    return lang._("Usage: {usage}", usage=lang._(usage))
+
+
+def build_log_help(lang: Lang) -> Reply:
+    """`/log help`, its metric words taken from the parser's own tables so the two cannot drift:
+    the reader's language's words, then the other language's."""
+    words = metric_words(lang.code)
     metrics = "; ".join(
-        f"{metric.value} ({', '.join(w for w in found if w != metric.value)})"
-        for metric, found in words.items()
+        f"{found[0]} ({', '.join(found[1:])})" if len(found) > 1 else found[0] for found in words.values()
     )
-    text = (
-        f"*/log* records what you did: counts only, never names or numbers. Metrics: {metrics}. "
-        "Add `for ID` to tie it to your shift. It counts for the shift's state, else this channel's, else "
-        f"your home state.\nUsage: {LOG}"
+    other = next(code for code in LANGUAGES if code != lang.code)
+    text = lang._(
+        "*/log* records what you did: counts only, never names or numbers. Metrics: {metrics}. In {other}: "
+        "{other_words}. Add `for ID` to tie it to your shift. It counts for the shift's state, else this "
+        "channel's, else your home state.",
+        metrics=metrics,
+        other=language_name(other, lang),
+        other_words=", ".join(word for found in metric_words(other).values() for word in found),
     )
+    text += "\n" + usage_text(LOG, lang)
     return Reply(text, [section(text)])
 
 
-def build_command_help(command: str) -> Reply:
-    text = COMMAND_HELP[command]
+def language_name(code: str, lang: Lang) -> str:
+    """A language's name as the reader writes it: `Spanish`, `español`."""
+    return lang._("Spanish") if code == SPANISH_CODE else lang._("English")
+
+
+def build_command_help(command: str, lang: Lang = ENGLISH) -> Reply:
+    if command in TRANSLATED_HELP:
+        what, form = TRANSLATED_HELP[command]
+        text = f"{lang._(what)}\n{usage_text(form, lang)}"
+    else:
+        text = COMMAND_HELP[command]
     return Reply(text, [section(text)])
 
 

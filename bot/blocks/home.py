@@ -45,8 +45,10 @@ def build_home(
                     button("Release", act.HOME_RELEASE, value),
                 )
             )
-        elif signup.status in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-            label = "Leave waitlist" if signup.status == SignupStatus.WAITLISTED else "Release"
+        elif signup.status in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.PENDING):
+            label = {SignupStatus.WAITLISTED: "Leave waitlist", SignupStatus.PENDING: "Withdraw"}.get(
+                signup.status, "Release"
+            )
             blocks.append(actions(button(label, act.HOME_RELEASE, value)))
     if more_signups:
         blocks.append(context(f"and {more_signups} more: `/myshifts`"))

@@ -3,44 +3,71 @@ where that becomes words, with mentions of the people and channels involved."""
 
 from __future__ import annotations
 
+from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import Reply, text_reply
-from bot.models import SignupStatus
+from bot.blocks.common import KIND_LABEL, Block, Reply, context, plural, section, text_reply, when
+from bot.blocks.contacts import in_place
+from bot.blocks.help import usage_text
+from bot.blocks.shifts import claim_button, describe
+from bot.i18n import ENGLISH, Lang
+from bot.models import Metric, SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
+    CapacityBelowHeld,
     ChannelTaken,
+    LeadsChannelTaken,
     NotCoordinating,
     NotCoordinator,
     NotShiftRunner,
+    NotTrustedHost,
     ReleaseCutoffPassed,
+    TrainingRequired,
     TurnoutError,
     UnknownTimezone,
+    UsageError,
 )
 from bot.services.places import article
+from bot.vocabulary import MetricChoices, metric_keyword
 
 STATUS_WORDS = {
     SignupStatus.WAITLISTED: "on the waitlist",
+    SignupStatus.PENDING: "waiting for their claim to be accepted",
     SignupStatus.RELEASED: "off the shift (released)",
     SignupStatus.REMOVED: "off the shift (removed)",
 }
 
 
-def refusal_text(error: TurnoutError) -> str:
-    """The reply to a refused request; errors with nothing to mention keep their own message."""
+def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
+    """The reply to a refused request, in the reader's language; errors with nothing to mention
+    keep their own message (translated where the catalog has it)."""
     match error:
-        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing):
-            who = (
-                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)}) or an admin"
-                if ids
-                else f"an admin (no one coordinates {state} yet)"
+        case UsageError():
+            return f"{problem_text(error, lang)}\n{usage_text(error.usage, lang)}"
+        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing) if ids:
+            # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+            return lang._(
+                "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
+                article=article(state),
+                state=state,
+                people=", ".join(mention(u) for u in ids),
+                doing=lang._(doing),
             )
-            return f"Only {who} can {doing}."
+        case NotCoordinator(state=state, doing=doing):
+            return lang._(
+                "Only an admin (no one coordinates {state} yet) can {doing}.",
+                state=state,
+                doing=lang._(doing),
+            )
+        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
+            # A shift staff added is run by the state's coordinators alone: said as for them.
+            return refusal_text(NotCoordinator(state, ids, doing), lang)
         case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
-            names = [*([f"its host {mention(host_id)}"] if host_id else []), *(mention(u) for u in ids)]
-            staff = f"{article(state)} {state} coordinator or an admin"
-            return (
-                f"Only {', '.join(names)} ({staff}) can {doing}." if names else f"Only {staff} can {doing}."
+            staff = (
+                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)})"
+                if ids
+                else f"{article(state)} {state} coordinator"
             )
+            return f"Only its host {mention(host_id or '')}, {staff} or an admin can {doing}."
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             span = f"{hours:g} hour{'s' if hours != 1 else ''}"
             ask = (
@@ -58,17 +85,93 @@ def refusal_text(error: TurnoutError) -> str:
             )
         case NotCoordinating(user_id=user_id, state=state):
             return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
+        case NotTrustedHost(user_id=user_id, state=state):
+            return f"{mention(user_id)} is not a trusted host in {state}, so there is nothing to revoke."
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=leads):
+            what = (
+                f"{holder}'s leads channel"
+                if leads
+                else f"{holder}'s state channel, where its volunteers are"
+            )
+            return f"<#{channel_id}> is already {what}. Pick another channel for {wanted}'s leads."
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             words = STATUS_WORDS.get(status, status)
             return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."
+        case CapacityBelowHeld(shift_id=shift_id, capacity=capacity, holders=holders):
+            return (
+                f"Shift #{shift_id} has {plural(len(holders), 'place', 'places')} held "
+                f"({people_list([mention(u) for u, _name in holders])}), so its capacity can't go down to "
+                f"{capacity}. Take someone off with `/turnout roster {shift_id}` first."
+            )
         case UnknownTimezone():
             return f"{error.message}\nUsage: {usage.STATE}"
-    return error.message
+        case TrainingRequired():
+            lines = [
+                f"#{t.id} {when(t.starts_at, t.ends_at, t.timezone)} ({t.state}): `/claim {t.id}`"
+                for t in error.trainings
+            ]
+            return "\n".join([training_headline(error), *(f"• {line}" for line in lines)])
+    return lang._(error.template, **shown_values(error.values, lang))
 
 
-def build_refusal(error: TurnoutError) -> Reply:
-    return text_reply(refusal_text(error))
+def problem_text(error: UsageError, lang: Lang = ENGLISH) -> str:
+    """What was wrong with the input, without the usage line (a form shows it beside a field)."""
+    return lang._(error.problem_template, **shown_values(error.values, lang))
+
+
+def shown_values(values: dict[str, object], lang: Lang) -> dict[str, object]:
+    """A refusal's values as the reader reads them: a metric as its word in their language
+    (`doors`, `puertas`), a choice of metrics as those words joined with "or"."""
+    shown: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, MetricChoices):
+            shown[name] = lang.either([metric_keyword(m, lang.code) for m in value])
+        elif isinstance(value, Metric):
+            shown[name] = metric_keyword(value, lang.code)
+        else:
+            shown[name] = value
+    return shown
+
+
+def training_headline(error: TrainingRequired) -> str:
+    """Why a claim was refused for want of a training, and what to do about it."""
+    kind = KIND_LABEL.get(error.kind, error.kind)
+    need = (
+        f":mortar_board: {kind} shifts {in_place(error.state)} need a training first, "
+        f"so shift #{error.shift_id} can't be claimed yet."
+    )
+    if error.trainings:
+        return (
+            f"{need} Claim one of the next trainings (one that ends before shift #{error.shift_id} "
+            "starts counts, and so does a national one), then claim the shift again:"
+        )
+    ask = (
+        f"ask {' or '.join(mention(u) for u in error.coordinator_ids)} ({error.state} coordinator)"
+        if error.coordinator_ids
+        else f"ask a Turnout admin (no one coordinates {error.state} yet)"
+    )
+    return f"{need} No training is scheduled yet: {ask} when the next one is."
+
+
+def build_refusal(error: TurnoutError, lang: Lang = ENGLISH) -> Reply:
+    if isinstance(error, TrainingRequired) and error.trainings:
+        headline = training_headline(error)
+        blocks: list[Block] = [section(headline)]
+        for training in error.trainings:
+            blocks.append(section(describe(training), accessory=claim_button(training, act.CARD)))
+        blocks.append(context("A training is a shift like any other: claim it, then come along."))
+        return Reply(headline, blocks)
+    return text_reply(refusal_text(error, lang))
 
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+MAX_NAMED = 10
+
+
+def people_list(names: list[str], most: int = MAX_NAMED) -> str:
+    """`a, b, c and 4 more`: at most `most` named, so a long list stays a short line."""
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most} more" if len(names) > most else shown

@@ -17,6 +17,7 @@ from bot.blocks.common import (
     divider,
     esc,
     header,
+    input_field,
     plural,
     section,
     when,
@@ -46,6 +47,7 @@ STATUS_LABEL = {
     SignupStatus.ATTENDED: ":white_check_mark: attended",
     SignupStatus.NO_SHOW: ":x: no-show",
     SignupStatus.WAITLISTED: ":hourglass_flowing_sand: waitlisted",
+    SignupStatus.PENDING: ":raised_hand: waiting for the host or a coordinator to accept",
     SignupStatus.RELEASED: "released",
     SignupStatus.REMOVED: "removed by a coordinator",
 }
@@ -69,6 +71,7 @@ def describe(shift: ShiftView, *, notes: bool = False) -> str:
         title(shift),
         when(shift.starts_at, shift.ends_at, shift.timezone),
         f":round_pushpin: {esc(shift.location)}",
+        *([f":bust_in_silhouette: Hosted by <@{shift.host_id}>"] if shift.host_id else []),
         fill(shift),
     ]
     if notes and shift.notes:
@@ -101,6 +104,8 @@ def signup_buttons(signup: SignupView, surface: str) -> list[Block]:
         return [release]
     if signup.status == SignupStatus.WAITLISTED:
         return [button("Leave waitlist", act.RELEASE, value)]
+    if signup.status == SignupStatus.PENDING:
+        return [button("Withdraw", act.RELEASE, value)]
     return []
 
 
@@ -172,6 +177,12 @@ def build_signup_card(signup: SignupView, headline: str) -> Reply:
 
 def claim_headline(result: ClaimResult) -> str:
     signup, shift = result.signup, result.signup.shift
+    if signup.status == SignupStatus.PENDING:
+        still = " still" if result.already else ""
+        return (
+            f":raised_hand: Your claim on shift #{shift.id} is{still} waiting for its host or a coordinator "
+            "to accept it, as you missed shifts lately. I'll message you when they do."
+        )
     if signup.status == SignupStatus.WAITLISTED:
         verb = "You're already" if result.already else "Shift is full, so you're"
         return f":hourglass_flowing_sand: {verb} *#{signup.waitlist_position}* on the waitlist for #{shift.id}. I'll message you if a place opens."
@@ -339,15 +350,24 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
             label += " · _unmarked_"
         if entry.waitlist_position:
             label += f" #{entry.waitlist_position}"
+        if entry.flagged:
+            label += " · :warning: 2+ no-shows in 60 days"
         blocks.append(section(f"<@{entry.user_id}> — {label}"))
         value = act.button_value(entry.signup_id, here)
         elements: list[Block] = []
-        if roster.can_mark and entry.status != SignupStatus.WAITLISTED:
+        if entry.status == SignupStatus.PENDING and not shift.cancelled:
+            elements.append(button("Accept", act.ACCEPT, value, style="primary"))
+        if roster.can_mark and entry.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
             elements += [
                 button("Attended", act.ATTENDED, value, style="primary"),
                 button("No-show", act.NO_SHOW, value, style="danger"),
             ]
-        if entry.status in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+        if entry.status in (
+            SignupStatus.CLAIMED,
+            SignupStatus.CONFIRMED,
+            SignupStatus.WAITLISTED,
+            SignupStatus.PENDING,
+        ):
             elements.append(
                 button(
                     "Remove",
@@ -395,20 +415,6 @@ def build_shift_form(states: list[str], day: date) -> Block:
     state_options = [{"text": {"type": "plain_text", "text": s}, "value": s} for s in states[:100]]
     kind_options = [{"text": {"type": "plain_text", "text": KIND_LABEL[k]}, "value": k} for k in KIND_LABEL]
 
-    def field(
-        block_id: str, label: str, element: Block, optional: bool = False, hint: str | None = None
-    ) -> Block:
-        block: Block = {
-            "type": "input",
-            "block_id": block_id,
-            "label": {"type": "plain_text", "text": label},
-            "element": {**element, "action_id": block_id},
-            "optional": optional,
-        }
-        if hint:
-            block["hint"] = {"type": "plain_text", "text": hint}
-        return block
-
     state_element: Block = {"type": "static_select", "options": state_options}
     if len(states) == 1:
         state_element["initial_option"] = state_options[0]
@@ -419,17 +425,17 @@ def build_shift_form(states: list[str], day: date) -> Block:
         "submit": {"type": "plain_text", "text": "Add shift"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            field("state", "State", state_element),
-            field("date", "Date", {"type": "datepicker", "initial_date": day.isoformat()}),
-            field(
+            input_field("state", "State", state_element),
+            input_field("date", "Date", {"type": "datepicker", "initial_date": day.isoformat()}),
+            input_field(
                 "start",
                 "Starts",
                 {"type": "timepicker", "initial_time": f"{FORM_START:%H:%M}"},
                 hint="State's local time",
             ),
-            field("end", "Ends", {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
-            field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
-            field(
+            input_field("end", "Ends", {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
+            input_field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
+            input_field(
                 "capacity",
                 "Capacity",
                 {
@@ -439,13 +445,13 @@ def build_shift_form(states: list[str], day: date) -> Block:
                     "max_value": str(MAX_CAPACITY),
                 },
             ),
-            field(
+            input_field(
                 "location",
                 "Location",
                 {"type": "plain_text_input", "max_length": 300},
                 hint="An address, a place, or a call link",
             ),
-            field(
+            input_field(
                 "notes",
                 "Notes",
                 {"type": "plain_text_input", "multiline": True, "max_length": 1000},

@@ -3,7 +3,7 @@ digest, and the shifts and people that reminders and follow-ups are for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func
@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
 from bot.services.clock import DateWindow, local_day_bounds
 from bot.services.counts import METRICS, Counts
+from bot.services.engagement import Rung, StepUp, celebrate_step_ups
 from bot.services.leaderboards import Standing, leaderboard
 from bot.services.people import display_names
 from bot.services.shifts import ShiftView, list_open_shifts, shift_views
@@ -40,7 +41,9 @@ class EveningDigest:
     today: Progress
     top: list[Standing]
     streaks: list[tuple[str, int]]
+    # Who finished their first shift ever; and every other step up the ladder (SPEC §8).
     first_shifts: list[str]
+    step_ups: list[StepUp] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,51 +93,25 @@ def morning_digest(session: Session, *, state: str, day: date, now: datetime) ->
 
 
 def evening_digest(session: Session, *, state: str, day: date, now: datetime) -> EveningDigest:
-    """Today against the goal, the top volunteers, streaks worth cheering and first shifts."""
+    """Today against the goal, the top volunteers, streaks worth cheering, first shifts and
+    every other step up the ladder not cheered before (marked as cheered by `day`'s post)."""
     board = leaderboard(session, user_id="", state=state, window="today", now=now)
     streaks = []
     for standing in board.rows:
         days = streak(session, user_id=standing.user_id, today=day)
         if days >= STREAK_WORTH_CHEERING:
             streaks.append((standing.user_id, days))
+    ups = celebrate_step_ups(session, state=state, day=day, now=now)
+    firsts = [up.user_id for up in ups if up.rung == Rung.ACTIVE and up.first_ever]
     return EveningDigest(
         state,
         day,
         state_progress(session, state, day),
         board.rows[:TOP_SHOWN],
         streaks,
-        _first_shifts(session, state, day, now),
+        firsts,
+        [up for up in ups if up.user_id not in firsts],
     )
-
-
-def _first_shifts(session: Session, state: str, day: date, now: datetime) -> list[str]:
-    """Volunteers whose first attended shift ever was in this state today."""
-    start, end = local_day_bounds(day, state_timezone(session, state))
-    today = session.exec(
-        select(Signup.volunteer_id)
-        .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .where(
-            Shift.state == state,
-            Signup.status == SignupStatus.ATTENDED,
-            col(Shift.starts_at) >= start,
-            col(Shift.starts_at) < end,
-        )
-    ).all()
-    firsts = []
-    for user_id in sorted(set(today)):
-        earlier = session.exec(
-            select(func.count())
-            .select_from(Signup)
-            .join(Shift, col(Shift.id) == col(Signup.shift_id))
-            .where(
-                Signup.volunteer_id == user_id,
-                Signup.status == SignupStatus.ATTENDED,
-                col(Shift.starts_at) < start,
-            )
-        ).one()
-        if not earlier:
-            firsts.append(user_id)
-    return firsts
 
 
 def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.models import SignupStatus
+from bot.services.places import article
+
+if TYPE_CHECKING:  # shifts imports this module: its views are named here for the type checker only
+    from bot.services.shifts import ShiftView
 
 
 class TurnoutError(Exception):
-    """An expected refusal: shown to the user as it is; nothing was written."""
+    """An expected refusal: shown to the user as it is; nothing was written.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    `message` may be a catalog message marked with `N_` and its `{fields}` given as `values`
+    (`NotFound(N_("There is no shift #{shift}."), shift=12)`): it is then shown in the reader's
+    language by `bot.blocks.refusals`, and `message` holds the English. A message without
+    values is shown as it is written (English) unless the catalog has it."""
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        self.template = message
+        self.values = values
+        self.message = message.format(**values) if values else message
+        super().__init__(self.message)
 
 
 class UsageError(TurnoutError):
-    """The input could not be read; the message says what was wrong and shows the right form."""
+    """The input could not be read; the message says what was wrong and shows the right form.
 
-    def __init__(self, problem: str, usage: str) -> None:
-        super().__init__(f"{problem}\nUsage: {usage}")
-        self.problem = problem
+    `problem` is a catalog message (its fields in `values`), `usage` a usage line from
+    `bot.blocks.help`; both are shown in the reader's language where the catalog has them."""
+
+    def __init__(self, problem: str, usage: str, /, **values: object) -> None:
+        self.problem_template = problem
+        self.problem = problem.format(**values) if values else problem
         self.usage = usage
+        super().__init__(f"{self.problem}\nUsage: {usage}")
+        self.values = values
 
 
 class NotFound(TurnoutError):
@@ -54,11 +72,12 @@ class NotShiftRunner(Refused):
     """Only the shift's host (`host_id`), the state's coordinators or an admin may do it."""
 
     def __init__(self, state: str, host_id: str | None, coordinator_ids: tuple[str, ...], doing: str) -> None:
-        who = (
-            f"the shift's host, a {state} coordinator or an admin"
-            if host_id
-            else f"a {state} coordinator or an admin"
+        staff = (
+            f"{article(state)} {state} coordinator or an admin"
+            if coordinator_ids
+            else f"an admin (no one coordinates {state} yet)"
         )
+        who = f"the shift's host or {staff}" if host_id else staff
         super().__init__(f"Only {who} can {doing}.")
         self.state = state
         self.host_id = host_id
@@ -147,3 +166,64 @@ class GoalOutOfRange(Refused):
         super().__init__(f"A goal must be between 1 and {maximum:,}.")
         self.target = target
         self.maximum = maximum
+
+
+class TrainingRequired(Refused):
+    """Claiming this kind of shift in this state needs a training first (SPEC §8, training
+    first); `trainings` are the next ones the volunteer could take, soonest first."""
+
+    def __init__(
+        self,
+        shift_id: int,
+        state: str,
+        kind: str,
+        trainings: tuple[ShiftView, ...],
+        coordinator_ids: tuple[str, ...],
+    ) -> None:
+        offer = (
+            "Claim one of the next trainings first (one that ends before the shift starts counts), "
+            "then claim the shift again."
+            if trainings
+            else f"No training is scheduled yet; ask a {state} coordinator."
+        )
+        super().__init__(f"Shift #{shift_id} needs a training first. {offer}")
+        self.shift_id = shift_id
+        self.state = state
+        self.kind = kind
+        self.trainings = trainings
+        self.coordinator_ids = coordinator_ids
+
+
+class CapacityBelowHeld(Refused):
+    """A shift's capacity lowered below the places already held; `holders` are (user id, name),
+    in the order they took their places, so the refusal can say who holds them."""
+
+    def __init__(self, shift_id: int, capacity: int, holders: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(
+            f"Shift #{shift_id} has {len(holders)} places held, so its capacity can't go below {len(holders)}."
+        )
+        self.shift_id = shift_id
+        self.capacity = capacity
+        self.holders = holders
+
+
+class NotTrustedHost(NotFound):
+    """Revoking a trusted-host role the person does not hold."""
+
+    def __init__(self, user_id: str, state: str) -> None:
+        super().__init__(f"{user_id} is not a trusted host in {state}, so there is nothing to revoke.")
+        self.user_id = user_id
+        self.state = state
+
+
+class LeadsChannelTaken(Refused):
+    """The channel is already a state's channel (where its volunteers are) or another state's
+    leads channel; `leads` says which."""
+
+    def __init__(self, channel_id: str, holder: str, wanted: str, *, leads: bool) -> None:
+        what = f"{holder}'s leads channel" if leads else f"{holder}'s state channel, where its volunteers are"
+        super().__init__(f"That channel is already {what}. Pick another channel for {wanted}'s leads.")
+        self.channel_id = channel_id
+        self.holder = holder
+        self.wanted = wanted
+        self.leads = leads

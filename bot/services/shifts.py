@@ -7,9 +7,9 @@ concurrent claims are served one at a time and never overbook it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import and_, func, or_
@@ -19,14 +19,18 @@ from sqlmodel import Session, col, select
 
 from bot.db import run
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
+from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
+from bot.services.gates import claim_gate
 from bot.services.people import display_names
 from bot.services.places import PLACES
-from bot.services.roles import Actor, coordinator_ids, require_coordinator
+from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
 from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
+# A proposal waiting for a coordinator, or one turned down: never listed, never claimable.
+UNPUBLISHED = (ShiftStatus.PROPOSED, ShiftStatus.DECLINED)
 DEFAULT_LIST_DAYS = 7
 # A page of a listing; each shift takes up to four blocks, so a page stays well inside
 # Slack's 50-block message limit with room for a header, a note, a footer and paging buttons.
@@ -71,6 +75,8 @@ class ShiftView:
     status: ShiftStatus
     channel_id: str | None = None
     message_ts: str | None = None
+    # The volunteer who runs it (`/host`); None for a shift staff added.
+    host_id: str | None = None
 
     @property
     def full(self) -> bool:
@@ -101,6 +107,8 @@ class ReleaseResult:
     signup: SignupView
     promoted: SignupView | None
     changed: bool = True
+    # Whether the signup held a place (not only a spot on the waitlist) before it was vacated.
+    held_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,8 @@ class RosterEntry:
     name: str
     status: SignupStatus
     waitlist_position: int | None
+    # 2+ no-shows in the shift's state in the last 60 days.
+    flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,28 +175,16 @@ def get_shift(session: Session, shift_id: int) -> ShiftView:
 
 
 def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, int]:
-    """The shift as it stands (its fill counted, in its state's zone) and its version, read
-    together in one statement: what every redraw of its channel post reads."""
+    """The shift as it stands (its fill counted as `_fill` counts it, in its state's zone) and
+    its version, read together in one statement: what every redraw of its channel post reads."""
     row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
     if row is None:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
-    view = ShiftView(
-        id=row.id,
-        state=row.state,
-        kind=row.kind,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        timezone=row.timezone or PLACES[row.state].timezone,
-        location=row.location,
-        notes=row.notes,
-        capacity=row.capacity,
-        held=int(row.held),
-        waiting=int(row.waiting),
-        status=row.status,
-        channel_id=row.channel_id,
-        message_ts=row.message_ts,
+    # The row has every column of the shift, which is all `_view` reads of one.
+    shift = cast(Shift, row)
+    return _view(shift, row.timezone or PLACES[row.state].timezone, int(row.held), int(row.waiting)), int(
+        row.version
     )
-    return view, int(row.version)
 
 
 def list_open_shifts(
@@ -281,9 +279,10 @@ def my_shifts_page(
 
 
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
-    """Coordinators see everyone on the shift: holding a place first, then the waitlist."""
+    """Its host and the state's coordinators see everyone on the shift: holding a place first,
+    then the waitlist."""
     shift = _shift(session, shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing=f"see the roster of shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"see the roster of shift #{shift_id}")
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
     names = display_names(session, [s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
@@ -291,13 +290,23 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
         (s for s in signups if s.status == SignupStatus.WAITLISTED),
         key=lambda s: s.waitlist_seq or 0,
     )
-    entries = [
-        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, None)
-        for s in holding
-    ] + [
-        RosterEntry(s.id or 0, s.volunteer_id, names.get(s.volunteer_id, s.volunteer_id), s.status, n)
-        for n, s in enumerate(waiting, start=1)
-    ]
+    # Claims held by the no-show policy, in the order they came, after everyone else.
+    held_back = sorted(
+        (s for s in signups if s.status == SignupStatus.PENDING), key=lambda s: (s.updated_at, s.id or 0)
+    )
+    flagged = engagement.no_show_flags(
+        session, state=shift.state, volunteer_ids=[s.volunteer_id for s in signups], now=now
+    )
+
+    def entry(s: Signup, position: int | None) -> RosterEntry:
+        name = names.get(s.volunteer_id, s.volunteer_id)
+        return RosterEntry(s.id or 0, s.volunteer_id, name, s.status, position, s.volunteer_id in flagged)
+
+    entries = (
+        [entry(s, None) for s in holding]
+        + [entry(s, n) for n, s in enumerate(waiting, start=1)]
+        + [entry(s, None) for s in held_back]
+    )
     released = sum(1 for s in signups if s.status in (SignupStatus.RELEASED, SignupStatus.REMOVED))
     can_mark = now >= shift.starts_at - ATTENDANCE_OPENS_BEFORE and shift.status == ShiftStatus.OPEN
     return Roster(shift_view(session, shift), entries, released, can_mark)
@@ -357,19 +366,30 @@ def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datet
 
 
 def cancel_shift(
-    session: Session, *, actor: Actor, shift_id: int, now: datetime, dry_run: bool = False
+    session: Session,
+    *,
+    actor: Actor,
+    shift_id: int,
+    now: datetime,
+    dry_run: bool = False,
+    reason: str = "",
 ) -> CancelResult:
-    """Coordinators cancel; everyone still on the shift (or its waitlist) is to be told.
-    A `dry_run` makes the same checks and says who would be told, changing nothing: what the
-    confirmation shows before the coordinator presses Cancel."""
+    """Its host or the state's coordinators cancel (the reason is kept); everyone still on the
+    shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
+    be told, changing nothing: what the confirmation shows before Cancel is pressed."""
     shift = _lock_shift(session, shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing=f"cancel shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel shift #{shift_id}")
     notify = list(
         session.exec(
             select(Signup.volunteer_id).where(
                 Signup.shift_id == shift_id,
                 col(Signup.status).in_(
-                    (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+                    (
+                        SignupStatus.CLAIMED,
+                        SignupStatus.CONFIRMED,
+                        SignupStatus.WAITLISTED,
+                        SignupStatus.PENDING,
+                    )
                 ),
             )
         )
@@ -382,9 +402,11 @@ def cancel_shift(
         return CancelResult(shift_view(session, shift), notify, already=False)
     shift.status = ShiftStatus.CANCELLED
     shift.cancelled_at = now
+    shift.cancel_reason = reason or None
     shift.version += 1
     session.add(shift)
     session.flush()
+    engagement.refresh_host(session, shift=shift, now=now)
     return CancelResult(shift_view(session, shift), notify, already=False)
 
 
@@ -402,12 +424,13 @@ def shift_version(session: Session, shift_id: int) -> int:
 def mark_attendance(
     session: Session, *, actor: Actor, signup_id: int, status: SignupStatus, now: datetime
 ) -> SignupView:
-    """Coordinators mark attended / no-show (and may correct a mark) from an hour before start."""
+    """Its host or the state's coordinators mark attended / no-show (and may correct a mark)
+    from an hour before start."""
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing="take attendance")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
     session.refresh(signup)
@@ -420,18 +443,25 @@ def mark_attendance(
         shift.version += 1
         session.add_all([signup, shift])
         session.flush()
+        engagement.refresh(session, volunteer_id=signup.volunteer_id, state=shift.state, now=now)
     return _signup_view(session, signup, shift_view(session, shift))
 
 
 def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: datetime) -> ReleaseResult:
-    """Coordinators take someone off a shift at any time; the waitlist moves up."""
+    """Its host or the state's coordinators take someone off a shift at any time; the waitlist
+    moves up."""
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id)
-    require_coordinator(session, actor=actor, state=shift.state, doing="remove people from shifts")
+    require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
     session.refresh(signup)
-    if signup.status not in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+    if signup.status not in (
+        SignupStatus.CLAIMED,
+        SignupStatus.CONFIRMED,
+        SignupStatus.WAITLISTED,
+        SignupStatus.PENDING,
+    ):
         return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     return _vacate(session, shift, signup, SignupStatus.REMOVED, now)
 
@@ -445,16 +475,21 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     Everything that needs no lock is read first. The claim itself is the transaction's last
     three statements: bumping the shift's version (which takes the shift row's lock, held to
     commit, so claims on one shift count one at a time), counting its fill, writing the signup."""
-    shift = run(session, _CLAIM_READ, {"shift_id": shift_id, "user_id": user_id}).first()
-    if shift is None:
+    shift = session.exec(
+        select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
+    ).first()
+    if shift is None or shift.status in UNPUBLISHED:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     if shift.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
     if shift.starts_at <= now:
         raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
-    if shift.signup_id is not None and shift.signup_status in ACTIVE:
-        return _claimed_before(session, shift_id, user_id)
-    timezone = shift.timezone or PLACES[shift.state].timezone
+    signup = _signup(session, shift_id, user_id)
+    if signup is not None and signup.status in ACTIVE:
+        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
+    # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
+    gate = claim_gate(session, shift=shift, user_id=user_id, now=now)
+    hold, timezone = gate.hold, gate.timezone
     statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
 
     capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
@@ -462,51 +497,34 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
         raise _claim_cancelled(shift_id)
     fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
     held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
-    claimed = held < capacity
-    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED
+    claimed = held < capacity and not hold
+    queued = not claimed and not hold
+    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED if queued else SignupStatus.PENDING
     values = {
         "status": status,
-        "waitlist_seq": None if claimed else (last_seq or 0) + 1,
+        "waitlist_seq": (last_seq or 0) + 1 if queued else None,
         "updated_at": now,
     }
-    if shift.signup_id is None:
+    if signup is None:
         signup_id = run(
             session,
             statements.insert_signup,
             {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
         ).scalar()
+        if signup_id is not None:
+            engagement.note_signup(session, volunteer_id=user_id, state=shift.state, now=now)
     else:
-        signup_id = run(session, _RECLAIM_SIGNUP, {"signup_id": shift.signup_id, **values}).scalar()
+        signup_id = run(session, _RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
     if signup_id is None:
         # The same person's other request claimed first; theirs stands.
-        return _claimed_before(session, shift_id, user_id)
-    view = ShiftView(
-        id=shift_id,
-        state=shift.state,
-        kind=shift.kind,
-        starts_at=shift.starts_at,
-        ends_at=shift.ends_at,
-        timezone=timezone,
-        location=shift.location,
-        notes=shift.notes,
-        capacity=capacity,
-        held=held + claimed,
-        waiting=waiting + (not claimed),
-        status=shift.status,
-        channel_id=shift.channel_id,
-        message_ts=shift.message_ts,
-    )
+        found = _signup(session, shift_id, user_id)
+        assert found is not None
+        return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
+    view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
-        SignupView(signup_id, view, user_id, status, None if claimed else waiting + 1),
+        SignupView(signup_id, view, user_id, status, waiting + 1 if queued else None),
         already=False,
     )
-
-
-def _claimed_before(session: Session, shift_id: int, user_id: str) -> ClaimResult:
-    """A claim again (a retyped command, a double click): the signup that stands."""
-    found = _signup(session, shift_id, user_id)
-    assert found is not None
-    return ClaimResult(_signup_view(session, found, get_shift(session, shift_id)), already=True)
 
 
 def _claim_cancelled(shift_id: int) -> Refused:
@@ -542,30 +560,7 @@ _RECLAIM_SIGNUP = (
 
 
 _state_t = State.__table__.c  # type: ignore[attr-defined]
-# What a claim reads before it takes the lock: the shift, its state's zone, and the claimer's
-# signup on it if they have one, in one statement.
-_CLAIM_READ = (
-    sa.select(
-        *(
-            _shift_t[name]
-            for name in ("state", "kind", "starts_at", "ends_at", "location", "notes", "status")
-        ),
-        _shift_t.channel_id,
-        _shift_t.message_ts,
-        _state_t.timezone,
-        _signup_t.c.id.label("signup_id"),
-        _signup_t.c.status.label("signup_status"),
-    )
-    .select_from(
-        Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state).outerjoin(  # type: ignore[attr-defined]
-            _signup_t,
-            and_(_signup_t.c.shift_id == _shift_t.id, _signup_t.c.volunteer_id == sa.bindparam("user_id")),
-        )
-    )
-    .where(_shift_t.id == sa.bindparam("shift_id"))
-)
 _SHIFT_VERSION = sa.select(_shift_t.version).where(_shift_t.id == sa.bindparam("shift_id"))
-_HELD_STATUSES = [status for status in ACTIVE if status != SignupStatus.WAITLISTED]
 
 
 def _count_signups(*where: Any) -> Any:
@@ -574,10 +569,9 @@ def _count_signups(*where: Any) -> Any:
 
 _SHIFT_VIEW = (
     sa.select(
-        *(_shift_t[name] for name in ("id", "state", "kind", "starts_at", "ends_at", "location", "notes")),
-        *(_shift_t[name] for name in ("capacity", "status", "channel_id", "message_ts", "version")),
+        *Shift.__table__.c,  # type: ignore[attr-defined]
         _state_t.timezone,
-        _count_signups(_signup_t.c.status.in_(_HELD_STATUSES)).label("held"),
+        _count_signups(_signup_t.c.status.in_(HOLDING)).label("held"),
         _count_signups(_signup_t.c.status == SignupStatus.WAITLISTED).label("waiting"),
     )
     .select_from(Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state))  # type: ignore[attr-defined]
@@ -614,6 +608,11 @@ def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
             f"You are on the waitlist for shift #{shift_id}; I'll message you if a place opens, "
             "and you can confirm then."
         )
+    if signup.status == SignupStatus.PENDING:
+        raise Refused(
+            f"Your claim on shift #{shift_id} is waiting for its host or a coordinator to accept it; "
+            "I'll message you when they do, and you can confirm then."
+        )
     if signup.status != SignupStatus.CLAIMED:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     if shift.ends_at <= now:
@@ -637,7 +636,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
         raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
-    if signup.status != SignupStatus.WAITLISTED:
+    if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
         state = session.get(State, shift.state)
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
@@ -682,6 +681,7 @@ def _vacate(
     return ReleaseResult(
         _signup_view(session, signup, view),
         _signup_view(session, promoted, view) if promoted else None,
+        held_place=held_a_place,
     )
 
 
@@ -723,7 +723,7 @@ def _fill(session: Session, shift_ids: list[int]) -> dict[int, tuple[int, int]]:
         held, waiting = fill.get(shift_id, (0, 0))
         if status == SignupStatus.WAITLISTED:
             waiting += count
-        else:
+        elif status in HOLDING:  # a claim held for acceptance takes no place
             held += count
         fill[shift_id] = (held, waiting)
     return fill
@@ -752,6 +752,7 @@ def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
         status=shift.status,
         channel_id=shift.channel_id,
         message_ts=shift.message_ts,
+        host_id=shift.host_id,
     )
 
 

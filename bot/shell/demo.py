@@ -2,7 +2,9 @@
 
 Three early states with their channels and zones, an admin, a coordinator per state, a dozen
 volunteers, a week of shifts (one nearly full, one with a waitlist), a few days of contacts
-and standing goals. Seeding twice changes nothing.
+and standing goals. Iowa also organizes the distributed way: a leads channel, a trusted host
+(@kim) with a weekly series, a volunteer's proposal waiting for approval (@ana's), and phone
+banks that need a training first. Seeding twice changes nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from bot.localslack.webapi import LocalSlack
 from bot.models import Metric, ShiftKind, State
 from bot.services.clock import local_date, local_instant
 from bot.services.contacts import log_contacts
+from bot.services.editing import Repeat, repeat_shift
 from bot.services.goals import set_goal
+from bot.services.hosting import grant_trusted_host, host_shift, set_leads_channel
 from bot.services.people import Profile, grant_coordinator, set_home_state, sync_volunteer
 from bot.services.roles import Actor
 from bot.services.shifts import NewShift, claim_shift, create_shift
 from bot.services.states import bind_state
+from bot.services.training import set_requirement
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ PEOPLE = [
     ],
 ]
 CHANNELS = {"IA": ("CIOWA", "iowa"), "NH": ("CNEWHAMP", "new-hampshire"), "NV": ("CNEVADA", "nevada")}
-EXTRA_CHANNELS = [("CGENERAL", "general")]
+EXTRA_CHANNELS = [("CGENERAL", "general"), ("CIALEADS", "ia-leads")]
 ZONES = {"IA": "America/Chicago", "NH": "America/New_York", "NV": "America/Los_Angeles"}
 PLACES = {
     "IA": [
@@ -120,6 +125,7 @@ def seed(session: Session, now: datetime) -> bool:
     }
     _shifts(session, admin, now, volunteers)
     _history(session, admin, now, volunteers)
+    _distributed(session, now)
     return True
 
 
@@ -174,3 +180,53 @@ def _history(session: Session, admin: Actor, now: datetime, volunteers: dict[str
                 }
                 channel = CHANNELS[code][0]
                 log_contacts(session, user_id=user, counts=counts, shift_id=None, channel_id=channel, now=at)
+
+
+def _distributed(session: Session, now: datetime) -> None:
+    """Iowa's volunteers run their own shifts: @cora binds #ia-leads and trusts @kim, whose
+    Saturday canvass repeats weekly; @ana's porch canvass waits for approval; phone banks need a
+    training first, and there is one to claim."""
+    cora, kim, ana = (Actor(user, is_admin=False) for user in ("UCORA", "UKIM", "UANA"))
+    set_leads_channel(session, actor=cora, code="IA", channel_id="CIALEADS", now=now)
+    grant_trusted_host(session, actor=cora, user_id="UKIM", state="IA", now=now)
+    today = local_date(now, ZONES["IA"])
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    kims = host_shift(
+        session,
+        actor=kim,
+        spec=NewShift(
+            "IA", saturday, time(10), time(13), ShiftKind.CANVASS, 8, "Kim's garage, 58 Oak St, Ames"
+        ),
+        now=now,
+    )
+    repeat_shift(session, actor=kim, shift_id=kims.shift.id, repeat=Repeat(weeks=3), now=now)
+    host_shift(
+        session,
+        actor=ana,
+        spec=NewShift(
+            "IA",
+            saturday + timedelta(days=1),
+            time(13),
+            time(16),
+            ShiftKind.CANVASS,
+            6,
+            "Ana's porch, 12 Elm St",
+        ),
+        now=now,
+    )
+    create_shift(
+        session,
+        actor=cora,
+        spec=NewShift(
+            "IA",
+            today + timedelta(days=2),
+            time(18),
+            time(19, 30),
+            ShiftKind.TRAINING,
+            15,
+            "https://call.example.org/ia-training",
+            "How to phone bank: scripts, the dialer, tough calls.",
+        ),
+        now=now,
+    )
+    set_requirement(session, actor=cora, state="IA", kind=ShiftKind.PHONEBANK, required=True, now=now)

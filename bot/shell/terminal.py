@@ -49,7 +49,17 @@ from jobs.runner import run_due
 logger = logging.getLogger(__name__)
 TOKEN = "xoxb-turnout-shell"
 YOU = ("UYOU", "you")
-COMMANDS = ("/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout")
+COMMANDS = (
+    "/shifts",
+    "/claim",
+    "/unclaim",
+    "/myshifts",
+    "/log",
+    "/stats",
+    "/leaderboard",
+    "/host",
+    "/turnout",
+)
 CSV_PREVIEW = 5
 WIDTH = 100
 SLACK_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -445,7 +455,7 @@ class Shell:
                 self.say(f"  (no option `{text[:20]}`: type its number, 1–{len(options)}, or its name)")
             return {action_id: {"type": kind, "selected_option": chosen}} if chosen else {}
         hint = {"datepicker": " (YYYY-MM-DD)", "timepicker": " (HH:MM)"}.get(kind, "")
-        initial = element.get("initial_date") or element.get("initial_time")
+        initial = element.get("initial_date") or element.get("initial_time") or element.get("initial_value")
         default = f", Enter for {initial}" if initial else ""
         answer = self.read(f"  {label}{optional}{hint}{default}: ")
         if (leave := self._leaves_form(answer)) is not None:

@@ -15,7 +15,10 @@ How long each message stays worth sending (`expires_at`, and `still_useful` at e
   post is redrawn to say so);
 - a promotion DM ("a place opened up"): until the shift starts, and never once it is cancelled;
 - a removal DM: until the shift starts;
+- a "your shift changed" DM: until the shift starts, and never once it is cancelled;
 - a cancellation DM: until the shift would have ended;
+- a proposal for the leads: until the shift would start, and never once it is decided;
+- news for a shift's host (a claim, a release) and late releases for the leads: until it starts;
 - a shift form's answer DM: six hours;
 - scheduled posts and DMs: their job's window (`jobs.posts`).
 """
@@ -36,9 +39,10 @@ from sqlmodel import Session
 
 from bot.blocks.common import Reply
 from bot.blocks.digests import build_at_risk_post, build_evening_post, build_morning_post
+from bot.blocks.hosting import build_claim_news, build_late_release, build_release_news
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
-from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift
+from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, SignupStatus
 from bot.services.deliveries import (
     NO_LONGER_USEFUL,
     PERMANENT_ERRORS,
@@ -61,13 +65,14 @@ from bot.services.deliveries import (
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
 from bot.services.shifts import (
+    ClaimResult,
     ReleaseResult,
     get_shift,
     get_shift_and_version,
     record_shift_post,
     shift_version,
 )
-from bot.services.states import state_channel
+from bot.services.states import leads_targets, state_channel
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "turnout_delivery"
@@ -262,7 +267,8 @@ def post_digest(
         return PostOutcome.SENT, result
     if result.fate in (Fate.RETRYING, Fate.FAILED):
         return PostOutcome.RETRYING, result
-    with deps.read_session() as session:
+    # A write session: drawing the evening post marks the step-ups it cheers (SPEC §8).
+    with deps.session() as session:
         record = delivered(session, kind=kind, target=channel, key=day.isoformat())
         reply = build(session) if record is not None and refresh else None
     if record is None:
@@ -526,10 +532,37 @@ def event_key(shift_id: int, signup_id: int, now: datetime) -> str:
     return f"{shift_id}:{signup_id}:{int(now.timestamp() * 1_000_000)}"
 
 
+def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
+    """Bring the shift's channel post up to date, and tell its host who joined."""
+    if result.already:
+        return
+    refresh_shift_post(deps, client, result.signup.shift.id)
+    signup = result.signup
+    host = signup.shift.host_id
+    if host is not None and host != signup.user_id:
+        send_dm(
+            deps,
+            client,
+            kind=DeliveryKind.HOST_NEWS,
+            user_id=host,
+            key=f"claim:{event_key(signup.shift.id, signup.id, deps.clock())}",
+            reply=build_claim_news(result),
+            expires_at=signup.shift.starts_at,
+            shift_id=signup.shift.id,
+        )
+
+
+# A place given up this close to the start is news for the state's leads.
+LATE_RELEASE = timedelta(hours=24)
+
+
 def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
-    """Tell whoever moved up from the waitlist, and bring the shift's channel post up to date."""
+    """Tell whoever moved up from the waitlist, bring the shift's channel post up to date, and,
+    when a volunteer released it themselves, tell its host and (inside 24 hours) the leads."""
     if not result.changed:
         return
+    if result.signup.status == SignupStatus.RELEASED:
+        _tell_of_release(deps, client, result)
     promoted = result.promoted
     if promoted is not None:
         send_dm(
@@ -543,3 +576,35 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
             shift_id=promoted.shift.id,
         )
     refresh_shift_post(deps, client, result.signup.shift.id)
+
+
+def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
+    signup, shift, now = result.signup, result.signup.shift, deps.clock()
+    leads: list[str] = []
+    if result.held_place and shift.starts_at - now <= LATE_RELEASE:
+        with deps.read_session() as session:
+            leads = [t for t in leads_targets(session, shift.state) if t != signup.user_id]
+        reply = build_late_release(result, now)
+        for target in leads:
+            deliver_once(
+                deps,
+                client,
+                kind=DeliveryKind.LEADS,
+                channel=target,
+                key=f"release:{event_key(shift.id, signup.id, now)}",
+                build=constant(reply),
+                expires_at=shift.starts_at,
+                shift_id=shift.id,
+            )
+    host = shift.host_id
+    if host is not None and host != signup.user_id and host not in leads:
+        send_dm(
+            deps,
+            client,
+            kind=DeliveryKind.HOST_NEWS,
+            user_id=host,
+            key=f"release:{event_key(shift.id, signup.id, now)}",
+            reply=build_release_news(result),
+            expires_at=shift.starts_at,
+            shift_id=shift.id,
+        )

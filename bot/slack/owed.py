@@ -77,8 +77,10 @@ def _message(session: Session, row: Delivery, now: datetime) -> Reply | None:
     """The message to retry, or None if it is no longer worth sending."""
     shift = session.get(Shift, row.shift_id) if row.shift_id is not None else None
     over = shift is not None and (shift.status == ShiftStatus.CANCELLED or shift.starts_at <= now)
-    if over and row.kind in (DeliveryKind.SHIFT_POST, DeliveryKind.PROMOTED):
+    if over and row.kind in (DeliveryKind.SHIFT_POST, DeliveryKind.PROMOTED, DeliveryKind.SHIFT_CHANGED):
         return None
+    if row.kind == DeliveryKind.PROPOSAL and (shift is None or shift.status != ShiftStatus.PROPOSED):
+        return None  # decided (or withdrawn) meanwhile: its buttons would offer nothing
     if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
         return build_shift_post(get_shift(session, row.shift_id))  # as it stands now
     stored = read_payload(row)

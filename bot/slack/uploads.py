@@ -1,7 +1,7 @@
-"""The weekly chart: the PNG that follows each coordinator's weekly digest, uploaded once.
+"""The weekly chart: the PNG that follows each weekly digest, uploaded once.
 
 It is a delivery like any message (`weekly_chart`, keyed like its digest: state and ISO week,
-to the coordinator), recorded with the digest and worth sending as long as the digest is. It
+to the state's leads channel or to a coordinator), recorded with the digest and worth sending as long as the digest is. It
 goes out once its digest has landed (never before it, never without it: a digest given up
 takes its chart with it), and a try Slack did not take is retried by the scheduler with the
 same backoff. A retry draws the week's chart from the numbers as they stand then.
@@ -158,7 +158,9 @@ def attempt_upload(
     try:
         found = find_upload(client, user_id, filename, since=claim.since) if claim.attempts > 1 else None
         if found is None:
-            channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+            channel = user_id  # the leads channel, or a coordinator: then the app's DM with them
+            if user_id.startswith(("U", "W")):
+                channel = str(client.conversations_open(users=user_id)["channel"]["id"])
             response = client.files_upload_v2(channel=channel, file=content, filename=filename, title=title)
             files = response.get("files") or [response.get("file") or {}]
             found = (channel, str(files[0].get("id") or ""))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.blocks import actions as act
 from bot.blocks.contacts import build_log_form
+from bot.blocks.editing import build_edit_form
 from bot.blocks.shifts import build_shift_form
+from bot.i18n import ENGLISH
 from bot.localslack.driver import Exchange
 from bot.localslack.webapi import Message
+from bot.models import ShiftStatus
 from bot.services.places import PLACES
+from bot.services.shifts import ShiftView
 from tests.conftest import Bot
 
 # Every button action id Turnout listens for.
@@ -26,11 +30,18 @@ BUTTON_ACTIONS = (
     act.SHIFTS_PAGE,
     act.MYSHIFTS_PAGE,
     act.ROSTER_PAGE,
+    act.ACCEPT,
+    act.PEOPLE_PAGE,
+    act.PEOPLE_SEGMENT,
     act.HOME_CLAIM,
     act.HOME_CONFIRM,
     act.HOME_RELEASE,
     act.HOME_LOG,
     act.HOME_FIND,
+    act.CANCEL_SERIES,
+    act.APPROVE,
+    act.DECLINE,
+    act.PROPOSALS_PAGE,
 )
 HOME_ACTIONS = {act.HOME_CLAIM, act.HOME_CONFIRM, act.HOME_RELEASE, act.HOME_LOG, act.HOME_FIND}
 
@@ -62,11 +73,42 @@ def press(bot: Bot, action_id: str, value: str, *, user: str = "UVOL1", channel:
 def log_form(view_id: str = "VLOGFORM1", shifts: list[Any] | None = None) -> dict[str, Any]:
     """The log form as Slack sends it back; `shifts` are (id, state, starts_at) to list."""
     zones = {state: PLACES[state].timezone for _, state, _ in shifts or []}
-    return {**build_log_form(shifts or [], zones, channel_id=""), "id": view_id}
+    return {**build_log_form(shifts or [], zones, ENGLISH, channel_id=""), "id": view_id}
 
 
 def shift_form(view_id: str = "VSHIFTFORM1", today: date = date(2026, 11, 22)) -> dict[str, Any]:
     return {**build_shift_form(["IA"], today), "id": view_id}
+
+
+def edit_form(metadata: Any, view_id: str = "VEDITFORM1") -> dict[str, Any]:
+    """The edit form as Slack sends it back, for whatever shift its metadata names."""
+    shift = ShiftView(
+        id=1,
+        state="IA",
+        kind="canvass",
+        starts_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 24, 19, 0, tzinfo=UTC),
+        timezone="America/Chicago",
+        location="HQ",
+        notes="",
+        capacity=2,
+        held=1,
+        waiting=0,
+        status=ShiftStatus.OPEN,
+    )
+    view = build_edit_form(shift, date(2026, 11, 24), "10:00", "13:00")
+    return {**view, "private_metadata": metadata, "id": view_id}
+
+
+def edit_values(**fields: Any) -> dict[str, dict[str, Any]]:
+    """Edit-form values as Slack sends them: pickers by their keys, the rest as `value`."""
+    keys = {
+        "date": "selected_date",
+        "start": "selected_time",
+        "end": "selected_time",
+        "repeat_until": "selected_date",
+    }
+    return {name: {name: {"type": "x", keys.get(name, "value"): value}} for name, value in fields.items()}
 
 
 def log_values(**counts: Any) -> dict[str, dict[str, Any]]:

@@ -76,7 +76,12 @@ def home_states(bot: Bot) -> list[str | None]:
         ("UADMIN", "/turnout", "shift add IA 2028-11-28 10:00-13:00 canvass 5 HQ", "up to 400 days ahead"),
         ("UADMIN", "/turnout", "shift add IA 2027-03-14 02:30-04:00 canvass 5 HQ", "does not exist"),
         ("UADMIN", "/turnout", "shift cancel", "Give the id"),
-        ("UADMIN", "/turnout", "shift launch", "Use `shift add` or `shift cancel`"),
+        (
+            "UADMIN",
+            "/turnout",
+            "shift launch",
+            "Use `shift add`, `shift edit`, `shift repeat` or `shift cancel`",
+        ),
         ("UADMIN", "/turnout", "roster x", "is not a shift id"),
         ("UVOL1", "/turnout", "state IA #iowa", "Only a Turnout admin"),
         ("UVOL1", "/turnout", "coordinator <@UVOL2|ben> IA", "Only a Turnout admin"),

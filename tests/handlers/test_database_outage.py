@@ -75,6 +75,11 @@ COMMANDS = [
     ("UADMIN", "/turnout", "schedule IA"),
     ("UADMIN", "/turnout", "cutoff IA 3"),
     ("UADMIN", "/turnout", "export IA"),
+    ("UVOL1", "/host", "IA 2026-11-28 10:00-13:00 canvass 8 Porch"),
+    ("UVOL1", "/host", ""),
+    ("UADMIN", "/turnout", "proposals IA"),
+    ("UADMIN", "/turnout", "host <@UVOL2> IA"),
+    ("UADMIN", "/turnout", "leads IA"),
 ]
 
 
@@ -107,6 +112,9 @@ CLICKS = [
     (act.HOME_RELEASE, "1"),
     (act.HOME_LOG, "log"),
     (act.HOME_FIND, "find"),
+    (act.APPROVE, "1|proposal"),
+    (act.DECLINE, "1|proposals:IA@10"),
+    (act.PROPOSALS_PAGE, "proposals:*@10"),
 ]
 
 
@@ -132,6 +140,16 @@ def test_a_shift_form_submitted_during_an_outage_is_answered(down_bot: Bot) -> N
     ack = exchange.ack
     assert ack == {} or ack.get("response_action") == "errors"
     assert UNREACHABLE[:150] in answered(exchange, down_bot, "UADMIN")
+
+
+def test_hosting_forms_submitted_during_an_outage_say_why(down_bot: Bot) -> None:
+    host_form = {**shift_form(), "callback_id": act.HOST_FORM}
+    hosted = submit(down_bot, host_form, shift_values(), user="UVOL1")
+    assert hosted.status == 200 and UNREACHABLE[:150] in answered(hosted, down_bot, "UVOL1")
+    decline = {"id": "VDECLINE", "type": "modal", "callback_id": act.DECLINE_FORM, "private_metadata": "1"}
+    reason = {"reason": {"reason": {"type": "plain_text_input", "value": "We have one there already"}}}
+    declined = submit(down_bot, {**decline, "blocks": []}, reason, user="UADMIN")
+    assert declined.status == 200 and UNREACHABLE in str(declined.ack["view"])
 
 
 def test_opening_the_app_home_during_an_outage_shows_why(down_bot: Bot) -> None:

@@ -21,6 +21,8 @@ from tests.conftest import Bot
 from tests.handlers.forging import (
     BUTTON_ACTIONS,
     answered,
+    edit_form,
+    edit_values,
     log_form,
     press,
     shift_form,
@@ -40,6 +42,8 @@ SLACK_WAITS = 3.0  # seconds Slack waits for a request to be answered
 
 TURNOUT_WORDS = [
     "help", "home", "state", "coordinator", "cutoff", "shift", "roster", "goal", "export", "schedule", "digest",
+    "host", "proposals", "leads",
+    "people", "require", "trained", "noshow",
 ]  # fmt: skip
 WORDS = [
     "IA", "ia", "NH", "ZZ", "US", "iowa", "me", "today", "tomorrow", "week", "all", "daily", "canvass",
@@ -48,8 +52,20 @@ WORDS = [
     "99999999999999999999", "9" * 5000, "2026-11-28", "2026-02-30", "9999-12-31", "0001-01-01",
     "10:00-13:00", "13:00-10:00", "25:00-26:00", "08:30", "<@UVOL2|ben>", "<@U0NOSUCH1>", "@ana", "@nobody",
     "<#CIOWA|iowa>", "#iowa", "#nowhere", "<!channel>", "&lt;b&gt;", "`", "America/Chicago", "Mars/Olympus",
+    "ready", "lapsed", "noshows", "training", "none", "off",
+    "edit", "repeat", "weekly", "until", "series", "date", "time", "capacity", "location",
 ]  # fmt: skip
-COMMANDS = ["/shifts", "/claim", "/unclaim", "/myshifts", "/log", "/stats", "/leaderboard", "/turnout"]
+COMMANDS = [
+    "/shifts",
+    "/claim",
+    "/unclaim",
+    "/myshifts",
+    "/log",
+    "/stats",
+    "/leaderboard",
+    "/turnout",
+    "/host",
+]
 
 token = st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=12).filter(lambda t: not t.isspace()))
 NUMBERS = ["1", "12", "0", "²", "١٢", "1e308", "inf", "nan", "99999999999999999999", "9" * 5000]
@@ -108,13 +124,29 @@ def test_any_command_text_is_answered(
 
 
 value = st.one_of(
-    st.sampled_from(["1|card", "2|mine", "3|post", "1|roster", "1|roster@10", "mine@10", "1", "log", "find"]),
+    st.sampled_from(
+        [
+            *("1|card", "2|mine", "3|post", "1|roster", "1|roster@10", "mine@10", "1", "log", "find"),
+            *("people:IA:ready", "people:IA:new@10", "people:ZZ:keen", "people:IA:hosts@99999999"),
+        ]
+    ),
     st.builds(
         lambda ref, surface: f"{ref}|{surface}",
         st.one_of(st.integers(-5, 2**70).map(str), st.sampled_from(["", "²", "abc", " 1", "1_0", "٣"])),
         st.one_of(
             st.sampled_from(
-                ["card", "mine", "post", "roster", "list:IA week *", "list:ZZ 9999-12-31 *", "mine@-1"]
+                [
+                    "card",
+                    "mine",
+                    "post",
+                    "roster",
+                    "list:IA week *",
+                    "list:ZZ 9999-12-31 *",
+                    "mine@-1",
+                    "people:IA:ready",
+                    "people:IA:new@10",
+                    "people:ZZ:keen",
+                ]
             ),
             st.text(max_size=30),
         ),
@@ -199,5 +231,25 @@ def test_any_shift_form_is_answered(campaign: Bot, fields: dict[str, Any], view_
     before = counts(campaign)
     exchange = submit(campaign, view, shift_values(**fields), user="UCOORD")
     assert_answered_cleanly(exchange, campaign, "UCOORD")
+    if check_ack(exchange, view):
+        assert counts(campaign) == before, fields
+
+
+EDIT_FIELDS = ["date", "start", "end", "capacity", "location", "notes", "repeat_weeks", "repeat_until"]
+
+
+@FUZZ
+@given(
+    fields=st.fixed_dictionaries({}, optional={f: field_value for f in EDIT_FIELDS}),
+    metadata=st.one_of(
+        st.none(), st.sampled_from(["1", "2", "999", "0", "-1", "1|x", "²"]), st.text(max_size=12)
+    ),
+    user=st.sampled_from(["UVOL1", "UCOORD"]),
+)
+def test_any_edit_form_is_answered(campaign: Bot, fields: dict[str, Any], metadata: Any, user: str) -> None:
+    view = edit_form(metadata)
+    before = counts(campaign)
+    exchange = submit(campaign, view, edit_values(**fields), user=user)
+    assert_answered_cleanly(exchange, campaign, user)
     if check_ack(exchange, view):
         assert counts(campaign) == before, fields

@@ -251,7 +251,10 @@ def test_repeating_unclaim_says_you_are_not_on_it(bot: Bot) -> None:
 def test_turnout_help_lists_every_subcommand_a_coordinator_may_run(bot: Bot) -> None:
     bind(bot)
     text = bot.command("/turnout", "help", user="UCOORD").text
-    for sub in ("schedule", "digest", "cutoff", "goal", "export", "roster", "shift add", "shift cancel"):
+    for sub in (
+        *("schedule", "digest", "cutoff", "goal", "export", "roster", "shift add", "shift cancel"),
+        *("people", "require", "trained", "noshow"),
+    ):
         assert f"/turnout {sub}" in text, sub
 
 
@@ -262,7 +265,11 @@ def test_log_help_lists_every_word_the_parser_accepts(bot: Bot) -> None:
 
 
 @pytest.mark.parametrize(
-    "sub", ["goal", "export", "home", "state", "coordinator", "cutoff", "schedule", "digest", "roster"]
+    "sub",
+    [
+        *("goal", "export", "home", "state", "coordinator", "cutoff", "schedule", "digest", "roster"),
+        *("people", "require", "trained", "noshow"),
+    ],
 )
 def test_subcommand_help_reads_as_help(bot: Bot, sub: str) -> None:
     text = bot.command("/turnout", f"{sub} help", user="UCOORD").text

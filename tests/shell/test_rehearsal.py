@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -80,7 +79,8 @@ def test_the_weekly_chart_is_saved_as_a_png_beside_the_database(tmp_path: Path) 
     monday = today + timedelta(days=7 - today.weekday())
     (tmp_path / "demo.db.clock").write_text(f"{monday}T12:00:00+00:00\n")
     out = session(db, "clock +3h")
-    match = re.search(r"── file in DM to @cora: (ia-\d{4}-W\d\d\.png) \(([\d.]+ KB)\) ──", out)
+    # Iowa has a leads channel, where its weekly digest and chart go.
+    match = re.search(r"── file in #ia-leads: (ia-\d{4}-W\d\d\.png) \(([\d.]+ KB)\) ──", out)
     assert match, out
     png = tmp_path / f"demo-{match.group(1)}"
     assert f"saved as {png}" in out
@@ -102,6 +102,8 @@ def test_a_select_takes_the_option_name_and_asks_again_after_a_wrong_one(tmp_pat
         "CANVASS",
         "6",
         "Ames public library",
+        "",  # notes
+        "",  # repeat weekly: just this once
         "",
     )
     assert "(no option `banana`: type its number, 1–5, or its name)" in out
@@ -120,6 +122,8 @@ def test_only_the_fields_with_errors_are_asked_again(tmp_path: Path) -> None:
         "1",
         "6",
         "Ames public library",
+        "",  # notes
+        "",  # repeat weekly: just this once
         "",
         "17:00",  # asked again: only the end
         "",
@@ -193,35 +197,32 @@ def test_a_stored_clock_earlier_than_now_gives_way_to_the_real_time(tmp_path: Pa
         shell.run()
 
 
-def test_a_day_ahead_on_the_demo_takes_seconds_and_says_what_it_is_doing(tmp_path: Path) -> None:
+def test_a_day_ahead_on_the_demo_says_what_it_is_doing(tmp_path: Path) -> None:
+    """How long it takes is the bench's business, not a test's (shared machines make timings noise)."""
     out = io.StringIO()
     shell = Shell(tmp_path / "demo.db", demo=True, inp=io.StringIO(""), out=out)
-    began = time.monotonic()
     shell.handle("clock +1d")
-    took = time.monotonic() - began
     shell.run()
     assert re.search(r"Running the schedule up to \w{3} \w{3} \d+ \d\d:\d\d C[SD]T…", out.getvalue())
     assert "It is now" in out.getvalue()
-    assert took < 3.0, f"clock +1d took {took:.1f}s"
 
 
 # ---------------------------------------------------------------- 5. who may press what
 
 
 def test_buttons_in_someone_elses_reply_dm_or_home_cannot_be_pressed(tmp_path: Path) -> None:
-    out = session(
-        tmp_path / "demo.db",
-        "/shifts IA",  # [1]–[5], a reply only @alex sees
-        "home",  # @alex's App Home
-        "as @ana",
-        "click 1",
-        "click 6",
-        "as @alex",
-        "click 1",
-    )
-    assert "That button is in a reply only @alex sees; `as @alex` to press it." in out
-    assert "That button is in @alex's App Home; `as @alex` to press it." in out
-    assert "You're on shift #1!" in out or "Confirm" in out.split("@alex in #iowa> click 1")[1]
+    out = io.StringIO()
+    shell = Shell(tmp_path / "demo.db", demo=True, inp=io.StringIO(""), out=out)
+    shell.handle("/shifts IA")  # a reply only @alex sees, its buttons numbered from [1]
+    in_reply = max(shell.pressables)
+    shell.handle("home")  # @alex's App Home, numbered on from there
+    for line in ("as @ana", "click 1", f"click {in_reply + 1}", "as @alex", "click 1"):
+        shell.handle(line)
+    shell.run()
+    said = out.getvalue()
+    assert "That button is in a reply only @alex sees; `as @alex` to press it." in said
+    assert "That button is in @alex's App Home; `as @alex` to press it." in said
+    assert "You're on shift #1!" in said or "Confirm" in said.split("@alex in #iowa> click 1")[-1]
 
 
 def test_a_dm_button_is_for_the_person_it_was_sent_to(tmp_path: Path) -> None:

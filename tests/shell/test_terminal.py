@@ -119,7 +119,7 @@ def test_seeding_twice_changes_nothing(tmp_path: Path) -> None:
     with sqlite3.connect(db) as connection:
         shifts = connection.execute("SELECT count(*) FROM shift").fetchone()[0]
         people = connection.execute("SELECT count(*) FROM volunteer").fetchone()[0]
-    assert shifts == 15 and people == 16
+    assert shifts == 21 and people == 16
 
 
 def test_without_the_demo_you_are_an_admin_in_general(tmp_path: Path) -> None:
@@ -127,3 +127,23 @@ def test_without_the_demo_you_are_an_admin_in_general(tmp_path: Path) -> None:
     assert "@you in #general>" in result.stdout
     assert "Iowa (IA) now posts in #general" in result.stdout
     assert "No open shifts in Iowa" in result.stdout
+
+
+def test_the_edit_form_keeps_what_the_shift_says_unless_retyped(tmp_path: Path) -> None:
+    result = shell(
+        tmp_path / "demo.db",
+        "/turnout shift edit 1",
+        "",  # date: as it is
+        "",  # starts
+        "",  # ends
+        "12",  # capacity
+        "",  # location: as it is
+        "",  # notes
+        "",  # repeat weeks
+        "",  # repeat until
+        "/turnout roster 1",
+    )
+    assert "form: Edit shift #1" in result.stdout
+    assert "Changed shift #1" in result.stdout and "*Places:* 6 → 12" in result.stdout
+    assert "*Where:*" not in result.stdout and "*When:*" not in result.stdout  # kept as they were
+    assert "Traceback" not in result.stdout + result.stderr

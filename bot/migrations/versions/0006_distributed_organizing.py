@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("third_last_attended_at", UTCDateTime(), nullable=True),
         sa.Column("second_last_no_show_at", UTCDateTime(), nullable=True),
         sa.Column("celebrated_rung", sa.String(length=16), nullable=True),
+        sa.Column("celebrated_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["state"],
             ["state.code"],
@@ -56,11 +57,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("volunteer_id", "state"),
     )
     with op.batch_alter_table("engagement", schema=None) as batch_op:
-        batch_op.create_index("ix_engagement_last", ["state", "last_attended_at"], unique=False)
-        batch_op.create_index("ix_engagement_new", ["state", "attended", "first_signup_at"], unique=False)
-        batch_op.create_index("ix_engagement_no_shows", ["state", "second_last_no_show_at"], unique=False)
         batch_op.create_index(
-            "ix_engagement_ready", ["state", "hosted", "third_last_attended_at"], unique=False
+            "ix_engagement_last", ["state", "hosted", "last_attended_at", "volunteer_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_engagement_new",
+            ["state", "attended", "hosted", "first_signup_at", "volunteer_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_engagement_no_shows", ["state", "second_last_no_show_at", "volunteer_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_engagement_ready",
+            ["state", "hosted", "third_last_attended_at", "volunteer_id"],
+            unique=False,
         )
 
     op.create_table(
@@ -120,9 +131,13 @@ def upgrade() -> None:
 
 # Each (volunteer, state) with a signup: when they first signed up, shifts attended and
 # no-shows, the last shift attended, the third-last attendance and the second-last no-show.
+# What they did before the ladder existed is history, not news: the rung it reached (active
+# once they attended, regular once they attended three times) counts as celebrated already, so
+# the first evening post after the upgrade does not cheer a campaign's whole past at once.
 BACKFILL_ENGAGEMENT = """
 INSERT INTO engagement (volunteer_id, state, first_signup_at, attended, hosted, no_shows,
-                        last_shift_id, last_attended_at, third_last_attended_at, second_last_no_show_at)
+                        last_shift_id, last_attended_at, third_last_attended_at, second_last_no_show_at,
+                        celebrated_rung)
 WITH ranked AS (
     SELECT signup.volunteer_id, shift.state, signup.created_at, signup.status,
            shift.id AS shift_id, shift.starts_at,
@@ -136,7 +151,9 @@ SELECT volunteer_id, state, MIN(created_at),
        MAX(CASE WHEN status = 'attended' AND recent = 1 THEN shift_id END),
        MAX(CASE WHEN status = 'attended' AND recent = 1 THEN starts_at END),
        MAX(CASE WHEN status = 'attended' AND recent = 3 THEN starts_at END),
-       MAX(CASE WHEN status = 'no_show' AND recent = 2 THEN starts_at END)
+       MAX(CASE WHEN status = 'no_show' AND recent = 2 THEN starts_at END),
+       CASE WHEN MAX(CASE WHEN status = 'attended' AND recent = 3 THEN 1 END) = 1 THEN 'regular'
+            WHEN MAX(CASE WHEN status = 'attended' THEN 1 END) = 1 THEN 'active' END
 FROM ranked
 GROUP BY volunteer_id, state
 """

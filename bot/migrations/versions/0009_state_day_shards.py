@@ -1,7 +1,7 @@
 """state day shards: a state's day kept in several rows, so concurrent logs do not queue on one
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008_languages
 Create Date: 2026-11-23
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008_languages"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

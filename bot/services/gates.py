@@ -1,0 +1,52 @@
+"""What a claim must pass before it takes a place (SPEC §8): training first, then the state's
+no-show policy. Checked on the claim's hot path before any lock is taken, in the one query that
+reads the state's row (which the claim needs anyway, for its time zone), plus one query for each
+rule that applies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists
+from sqlmodel import Session, col, select
+
+from bot.models import Shift, State, TrainingRule
+from bot.services.engagement import recent_no_shows
+from bot.services.errors import TrainingRequired
+from bot.services.places import PLACES
+from bot.services.roles import coordinator_ids
+from bot.services.training import is_trained, next_trainings
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A claim that passed: whether the no-show policy holds it for acceptance, and the state's
+    time zone (read on the way, so the claim need not read it again)."""
+
+    hold: bool
+    timezone: str
+
+
+def claim_gate(session: Session, *, shift: Shift, user_id: str, now: datetime) -> Gate:
+    """Raises `TrainingRequired` (with the next trainings) when the shift's kind needs a training
+    the volunteer has not had; `hold` when the state's no-show policy holds their claim."""
+    rule = exists().where(col(TrainingRule.state) == col(State.code), col(TrainingRule.kind) == shift.kind)
+    found = session.exec(select(State, rule).where(State.code == shift.state)).first()
+    if found is None:
+        return Gate(False, PLACES[shift.state].timezone)
+    state, needs_training = found
+    if needs_training and not is_trained(session, user_id=user_id, state=shift.state, before=shift.starts_at):
+        from bot.services.shifts import shift_views  # shifts imports this module
+
+        assert shift.id is not None
+        offers = shift_views(session, next_trainings(session, user_id=user_id, state=shift.state, now=now))
+        raise TrainingRequired(
+            shift.id, shift.state, shift.kind, tuple(offers), tuple(coordinator_ids(session, shift.state))
+        )
+    limit = state.noshow_limit
+    held_back = (
+        limit is not None
+        and recent_no_shows(session, volunteer_id=user_id, state=shift.state, now=now) >= limit
+    )
+    return Gate(held_back, state.timezone)
