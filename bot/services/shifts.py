@@ -382,6 +382,9 @@ def cancel_shift(
     )
     if shift.status == ShiftStatus.CANCELLED:
         return CancelResult(shift_view(session, shift), [], already=True)
+    if shift.status == ShiftStatus.DECLINED:
+        # Its decision stands as it was made: cancelled, it would read as approved and cancelled.
+        raise Refused(f"Shift #{shift_id} was declined, so it was never posted; there is nothing to cancel.")
     if shift.ends_at <= now:
         raise Refused(f"Shift #{shift_id} is already over; there is nothing to cancel.")
     if dry_run:

@@ -267,6 +267,22 @@ def test_a_proposal_cancelled_before_a_decision_reads_as_withdrawn(deps: Deps, c
     assert status_of(deps, shift_id) == ShiftStatus.CANCELLED
 
 
+def test_a_declined_proposal_cannot_be_cancelled_into_an_approved_one(deps: Deps, clock: Clock) -> None:
+    people(deps, clock)
+    shift_id = propose(deps, clock)
+    with deps.session() as session:
+        decide_proposal(session, actor=CORA, shift_id=shift_id, approve=False, reason="No", now=clock())
+    for actor in (ANA, CORA):
+        with pytest.raises(Refused, match="was declined"), deps.session() as session:
+            cancel_shift(session, actor=actor, shift_id=shift_id, now=clock(), dry_run=True)
+        with pytest.raises(Refused, match="was declined"), deps.session() as session:
+            cancel_shift(session, actor=actor, shift_id=shift_id, now=clock())
+    assert status_of(deps, shift_id) == ShiftStatus.DECLINED
+    with deps.session() as session:
+        late = decide_proposal(session, actor=CORA2, shift_id=shift_id, approve=True, now=clock())
+    assert late.already and late.proposal.declined and not late.proposal.approved
+
+
 def test_a_proposal_shows_the_hosts_record_in_the_state(deps: Deps, clock: Clock) -> None:
     people(deps, clock)
     with deps.session() as session:
