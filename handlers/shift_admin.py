@@ -72,6 +72,7 @@ from bot.slack.delivery import (
 )
 from bot.slack.forms import open_form
 from bot.slack.held_claims import after_no_show
+from bot.slack.hosting import refresh_proposal_copies
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -317,6 +318,8 @@ def handle_cancel_click(
             ).landed
         say(respond, build_cancel_result(result, told), replace=True)
         refresh_shift_post(deps, client, shift_id)
+        # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
+        refresh_proposal_copies(deps, client, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
