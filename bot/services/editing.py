@@ -443,8 +443,8 @@ def cancel_series(
 
 def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str, now: datetime) -> RosterAdd:
     """A shift's runner puts someone on it: before it starts, someone who called in takes a free
-    place (else the waitlist); once it has started, a walk-in is marked attended, past the
-    capacity if need be (they came)."""
+    place (else the waitlist), and a claim the no-show policy held is accepted so; once it has
+    started, a walk-in is marked attended, past the capacity if need be (they came)."""
     shift = _lock_shift(session, shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"add people to shift #{shift_id}")
     if shift.status == ShiftStatus.CANCELLED:
@@ -454,9 +454,9 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     ensure_volunteer(session, user_id=user_id, now=now)
     signup = _signup(session, shift_id, user_id)
     walk_in = now >= shift.starts_at
-    if signup is not None and (
-        signup.status == SignupStatus.ATTENDED if walk_in else signup.status in ACTIVE
-    ):
+    # A claim the no-show policy held is on the shift without a place: adding them accepts it.
+    on_it = signup is not None and signup.status in ACTIVE and signup.status != SignupStatus.PENDING
+    if signup is not None and (signup.status == SignupStatus.ATTENDED if walk_in else on_it):
         return RosterAdd(_signup_view(session, signup, shift_view(session, shift)), walk_in, already=True)
     if signup is None:
         signup = Signup(
@@ -467,6 +467,8 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
             updated_at=now,
             added_by=actor.user_id,
         )
+    elif signup.status == SignupStatus.PENDING:
+        signup.marked_by = actor.user_id  # accepted, as Accept records it
     elif signup.status not in ACTIVE:
         signup.added_by, signup.confirmed_at = actor.user_id, None
     signup.updated_at, signup.waitlist_seq = now, None
