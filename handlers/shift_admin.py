@@ -483,6 +483,11 @@ def handle_edit_form(
     changes, errors = read_edit_form(view)
     weekly, repeat_errors = read_repeat(view)
     errors = {**errors, **repeat_errors}
+    if changes is not None and changes.day is not None:
+        try:  # as the inline edit does: a date far away is refused, never tried
+            check_day(changes.day, deps.clock().date(), usage.SHIFT_EDIT)
+        except UsageError as far:
+            errors["date"] = far.problem[:150]
     if shift_id is None:
         errors["date"] = "I can't tell which shift this form is for. Run `/turnout shift edit ID` again."
     if errors or changes is None or shift_id is None:

@@ -220,6 +220,18 @@ def test_the_edit_form_is_filled_in_and_checks_each_field(bot: Bot) -> None:
     assert f"Changed shift #{shift_id}" in message_text(answer)
 
 
+def test_the_edit_form_refuses_a_date_far_away_beside_the_field(bot: Bot) -> None:
+    shift_id = campaign(bot)
+    view = bot.command("/turnout", f"shift edit {shift_id}", user="UCOORD").view
+    assert view is not None
+    far = bot.driver.submit(
+        view, edit_values(view, date="9999-12-31", start="23:00", end="23:30"), user="UCOORD"
+    )
+    assert far.ack["response_action"] == "errors"
+    assert "9999-12-31 is too far away" in far.ack["errors"]["date"]
+    assert row(bot, shift_id).starts_at.year == 2026 and bot.slack.dms_to("UCOORD") == []
+
+
 def test_the_edit_form_can_repeat_the_shift(bot: Bot) -> None:
     shift_id = campaign(bot)
     view = bot.command("/turnout", f"shift edit {shift_id}", user="UCOORD").view
