@@ -67,6 +67,7 @@ from bot.slack.delivery import (
     after_release,
     event_key,
     post_new_shift,
+    redraw_moved_at_risk_posts,
     refresh_shift_post,
     send_dm,
 )
@@ -462,6 +463,8 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             shift_id=shift.id,
         )
     refresh_shift_post(deps, client, shift.id)
+    if {"date", "time"} & set(result.changed):
+        redraw_moved_at_risk_posts(deps, client, shift.id, result.version)
     return told
 
 

@@ -269,6 +269,11 @@ def _ask_to_confirm_again(session: Session, shift_id: int, now: datetime) -> Non
         session.add(signup)
 
 
+def moved_key(shift_id: int, version: int) -> str:
+    """The key the timed messages of a shift's old time keep once it moved (at `version`)."""
+    return f"{shift_id}~moved{version}"
+
+
 def _forget_timed_messages(session: Session, shift_id: int, version: int) -> None:
     """The day-before DM, reminders and at-risk post are keyed by the shift: for a shift that
     moved, those of the old time are set aside (and any still owed given up), so the jobs send
@@ -277,7 +282,7 @@ def _forget_timed_messages(session: Session, shift_id: int, version: int) -> Non
         select(Delivery).where(col(Delivery.kind).in_(TIMED_KINDS), Delivery.key == str(shift_id))
     ).all()
     for row in rows:
-        row.key = f"{shift_id}~moved{version}"
+        row.key = moved_key(shift_id, version)
         if row.status != DeliveryStatus.SENT:
             row.status, row.last_error = DeliveryStatus.FAILED, "the shift moved"
         session.add(row)

@@ -37,7 +37,12 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks.common import Reply
-from bot.blocks.digests import build_at_risk_post, build_evening_post, build_morning_post
+from bot.blocks.digests import (
+    build_at_risk_post,
+    build_at_risk_settled,
+    build_evening_post,
+    build_morning_post,
+)
 from bot.blocks.hosting import build_claim_news, build_late_release, build_release_news
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
@@ -63,6 +68,7 @@ from bot.services.deliveries import (
     take,
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
+from bot.services.editing import moved_key
 from bot.services.shifts import ClaimResult, ReleaseResult, get_shift, record_shift_post, shift_version
 from bot.services.states import leads_targets, state_channel
 
@@ -438,12 +444,33 @@ def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
 
 
 def _refresh_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, missed: list[Missed]) -> None:
+    """The shift's at-risk posts as it stands: still short, covered, or cancelled (no cover)."""
     with deps.read_session() as session:
         posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=str(shift_id))
         item = shift_people(session, shift_id=shift_id) if posts else None
-    if item is None:
+        settled = get_shift(session, shift_id) if posts and item is None else None
+    if item is not None:
+        reply = build_at_risk_post(item)
+    elif settled is not None and settled.cancelled:
+        reply = build_at_risk_settled(settled)
+    else:
         return
-    reply = build_at_risk_post(item)
+    _update_at_risk_posts(client, shift_id, posts, reply, missed)
+
+
+def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, version: int) -> None:
+    """After a shift moved: the at-risk posts about its old time say so and offer no cover for it
+    (the reminders job sends new ones for the new time). Best effort: they are no longer owed."""
+    with deps.read_session() as session:
+        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
+        shift = get_shift(session, shift_id) if posts else None
+    if shift is not None:
+        _update_at_risk_posts(client, shift_id, posts, build_at_risk_settled(shift), [])
+
+
+def _update_at_risk_posts(
+    client: WebClient, shift_id: int, posts: list[tuple[str, str]], reply: Reply, missed: list[Missed]
+) -> None:
     for channel, ts in posts:
         try:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)

@@ -385,3 +385,41 @@ def test_a_shift_moved_gets_its_reminders_at_the_new_time(bot: Bot) -> None:
     at = row(bot, shift_id).starts_at - timedelta(hours=1)
     assert run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at).sent >= 1
     assert len(bot.slack.dms_to("UVOL1")) == reminded + 2  # and reminded again, for the new day
+
+
+def at_risk_posts(bot: Bot, shift_id: int) -> list[Any]:
+    """The at-risk post in #iowa and its copy for the leads (Cora, by DM)."""
+    posts = [m for m in bot.slack.posts_in("CIOWA") if f"Shift #{shift_id} starts soon" in message_text(m)]
+    posts += [m for m in bot.slack.dms_to("UCOORD") if f"Shift #{shift_id} starts soon" in message_text(m)]
+    assert len(posts) == 2
+    return posts
+
+
+def test_an_at_risk_post_says_when_the_shift_moved_and_offers_no_cover_for_the_old_time(bot: Bot) -> None:
+    shift_id = campaign(bot, days_ahead=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    at = row(bot, shift_id).starts_at - timedelta(hours=1)
+    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at)
+    posts = at_risk_posts(bot, shift_id)
+    assert all(act.CLAIM in {b["action_id"] for b in buttons(p)} for p in posts)
+    bot.command("/turnout", f"shift edit {shift_id} date {date(2026, 11, 25)}", user="UCOORD")
+    for post in posts:
+        text = message_text(post)
+        assert "starts soon" not in text and "needs cover" not in text and buttons(post) == []
+        assert f"Shift #{shift_id} moved" in text and "Wed Nov 25 · 10:00 AM–1:00 PM CST" in text
+    # At the new time, a fresh at-risk post goes out (the old one stays as it was redrawn).
+    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1))
+    fresh = [m for m in bot.slack.posts_in("CIOWA") if f"Shift #{shift_id} starts soon" in message_text(m)]
+    assert len(fresh) == 1 and "Wed Nov 25" in message_text(fresh[0])
+
+
+def test_an_at_risk_post_says_the_shift_was_cancelled_and_offers_no_cover(bot: Bot) -> None:
+    shift_id = campaign(bot, days_ahead=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1))
+    posts = at_risk_posts(bot, shift_id)
+    bot.cancel_shift(shift_id, "Storm warning")
+    for post in posts:
+        text = message_text(post)
+        assert "needs cover" not in text and buttons(post) == []
+        assert f"Shift #{shift_id} was cancelled" in text
