@@ -313,7 +313,7 @@ def handle_cancel_click(
                 kind=DeliveryKind.CANCELLED,
                 user_id=user_id,
                 key=str(shift_id),
-                reply=build_cancelled_dm(result.shift, reason),
+                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
             ).landed
@@ -368,7 +368,7 @@ def handle_roster_click(
                 kind=DeliveryKind.REMOVED,
                 user_id=result.signup.user_id,
                 key=event_key(shift_id, result.signup.id, now),
-                reply=text_reply(f"A coordinator took you off shift #{shift_id}."),
+                reply=text_reply(f"<@{user_id}> took you off shift #{shift_id}."),
                 expires_at=result.signup.shift.starts_at,
                 shift_id=shift_id,
             )

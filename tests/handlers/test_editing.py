@@ -423,3 +423,16 @@ def test_an_at_risk_post_says_the_shift_was_cancelled_and_offers_no_cover(bot: B
         text = message_text(post)
         assert "needs cover" not in text and buttons(post) == []
         assert f"Shift #{shift_id} was cancelled" in text
+
+
+def test_what_a_host_does_to_their_shift_is_told_as_theirs_not_a_coordinators(bot: Bot) -> None:
+    shift_id = campaign(bot, capacity=2, host="UVOL6")
+    for user in ("UVOL1", "UVOL2"):
+        bot.command("/claim", str(shift_id), user=user)
+    shown = bot.command("/turnout", f"roster {shift_id}", user="UVOL6")
+    bot.click(shown.reply, act.REMOVE, user="UVOL6", value=None)
+    (removed,) = dm_texts(bot, "UVOL1")
+    assert "<@UVOL6> took you off shift" in removed and "coordinator" not in removed
+    bot.cancel_shift(shift_id, "Rained out", user="UVOL6")
+    (cancelled,) = dm_texts(bot, "UVOL2")
+    assert f"Shift #{shift_id} has been cancelled by <@UVOL6>" in cancelled and "coordinator" not in cancelled
