@@ -313,6 +313,11 @@ def build_release_news(result: ReleaseResult) -> Reply:
             f":arrow_down: <@{signup.user_id}> released their place on your {kind_word(shift)} #{shift.id} "
             f"on {day_word(shift)}: {shift.held}/{shift.capacity}."
         )
+    elif result.was_held:
+        headline = (
+            f"<@{signup.user_id}> withdrew their claim on your {kind_word(shift)} #{shift.id}; "
+            "it no longer waits for you to accept it."
+        )
     else:
         headline = f"<@{signup.user_id}> left the waitlist for your {kind_word(shift)} #{shift.id}."
     if result.promoted is not None:

@@ -108,6 +108,8 @@ class ReleaseResult:
     changed: bool = True
     # Whether the signup held a place (not only a spot on the waitlist) before it was vacated.
     held_place: bool = False
+    # Whether it was a claim held for acceptance (the no-show policy) that was withdrawn.
+    was_held: bool = False
 
 
 @dataclass(frozen=True)
@@ -625,6 +627,7 @@ def _vacate(
     session: Session, shift: Shift, signup: Signup, status: SignupStatus, now: datetime
 ) -> ReleaseResult:
     held_a_place = signup.status in HOLDING
+    was_held = signup.status == SignupStatus.PENDING
     signup.status, signup.waitlist_seq, signup.updated_at = status, None, now
     session.add(signup)
     session.flush()
@@ -649,6 +652,7 @@ def _vacate(
         _signup_view(session, signup, view),
         _signup_view(session, promoted, view) if promoted else None,
         held_place=held_a_place,
+        was_held=was_held,
     )
 
 

@@ -211,6 +211,19 @@ def test_a_held_claim_reaches_the_host_who_accepts_it_and_the_volunteer_is_told(
     assert len(iowa.slack.dms_to("UVOL1")) == 1
 
 
+def test_a_held_claim_withdrawn_is_told_to_the_host_as_withdrawn(iowa: Bot) -> None:
+    iowa.command("/turnout", "noshow IA 2", user="UCOORD")
+    attended(iowa, "UVOL1", 20, 10, status=SignupStatus.NO_SHOW)
+    with iowa.deps.session() as session:
+        make.volunteer(session, "UVOL5", iowa.clock())
+        shift_id = make.shift(session, iowa.clock(), days_ahead=3, host="UVOL5")
+    held = iowa.command("/claim", str(shift_id))
+    iowa.click(held.reply, act.RELEASE)
+    notice, news = (message_text(m) for m in iowa.slack.dms_to("UVOL5"))
+    assert "waits for you to accept it" in notice
+    assert f"<@UVOL1> withdrew their claim on your canvass #{shift_id}" in news and "waitlist" not in news
+
+
 def test_without_a_host_the_leads_hear_and_the_roster_has_accept(iowa: Bot) -> None:
     iowa.command("/turnout", "noshow IA 1", user="UCOORD")
     attended(iowa, "UVOL1", 5, status=SignupStatus.NO_SHOW)
