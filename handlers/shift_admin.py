@@ -472,7 +472,8 @@ def open_edit_form(request: TurnoutRequest, shift_id: int) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         editable = shift_to_edit(session, actor=actor, shift_id=shift_id, now=deps.clock())
-    view = build_edit_form(editable.shift, editable.day, f"{editable.start:%H:%M}", f"{editable.end:%H:%M}")
+    start, end = f"{editable.start:%H:%M}", f"{editable.end:%H:%M}"
+    view = build_edit_form(editable.shift, editable.day, start, end, repeat=editable.can_repeat)
     open_form(request.client, request.command["trigger_id"], view)
 
 

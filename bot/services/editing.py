@@ -119,12 +119,14 @@ class RosterAdd:
 
 @dataclass(frozen=True)
 class EditableShift:
-    """A shift as its edit form shows it: its local day and hours, as they would be typed."""
+    """A shift as its edit form shows it: its local day and hours, as they would be typed, and
+    whether the editor may also repeat it (each copy is a new shift: for those who publish)."""
 
     shift: ShiftView
     day: date
     start: time
     end: time
+    can_repeat: bool = False
 
 
 # ---------------------------------------------------------------- edit
@@ -138,7 +140,10 @@ def shift_to_edit(session: Session, *, actor: Actor, shift_id: int, now: datetim
     require_shift_runner(session, actor=actor, shift=shift, doing=f"edit shift #{shift_id}")
     _check_changeable(shift, now, "edited")
     tz = state_timezone(session, shift.state)
-    return EditableShift(shift_view(session, shift), *_local_parts(shift, tz))
+    can_repeat = is_coordinator(session, actor=actor, state=shift.state) or (
+        shift.host_id == actor.user_id and is_trusted_host(session, actor=actor, state=shift.state)
+    )
+    return EditableShift(shift_view(session, shift), *_local_parts(shift, tz), can_repeat=can_repeat)
 
 
 def edit_shift(

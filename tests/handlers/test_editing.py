@@ -220,6 +220,24 @@ def test_the_edit_form_is_filled_in_and_checks_each_field(bot: Bot) -> None:
     assert f"Changed shift #{shift_id}" in message_text(answer)
 
 
+def test_the_edit_form_offers_repeating_only_to_those_who_may_repeat(bot: Bot) -> None:
+    shift_id = campaign(bot, host="UVOL6")
+    blocks = {
+        user: {
+            b.get("block_id")
+            for b in bot.command("/turnout", f"shift edit {shift_id}", user=user).view["blocks"]
+        }
+        for user in ("UVOL6", "UCOORD")
+    }
+    # The host edits their shift, but its weekly copies would be new shifts they may not publish.
+    assert "capacity" in blocks["UVOL6"] and not {"repeat_weeks", "repeat_until"} & blocks["UVOL6"]
+    assert {"repeat_weeks", "repeat_until"} <= blocks["UCOORD"]
+    with bot.deps.session() as session:
+        make.trusted_host(session, "UVOL6", "IA", bot.clock())
+    trusted = bot.command("/turnout", f"shift edit {shift_id}", user="UVOL6").view
+    assert "repeat_weeks" in {b.get("block_id") for b in trusted["blocks"]}
+
+
 def test_the_edit_form_refuses_a_date_far_away_beside_the_field(bot: Bot) -> None:
     shift_id = campaign(bot)
     view = bot.command("/turnout", f"shift edit {shift_id}", user="UCOORD").view
