@@ -25,7 +25,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.contacts import in_place, place
 from bot.blocks.shifts import build_shift_created, build_shift_form, describe, page_buttons, page_span
-from bot.models import SignupStatus
+from bot.models import ShiftStatus, SignupStatus
 from bot.services.hosting import PROPOSALS_PAGE, Hosted, LeadsRoute, Proposal, ProposalPage
 from bot.services.places import PLACES, article
 from bot.services.shifts import ClaimResult, ReleaseResult, ShiftView
@@ -92,10 +92,14 @@ def build_hosted(
         note = "You host it: I'll DM you when people claim or release it."
         return Reply(reply.text, [*reply.blocks, context(note)])
     if not hosted.created:
-        text = (
-            f"You sent shift #{shift.id} already; it is waiting for {article(shift.state)} {shift.state} coordinator."
-            if shift.status == "proposed"
-            else f"You sent shift #{shift.id} already, and it was declined (I DMed you why)."
+        text = {
+            ShiftStatus.PROPOSED: f"You sent shift #{shift.id} already; it is waiting for "
+            f"{article(shift.state)} {shift.state} coordinator.",
+            ShiftStatus.DECLINED: f"You sent shift #{shift.id} already, and it was declined (I DMed you why).",
+        }.get(
+            shift.status,
+            f"You sent shift #{shift.id} already, and it was cancelled. "
+            "To offer it again, change a detail, or send it again in ten minutes.",
         )
         return Reply(text, [section(text), section(describe(shift, notes=True))])
     if route is not None and route.channel_id:

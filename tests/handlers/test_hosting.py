@@ -295,6 +295,15 @@ def test_a_retyped_host_line_sends_one_proposal(bot: Bot) -> None:
     assert len(shifts(bot)) == 1 and len(bot.slack.dms_to("UCOORD")) == 1
 
 
+def test_a_host_line_retyped_after_its_shift_was_cancelled_says_cancelled(bot: Bot) -> None:
+    campaign(bot)
+    bot.command("/host", HOST_LINE, user="UVOL1")
+    bot.cancel_shift(1, user="UVOL1")
+    again = bot.command("/host", HOST_LINE, user="UVOL1")
+    assert "You sent shift #1 already, and it was cancelled." in again.text
+    assert "declined" not in again.text and len(shifts(bot)) == 1
+
+
 def test_proposals_page_and_a_decision_redraws_the_page(bot: Bot) -> None:
     campaign(bot)
     for n in range(12):
