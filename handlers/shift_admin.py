@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.blocks.editing import (
     repeat_fields,
     roster_add_line,
 )
+from bot.blocks.hosting import build_roster_news
 from bot.blocks.refusals import people_list, refusal_text
 from bot.blocks.shifts import (
     build_cancel_confirmation,
@@ -55,6 +57,7 @@ from bot.services.roles import coordinated_states
 from bot.services.shifts import (
     InvalidShift,
     NewShift,
+    ShiftView,
     cancel_shift,
     create_shift,
     mark_attendance,
@@ -373,9 +376,40 @@ def handle_roster_click(
                 shift_id=shift_id,
             )
             after_release(deps, client, result)
+            shift, removed = result.signup.shift, [result.signup.user_id]
+            tell_host(deps, client, shift, removed, user_id, now, signup_id=result.signup.id, added=False)
         elif marked is not None:
             refresh_shift_post(deps, client, shift_id)
             after_no_show(deps, client, marked, marked_by=user_id)
+
+
+def tell_host(
+    deps: Deps,
+    client: WebClient,
+    shift: ShiftView,
+    user_ids: list[str],
+    by: str,
+    now: datetime,
+    *,
+    signup_id: int,
+    added: bool = True,
+) -> None:
+    """The host hears when someone else puts people on their shift or takes someone off it, as
+    they hear of claims and releases; what they do themselves is no news to them."""
+    host = shift.host_id
+    people = [u for u in user_ids if u != host]
+    if host is None or host == by or not people:
+        return
+    send_dm(
+        deps,
+        client,
+        kind=DeliveryKind.HOST_NEWS,
+        user_id=host,
+        key=f"roster-{'add' if added else 'off'}:{event_key(shift.id, signup_id, now)}",
+        reply=build_roster_news(shift, people, by, added=added),
+        expires_at=shift.starts_at,
+        shift_id=shift.id,
+    )
 
 
 def handle_roster_page(
@@ -714,6 +748,10 @@ def add_to_roster(request: TurnoutRequest) -> None:
             )
     if any(not result.already for result in added):
         refresh_shift_post(deps, request.client, shift_id)
+    call_ins = [r.signup for r in added if not r.already and not r.walk_in]
+    if call_ins:
+        shift, people = call_ins[-1].shift, [s.user_id for s in call_ins]
+        tell_host(deps, request.client, shift, people, request.user_id, now, signup_id=call_ins[0].id)
     note = " ".join(roster_add_line(result) for result in added)
     say(request.respond, with_note(reply, note))
 

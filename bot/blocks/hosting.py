@@ -329,6 +329,21 @@ def build_release_news(result: ReleaseResult) -> Reply:
     return Reply(headline, [section(headline), context(f"`/turnout roster {shift.id}` shows everyone.")])
 
 
+def build_roster_news(shift: ShiftView, user_ids: list[str], by: str, *, added: bool) -> Reply:
+    """To the host: someone else (a coordinator, an admin) put people on their shift or took
+    someone off it; `shift` as it stands after."""
+    names = [f"<@{u}>" for u in user_ids]
+    people = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    verb = f"put {people} on" if added else f"took {people} off"
+    headline = (
+        f":clipboard: <@{by}> {verb} your {kind_word(shift)} #{shift.id} on {day_word(shift)}: "
+        f"{shift.held}/{shift.capacity}."
+    )
+    if shift.waiting:
+        headline += f" {shift.waiting} on the waitlist."
+    return Reply(headline, [section(headline), context(f"`/turnout roster {shift.id}` shows everyone.")])
+
+
 def starts_in(shift: ShiftView, now: datetime) -> str:
     minutes = max(0, int((shift.starts_at - now).total_seconds() // 60))
     if minutes < 90:

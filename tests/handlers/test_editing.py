@@ -454,3 +454,22 @@ def test_what_a_host_does_to_their_shift_is_told_as_theirs_not_a_coordinators(bo
     bot.cancel_shift(shift_id, "Rained out", user="UVOL6")
     (cancelled,) = dm_texts(bot, "UVOL2")
     assert f"Shift #{shift_id} has been cancelled by <@UVOL6>" in cancelled and "coordinator" not in cancelled
+
+
+def test_the_host_hears_when_someone_else_adds_or_removes_people_on_their_shift(bot: Bot) -> None:
+    shift_id = campaign(bot, capacity=3, host="UVOL6")
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    host_news = len(dm_texts(bot, "UVOL6"))
+    bot.command("/turnout", f"roster {shift_id} add <@UVOL2> <@UVOL3>", user="UCOORD")
+    added = dm_texts(bot, "UVOL6")[host_news:]
+    assert len(added) == 1  # one DM for the two of them
+    assert "<@UCOORD> put <@UVOL2> and <@UVOL3> on your canvass" in added[0] and "3/3" in added[0]
+    shown = bot.command("/turnout", f"roster {shift_id}", user="UCOORD")
+    bot.click(shown.reply, act.REMOVE, user="UCOORD", value=None)  # the first on it: UVOL1
+    (removed,) = dm_texts(bot, "UVOL6")[host_news + 1 :]
+    assert "<@UCOORD> took <@UVOL1> off your canvass" in removed and "2/3" in removed
+    # What the host does themselves is no news to them.
+    bot.command("/turnout", f"roster {shift_id} add <@UVOL4>", user="UVOL6")
+    shown = bot.command("/turnout", f"roster {shift_id}", user="UVOL6")
+    bot.click(shown.reply, act.REMOVE, user="UVOL6", value=None)
+    assert len(dm_texts(bot, "UVOL6")) == host_news + 2
