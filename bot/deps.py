@@ -1,4 +1,5 @@
-"""What every listener and job is handed: settings, sessions, the clock, the directory, pacing."""
+"""What every listener and job is handed: settings, sessions, the clock, the directory, pacing,
+and the workspaces Turnout serves with the client for each."""
 
 from __future__ import annotations
 
@@ -6,14 +7,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.db import SessionFactory, create_db_engine, session_factory
 from bot.services.clock import utcnow
+from bot.slack.client import make_client
 from bot.slack.directory import Directory
+from bot.slack.installations import TurnoutInstallationStore
+from bot.slack.lanes import TeamLanes
 from bot.slack.pacing import Pacer
 from bot.slack.redraws import Coalescer
+from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, Workspaces
+
+# Makes the Web API client for a bot token (None: the client for SLACK_BOT_TOKEN's workspace).
+ClientFactory = Callable[[str | None], WebClient]
 
 
 @dataclass(frozen=True)
@@ -25,21 +34,44 @@ class Deps:
     clock: Callable[[], datetime]
     directory: Directory
     make_pacer: Callable[[], Pacer]
+    # The workspaces Turnout serves, and the client that acts in each.
+    workspaces: Workspaces
     # Redraws of shift posts, coalesced in this process (tests and the shell skip the spacing).
     redraws: Coalescer = field(default_factory=Coalescer)
+    # Work for each workspace on its own thread, so one workspace's slow Slack holds up only itself.
+    lanes: TeamLanes = field(default_factory=TeamLanes)
+    # A coalition's installations (SLACK_CLIENT_ID set); None with one workspace.
+    installations: TurnoutInstallationStore | None = None
 
 
 def make_deps(
-    settings: Settings, *, engine: Engine | None = None, clock: Callable[[], datetime] = utcnow
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    make_client_for: ClientFactory | None = None,
+    team_id: str | None = None,
 ) -> Deps:
+    """`make_client_for` makes the Web API clients (default: `make_client` with the settings);
+    `team_id` is SLACK_BOT_TOKEN's workspace when the caller already asked Slack."""
     engine = engine or create_db_engine(settings.database_url)
     write, read = session_factory(engine)
+    new_client: ClientFactory = make_client_for or (lambda token: make_client(settings, token=token))
+    installations: TurnoutInstallationStore | None = None
+    workspaces: Workspaces
+    if settings.distributed:
+        installations = TurnoutInstallationStore(settings.slack_client_id, engine)
+        workspaces = InstalledWorkspaces(installations, new_client)
+    else:
+        workspaces = OneWorkspace(new_client(None), team_id)
     return Deps(
-        settings,
-        engine,
-        write,
-        read,
-        clock,
-        Directory(settings.admins),
-        lambda: Pacer(settings.posts_per_second),
+        settings=settings,
+        engine=engine,
+        session=write,
+        read_session=read,
+        clock=clock,
+        directory=Directory(settings.admins),
+        make_pacer=lambda: Pacer(settings.posts_per_second),
+        workspaces=workspaces,
+        installations=installations,
     )

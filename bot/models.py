@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Any, Generic, Literal, TypeVar
 
 import sqlalchemy as sa
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -473,3 +475,16 @@ class Delivery(SQLModel, table=True):
     created_at: datetime | None = utc_column(nullable=True)
     next_attempt_at: datetime | None = utc_column(nullable=True, index=True)
     expires_at: datetime | None = utc_column(nullable=True)
+
+
+# slack_sdk's tables for a coalition's installations (one bot token per workspace) and for the
+# OAuth flow's one-time states, exactly as slack_sdk defines them, registered in Turnout's
+# metadata: migrations create them and the migration test holds them to slack_sdk's definition.
+# slack_sdk's stores query their own identical copies of these tables.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    SQLModel.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(SQLModel.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    SQLModel.metadata, "slack_oauth_states"
+)

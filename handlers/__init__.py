@@ -10,7 +10,18 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import admin, contacts, home, hosting, ladder, schedule, shift_admin, shifts, turnout
+from handlers import (
+    admin,
+    contacts,
+    home,
+    hosting,
+    ladder,
+    schedule,
+    shift_admin,
+    shifts,
+    turnout,
+    workspaces,
+)
 from handlers.common import Subcommand, handle_error
 
 
@@ -31,4 +42,5 @@ def register(app: App, deps: Deps) -> None:
     contacts.register(app, deps)
     home.register(app, deps)
     ladder.register(app, deps)
+    workspaces.register(app, deps)
     app.error(handle_error)

@@ -93,16 +93,12 @@ from handlers.common import (
 )
 from handlers.parsing import (
     MAX_REASON,
-    check_capacity,
-    check_location,
-    check_notes,
     check_reason,
     fold_state,
     parse_date,
     parse_edit,
     parse_repeat,
     parse_shift_id,
-    parse_time_range,
     parse_user,
 )
 from handlers.payloads import (
@@ -116,7 +112,7 @@ from handlers.payloads import (
     whole_number,
 )
 from handlers.shift_forms import (
-    capacity_number,
+    FieldChecker,
     check_shift_times,
     first_form_day,
     parse_inline_shift,
@@ -575,27 +571,10 @@ def esc_plain(name: str) -> str:
 
 def read_edit_form(view: dict[str, Any]) -> tuple[ShiftChanges | None, dict[str, str]]:
     """The edit form's values, or the errors to show beside each field."""
-    values = view["state"]["values"]
-    errors: dict[str, str] = {}
-
-    def check(block: str, read: Any) -> Any:
-        try:
-            return read()
-        except UsageError as problem:
-            errors[block] = problem.problem[:150]
-            return None
-
-    form = usage.SHIFT_EDIT
-    day = check("date", lambda: parse_date(picked(values, "date", "selected_date"), form))
-    start_text, end_text = picked(values, "start", "selected_time"), picked(values, "end", "selected_time")
-    times = check("end", lambda: parse_time_range(f"{start_text}-{end_text}", form))
-    capacity = check(
-        "capacity", lambda: check_capacity(capacity_number(text_value(values, "capacity"), form), form)
-    )
-    location = check("location", lambda: check_location(text_value(values, "location"), form))
-    notes = check("notes", lambda: check_notes(text_value(values, "notes"), form))
-    if errors:
-        return None, errors
+    fields = FieldChecker(view, usage.SHIFT_EDIT)
+    day, times, capacity, location, notes = fields.details()
+    if fields.errors:
+        return None, fields.errors
     return ShiftChanges(day, times[0], times[1], capacity, location, notes or ""), {}
 
 

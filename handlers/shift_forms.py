@@ -5,6 +5,7 @@ HH:MM-HH:MM KIND CAPACITY LOCATION…`) and the shift form, shared by `/turnout 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,36 +68,50 @@ def state_timezone_for(deps: Deps, code: str) -> str:
         return state_timezone(session, code)
 
 
-def read_shift_form(view: dict[str, Any], form: str) -> tuple[NewShift | None, dict[str, str]]:
-    """The form's values as a new shift, or the errors to show beside each field."""
-    values = view["state"]["values"]
-    errors: dict[str, str] = {}
+class FieldChecker:
+    """Reads a form's fields one by one, keeping each field's error to show beside it."""
 
-    def check(block: str, read: Any) -> Any:
+    def __init__(self, view: dict[str, Any], form: str) -> None:
+        self.values: dict[str, Any] = view["state"]["values"]
+        self.form = form
+        self.errors: dict[str, str] = {}
+
+    def check(self, block: str, read: Callable[[], Any]) -> Any:
         try:
             return read()
         except UsageError as problem:
-            errors[block] = problem.problem[:150]
+            self.errors[block] = problem.problem[:150]
             return None
 
-    state_value = picked(values, "state")
-    state = check("state", lambda: require_state(state_value, form))
+    def details(self) -> tuple[Any, Any, Any, Any, Any]:
+        """The fields a new shift and an edited one share: day, (start, end), capacity, location
+        and notes; each None where its error is kept."""
+        values, form = self.values, self.form
+        day = self.check("date", lambda: parse_date(picked(values, "date", "selected_date"), form))
+        start_text = picked(values, "start", "selected_time")
+        end_text = picked(values, "end", "selected_time")
+        times = self.check("end", lambda: parse_time_range(f"{start_text}-{end_text}", form))
+        capacity = self.check(
+            "capacity", lambda: check_capacity(capacity_number(text_value(values, "capacity"), form), form)
+        )
+        location = self.check("location", lambda: check_location(text_value(values, "location"), form))
+        notes = self.check("notes", lambda: check_notes(text_value(values, "notes"), form))
+        return day, times, capacity, location, notes
+
+
+def read_shift_form(view: dict[str, Any], form: str) -> tuple[NewShift | None, dict[str, str]]:
+    """The form's values as a new shift, or the errors to show beside each field."""
+    fields = FieldChecker(view, form)
+    state_value = picked(fields.values, "state")
+    state = fields.check("state", lambda: require_state(state_value, form))
     if state is not None and state not in offered(view, "state"):
-        errors["state"], state = "Pick one of the states listed.", None
-    day = check("date", lambda: parse_date(picked(values, "date", "selected_date"), form))
-    start_text = picked(values, "start", "selected_time")
-    end_text = picked(values, "end", "selected_time")
-    times = check("end", lambda: parse_time_range(f"{start_text}-{end_text}", form))
-    kind = parse_kind(picked(values, "kind"))
+        fields.errors["state"], state = "Pick one of the states listed.", None
+    day, times, capacity, location, notes = fields.details()
+    kind = parse_kind(picked(fields.values, "kind"))
     if kind is None:
-        errors["kind"] = f"Pick a kind: {KINDS_TEXT}."
-    capacity = check(
-        "capacity", lambda: check_capacity(capacity_number(text_value(values, "capacity"), form), form)
-    )
-    location = check("location", lambda: check_location(text_value(values, "location"), form))
-    notes = check("notes", lambda: check_notes(text_value(values, "notes"), form))
-    if errors or kind is None:
-        return None, errors
+        fields.errors["kind"] = f"Pick a kind: {KINDS_TEXT}."
+    if fields.errors or kind is None:
+        return None, fields.errors
     return NewShift(state, day, times[0], times[1], kind, capacity, location, notes or ""), {}
 
 

@@ -9,6 +9,7 @@ stands by and takes over if the active one goes away. SQLite is one process by d
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -73,16 +74,23 @@ class Leadership:
             self.connection = None
 
 
-def tick(deps: Deps, client: WebClient, leadership: Leadership) -> None:
+# The client to post with, or what finds it at each tick (None: nothing can be sent now).
+TickClient = WebClient | Callable[[], WebClient | None]
+
+
+def tick(deps: Deps, client: TickClient, leadership: Leadership) -> None:
     """One scheduler tick: if this process leads, run everything due."""
     if not leadership.held():
         return
-    outcome = run_due(deps, client, deps.clock())
+    current = client if isinstance(client, WebClient) else client()
+    if current is None:
+        return
+    outcome = run_due(deps, current, deps.clock())
     if outcome.sent:
         logger.info("tick sent %d message(s)", outcome.sent)
 
 
-def build_scheduler(deps: Deps, client: WebClient, *, background: bool) -> tuple[BaseScheduler, Leadership]:
+def build_scheduler(deps: Deps, client: TickClient, *, background: bool) -> tuple[BaseScheduler, Leadership]:
     scheduler: BaseScheduler = (
         BackgroundScheduler(timezone=UTC) if background else BlockingScheduler(timezone=UTC)
     )

@@ -35,16 +35,21 @@ from bot.db import create_db_engine
 from bot.deps import Deps, make_deps
 from bot.localslack.driver import SlackDriver, TrackingExecutor
 from bot.localslack.reading import buttons
-from bot.localslack.webapi import LocalSlack
+from bot.localslack.webapi import TEAM_ID, LocalSlack
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
 from bot.slack.redraws import Coalescer
+from bot.slack.workspaces import OneWorkspace
 
 POSTGRES_URL = os.environ.get(
     "TURNOUT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
+# A coalition's distributed app, and two of its organizations' workspaces.
+CLIENT_ID = "1111111111.2222222222"
+CLIENT_SECRET = "test-client-secret"
+SUNRISE, MTR = "T0SUNRISE", "T0MTR"
 
 
 def _postgres_problem() -> str | None:
@@ -261,7 +266,65 @@ class Bot:
 def bot(deps: Deps, slack: LocalSlack, clock: Clock, settings: Settings) -> Iterator[Bot]:
     client = make_client(replace(settings, slack_api_url=slack.api_url))
     executor = TrackingExecutor()
+    # Whatever acts outside a request reaches the stand-in too, with the same client.
+    deps = replace(deps, workspaces=OneWorkspace(client, TEAM_ID))
     app = build_app(deps, client=client, executor=executor)
     driver = SlackDriver(build_wsgi(app, deps), slack, SIGNING_SECRET, executor)
     yield Bot(driver, slack, deps, clock, client)
     executor.shutdown(wait=True)
+
+
+@dataclass
+class Coalition:
+    """Turnout installed through OAuth in two organizations' workspaces, `a` and `b`."""
+
+    bot: Bot
+    a: str
+    b: str
+
+
+@pytest.fixture
+def coalition(engine: Engine, clock: Clock, slack: LocalSlack, settings: Settings) -> Iterator[Coalition]:
+    """The distributed app (SLACK_CLIENT_ID set), installed through its install page into Sunrise
+    (`a`: admin sam, ana, ben; #iowa CSUNIA). Make the Road (`b`: admin max, eva, flo; #iowa
+    CMTRIA) is a second organization, not installed: until Turnout's rows record their workspace,
+    a deployment serves one at a time. The stand-in's first workspace has no install either."""
+    slack.add_workspace(SUNRISE, "Sunrise", "sunrise")
+    slack.add_workspace(MTR, "Make the Road", "mtr")
+    for team, prefix, people, channel in (
+        (SUNRISE, "USUN", ("sam", "ana", "ben"), "CSUNIA"),
+        (MTR, "UMTR", ("max", "eva", "flo"), "CMTRIA"),
+    ):
+        for n, name in enumerate(people):
+            slack.add_person(
+                f"{prefix}{name.upper()}",
+                name,
+                team=team,
+                real_name=name.title(),
+                email=f"{name}@{team.lower()}.example.org",
+                is_admin=n == 0,
+            )
+        slack.add_channel(channel, "iowa", team=team)
+    slack.enable_oauth(CLIENT_ID, CLIENT_SECRET)
+    settings = replace(
+        settings,
+        slack_bot_token="",
+        slack_api_url=slack.api_url,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        admins=frozenset({f"{SUNRISE}:USUNSAM", f"{MTR}:UMTRMAX"}),
+    )
+    deps = replace(
+        make_deps(settings, engine=engine, clock=clock),
+        make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
+        redraws=Coalescer(0.0),
+    )
+    client = make_client(settings)
+    executor = TrackingExecutor()
+    app = build_app(deps, client=client, executor=executor)
+    driver = SlackDriver(build_wsgi(app, deps), slack, SIGNING_SECRET, executor)
+    page = driver.install(SUNRISE)  # Make the Road's install is refused while Sunrise is served
+    assert page.status == 200, page.body
+    yield Coalition(Bot(driver, slack, deps, clock, client), SUNRISE, MTR)
+    executor.shutdown(wait=True)
+    deps.lanes.shutdown()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -23,6 +27,22 @@ def test_migrations_match_the_models(db_url: str) -> None:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
     assert version == ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+
+
+def test_the_installations_migration_goes_down_and_up_again(db_url: str) -> None:
+    upgrade(db_url)
+    command.downgrade(alembic_config(db_url), "0006")
+    engine = create_db_engine(db_url)
+    assert not {"slack_bots", "slack_installations", "slack_oauth_states"} & set(
+        sa.inspect(engine).get_table_names()
+    )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    assert {"slack_bots", "slack_installations", "slack_oauth_states"} <= set(
+        sa.inspect(engine).get_table_names()
+    )
+    engine.dispose()
 
 
 def test_the_rollup_migration_backfills_from_existing_logs(db_url: str) -> None:
@@ -174,6 +194,7 @@ def test_sqlite_is_tuned_for_concurrency(tmp_path) -> None:  # type: ignore[no-u
 
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+OAUTH = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}
 
 
 def test_settings_defaults_and_normalisation() -> None:
@@ -203,6 +224,30 @@ def test_settings_defaults_and_normalisation() -> None:
         ({**GOOD, "SLACK_API_URL": "slack.com"}, "SLACK_API_URL must be an http(s) URL"),
         ({**GOOD, "TURNOUT_ADMINS": "ana,U1"}, "TURNOUT_ADMINS must be comma-separated Slack user ids"),
         ({**GOOD, "LOG_LEVEL": "loud"}, "LOG_LEVEL must be"),
+        ({**GOOD, "SLACK_CLIENT_ID": "123.456"}, "SLACK_CLIENT_SECRET is missing: SLACK_CLIENT_ID and"),
+        ({**GOOD, "SLACK_CLIENT_SECRET": "s"}, "SLACK_CLIENT_ID is missing: SLACK_CLIENT_ID and"),
+        ({**OAUTH, "SLACK_CLIENT_ID": "my-app"}, "SLACK_CLIENT_ID must be the app's client id"),
+        ({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}, "a distributed app is served over HTTP"),
+        ({**OAUTH, "SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET is missing"),
+        ({**OAUTH, "SLACK_BOT_TOKEN": "xoxp-1"}, "must be a bot token"),
+        (
+            {**OAUTH, "SLACK_REDIRECT_URI": "http://turnout.example.org/slack/oauth_redirect"},
+            "SLACK_REDIRECT_URI must be the https URL of Turnout's /slack/oauth_redirect",
+        ),
+        (
+            {**OAUTH, "SLACK_REDIRECT_URI": "https://turnout.example.org/oauth"},
+            "SLACK_REDIRECT_URI must be the https URL",
+        ),
+        (
+            {**GOOD, "SLACK_REDIRECT_URI": "https://turnout.example.org/slack/oauth_redirect"},
+            "SLACK_REDIRECT_URI is set but SLACK_CLIENT_ID is not",
+        ),
+        (
+            {**GOOD, "TURNOUT_CAMPAIGN_ADMINS": "U1AB"},
+            "TURNOUT_CAMPAIGN_ADMINS must be comma-separated TEAMID:USERID",
+        ),
+        ({**GOOD, "TURNOUT_CAMPAIGN_ADMINS": "T1:U1AB"}, "got 'T1:U1AB'"),
+        ({**OAUTH, "TURNOUT_ADMINS": "T0AB:U1AB, U2CD"}, "TURNOUT_ADMINS entries must be TEAMID:USERID"),
     ],
 )
 def test_a_bad_setting_is_named(env: dict[str, str], named: str) -> None:
@@ -218,3 +263,43 @@ def test_socket_mode_needs_no_signing_secret() -> None:
 
 def test_database_commands_need_no_slack_settings() -> None:
     assert Settings.from_env({}, require_slack=False).database_url == "sqlite:///turnout.db"
+
+
+def test_one_workspace_is_the_default_and_a_coalition_needs_no_bot_token() -> None:
+    one = Settings.from_env(GOOD)
+    assert not one.distributed and one.slack_client_id == ""
+    coalition = Settings.from_env(
+        {
+            **OAUTH,
+            "SLACK_REDIRECT_URI": "https://turnout.example.org/slack/oauth_redirect",
+            "TURNOUT_ADMINS": "T0SUN:U0SAM",
+            "TURNOUT_CAMPAIGN_ADMINS": "T0SUN:U0SAM, T0MTR:W0MAX",
+        }
+    )
+    assert coalition.distributed and coalition.slack_bot_token == ""
+    assert coalition.slack_redirect_uri == "https://turnout.example.org/slack/oauth_redirect"
+    assert coalition.campaign_admins == frozenset({("T0SUN", "U0SAM"), ("T0MTR", "W0MAX")})
+    assert coalition.is_listed_campaign_admin("T0MTR", "W0MAX")
+    assert not coalition.is_listed_campaign_admin("T0SUN", "W0MAX")
+    assert "slack_client_secret" not in repr(coalition)  # logs of the settings never show it
+    # A loopback redirect works for trying it out locally.
+    local = {**OAUTH, "SLACK_REDIRECT_URI": "http://localhost:3000/slack/oauth_redirect"}
+    assert Settings.from_env(local).slack_redirect_uri.startswith("http://localhost")
+
+
+def test_listed_admins_are_named_with_their_workspace() -> None:
+    one = Settings.from_env({**GOOD, "TURNOUT_ADMINS": "U0ANA, T0SUN:U0BEN"})
+    assert one.is_listed_admin("T0ANY", "U0ANA")  # one workspace: a user id is enough
+    assert one.is_listed_admin("T0SUN", "U0BEN") and not one.is_listed_admin("T0MTR", "U0BEN")
+    coalition = Settings.from_env({**OAUTH, "TURNOUT_ADMINS": "T0SUN:U0BEN"})
+    assert coalition.is_listed_admin("T0SUN", "U0BEN")
+    assert not coalition.is_listed_admin("T0MTR", "U0BEN")
+
+
+def test_every_setting_is_described_in_the_example_env_and_the_readme() -> None:
+    root = Path(__file__).parents[1]
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', (root / "bot" / "config.py").read_text()))
+    example = set(re.findall(r"^([A-Z_]+)=", (root / ".env.example").read_text(), re.M))
+    readme = (root / "README.md").read_text()
+    assert read and read <= example
+    assert [name for name in sorted(read) if f"`{name}`" not in readme] == []

@@ -130,3 +130,19 @@ def when(starts_at: datetime, ends_at: datetime, tz: str) -> str:
 def plural(count: int, one: str, many: str) -> str:
     """`1 door`, `2 doors`, `1,200 doors`: the count with the noun that agrees with it."""
     return f"{count:,} {one if count == 1 else many}"
+
+
+def input_field(
+    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str | None = None
+) -> Block:
+    """A form's input block; its element answers to the same id, so errors land beside it."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {**element, "action_id": block_id},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block

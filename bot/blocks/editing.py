@@ -13,6 +13,7 @@ from bot.blocks.common import (
     button,
     context,
     esc,
+    input_field,
     plural,
     section,
     when,
@@ -218,25 +219,10 @@ def build_added_dm(signup: SignupView, added_by: str) -> Reply:
 # ---------------------------------------------------------------- forms
 
 
-def _field(
-    block_id: str, label: str, element: Block, optional: bool = False, hint: str | None = None
-) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": {**element, "action_id": block_id},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
-
-
 def repeat_fields() -> list[Block]:
     """The shift forms' weekly choice: a number of weeks or a last date (neither: just this once)."""
     return [
-        _field(
+        input_field(
             "repeat_weeks",
             "Repeat weekly: how many more weeks",
             {
@@ -248,7 +234,7 @@ def repeat_fields() -> list[Block]:
             optional=True,
             hint=f"Same day and time each week, up to {MAX_REPEAT}. Leave empty for just this once.",
         ),
-        _field(
+        input_field(
             "repeat_until",
             "…or weekly until",
             {"type": "datepicker"},
@@ -271,12 +257,12 @@ def build_edit_form(shift: ShiftView, local_day: date, start: str, end: str, *, 
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             context(f"{describe(shift)}\nEveryone on it is told what changes."),
-            _field("date", "Date", {"type": "datepicker", "initial_date": local_day.isoformat()}),
-            _field(
+            input_field("date", "Date", {"type": "datepicker", "initial_date": local_day.isoformat()}),
+            input_field(
                 "start", "Starts", {"type": "timepicker", "initial_time": start}, hint="State's local time"
             ),
-            _field("end", "Ends", {"type": "timepicker", "initial_time": end}),
-            _field(
+            input_field("end", "Ends", {"type": "timepicker", "initial_time": end}),
+            input_field(
                 "capacity",
                 "Capacity",
                 {
@@ -288,12 +274,12 @@ def build_edit_form(shift: ShiftView, local_day: date, start: str, end: str, *, 
                 },
                 hint=f"{shift.held} places held now; raising it gives places to the waitlist",
             ),
-            _field(
+            input_field(
                 "location",
                 "Location",
                 {**text_input, "max_length": 300, "initial_value": shift.location},
             ),
-            _field(
+            input_field(
                 "notes",
                 "Notes",
                 {

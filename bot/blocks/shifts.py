@@ -17,6 +17,7 @@ from bot.blocks.common import (
     divider,
     esc,
     header,
+    input_field,
     plural,
     section,
     when,
@@ -414,20 +415,6 @@ def build_shift_form(states: list[str], day: date) -> Block:
     state_options = [{"text": {"type": "plain_text", "text": s}, "value": s} for s in states[:100]]
     kind_options = [{"text": {"type": "plain_text", "text": KIND_LABEL[k]}, "value": k} for k in KIND_LABEL]
 
-    def field(
-        block_id: str, label: str, element: Block, optional: bool = False, hint: str | None = None
-    ) -> Block:
-        block: Block = {
-            "type": "input",
-            "block_id": block_id,
-            "label": {"type": "plain_text", "text": label},
-            "element": {**element, "action_id": block_id},
-            "optional": optional,
-        }
-        if hint:
-            block["hint"] = {"type": "plain_text", "text": hint}
-        return block
-
     state_element: Block = {"type": "static_select", "options": state_options}
     if len(states) == 1:
         state_element["initial_option"] = state_options[0]
@@ -438,17 +425,17 @@ def build_shift_form(states: list[str], day: date) -> Block:
         "submit": {"type": "plain_text", "text": "Add shift"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            field("state", "State", state_element),
-            field("date", "Date", {"type": "datepicker", "initial_date": day.isoformat()}),
-            field(
+            input_field("state", "State", state_element),
+            input_field("date", "Date", {"type": "datepicker", "initial_date": day.isoformat()}),
+            input_field(
                 "start",
                 "Starts",
                 {"type": "timepicker", "initial_time": f"{FORM_START:%H:%M}"},
                 hint="State's local time",
             ),
-            field("end", "Ends", {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
-            field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
-            field(
+            input_field("end", "Ends", {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
+            input_field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
+            input_field(
                 "capacity",
                 "Capacity",
                 {
@@ -458,13 +445,13 @@ def build_shift_form(states: list[str], day: date) -> Block:
                     "max_value": str(MAX_CAPACITY),
                 },
             ),
-            field(
+            input_field(
                 "location",
                 "Location",
                 {"type": "plain_text_input", "max_length": 300},
                 hint="An address, a place, or a call link",
             ),
-            field(
+            input_field(
                 "notes",
                 "Notes",
                 {"type": "plain_text_input", "multiline": True, "max_length": 1000},

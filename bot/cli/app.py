@@ -17,6 +17,7 @@ import handlers
 from bot.db import READ_ONLY
 from bot.deps import Deps
 from bot.slack.client import make_client
+from bot.slack.installations import NOT_INSTALLED, authorize, oauth_settings
 from bot.slack.signature import StrictSignatureVerifier
 
 logger = logging.getLogger(__name__)
@@ -46,30 +47,59 @@ def build_app(
     listeners (`handlers.common.acked_then`), which Bolt hands to `executor`. With `False`,
     Bolt would submit the ack function to that same executor, where it waits behind work."""
     settings = deps.settings
-    app = App(
-        client=client or make_client(settings),
-        signing_secret=settings.slack_signing_secret,
-        process_before_response=True,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS),
-        token_verification_enabled=verify_token,
-        raise_error_for_unhandled_request=False,
-    )
+    executor = executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
+    if deps.installations is not None:
+        store = deps.installations
+        app = App(
+            # No token: each request's comes from its workspace's installation.
+            client=client or make_client(settings),
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=True,
+            listener_executor=executor,
+            raise_error_for_unhandled_request=False,
+            oauth_settings=oauth_settings(
+                settings,
+                store,
+                deps.engine,
+                on_installed=lambda installation: deps.workspaces.forget(installation.team_id or ""),
+            ),
+            # Bolt types `authorize` as returning a result, but its own store authorize may return None.
+            authorize=authorize(settings, store),  # type: ignore[arg-type]
+            user_facing_authorize_error_message=NOT_INSTALLED,
+        )
+    else:
+        app = App(
+            client=client or make_client(settings),
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=True,
+            listener_executor=executor,
+            token_verification_enabled=verify_token,
+            raise_error_for_unhandled_request=False,
+        )
     handlers.register(app, deps)
     return app
 
 
 def build_wsgi(app: App, deps: Deps) -> WSGIApp:
-    """Slack's requests on `/slack/events`, and `/healthz`.
+    """Slack's requests on `/slack/events`, `/healthz`, and in a coalition the install pages.
 
     A request reaches Bolt only once its signature is verified on the raw bytes: before
     that nothing parses its body, so nothing in it (a `response_url`, a payload that is
-    not JSON) can make the bot act or fail. Bolt then verifies it again on its own."""
+    not JSON) can make the bot act or fail. Bolt then verifies it again on its own.
+
+    `/slack/install` and `/slack/oauth_redirect` are pages a person's browser opens, so they
+    carry no signature: Bolt's OAuth flow protects them with a one-time state, issued with a
+    cookie and consumed once, and with Slack's single-use code."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = StrictSignatureVerifier(deps.settings.slack_signing_secret or "-")
+    flow = app.oauth_flow
+    browser_paths = {flow.install_path, flow.redirect_uri_path} if flow is not None else set()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
             return healthz(deps, start_response)
+        if environ.get("PATH_INFO") in browser_paths:
+            return install_page(slack, environ, start_response)
         if environ.get("PATH_INFO") != EVENTS_PATH or environ.get("REQUEST_METHOD") != "POST":
             return _plain(start_response, "404 Not Found", b"not found\n")
         body = _read_body(environ)
@@ -86,6 +116,35 @@ def build_wsgi(app: App, deps: Deps) -> WSGIApp:
         return slack(environ, start_response)
 
     return application
+
+
+def install_page(
+    slack: SlackRequestHandler, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    """The install page or Slack's redirect back to it (GET only), through Bolt's OAuth flow.
+    A failure there (the database unreachable) is a plain page, not a traceback."""
+    if environ.get("REQUEST_METHOD") != "GET":
+        start_response(
+            "405 Method Not Allowed",
+            [("content-type", "text/plain"), ("allow", "GET"), ("content-length", "19")],
+        )
+        return [b"method not allowed\n"]
+    environ["wsgi.input"] = io.BytesIO(b"")
+    environ["CONTENT_LENGTH"] = "0"
+    try:
+        return list(slack(environ, start_response))
+    except Exception:
+        logger.exception("the install page failed")
+        body = b"Turnout can't finish the install just now. Try again in a minute.\n"
+        start_response(
+            "503 Service Unavailable",
+            [
+                ("content-type", "text/plain"),
+                ("content-length", str(len(body))),
+                ("cache-control", "no-store"),
+            ],
+        )
+        return [body]
 
 
 def _read_body(environ: dict[str, Any]) -> bytes | None:

@@ -13,6 +13,7 @@ from bot.services.clock import utcnow
 from bot.services.schedule import CLOCK_JOBS, Job, next_run, schedule_for, schedules
 from bot.services.states import state_timezone
 from bot.slack.client import make_client
+from bot.slack.workspaces import scheduling_client
 
 
 def jobs_list(settings: Settings) -> int:
@@ -23,7 +24,7 @@ def jobs_list(settings: Settings) -> int:
     if not every:
         print("No states yet: bind one in Slack with /turnout state ST #channel.")
         return 0
-    names = channel_names(settings, {s.channel_id for s in every if s.channel_id})
+    names = channel_names(deps, {s.channel_id for s in every if s.channel_id})
     print(f"{'state':<6} {'job':<12} {'next run (local time)':<28} channel")
     for schedule in every:
         channel = names.get(schedule.channel_id, schedule.channel_id) if schedule.channel_id else "(none)"
@@ -37,7 +38,7 @@ def jobs_list(settings: Settings) -> int:
     return 0
 
 
-def channel_names(settings: Settings, channel_ids: set[str]) -> dict[str, str]:
+def channel_names(deps: Deps, channel_ids: set[str]) -> dict[str, str]:
     """`#name (id)` for each channel Slack can name (conversations.info); the others are left out."""
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
@@ -45,8 +46,13 @@ def channel_names(settings: Settings, channel_ids: set[str]) -> dict[str, str]:
     # No retries: a listing should not wait on a Slack that is down; ids will do then.
     quiet = logging.getLogger("turnout.jobs.names")
     quiet.disabled = True  # a missing name is expected here, not an error worth a log line
+    settings = deps.settings
+    token = settings.slack_bot_token
+    if settings.distributed:
+        installed = scheduling_client(deps.workspaces)
+        token = installed.token if installed is not None and installed.token else ""
     client = WebClient(
-        token=settings.slack_bot_token,
+        token=token or None,
         base_url=settings.slack_api_url,
         timeout=5,
         retry_handlers=[],
@@ -83,7 +89,11 @@ def jobs_run(settings: Settings, name: str, state: str | None, at_text: str | No
                 file=sys.stderr,
             )
             return 1
-    outcome = run_job(deps, make_client(settings), Job(name), code, at)
+    client = scheduling_client(deps.workspaces) if settings.distributed else make_client(settings)
+    if client is None:
+        print("No workspace to post in: install Turnout in one first (/slack/install).", file=sys.stderr)
+        return 1
+    outcome = run_job(deps, client, Job(name), code, at)
     for note in outcome.notes:
         print(note, file=sys.stderr)
     done = [f"sent {outcome.sent}"] if outcome.sent or not outcome.failed else []

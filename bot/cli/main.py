@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from dotenv import load_dotenv
@@ -90,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def slack_problem(settings: Settings) -> str | None:
-    """One line saying why Slack won't have the bot (auth.test fails), or None when it will.
+    """One line saying why Slack won't have the bot (auth.test fails; in a coalition, Slack is
+    unreachable), or None when it will.
 
     Checked once before any worker or socket starts, so a bad token or an unreachable
     SLACK_API_URL is one sentence, not a worker's traceback."""
@@ -106,7 +108,11 @@ def slack_problem(settings: Settings) -> str | None:
         logger=QUIET,  # the one line below says it all; slack_sdk would log each failure too
     )
     try:
-        client.auth_test()
+        if settings.distributed:
+            # Each workspace's token is checked as it is used; here only that Slack answers.
+            client.api_test()
+        else:
+            client.auth_test()
     except SlackApiError as error:
         said = error.response.get("error") or f"HTTP {error.response.status_code}"
         hint = " (check SLACK_BOT_TOKEN)" if said in TOKEN_ERRORS else ""
@@ -170,9 +176,14 @@ def scheduler(settings: Settings) -> int:
 
 def start_scheduler(deps: Any, *, background: bool) -> Any:
     from bot.slack.client import make_client
+    from bot.slack.workspaces import scheduling_client
     from jobs.scheduler import build_scheduler
 
-    scheduler, _leadership = build_scheduler(deps, make_client(deps.settings), background=background)
+    if deps.settings.distributed:  # the installed workspace's client, found at each tick
+        client: Any = partial(scheduling_client, deps.workspaces)
+    else:
+        client = make_client(deps.settings)
+    scheduler, _leadership = build_scheduler(deps, client, background=background)
     scheduler.start()
     return scheduler
 

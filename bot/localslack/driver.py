@@ -1,21 +1,29 @@
-"""Slack's other half: slash commands, clicks, submissions and events sent into the bot's WSGI app, signed as Slack signs them."""
+"""Slack's other half: slash commands, clicks, submissions and events sent into the bot's WSGI app,
+signed as Slack signs them; and a person's browser installing the app into a workspace.
+
+Each request carries the workspace of the person acting (their `team` in the stand-in), as
+Slack's payloads do; one signing secret signs them all, as one app's requests are signed."""
 
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from bot.localslack.reading import _find_button, message_text
 from bot.localslack.signing import signed_headers
-from bot.localslack.webapi import APP_ID, TEAM_ID, LocalSlack, Message
+from bot.localslack.webapi import APP_ID, LocalSlack, Message
+
+INSTALL_PATH = "/slack/install"
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -86,6 +94,21 @@ class Exchange:
 
 
 @dataclass
+class Page:
+    """What a browser got back from the app: status, headers (lower-case names) and the page."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    @property
+    def cookie(self) -> str | None:
+        """The cookie the page set (`name=value`), as a browser would send it back."""
+        set_cookie = self.headers.get("set-cookie")
+        return set_cookie.split(";")[0] if set_cookie else None
+
+
+@dataclass
 class SlackDriver:
     """Sends Slack's requests into the bot's WSGI app, signed with `signing_secret`."""
 
@@ -96,13 +119,18 @@ class SlackDriver:
     path: str = "/slack/events"
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def command(self, command: str, text: str = "", *, user: str, channel: str) -> Exchange:
+    def command(
+        self, command: str, text: str = "", *, user: str, channel: str, team: str | None = None
+    ) -> Exchange:
+        """`/command text` typed by `user` in `channel`; the payload names `team` (default: the
+        user's own workspace)."""
         token, trigger = self._ids(user, channel)
         person = self.slack.people.get(user)
+        workspace = self.slack.workspace(team or self.slack.team_of(user))
         form = {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "turnout-local",
+            "team_id": workspace.team_id,
+            "team_domain": workspace.domain,
             "channel_id": channel,
             "channel_name": self._channel_name(channel),
             "user_id": user,
@@ -117,7 +145,15 @@ class SlackDriver:
         body = urlencode(form).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, channel)
 
-    def click(self, message: Message, action_id: str, *, user: str, value: str | None = None) -> Exchange:
+    def click(
+        self,
+        message: Message,
+        action_id: str,
+        *,
+        user: str,
+        value: str | None = None,
+        team: str | None = None,
+    ) -> Exchange:
         """Press the button `action_id` (with `value`, if several share it) in `message`."""
         button, block_id = _find_button(message, action_id, value)
         token, trigger = self._ids(user, message.channel)
@@ -127,7 +163,7 @@ class SlackDriver:
             "channel_id": message.channel,
             "is_ephemeral": message.ephemeral_to is not None,
         }
-        payload = _action_payload(user, trigger, button, block_id, action_id)
+        payload = self._action_payload(user, trigger, button, block_id, action_id, team)
         payload["container"] = container
         payload["channel"] = {"id": message.channel, "name": self._channel_name(message.channel)}
         payload["response_url"] = self.slack.response_url(token)
@@ -147,25 +183,39 @@ class SlackDriver:
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, message.channel)
 
     def click_view(
-        self, view: dict[str, Any], action_id: str, *, user: str, value: str | None = None
+        self,
+        view: dict[str, Any],
+        action_id: str,
+        *,
+        user: str,
+        value: str | None = None,
+        team: str | None = None,
     ) -> Exchange:
         """Press a button in a view (the App Home tab, a modal): Slack sends the view, no response_url."""
         message = Message("", "", "", list(view.get("blocks", [])))
         button, block_id = _find_button(message, action_id, value)
         token, trigger = self._ids(user, "")
-        payload = _action_payload(user, trigger, button, block_id, action_id)
+        payload = self._action_payload(user, trigger, button, block_id, action_id, team)
         payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
         payload["view"] = view
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
 
-    def submit(self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str) -> Exchange:
+    def submit(
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str, team: str | None = None
+    ) -> Exchange:
         """Submit a modal; `values` maps block_id -> {action_id: value-object as Slack sends it}."""
         token, trigger = self._ids(user, "")
+        workspace = self.slack.workspace(team or self.slack.team_of(user))
         payload = {
             "type": "view_submission",
-            "team": {"id": TEAM_ID, "domain": "turnout-local"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+            "team": {"id": workspace.team_id, "domain": workspace.domain},
+            "user": {
+                "id": user,
+                "username": user.lower(),
+                "name": user.lower(),
+                "team_id": self.slack.team_of(user),
+            },
             "api_app_id": APP_ID,
             "token": "legacy-verification-token",
             "trigger_id": trigger,
@@ -174,19 +224,20 @@ class SlackDriver:
                 "state": {"values": values},
                 "hash": f"{time.time():.6f}",
                 "app_id": APP_ID,
-                "team_id": TEAM_ID,
+                "team_id": workspace.team_id,
             },
             "response_urls": [],
         }
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
 
-    def event(self, event: dict[str, Any]) -> Exchange:
-        """Deliver an Events API callback (e.g. `app_home_opened`)."""
+    def event(self, event: dict[str, Any], *, team: str | None = None) -> Exchange:
+        """Deliver an Events API callback (e.g. `app_home_opened`) from `team` (default: the
+        workspace of the event's user)."""
         token, trigger = self._ids(str(event.get("user", "")), str(event.get("channel", "")))
         payload = {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team or self.slack.team_of(str(event.get("user", ""))),
             "api_app_id": APP_ID,
             "type": "event_callback",
             "event_id": f"Ev{token}",
@@ -199,6 +250,44 @@ class SlackDriver:
     def send_raw(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         """Deliver bytes with the given headers, unsigned: for testing what unsigned requests get."""
         return self._wsgi(body, headers)
+
+    # ------------------------------------------------------------ a browser installing the app
+
+    def get(self, path: str, query: str = "", *, cookie: str | None = None) -> Page:
+        """A browser's GET of one of the app's pages."""
+        headers = {"cookie": cookie} if cookie else {}
+        status, response_headers, body = self._call("GET", path, query, b"", headers)
+        return Page(status, response_headers, body)
+
+    def install_page(self) -> tuple[Page, str]:
+        """Open the app's install page: the page, and the "Add to Slack" link on it."""
+        page = self.get(INSTALL_PATH)
+        links = re.findall(r'href="([^"]+)"', page.body)
+        assert page.status == 200 and links, f"no install link on the install page: {page.status} {page.body}"
+        return page, html.unescape(links[-1])
+
+    def install(self, team_id: str, installer: str | None = None, *, allow: bool = True) -> Page:
+        """Install the app into `team_id` as a person would: open the install page, follow its
+        link to Slack's consent page, answer it as `installer` (default: the workspace's first
+        admin), and come back to the app's redirect page with the cookie the install page set."""
+        page, link = self.install_page()
+        installer = installer or self._first_admin(team_id)
+        back = urlsplit(self.slack.consent(link, team_id, installer, allow=allow))
+        return self.get(back.path, back.query, cookie=page.cookie)
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removes the app: Slack revokes its tokens and tells the app
+        (`app_uninstalled`, then `tokens_revoked`)."""
+        bot_user = self.slack.workspace(team_id).bot_user_id
+        self.slack.uninstall(team_id)
+        self.event({"type": "app_uninstalled"}, team=team_id)
+        self.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [bot_user]}}, team=team_id)
+
+    def _first_admin(self, team_id: str) -> str:
+        people = [p for p in self.slack.people.values() if p.team == team_id]
+        admin = next((p for p in people if p.is_admin or p.is_owner), None)
+        assert admin is not None or people, f"nobody in {team_id} to install the app"
+        return (admin or people[0]).id
 
     def _ids(self, user: str, channel: str) -> tuple[str, str]:
         n = next(self._counter)
@@ -219,10 +308,16 @@ class SlackDriver:
         return Exchange(status, text, token, self.slack, trigger, user, channel, acked_in)
 
     def _wsgi(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        status, _headers, text = self._call("POST", self.path, "", body, headers)
+        return status, text
+
+    def _call(
+        self, method: str, path: str, query: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], str]:
         environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": self.path,
-            "QUERY_STRING": "",
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
             "SERVER_PROTOCOL": "HTTP/1.1",
             "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "3000",
@@ -234,32 +329,45 @@ class SlackDriver:
             key = name.upper().replace("-", "_")
             environ[key if key == "CONTENT_TYPE" else "HTTP_" + key] = value
         status_line: list[str] = []
+        response_headers: dict[str, str] = {}
 
-        def start_response(status: str, _headers: list[tuple[str, str]], _exc: Any = None) -> None:
+        def start_response(status: str, headers: list[tuple[str, str]], _exc: Any = None) -> None:
             status_line.append(status)
+            response_headers.update((name.lower(), value) for name, value in headers)
 
         chunks = b"".join(self.wsgi_app(environ, start_response))
-        return int(status_line[0].split()[0]), chunks.decode()
+        return int(status_line[0].split()[0]), response_headers, chunks.decode()
 
-
-def _action_payload(
-    user: str, trigger: str, button: dict[str, Any], block_id: str, action_id: str
-) -> dict[str, Any]:
-    """The parts of a `block_actions` payload every button click shares."""
-    return {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": APP_ID,
-        "token": "legacy-verification-token",
-        "trigger_id": trigger,
-        "team": {"id": TEAM_ID, "domain": "turnout-local"},
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": block_id,
-                "type": "button",
-                "value": button.get("value", ""),
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
+    def _action_payload(
+        self,
+        user: str,
+        trigger: str,
+        button: dict[str, Any],
+        block_id: str,
+        action_id: str,
+        team: str | None,
+    ) -> dict[str, Any]:
+        """The parts of a `block_actions` payload every button click shares."""
+        workspace = self.slack.workspace(team or self.slack.team_of(user))
+        return {
+            "type": "block_actions",
+            "user": {
+                "id": user,
+                "username": user.lower(),
+                "name": user.lower(),
+                "team_id": self.slack.team_of(user),
+            },
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "trigger_id": trigger,
+            "team": {"id": workspace.team_id, "domain": workspace.domain},
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "type": "button",
+                    "value": button.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }

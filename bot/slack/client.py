@@ -28,11 +28,16 @@ TIMEOUT = 10
 def make_client(
     settings: Settings,
     *,
+    token: str | None = None,
     timeout: float = TIMEOUT,
     retry_interval: RetryIntervalCalculator = default_interval_calculator,
 ) -> WebClient:
+    """A client with `token`: by default SLACK_BOT_TOKEN with one workspace, and none in a
+    coalition, where each workspace's token comes from its installation (`bot.slack.workspaces`)."""
+    if token is None and not settings.distributed:
+        token = settings.slack_bot_token or None
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token,
         base_url=settings.slack_api_url,
         timeout=timeout,  # type: ignore[arg-type]
         retry_handlers=[

@@ -1,0 +1,86 @@
+"""One lane per workspace, so a workspace whose Slack is slow only ever holds up itself.
+
+Slack's rate limits are per workspace, and slack_sdk waits out a 429's `Retry-After` (or a
+timeout) on the calling thread. Work for a workspace (its scheduled posts, a redraw of its copy
+of a shared shift) is submitted to that workspace's lane: one thread per workspace, running its
+work one piece at a time, in order. Another workspace's lane never waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class TeamLanes:
+    """A single-threaded executor per workspace, made on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lanes: dict[str, ThreadPoolExecutor] = {}
+        self._pending: dict[str, set[Future[Any]]] = {}
+        self._closed = False
+
+    def submit(self, team_id: str, fn: Callable[[], Any]) -> Future[Any]:
+        """Run `fn` on `team_id`'s lane, after the work already queued there."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the workspace lanes are shut down")
+            lane = self._lanes.get(team_id)
+            if lane is None:
+                lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane-{team_id}")
+                self._lanes[team_id] = lane
+            future = lane.submit(fn)
+            self._pending.setdefault(team_id, set()).add(future)
+        future.add_done_callback(lambda done: self._finished(team_id, done))
+        return future
+
+    def _finished(self, team_id: str, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.get(team_id, set()).discard(future)
+        if not future.cancelled() and (error := future.exception()) is not None:
+            logger.error("work for workspace %s failed", team_id, exc_info=error)
+
+    def busy(self, team_id: str) -> bool:
+        """Whether work submitted for `team_id` has not finished yet."""
+        with self._lock:
+            return bool(self._pending.get(team_id))
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Wait until every lane has finished its work (tests, the shell, shutting down).
+        Raises TimeoutError if work is still running after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                pending = [f for futures in self._pending.values() for f in futures]
+            if not pending:
+                return
+            _done, not_done = wait(pending, timeout=max(0.0, deadline - time.monotonic()))
+            if not_done:
+                raise TimeoutError(f"workspace lanes still busy after {timeout} s")
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        with self._lock:
+            self._closed = True
+            lanes = list(self._lanes.values())
+        for lane in lanes:
+            lane.shutdown(wait=wait)
+
+
+class InlineLanes(TeamLanes):
+    """Runs the work at once on the caller's thread: for tests that want no threads."""
+
+    def submit(self, team_id: str, fn: Callable[[], Any]) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn())
+        except Exception as error:
+            logger.error("work for workspace %s failed", team_id, exc_info=error)
+            future.set_exception(error)
+        return future
