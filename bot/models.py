@@ -196,6 +196,8 @@ class State(SQLModel, table=True):
     # The no-show policy: a volunteer with this many no-shows in 60 days has their claims held
     # for a coordinator or host to accept. None: off.
     noshow_limit: int | None = None
+    # The language of the posts in the state's channel (`/turnout language STATE es`); None: English.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class Volunteer(SQLModel, table=True):
@@ -210,6 +212,10 @@ class Volunteer(SQLModel, table=True):
     home_state: str | None = Field(default=None, foreign_key="state.code", max_length=2)
     created_at: datetime = utc_column()
     profile_updated_at: datetime = utc_column()
+    # Slack's locale for the person (`es-LA`), refreshed with the profile; part of it.
+    locale: str | None = Field(default=None, max_length=16)
+    # The language the person chose with `/turnout language` (`es`, `en`); None: follow Slack.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class Coordinator(SQLModel, table=True):

@@ -16,6 +16,7 @@ from handlers import (
     home,
     hosting,
     ladder,
+    languages,
     schedule,
     shift_admin,
     shifts,
@@ -34,6 +35,7 @@ def register(app: App, deps: Deps) -> None:
         **schedule.SUBCOMMANDS,
         **hosting.SUBCOMMANDS,
         **ladder.SUBCOMMANDS,
+        **languages.SUBCOMMANDS,
     }
     shifts.register(app, deps)
     shift_admin.register(app, deps)

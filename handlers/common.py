@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.blocks.common import Reply, context, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
+from bot.i18n import ENGLISH, N_, Lang, language
 from bot.services.errors import NotFound, TurnoutError
 from bot.services.people import (
     PROFILE_MAX_AGE,
@@ -35,8 +36,10 @@ from handlers.parsing import UserRef
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
-SORRY = "Something went wrong on Turnout's side and nothing was changed. Please try again in a minute."
-UNREACHABLE = "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
+SORRY = N_("Something went wrong on Turnout's side and nothing was changed. Please try again in a minute.")
+UNREACHABLE = N_(
+    "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
+)
 # What a database that is down, restarting or out of reach raises, from SQLAlchemy or the driver.
 UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
     sa_exc.OperationalError,
@@ -70,27 +73,52 @@ def database_unreachable(error: BaseException) -> bool:
     return False
 
 
-def apology(error: BaseException) -> str:
+def apology(error: BaseException, lang: Lang = ENGLISH) -> str:
     """What to tell someone whose request failed on Turnout's side."""
-    return UNREACHABLE if database_unreachable(error) else SORRY
+    return lang._(UNREACHABLE if database_unreachable(error) else SORRY)
+
+
+# The language of a reply: known already, or looked up only when it is needed.
+Speaking = Lang | Callable[[], Lang]
+
+
+def speaking(lang: Speaking) -> Lang:
+    return lang if isinstance(lang, Lang) else lang()
 
 
 @contextmanager
-def answering(respond: Respond) -> Iterator[None]:
-    """Expected refusals become an ephemeral reply; anything else is logged and apologised for.
+def answering(respond: Respond, lang: Speaking = ENGLISH) -> Iterator[None]:
+    """Expected refusals become an ephemeral reply; anything else is logged and apologised for,
+    in `lang` (the caller's language, or how to look it up).
 
     Nothing may escape a listener that has acked: Bolt would then forget the ack and Slack
     would see no answer at all."""
     try:
         yield
     except TurnoutError as refusal:
-        say(respond, build_refusal(refusal))
+        say(respond, build_refusal(refusal, speaking(lang)))
     except Exception as error:
         logger.exception("unhandled error in a listener")
         try:
-            say(respond, text_reply(apology(error)))
+            say(respond, text_reply(apology(error, speaking(lang))))
         except Exception:
             logger.exception("could not tell the user about the error")
+
+
+def caller_lang(deps: Deps, user_id: str) -> Lang:
+    """The language `user_id` reads, as stored: English for someone never seen, and when the
+    database cannot say (the apology for that must still reach them)."""
+    try:
+        with deps.read_session() as session:
+            stored = stored_profile(session, user_id=user_id)
+    except (sa_exc.SQLAlchemyError, psycopg.Error):
+        return ENGLISH
+    return language(stored[0].reads) if stored else ENGLISH
+
+
+def reads(deps: Deps, user_id: str) -> Callable[[], Lang]:
+    """`answering`'s language for a reply to `user_id`, looked up only if a refusal needs it."""
+    return lambda: caller_lang(deps, user_id)
 
 
 def is_help(text: str) -> bool:

@@ -23,9 +23,10 @@ from bot.blocks.contacts import (
     build_undo_result,
 )
 from bot.blocks.help import build_command_help, build_log_help, build_subcommand_help
-from bot.blocks.refusals import refusal_text
+from bot.blocks.refusals import problem_text, refusal_text
 from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
 from bot.deps import Deps
+from bot.i18n import N_, language
 from bot.models import Metric
 from bot.services.clock import local_date
 from bot.services.contacts import log_contacts, undo_last_log
@@ -38,22 +39,25 @@ from bot.services.places import NATIONAL_TZ
 from bot.services.states import default_state, state_for_channel, state_timezone
 from bot.services.stats import personal_stats, state_stats
 from bot.slack.forms import open_log_form
+from bot.vocabulary import SPAN_WORDS, fold
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
     acked_then,
     answering,
     apology,
+    caller_lang,
     enroll,
     is_help,
     profile_of,
+    reads,
     say,
 )
 from handlers.parsing import (
     METRIC_LIST,
-    METRIC_WORDS,
     check_count,
     parse_date,
+    parse_day_word,
     parse_log,
     parse_metric,
     parse_state,
@@ -81,17 +85,18 @@ LEADERBOARD_WINDOWS = ("today", "week", "all")
 def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
     ack()
     text, user_id = command["text"].strip(), command["user_id"]
-    if is_help(text):
-        return say(respond, build_log_help(METRIC_WORDS))
-    with answering(respond):
+    with answering(respond, reads(deps, user_id)):
+        profile = profile_of(deps, client, user_id)
+        lang = language(profile.reads)
+        if is_help(text):
+            return say(respond, build_log_help(lang))
         if not text:
             return open_log_form(deps, client, user_id, command["channel_id"], command["trigger_id"])
         if text.lower() == "undo":
             with deps.session() as session:
                 undone = undo_last_log(session, user_id=user_id, now=deps.clock())
-            return say(respond, build_undo_result(undone))
+            return say(respond, build_undo_result(undone, lang))
         request = parse_log(text, deps.settings.max_log_count, usage.LOG)
-        profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             enroll(deps, session, profile)
             result = log_contacts(
@@ -102,11 +107,13 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 channel_id=command["channel_id"],
                 now=deps.clock(),
             )
-        say(respond, build_log_result(result))
+        say(respond, build_log_result(result, lang))
 
 
 def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, deps: Deps) -> None:
     """Checked before the ack so mistakes show beside their field; recorded once per person and form."""
+    user_id = body["user"]["id"]
+    lang = caller_lang(deps, user_id)
     values = view["state"]["values"]
     counts: dict[Metric, int] = {}
     errors: dict[str, str] = {}
@@ -117,24 +124,25 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
         try:
             # A number field's value is whatever the client sent: only ASCII digits are counts.
             if not raw.isascii():
-                raise UsageError(f"That isn't a count of {metric.value}: use digits 0-9.", usage.LOG)
-            counts[metric] = check_count(raw, metric.value, deps.settings.max_log_count, usage.LOG)
+                raise UsageError(
+                    N_("That isn't a count of {metric}: use digits 0-9."), usage.LOG, metric=metric
+                )
+            counts[metric] = check_count(raw, metric, deps.settings.max_log_count, usage.LOG)
         except UsageError as problem:
-            errors[metric.value] = problem.problem[:150]
+            errors[metric.value] = problem_text(problem, lang)[:150]
     if not counts and not errors:
-        errors[Metric.DOORS.value] = "Enter at least one count."
+        errors[Metric.DOORS.value] = lang._("Enter at least one count.")
     chosen = picked(values, "shift")
     shift_id = record_id(chosen) if chosen else None
     listed = offered(view, "shift")
     if chosen and (shift_id is None or chosen not in listed):
         # An error must name a field the form has; a form listing no shifts has no shift field.
         errors.setdefault(
-            "shift" if listed else Metric.DOORS.value, "Pick one of the shifts listed, or none."
+            "shift" if listed else Metric.DOORS.value, lang._("Pick one of the shifts listed, or none.")
         )
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    user_id = body["user"]["id"]
     try:
         with deps.session() as session:
             ensure_volunteer(session, user_id=user_id, now=deps.clock())
@@ -150,15 +158,15 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
     except TurnoutError as refusal:
         ack(
             response_action="errors",
-            errors={"shift" if shift_id else Metric.DOORS.value: refusal_text(refusal)[:150]},
+            errors={"shift" if shift_id else Metric.DOORS.value: refusal_text(refusal, lang)[:150]},
         )
         return
     except Exception as error:
         # The form stays open with the reason beside it, so the counts can be sent again.
         logger.exception("the log form could not be recorded")
-        ack(response_action="errors", errors={Metric.DOORS.value: apology(error)[:150]})
+        ack(response_action="errors", errors={Metric.DOORS.value: apology(error, lang)[:150]})
         return
-    ack(response_action="update", view=build_logged_view(result))
+    ack(response_action="update", view=build_logged_view(result, lang))
 
 
 def channel_of(view: dict[str, Any]) -> str | None:
@@ -172,9 +180,10 @@ def handle_log_for_shift(
 ) -> None:
     """ "Log contacts" under an after-shift DM: the log form with that shift chosen."""
     ack()
-    with answering(respond):
+    user_id = body["user"]["id"]
+    with answering(respond, reads(deps, user_id)):
         shift_id = bare_id(body["actions"][0].get("value"))
-        open_log_form(deps, client, body["user"]["id"], "", body["trigger_id"], shift_id=shift_id)
+        open_log_form(deps, client, user_id, "", body["trigger_id"], shift_id=shift_id)
 
 
 def handle_stats(
@@ -182,29 +191,30 @@ def handle_stats(
 ) -> None:
     ack()
     words, user_id = tokens(command["text"]), command["user_id"]
-    if words and is_help(words[0]):
-        return say(respond, build_command_help("/stats"))
-    with answering(respond):
+    with answering(respond, reads(deps, user_id)):
+        profile = profile_of(deps, client, user_id)
+        lang = language(profile.reads)
+        if words and is_help(words[0]):
+            return say(respond, build_command_help("/stats", lang))
         # `me` is always the caller, never Maine (that is `/stats maine`).
         mine = len(words) == 1 and words[0].lower() == "me"
         named = None if mine or not words else parse_state(" ".join(words))
         if words and not mine and named is None:
-            raise UsageError(f"I don't understand `{' '.join(words)[:40]}`.", usage.STATS)
+            raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
         if not mine:
             with deps.read_session() as session:
                 state = named or state_for_channel(session, command["channel_id"])
                 if state:
                     return say(
-                        respond, build_state_stats(state_stats(session, state=state, now=deps.clock()))
+                        respond, build_state_stats(state_stats(session, state=state, now=deps.clock()), lang)
                     )
-        profile = profile_of(deps, client, user_id)
         with deps.session() as session:
             enroll(deps, session, profile)
             tz = personal_timezone(
                 session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ
             )
             stats = personal_stats(session, user_id=user_id, today=local_date(deps.clock(), tz))
-        say(respond, build_personal_stats(stats, profile.name))
+        say(respond, build_personal_stats(stats, profile.name, lang))
 
 
 def handle_leaderboard(
@@ -212,27 +222,32 @@ def handle_leaderboard(
 ) -> None:
     ack()
     words, user_id = tokens(command["text"]), command["user_id"]
-    if words and is_help(words[0]):
-        return say(respond, build_command_help("/leaderboard"))
-    with answering(respond):
+    with answering(respond, reads(deps, user_id)):
+        lang = caller_lang(deps, user_id)
+        if words and is_help(words[0]):
+            return say(respond, build_command_help("/leaderboard", lang))
         state, window = None, None
         while words:
             code, size = take_state(words) if state is None else (None, 0)
             word, words = words[0], words[max(size, 1) :]
+            # `hoy`, `semana`, `todo` are `today`, `week` and `all`.
+            span = parse_day_word(word) or SPAN_WORDS.get(fold(word)) or word.lower()
             if code is not None:
                 state = code
-            elif word.lower() in LEADERBOARD_WINDOWS and window is None:
-                window = word.lower()
+            elif span in LEADERBOARD_WINDOWS and window is None:
+                window = span
             else:
                 raise UsageError(
-                    f"I don't understand `{word[:40]}` here (or it is given twice).", usage.LEADERBOARD
+                    N_("I don't understand `{word}` here (or it is given twice)."),
+                    usage.LEADERBOARD,
+                    word=word[:40],
                 )
         with deps.read_session() as session:
             state = state or default_state(session, channel_id=command["channel_id"], user_id=user_id)
             board = leaderboard(
                 session, user_id=user_id, state=state, window=window or "week", now=deps.clock()
             )
-        say(respond, build_leaderboard(board))
+        say(respond, build_leaderboard(board, lang))
 
 
 def run_goal(request: TurnoutRequest) -> None:

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
+from bot.i18n import N_, SPANISH
 from bot.models import Metric, ShiftKind
 from bot.services.editing import MAX_REPEAT, Repeat, ShiftChanges
 from bot.services.errors import UsageError
 from bot.services.places import PLACES
 from bot.services.shifts import MAX_CAPACITY, MAX_LOCATION, MAX_NOTES, ListingQuery
+from bot.vocabulary import ALL_METRICS, DAY_WORDS, METRIC_WORDS, fold
 
 CHANNEL_MENTION = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|([^>]*))?>$")
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
@@ -86,19 +88,25 @@ def slack_to_plain(text: str) -> str:
     return "".join(ch for ch in plain if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
 
 
-# State names as people type them ("new hampshire", "iowa"); `national` for US.
+def _state_key(name: str) -> str:
+    return " ".join(fold(name).replace(".", "").split())
+
+
+# State names as people type them, in English or Spanish ("new hampshire", "iowa",
+# "nueva york"); `national` (`nacional`) for US.
 STATE_NAMES: dict[str, str] = {
-    " ".join(place.name.lower().replace(".", "").split()): code for code, place in PLACES.items()
+    _state_key(name): code for code, place in PLACES.items() for name in (place.name, SPANISH._(place.name))
 }
 LONGEST_NAME = max(len(name.split()) for name in STATE_NAMES)
 
 
 def parse_state(text: str) -> str | None:
-    """A state by its two-letter code or its name, in any case (`IA`, `iowa`, `New Hampshire`)."""
+    """A state by its two-letter code or its name, in any case (`IA`, `iowa`, `New Hampshire`,
+    `Nueva York`)."""
     code = text.strip().upper()
     if len(code) == 2 and code in PLACES:
         return code
-    return STATE_NAMES.get(" ".join(text.lower().replace(".", "").split()))
+    return STATE_NAMES.get(_state_key(text))
 
 
 def take_state(words: list[str]) -> tuple[str | None, int]:
@@ -114,9 +122,12 @@ def require_state(token: str, usage: str) -> str:
     code = parse_state(token)
     if code is None:
         raise UsageError(
-            f"`{_shown(token)}` is not a state code or name. Use two letters or the name, like IA or "
-            "New Hampshire (US for national).",
+            N_(
+                "`{token}` is not a state code or name. Use two letters or the name, like IA or "
+                "New Hampshire (US for national)."
+            ),
             usage,
+            token=_shown(token),
         )
     return code
 
@@ -146,12 +157,16 @@ def parse_kind(token: str) -> ShiftKind | None:
 def parse_shift_id(token: str, usage: str) -> int:
     match = SHIFT_ID.match(token)
     if not match:
-        raise UsageError(f"`{_shown(token)}` is not a shift id. Shift ids are numbers, like 12.", usage)
+        raise UsageError(
+            N_("`{token}` is not a shift id. Shift ids are numbers, like 12."), usage, token=_shown(token)
+        )
     digits = match.group(1).lstrip("0") or "0"
     # Measured before int(): Python refuses to read more than 4,300 digits (leading zeros too).
     if len(digits) > len(str(MAX_STORED_INT)) or int(digits) > MAX_STORED_INT:
         raise UsageError(
-            f"There is no shift #{_shown(match.group(1))}. `/shifts` lists the open ones.", usage
+            N_("There is no shift #{shift}. `/shifts` lists the open ones."),
+            usage,
+            shift=_shown(match.group(1)),
         )
     return int(digits)
 
@@ -175,10 +190,16 @@ def parse_user(token: str, usage: str) -> UserRef:
 WINDOW_WORDS = ("today", "tomorrow", "week")
 
 
+def parse_day_word(token: str) -> str | None:
+    """`today`, `tomorrow` or `week`, from the word in English or Spanish (`hoy`, `mañana`,
+    `semana`); None for any other word."""
+    return DAY_WORDS.get(fold(token))
+
+
 def parse_when(token: str) -> str | None:
-    """`today`, `tomorrow`, `week` or a real ISO date, normalised; None for anything else."""
-    word = token.lower()
-    if word in WINDOW_WORDS:
+    """`today`, `tomorrow`, `week` (or `hoy`, `mañana`, `semana`) or a real ISO date,
+    normalised; None for anything else."""
+    if (word := parse_day_word(token)) is not None:
         return word
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token):
         if not _valid_iso(token):
@@ -289,17 +310,11 @@ def _shown(token: str) -> str:
     return token if len(token) <= 40 else token[:37] + "…"
 
 
-METRIC_WORDS: dict[str, Metric] = {
-    **dict.fromkeys(("door", "doors", "knock", "knocks"), Metric.DOORS),
-    **dict.fromkeys(("call", "calls", "dial", "dials"), Metric.CALLS),
-    **dict.fromkeys(("text", "texts", "sms"), Metric.TEXTS),
-    **dict.fromkeys(("convo", "convos", "conversation", "conversations"), Metric.CONVOS),
-    **dict.fromkeys(("supporter", "supporters", "id", "ids"), Metric.SUPPORTERS),
-}
 # The metrics as people type them, for hints and errors.
 METRIC_LIST = ", ".join(m.value for m in Metric)
-METRICS_TEXT = ", ".join(m.value for m in tuple(Metric)[:-1]) + f" or {tuple(Metric)[-1].value}"
 NUMBERISH = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
+# `for ID` at the end of a log, also `para ID`.
+FOR_WORDS = ("for", "para")
 
 
 @dataclass(frozen=True)
@@ -311,20 +326,29 @@ class LogRequest:
 
 
 def parse_metric(token: str) -> Metric | None:
-    return METRIC_WORDS.get(token.lower())
+    """A metric from any of its words, in English or Spanish (`doors`, `knocks`, `puertas`)."""
+    return METRIC_WORDS.get(fold(token))
 
 
-def check_count(token: str, metric: str, maximum: int, usage: str) -> int:
+def check_count(token: str, metric: Metric, maximum: int, usage: str) -> int:
     """A count as typed: a whole number from 1 to `maximum`."""
     if not re.fullmatch(r"\d+", token):
         raise UsageError(
-            f"`{_shown(token)}` {metric} isn't a count. Counts are whole numbers from 1 to {maximum}.", usage
+            N_("`{token}` {metric} isn't a count. Counts are whole numbers from 1 to {maximum}."),
+            usage,
+            token=_shown(token),
+            metric=metric,
+            maximum=maximum,
         )
     digits = token.lstrip("0") or "0"
     # Measured before int(): Python refuses to read more than 4,300 digits (leading zeros too).
     if len(digits) > len(str(maximum)) or not 1 <= int(digits) <= maximum:
         raise UsageError(
-            f"{_shown(token)} {metric} is out of range: one log takes 1 to {maximum} per metric.", usage
+            N_("{token} {metric} is out of range: one log takes 1 to {maximum} per metric."),
+            usage,
+            token=_shown(token),
+            metric=metric,
+            maximum=maximum,
         )
     return int(digits)
 
@@ -333,35 +357,56 @@ def parse_log(text: str, maximum: int, usage: str) -> LogRequest:
     """`N METRIC [N METRIC …] [for ID]`; every count whole and within 1..`maximum`."""
     words = tokens(text)
     shift_id = None
-    if len(words) >= 2 and words[-2].lower() == "for":
+    if len(words) >= 2 and words[-2].lower() in FOR_WORDS:
         shift_id = parse_shift_id(words[-1], usage)
         words = words[:-2]
-    elif words and words[-1].lower() == "for":
-        raise UsageError("`for` needs a shift id after it, like `for 12`.", usage)
+    elif words and words[-1].lower() in FOR_WORDS:
+        raise UsageError(
+            N_("`{word}` needs a shift id after it, like `{word} 12`."), usage, word=words[-1].lower()
+        )
     if not words:
-        raise UsageError("Say what you did, like `40 doors 6 convos`.", usage)
+        raise UsageError(N_("Say what you did, like `40 doors 6 convos`."), usage)
     counts: dict[Metric, int] = {}
     position = 0
     while position < len(words):
         token = words[position]
         metric = parse_metric(token)
         if metric is not None:
-            raise UsageError(f"`{_shown(token)}` needs a number before it, like `12 {metric}`.", usage)
+            raise UsageError(
+                N_("`{token}` needs a number before it, like `12 {token}`."), usage, token=_shown(token)
+            )
         if not NUMBERISH.match(token):
-            if token.lower() == "for":
-                raise UsageError("`for ID` goes at the end, like `/log 40 doors for 12`.", usage)
-            raise UsageError(f"`{_shown(token)}` isn't a number or a metric. Metrics: {METRICS_TEXT}.", usage)
+            if token.lower() in FOR_WORDS:
+                raise UsageError(
+                    N_("`{word} ID` goes at the end, like `/log 40 doors {word} 12`."),
+                    usage,
+                    word=token.lower(),
+                )
+            raise UsageError(
+                N_("`{token}` isn't a number or a metric. Metrics: {metrics}."),
+                usage,
+                token=_shown(token),
+                metrics=ALL_METRICS,
+            )
         if position + 1 >= len(words):
             raise UsageError(
-                f"`{_shown(token)}` needs a metric after it, like `{_shown(token)} doors`.", usage
+                N_("`{token}` needs a metric after it, like `{token} {metric}`."),
+                usage,
+                token=_shown(token),
+                metric=Metric.DOORS,
             )
         name = words[position + 1]
         metric = parse_metric(name)
         if metric is None:
-            raise UsageError(f"`{_shown(name)}` isn't a metric. Metrics: {METRICS_TEXT}.", usage)
+            raise UsageError(
+                N_("`{token}` isn't a metric. Metrics: {metrics}."),
+                usage,
+                token=_shown(name),
+                metrics=ALL_METRICS,
+            )
         if metric in counts:
-            raise UsageError(f"{metric.value} is given twice; give each metric once.", usage)
-        counts[metric] = check_count(token, metric.value, maximum, usage)
+            raise UsageError(N_("{metric} is given twice; give each metric once."), usage, metric=metric)
+        counts[metric] = check_count(token, metric, maximum, usage)
         position += 2
     return LogRequest(counts, shift_id)
 

@@ -184,6 +184,44 @@ def test_the_distributed_organizing_migration_starts_the_ladder_from_existing_si
     ]
 
 
+def test_the_languages_migration_keeps_everyone_in_english_until_slack_or_they_say_otherwise(
+    db_url: str,
+) -> None:
+    """Volunteers and states from before languages existed read English (no locale, no choice)
+    until their profile is next refreshed or they choose; downgrading drops only the new columns."""
+    upgrade(db_url, "0007")
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO state (code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, "
+                "day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, created_at) "
+                "VALUES ('IA', 'America/Chicago', 180, '09:00', '20:00', '11:00', '08:00', 120, 60, "
+                "'2026-11-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO volunteer (id, display_name, real_name, is_workspace_admin, created_at, "
+                "profile_updated_at) VALUES ('U1', 'ana', '', false, '2026-11-01', '2026-11-01')"
+            )
+        )
+    engine.dispose()
+    upgrade(db_url, "0008_languages")
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        volunteer = connection.execute(sa.text("SELECT display_name, locale, language FROM volunteer")).one()
+        state = connection.execute(sa.text("SELECT code, language FROM state")).one()
+    engine.dispose()
+    assert tuple(volunteer) == ("ana", None, None) and tuple(state) == ("IA", None)
+    command.downgrade(alembic_config(db_url), "0007")
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        assert "locale" not in {c["name"] for c in sa.inspect(connection).get_columns("volunteer")}
+        assert connection.execute(sa.text("SELECT display_name FROM volunteer")).scalar_one() == "ana"
+    engine.dispose()
+
+
 def test_sqlite_is_tuned_for_concurrency(tmp_path) -> None:  # type: ignore[no-untyped-def]
     engine = create_db_engine(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:

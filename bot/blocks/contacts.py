@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.blocks.common import Block, Reply, context, local_time, plural, section
+from bot.blocks.common import Block, Reply, context, local_time, section
+from bot.i18n import ENGLISH, Lang
 from bot.models import Metric
 from bot.services.contacts import LogResult, UndoResult
 from bot.services.counts import METRICS, Counts
@@ -13,57 +14,66 @@ from bot.services.stats import Progress
 
 LOG_FORM = "log.form"
 BAR_WIDTH = 10
-METRIC_LABEL = {
-    Metric.DOORS: "doors",
-    Metric.CALLS: "calls",
-    Metric.TEXTS: "texts",
-    Metric.CONVOS: "conversations",
-    Metric.SUPPORTERS: "supporters",
-}
-METRIC_ONE = {
-    Metric.DOORS: "door",
-    Metric.CALLS: "call",
-    Metric.TEXTS: "text",
-    Metric.CONVOS: "conversation",
-    Metric.SUPPORTERS: "supporter",
-}
 
 
-def metric_count(count: int, metric: Metric) -> str:
-    """`1 door`, `40 doors`."""
-    return plural(count, METRIC_ONE[metric], METRIC_LABEL[metric])
+def metric_count(count: int, metric: Metric, lang: Lang = ENGLISH) -> str:
+    """`1 door`, `40 doors`, `1 puerta`, `40 puertas`."""
+    match metric:
+        case Metric.DOORS:
+            return lang.ngettext("{count} door", "{count} doors", count)
+        case Metric.CALLS:
+            return lang.ngettext("{count} call", "{count} calls", count)
+        case Metric.TEXTS:
+            return lang.ngettext("{count} text", "{count} texts", count)
+        case Metric.CONVOS:
+            return lang.ngettext("{count} conversation", "{count} conversations", count)
+        case Metric.SUPPORTERS:
+            return lang.ngettext("{count} supporter", "{count} supporters", count)
 
 
-def metric_word(count: int, metric: Metric) -> str:
-    """The metric's noun as it agrees with `count`, without the count."""
-    return METRIC_ONE[metric] if count == 1 else METRIC_LABEL[metric]
+def metric_label(metric: Metric, lang: Lang = ENGLISH) -> str:
+    """A metric's name as a field's label: `Doors`, `Puertas`."""
+    match metric:
+        case Metric.DOORS:
+            return lang.pgettext("metric label", "Doors")
+        case Metric.CALLS:
+            return lang.pgettext("metric label", "Calls")
+        case Metric.TEXTS:
+            return lang.pgettext("metric label", "Texts")
+        case Metric.CONVOS:
+            return lang.pgettext("metric label", "Conversations")
+        case Metric.SUPPORTERS:
+            return lang.pgettext("metric label", "Supporters")
 
 
-def place(state: str | None) -> str:
-    return PLACES[state].name if state else "All states"
+def place(state: str | None, lang: Lang = ENGLISH) -> str:
+    """A state's name (`Iowa`, `Nueva York`), or all of them."""
+    return lang._(PLACES[state].name) if state else lang._("All states")
 
 
-def in_place(state: str | None) -> str:
+def in_place(state: str | None, lang: Lang = ENGLISH) -> str:
     """`in Iowa`, `nationally`, `in any state`: where something happened, read as a phrase."""
     if state is None:
-        return "in any state"
-    return "nationally" if state == "US" else f"in {PLACES[state].name}"
+        return lang._("in any state")
+    if state == "US":
+        return lang._("nationally")
+    return lang._("in {place}", place=place(state, lang))
 
 
-def counts_text(counts: Counts, empty: str = "nothing yet") -> str:
-    """`40 doors · 6 conversations`."""
-    parts = [metric_count(value, metric) for metric, value in counts.items()]
-    return " · ".join(parts) or empty
+def counts_text(counts: Counts, empty: str | None = None, lang: Lang = ENGLISH) -> str:
+    """`40 doors · 6 conversations`; `empty` (else "nothing yet") when there are none."""
+    parts = [metric_count(value, metric, lang) for metric, value in counts.items()]
+    return " · ".join(parts) or (empty if empty is not None else lang._("nothing yet"))
 
 
-def progress_bar(value: int, goal: int) -> str:
+def progress_bar(value: int, goal: int, lang: Lang = ENGLISH) -> str:
     """`▓▓▓▓▓░░░░░ 50%`: filled in tenths, capped at full, percentage uncapped."""
     share = value / goal if goal else 0.0
     filled = min(BAR_WIDTH, int(share * BAR_WIDTH))
-    return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {share:.0%}"
+    return "▓" * filled + "░" * (BAR_WIDTH - filled) + f" {lang.percent(share)}"
 
 
-def progress_lines(progress: Progress) -> list[str]:
+def progress_lines(progress: Progress, lang: Lang = ENGLISH) -> list[str]:
     """One line per metric with a goal (bar and numbers), then the rest as plain totals."""
     lines = []
     for metric in METRICS:
@@ -71,30 +81,55 @@ def progress_lines(progress: Progress) -> list[str]:
         value = progress.totals.get(metric)
         if goal:
             done = " :tada:" if value >= goal else ""
-            lines.append(f"`{progress_bar(value, goal)}` {value:,} / {metric_count(goal, metric)}{done}")
+            toward = f"{lang.number(value)} / {metric_count(goal, metric, lang)}"
+            lines.append(f"`{progress_bar(value, goal, lang)}` {toward}{done}")
         elif value:
-            lines.append(f"{metric_count(value, metric)} (no goal set)")
-    return lines or ["Nothing logged yet today."]
+            lines.append(lang._("{counts} (no goal set)", counts=metric_count(value, metric, lang)))
+    return lines or [lang._("Nothing logged yet today.")]
 
 
-def build_log_result(result: LogResult) -> Reply:
-    where = place(result.state)
-    verb = "Already recorded" if result.already else "Recorded"
-    tied = f" for shift #{result.shift_id}" if result.shift_id else ""
-    headline = f":white_check_mark: {verb} {counts_text(result.recorded)}{tied} in {where}. Thank you!"
+def build_log_result(result: LogResult, lang: Lang) -> Reply:
+    where = place(result.state, lang)
+    recorded = counts_text(result.recorded, lang=lang)
+    if result.shift_id and result.already:
+        headline = lang._(
+            "Already recorded {counts} for shift #{shift} in {place}. Thank you!",
+            counts=recorded,
+            shift=result.shift_id,
+            place=where,
+        )
+    elif result.shift_id:
+        headline = lang._(
+            "Recorded {counts} for shift #{shift} in {place}. Thank you!",
+            counts=recorded,
+            shift=result.shift_id,
+            place=where,
+        )
+    elif result.already:
+        headline = lang._("Already recorded {counts} in {place}. Thank you!", counts=recorded, place=where)
+    else:
+        headline = lang._("Recorded {counts} in {place}. Thank you!", counts=recorded, place=where)
+    headline = f":white_check_mark: {headline}"
     blocks = [
         section(headline),
-        context(f"Your totals today: {counts_text(result.mine_today)}"),
-        section(f"*{where} today toward its goal*\n" + "\n".join(progress_lines(result.progress))),
-        context("Made a mistake? `/log undo` removes your last log."),
+        context(lang._("Your totals today: {counts}", counts=counts_text(result.mine_today, lang=lang))),
+        section(
+            lang._("*{place} today toward its goal*", place=where)
+            + "\n"
+            + "\n".join(progress_lines(result.progress, lang))
+        ),
+        context(lang._("Made a mistake? `/log undo` removes your last log.")),
     ]
     return Reply(headline, blocks)
 
 
-def build_undo_result(result: UndoResult) -> Reply:
-    text = (
-        f"Removed your log of {counts_text(result.removed)} in {place(result.state)} ({result.day:%b} {result.day.day}). "
-        f"Your totals that day: {counts_text(result.mine_today)}."
+def build_undo_result(result: UndoResult, lang: Lang) -> Reply:
+    text = lang._(
+        "Removed your log of {counts} in {place} ({day}). Your totals that day: {totals}.",
+        counts=counts_text(result.removed, lang=lang),
+        place=place(result.state, lang),
+        day=lang.short_day(result.day),
+        totals=counts_text(result.mine_today, lang=lang),
     )
     return Reply(text, [section(text)])
 
@@ -108,6 +143,7 @@ def build_goal_set(state: str, metric: Metric, target: int, day: str) -> Reply:
 def build_log_form(
     shifts: list[tuple[int, str, datetime]],
     tz_of: dict[str, str],
+    lang: Lang,
     *,
     channel_id: str,
     shift_id: int | None = None,
@@ -120,7 +156,7 @@ def build_log_form(
                 "type": "input",
                 "block_id": metric.value,
                 "optional": True,
-                "label": {"type": "plain_text", "text": METRIC_LABEL[metric].capitalize()},
+                "label": {"type": "plain_text", "text": metric_label(metric, lang)},
                 "element": {
                     "type": "number_input",
                     "action_id": metric.value,
@@ -132,14 +168,14 @@ def build_log_form(
     options = []
     for sid, state, starts_at in shifts:
         start = local_time(starts_at, tz_of[state])
-        label = f"#{sid} · {state} · {start:%a %b} {start.day} {start:%I:%M %p}".replace(" 0", " ")
+        label = f"#{sid} · {state} · {lang.day(start)} {lang.clock(start)}"
         options.append({"text": {"type": "plain_text", "text": label[:75]}, "value": str(sid)})
     if options:
         element: Block = {
             "type": "static_select",
             "action_id": "shift",
             "options": options,
-            "placeholder": {"type": "plain_text", "text": "Not tied to a shift"},
+            "placeholder": {"type": "plain_text", "text": lang._("Not tied to a shift")},
         }
         chosen = next((o for o in options if o["value"] == str(shift_id)), None)
         if chosen:
@@ -149,7 +185,7 @@ def build_log_form(
                 "type": "input",
                 "block_id": "shift",
                 "optional": True,
-                "label": {"type": "plain_text", "text": "For shift"},
+                "label": {"type": "plain_text", "text": lang._("For shift")},
                 "element": element,
             }
         )
@@ -157,19 +193,24 @@ def build_log_form(
         "type": "modal",
         "callback_id": LOG_FORM,
         "private_metadata": channel_id,
-        "title": {"type": "plain_text", "text": "Log contacts"},
-        "submit": {"type": "plain_text", "text": "Log"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [context("Counts only: never names, numbers or addresses."), *blocks],
+        # Translators: a form's title, at most 24 characters.
+        "title": {"type": "plain_text", "text": lang._("Log contacts")},
+        # Translators: the form's submit button, at most 24 characters.
+        "submit": {"type": "plain_text", "text": lang.pgettext("log form", "Log")},
+        # Translators: the form's close button, at most 24 characters.
+        "close": {"type": "plain_text", "text": lang.pgettext("form", "Cancel")},
+        "blocks": [context(lang._("Counts only: never names, numbers or addresses.")), *blocks],
     }
 
 
-def build_logged_view(result: LogResult) -> Block:
+def build_logged_view(result: LogResult, lang: Lang) -> Block:
     """The log form, after submitting: what was recorded and the state's progress."""
-    reply = build_log_result(result)
+    reply = build_log_result(result, lang)
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Logged"},
-        "close": {"type": "plain_text", "text": "Done"},
+        # Translators: a form's title, at most 24 characters.
+        "title": {"type": "plain_text", "text": lang._("Logged")},
+        # Translators: the form's close button, at most 24 characters.
+        "close": {"type": "plain_text", "text": lang.pgettext("form", "Done")},
         "blocks": reply.blocks,
     }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from bot.blocks.common import Reply, context, section
-from bot.models import Metric
+from bot.i18n import ENGLISH, LANGUAGES, N_, SPANISH_CODE, Lang
+from bot.vocabulary import metric_words
 
 SHIFTS = "`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`"
 CLAIM = "`/claim ID`, e.g. `/claim 12`"
@@ -55,9 +54,16 @@ REQUIRE = (
 TRAINED = "`/turnout trained @user STATE`, e.g. `/turnout trained @ana IA`"
 NOSHOW = "`/turnout noshow STATE N|off`, e.g. `/turnout noshow IA 2` (`/turnout noshow IA` shows the policy)"
 
-LOG = "`/log N METRIC [N METRIC …] [for ID]`, e.g. `/log 40 doors 6 convos`, or `/log` for a form, or `/log undo`"
-STATS = "`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`"
-LEADERBOARD = "`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`"
+# Usage lines marked with N_ are shown in the reader's language (`usage_text`).
+LOG = N_(
+    "`/log N METRIC [N METRIC …] [for ID]`, e.g. `/log 40 doors 6 convos`, or `/log` for a form, or `/log undo`"
+)
+LANGUAGE = N_(
+    "`/turnout language [es|en|auto]` or `/turnout language STATE [es|en]`, e.g. `/turnout language es` "
+    "or `/turnout language IA es`"
+)
+STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
+LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
 GOAL = "`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`"
 SCHEDULE = "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
 DIGEST = "`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`"
@@ -87,15 +93,23 @@ COMMAND_HELP = {
         "With no state the form picks this channel's state, else your home state.\n"
         f"Usage: {HOST}"
     ),
+}
+# Commands whose help is translated: what the command does, and its usage line.
+TRANSLATED_HELP = {
     "/stats": (
-        "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a state's "
-        "day against its goals. With nothing given: this channel's state, else yours."
-        f"\nUsage: {STATS}"
+        N_(
+            "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a "
+            "state's day against its goals. With nothing given: this channel's state, else yours."
+        ),
+        STATS,
     ),
     "/leaderboard": (
-        "*/leaderboard* ranks the top 10 volunteers by contacts (attempts plus outcomes), with conversations "
-        "beside, and shows your own place. Default: this channel's state (else your home state, else all "
-        f"states), this week.\nUsage: {LEADERBOARD}"
+        N_(
+            "*/leaderboard* ranks the top 10 volunteers by contacts (attempts plus outcomes), with "
+            "conversations beside, and shows your own place. Default: this channel's state (else your home "
+            "state, else all states), this week."
+        ),
+        LEADERBOARD,
     ),
 }
 
@@ -108,6 +122,7 @@ EVERYONE = [
     ),
     ("`/log 40 doors 6 convos`, `/log undo`", "log what you did"),
     ("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`", "see the impact"),
+    ("`/turnout language es|en`", "read Turnout in Spanish (español) or English"),
 ]
 COORDINATORS = [
     ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
@@ -145,6 +160,7 @@ COORDINATORS = [
     ),
     ("`/turnout trained @user STATE`", "record a training someone did elsewhere"),
     ("`/turnout noshow STATE N|off`", "hold claims from people with N no-shows in 60 days for you to accept"),
+    ("`/turnout language STATE es|en`", "the language of the state's channel posts"),
     ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
     ("`/turnout schedule STATE [JOB HH:MM]`", "see the state's post times, or change one"),
     ("`/turnout digest STATE [morning|evening]`", "post that digest to the state's channel now"),
@@ -231,25 +247,42 @@ def build_subcommand_help(name: str) -> Reply:
     return Reply(text, [section(text)])
 
 
-def build_log_help(metric_words: Mapping[str, Metric]) -> Reply:
-    """`/log help`, its metric words taken from the parser's own table so the two cannot drift."""
-    words: dict[Metric, list[str]] = {}
-    for word, metric in metric_words.items():
-        words.setdefault(metric, []).append(word)
+def usage_text(usage: str, lang: Lang = ENGLISH) -> str:
+    """`Usage: …`, in the reader's language where the usage line is translated."""
+    return lang._("Usage: {usage}", usage=lang._(usage))
+
+
+def build_log_help(lang: Lang) -> Reply:
+    """`/log help`, its metric words taken from the parser's own tables so the two cannot drift:
+    the reader's language's words, then the other language's."""
+    words = metric_words(lang.code)
     metrics = "; ".join(
-        f"{metric.value} ({', '.join(w for w in found if w != metric.value)})"
-        for metric, found in words.items()
+        f"{found[0]} ({', '.join(found[1:])})" if len(found) > 1 else found[0] for found in words.values()
     )
-    text = (
-        f"*/log* records what you did: counts only, never names or numbers. Metrics: {metrics}. "
-        "Add `for ID` to tie it to your shift. It counts for the shift's state, else this channel's, else "
-        f"your home state.\nUsage: {LOG}"
+    other = next(code for code in LANGUAGES if code != lang.code)
+    text = lang._(
+        "*/log* records what you did: counts only, never names or numbers. Metrics: {metrics}. In {other}: "
+        "{other_words}. Add `for ID` to tie it to your shift. It counts for the shift's state, else this "
+        "channel's, else your home state.",
+        metrics=metrics,
+        other=language_name(other, lang),
+        other_words=", ".join(word for found in metric_words(other).values() for word in found),
     )
+    text += "\n" + usage_text(LOG, lang)
     return Reply(text, [section(text)])
 
 
-def build_command_help(command: str) -> Reply:
-    text = COMMAND_HELP[command]
+def language_name(code: str, lang: Lang) -> str:
+    """A language's name as the reader writes it: `Spanish`, `español`."""
+    return lang._("Spanish") if code == SPANISH_CODE else lang._("English")
+
+
+def build_command_help(command: str, lang: Lang = ENGLISH) -> Reply:
+    if command in TRANSLATED_HELP:
+        what, form = TRANSLATED_HELP[command]
+        text = f"{lang._(what)}\n{usage_text(form, lang)}"
+    else:
+        text = COMMAND_HELP[command]
     return Reply(text, [section(text)])
 
 

@@ -7,8 +7,10 @@ from bot.blocks import actions as act
 from bot.blocks import help as usage
 from bot.blocks.common import KIND_LABEL, Block, Reply, context, plural, section, text_reply, when
 from bot.blocks.contacts import in_place
+from bot.blocks.help import usage_text
 from bot.blocks.shifts import claim_button, describe
-from bot.models import SignupStatus
+from bot.i18n import ENGLISH, Lang
+from bot.models import Metric, SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
     CapacityBelowHeld,
@@ -22,8 +24,10 @@ from bot.services.errors import (
     TrainingRequired,
     TurnoutError,
     UnknownTimezone,
+    UsageError,
 )
 from bot.services.places import article
+from bot.vocabulary import MetricChoices, metric_keyword
 
 STATUS_WORDS = {
     SignupStatus.WAITLISTED: "on the waitlist",
@@ -33,19 +37,30 @@ STATUS_WORDS = {
 }
 
 
-def refusal_text(error: TurnoutError) -> str:
-    """The reply to a refused request; errors with nothing to mention keep their own message."""
+def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
+    """The reply to a refused request, in the reader's language; errors with nothing to mention
+    keep their own message (translated where the catalog has it)."""
     match error:
-        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing):
-            who = (
-                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)}) or an admin"
-                if ids
-                else f"an admin (no one coordinates {state} yet)"
+        case UsageError():
+            return f"{problem_text(error, lang)}\n{usage_text(error.usage, lang)}"
+        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing) if ids:
+            # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+            return lang._(
+                "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
+                article=article(state),
+                state=state,
+                people=", ".join(mention(u) for u in ids),
+                doing=lang._(doing),
             )
-            return f"Only {who} can {doing}."
+        case NotCoordinator(state=state, doing=doing):
+            return lang._(
+                "Only an admin (no one coordinates {state} yet) can {doing}.",
+                state=state,
+                doing=lang._(doing),
+            )
         case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
             # A shift staff added is run by the state's coordinators alone: said as for them.
-            return refusal_text(NotCoordinator(state, ids, doing))
+            return refusal_text(NotCoordinator(state, ids, doing), lang)
         case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
             staff = (
                 f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)})"
@@ -98,7 +113,26 @@ def refusal_text(error: TurnoutError) -> str:
                 for t in error.trainings
             ]
             return "\n".join([training_headline(error), *(f"• {line}" for line in lines)])
-    return error.message
+    return lang._(error.template, **shown_values(error.values, lang))
+
+
+def problem_text(error: UsageError, lang: Lang = ENGLISH) -> str:
+    """What was wrong with the input, without the usage line (a form shows it beside a field)."""
+    return lang._(error.problem_template, **shown_values(error.values, lang))
+
+
+def shown_values(values: dict[str, object], lang: Lang) -> dict[str, object]:
+    """A refusal's values as the reader reads them: a metric as its word in their language
+    (`doors`, `puertas`), a choice of metrics as those words joined with "or"."""
+    shown: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, MetricChoices):
+            shown[name] = lang.either([metric_keyword(m, lang.code) for m in value])
+        elif isinstance(value, Metric):
+            shown[name] = metric_keyword(value, lang.code)
+        else:
+            shown[name] = value
+    return shown
 
 
 def training_headline(error: TrainingRequired) -> str:
@@ -121,7 +155,7 @@ def training_headline(error: TrainingRequired) -> str:
     return f"{need} No training is scheduled yet: {ask} when the next one is."
 
 
-def build_refusal(error: TurnoutError) -> Reply:
+def build_refusal(error: TurnoutError, lang: Lang = ENGLISH) -> Reply:
     if isinstance(error, TrainingRequired) and error.trainings:
         headline = training_headline(error)
         blocks: list[Block] = [section(headline)]
@@ -129,7 +163,7 @@ def build_refusal(error: TurnoutError) -> Reply:
             blocks.append(section(describe(training), accessory=claim_button(training, act.CARD)))
         blocks.append(context("A training is a shift like any other: claim it, then come along."))
         return Reply(headline, blocks)
-    return text_reply(refusal_text(error))
+    return text_reply(refusal_text(error, lang))
 
 
 def mention(user_id: str) -> str:

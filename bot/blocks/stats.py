@@ -2,70 +2,118 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Block, Reply, context, divider, header, person, plural, section
+from bot.blocks.common import Block, Reply, context, divider, header, person, section
 from bot.blocks.contacts import counts_text, in_place, place, progress_lines
+from bot.i18n import ENGLISH, Lang
+from bot.models import Metric
 from bot.services.leaderboards import Leaderboard
 from bot.services.stats import PersonalStats, StateStats
+from bot.vocabulary import metric_keyword
 
 
-def build_personal_stats(stats: PersonalStats, name: str) -> Reply:
-    streak = f":fire: {stats.streak}-day streak" if stats.streak else "No streak yet: log today to start one"
+def build_personal_stats(stats: PersonalStats, name: str, lang: Lang) -> Reply:
+    streak = (
+        ":fire: " + lang.ngettext("{count}-day streak", "{count}-day streak", stats.streak)
+        if stats.streak
+        else lang._("No streak yet: log today to start one")
+    )
+    attended = lang.ngettext("{count} shift attended", "{count} shifts attended", stats.shifts_attended)
     blocks: list[Block] = [
         # A header is plain text: a name there is shown as typed and never pings anyone.
-        header(f"{name}'s impact"[:150]),
+        header(lang._("{name}'s impact", name=name)[:150]),
         section(
-            f"*Today:* {counts_text(stats.today)}\n*This week:* {counts_text(stats.week)}\n"
-            f"*All time:* {counts_text(stats.all_time)}"
+            lang._(
+                "*Today:* {today}\n*This week:* {week}\n*All time:* {all_time}",
+                today=counts_text(stats.today, lang=lang),
+                week=counts_text(stats.week, lang=lang),
+                all_time=counts_text(stats.all_time, lang=lang),
+            )
         ),
-        context(f"{streak} · {plural(stats.shifts_attended, 'shift', 'shifts')} attended"),
+        context(f"{streak} · {attended}"),
     ]
-    return Reply(f"Your impact: {counts_text(stats.all_time)} all time", blocks)
+    return Reply(
+        lang._("Your impact: {counts} all time", counts=counts_text(stats.all_time, lang=lang)), blocks
+    )
 
 
-def build_state_stats(stats: StateStats) -> Reply:
+def build_state_stats(stats: StateStats, lang: Lang) -> Reply:
     today = stats.today
-    where = place(today.state)
+    where = place(today.state, lang)
     blocks: list[Block] = [
-        header(f"{where} today"),
-        section("\n".join(progress_lines(today))),
-        context(f":busts_in_silhouette: {plural(today.active, 'volunteer', 'volunteers')} logged today"),
+        header(lang._("{place} today", place=where)),
+        section("\n".join(progress_lines(today, lang))),
+        context(
+            ":busts_in_silhouette: "
+            + lang.ngettext("{count} volunteer logged today", "{count} volunteers logged today", today.active)
+        ),
         divider(),
         section(
-            f"*This week* (since {stats.week_first:%a %b} {stats.week_first.day}): {counts_text(stats.week)}"
+            lang._(
+                "*This week* (since {day}): {counts}",
+                day=lang.day(stats.week_first),
+                counts=counts_text(stats.week, lang=lang),
+            )
         ),
     ]
-    return Reply(f"{where} today: {counts_text(today.totals)}", blocks)
+    return Reply(
+        lang._("{place} today: {counts}", place=where, counts=counts_text(today.totals, lang=lang)), blocks
+    )
 
 
-def build_leaderboard(board: Leaderboard) -> Reply:
-    span = {"today": "today", "week": "this week", "all": "all time"}[board.window]
-    title = f"Leaderboard: {place(board.state)}, {span}"
+def window_text(window: str, lang: Lang) -> str:
+    """`today`, `this week`, `all time`: a leaderboard's span, as a phrase."""
+    if window == "today":
+        return lang.pgettext("leaderboard span", "today")
+    if window == "week":
+        return lang.pgettext("leaderboard span", "this week")
+    return lang.pgettext("leaderboard span", "all time")
+
+
+def build_leaderboard(board: Leaderboard, lang: Lang) -> Reply:
+    span = window_text(board.window, lang)
+    title = lang._("Leaderboard: {place}, {span}", place=place(board.state, lang), span=span)
     if not board.rows:
-        text = (
-            f"No contacts logged {span} {in_place(board.state)} yet. `/log 10 doors` puts you on the board."
+        text = lang._(
+            "No contacts logged {span} {where} yet. `{example}` puts you on the board.",
+            span=span,
+            where=in_place(board.state, lang),
+            example=f"/log 10 {metric_keyword(Metric.DOORS, lang.code)}",
         )
         return Reply(text, [section(text)])
     medals = {1: ":first_place_medal:", 2: ":second_place_medal:", 3: ":third_place_medal:"}
     lines = [
-        f"{medals.get(row.rank, f'*{row.rank}.*')} {person(row.name, row.user_id)} — {standing_text(row.contacts, row.convos, bold=True)}"
+        f"{medals.get(row.rank, f'*{row.rank}.*')} {person(row.name, row.user_id)} — "
+        f"{standing_text(row.contacts, row.convos, bold=True, lang=lang)}"
         for row in board.rows
     ]
     blocks: list[Block] = [header(title[:150]), section("\n".join(lines))]
     if board.me is None:
-        blocks.append(context("You're not on this board yet: `/log` what you do and you will be."))
+        blocks.append(context(lang._("You're not on this board yet: `/log` what you do and you will be.")))
     elif board.me.rank > max(r.rank for r in board.rows) or board.me.user_id not in {
         r.user_id for r in board.rows
     }:
         blocks.append(
-            context(f"You: #{board.me.rank} with {plural(board.me.contacts, 'contact', 'contacts')}")
+            context(
+                lang.ngettext(
+                    "You: #{rank} with {count} contact",
+                    "You: #{rank} with {count} contacts",
+                    board.me.contacts,
+                    rank=board.me.rank,
+                )
+            )
         )
     else:
-        blocks.append(context(f"You're #{board.me.rank}. Keep going!"))
+        blocks.append(context(lang._("You're #{rank}. Keep going!", rank=board.me.rank)))
     return Reply(title, blocks)
 
 
-def standing_text(contacts: int, convos: int, *, bold: bool = False) -> str:
+def standing_text(contacts: int, convos: int, *, bold: bool = False, lang: Lang = ENGLISH) -> str:
     """`*12* contacts (2 conversations)`: a leaderboard row's numbers."""
-    total = f"*{contacts:,}*" if bold else f"{contacts:,}"
-    noun = "contact" if contacts == 1 else "contacts"
-    return f"{total} {noun} ({plural(convos, 'conversation', 'conversations')})"
+    total = f"*{lang.number(contacts)}*" if bold else lang.number(contacts)
+    return lang.ngettext(
+        "{total} contact ({conversations})",
+        "{total} contacts ({conversations})",
+        contacts,
+        total=total,
+        conversations=lang.ngettext("{count} conversation", "{count} conversations", convos),
+    )

@@ -69,6 +69,7 @@ class Person:
     is_admin: bool = False
     is_owner: bool = False
     team: str = ""
+    locale: str = "en-US"
 
 
 @dataclass
@@ -724,7 +725,10 @@ class LocalSlack:
         person = self._person("users.info", team, str(params.get("user")))
         if person is None:
             return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": _user_json(person)}
+        user = _user_json(person)
+        if _truthy(params.get("include_locale")):  # Slack says a person's locale only when asked
+            user["locale"] = person.locale
+        return {"ok": True, "user": user}
 
     def _api_users_list(self, params: dict[str, Any], team: Workspace) -> dict[str, Any]:
         members = [_user_json(p) for p in self.people.values() if p.team == team.team_id]

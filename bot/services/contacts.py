@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from bot.i18n import N_
 from bot.models import (
     HOLDING,
     ContactDay,
@@ -78,7 +79,7 @@ def log_contacts(
         if existing is not None:
             return _result(session, existing, already=True)
     if not any(counts.values()):
-        raise Refused("Log at least one count, like `/log 40 doors`.")
+        raise Refused(N_("Log at least one count, like `/log 40 doors`."))
     state = _log_state(session, user_id=user_id, shift_id=shift_id, channel_id=channel_id, now=now)
     day = local_date(now, state_timezone(session, state))
     recorded = Counts.of(counts)
@@ -110,7 +111,7 @@ def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResul
         .with_for_update()
     ).first()
     if log is None:
-        raise NotFound("You have no log from the last 24 hours to undo.")
+        raise NotFound(N_("You have no log from the last 24 hours to undo."))
     removed = Counts.of_row(log)
     session.delete(log)
     session.flush()
@@ -144,16 +145,19 @@ def _log_state(
     if shift_id is not None:
         shift = session.get(Shift, shift_id)
         if shift is None:
-            raise NotFound(f"There is no shift #{shift_id}.")
+            raise NotFound(N_("There is no shift #{shift}."), shift=shift_id)
         signup = session.exec(
             select(Signup).where(Signup.shift_id == shift_id, Signup.volunteer_id == user_id)
         ).first()
         if signup is None or signup.status not in _LOGGABLE:
             raise Refused(
-                f"You weren't on shift #{shift_id}, so you can't log for it. Leave out `for {shift_id}`."
+                N_("You weren't on shift #{shift}, so you can't log for it. Leave out `for {shift}`."),
+                shift=shift_id,
             )
         if shift.starts_at > now + timedelta(hours=1):
-            raise Refused(f"Shift #{shift_id} hasn't started yet; log for it once you're out there.")
+            raise Refused(
+                N_("Shift #{shift} hasn't started yet; log for it once you're out there."), shift=shift_id
+            )
         return shift.state
     bound = state_for_channel(session, channel_id) if channel_id else None
     if bound:
@@ -161,8 +165,10 @@ def _log_state(
     volunteer = session.get(Volunteer, user_id)
     if volunteer is None or not volunteer.home_state:
         raise Refused(
-            "Which state do these count for? Set your home state first with `/turnout home ST` "
-            "(e.g. `/turnout home IA`), or log in your state's channel."
+            N_(
+                "Which state do these count for? Set your home state first with `/turnout home ST` "
+                "(e.g. `/turnout home IA`), or log in your state's channel."
+            )
         )
     return volunteer.home_state
 

@@ -12,20 +12,32 @@ if TYPE_CHECKING:  # shifts imports this module: its views are named here for th
 
 
 class TurnoutError(Exception):
-    """An expected refusal: shown to the user as it is; nothing was written."""
+    """An expected refusal: shown to the user as it is; nothing was written.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    `message` may be a catalog message marked with `N_` and its `{fields}` given as `values`
+    (`NotFound(N_("There is no shift #{shift}."), shift=12)`): it is then shown in the reader's
+    language by `bot.blocks.refusals`, and `message` holds the English. A message without
+    values is shown as it is written (English) unless the catalog has it."""
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        self.template = message
+        self.values = values
+        self.message = message.format(**values) if values else message
+        super().__init__(self.message)
 
 
 class UsageError(TurnoutError):
-    """The input could not be read; the message says what was wrong and shows the right form."""
+    """The input could not be read; the message says what was wrong and shows the right form.
 
-    def __init__(self, problem: str, usage: str) -> None:
-        super().__init__(f"{problem}\nUsage: {usage}")
-        self.problem = problem
+    `problem` is a catalog message (its fields in `values`), `usage` a usage line from
+    `bot.blocks.help`; both are shown in the reader's language where the catalog has them."""
+
+    def __init__(self, problem: str, usage: str, /, **values: object) -> None:
+        self.problem_template = problem
+        self.problem = problem.format(**values) if values else problem
         self.usage = usage
+        super().__init__(f"{self.problem}\nUsage: {usage}")
+        self.values = values
 
 
 class NotFound(TurnoutError):

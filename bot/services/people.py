@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for
+from bot.i18n import LANGUAGES, N_, person_language
 from bot.models import Coordinator, Volunteer
 from bot.services.errors import NotCoordinating, NotFound
 from bot.services.roles import Actor, require_admin
@@ -23,7 +25,8 @@ PROFILE_MAX_AGE = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class Profile:
-    """What Slack's `users.info` says of someone (a fallback profile is just the id)."""
+    """What Slack's `users.info` says of someone (a fallback profile is just the id), and, once
+    stored, the language they chose in Turnout (`language`, never from Slack)."""
 
     user_id: str
     display_name: str = ""
@@ -31,10 +34,17 @@ class Profile:
     email: str | None = None
     timezone: str | None = None
     is_workspace_admin: bool = False
+    locale: str | None = None
+    language: str | None = None
 
     @property
     def name(self) -> str:
         return self.display_name or self.real_name or self.user_id
+
+    @property
+    def reads(self) -> str:
+        """The language this person reads: the one they chose, else their Slack locale's."""
+        return person_language(self.language, self.locale)
 
 
 def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime] | None:
@@ -50,6 +60,8 @@ def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime
             email=row.email,
             timezone=row.timezone,
             is_workspace_admin=bool(row.is_workspace_admin),
+            locale=row.locale,
+            language=row.language,
         ),
         row.profile_updated_at,
     )
@@ -58,7 +70,14 @@ def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime
 _v = Volunteer.__table__.c  # type: ignore[attr-defined]
 # Built once so SQLAlchemy's compiled cache serves every request.
 _STORED_PROFILE = sa_select(
-    _v.display_name, _v.real_name, _v.email, _v.timezone, _v.is_workspace_admin, _v.profile_updated_at
+    _v.display_name,
+    _v.real_name,
+    _v.email,
+    _v.timezone,
+    _v.is_workspace_admin,
+    _v.profile_updated_at,
+    _v.locale,
+    _v.language,
 ).where(_v.id == bindparam("user_id"))
 
 
@@ -79,6 +98,7 @@ def sync_volunteer(
         "timezone": profile.timezone,
         "is_workspace_admin": profile.is_workspace_admin,
         "profile_updated_at": now,
+        "locale": (profile.locale or "")[:16] or None,
     }
     dialect = session.get_bind().dialect.name
     session.execute(_SYNC_VOLUNTEER[dialect], {"id": profile.user_id, "created_at": now, **values})
@@ -91,6 +111,7 @@ _PROFILE_COLUMNS = (
     "timezone",
     "is_workspace_admin",
     "profile_updated_at",
+    "locale",
 )
 
 
@@ -137,6 +158,38 @@ def set_home_state(session: Session, *, user_id: str, code: str, now: datetime) 
     volunteer.home_state = code
     session.add(volunteer)
     session.flush()
+
+
+def set_language(session: Session, *, user_id: str, code: str | None, now: datetime) -> None:
+    """Anyone may choose the language Turnout speaks to them (`code`), or follow their Slack
+    locale again (None)."""
+    if code is not None and code not in LANGUAGES:
+        raise NotFound(N_("Turnout doesn't speak `{code}` yet."), code=code[:20])
+    ensure_volunteer(session, user_id=user_id, now=now)
+    session.execute(sa_update(Volunteer).where(col(Volunteer.id) == user_id).values(language=code))
+
+
+def language_of(session: Session, user_id: str) -> str:
+    """The language `user_id` reads (the one they chose, else their Slack locale's, else
+    English): what a DM to them is written in."""
+    return languages_of(session, [user_id])[user_id]
+
+
+def languages_of(session: Session, user_ids: list[str]) -> dict[str, str]:
+    """The language each of `user_ids` reads, in one query (English for someone never seen)."""
+    found = (
+        {
+            user_id: person_language(chosen, locale)
+            for user_id, chosen, locale in session.exec(
+                select(Volunteer.id, Volunteer.language, Volunteer.locale).where(
+                    col(Volunteer.id).in_(user_ids)
+                )
+            )
+        }
+        if user_ids
+        else {}
+    )
+    return {user_id: found.get(user_id, person_language(None, None)) for user_id in user_ids}
 
 
 def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:

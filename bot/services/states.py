@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from sqlmodel import Session, select
 
+from bot.i18n import ENGLISH_CODE, LANGUAGES, N_
 from bot.models import State, Volunteer
 from bot.services.errors import ChannelTaken, Refused, UnknownTimezone
 from bot.services.places import PLACES
@@ -91,6 +92,26 @@ def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: in
         raise Refused(f"The cutoff must be between 0 and {MAX_CUTOFF_HOURS} hours.")
     state = ensure_state(session, code, now=now)
     state.unclaim_cutoff_minutes = minutes
+    session.add(state)
+    session.flush()
+    return state
+
+
+def state_language(session: Session, code: str) -> str:
+    """The language of the posts in a state's channel (English unless a coordinator chose)."""
+    language = session.exec(select(State.language).where(State.code == code)).first()
+    return language if language in LANGUAGES else ENGLISH_CODE
+
+
+def set_state_language(session: Session, *, actor: Actor, code: str, language: str, now: datetime) -> State:
+    """Coordinators choose the language of their state's channel posts."""
+    require_coordinator(
+        session, actor=actor, state=code, doing=N_("choose the language of the state's channel posts")
+    )
+    if language not in LANGUAGES:
+        raise Refused(N_("Turnout doesn't speak `{code}` yet."), code=language[:20])
+    state = ensure_state(session, code, now=now)
+    state.language = language
     session.add(state)
     session.flush()
     return state

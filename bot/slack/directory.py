@@ -1,4 +1,7 @@
-"""Who people are and which channel a name means: users.info, conversations.list, users.list."""
+"""Who people are and which channel a name means: users.info, conversations.list, users.list.
+
+`users.info` is asked with `include_locale`, so a person's Slack language comes with their profile
+(Slack leaves `locale` out otherwise)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class Directory:
     def profile(self, client: WebClient, user_id: str) -> Profile | None:
         """Slack's profile of `user_id`; None when Slack would not say."""
         try:
-            user = client.users_info(user=user_id)["user"]
+            user = client.users_info(user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
             return None
@@ -43,6 +46,7 @@ class Directory:
             email=info.get("email"),
             timezone=user.get("tz"),
             is_workspace_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            locale=user.get("locale") or None,
         )
 
     def lookup(self, client: WebClient, user_id: str) -> Profile | None:
@@ -51,7 +55,7 @@ class Directory:
         Unlike `profile`, this never stands a guess in for a person: any other failure
         (Slack down, rate limited) is raised, so "not found" always means not found."""
         try:
-            user = client.users_info(user=user_id)["user"]
+            user = client.users_info(user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "users_not_found"):
                 return None

@@ -14,17 +14,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.contacts import build_log_form
 from bot.deps import Deps
+from bot.i18n import N_, language
 from bot.services.contacts import recent_shifts
 from bot.services.errors import TurnoutError
-from bot.services.people import ensure_volunteer
+from bot.services.people import ensure_volunteer, language_of
 from bot.services.states import state_timezone
 
 logger = logging.getLogger(__name__)
-NOT_OPENED = (
+NOT_OPENED = N_(
     "Slack didn't open the form (it is busy or having trouble). Nothing was changed; please try again."
 )
-TOO_LATE = "Slack didn't open the form in time. Nothing was changed; please try again."
-NO_ANSWER = "Slack was slow to answer, so the form may not have opened. If it didn't, please try again."
+TOO_LATE = N_("Slack didn't open the form in time. Nothing was changed; please try again.")
+NO_ANSWER = N_("Slack was slow to answer, so the form may not have opened. If it didn't, please try again.")
 # A trigger_id Slack no longer takes: asking again gets a new one.
 EXPIRED_TRIGGER_ERRORS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
 
@@ -56,10 +57,12 @@ def open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
 def open_log_form(
     deps: Deps, client: WebClient, user_id: str, channel_id: str, trigger_id: str, shift_id: int | None = None
 ) -> None:
-    """The log form, listing the volunteer's shifts of the past week (`shift_id` preselected)."""
+    """The log form in the volunteer's language, listing their shifts of the past week
+    (`shift_id` preselected)."""
     with deps.session() as session:
         ensure_volunteer(session, user_id=user_id, now=deps.clock())
+        lang = language(language_of(session, user_id))
         shifts = recent_shifts(session, user_id=user_id, now=deps.clock())
         zones = {state: state_timezone(session, state) for _, state, _ in shifts}
-    view = build_log_form(shifts, zones, channel_id=channel_id, shift_id=shift_id)
+    view = build_log_form(shifts, zones, lang, channel_id=channel_id, shift_id=shift_id)
     open_form(client, trigger_id, view)

@@ -12,6 +12,7 @@ from bot.blocks.common import Reply
 from bot.blocks.contacts import progress_bar
 from bot.blocks.shifts import build_roster, build_shift_post
 from bot.blocks.stats import build_leaderboard
+from bot.i18n import ENGLISH
 from bot.localslack.reading import block_texts
 from bot.models import ShiftStatus, SignupStatus
 from bot.services.leaderboards import Leaderboard, Standing
@@ -165,7 +166,7 @@ DEE = Standing(4, "UDEE", "dee", 12, 2)
 
 
 def test_leaderboard_gives_medals_shares_ranks_and_groups_thousands() -> None:
-    reply = build_leaderboard(board([ANA, BEN, CAM, DEE], me=BEN))
+    reply = build_leaderboard(board([ANA, BEN, CAM, DEE], me=BEN), ENGLISH)
     lines = seen(reply).splitlines()
     assert lines[0] == "Leaderboard: Iowa, this week"
     assert lines[1] == ":first_place_medal: ana — *1,200* contacts (80 conversations)"
@@ -176,12 +177,12 @@ def test_leaderboard_gives_medals_shares_ranks_and_groups_thousands() -> None:
 
 
 def test_leaderboard_shows_your_place_below_the_board_or_how_to_get_on_it() -> None:
-    below = build_leaderboard(board([ANA], me=Standing(14, "UVOL1", "you", 3, 0)))
+    below = build_leaderboard(board([ANA], me=Standing(14, "UVOL1", "you", 3, 0)), ENGLISH)
     assert seen(below).splitlines()[-1] == "You: #14 with 3 contacts"
-    absent = build_leaderboard(board([ANA], me=None))
+    absent = build_leaderboard(board([ANA], me=None), ENGLISH)
     assert "You're not on this board yet" in seen(absent)
 
 
 def test_an_empty_leaderboard_says_how_to_get_on_it() -> None:
-    reply = build_leaderboard(board([], me=None, window="today"))
+    reply = build_leaderboard(board([], me=None, window="today"), ENGLISH)
     assert seen(reply) == "No contacts logged today in Iowa yet. `/log 10 doors` puts you on the board."

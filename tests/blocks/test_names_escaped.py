@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.blocks.stats import build_personal_stats
+from bot.i18n import ENGLISH
 from bot.localslack.reading import message_text
 from bot.models import State
 from bot.services.counts import Counts
@@ -47,7 +48,9 @@ def test_the_leaderboard_shows_a_sneaky_name_as_text(bot: Bot) -> None:
 
 def test_personal_stats_show_a_sneaky_name_only_as_plain_text() -> None:
     zero = Counts()
-    reply = build_personal_stats(PersonalStats(zero, zero, zero, shifts_attended=1, streak=2), SNEAKY)
+    reply = build_personal_stats(
+        PersonalStats(zero, zero, zero, shifts_attended=1, streak=2), SNEAKY, ENGLISH
+    )
     header, *rest = reply.blocks
     # A header is plain text, which Slack never turns into a mention.
     assert header["type"] == "header" and header["text"]["type"] == "plain_text"

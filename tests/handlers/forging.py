@@ -9,6 +9,7 @@ from bot.blocks import actions as act
 from bot.blocks.contacts import build_log_form
 from bot.blocks.editing import build_edit_form
 from bot.blocks.shifts import build_shift_form
+from bot.i18n import ENGLISH
 from bot.localslack.driver import Exchange
 from bot.localslack.webapi import Message
 from bot.models import ShiftStatus
@@ -72,7 +73,7 @@ def press(bot: Bot, action_id: str, value: str, *, user: str = "UVOL1", channel:
 def log_form(view_id: str = "VLOGFORM1", shifts: list[Any] | None = None) -> dict[str, Any]:
     """The log form as Slack sends it back; `shifts` are (id, state, starts_at) to list."""
     zones = {state: PLACES[state].timezone for _, state, _ in shifts or []}
-    return {**build_log_form(shifts or [], zones, channel_id=""), "id": view_id}
+    return {**build_log_form(shifts or [], zones, ENGLISH, channel_id=""), "id": view_id}
 
 
 def shift_form(view_id: str = "VSHIFTFORM1", today: date = date(2026, 11, 22)) -> dict[str, Any]:
