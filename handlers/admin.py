@@ -17,7 +17,7 @@ from bot.services.errors import NotFound, UsageError
 from bot.services.hosting import grant_trusted_host, revoke_trusted_host, set_leads_channel, show_leads_route
 from bot.services.people import grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.places import PLACES
-from bot.services.roles import coordinated_states
+from bot.services.roles import coordinated_states, require_coordinator
 from bot.services.states import bind_state, set_unclaim_cutoff
 from bot.slack.delivery import send_dm
 from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_user, say
@@ -116,7 +116,12 @@ def run_trusted_host(request: TurnoutRequest) -> None:
     if len(args) != 2 or is_help(args[0]):
         raise UsageError("Name one person and one state.", usage.TRUSTED_HOST)
     code = require_state(args[1], usage.TRUSTED_HOST)
-    user_id = resolve_user(request, parse_user(args[0], usage.TRUSTED_HOST))
+    ref = parse_user(args[0], usage.TRUSTED_HOST)
+    with request.acting() as (session, actor):
+        # Who may is settled before anyone is looked up in Slack.
+        doing = f"{'revoke' if removing else 'make'} trusted hosts in {code}"
+        require_coordinator(session, actor=actor, state=code, doing=doing)
+    user_id = resolve_user(request, ref)
     deps = request.deps
     with request.acting() as (session, actor):
         if removing:

@@ -23,6 +23,7 @@ from bot.services.engagement import Segment, people_overview, people_page
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.places import PLACES
 from bot.services.reliability import MAX_NOSHOW_LIMIT, accept_claim, noshow_limit, set_noshow_limit
+from bot.services.roles import require_coordinator
 from bot.services.shifts import roster
 from bot.services.training import record_training, requirements, set_requirement
 from bot.slack.held_claims import after_accept
@@ -181,7 +182,11 @@ def run_trained(request: TurnoutRequest) -> None:
     if len(args) != 2 or is_help(args[0]):
         raise UsageError("Name one person and one state.", usage.TRAINED)
     code = require_state(args[1], usage.TRAINED)
-    user_id = resolve_user(request, parse_user(args[0], usage.TRAINED))
+    ref = parse_user(args[0], usage.TRAINED)
+    with request.acting() as (session, actor):
+        # Who may is settled before anyone is looked up in Slack.
+        require_coordinator(session, actor=actor, state=code, doing=f"record trainings in {code}")
+    user_id = resolve_user(request, ref)
     with request.acting() as (session, actor):
         recorded = record_training(
             session, actor=actor, user_id=user_id, state=code, now=request.deps.clock()

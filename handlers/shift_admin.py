@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.blocks.editing import (
     repeat_fields,
     roster_add_line,
 )
+from bot.blocks.hosting import build_roster_news
 from bot.blocks.refusals import people_list, refusal_text
 from bot.blocks.shifts import (
     build_cancel_confirmation,
@@ -55,6 +57,7 @@ from bot.services.roles import coordinated_states
 from bot.services.shifts import (
     InvalidShift,
     NewShift,
+    ShiftView,
     cancel_shift,
     create_shift,
     mark_attendance,
@@ -67,11 +70,13 @@ from bot.slack.delivery import (
     after_release,
     event_key,
     post_new_shift,
+    redraw_moved_at_risk_posts,
     refresh_shift_post,
     send_dm,
 )
 from bot.slack.forms import open_form
 from bot.slack.held_claims import after_no_show
+from bot.slack.hosting import refresh_proposal_copies
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -307,12 +312,14 @@ def handle_cancel_click(
                 kind=DeliveryKind.CANCELLED,
                 user_id=user_id,
                 key=str(shift_id),
-                reply=build_cancelled_dm(result.shift, reason),
+                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
             ).landed
         say(respond, build_cancel_result(result, told), replace=True)
         refresh_shift_post(deps, client, shift_id)
+        # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
+        refresh_proposal_copies(deps, client, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
@@ -360,14 +367,45 @@ def handle_roster_click(
                 kind=DeliveryKind.REMOVED,
                 user_id=result.signup.user_id,
                 key=event_key(shift_id, result.signup.id, now),
-                reply=text_reply(f"A coordinator took you off shift #{shift_id}."),
+                reply=text_reply(f"<@{user_id}> took you off shift #{shift_id}."),
                 expires_at=result.signup.shift.starts_at,
                 shift_id=shift_id,
             )
             after_release(deps, client, result)
+            shift, removed = result.signup.shift, [result.signup.user_id]
+            tell_host(deps, client, shift, removed, user_id, now, signup_id=result.signup.id, added=False)
         elif marked is not None:
             refresh_shift_post(deps, client, shift_id)
             after_no_show(deps, client, marked, marked_by=user_id)
+
+
+def tell_host(
+    deps: Deps,
+    client: WebClient,
+    shift: ShiftView,
+    user_ids: list[str],
+    by: str,
+    now: datetime,
+    *,
+    signup_id: int,
+    added: bool = True,
+) -> None:
+    """The host hears when someone else puts people on their shift or takes someone off it, as
+    they hear of claims and releases; what they do themselves is no news to them."""
+    host = shift.host_id
+    people = [u for u in user_ids if u != host]
+    if host is None or host == by or not people:
+        return
+    send_dm(
+        deps,
+        client,
+        kind=DeliveryKind.HOST_NEWS,
+        user_id=host,
+        key=f"roster-{'add' if added else 'off'}:{event_key(shift.id, signup_id, now)}",
+        reply=build_roster_news(shift, people, by, added=added),
+        expires_at=shift.starts_at,
+        shift_id=shift.id,
+    )
 
 
 def handle_roster_page(
@@ -455,6 +493,8 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             shift_id=shift.id,
         )
     refresh_shift_post(deps, client, shift.id)
+    if {"date", "time"} & set(result.changed):
+        redraw_moved_at_risk_posts(deps, client, shift.id, result.version)
     return told
 
 
@@ -462,7 +502,8 @@ def open_edit_form(request: TurnoutRequest, shift_id: int) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         editable = shift_to_edit(session, actor=actor, shift_id=shift_id, now=deps.clock())
-    view = build_edit_form(editable.shift, editable.day, f"{editable.start:%H:%M}", f"{editable.end:%H:%M}")
+    start, end = f"{editable.start:%H:%M}", f"{editable.end:%H:%M}"
+    view = build_edit_form(editable.shift, editable.day, start, end, repeat=editable.can_repeat)
     open_form(request.client, request.command["trigger_id"], view)
 
 
@@ -476,6 +517,11 @@ def handle_edit_form(
     changes, errors = read_edit_form(view)
     weekly, repeat_errors = read_repeat(view)
     errors = {**errors, **repeat_errors}
+    if changes is not None and changes.day is not None:
+        try:  # as the inline edit does: a date far away is refused, never tried
+            check_day(changes.day, deps.clock().date(), usage.SHIFT_EDIT)
+        except UsageError as far:
+            errors["date"] = far.problem[:150]
     if shift_id is None:
         errors["date"] = "I can't tell which shift this form is for. Run `/turnout shift edit ID` again."
     if errors or changes is None or shift_id is None:
@@ -681,6 +727,10 @@ def add_to_roster(request: TurnoutRequest) -> None:
             )
     if any(not result.already for result in added):
         refresh_shift_post(deps, request.client, shift_id)
+    call_ins = [r.signup for r in added if not r.already and not r.walk_in]
+    if call_ins:
+        shift, people = call_ins[-1].shift, [s.user_id for s in call_ins]
+        tell_host(deps, request.client, shift, people, request.user_id, now, signup_id=call_ins[0].id)
     note = " ".join(roster_add_line(result) for result in added)
     say(request.respond, with_note(reply, note))
 

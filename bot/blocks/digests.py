@@ -160,6 +160,17 @@ def build_at_risk_post(item: ShiftPeople) -> Reply:
     return Reply(headline, blocks)
 
 
+def build_at_risk_settled(shift: ShiftView) -> Reply:
+    """An at-risk post whose call for cover no longer stands: the shift was cancelled, or moved
+    (a new at-risk post goes out before the new time if it still needs people)."""
+    if shift.cancelled:
+        headline = f":no_entry: Shift #{shift.id} was cancelled: no cover needed. Thank you!"
+    else:
+        new_time = when(shift.starts_at, shift.ends_at, shift.timezone)
+        headline = f":calendar: Shift #{shift.id} moved to {new_time}: no cover needed at the old time."
+    return Reply(headline, [section(headline), section(describe(shift))])
+
+
 def build_follow_up_dm(shift: ShiftView) -> Reply:
     headline = (
         f":wave: How did shift #{shift.id} go? Log your doors, calls and conversations while they're fresh."

@@ -244,8 +244,9 @@ def repeat_fields() -> list[Block]:
     ]
 
 
-def build_edit_form(shift: ShiftView, local_day: date, start: str, end: str) -> Block:
-    """`/turnout shift edit ID`: the shift's form, filled in with what it says now."""
+def build_edit_form(shift: ShiftView, local_day: date, start: str, end: str, *, repeat: bool = True) -> Block:
+    """`/turnout shift edit ID`: the shift's form, filled in with what it says now; the weekly
+    choice only for someone who may `repeat`."""
     text_input: Block = {"type": "plain_text_input"}
     return {
         "type": "modal",
@@ -289,6 +290,6 @@ def build_edit_form(shift: ShiftView, local_day: date, start: str, end: str) -> 
                 },
                 optional=True,
             ),
-            *repeat_fields(),
+            *(repeat_fields() if repeat else []),
         ],
     }

@@ -25,7 +25,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.contacts import in_place, place
 from bot.blocks.shifts import build_shift_created, build_shift_form, describe, page_buttons, page_span
-from bot.models import SignupStatus
+from bot.models import ShiftStatus, SignupStatus
 from bot.services.hosting import PROPOSALS_PAGE, Hosted, LeadsRoute, Proposal, ProposalPage
 from bot.services.places import PLACES, article
 from bot.services.shifts import ClaimResult, ReleaseResult, ShiftView
@@ -92,10 +92,14 @@ def build_hosted(
         note = "You host it: I'll DM you when people claim or release it."
         return Reply(reply.text, [*reply.blocks, context(note)])
     if not hosted.created:
-        text = (
-            f"You sent shift #{shift.id} already; it is waiting for {article(shift.state)} {shift.state} coordinator."
-            if shift.status == "proposed"
-            else f"You sent shift #{shift.id} already, and it was declined (I DMed you why)."
+        text = {
+            ShiftStatus.PROPOSED: f"You sent shift #{shift.id} already; it is waiting for "
+            f"{article(shift.state)} {shift.state} coordinator.",
+            ShiftStatus.DECLINED: f"You sent shift #{shift.id} already, and it was declined (I DMed you why).",
+        }.get(
+            shift.status,
+            f"You sent shift #{shift.id} already, and it was cancelled. "
+            "To offer it again, change a detail, or send it again in ten minutes.",
         )
         return Reply(text, [section(text), section(describe(shift, notes=True))])
     if route is not None and route.channel_id:
@@ -313,10 +317,30 @@ def build_release_news(result: ReleaseResult) -> Reply:
             f":arrow_down: <@{signup.user_id}> released their place on your {kind_word(shift)} #{shift.id} "
             f"on {day_word(shift)}: {shift.held}/{shift.capacity}."
         )
+    elif result.was_held:
+        headline = (
+            f"<@{signup.user_id}> withdrew their claim on your {kind_word(shift)} #{shift.id}; "
+            "it no longer waits for you to accept it."
+        )
     else:
         headline = f"<@{signup.user_id}> left the waitlist for your {kind_word(shift)} #{shift.id}."
     if result.promoted is not None:
         headline += f" <@{result.promoted.user_id}> moved up from the waitlist."
+    return Reply(headline, [section(headline), context(f"`/turnout roster {shift.id}` shows everyone.")])
+
+
+def build_roster_news(shift: ShiftView, user_ids: list[str], by: str, *, added: bool) -> Reply:
+    """To the host: someone else (a coordinator, an admin) put people on their shift or took
+    someone off it; `shift` as it stands after."""
+    names = [f"<@{u}>" for u in user_ids]
+    people = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    verb = f"put {people} on" if added else f"took {people} off"
+    headline = (
+        f":clipboard: <@{by}> {verb} your {kind_word(shift)} #{shift.id} on {day_word(shift)}: "
+        f"{shift.held}/{shift.capacity}."
+    )
+    if shift.waiting:
+        headline += f" {shift.waiting} on the waitlist."
     return Reply(headline, [section(headline), context(f"`/turnout roster {shift.id}` shows everyone.")])
 
 

@@ -78,6 +78,8 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
             if error.started:  # /myshifts offers Release until the end; the cutoff no longer fits
                 return f"Shift #{shift_id} has already started, too late to release it yourself. {ask}"
             return f"Shift #{shift_id} starts within {span}, too close to release it yourself. {ask}"
+        case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=True):
+            return f"<#{channel_id}> is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers."
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
             return (
                 f"<#{channel_id}> is already {holder}'s channel. "

@@ -49,7 +49,7 @@ STATUS_LABEL = {
     SignupStatus.WAITLISTED: ":hourglass_flowing_sand: waitlisted",
     SignupStatus.PENDING: ":raised_hand: waiting for the host or a coordinator to accept",
     SignupStatus.RELEASED: "released",
-    SignupStatus.REMOVED: "removed by a coordinator",
+    SignupStatus.REMOVED: "taken off the shift by its host or a coordinator",
 }
 
 
@@ -200,7 +200,7 @@ def confirm_headline(result: ClaimResult) -> str:
 def release_headline(result: ReleaseResult) -> str:
     shift = result.signup.shift
     if result.signup.status == SignupStatus.REMOVED:
-        return f"A coordinator already took you off shift #{shift.id}."
+        return f"You were taken off shift #{shift.id} already (by its host or a coordinator)."
     if not result.changed:
         return f"You're not on shift #{shift.id}: you released it already."
     return f"You're off shift #{shift.id}. Thanks for letting us know."
@@ -254,10 +254,10 @@ def build_promoted_dm(signup: SignupView) -> Reply:
     return build_signup_card(signup, headline)
 
 
-def build_cancelled_dm(shift: ShiftView, reason: str = "") -> Reply:
-    headline = (
-        f":no_entry: Shift #{shift.id} has been cancelled by a coordinator. Sorry for the change of plans."
-    )
+def build_cancelled_dm(shift: ShiftView, reason: str = "", *, by: str | None = None) -> Reply:
+    """`by`: who cancelled it (its host or a coordinator), named."""
+    who = f" by <@{by}>" if by else ""
+    headline = f":no_entry: Shift #{shift.id} has been cancelled{who}. Sorry for the change of plans."
     blocks = [section(headline)]
     if reason:
         blocks.append(section(f"*Why:* {esc(reason)}"))

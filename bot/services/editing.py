@@ -119,12 +119,14 @@ class RosterAdd:
 
 @dataclass(frozen=True)
 class EditableShift:
-    """A shift as its edit form shows it: its local day and hours, as they would be typed."""
+    """A shift as its edit form shows it: its local day and hours, as they would be typed, and
+    whether the editor may also repeat it (each copy is a new shift: for those who publish)."""
 
     shift: ShiftView
     day: date
     start: time
     end: time
+    can_repeat: bool = False
 
 
 # ---------------------------------------------------------------- edit
@@ -138,7 +140,10 @@ def shift_to_edit(session: Session, *, actor: Actor, shift_id: int, now: datetim
     require_shift_runner(session, actor=actor, shift=shift, doing=f"edit shift #{shift_id}")
     _check_changeable(shift, now, "edited")
     tz = state_timezone(session, shift.state)
-    return EditableShift(shift_view(session, shift), *_local_parts(shift, tz))
+    can_repeat = is_coordinator(session, actor=actor, state=shift.state) or (
+        shift.host_id == actor.user_id and is_trusted_host(session, actor=actor, state=shift.state)
+    )
+    return EditableShift(shift_view(session, shift), *_local_parts(shift, tz), can_repeat=can_repeat)
 
 
 def edit_shift(
@@ -269,6 +274,11 @@ def _ask_to_confirm_again(session: Session, shift_id: int, now: datetime) -> Non
         session.add(signup)
 
 
+def moved_key(shift_id: int, version: int) -> str:
+    """The key the timed messages of a shift's old time keep once it moved (at `version`)."""
+    return f"{shift_id}~moved{version}"
+
+
 def _forget_timed_messages(session: Session, shift_id: int, version: int) -> None:
     """The day-before DM, reminders and at-risk post are keyed by the shift: for a shift that
     moved, those of the old time are set aside (and any still owed given up), so the jobs send
@@ -277,7 +287,7 @@ def _forget_timed_messages(session: Session, shift_id: int, version: int) -> Non
         select(Delivery).where(col(Delivery.kind).in_(TIMED_KINDS), Delivery.key == str(shift_id))
     ).all()
     for row in rows:
-        row.key = f"{shift_id}~moved{version}"
+        row.key = moved_key(shift_id, version)
         if row.status != DeliveryStatus.SENT:
             row.status, row.last_error = DeliveryStatus.FAILED, "the shift moved"
         session.add(row)
@@ -443,8 +453,8 @@ def cancel_series(
 
 def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str, now: datetime) -> RosterAdd:
     """A shift's runner puts someone on it: before it starts, someone who called in takes a free
-    place (else the waitlist); once it has started, a walk-in is marked attended, past the
-    capacity if need be (they came)."""
+    place (else the waitlist), and a claim the no-show policy held is accepted so; once it has
+    started, a walk-in is marked attended, past the capacity if need be (they came)."""
     shift = _lock_shift(session, shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"add people to shift #{shift_id}")
     if shift.status == ShiftStatus.CANCELLED:
@@ -454,9 +464,9 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     ensure_volunteer(session, user_id=user_id, now=now)
     signup = _signup(session, shift_id, user_id)
     walk_in = now >= shift.starts_at
-    if signup is not None and (
-        signup.status == SignupStatus.ATTENDED if walk_in else signup.status in ACTIVE
-    ):
+    # A claim the no-show policy held is on the shift without a place: adding them accepts it.
+    on_it = signup is not None and signup.status in ACTIVE and signup.status != SignupStatus.PENDING
+    if signup is not None and (signup.status == SignupStatus.ATTENDED if walk_in else on_it):
         return RosterAdd(_signup_view(session, signup, shift_view(session, shift)), walk_in, already=True)
     if signup is None:
         signup = Signup(
@@ -467,6 +477,8 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
             updated_at=now,
             added_by=actor.user_id,
         )
+    elif signup.status == SignupStatus.PENDING:
+        signup.marked_by = actor.user_id  # accepted, as Accept records it
     elif signup.status not in ACTIVE:
         signup.added_by, signup.confirmed_at = actor.user_id, None
     signup.updated_at, signup.waitlist_seq = now, None

@@ -95,16 +95,20 @@ class NotCoordinating(NotFound):
 
 
 class ChannelTaken(Refused):
-    """The channel already belongs to another state (one state per channel)."""
+    """The channel already belongs to another state (one state per channel), or is a state's
+    leads channel (`leads`: for its leaders, never where volunteers are)."""
 
-    def __init__(self, channel_id: str, holder: str, wanted: str) -> None:
+    def __init__(self, channel_id: str, holder: str, wanted: str, *, leads: bool = False) -> None:
         super().__init__(
-            f"That channel is already {holder}'s channel. "
+            f"That channel is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers."
+            if leads
+            else f"That channel is already {holder}'s channel. "
             f"Bind {holder} elsewhere first, or pick another channel for {wanted}."
         )
         self.channel_id = channel_id
         self.holder = holder
         self.wanted = wanted
+        self.leads = leads
 
 
 class UnknownTimezone(Refused):

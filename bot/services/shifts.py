@@ -109,6 +109,8 @@ class ReleaseResult:
     changed: bool = True
     # Whether the signup held a place (not only a spot on the waitlist) before it was vacated.
     held_place: bool = False
+    # Whether it was a claim held for acceptance (the no-show policy) that was withdrawn.
+    was_held: bool = False
 
 
 @dataclass(frozen=True)
@@ -396,6 +398,9 @@ def cancel_shift(
     )
     if shift.status == ShiftStatus.CANCELLED:
         return CancelResult(shift_view(session, shift), [], already=True)
+    if shift.status == ShiftStatus.DECLINED:
+        # Its decision stands as it was made: cancelled, it would read as approved and cancelled.
+        raise Refused(f"Shift #{shift_id} was declined, so it was never posted; there is nothing to cancel.")
     if shift.ends_at <= now:
         raise Refused(f"Shift #{shift_id} is already over; there is nothing to cancel.")
     if dry_run:
@@ -658,6 +663,7 @@ def _vacate(
     session: Session, shift: Shift, signup: Signup, status: SignupStatus, now: datetime
 ) -> ReleaseResult:
     held_a_place = signup.status in HOLDING
+    was_held = signup.status == SignupStatus.PENDING
     signup.status, signup.waitlist_seq, signup.updated_at = status, None, now
     session.add(signup)
     session.flush()
@@ -682,6 +688,7 @@ def _vacate(
         _signup_view(session, signup, view),
         _signup_view(session, promoted, view) if promoted else None,
         held_place=held_a_place,
+        was_held=was_held,
     )
 
 

@@ -41,13 +41,17 @@ def bind_state(
     timezone: str | None,
     now: datetime,
 ) -> State:
-    """Admins bind a state to a channel (one state per channel) and may override its zone."""
+    """Admins bind a state to a channel (one state per channel, never a leads channel) and may
+    override its zone."""
     if timezone is not None and timezone not in known_timezones():
         raise UnknownTimezone(timezone)
     require_admin(actor, "bind a state to a channel")
     holder = session.exec(select(State).where(State.channel_id == channel_id)).first()
     if holder is not None and holder.code != code:
         raise ChannelTaken(channel_id, holder.code, code)
+    leads = session.exec(select(State.code).where(State.leads_channel_id == channel_id)).first()
+    if leads is not None:  # the leaders' channel: proposals and no-shows are not for volunteers
+        raise ChannelTaken(channel_id, leads, code, leads=True)
     state = ensure_state(session, code, now=now)
     state.channel_id = channel_id
     if timezone:

@@ -38,7 +38,12 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.blocks.common import Reply
-from bot.blocks.digests import build_at_risk_post, build_evening_post, build_morning_post
+from bot.blocks.digests import (
+    build_at_risk_post,
+    build_at_risk_settled,
+    build_evening_post,
+    build_morning_post,
+)
 from bot.blocks.hosting import build_claim_news, build_late_release, build_release_news
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
@@ -64,6 +69,7 @@ from bot.services.deliveries import (
     take,
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
+from bot.services.editing import moved_key
 from bot.services.shifts import (
     ClaimResult,
     ReleaseResult,
@@ -462,6 +468,27 @@ def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
     return redrawn
 
 
+def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, version: int) -> None:
+    """After a shift moved: the at-risk posts about its old time say so and offer no cover for it
+    (the reminders job sends new ones for the new time). Best effort: they are no longer owed."""
+    with deps.read_session() as session:
+        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
+        shift = get_shift(session, shift_id) if posts else None
+    if shift is not None:
+        _update_at_risk_posts(client, shift_id, posts, build_at_risk_settled(shift), [])
+
+
+def _update_at_risk_posts(
+    client: WebClient, shift_id: int, posts: list[tuple[str, str]], reply: Reply, missed: list[Missed]
+) -> None:
+    for channel, ts in posts:
+        try:
+            client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+        except Exception as error:
+            missed.append(missed_redraw(channel, error))
+            logger.warning("updating the at-risk post of shift #%s failed: %s", shift_id, missed[-1].problem)
+
+
 def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) -> bool:
     """Draw the shift's channel post and its at-risk posts as they stand, noting in `redrawn`
     what Slack did not take; whether the post's version is still the one drawn (True too when
@@ -486,16 +513,10 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         except Exception as error:
             redrawn.missed.append(missed_redraw(shift.channel_id, error))
             logger.warning("updating the post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem)
-    if people is not None:
-        reply = build_at_risk_post(people)
-        for channel, ts in at_risk:
-            try:
-                client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
-            except Exception as error:
-                redrawn.missed.append(missed_redraw(channel, error))
-                logger.warning(
-                    "updating the at-risk post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem
-                )
+    if people is not None:  # still short, or covered
+        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_post(people), redrawn.missed)
+    elif at_risk and shift.cancelled:  # no cover to offer any more
+        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_settled(shift), redrawn.missed)
     if not drawn:
         return True
     with deps.read_session() as session:

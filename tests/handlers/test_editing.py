@@ -220,6 +220,36 @@ def test_the_edit_form_is_filled_in_and_checks_each_field(bot: Bot) -> None:
     assert f"Changed shift #{shift_id}" in message_text(answer)
 
 
+def test_the_edit_form_offers_repeating_only_to_those_who_may_repeat(bot: Bot) -> None:
+    shift_id = campaign(bot, host="UVOL6")
+    blocks = {
+        user: {
+            b.get("block_id")
+            for b in bot.command("/turnout", f"shift edit {shift_id}", user=user).view["blocks"]
+        }
+        for user in ("UVOL6", "UCOORD")
+    }
+    # The host edits their shift, but its weekly copies would be new shifts they may not publish.
+    assert "capacity" in blocks["UVOL6"] and not {"repeat_weeks", "repeat_until"} & blocks["UVOL6"]
+    assert {"repeat_weeks", "repeat_until"} <= blocks["UCOORD"]
+    with bot.deps.session() as session:
+        make.trusted_host(session, "UVOL6", "IA", bot.clock())
+    trusted = bot.command("/turnout", f"shift edit {shift_id}", user="UVOL6").view
+    assert "repeat_weeks" in {b.get("block_id") for b in trusted["blocks"]}
+
+
+def test_the_edit_form_refuses_a_date_far_away_beside_the_field(bot: Bot) -> None:
+    shift_id = campaign(bot)
+    view = bot.command("/turnout", f"shift edit {shift_id}", user="UCOORD").view
+    assert view is not None
+    far = bot.driver.submit(
+        view, edit_values(view, date="9999-12-31", start="23:00", end="23:30"), user="UCOORD"
+    )
+    assert far.ack["response_action"] == "errors"
+    assert "9999-12-31 is too far away" in far.ack["errors"]["date"]
+    assert row(bot, shift_id).starts_at.year == 2026 and bot.slack.dms_to("UCOORD") == []
+
+
 def test_the_edit_form_can_repeat_the_shift(bot: Bot) -> None:
     shift_id = campaign(bot)
     view = bot.command("/turnout", f"shift edit {shift_id}", user="UCOORD").view
@@ -373,3 +403,73 @@ def test_a_shift_moved_gets_its_reminders_at_the_new_time(bot: Bot) -> None:
     at = row(bot, shift_id).starts_at - timedelta(hours=1)
     assert run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at).sent >= 1
     assert len(bot.slack.dms_to("UVOL1")) == reminded + 2  # and reminded again, for the new day
+
+
+def at_risk_posts(bot: Bot, shift_id: int) -> list[Any]:
+    """The at-risk post in #iowa and its copy for the leads (Cora, by DM)."""
+    posts = [m for m in bot.slack.posts_in("CIOWA") if f"Shift #{shift_id} starts soon" in message_text(m)]
+    posts += [m for m in bot.slack.dms_to("UCOORD") if f"Shift #{shift_id} starts soon" in message_text(m)]
+    assert len(posts) == 2
+    return posts
+
+
+def test_an_at_risk_post_says_when_the_shift_moved_and_offers_no_cover_for_the_old_time(bot: Bot) -> None:
+    shift_id = campaign(bot, days_ahead=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    at = row(bot, shift_id).starts_at - timedelta(hours=1)
+    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at)
+    posts = at_risk_posts(bot, shift_id)
+    assert all(act.CLAIM in {b["action_id"] for b in buttons(p)} for p in posts)
+    bot.command("/turnout", f"shift edit {shift_id} date {date(2026, 11, 25)}", user="UCOORD")
+    for post in posts:
+        text = message_text(post)
+        assert "starts soon" not in text and "needs cover" not in text and buttons(post) == []
+        assert f"Shift #{shift_id} moved" in text and "Wed Nov 25 · 10:00 AM–1:00 PM CST" in text
+    # At the new time, a fresh at-risk post goes out (the old one stays as it was redrawn).
+    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1))
+    fresh = [m for m in bot.slack.posts_in("CIOWA") if f"Shift #{shift_id} starts soon" in message_text(m)]
+    assert len(fresh) == 1 and "Wed Nov 25" in message_text(fresh[0])
+
+
+def test_an_at_risk_post_says_the_shift_was_cancelled_and_offers_no_cover(bot: Bot) -> None:
+    shift_id = campaign(bot, days_ahead=1)
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1))
+    posts = at_risk_posts(bot, shift_id)
+    bot.cancel_shift(shift_id, "Storm warning")
+    for post in posts:
+        text = message_text(post)
+        assert "needs cover" not in text and buttons(post) == []
+        assert f"Shift #{shift_id} was cancelled" in text
+
+
+def test_what_a_host_does_to_their_shift_is_told_as_theirs_not_a_coordinators(bot: Bot) -> None:
+    shift_id = campaign(bot, capacity=2, host="UVOL6")
+    for user in ("UVOL1", "UVOL2"):
+        bot.command("/claim", str(shift_id), user=user)
+    shown = bot.command("/turnout", f"roster {shift_id}", user="UVOL6")
+    bot.click(shown.reply, act.REMOVE, user="UVOL6", value=None)
+    (removed,) = dm_texts(bot, "UVOL1")
+    assert "<@UVOL6> took you off shift" in removed and "coordinator" not in removed
+    bot.cancel_shift(shift_id, "Rained out", user="UVOL6")
+    (cancelled,) = dm_texts(bot, "UVOL2")
+    assert f"Shift #{shift_id} has been cancelled by <@UVOL6>" in cancelled and "coordinator" not in cancelled
+
+
+def test_the_host_hears_when_someone_else_adds_or_removes_people_on_their_shift(bot: Bot) -> None:
+    shift_id = campaign(bot, capacity=3, host="UVOL6")
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    host_news = len(dm_texts(bot, "UVOL6"))
+    bot.command("/turnout", f"roster {shift_id} add <@UVOL2> <@UVOL3>", user="UCOORD")
+    added = dm_texts(bot, "UVOL6")[host_news:]
+    assert len(added) == 1  # one DM for the two of them
+    assert "<@UCOORD> put <@UVOL2> and <@UVOL3> on your canvass" in added[0] and "3/3" in added[0]
+    shown = bot.command("/turnout", f"roster {shift_id}", user="UCOORD")
+    bot.click(shown.reply, act.REMOVE, user="UCOORD", value=None)  # the first on it: UVOL1
+    (removed,) = dm_texts(bot, "UVOL6")[host_news + 1 :]
+    assert "<@UCOORD> took <@UVOL1> off your canvass" in removed and "2/3" in removed
+    # What the host does themselves is no news to them.
+    bot.command("/turnout", f"roster {shift_id} add <@UVOL4>", user="UVOL6")
+    shown = bot.command("/turnout", f"roster {shift_id}", user="UVOL6")
+    bot.click(shown.reply, act.REMOVE, user="UVOL6", value=None)
+    assert len(dm_texts(bot, "UVOL6")) == host_news + 2

@@ -295,6 +295,15 @@ def test_a_retyped_host_line_sends_one_proposal(bot: Bot) -> None:
     assert len(shifts(bot)) == 1 and len(bot.slack.dms_to("UCOORD")) == 1
 
 
+def test_a_host_line_retyped_after_its_shift_was_cancelled_says_cancelled(bot: Bot) -> None:
+    campaign(bot)
+    bot.command("/host", HOST_LINE, user="UVOL1")
+    bot.cancel_shift(1, user="UVOL1")
+    again = bot.command("/host", HOST_LINE, user="UVOL1")
+    assert "You sent shift #1 already, and it was cancelled." in again.text
+    assert "declined" not in again.text and len(shifts(bot)) == 1
+
+
 def test_proposals_page_and_a_decision_redraws_the_page(bot: Bot) -> None:
     campaign(bot)
     for n in range(12):
@@ -434,8 +443,19 @@ def test_a_proposal_cancelled_before_a_decision_is_shown_withdrawn(bot: Bot) -> 
     campaign(bot)
     bot.command("/host", HOST_LINE, user="UVOL1")
     cora = proposal_in(bot.slack.dms_to("UCOORD"))
+    stale = copy.deepcopy(cora)  # as Cora's screen still shows it
     assert "Cancelled shift #1" in bot.cancel_shift(1, user="UADMIN").text
-    late = bot.click(cora, act.APPROVE, user="UCOORD")
+    late = bot.click(stale, act.APPROVE, user="UCOORD")
     assert "Shift #1 was cancelled before anyone decided; there is nothing to decide." in late.text
     assert "*Withdrawn*" in message_text(cora) and buttons(cora) == []
     assert bot.slack.posts_in("CIOWA") == [] and bot.slack.dms_to("UVOL1") == []
+
+
+def test_a_proposal_withdrawn_by_its_host_is_shown_withdrawn_on_every_copy_at_once(bot: Bot) -> None:
+    campaign(bot, leads=True)
+    bot.command("/host", HOST_LINE, user="UVOL1")
+    (copy_,) = bot.slack.posts_in("CLEADS")
+    assert [b["action_id"] for b in buttons(copy_)] == [act.APPROVE, act.DECLINE]
+    assert "Cancelled shift #1" in bot.cancel_shift(1, user="UVOL1").text
+    # No coordinator has to click a stale Approve to learn there is nothing left to decide.
+    assert "*Withdrawn*" in message_text(copy_) and buttons(copy_) == []

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from bot.blocks import actions as act
 from bot.localslack.reading import buttons, message_text
-from bot.models import ShiftKind, SignupStatus, State
+from bot.models import ShiftKind, SignupStatus, State, Volunteer
 from bot.services import engagement
 from bot.services.shifts import mark_attendance
 from tests import factories as make
@@ -211,6 +211,19 @@ def test_a_held_claim_reaches_the_host_who_accepts_it_and_the_volunteer_is_told(
     assert len(iowa.slack.dms_to("UVOL1")) == 1
 
 
+def test_a_held_claim_withdrawn_is_told_to_the_host_as_withdrawn(iowa: Bot) -> None:
+    iowa.command("/turnout", "noshow IA 2", user="UCOORD")
+    attended(iowa, "UVOL1", 20, 10, status=SignupStatus.NO_SHOW)
+    with iowa.deps.session() as session:
+        make.volunteer(session, "UVOL5", iowa.clock())
+        shift_id = make.shift(session, iowa.clock(), days_ahead=3, host="UVOL5")
+    held = iowa.command("/claim", str(shift_id))
+    iowa.click(held.reply, act.RELEASE)
+    notice, news = (message_text(m) for m in iowa.slack.dms_to("UVOL5"))
+    assert "waits for you to accept it" in notice
+    assert f"<@UVOL1> withdrew their claim on your canvass #{shift_id}" in news and "waitlist" not in news
+
+
 def test_without_a_host_the_leads_hear_and_the_roster_has_accept(iowa: Bot) -> None:
     iowa.command("/turnout", "noshow IA 1", user="UCOORD")
     attended(iowa, "UVOL1", 5, status=SignupStatus.NO_SHOW)
@@ -287,3 +300,12 @@ def test_without_a_leads_channel_the_other_coordinators_hear_of_a_no_show(iowa: 
     mark_no_show_from_the_roster(iowa, by="UCOORD")
     assert len(no_show_notices(iowa, "UVOL5")) == 1
     assert no_show_notices(iowa, "UCOORD") == []  # the one who marked it knows
+
+
+@pytest.mark.parametrize("text", ["trained <@UVOL2> IA", "host <@UVOL2> IA", "host remove <@UVOL2> IA"])
+def test_someone_without_the_role_is_refused_before_anyone_is_looked_up(iowa: Bot, text: str) -> None:
+    refused = iowa.command("/turnout", text, user="UVOL1")
+    assert refused.text.startswith("Only an IA coordinator (<@UCOORD>) or an admin can")
+    assert all(call.params.get("user") != "UVOL2" for call in iowa.slack.calls_to("users.info"))
+    with iowa.deps.read_session() as session:
+        assert session.get(Volunteer, "UVOL2") is None

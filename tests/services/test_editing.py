@@ -419,6 +419,21 @@ def test_a_walk_in_is_marked_attended_even_past_capacity(deps: Deps, clock: Cloc
     assert add(deps, shift_id, "UNEW1").signup.status == SignupStatus.ATTENDED
 
 
+def test_adding_someone_whose_claim_is_held_accepts_it(deps: Deps) -> None:
+    """The no-show policy held their claim; the runner putting them on the roster is the runner
+    deciding to take them: a free place (else the waitlist), as Accept would give."""
+    shift_id = setup(deps, capacity=1, host="UHOST")
+    with deps.session() as session:
+        make.signup(session, shift_id, "UVOL1", deps.clock(), SignupStatus.PENDING)
+        make.signup(session, shift_id, "UVOL2", deps.clock(), SignupStatus.PENDING)
+    first = add(deps, shift_id, "UVOL1", HOST)
+    assert not first.already and first.signup.status == SignupStatus.CLAIMED
+    second = add(deps, shift_id, "UVOL2", HOST)
+    assert not second.already and second.signup.status == SignupStatus.WAITLISTED
+    assert second.signup.waitlist_position == 1
+    assert add(deps, shift_id, "UVOL1", HOST).already
+
+
 def test_nobody_is_added_to_a_cancelled_shift_or_by_a_stranger(deps: Deps) -> None:
     hosted = setup(deps, host="UHOST")
     with pytest.raises(NotShiftRunner):

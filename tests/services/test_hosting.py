@@ -9,9 +9,17 @@ from datetime import date, time, timedelta
 import pytest
 from sqlmodel import select
 
+from bot.blocks.refusals import refusal_text
 from bot.deps import Deps
 from bot.models import Engagement, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State, TrustedHost
-from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
+from bot.services.errors import (
+    ChannelTaken,
+    LeadsChannelTaken,
+    NotCoordinator,
+    NotFound,
+    NotTrustedHost,
+    Refused,
+)
 from bot.services.hosting import (
     MAX_PENDING_PROPOSALS,
     Decision,
@@ -267,6 +275,22 @@ def test_a_proposal_cancelled_before_a_decision_reads_as_withdrawn(deps: Deps, c
     assert status_of(deps, shift_id) == ShiftStatus.CANCELLED
 
 
+def test_a_declined_proposal_cannot_be_cancelled_into_an_approved_one(deps: Deps, clock: Clock) -> None:
+    people(deps, clock)
+    shift_id = propose(deps, clock)
+    with deps.session() as session:
+        decide_proposal(session, actor=CORA, shift_id=shift_id, approve=False, reason="No", now=clock())
+    for actor in (ANA, CORA):
+        with pytest.raises(Refused, match="was declined"), deps.session() as session:
+            cancel_shift(session, actor=actor, shift_id=shift_id, now=clock(), dry_run=True)
+        with pytest.raises(Refused, match="was declined"), deps.session() as session:
+            cancel_shift(session, actor=actor, shift_id=shift_id, now=clock())
+    assert status_of(deps, shift_id) == ShiftStatus.DECLINED
+    with deps.session() as session:
+        late = decide_proposal(session, actor=CORA2, shift_id=shift_id, approve=True, now=clock())
+    assert late.already and late.proposal.declined and not late.proposal.approved
+
+
 def test_a_proposal_shows_the_hosts_record_in_the_state(deps: Deps, clock: Clock) -> None:
     people(deps, clock)
     with deps.session() as session:
@@ -329,6 +353,20 @@ def test_the_leads_channel_is_never_a_state_channel_and_serves_one_state(deps: D
         assert leads_targets(session, "IA") == ["UCOORD", "UCOORD2"]
         state = session.get(State, "IA")
         assert state is not None and state.leads_channel_id is None
+
+
+def test_a_leads_channel_is_never_bound_as_a_states_volunteer_channel(deps: Deps, clock: Clock) -> None:
+    people(deps, clock)
+    with deps.session() as session:
+        set_leads_channel(session, actor=CORA, code="IA", channel_id="CLEADS", now=clock())
+    for code in ("IA", "NH"):
+        with pytest.raises(ChannelTaken) as taken, deps.session() as session:
+            bind_state(session, actor=make.ADMIN, code=code, channel_id="CLEADS", timezone=None, now=clock())
+        assert (taken.value.holder, taken.value.wanted, taken.value.leads) == ("IA", code, True)
+        said = refusal_text(taken.value)
+        assert "<#CLEADS> is IA's leads channel" in said and f"another channel for {code}" in said
+    with deps.read_session() as session:
+        assert [s.code for s in session.exec(select(State).where(State.channel_id == "CLEADS"))] == []
 
 
 def test_proposals_are_listed_soonest_first_for_the_callers_states(deps: Deps, clock: Clock) -> None:
