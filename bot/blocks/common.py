@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, Lang
+
 Block = dict[str, Any]
 
 KIND_EMOJI = {
@@ -19,12 +21,24 @@ KIND_EMOJI = {
 # The kinds as people type them, for hints and errors.
 KINDS_TEXT = "canvass, phonebank, textbank, event or training"
 KIND_LABEL = {
-    "canvass": "Canvass",
-    "phonebank": "Phone bank",
-    "textbank": "Text bank",
-    "event": "Event",
-    "training": "Training",
+    "canvass": N_("Canvass"),
+    "phonebank": N_("Phone bank"),
+    "textbank": N_("Text bank"),
+    "event": N_("Event"),
+    "training": N_("Training"),
 }
+
+
+def kind_label(lang: Lang, kind: str | None) -> str:
+    """`Phone bank`, `Banco de llamadas`: a kind of shift as a heading names it."""
+    label = KIND_LABEL.get(kind or "")
+    return lang._(label) if label else (kind or "")
+
+
+def kinds_text(lang: Lang) -> str:
+    """The kinds as people type them (always the English words), for hints and errors:
+    `canvass, phonebank, textbank, event, or training`."""
+    return lang.either(list(KIND_LABEL))
 
 
 @dataclass(frozen=True)
