@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from bot import i18n
 from bot.blocks import actions as act
-from bot.blocks.shifts import build_cancel_confirmation, build_shift_form
+from bot.blocks.shifts import build_cancel_confirmation, build_shift_form, build_shift_post
 from bot.i18n import ENGLISH, SPANISH, Lang
 from bot.localslack.limits import check_message, check_view
 from bot.localslack.reading import buttons
@@ -291,7 +291,9 @@ def test_shift_form_and_cancel_confirmation_come_through_the_catalog(bot: Bot) -
         preview = cancel_shift(session, actor=actor, shift_id=shift_id, now=bot.clock(), dry_run=True)
         assert get_shift(session, shift_id).held == 1
     asked = build_cancel_confirmation(preview, "the <venue> closed", lang)
-    words = [w for t in [asked.text, *texts(asked.blocks)] for w in english_left(t, "the &lt;venue&gt; closed")]
+    words = [
+        w for t in [asked.text, *texts(asked.blocks)] for w in english_left(t, "the &lt;venue&gt; closed")
+    ]
     assert words == []
 
 
@@ -334,10 +336,25 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
         ("/stats", "west virginia"),
         ("/leaderboard", "WV all"),
         ("/turnout", "language help"),
+        ("/shifts", "WV"),
+        ("/shifts", "west virginia week canvass"),
+        ("/shifts", "help"),
+        ("/shifts", "2099-01-01"),
+        ("/myshifts", ""),
+        ("/claim", "help"),
+        ("/unclaim", str(shift_ids[0])),
     ]:
         exchange = bot.command(command, text, user=READER, channel="CWV")
         for reply in exchange.replies:
             assert check_message(reply.text, reply.blocks, require_text=True) == []
+    check_view(build_shift_form(sorted(PLACES), bot.clock().date(), lang))
+    with bot.deps.session() as session:
+        long_one = make.shift(session, bot.clock(), state="WV", location="L" * 300, host="UCOORD")
+        session.execute(
+            sa.text(f"UPDATE shift SET notes = '{'N' * 1000}', capacity = 500 WHERE id = {long_one}")
+        )
+        post = build_shift_post(get_shift(session, long_one), lang)
+    assert check_message(post.text, post.blocks, require_text=True) == []
     form = bot.command("/log", "", user=READER, channel="CWV").view
     assert form is not None and len(form["blocks"][-1]["element"]["options"]) == 20
     check_view(form)
