@@ -182,6 +182,7 @@ def battery(started: int, ahead: int, others: int) -> list[tuple[str, str, str]]
         ),
         ("/claim", str(ahead), "CIOWA"),
         *(("/myshifts", text, "CIOWA") for text in ("", "help", "x")),
+        *(("/turnout", text, "CIOWA") for text in ("org", "org help")),
     ]
 
 
