@@ -44,13 +44,13 @@ from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.held_claims import after_claim
 from handlers.common import (
     acked_then,
-    acting_in,
     answered,
     answering,
     enroll,
     is_help,
     profile_of,
     say,
+    seen,
     with_note,
 )
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
@@ -84,8 +84,8 @@ def handle_claim(
     with answering(respond):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
         with deps.session() as session:
-            acting_in(deps, session, command["user_id"])
             result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
+        seen(deps, command["user_id"], result.claimer_seen_at)
         say(respond, build_signup_card(result.signup, claim_headline(result)))
         after_claim(deps, client, result)
 
