@@ -38,6 +38,8 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_for, run
 from bot.models import Delivery, DeliveryKind, DeliveryStatus
+from bot.services.errors import NotFound
+from bot.services.shifts import SHIFT_VIEW, ShiftView, shift_from_view_row
 
 STALE_AFTER = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
@@ -440,6 +442,36 @@ def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) ->
     ).first()
 
 
+@dataclass(frozen=True)
+class ShiftToDraw:
+    """What a redraw of a shift's posts reads before drawing: the shift as it stands, its
+    version, whether any at-risk post about it went out, whether a redraw of it is owed."""
+
+    shift: ShiftView
+    version: int
+    at_risk: bool
+    owed: bool
+
+
+def shift_to_draw(session: Session, *, shift_id: int) -> ShiftToDraw:
+    """`ShiftToDraw` in one statement (the shift's view with two EXISTS beside it)."""
+    key = str(shift_id)
+    row = run(
+        session,
+        _SHIFT_TO_DRAW,
+        {
+            "shift_id": shift_id,
+            "key": key,
+            "at_risk": DeliveryKind.AT_RISK,
+            "redraw": DeliveryKind.SHIFT_REDRAW,
+        },
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    shift, version = shift_from_view_row(row)
+    return ShiftToDraw(shift, version, bool(row.at_risk), bool(row.owed))
+
+
 def sent_messages(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str]]:
     """(channel, ts) of every message of `kind` for `key` that went out, wherever it went."""
     rows = run(session, _SENT, {"kind": kind, "key": key}).all()
@@ -456,4 +488,16 @@ _OWED = (
     sa.select(_d.id)
     .where(_d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY)
     .limit(1)
+)
+_SHIFT_TO_DRAW = SHIFT_VIEW.add_columns(
+    sa.exists()
+    .where(
+        _d.kind == sa.bindparam("at_risk"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
+    )
+    .label("at_risk"),
+    sa.exists()
+    .where(
+        _d.kind == sa.bindparam("redraw"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY
+    )
+    .label("owed"),
 )

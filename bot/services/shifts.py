@@ -191,10 +191,15 @@ def get_shift(session: Session, shift_id: int) -> ShiftView:
 
 def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, int]:
     """The shift as it stands (its fill counted as `_fill` counts it, in its state's zone) and
-    its version, read together in one statement: what every redraw of its channel post reads."""
-    row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
+    its version, read together in one statement (`SHIFT_VIEW`)."""
+    row = run(session, SHIFT_VIEW, {"shift_id": shift_id}).first()
     if row is None:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    return shift_from_view_row(row)
+
+
+def shift_from_view_row(row: Any) -> tuple[ShiftView, int]:
+    """(view, version) from a row of `SHIFT_VIEW` (or a statement that adds columns to it)."""
     # The row has every column of the shift, which is all `_view` reads of one.
     shift = cast(Shift, row)
     return _view(shift, row.timezone or PLACES[row.state].timezone, int(row.held), int(row.waiting)), int(
@@ -621,7 +626,8 @@ def _count_signups(*where: Any) -> Any:
     return sa.select(func.count()).where(_signup_t.c.shift_id == _shift_t.id, *where).scalar_subquery()
 
 
-_SHIFT_VIEW = (
+# The shift as every redraw of its channel post reads it: its columns, zone, fill and version.
+SHIFT_VIEW = (
     sa.select(
         *Shift.__table__.c,  # type: ignore[attr-defined]
         _state_t.timezone,
