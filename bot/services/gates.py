@@ -1,7 +1,6 @@
 """What a claim must pass before it takes a place (SPEC §8): training first, then the state's
-no-show policy. Checked on the claim's hot path before any lock is taken, in the one query that
-reads the state's row (which the claim needs anyway, for its time zone), plus one query for each
-rule that applies."""
+no-show policy. Checked on the claim's hot path before any lock is taken: the state's rules come
+with the claim's one read of its shift (`gate`), and each rule that applies costs one query."""
 
 from __future__ import annotations
 
