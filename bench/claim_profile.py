@@ -28,8 +28,8 @@ import argparse
 import io
 import multiprocessing
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -312,7 +312,7 @@ def run_workloads(
         settle(None if name == "ack-only" else deps, pool)
         cpu = time.process_time() - started
         if spy is not None:
-            spy.terminate()
+            spy.send_signal(signal.SIGINT)  # py-spy writes its output when interrupted
             spy.wait()
         here.send(["chat.update", "users.info"])
         after_calls = here.recv()
@@ -343,15 +343,10 @@ def _listener_pool(_app: Any) -> Any:
 def _spy(path: str, name: str) -> subprocess.Popen[bytes]:
     root, ext = os.path.splitext(path)
     out = f"{root}-{name}{ext or '.svg'}"
-    spy = subprocess.Popen(
-        [
-            shutil.which("py-spy") or "py-spy", "record", "--pid", str(os.getpid()), "--rate", "250", "--output", out, "--nonblocking",
-            # FILE.txt: collapsed stacks, one line each, to read or grep; else an SVG flame graph.
-            *(["--format", "raw"] if ext == ".txt" else []),
-        ],  # fmt: skip
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [shutil.which("py-spy") or "py-spy", "record", "--pid", str(os.getpid()), "--rate", "250"]
+    # FILE.txt: collapsed stacks, one line each, to read or grep; else an SVG flame graph.
+    command += ["--output", out, "--nonblocking", *(["--format", "raw"] if ext == ".txt" else [])]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # py-spy attaching
     return spy
 
