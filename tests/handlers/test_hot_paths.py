@@ -78,7 +78,9 @@ def test_a_claim_reads_once_then_holds_the_shifts_row_for_the_fewest_statements(
     assert len(before) == 1 and before[0].startswith("select shift.id"), before
     if postgresql:
         # The fill counted, the signup and the ladder's row written: one statement.
-        assert len(held) == 1 and "insert into signup" in held[0] and "insert into engagement" in held[0], held
+        assert len(held) == 1 and "insert into signup" in held[0] and "insert into engagement" in held[0], (
+            held
+        )
     else:  # SQLite's write lock is the whole database's, taken at BEGIN: statements in-process
         assert [s.split()[0] for s in held] == ["select", "insert", "insert"], held
     with bot.deps.read_session() as session:
