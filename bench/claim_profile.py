@@ -16,8 +16,10 @@ For each workload it prints, after a warm-up, this process's CPU time (user + sy
 thread: the request threads, the listener pool, the redraw timer) per request, and the SQL
 statements per request, once the work behind the replies (redraws, profile fetches) is done;
 `ack-only` is `bench/ack_only.py`'s app fed the same requests. `--statements` lists the
-statements one request of each workload ran. `--py-spy FILE` records a flame graph of the
-process during the measured requests (py-spy must be installed: `pip install py-spy`).
+statements one request of each workload ran. `--py-spy FILE` samples, during the measured
+requests, the thread holding the GIL (py-spy's `--gil`: Python's own CPU, not threads waiting
+on locks or the database); an SVG flame graph, or with FILE.txt collapsed stacks, one a line
+(py-spy must be installed: `pip install py-spy`).
 
 PostgreSQL comes from TURNOUT_BENCH_POSTGRES_URL; this uses its own schema, `claim_profile`.
 """
@@ -343,7 +345,15 @@ def _listener_pool(_app: Any) -> Any:
 def _spy(path: str, name: str) -> subprocess.Popen[bytes]:
     root, ext = os.path.splitext(path)
     out = f"{root}-{name}{ext or '.svg'}"
-    command = [shutil.which("py-spy") or "py-spy", "record", "--pid", str(os.getpid()), "--rate", "250"]
+    command = [
+        shutil.which("py-spy") or "py-spy",
+        "record",
+        "--pid",
+        str(os.getpid()),
+        "--rate",
+        "250",
+        "--gil",
+    ]
     # FILE.txt: collapsed stacks, one line each, to read or grep; else an SVG flame graph.
     command += ["--output", out, "--nonblocking", *(["--format", "raw"] if ext == ".txt" else [])]
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
