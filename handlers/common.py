@@ -174,6 +174,21 @@ def acting_in(deps: Deps, session: Session, user_id: str) -> tuple[Profile, Acto
     return profile, enroll(deps, session, profile)
 
 
+def seen(deps: Deps, user_id: str, profile_updated_at: datetime | None) -> None:
+    """A command that read only when the caller's stored profile was fetched (None: they were
+    new to Turnout) has it refreshed from Slack after the reply when missing or old."""
+    if profile_updated_at is None:
+        _after_reply.unknown.add(user_id)
+    elif deps.clock() - profile_updated_at >= PROFILE_MAX_AGE:
+        _after_reply.stale.add(user_id)
+
+
+def known_profile(deps: Deps, session: Session, user_id: str) -> Profile:
+    """`profile_of` in the caller's read session, for commands that need no word from Slack
+    (refreshed after the reply when missing or old)."""
+    return _known(deps, user_id, stored_profile(session, user_id=user_id))
+
+
 def _known(deps: Deps, user_id: str, stored: tuple[Profile, datetime] | None) -> Profile:
     if stored is None:
         _after_reply.unknown.add(user_id)

@@ -51,6 +51,7 @@ from handlers.common import (
     caller_lang,
     enroll,
     is_help,
+    known_profile,
     profile_of,
     reads,
     say,
@@ -195,22 +196,21 @@ def handle_stats(
     ack()
     words, user_id = tokens(command["text"]), command["user_id"]
     with answering(respond, reads(deps, user_id)):
-        profile = profile_of(deps, client, user_id)
-        lang = language(profile.reads)
-        if words and is_help(words[0]):
-            return say(respond, build_command_help("/stats", lang))
         # `me` is always the caller, never Maine (that is `/stats maine`).
         mine = len(words) == 1 and words[0].lower() == "me"
-        named = None if mine or not words else parse_state(" ".join(words))
-        if words and not mine and named is None:
-            raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
-        if not mine:
-            with deps.read_session() as session:
-                state = named or state_for_channel(session, command["channel_id"])
-                if state:
-                    return say(
-                        respond, build_state_stats(state_stats(session, state=state, now=deps.clock()), lang)
-                    )
+        # A state's stats are read with the caller's profile, in one read transaction.
+        with deps.read_session() as session:
+            profile = known_profile(deps, session, user_id)
+            lang = language(profile.reads)
+            if words and is_help(words[0]):
+                return say(respond, build_command_help("/stats", lang))
+            named = None if mine or not words else parse_state(" ".join(words))
+            if words and not mine and named is None:
+                raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
+            state = None if mine else named or state_for_channel(session, command["channel_id"])
+            progress = state_stats(session, state=state, now=deps.clock()) if state else None
+        if progress is not None:
+            return say(respond, build_state_stats(progress, lang))
         with deps.session() as session:
             enroll(deps, session, profile)
             tz = personal_timezone(

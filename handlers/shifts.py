@@ -46,7 +46,6 @@ from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.held_claims import after_claim
 from handlers.common import (
     acked_then,
-    acting_in,
     answered,
     answering,
     caller_lang,
@@ -55,6 +54,7 @@ from handlers.common import (
     profile_of,
     reads,
     say,
+    seen,
     with_note,
 )
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
@@ -90,9 +90,9 @@ def handle_claim(
     with answering(respond, reads(deps, command["user_id"])):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
         with deps.session() as session:
-            profile, _actor = acting_in(deps, session, command["user_id"])
             result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
-        lang = language(profile.reads)
+        seen(deps, command["user_id"], result.claimer_seen_at)
+        lang = language(result.claimer_reads)
         say(respond, build_signup_card(result.signup, claim_headline(result, lang), lang))
         after_claim(deps, client, result)
 

@@ -37,7 +37,11 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for, run
-from bot.models import Delivery, DeliveryKind, DeliveryStatus
+from bot.i18n import ENGLISH_CODE, N_
+from bot.models import Delivery, DeliveryKind, DeliveryStatus, State
+from bot.services.errors import NotFound
+from bot.services.shifts import SHIFT_VIEW, ShiftView, shift_from_view_row
+from bot.services.states import channel_language
 
 STALE_AFTER = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
@@ -440,6 +444,40 @@ def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) ->
     ).first()
 
 
+@dataclass(frozen=True)
+class ShiftToDraw:
+    """What a redraw of a shift's posts reads before drawing: the shift as it stands, its
+    version, whether any at-risk post about it went out, whether a redraw of it is owed."""
+
+    shift: ShiftView
+    version: int
+    at_risk: bool
+    owed: bool
+    # The language of the shift's state's channel posts (English until a coordinator chooses).
+    language: str = ENGLISH_CODE
+
+
+def shift_to_draw(session: Session, *, shift_id: int) -> ShiftToDraw:
+    """`ShiftToDraw` in one statement (the shift's view with two EXISTS beside it)."""
+    key = str(shift_id)
+    row = run(
+        session,
+        _SHIFT_TO_DRAW,
+        {
+            "shift_id": shift_id,
+            "key": key,
+            "at_risk": DeliveryKind.AT_RISK,
+            "redraw": DeliveryKind.SHIFT_REDRAW,
+        },
+    ).first()
+    if row is None:
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    shift, version = shift_from_view_row(row)
+    return ShiftToDraw(
+        shift, version, bool(row.at_risk), bool(row.owed), channel_language(row.state_language)
+    )
+
+
 def sent_messages(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str]]:
     """(channel, ts) of every message of `kind` for `key` that went out, wherever it went."""
     rows = run(session, _SENT, {"kind": kind, "key": key}).all()
@@ -456,4 +494,18 @@ _OWED = (
     sa.select(_d.id)
     .where(_d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY)
     .limit(1)
+)
+_SHIFT_TO_DRAW = SHIFT_VIEW.add_columns(
+    sa.exists()
+    .where(
+        _d.kind == sa.bindparam("at_risk"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
+    )
+    .label("at_risk"),
+    sa.exists()
+    .where(
+        _d.kind == sa.bindparam("redraw"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY
+    )
+    .label("owed"),
+    # The state's channel language, which the post is drawn in.
+    State.__table__.c.language.label("state_language"),  # type: ignore[attr-defined]
 )

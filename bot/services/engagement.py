@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.db import run
 from bot.models import (
     ContactWeek,
     Engagement,
@@ -123,7 +124,7 @@ def note_signup(session: Session, *, volunteer_id: str, state: str, now: datetim
     """Someone signed up for a shift in `state`: they are on the ladder there from now on
     (one statement; a second signup changes nothing)."""
     dialect = session.get_bind().dialect.name
-    session.execute(_NOTE_SIGNUP[dialect], {"volunteer_id": volunteer_id, "state": state, "now": now})
+    run(session, _NOTE_SIGNUP[dialect], {"volunteer_id": volunteer_id, "state": state, "now": now})
 
 
 def refresh(session: Session, *, volunteer_id: str, state: str, now: datetime) -> Engagement:

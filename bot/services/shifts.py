@@ -13,18 +13,28 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import and_, func, or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import run
-from bot.i18n import N_
-from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
+from bot.db import is_postgresql, run
+from bot.i18n import ENGLISH_CODE, N_, person_language
+from bot.models import (
+    ACTIVE,
+    HOLDING,
+    Shift,
+    ShiftKind,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    State,
+    TrainingRule,
+    Volunteer,
+)
 from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
-from bot.services.gates import claim_gate
-from bot.services.people import display_names
+from bot.services.gates import gate
+from bot.services.people import display_names, ensure_volunteer
 from bot.services.places import PLACES
 from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
 from bot.services.states import ensure_state, state_timezone
@@ -101,6 +111,11 @@ class SignupView:
 class ClaimResult:
     signup: SignupView
     already: bool
+    # When the claimer's stored profile was fetched from Slack, as the claim read it (None:
+    # they were new to Turnout), for the caller to refresh it after answering.
+    claimer_seen_at: datetime | None = None
+    # The language the claimer reads, as the claim read it (English for someone new).
+    claimer_reads: str = ENGLISH_CODE
 
 
 @dataclass(frozen=True)
@@ -179,10 +194,15 @@ def get_shift(session: Session, shift_id: int) -> ShiftView:
 
 def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, int]:
     """The shift as it stands (its fill counted as `_fill` counts it, in its state's zone) and
-    its version, read together in one statement: what every redraw of its channel post reads."""
-    row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
+    its version, read together in one statement (`SHIFT_VIEW`)."""
+    row = run(session, SHIFT_VIEW, {"shift_id": shift_id}).first()
     if row is None:
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    return shift_from_view_row(row)
+
+
+def shift_from_view_row(row: Any) -> tuple[ShiftView, int]:
+    """(view, version) from a row of `SHIFT_VIEW` (or a statement that adds columns to it)."""
     # The row has every column of the shift, which is all `_view` reads of one.
     shift = cast(Shift, row)
     return _view(shift, row.timezone or PLACES[row.state].timezone, int(row.held), int(row.waiting)), int(
@@ -496,60 +516,101 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
 def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
     """Take a place if one is free, else join the waitlist; claiming again finds the same signup.
 
-    Everything that needs no lock is read first. The claim itself is the transaction's last
-    three statements: bumping the shift's version (which takes the shift row's lock, held to
-    commit, so claims on one shift count one at a time), counting its fill, writing the signup."""
-    shift = session.exec(
-        select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
-    ).first()
-    if shift is None or shift.status in UNPUBLISHED:
+    Everything that needs no lock is read first, in one statement: the shift, its state's rules,
+    the caller's signup on it, whether the caller is known (a volunteer row is made for someone
+    new, as a signup needs one). The claim itself is the transaction's last statements: bumping
+    the shift's version (which takes the shift row's lock, held to commit, so claims on one
+    shift count one at a time), then counting its fill and writing the signup (and, for a first
+    signup, the volunteer's place on the ladder): on PostgreSQL one statement, read after the
+    lock is taken, so it sees every claim committed before it."""
+    found = run(session, _CLAIM_READ, {"shift_id": shift_id, "user_id": user_id}).first()
+    if found is None or found.status in UNPUBLISHED:
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
-    if shift.status == ShiftStatus.CANCELLED:
+    # The row has every column of the shift, which is all `_view` and the gate read of one.
+    shift = cast(Shift, found)
+    timezone = found.timezone or PLACES[found.state].timezone
+    if found.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
-    if shift.starts_at <= now:
+    if found.starts_at <= now:
         raise Refused(
             N_("Shift #{shift} has already started. `/shifts` lists upcoming ones."), shift=shift_id
         )
-    signup = _signup(session, shift_id, user_id)
-    if signup is not None and signup.status in ACTIVE:
-        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
+    if found.signup_id is not None and found.signup_status in ACTIVE:
+        return _already(session, shift_id, user_id, found)
     # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
-    gate = claim_gate(session, shift=shift, user_id=user_id, now=now)
-    hold, timezone = gate.hold, gate.timezone
-    statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
+    hold = gate(
+        session,
+        shift=shift,
+        user_id=user_id,
+        now=now,
+        needs_training=bool(found.needs_training),
+        noshow_limit=found.noshow_limit,
+    )
+    if found.profile_updated_at is None:
+        ensure_volunteer(session, user_id=user_id, now=now)
 
     capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
-    fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
-    held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
-    claimed = held < capacity and not hold
-    queued = not claimed and not hold
-    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED if queued else SignupStatus.PENDING
-    values = {
-        "status": status,
-        "waitlist_seq": (last_seq or 0) + 1 if queued else None,
-        "updated_at": now,
-    }
-    if signup is None:
-        signup_id = run(
-            session,
-            statements.insert_signup,
-            {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
-        ).scalar()
-        if signup_id is not None:
-            engagement.note_signup(session, volunteer_id=user_id, state=shift.state, now=now)
+    values = {"shift_id": shift_id, "volunteer_id": user_id, "now": now, "hold": hold, "capacity": capacity}
+    if found.signup_id is None and is_postgresql(session):
+        taken = run(session, _PG_CLAIM, {**values, "state": found.state}).one()
+        held, waiting, last_seq, signup_id = (
+            int(taken.held),
+            int(taken.waiting),
+            taken.last_seq,
+            taken.signup_id,
+        )
     else:
-        signup_id = run(session, _RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
+        fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
+        held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
+        status, seq = _claim_status(held, capacity, hold, last_seq)
+        row = {"status": status, "waitlist_seq": seq, "updated_at": now}
+        if found.signup_id is None:
+            signup_id = run(
+                session,
+                _INSERT_SIGNUP,
+                {**row, "shift_id": shift_id, "volunteer_id": user_id, "created_at": now},
+            ).scalar()
+            if signup_id is not None:
+                engagement.note_signup(session, volunteer_id=user_id, state=found.state, now=now)
+        else:
+            signup_id = run(session, _RECLAIM_SIGNUP, {**row, "signup_id": found.signup_id}).scalar()
     if signup_id is None:
         # The same person's other request claimed first; theirs stands.
-        found = _signup(session, shift_id, user_id)
-        assert found is not None
-        return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
+        return _already(session, shift_id, user_id, found)
+    status, _ = _claim_status(held, capacity, hold, last_seq)
+    claimed, queued = status == SignupStatus.CLAIMED, status == SignupStatus.WAITLISTED
     view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
         SignupView(signup_id, view, user_id, status, waiting + 1 if queued else None),
         already=False,
+        claimer_seen_at=found.profile_updated_at,
+        claimer_reads=person_language(found.claimer_language, found.claimer_locale),
+    )
+
+
+def _claim_status(
+    held: int, capacity: int, hold: bool, last_seq: int | None
+) -> tuple[SignupStatus, int | None]:
+    """A new claim's status and place in the waitlist's order, given the shift's fill. The
+    PostgreSQL claim statement (`_PG_CLAIM`) decides the same in SQL."""
+    if hold:
+        return SignupStatus.PENDING, None
+    if held < capacity:
+        return SignupStatus.CLAIMED, None
+    return SignupStatus.WAITLISTED, (last_seq or 0) + 1
+
+
+def _already(session: Session, shift_id: int, user_id: str, read: Any) -> ClaimResult:
+    """The claimer is on the shift already; `read` is the claim's read of the shift and them."""
+    found = _signup(session, shift_id, user_id)
+    assert found is not None
+    return ClaimResult(
+        _signup_view(session, found, get_shift(session, shift_id)),
+        already=True,
+        claimer_seen_at=read.profile_updated_at,
+        claimer_reads=person_language(read.claimer_language, read.claimer_locale),
     )
 
 
@@ -593,7 +654,8 @@ def _count_signups(*where: Any) -> Any:
     return sa.select(func.count()).where(_signup_t.c.shift_id == _shift_t.id, *where).scalar_subquery()
 
 
-_SHIFT_VIEW = (
+# The shift as every redraw of its channel post reads it: its columns, zone, fill and version.
+SHIFT_VIEW = (
     sa.select(
         *Shift.__table__.c,  # type: ignore[attr-defined]
         _state_t.timezone,
@@ -605,20 +667,85 @@ _SHIFT_VIEW = (
 )
 
 
-@dataclass(frozen=True)
-class _ClaimStatements:
-    insert_signup: Any
-
-
-def _claim_statements(insert: Any) -> _ClaimStatements:
+def _insert_signup(insert: Any) -> Any:
     columns = ("shift_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
     statement = insert(_signup_t).values({name: sa.bindparam(name) for name in columns})
     # A second request from the same person that lost the race inserts nothing.
     statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "volunteer_id"])
-    return _ClaimStatements(statement.returning(_signup_t.c.id))
+    return statement.returning(_signup_t.c.id)
 
 
-_CLAIM_STATEMENTS = {"sqlite": _claim_statements(sqlite_insert), "postgresql": _claim_statements(pg_insert)}
+# SQLite only: PostgreSQL's first claims go through `_PG_CLAIM`.
+_INSERT_SIGNUP = _insert_signup(sqlite_insert)
+_vol_t = Volunteer.__table__.c  # type: ignore[attr-defined]
+_rule_t = TrainingRule.__table__.c  # type: ignore[attr-defined]
+# What a claim reads before taking any lock, in one statement.
+_CLAIM_READ = (
+    sa.select(
+        *Shift.__table__.c,  # type: ignore[attr-defined]
+        _state_t.timezone,
+        _state_t.noshow_limit,
+        sa.exists()
+        .where(_rule_t.state == _shift_t.state, _rule_t.kind == _shift_t.kind)
+        .label("needs_training"),
+        _signup_t.c.id.label("signup_id"),
+        _signup_t.c.status.label("signup_status"),
+        *(
+            sa.select(column).where(_vol_t.id == sa.bindparam("user_id")).scalar_subquery().label(label)
+            for column, label in (
+                (_vol_t.profile_updated_at, "profile_updated_at"),
+                (_vol_t.language, "claimer_language"),
+                (_vol_t.locale, "claimer_locale"),
+            )
+        ),
+    )
+    .select_from(
+        Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state).outerjoin(  # type: ignore[attr-defined]
+            _signup_t,
+            and_(_signup_t.c.shift_id == _shift_t.id, _signup_t.c.volunteer_id == sa.bindparam("user_id")),
+        )
+    )
+    .where(_shift_t.id == sa.bindparam("shift_id"))
+)
+
+
+def _in(values: tuple[SignupStatus, ...]) -> str:
+    return ", ".join(f"'{value.value}'" for value in values)
+
+
+# PostgreSQL, a first claim, once the shift's row is locked: count the fill, write the signup
+# (its status decided as `_claim_status` decides it) and the volunteer's place on the ladder, in
+# one statement. Read committed gives each statement a snapshot taken as it starts, after the lock.
+_PG_CLAIM = sa.text(
+    f"""
+    WITH fill AS (
+        SELECT count(*) FILTER (WHERE status IN ({_in(HOLDING)})) AS held,
+               count(*) FILTER (WHERE status = '{SignupStatus.WAITLISTED.value}') AS waiting,
+               max(waitlist_seq) AS last_seq
+        FROM signup WHERE shift_id = :shift_id
+    ), ins AS (
+        INSERT INTO signup (shift_id, volunteer_id, status, waitlist_seq, created_at, updated_at)
+        SELECT :shift_id, :volunteer_id,
+               CASE WHEN :hold THEN '{SignupStatus.PENDING.value}'
+                    WHEN fill.held < :capacity THEN '{SignupStatus.CLAIMED.value}'
+                    ELSE '{SignupStatus.WAITLISTED.value}' END,
+               CASE WHEN NOT :hold AND fill.held >= :capacity THEN coalesce(fill.last_seq, 0) + 1 END,
+               :now, :now
+        FROM fill
+        ON CONFLICT (shift_id, volunteer_id) DO NOTHING
+        RETURNING id
+    ), ladder AS (
+        INSERT INTO engagement (volunteer_id, state, first_signup_at, attended, hosted, no_shows)
+        SELECT :volunteer_id, :state, :now, 0, 0, 0 FROM ins
+        ON CONFLICT (volunteer_id, state) DO NOTHING
+    )
+    SELECT fill.held, fill.waiting, fill.last_seq, (SELECT id FROM ins) AS signup_id FROM fill
+    """
+).bindparams(
+    sa.bindparam("now", type_=_signup_t.c.created_at.type),
+    sa.bindparam("hold", type_=sa.Boolean()),
+    sa.bindparam("capacity", type_=sa.Integer()),
+)
 
 
 def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:

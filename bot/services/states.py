@@ -108,8 +108,12 @@ def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: in
 
 def state_language(session: Session, code: str) -> str:
     """The language of the posts in a state's channel (English unless a coordinator chose)."""
-    language = session.exec(select(State.language).where(State.code == code)).first()
-    return language if language in LANGUAGES else ENGLISH_CODE
+    return channel_language(session.exec(select(State.language).where(State.code == code)).first())
+
+
+def channel_language(stored: str | None) -> str:
+    """A state's stored channel language as Turnout speaks it: English unless one it speaks."""
+    return stored if stored in LANGUAGES else ENGLISH_CODE
 
 
 def set_state_language(session: Session, *, actor: Actor, code: str, language: str, now: datetime) -> State:

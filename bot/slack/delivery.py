@@ -64,9 +64,9 @@ from bot.services.deliveries import (
     metadata_key,
     owe_redraw,
     payload_json,
-    redraws_owed,
     sent_messages,
     settle_redraw,
+    shift_to_draw,
     take,
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
@@ -77,7 +77,6 @@ from bot.services.shifts import (
     ReleaseResult,
     ShiftView,
     get_shift,
-    get_shift_and_version,
     record_shift_post,
     shift_version,
 )
@@ -496,18 +495,20 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
     """Draw the shift's channel post and its at-risk posts as they stand, noting in `redrawn`
     what Slack did not take; whether the post's version is still the one drawn (True too when
     Slack did not take it: redrawing again now would not help). One read before drawing (the
-    shift, its fill and version, its at-risk posts, whether a redraw is owed), one after."""
+    shift, its fill and version, whether it has at-risk posts and a redraw owed, in one
+    statement; the at-risk posts and who is on the shift only when it has some), one after."""
     key = str(shift_id)
     redrawn.drawn_at = deps.clock()
     with deps.read_session() as session:
-        shift, version = get_shift_and_version(session, shift_id)
-        at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key)
+        found = shift_to_draw(session, shift_id=shift_id)
+        shift, version = found.shift, found.version
+        at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key) if found.at_risk else []
         people = shift_people(session, shift_id=shift_id) if at_risk else None
-        redrawn.owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
-        reply = shift_post(session, shift) if shift.channel_id and shift.message_ts else None
+        redrawn.owed_before = found.owed
     redrawn.ends_at = shift.ends_at
     drawn = False
-    if shift.channel_id and shift.message_ts and reply is not None:
+    if shift.channel_id and shift.message_ts:
+        reply = build_shift_post(shift, language(found.language))
         try:
             client.chat_update(
                 channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
