@@ -47,6 +47,7 @@ from bot.blocks.digests import (
 from bot.blocks.hosting import build_claim_news, build_late_release, build_release_news
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
+from bot.i18n import language
 from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, SignupStatus
 from bot.services.deliveries import (
     NO_LONGER_USEFUL,
@@ -60,15 +61,15 @@ from bot.services.deliveries import (
     fail_delivery,
     find_delivery,
     finish_redraw,
+    messages_sent,
     metadata_key,
     owe_redraw,
     payload_json,
     redraws_owed,
-    sent_messages,
     settle_redraw,
     take,
 )
-from bot.services.digests import evening_digest, morning_digest, shift_people
+from bot.services.digests import evening_digest, morning_digest, readers_languages, shift_people
 from bot.services.editing import moved_key
 from bot.services.shifts import (
     ClaimResult,
@@ -78,7 +79,7 @@ from bot.services.shifts import (
     record_shift_post,
     shift_version,
 )
-from bot.services.states import leads_targets, state_channel
+from bot.services.states import leads_targets, state_channel, state_language
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "turnout_delivery"
@@ -294,10 +295,16 @@ def post_digest(
 
 
 def digest_builder(kind: DeliveryKind, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
-    """How to draw `state`'s morning or evening digest for `day`."""
-    if kind == DeliveryKind.MORNING:
-        return lambda session: build_morning_post(morning_digest(session, state=state, day=day, now=now))
-    return lambda session: build_evening_post(evening_digest(session, state=state, day=day, now=now))
+    """How to draw `state`'s morning or evening digest for `day`, in the state's language as it
+    is when drawn (the delivery's key does not depend on it: a post is never sent twice)."""
+
+    def build(session: Session) -> Reply:
+        lang = language(state_language(session, state))
+        if kind == DeliveryKind.MORNING:
+            return build_morning_post(morning_digest(session, state=state, day=day, now=now), lang)
+        return build_evening_post(evening_digest(session, state=state, day=day, now=now), lang)
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -472,16 +479,24 @@ def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, ver
     """After a shift moved: the at-risk posts about its old time say so and offer no cover for it
     (the reminders job sends new ones for the new time). Best effort: they are no longer owed."""
     with deps.read_session() as session:
-        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
+        posts = messages_sent(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
         shift = get_shift(session, shift_id) if posts else None
+        reads = _readers(session, shift.state, posts) if shift is not None else {}
     if shift is not None:
-        _update_at_risk_posts(client, shift_id, posts, build_at_risk_settled(shift), [])
+        drawn = {code: build_at_risk_settled(shift, language(code)) for code in set(reads.values())}
+        _update_at_risk_posts(client, shift_id, [(c, ts, drawn[reads[t]]) for t, c, ts in posts], [])
+
+
+def _readers(session: Session, state: str, posts: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The language each at-risk post's reader reads (`posts` are (target, channel, ts))."""
+    return readers_languages(session, state=state, targets=sorted({target for target, _c, _ts in posts}))
 
 
 def _update_at_risk_posts(
-    client: WebClient, shift_id: int, posts: list[tuple[str, str]], reply: Reply, missed: list[Missed]
+    client: WebClient, shift_id: int, posts: list[tuple[str, str, Reply]], missed: list[Missed]
 ) -> None:
-    for channel, ts in posts:
+    """Each at-risk post (channel, ts) changed in place to its reply (drawn in its reader's language)."""
+    for channel, ts, reply in posts:
         try:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
         except Exception as error:
@@ -498,8 +513,9 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
     redrawn.drawn_at = deps.clock()
     with deps.read_session() as session:
         shift, version = get_shift_and_version(session, shift_id)
-        at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key)
+        at_risk = messages_sent(session, kind=DeliveryKind.AT_RISK, key=key)
         people = shift_people(session, shift_id=shift_id) if at_risk else None
+        reads = _readers(session, shift.state, at_risk) if at_risk else {}
         redrawn.owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
     redrawn.ends_at = shift.ends_at
     drawn = False
@@ -513,10 +529,15 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         except Exception as error:
             redrawn.missed.append(missed_redraw(shift.channel_id, error))
             logger.warning("updating the post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem)
-    if people is not None:  # still short, or covered
-        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_post(people), redrawn.missed)
-    elif at_risk and shift.cancelled:  # no cover to offer any more
-        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_settled(shift), redrawn.missed)
+    if people is not None or (at_risk and shift.cancelled):
+        codes = set(reads.values())
+        replies = (
+            {code: build_at_risk_post(people, language(code)) for code in codes}  # still short, or covered
+            if people is not None
+            else {code: build_at_risk_settled(shift, language(code)) for code in codes}  # no cover any more
+        )
+        posts = [(channel, ts, replies[reads[target]]) for target, channel, ts in at_risk]
+        _update_at_risk_posts(client, shift_id, posts, redrawn.missed)
     if not drawn:
         return True
     with deps.read_session() as session:
