@@ -341,7 +341,7 @@ def build_schedule(schedule: StateSchedule, now: datetime, lang: Lang = ENGLISH)
         lang._("{state} schedule", state=schedule.state),
         [
             section(text),
-            context(lang._("Change one: `{example}`", example="/turnout schedule ST morning 08:30")),
+            context(lang._("Change one: `/turnout schedule ST morning 08:30`")),
         ],
     )
 
