@@ -1,7 +1,8 @@
 """Nothing a person reads bypasses the catalog, and everything fits Slack in every language.
 
 Scoped to what is translated so far: `/log` (typed, its form, `undo`, `help` and every mistake),
-`/stats`, `/leaderboard` and `/turnout language`, with the refusals and apologies they can give.
+`/stats`, `/leaderboard` and `/turnout language`, with the refusals and apologies they can give;
+the scheduled posts and DMs, `/turnout schedule` and `digest`, and the App Home tab.
 The README's "Languages" lists the modules still to convert; as each is converted, its commands
 join `BATTERY` here. The battery runs as a person who reads a pseudo-language (tests/catalogs.py):
 every catalog message in it has its letters swapped and its dates and numbers are written with
