@@ -68,15 +68,17 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
             claimed = None
             if action["action_id"] == act.HOME_CLAIM:
                 claimed = claim_shift(session, shift_id=shift_id, user_id=user_id, now=now)
-                note, released = claim_headline(claimed), None
+                note, released = claim_headline(claimed, lang), None
             elif action["action_id"] == act.HOME_CONFIRM:
                 note, released = (
-                    confirm_headline(confirm_signup(session, shift_id=shift_id, user_id=user_id, now=now)),
+                    confirm_headline(
+                        confirm_signup(session, shift_id=shift_id, user_id=user_id, now=now), lang
+                    ),
                     None,
                 )
             else:
                 released = release_signup(session, shift_id=shift_id, user_id=user_id, now=now)
-                note = release_headline(released)
+                note = release_headline(released, lang)
     except TurnoutError as refusal:
         return publish_home(deps, client, profile, note=f":warning: {refusal_text(refusal, lang)}")
     publish_home(deps, client, profile, note=note)

@@ -42,12 +42,12 @@ MAX_NAMES = 15
 
 def shift_text(shift: ShiftView, lang: Lang, *, notes: bool = False) -> str:
     """A shift's card inside a post (its title, time, place and fill), drawn by the shifts
-    module (`bot.blocks.shifts.describe`)."""
-    return describe(shift, notes=notes)
+    module (`bot.blocks.shifts.describe`) in the post's language."""
+    return describe(shift, notes=notes, lang=lang)
 
 
 def shift_claim_button(shift: ShiftView, surface: str, lang: Lang) -> Block:
-    return claim_button(shift, surface)
+    return claim_button(shift, surface, lang)
 
 
 def build_morning_post(digest: MorningDigest, lang: Lang = ENGLISH) -> Reply:

@@ -15,12 +15,12 @@ from bot.services.stats import PersonalStats, Progress
 
 def shift_text(shift: ShiftView, lang: Lang) -> str:
     """A shift's card on the tab (its title, time, place and fill), drawn by the shifts module."""
-    return describe(shift)
+    return describe(shift, lang=lang)
 
 
 def signup_text(signup: SignupView, lang: Lang) -> str:
     """`You: confirmed`: where the viewer stands on a shift, said by the shifts module."""
-    return status_line(signup)
+    return status_line(signup, lang)
 
 
 def build_home(
