@@ -40,12 +40,20 @@ def test_the_morning_post_is_in_the_states_language(bot: Bot) -> None:
     bot.command("/log", "1500 doors", channel="CIOWA")
     tick(bot, local("2026-11-23T09:00"))
     (post,) = bot.slack.posts_in("CIOWA")
+    assert "Todavía no hay turnos para hoy ni mañana. Si coordinas: `/turnout shift add`." in message_text(
+        post
+    )
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, local("2026-11-23T09:00"), days_ahead=1)
+    bot.command("/turnout", "digest IA morning", user="UCOORD")  # brought up to date in place
     text = message_text(post)
     assert post.text == "Buenos días, Iowa: las metas y los turnos de hoy"
     assert text.startswith(":sunrise: ¡Buenos días, Iowa!\n*Metas de hoy*\n")
     # Yesterday's day and numbers as Spanish writes them: four digits ungrouped, `75 %`.
     assert "*Ayer* (dom 22 nov)\n`▓▓▓▓▓▓▓░░░ 75\xa0%` 1500 / 2000 puertas" in text
-    assert "Todavía no hay turnos para hoy ni mañana. Si coordinas: `/turnout shift add`." in text
+    # The shift's card, drawn by the shifts module in the post's language, with its Claim button.
+    assert "*Turnos que todavía necesitan gente*" in text and "mar 24 nov · 10:00–13:00 CST" in text
+    assert f"#{shift_id}" in text and "[Tomar]" in text
 
 
 def test_the_evening_post_cheers_in_spanish(bot: Bot) -> None:
