@@ -67,8 +67,10 @@ ORG = N_("`/turnout org [NAME]`, e.g. `/turnout org Sunrise Iowa`")
 STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
 LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
 GOAL = "`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`"
-SCHEDULE = "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
-DIGEST = "`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`"
+SCHEDULE = N_(
+    "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
+)
+DIGEST = N_("`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`")
 EXPORT = "`/turnout export STATE [FROM] [TO]`, e.g. `/turnout export IA 2026-11-01 2026-11-30`"
 
 COMMAND_HELP = {

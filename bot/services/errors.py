@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_
 from bot.models import SignupStatus
 from bot.services.places import article
 
@@ -126,7 +127,8 @@ class StateHasNoChannel(Refused):
 
     def __init__(self, state: str) -> None:
         super().__init__(
-            f"{state} has no channel yet. An admin binds one with `/turnout state {state} #channel`."
+            N_("{state} has no channel yet. An admin binds one with `/turnout state {state} #channel`."),
+            state=state,
         )
         self.state = state
 

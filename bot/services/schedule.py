@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import Shift, State
 from bot.services.clock import local_date, local_instant
 from bot.services.errors import Refused, StateHasNoChannel
@@ -160,7 +161,7 @@ def set_job_time(
     """Coordinators move one of their state's clock-time posts."""
     require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s schedule")
     if job not in CLOCK_JOBS:
-        raise Refused(f"`{job}` runs relative to each shift; its time can't be set.")
+        raise Refused(N_("`{job}` runs relative to each shift; its time can't be set."), job=str(job))
     state = ensure_state(session, code, now=now)
     setattr(state, TIME_COLUMN[job], at)
     session.add(state)

@@ -61,15 +61,15 @@ from bot.services.deliveries import (
     fail_delivery,
     find_delivery,
     finish_redraw,
+    messages_sent,
     metadata_key,
     owe_redraw,
     payload_json,
-    sent_messages,
     settle_redraw,
     shift_to_draw,
     take,
 )
-from bot.services.digests import evening_digest, morning_digest, shift_people
+from bot.services.digests import evening_digest, morning_digest, readers_languages, shift_people
 from bot.services.editing import moved_key
 from bot.services.people import language_of
 from bot.services.shifts import (
@@ -296,10 +296,16 @@ def post_digest(
 
 
 def digest_builder(kind: DeliveryKind, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
-    """How to draw `state`'s morning or evening digest for `day`."""
-    if kind == DeliveryKind.MORNING:
-        return lambda session: build_morning_post(morning_digest(session, state=state, day=day, now=now))
-    return lambda session: build_evening_post(evening_digest(session, state=state, day=day, now=now))
+    """How to draw `state`'s morning or evening digest for `day`, in the state's language as it
+    is when drawn (the delivery's key does not depend on it: a post is never sent twice)."""
+
+    def build(session: Session) -> Reply:
+        lang = language(state_language(session, state))
+        if kind == DeliveryKind.MORNING:
+            return build_morning_post(morning_digest(session, state=state, day=day, now=now), lang)
+        return build_evening_post(evening_digest(session, state=state, day=day, now=now), lang)
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -474,16 +480,24 @@ def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, ver
     """After a shift moved: the at-risk posts about its old time say so and offer no cover for it
     (the reminders job sends new ones for the new time). Best effort: they are no longer owed."""
     with deps.read_session() as session:
-        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
+        posts = messages_sent(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
         shift = get_shift(session, shift_id) if posts else None
+        reads = _readers(session, shift.state, posts) if shift is not None else {}
     if shift is not None:
-        _update_at_risk_posts(client, shift_id, posts, build_at_risk_settled(shift), [])
+        drawn = {code: build_at_risk_settled(shift, language(code)) for code in set(reads.values())}
+        _update_at_risk_posts(client, shift_id, [(c, ts, drawn[reads[t]]) for t, c, ts in posts], [])
+
+
+def _readers(session: Session, state: str, posts: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The language each at-risk post's reader reads (`posts` are (target, channel, ts))."""
+    return readers_languages(session, state=state, targets=sorted({target for target, _c, _ts in posts}))
 
 
 def _update_at_risk_posts(
-    client: WebClient, shift_id: int, posts: list[tuple[str, str]], reply: Reply, missed: list[Missed]
+    client: WebClient, shift_id: int, posts: list[tuple[str, str, Reply]], missed: list[Missed]
 ) -> None:
-    for channel, ts in posts:
+    """Each at-risk post (channel, ts) changed in place to its reply (drawn in its reader's language)."""
+    for channel, ts, reply in posts:
         try:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
         except Exception as error:
@@ -502,8 +516,9 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
     with deps.read_session() as session:
         found = shift_to_draw(session, shift_id=shift_id)
         shift, version = found.shift, found.version
-        at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key) if found.at_risk else []
+        at_risk = messages_sent(session, kind=DeliveryKind.AT_RISK, key=key) if found.at_risk else []
         people = shift_people(session, shift_id=shift_id) if at_risk else None
+        reads = _readers(session, shift.state, at_risk) if at_risk else {}
         redrawn.owed_before = found.owed
     redrawn.ends_at = shift.ends_at
     drawn = False
@@ -517,10 +532,15 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         except Exception as error:
             redrawn.missed.append(missed_redraw(shift.channel_id, error))
             logger.warning("updating the post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem)
-    if people is not None:  # still short, or covered
-        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_post(people), redrawn.missed)
-    elif at_risk and shift.cancelled:  # no cover to offer any more
-        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_settled(shift), redrawn.missed)
+    if people is not None or (at_risk and shift.cancelled):
+        codes = set(reads.values())
+        replies = (
+            {code: build_at_risk_post(people, language(code)) for code in codes}  # still short, or covered
+            if people is not None
+            else {code: build_at_risk_settled(shift, language(code)) for code in codes}  # no cover any more
+        )
+        posts = [(channel, ts, replies[reads[target]]) for target, channel, ts in at_risk]
+        _update_at_risk_posts(client, shift_id, posts, redrawn.missed)
     if not drawn:
         return True
     with deps.read_session() as session:

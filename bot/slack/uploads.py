@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from bot.blocks.charts import weekly_chart
 from bot.deps import Deps
+from bot.i18n import ENGLISH, Lang, language
 from bot.models import Delivery, DeliveryKind, DeliveryStatus
 from bot.services.deliveries import (
     Claim,
@@ -70,12 +71,14 @@ def deliver_chart(
     last: date,
     title: str,
     expires_at: datetime,
+    lang: Lang = ENGLISH,
     draw: Callable[[], bytes] | None = None,
 ) -> Delivered:
     """Record the chart of `state`'s week ending `last` as owed to `user_id` and, if its digest
-    has landed, upload it now (`draw` draws it; by default from the numbers as they stand)."""
+    has landed, upload it now (`draw` draws it; by default from the numbers as they stand), its
+    labels in `lang`, the language of its digest (a retry draws it in the same one)."""
     key = weekly_key(state, last)
-    payload = json.dumps({"state": state, "last": last.isoformat(), "title": title})
+    payload = json.dumps({"state": state, "last": last.isoformat(), "title": title, "lang": lang.code})
     now = deps.clock()
     with deps.session() as session:
         row = record_delivery(
@@ -99,7 +102,7 @@ def deliver_chart(
         user_id=user_id,
         key=key,
         title=title,
-        draw=draw or chart_drawer(deps, state, last),
+        draw=draw or chart_drawer(deps, state, last, lang),
     )
 
 
@@ -109,11 +112,11 @@ def digest_status(session: Session, user_id: str, key: str) -> DeliveryStatus | 
     return None if digest is None else digest.status
 
 
-def chart_drawer(deps: Deps, state: str, last: date) -> Callable[[], bytes]:
+def chart_drawer(deps: Deps, state: str, last: date, lang: Lang = ENGLISH) -> Callable[[], bytes]:
     def draw() -> bytes:
         with deps.read_session() as session:
             digest = weekly_digest(session, state=state, last=last)
-        return weekly_chart(digest)
+        return weekly_chart(digest, lang)
 
     return draw
 
@@ -136,7 +139,12 @@ def retry_chart(deps: Deps, client: WebClient, delivery_id: int, now: datetime) 
         if status != DeliveryStatus.SENT or not details.get("state") or not details.get("last"):
             drop_delivery(session, claim=claim, why=DIGEST_NOT_SENT)
             return Delivered(Fate.FAILED, problem=DIGEST_NOT_SENT)
-    draw = chart_drawer(deps, str(details["state"]), date.fromisoformat(str(details["last"])))
+    draw = chart_drawer(
+        deps,
+        str(details["state"]),
+        date.fromisoformat(str(details["last"])),
+        language(str(details.get("lang") or "")),  # recorded before charts had a language: English
+    )
     return attempt_upload(
         deps, client, claim, user_id=target, key=key, title=str(details.get("title") or ""), draw=draw
     )
