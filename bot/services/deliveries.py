@@ -446,10 +446,17 @@ def sent_messages(session: Session, *, kind: DeliveryKind, key: str) -> list[tup
     return [(row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
 
 
+def sent_copies(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str, str]]:
+    """(target, channel, ts) of every message of `kind` for `key` that went out: whom or where
+    it was sent to (a person's id for a DM), and where it landed."""
+    rows = run(session, _SENT, {"kind": kind, "key": key}).all()
+    return [(row.target, row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
+
+
 _d = Delivery.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every redraw of a shift's
 # post reads both.
-_SENT = sa.select(_d.channel_id, _d.message_ts).where(
+_SENT = sa.select(_d.target, _d.channel_id, _d.message_ts).where(
     _d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
 )
 _OWED = (

@@ -42,8 +42,8 @@ ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 class InvalidShift(TurnoutError):
     """A new shift's details do not hold together; `field` names the part that is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, /, **values: object) -> None:
+        super().__init__(message, **values)
         self.field = field
 
 

@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import i18n
+from bot.blocks import actions as act
 from bot.i18n import ENGLISH, SPANISH, Lang
 from bot.localslack.limits import check_message, check_view
 from bot.models import State
@@ -32,7 +33,7 @@ from handlers.languages import LANGUAGE_WORDS
 from tests import factories as make
 from tests.catalogs import PSEUDO_CODE, pseudo_lang
 from tests.conftest import Bot
-from tests.handlers.forging import log_values, submit
+from tests.handlers.forging import edit_form, edit_values, log_values, shift_form, shift_values, submit
 
 READER = "UREADER"
 EMOJI = re.compile(r":[a-z0-9_+\-]+:")
@@ -46,6 +47,8 @@ TYPED_WORDS = {
     *("log", "stats", "leaderboard", "turnout", "shifts", "me"),
 }
 KEPT = {*PLACES, "CST", "CDT"}
+# The kinds of shift as people type them: kept in English in every language (SPEC §10).
+KIND_WORDS = {"canvass", "phonebank", "textbank", "event", "training"}
 
 
 def chose(values: dict[str, Any], shift: str) -> dict[str, Any]:
@@ -229,3 +232,175 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
     done = submit(bot, form, chose(log_values(doors="2000"), str(shift_ids[0])), user=READER)
     check_view(done.ack["view"])
     assert json.dumps(done.ack["view"]).count("1000000") == 0  # goals are written in the language
+
+
+# ---------------------------------------------------------------- shift tools and hosting
+
+
+@pytest.fixture
+def editor(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """READER reads the pseudo-language and coordinates IA, with a shift two people hold, a
+    weekly series, and a shift hosted by someone else in WV (which READER does not run)."""
+    for user_id in (READER, "UCOORD2", "UCOORD3", "UHOST", "UANA", "UBEN", "UVOL1", "UVOL2", "UVOL3", "UVOL4"):
+        bot.slack.add_person(user_id, user_id.lower()[1:])
+    monkeypatch.setattr(i18n, "LANGUAGES", (*i18n.LANGUAGES, PSEUDO_CODE))
+    monkeypatch.setattr(i18n, "_LANGS", {**i18n._LANGS, PSEUDO_CODE: pseudo_lang()})
+    with bot.deps.session() as session:
+        make.coordinator(session, READER, "IA", bot.clock())
+        make.coordinator(session, "UCOORD2", "WV", bot.clock())
+        session.execute(sa.text(f"UPDATE volunteer SET language = '{PSEUDO_CODE}' WHERE id = '{READER}'"))
+        held = make.shift(session, bot.clock(), days_ahead=6, capacity=3)
+        make.volunteer(session, "UANA", bot.clock(), name="Åñá")  # names people chose are shown as they are
+        make.volunteer(session, "UBEN", bot.clock(), name="Ɓéñ")
+        make.signup(session, held, "UANA", bot.clock())
+        make.signup(session, held, "UBEN", bot.clock())
+        series = make.shift(session, bot.clock(), days_ahead=4)
+        make.volunteer(session, "UHOST", bot.clock())
+        hosted = make.shift(session, bot.clock(), state="WV", days_ahead=3, host="UHOST")
+    bot.command("/turnout", f"shift repeat {series} weekly 2", user=READER)
+    return {"held": held, "series": series, "hosted": hosted}
+
+
+def editing_battery(ids: dict[str, int]) -> list[tuple[str, str]]:
+    """(command, text): `shift`, `roster`, `proposals` and `/host`, each answer and mistake that
+    is drawn by the modules converted so far."""
+    held, series, hosted = ids["held"], ids["series"], ids["hosted"]
+    shift_texts = [
+        "shift",
+        "shift frobnicate",
+        "shift add help",
+        "shift add IA",
+        "shift add IA 2026-11-28",
+        "shift add IA 2026-11-28 10:00-13:00 canvass",
+        "shift add IA 2026-13-45 10:00-13:00 canvass 5 HQ",
+        "shift add IA 2026-11-28 25:00-26:00 canvass 5 HQ",
+        "shift add IA 2026-11-28 13:00-10:00 canvass 5 HQ",
+        "shift add IA 2026-11-28 1000-1300 canvass 5 HQ",
+        "shift add IA 2026-11-28 10:00-13:00 dance 5 HQ",
+        "shift add IA 2026-11-28 10:00-13:00 canvass lots HQ",
+        "shift add IA 2026-11-28 10:00-13:00 canvass 5000 HQ",
+        f"shift add IA 2026-11-28 10:00-13:00 canvass 5 {'x' * 400}",
+        "shift add IA 2031-01-01 10:00-13:00 canvass 5 HQ",
+        "shift edit",
+        "shift edit abc",
+        "shift edit 999",
+        f"shift edit {held} colour red",
+        f"shift edit {held} capacity",
+        f"shift edit {held} capacity 3 capacity 4",
+        f"shift edit {held} capacity 0",
+        f"shift edit {held} capacity 1",
+        f"shift edit {held} time 10:00",
+        f"shift edit {held} date 2031-01-01",
+        f"shift edit {hosted} capacity 4",
+        "shift repeat",
+        f"shift repeat {held}",
+        f"shift repeat {held} weekly lots",
+        f"shift repeat {held} weekly 99",
+        f"shift repeat {held} until 2026-13-01",
+        f"shift repeat {held} until 2026-11-29",
+        f"shift repeat {hosted} weekly 2",
+        "shift cancel",
+        f"shift cancel {held} series",
+        f"shift cancel {series} series the office &lt;moved&gt;",
+        f"shift cancel {hosted} series",
+        f"shift cancel {held} {'why ' * 100}",
+    ]
+    roster_texts = [
+        "roster",
+        "roster abc",
+        f"roster {held} add",
+        f"roster {held} add ana",
+        f"roster {held} add {' '.join(f'<@U{n:04d}>' for n in range(11))}",
+        f"roster {hosted} add <@UANA>",
+    ]
+    return [
+        *(("/turnout", text) for text in shift_texts),
+        *(("/turnout", text) for text in roster_texts),
+        *(("/turnout", text) for text in ("proposals", "proposals IA", "proposals IA NH", "proposals WV")),
+        *(
+            ("/host", text)
+            for text in ("help", "IA", "IA 2026-11-28 10:00-13:00 dance 5 HQ", "IA 2026-11-28")
+        ),
+    ]
+
+
+def test_shift_tools_and_hosting_come_through_the_catalog(bot: Bot, editor: dict[str, int]) -> None:
+    seen: list[tuple[str, str]] = []
+    for command, text in editing_battery(editor):
+        exchange = bot.command(command, text, user=READER, channel="CIOWA")
+        assert exchange.replies, (command, text)
+        for reply in exchange.replies:
+            seen += [(f"{command} {text}", t) for t in [reply.text, *texts(reply.blocks)]]
+    # The forms' mistakes, shown beside their fields.
+    held = editor["held"]
+    edit = {**edit_form(str(held), "VPSEUDOED"), "id": "VPSEUDOED"}
+    for values in (
+        edit_values(
+            date="2026-13-45", start="10:00", end="09:00", capacity="x", location="", notes="n" * 2000
+        ),
+        edit_values(date="2026-11-28", start="10:00", end="13:00", capacity="1", location="HQ"),
+        edit_values(
+            date="2026-11-28", start="10:00", end="13:00", capacity="3", location="HQ", repeat_weeks="99"
+        ),
+        edit_values(
+            date="2026-11-28",
+            start="10:00",
+            end="13:00",
+            capacity="3",
+            location="HQ",
+            repeat_weeks="2",
+            repeat_until="2026-12-20",
+        ),
+        edit_values(
+            date="2026-11-28",
+            start="10:00",
+            end="13:00",
+            capacity="3",
+            location="HQ",
+            repeat_until="2026-11-30",
+        ),
+    ):
+        answer = submit(bot, edit, values, user=READER)
+        seen += [("edit form", t) for t in texts(answer.ack)]
+    stale = {**edit_form("not-a-shift", "VPSEUDOE2"), "id": "VPSEUDOE2"}
+    answer = submit(
+        bot,
+        stale,
+        edit_values(date="2026-11-28", start="10:00", end="13:00", capacity="3", location="HQ"),
+        user=READER,
+    )
+    seen += [("edit form", t) for t in texts(answer.ack)]
+    for form_view in (shift_form("VPSEUDOSH"), {**shift_form("VPSEUDOHO"), "callback_id": act.HOST_FORM}):
+        for values in (
+            shift_values(state="NH", kind="dance", capacity="x", location="", day="2026-13-45"),
+            shift_values(day="2031-01-01"),
+        ):
+            answer = submit(bot, form_view, values, user=READER)
+            seen += [("shift form", t) for t in texts(answer.ack)]
+    # The weekly series' confirmation and its Cancel button.
+    asked = bot.command("/turnout", f"shift cancel {editor['series']} series", user=READER, channel="CIOWA")
+    done = bot.click(asked.reply, act.CANCEL_SERIES, user=READER)
+    seen += [("cancel series click", t) for t in [done.reply.text, *texts(done.reply.blocks)]]
+    # DMs in READER's language: made a trusted host, then no longer; news of their hosted shift.
+    bot.command("/turnout", "coordinator <@UCOORD3> NH", user="UADMIN")
+    bot.command("/turnout", f"host <@{READER}> NH", user="UCOORD3")
+    bot.command("/turnout", f"host remove <@{READER}> NH", user="UCOORD3")
+    with bot.deps.session() as session:
+        mine = make.shift(session, bot.clock(), state="NH", days_ahead=5, capacity=1, host=READER)
+    bot.command("/claim", str(mine), user="UVOL1")
+    bot.command("/claim", str(mine), user="UVOL2")
+    bot.command("/unclaim", str(mine), user="UVOL2")
+    bot.command("/unclaim", str(mine), user="UVOL1")
+    bot.command("/turnout", f"roster {mine} add <@UVOL3> <@UVOL4>", user="UCOORD3")
+    dms = bot.slack.dms_to(READER)
+    assert len(dms) >= 6, [m.text for m in dms]
+    for message in dms:
+        seen += [("DM", t) for t in [message.text, *texts(message.blocks)]]
+    leftovers = [
+        (where, word, shown)
+        for where, shown in seen
+        for word in english_left(shown, where)
+        if word.lower() not in KIND_WORDS
+    ]
+    assert leftovers == [], "\n".join(map(str, leftovers))
+    assert len(seen) > 100
