@@ -91,7 +91,6 @@ from handlers.common import (
     enroll,
     is_help,
     profile_of,
-    reads,
     resolve_user,
     say,
     with_note,
@@ -175,6 +174,7 @@ def add_shift(request: TurnoutRequest, lang: Lang) -> None:
             posted.channel if posted else None,
             pending=bool(posted and not posted.posted),
             refused=posted.refused if posted else None,
+            lang=lang,
         ),
     )
 
@@ -261,6 +261,7 @@ def handle_shift_form(
                 posted.channel if posted else None,
                 pending=pending,
                 refused=posted.refused if posted else None,
+                lang=lang,
             ),
         )
 
@@ -293,7 +294,9 @@ def cancel(request: TurnoutRequest, lang: Lang) -> None:
         )
     say(
         request.respond,
-        build_cancel_result(preview) if preview.already else build_cancel_confirmation(preview, reason),
+        build_cancel_result(preview, lang=lang)
+        if preview.already
+        else build_cancel_confirmation(preview, reason),
     )
 
 
@@ -303,7 +306,8 @@ def handle_cancel_click(
     """Cancel, confirmed: the shift is cancelled, everyone on it told (with the reason), and the
     confirmation replaced by what happened. A second click finds it cancelled already."""
     ack()
-    with answering(respond, reads(deps, body["user"]["id"])):
+    lang = caller_lang(deps, body["user"]["id"])
+    with answering(respond, lang):
         # The value is `ID|REASON`: the id read like every button's, the reason as it was checked.
         value = body["actions"][0].get("value")
         shift_id, _ = button_ref(value)
@@ -315,8 +319,9 @@ def handle_cancel_click(
             actor = enroll(deps, session, profile)
             result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
         if result.already:
-            return say(respond, build_cancel_result(result), replace=True)
+            return say(respond, build_cancel_result(result, lang=lang), replace=True)
         told = 0
+        langs = recipient_langs(deps, list(result.notify))
         for user_id in result.notify:
             told += send_dm(
                 deps,
@@ -324,11 +329,11 @@ def handle_cancel_click(
                 kind=DeliveryKind.CANCELLED,
                 user_id=user_id,
                 key=str(shift_id),
-                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id),
+                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id, lang=langs[user_id]),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
             ).landed
-        say(respond, build_cancel_result(result, told), replace=True)
+        say(respond, build_cancel_result(result, told, lang), replace=True)
         refresh_shift_post(deps, client, shift_id)
         # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
         refresh_proposal_copies(deps, client, shift_id)
@@ -349,7 +354,7 @@ def show_roster(request: TurnoutRequest, lang: Lang) -> None:
     shift_id = parse_shift_id(request.args[0], usage.ROSTER)
     deps = request.deps
     with request.acting() as (session, actor):
-        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()))
+        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), lang=lang)
     say(request.respond, reply)
 
 
@@ -360,7 +365,8 @@ def handle_roster_click(
     ack()
     action = body["actions"][0]
     user_id = body["user"]["id"]
-    with answering(respond, reads(deps, user_id)):
+    lang = caller_lang(deps, user_id)
+    with answering(respond, lang):
         signup_id, offset = read_roster_value(action.get("value"))
         profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
@@ -377,7 +383,9 @@ def handle_roster_click(
                 marked = mark_attendance(session, actor=actor, signup_id=signup_id, status=status, now=now)
                 shift_id = marked.shift.id
                 result = None
-            reply: Reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), offset)
+            reply: Reply = build_roster(
+                roster(session, actor=actor, shift_id=shift_id, now=now), offset, lang
+            )
         say(respond, reply, replace=True)
         if result is not None and result.changed:
             send_dm(
@@ -437,12 +445,15 @@ def handle_roster_page(
     """Previous / Next on a roster: draw that page of people in place (for coordinators only)."""
     ack()
     user_id = body["user"]["id"]
-    with answering(respond, reads(deps, user_id)):
+    lang = caller_lang(deps, user_id)
+    with answering(respond, lang):
         shift_id, offset = read_roster_value(body["actions"][0].get("value"))
         profile = profile_of(deps, client, user_id, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
-            reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset)
+            reply = build_roster(
+                roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset, lang
+            )
         say(respond, reply, replace=True)
 
 
@@ -747,7 +758,7 @@ def add_to_roster(request: TurnoutRequest, lang: Lang) -> None:
     with request.acting() as (session, actor):
         now = deps.clock()
         added = [add_to_shift(session, actor=actor, shift_id=shift_id, user_id=u, now=now) for u in people]
-        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now))
+        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), lang=lang)
     langs = recipient_langs(deps, [r.signup.user_id for r in added])
     for result in added:
         signup = result.signup

@@ -106,7 +106,9 @@ def build_hosted(
     """The answer to `/host`: published (where it was posted), or sent to whom for approval."""
     shift = hosted.shift
     if hosted.published:
-        reply = build_shift_created(shift, hosted.created, channel_id, pending=pending, refused=refused)
+        reply = build_shift_created(
+            shift, hosted.created, channel_id, pending=pending, refused=refused, lang=lang
+        )
         note = lang._("You host it: I'll DM you when people claim or release it.")
         return Reply(reply.text, [*reply.blocks, context(note)])
     if not hosted.created:

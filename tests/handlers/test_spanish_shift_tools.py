@@ -108,3 +108,30 @@ def test_a_proposal_reaches_a_spanish_leads_channel_in_spanish_and_the_host_in_e
     assert "*Aprobada* por <@UCOORD> (dom 22 nov a las 9:00 CST)." in message_text(decided)
     news = [m.text for m in bot.slack.dms_to("UVOL1")]
     assert any("canvass" in text and "was approved by <@UCOORD>" in text for text in news), news
+
+
+def test_the_roster_and_a_cancellation_in_spanish(bot: Bot) -> None:
+    lucia = spanish_speaker(bot, "ULUCIA", "lucía")
+    shift_id = iowa(bot, lucia)
+    bot.slack.add_person("UVOL1", "vol1")
+    marta = spanish_speaker(bot, "UMARTA", "marta")
+    bot.command("/claim", str(shift_id), user="UVOL1")
+    bot.command("/claim", str(shift_id), user=marta)
+    shown = bot.command("/turnout", f"roster {shift_id}", user=lucia)
+    assert shown.reply.text == f"Lista del turno #{shift_id}"
+    text = message_text(shown.reply)
+    assert "<@UVOL1> — :white_circle: tomado, sin confirmar" in text
+    assert "Personas" in text and "2/3 lugares ocupados · 0 en lista de espera" in text
+    assert "Los botones de asistencia aparecen una hora antes de que empiece el turno." in text
+    assert {b["text"]["text"] for b in buttons(shown.reply)} == {"Sacar"}
+    added = bot.command("/turnout", f"roster {shift_id} add <@UVOL1>", user=lucia)
+    assert f"<@UVOL1> ya está en el turno #{shift_id} (anotado/a)." in message_text(added.reply)
+    done = bot.cancel_shift(shift_id, "llueve", user=lucia)
+    assert done.reply.text == f"Cancelaste el turno #{shift_id}. Avisé a 2 personas por mensaje directo."
+    (english,) = bot.slack.dms_to("UVOL1")
+    assert english.text.startswith(f":no_entry: Shift #{shift_id} has been cancelled by <@ULUCIA>.")
+    (spanish,) = [m for m in bot.slack.dms_to(marta) if "canceló" in m.text]
+    assert (
+        spanish.text == f":no_entry: <@ULUCIA> canceló el turno #{shift_id}. Perdón por el cambio de planes."
+    )
+    assert "*Por qué:* llueve" in message_text(spanish)

@@ -25,6 +25,7 @@ from bot import i18n
 from bot.blocks import actions as act
 from bot.i18n import ENGLISH, SPANISH, Lang
 from bot.localslack.limits import check_message, check_view
+from bot.localslack.reading import buttons
 from bot.models import State
 from bot.services.places import PLACES
 from bot.vocabulary import DAY_WORDS_BY_LANGUAGE, METRIC_WORDS_BY_LANGUAGE, SPAN_WORDS_BY_LANGUAGE
@@ -241,7 +242,18 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
 def editor(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """READER reads the pseudo-language and coordinates IA, with a shift two people hold, a
     weekly series, and a shift hosted by someone else in WV (which READER does not run)."""
-    for user_id in (READER, "UCOORD2", "UCOORD3", "UHOST", "UANA", "UBEN", "UVOL1", "UVOL2", "UVOL3", "UVOL4"):
+    for user_id in (
+        READER,
+        "UCOORD2",
+        "UCOORD3",
+        "UHOST",
+        "UANA",
+        "UBEN",
+        "UVOL1",
+        "UVOL2",
+        "UVOL3",
+        "UVOL4",
+    ):
         bot.slack.add_person(user_id, user_id.lower()[1:])
     monkeypatch.setattr(i18n, "LANGUAGES", (*i18n.LANGUAGES, PSEUDO_CODE))
     monkeypatch.setattr(i18n, "_LANGS", {**i18n._LANGS, PSEUDO_CODE: pseudo_lang()})
@@ -404,3 +416,51 @@ def test_shift_tools_and_hosting_come_through_the_catalog(bot: Bot, editor: dict
     ]
     assert leftovers == [], "\n".join(map(str, leftovers))
     assert len(seen) > 100
+
+
+@pytest.mark.parametrize("lang", [ENGLISH, SPANISH], ids=lambda lang: lang.code)
+def test_shift_tools_and_hosting_fit_slack_in_every_language(bot: Bot, lang: Lang) -> None:
+    """The longest answers of the shift tools and hosting (a 26-week series cancelled with the
+    longest reason, ten people added at once, a full page of proposals, the forms) still fit
+    Slack in both languages."""
+    name = "N" * 80
+    people = [f"UP{n:03d}" for n in range(10)]
+    for user_id in (READER, *people, "UHOST"):
+        bot.slack.add_person(user_id, name)
+    with bot.deps.session() as session:
+        make.coordinator(session, READER, "WV", bot.clock())
+        for user_id in (READER, *people):
+            make.volunteer(session, user_id, bot.clock(), name=name)
+        session.execute(sa.text(f"UPDATE volunteer SET language = '{lang.code}' WHERE id = '{READER}'"))
+        first = make.shift(session, bot.clock(), state="WV", days_ahead=1, capacity=1, location="L" * 300)
+        hosts = [f"UH{n:03d}" for n in range(12)]
+        for host in hosts:
+            make.volunteer(session, host, bot.clock(), name=name)
+    bot.command("/turnout", f"shift repeat {first} weekly 26", user=READER, channel="CWV")
+    for n, host in enumerate(hosts):
+        bot.slack.add_person(host, name)
+        bot.command("/host", f"WV 2026-12-{n + 1:02d} 10:00-13:00 canvass 8 {'P' * 300}", user=host)
+    replies = [
+        bot.command("/turnout", f"shift cancel {first} series {'r' * 300}", user=READER, channel="CWV"),
+        bot.command("/turnout", f"roster {first} add {' '.join(f'<@{u}>' for u in people)}", user=READER),
+        bot.command("/turnout", f"roster {first}", user=READER),
+        bot.command("/turnout", "proposals WV", user=READER),
+        bot.command("/turnout", f"shift edit {first} capacity 11 location {'Q' * 300}", user=READER),
+        bot.command("/host", "help", user=READER),
+    ]
+    for exchange in replies:
+        assert exchange.replies
+        for reply in exchange.replies:
+            assert check_message(reply.text, reply.blocks, require_text=True) == []
+    assert len(buttons(replies[3].reply)) >= 20  # a full page of proposals, each with Approve / Decline
+    assert len(replies[1].reply.blocks) > 10  # the roster with everyone added
+    for opened in (
+        bot.command("/turnout", f"shift edit {first + 1}", user=READER).view,
+        bot.command("/host", "", user=READER).view,
+        bot.command("/turnout", "shift add", user=READER).view,
+    ):
+        assert opened is not None
+        check_view(opened)
+    done = bot.click(replies[0].reply, act.CANCEL_SERIES, user=READER)
+    assert check_message(done.reply.text, done.reply.blocks, require_text=True) == []
+    assert len(done.reply.text) > 20
