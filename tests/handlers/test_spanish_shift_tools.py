@@ -135,3 +135,23 @@ def test_the_roster_and_a_cancellation_in_spanish(bot: Bot) -> None:
         spanish.text == f":no_entry: <@ULUCIA> canceló el turno #{shift_id}. Perdón por el cambio de planes."
     )
     assert "*Por qué:* llueve" in message_text(spanish)
+
+
+def test_without_a_leads_channel_each_coordinator_gets_the_proposal_in_their_language(bot: Bot) -> None:
+    iowa(bot, "UCOORD")
+    lucia = spanish_speaker(bot, "ULUCIA", "lucía")
+    with bot.deps.session() as session:
+        make.coordinator(session, lucia, "IA", bot.clock())
+    bot.command("/host", "IA 2026-11-28 10:00-13:00 phonebank 8 Zoom", user="UVOL1", channel="CIOWA")
+    (english,) = bot.slack.dms_to("UCOORD")
+    (spanish,) = [m for m in bot.slack.dms_to(lucia) if "se ofrece" in m.text]
+    assert english.text == "<@UVOL1> offers to host a phone bank in IA on Sat Nov 28"
+    assert spanish.text == "<@UVOL1> se ofrece a organizar un banco de llamadas en IA el sáb 28 nov"
+    bot.click(english, act.DECLINE, user="UCOORD")
+    (form,) = [call.params["view"] for call in bot.slack.calls_to("views.open")]
+    declined = submit(
+        bot, {**form, "id": "VDECLINE1"}, {"reason": {"reason": {"value": "Sin cupo"}}}, user="UCOORD"
+    )
+    assert "Declined shift #" in str(declined.ack)
+    (redrawn,) = [m for m in bot.slack.dms_to(lucia) if "Rechazada" in message_text(m)]
+    assert "*Rechazada* por <@UCOORD>" in message_text(redrawn) and "Sin cupo" in message_text(redrawn)
