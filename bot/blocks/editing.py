@@ -64,11 +64,10 @@ def build_edit_result(result: EditResult, told: int | None = None, lang: Lang = 
     owed = len(result.told)
     told = owed if told is None else told
     if owed and told < owed:
-        who = lang.ngettext(
-            "Told {told} of {count} person on it so far; the rest will be retried.",
-            "Told {told} of {count} people on it so far; the rest will be retried.",
-            owed,
+        who = lang._(
+            "Told {told} of {owed} people on it so far; the rest will be retried.",
             told=lang.number(told),
+            owed=lang.number(owed),
         )
     elif owed:
         who = lang.ngettext(
@@ -235,12 +234,11 @@ def build_series_cancel_result(result: SeriesCancel, told: int | None = None, la
     told = owed if told is None else told
     count = shift_count(len(result.shifts), lang)
     if told < owed:
-        text = lang.ngettext(
-            "Cancelled {shifts}. Told {told} of {count} person so far; the rest will be retried.",
-            "Cancelled {shifts}. Told {told} of {count} people so far; the rest will be retried.",
-            owed,
+        text = lang._(
+            "Cancelled {shifts}. Told {told} of {owed} people so far; the rest will be retried.",
             shifts=count,
             told=lang.number(told),
+            owed=lang.number(owed),
         )
     else:
         text = lang.ngettext(

@@ -70,9 +70,9 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 state=state,
                 doing=doing_text(error, lang),
             )
-        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
+        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids):
             # A shift staff added is run by the state's coordinators alone: said as for them.
-            return refusal_text(NotCoordinator(state, ids, doing, **error.doing_values), lang)
+            return refusal_text(NotCoordinator(state, ids, error.doing_template, **error.doing_values), lang)
         case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids):
             if ids:
                 # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
@@ -206,7 +206,7 @@ def build_refusal(error: TurnoutError, lang: Lang = ENGLISH) -> Reply:
 
 def doing_text(error: NotCoordinator | NotShiftRunner, lang: Lang) -> str:
     """What the refused person tried to do, in their language (`edit shift #12`)."""
-    return lang._(error.doing, **error.doing_values)
+    return lang._(error.doing_template, **error.doing_values)
 
 
 def mention(user_id: str) -> str:

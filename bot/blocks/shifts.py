@@ -325,12 +325,11 @@ def build_cancel_result(result: CancelResult, told: int | None = None, lang: Lan
     if result.already:
         text = lang._("Shift #{shift} was already cancelled.", shift=shift.id)
     elif told < owed:
-        text = lang.ngettext(
-            "Cancelled shift #{shift}. Told {told} of {count} person so far; the rest will be retried.",
-            "Cancelled shift #{shift}. Told {told} of {count} people so far; the rest will be retried.",
-            owed,
+        text = lang._(
+            "Cancelled shift #{shift}. Told {told} of {owed} people so far; the rest will be retried.",
             shift=shift.id,
             told=lang.number(told),
+            owed=lang.number(owed),
         )
     else:
         text = lang.ngettext(

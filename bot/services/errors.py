@@ -62,12 +62,14 @@ class NotCoordinator(Refused):
             if coordinator_ids
             else f"an admin (no one coordinates {state} yet)"
         )
-        # `doing` may be a catalog message with `{state}` and `values`' fields (`{shift}`).
+        # `doing` may be a catalog message with `{state}` and `values`' fields (`{shift}`): kept
+        # as `doing_template` for the reader's language, `doing` is its English.
         self.doing_values: dict[str, object] = {"state": state, **values}
-        super().__init__(f"Only {who} can {doing.format(**self.doing_values)}.")
+        self.doing_template = doing
+        self.doing = doing.format(**self.doing_values)
+        super().__init__(f"Only {who} can {self.doing}.")
         self.state = state
         self.coordinator_ids = coordinator_ids
-        self.doing = doing
 
 
 class NotShiftRunner(Refused):
@@ -89,11 +91,12 @@ class NotShiftRunner(Refused):
             else f"an admin (no one coordinates {state} yet)"
         )
         who = f"the shift's host or {staff}" if host_id else staff
+        self.doing_template = doing
         super().__init__(f"Only {who} can {doing.format(**self.doing_values)}.")
         self.state = state
         self.host_id = host_id
         self.coordinator_ids = coordinator_ids
-        self.doing = doing
+        self.doing = doing.format(**self.doing_values)
 
 
 class NotCoordinating(NotFound):
