@@ -17,7 +17,7 @@ from bot.blocks import actions as act
 from bot.i18n import N_
 from bot.services.errors import TurnoutError, UsageError
 
-STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
+STALE_BUTTON = N_("I can't read that button. Run the command again for a fresh list.")
 # Ids are PostgreSQL integers; anything longer than this is not one of ours.
 MAX_ID = 2**31 - 1
 WHOLE = re.compile(r"[0-9]{1,9}")

@@ -191,7 +191,7 @@ def open_shift_form(request: TurnoutRequest, lang: Lang) -> None:
     # The date offered is the first on which the suggested start is still ahead, in the zone of
     # the state the shift is most likely for (the channel's, else the person's home state).
     day = first_form_day(deps, state_timezone_for(deps, likely if likely in states else states[0]))
-    view = build_shift_form(states, day)
+    view = build_shift_form(states, day, lang)
     view["blocks"] += repeat_fields(lang)
     open_form(request.client, request.command["trigger_id"], view)
 
@@ -296,7 +296,7 @@ def cancel(request: TurnoutRequest, lang: Lang) -> None:
         request.respond,
         build_cancel_result(preview, lang=lang)
         if preview.already
-        else build_cancel_confirmation(preview, reason),
+        else build_cancel_confirmation(preview, reason, lang),
     )
 
 
@@ -523,7 +523,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted),
+            reply=build_promoted_dm(promoted, recipient_lang(deps, promoted.user_id)),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )

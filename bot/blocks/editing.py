@@ -60,7 +60,7 @@ def build_edit_result(result: EditResult, told: int | None = None, lang: Lang = 
     shift = result.shift
     if not result.changed:
         text = lang._("Shift #{shift} already says that; nothing changed.", shift=shift.id)
-        return Reply(text, [section(text), section(describe(shift, notes=True))])
+        return Reply(text, [section(text), section(describe(shift, notes=True, lang=lang))])
     owed = len(result.told)
     told = owed if told is None else told
     if owed and told < owed:
@@ -86,7 +86,7 @@ def build_edit_result(result: EditResult, told: int | None = None, lang: Lang = 
         who = f"{who} {promoted}".strip()
     text = lang._("Changed shift #{shift}. {who}", shift=shift.id, who=who).strip()
     blocks = [section(text), section("\n".join(change_lines(result, lang)))]
-    blocks.append(section(describe(shift, notes=True)))
+    blocks.append(section(describe(shift, notes=True, lang=lang)))
     return Reply(text, blocks)
 
 
@@ -110,7 +110,7 @@ def build_shift_changed_dm(result: EditResult, signup: SignupView, lang: Lang = 
         headline += " " + lang._(
             "Can you still make it? Please confirm, or release your place for someone else."
         )
-    card = build_signup_card(signup, headline)
+    card = build_signup_card(signup, headline, lang)
     blocks = [card.blocks[0], section("\n".join(change_lines(result, lang))), *card.blocks[1:]]
     text = lang._(
         "Shift #{shift} has changed: {changes}", shift=shift.id, changes=changed_words(result, lang)
@@ -139,7 +139,7 @@ def build_repeat_result(
     lines = [short_when(s, lang) for s in created[:SERIES_SHOWN]]
     if len(created) > SERIES_SHOWN:
         lines.append(more_line(len(created) - SERIES_SHOWN, lang))
-    blocks = [section(f"*{text}*"), section(describe(shift))]
+    blocks = [section(f"*{text}*"), section(describe(shift, lang=lang))]
     if lines:
         blocks.append(section("\n".join(lines)))
     notes = []
@@ -267,7 +267,7 @@ def build_series_cancelled_dm(shifts: list[ShiftView], reason: str, lang: Lang =
     blocks = [section(headline)]
     if reason:
         blocks.append(section(lang._("*Why:* {reason}", reason=esc(reason))))
-    blocks.append(section(f"{title(first)}\n{series_lines(shifts, lang)}"))
+    blocks.append(section(f"{title(first, lang)}\n{series_lines(shifts, lang)}"))
     blocks.append(context(lang._("`/shifts` lists other open shifts.")))
     return Reply(headline, blocks)
 
@@ -351,7 +351,7 @@ def build_added_dm(signup: SignupView, added_by: str, lang: Lang = ENGLISH) -> R
             person=mention(added_by),
             shift=signup.shift.id,
         )
-    return build_signup_card(signup, headline)
+    return build_signup_card(signup, headline, lang)
 
 
 # ---------------------------------------------------------------- forms
@@ -399,7 +399,7 @@ def build_edit_form(
         "submit": {"type": "plain_text", "text": lang._("Save")},
         "close": {"type": "plain_text", "text": lang._("Cancel")},
         "blocks": [
-            context(f"{describe(shift)}\n{lang._('Everyone on it is told what changes.')}"),
+            context(describe(shift, lang=lang) + "\n" + lang._("Everyone on it is told what changes.")),
             input_field(
                 "date",
                 lang._("Date"),

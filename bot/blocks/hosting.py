@@ -68,7 +68,7 @@ def _plain(text: str) -> Block:
 def build_host_form(states: list[str], today: date, preselected: str | None, lang: Lang = ENGLISH) -> Block:
     """`/host` with no details: the shift form, each state by its name, the caller's channel or
     home state chosen already."""
-    view = build_shift_form(states, today)
+    view = build_shift_form(states, today, lang)
     options = [
         {"text": _plain(lang._("{place} ({state})", place=place(s, lang), state=s)[:75]), "value": s}
         for s in states[:100]
@@ -130,7 +130,7 @@ def build_hosted(
                 "To offer it again, change a detail, or send it again in ten minutes.",
                 shift=shift.id,
             )
-        return Reply(text, [section(text), section(describe(shift, notes=True))])
+        return Reply(text, [section(text), section(describe(shift, notes=True, lang=lang))])
     if route is not None and route.channel_id:
         where = lang._(
             "{state}'s coordinators have it in {channel}", state=shift.state, channel=f"<#{route.channel_id}>"
@@ -152,7 +152,7 @@ def build_hosted(
     )
     blocks = [
         section(text),
-        section(describe(shift, notes=True)),
+        section(describe(shift, notes=True, lang=lang)),
         context(lang._("Volunteers see it in `/shifts` once it is approved.")),
     ]
     return Reply(lang._("Shift #{shift} was sent for approval.", shift=shift.id), blocks)
@@ -234,7 +234,7 @@ def build_proposal(p: Proposal, lang: Lang = ENGLISH) -> Reply:
     if p.pending:
         blocks = [
             section(proposal_line(p, lang)),
-            section(describe(shift, notes=True)),
+            section(describe(shift, notes=True, lang=lang)),
             decision_buttons(p, act.PROPOSAL, lang),
             context(lang._("Everything waiting: `/turnout proposals {state}`", state=shift.state)),
         ]
@@ -247,7 +247,7 @@ def build_proposal(p: Proposal, lang: Lang = ENGLISH) -> Reply:
         )
         return Reply(text[:300], blocks)
     line = decision_line(p, lang)
-    blocks = [section(line), section(describe(shift))]
+    blocks = [section(line), section(describe(shift, lang=lang))]
     return Reply(lang._("Proposal #{shift}: {decision}", shift=shift.id, decision=line)[:300], blocks)
 
 
@@ -262,13 +262,13 @@ def build_proposals(page: ProposalPage, lang: Lang = ENGLISH) -> Reply:
     heading = lang._("Proposals waiting in {scope}", scope=scope)
     blocks: list[Block] = [header(heading[:150])]
     for p in page.proposals:
-        blocks.append(section(f"{proposal_line(p, lang)}\n{describe(p.shift, notes=True)}"))
+        blocks.append(section(f"{proposal_line(p, lang)}\n{describe(p.shift, notes=True, lang=lang)}"))
         blocks.append(decision_buttons(p, here, lang))
         blocks.append(divider())
-    span = page_span("Proposals", page.offset, len(page.proposals), page.total)
+    span = page_span(lang._("Proposals"), page.offset, len(page.proposals), page.total, lang)
     blocks.append(context(span))
     blocks += page_buttons(
-        act.PROPOSALS_PAGE, surface, page.offset, len(page.proposals), page.total, PROPOSALS_PAGE
+        act.PROPOSALS_PAGE, surface, page.offset, len(page.proposals), page.total, PROPOSALS_PAGE, lang
     )
     return Reply(f"{heading}: {span.lower()}", blocks)
 
@@ -333,7 +333,7 @@ def build_decline_form(p: Proposal, lang: Lang = ENGLISH) -> Block:
                     shift=shift.id,
                 )
             ),
-            section(describe(shift, notes=True)),
+            section(describe(shift, notes=True, lang=lang)),
             {
                 "type": "input",
                 "block_id": "reason",
@@ -380,7 +380,7 @@ def build_decision_dm(p: Proposal, channel_id: str | None, lang: Lang = ENGLISH)
         if p.reason:
             blocks.append(section(lang._("*Why:* {reason}", reason=esc(p.reason))))
         blocks += [
-            section(describe(shift)),
+            section(describe(shift, lang=lang)),
             context(lang._("Thank you for offering. `/host` proposes another.")),
         ]
         return Reply(headline, blocks)
@@ -397,7 +397,7 @@ def build_decision_dm(p: Proposal, channel_id: str | None, lang: Lang = ENGLISH)
         )
     blocks = [
         section(headline),
-        section(describe(shift, notes=True)),
+        section(describe(shift, notes=True, lang=lang)),
         context(
             lang._(
                 "You run it: I'll DM you when people claim or release it; `/turnout roster {shift}` "
@@ -520,7 +520,7 @@ def build_late_release(result: ReleaseResult, now: datetime, lang: Lang = ENGLIS
         headline += " " + lang._(
             "{person} moved up from the waitlist.", person=f"<@{result.promoted.user_id}>"
         )
-    return Reply(headline, [section(headline), section(describe(shift)), roster_hint(shift, lang)])
+    return Reply(headline, [section(headline), section(describe(shift, lang=lang)), roster_hint(shift, lang)])
 
 
 def build_leads_route(route: LeadsRoute, *, changed: bool, public: bool = False) -> Reply:
