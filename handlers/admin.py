@@ -19,7 +19,7 @@ from bot.services.people import grant_coordinator, revoke_coordinator, set_home_
 from bot.services.places import PLACES
 from bot.services.roles import coordinated_states, require_coordinator
 from bot.services.states import bind_state, set_unclaim_cutoff
-from bot.slack.delivery import send_dm
+from bot.slack.delivery import dm_lang, send_dm
 from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_user, say
 from handlers.parsing import ChannelRef, fold_state, parse_channel, parse_user, require_state
 
@@ -146,7 +146,7 @@ def run_trusted_host(request: TurnoutRequest) -> None:
             kind=DeliveryKind.HOST_NEWS,
             user_id=user_id,
             key=f"trusted:{code}:{'off' if removing else 'on'}:{int(now.timestamp() * 1_000_000)}",
-            reply=build_trusted_dm(code, trusted=not removing),
+            reply=build_trusted_dm(code, trusted=not removing, lang=dm_lang(deps, user_id)),
             expires_at=now + TRUSTED_NEWS_USEFUL_FOR,
         )
 

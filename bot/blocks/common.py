@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, Lang
+from bot.i18n import ENGLISH, N_, Lang
 
 Block = dict[str, Any]
 
@@ -39,6 +39,14 @@ def kinds_text(lang: Lang) -> str:
     """The kinds as people type them (always the English words), for hints and errors:
     `canvass, phonebank, textbank, event, or training`."""
     return lang.either(list(KIND_LABEL))
+
+
+class KindChoices:
+    """The kinds offered as a choice in a refusal's values (`Kinds: {kinds}.`): joined with "or"
+    in the reader's language by `bot.blocks.refusals`; in English where no reader is known."""
+
+    def __format__(self, spec: str) -> str:
+        return kinds_text(ENGLISH)
 
 
 @dataclass(frozen=True)

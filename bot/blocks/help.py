@@ -14,32 +14,32 @@ MYSHIFTS = "`/myshifts`"
 HOME = "`/turnout home STATE`, e.g. `/turnout home IA`"
 STATE = "`/turnout state STATE #channel [TIMEZONE]`, e.g. `/turnout state TX #texas America/Chicago`"
 COORDINATOR = "`/turnout coordinator @user STATE` or `/turnout coordinator remove @user STATE`"
-SHIFT_ADD = (
+SHIFT_ADD = N_(
     "`/turnout shift add` (opens a form), or "
     "`/turnout shift add STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
     "e.g. `/turnout shift add IA 2026-11-28 10:00-13:00 canvass 8 Des Moines HQ, 123 Main St`"
 )
-SHIFT_CANCEL = "`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`"
-ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
-SHIFT_EDIT = (
+SHIFT_CANCEL = N_("`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`")
+ROSTER = N_("`/turnout roster ID`, e.g. `/turnout roster 12`")
+SHIFT_EDIT = N_(
     "`/turnout shift edit ID` (opens the form), or "
     "`/turnout shift edit ID [date YYYY-MM-DD] [time HH:MM-HH:MM] [capacity N] [location TEXT…]`, "
     "e.g. `/turnout shift edit 12 time 11:00-14:00 capacity 10`"
 )
-SHIFT_REPEAT = (
+SHIFT_REPEAT = N_(
     "`/turnout shift repeat ID weekly N` or `/turnout shift repeat ID until YYYY-MM-DD`, "
     "e.g. `/turnout shift repeat 12 weekly 4`"
 )
-SHIFT_CANCEL_SERIES = (
+SHIFT_CANCEL_SERIES = N_(
     "`/turnout shift cancel ID series [REASON…]`, e.g. `/turnout shift cancel 14 series the office moved`"
 )
-ROSTER_ADD = "`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`"
-HOST = (
+ROSTER_ADD = N_("`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`")
+HOST = N_(
     "`/host` (opens a form), or `/host STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
     "e.g. `/host IA 2026-11-28 10:00-13:00 canvass 8 Ana's porch, 12 Elm St`"
 )
 TRUSTED_HOST = "`/turnout host @user STATE` or `/turnout host remove @user STATE`"
-PROPOSALS = "`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`"
+PROPOSALS = N_("`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`")
 LEADS = (
     "`/turnout leads STATE #channel`, `/turnout leads STATE off` or `/turnout leads STATE`, "
     "e.g. `/turnout leads IA #ia-leads`"
@@ -73,17 +73,18 @@ SCHEDULE = N_(
 DIGEST = N_("`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`")
 EXPORT = "`/turnout export STATE [FROM] [TO]`, e.g. `/turnout export IA 2026-11-01 2026-11-30`"
 
-COMMAND_HELP = {
-    "/host": (
-        "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
-        "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
-        "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
-        "With no state the form picks this channel's state, else your home state.\n"
-        f"Usage: {HOST}"
-    ),
-}
+COMMAND_HELP: dict[str, str] = {}
 # Commands whose help is translated: what the command does, and its usage line.
 TRANSLATED_HELP = {
+    "/host": (
+        N_(
+            "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
+            "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
+            "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
+            "With no state the form picks this channel's state, else your home state."
+        ),
+        HOST,
+    ),
     "/shifts": (
         N_(
             "*/shifts* lists open shifts, soonest first, with a Claim button each. With no state it uses "
@@ -260,8 +261,15 @@ def build_subcommand_help(name: str) -> Reply:
 
 
 def usage_text(usage: str, lang: Lang = ENGLISH) -> str:
-    """`Usage: …`, in the reader's language where the usage line is translated."""
-    return lang._("Usage: {usage}", usage=lang._(usage))
+    """`Usage: …`, in the reader's language where the usage line is translated; several usage
+    lines (`A\nor B`) are each translated."""
+    lines = usage.split(USAGE_OR)
+    joined = ("\n" + lang.pgettext("between usage lines", "or") + " ").join(lang._(line) for line in lines)
+    return lang._("Usage: {usage}", usage=joined)
+
+
+# Between the usage lines of a command that has several.
+USAGE_OR = "\nor "
 
 
 def build_log_help(lang: Lang) -> Reply:

@@ -7,11 +7,20 @@ from babel.numbers import format_decimal
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import Block, Reply, context, kind_label, plural, section, text_reply
+from bot.blocks.common import (
+    Block,
+    KindChoices,
+    Reply,
+    context,
+    kind_label,
+    kinds_text,
+    section,
+    text_reply,
+)
 from bot.blocks.contacts import in_place
 from bot.blocks.help import usage_text
 from bot.blocks.shifts import claim_button, describe
-from bot.i18n import ENGLISH, Lang
+from bot.i18n import ENGLISH, N_, Lang
 from bot.models import Metric, SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
@@ -32,10 +41,12 @@ from bot.services.places import article
 from bot.vocabulary import MetricChoices, metric_keyword
 
 STATUS_WORDS = {
-    SignupStatus.WAITLISTED: "on the waitlist",
-    SignupStatus.PENDING: "waiting for their claim to be accepted",
-    SignupStatus.RELEASED: "off the shift (released)",
-    SignupStatus.REMOVED: "off the shift (removed)",
+    SignupStatus.WAITLISTED: N_("{person} is on the waitlist, so attendance doesn't apply."),
+    SignupStatus.PENDING: N_(
+        "{person} is waiting for their claim to be accepted, so attendance doesn't apply."
+    ),
+    SignupStatus.RELEASED: N_("{person} is off the shift (released), so attendance doesn't apply."),
+    SignupStatus.REMOVED: N_("{person} is off the shift (removed), so attendance doesn't apply."),
 }
 
 
@@ -45,31 +56,42 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
     match error:
         case UsageError():
             return f"{problem_text(error, lang)}\n{usage_text(error.usage, lang)}"
-        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing) if ids:
+        case NotCoordinator(state=state, coordinator_ids=ids) if ids:
             # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
             return lang._(
                 "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
                 article=article(state),
                 state=state,
                 people=", ".join(mention(u) for u in ids),
-                doing=lang._(doing),
+                doing=doing_text(error, lang),
             )
-        case NotCoordinator(state=state, doing=doing):
+        case NotCoordinator(state=state):
             return lang._(
                 "Only an admin (no one coordinates {state} yet) can {doing}.",
                 state=state,
-                doing=lang._(doing),
+                doing=doing_text(error, lang),
             )
-        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
+        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids):
             # A shift staff added is run by the state's coordinators alone: said as for them.
-            return refusal_text(NotCoordinator(state, ids, doing), lang)
-        case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
-            staff = (
-                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)})"
-                if ids
-                else f"{article(state)} {state} coordinator"
+            return refusal_text(NotCoordinator(state, ids, error.doing_template, **error.doing_values), lang)
+        case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids):
+            if ids:
+                # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+                return lang._(
+                    "Only its host {host}, {article} {state} coordinator ({people}) or an admin can {doing}.",
+                    host=mention(host_id or ""),
+                    article=article(state),
+                    state=state,
+                    people=", ".join(mention(u) for u in ids),
+                    doing=doing_text(error, lang),
+                )
+            return lang._(
+                "Only its host {host}, {article} {state} coordinator or an admin can {doing}.",
+                host=mention(host_id or ""),
+                article=article(state),
+                state=state,
+                doing=doing_text(error, lang),
             )
-            return f"Only its host {mention(host_id or '')}, {staff} or an admin can {doing}."
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             ask = (
                 lang._(
@@ -104,7 +126,11 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
         case NotCoordinating(user_id=user_id, state=state):
             return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
         case NotTrustedHost(user_id=user_id, state=state):
-            return f"{mention(user_id)} is not a trusted host in {state}, so there is nothing to revoke."
+            return lang._(
+                "{person} is not a trusted host in {state}, so there is nothing to revoke.",
+                person=mention(user_id),
+                state=state,
+            )
         case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=leads):
             what = (
                 f"{holder}'s leads channel"
@@ -113,13 +139,20 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
             )
             return f"<#{channel_id}> is already {what}. Pick another channel for {wanted}'s leads."
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
-            words = STATUS_WORDS.get(status, status)
-            return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."
+            said = STATUS_WORDS.get(status)
+            if said is None:
+                return f"{mention(volunteer_id)} is {status}, so attendance doesn't apply."
+            return lang._(said, person=mention(volunteer_id))
         case CapacityBelowHeld(shift_id=shift_id, capacity=capacity, holders=holders):
-            return (
-                f"Shift #{shift_id} has {plural(len(holders), 'place', 'places')} held "
-                f"({people_list([mention(u) for u, _name in holders])}), so its capacity can't go down to "
-                f"{capacity}. Take someone off with `/turnout roster {shift_id}` first."
+            return lang.ngettext(
+                "Shift #{shift} has {count} place held ({people}), so its capacity can't go down to "
+                "{capacity}. Take someone off with `/turnout roster {shift}` first.",
+                "Shift #{shift} has {count} places held ({people}), so its capacity can't go down to "
+                "{capacity}. Take someone off with `/turnout roster {shift}` first.",
+                len(holders),
+                shift=shift_id,
+                people=people_list([mention(u) for u, _name in holders], lang=lang),
+                capacity=lang.number(capacity),
             )
         case UnknownTimezone():
             return f"{error.message}\nUsage: {usage.STATE}"
@@ -147,7 +180,11 @@ def shown_values(values: dict[str, object], lang: Lang) -> dict[str, object]:
     (`doors`, `puertas`), a choice of metrics as those words joined with "or"."""
     shown: dict[str, object] = {}
     for name, value in values.items():
-        if isinstance(value, MetricChoices):
+        if isinstance(value, TurnoutError):  # a refusal within a refusal ("The copy on …: …")
+            shown[name] = refusal_text(value, lang)
+        elif isinstance(value, KindChoices):
+            shown[name] = kinds_text(lang)
+        elif isinstance(value, MetricChoices):
             shown[name] = lang.either([metric_keyword(m, lang.code) for m in value])
         elif isinstance(value, Metric):
             shown[name] = metric_keyword(value, lang.code)
@@ -206,6 +243,11 @@ def build_refusal(error: TurnoutError, lang: Lang = ENGLISH) -> Reply:
     return text_reply(refusal_text(error, lang))
 
 
+def doing_text(error: NotCoordinator | NotShiftRunner, lang: Lang) -> str:
+    """What the refused person tried to do, in their language (`edit shift #12`)."""
+    return lang._(error.doing_template, **error.doing_values)
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
@@ -213,7 +255,11 @@ def mention(user_id: str) -> str:
 MAX_NAMED = 10
 
 
-def people_list(names: list[str], most: int = MAX_NAMED) -> str:
+def people_list(names: list[str], most: int = MAX_NAMED, *, lang: Lang = ENGLISH) -> str:
     """`a, b, c and 4 more`: at most `most` named, so a long list stays a short line."""
     shown = ", ".join(names[:most])
-    return f"{shown} and {len(names) - most} more" if len(names) > most else shown
+    if len(names) <= most:
+        return shown
+    return lang.ngettext(
+        "{names} and {count} more", "{names} and {count} more", len(names) - most, names=shown
+    )

@@ -350,14 +350,23 @@ def build_promoted_dm(signup: SignupView, lang: Lang = ENGLISH) -> Reply:
     return build_signup_card(signup, headline, lang)
 
 
-def build_cancelled_dm(shift: ShiftView, reason: str = "", *, by: str | None = None) -> Reply:
+def build_cancelled_dm(
+    shift: ShiftView, reason: str = "", *, by: str | None = None, lang: Lang = ENGLISH
+) -> Reply:
     """`by`: who cancelled it (its host or a coordinator), named."""
-    who = f" by <@{by}>" if by else ""
-    headline = f":no_entry: Shift #{shift.id} has been cancelled{who}. Sorry for the change of plans."
+    if by:
+        said = lang._(
+            "Shift #{shift} has been cancelled by {person}. Sorry for the change of plans.",
+            shift=shift.id,
+            person=f"<@{by}>",
+        )
+    else:
+        said = lang._("Shift #{shift} has been cancelled. Sorry for the change of plans.", shift=shift.id)
+    headline = f":no_entry: {said}"
     blocks = [section(headline)]
     if reason:
-        blocks.append(section(f"*Why:* {esc(reason)}"))
-    blocks += [section(describe(shift)), context("`/shifts` lists other open shifts.")]
+        blocks.append(section(lang._("*Why:* {reason}", reason=esc(reason))))
+    blocks += [section(describe(shift, lang=lang)), context(lang._("`/shifts` lists other open shifts."))]
     return Reply(headline, blocks)
 
 
@@ -395,18 +404,28 @@ def build_cancel_confirmation(preview: CancelResult, reason: str, lang: Lang = E
     return Reply(headline, blocks)
 
 
-def build_cancel_result(result: CancelResult, told: int | None = None) -> Reply:
+def build_cancel_result(result: CancelResult, told: int | None = None, lang: Lang = ENGLISH) -> Reply:
     """`told`: how many of those to tell have their DM so far (the rest are retried)."""
     shift = result.shift
     owed = len(result.notify)
     told = owed if told is None else told
     if result.already:
-        text = f"Shift #{shift.id} was already cancelled."
+        text = lang._("Shift #{shift} was already cancelled.", shift=shift.id)
     elif told < owed:
-        text = f"Cancelled shift #{shift.id}. Told {told} of {owed} people so far; the rest will be retried."
+        text = lang._(
+            "Cancelled shift #{shift}. Told {told} of {owed} people so far; the rest will be retried.",
+            shift=shift.id,
+            told=lang.number(told),
+            owed=lang.number(owed),
+        )
     else:
-        text = f"Cancelled shift #{shift.id}. Told {told} {'person' if told == 1 else 'people'} by DM."
-    return Reply(text, [section(text), section(describe(shift))])
+        text = lang.ngettext(
+            "Cancelled shift #{shift}. Told {count} person by DM.",
+            "Cancelled shift #{shift}. Told {count} people by DM.",
+            told,
+            shift=shift.id,
+        )
+    return Reply(text, [section(text), section(describe(shift, lang=lang))])
 
 
 def build_shift_created(
@@ -416,55 +435,64 @@ def build_shift_created(
     *,
     pending: bool = False,
     refused: str | None = None,
+    lang: Lang = ENGLISH,
 ) -> Reply:
     """`pending`: the shift exists but Slack has not taken its channel post yet (it is retried);
     `refused`: Slack will not take it (its reason), so nothing is retried."""
-    verb = "Added" if created else "Already added"
+    values = {"shift": shift.id, "state": shift.state}
     if created and channel_id and refused:
-        text = (
-            f"{verb} shift #{shift.id}, but Slack would not post it in <#{channel_id}> ({esc(refused)}). "
-            "If the channel is private, invite @Turnout to it; volunteers find the shift with `/shifts`."
+        text = lang._(
+            "Added shift #{shift}, but Slack would not post it in {channel} ({reason}). If the channel is "
+            "private, invite @Turnout to it; volunteers find the shift with `/shifts`.",
+            channel=f"<#{channel_id}>",
+            reason=esc(refused),
+            **values,
         )
     elif created and channel_id and pending:
-        text = f"{verb} shift #{shift.id}. Slack didn't take the post yet; I'll keep trying."
+        text = lang._("Added shift #{shift}. Slack didn't take the post yet; I'll keep trying.", **values)
     elif created and channel_id is None:
-        text = (
-            f"{verb} shift #{shift.id}. It was not posted: {shift.state} has no channel yet. An admin binds "
-            f"one with `/turnout state {shift.state} #channel`; volunteers find it with `/shifts` meanwhile."
+        text = lang._(
+            "Added shift #{shift}. It was not posted: {state} has no channel yet. An admin binds one with "
+            "`/turnout state {state} #channel`; volunteers find it with `/shifts` meanwhile.",
+            **values,
+        )
+    elif created:
+        text = lang._(
+            "Added shift #{shift} and posted it in {channel}.", channel=f"<#{channel_id}>", **values
         )
     else:
-        where = f" and posted it in <#{channel_id}>" if channel_id and created else ""
-        text = f"{verb} shift #{shift.id}{where}."
-    return Reply(text, [section(text), section(describe(shift, notes=True))])
+        text = lang._("Already added shift #{shift}.", **values)
+    return Reply(text, [section(text), section(describe(shift, notes=True, lang=lang))])
 
 
-def build_roster(roster: Roster, offset: int = 0) -> Reply:
+def build_roster(roster: Roster, offset: int = 0, lang: Lang = ENGLISH) -> Reply:
     """Coordinators' view: everyone on the shift, a page of people at a time, with attendance
     buttons once it opens; an offset past the end shows the last page."""
     shift, entries = roster.shift, roster.entries
     offset = max(0, min(offset, (len(entries) - 1) // ROSTER_PAGE_SIZE * ROSTER_PAGE_SIZE)) if entries else 0
     page = entries[offset : offset + ROSTER_PAGE_SIZE]
     here = act.paged(act.ROSTER, offset)
-    blocks: list[Block] = [header(f"Roster for shift #{shift.id}"), section(describe(shift, notes=True))]
+    heading = lang._("Roster for shift #{shift}", shift=shift.id)
+    blocks: list[Block] = [header(heading), section(describe(shift, notes=True, lang=lang))]
     if not entries:
-        blocks.append(section("_No one has signed up yet._"))
+        blocks.append(section(lang._("_No one has signed up yet._")))
     for entry in page:
-        label = STATUS_LABEL.get(SignupStatus(entry.status), entry.status)
+        label = status_label(entry.status, lang)
         if roster.can_mark and entry.status in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED):
-            label += " · _unmarked_"
+            label += " · " + lang._("_unmarked_")
         if entry.waitlist_position:
             label += f" #{entry.waitlist_position}"
         if entry.flagged:
-            label += " · :warning: 2+ no-shows in 60 days"
+            label += " · :warning: " + lang._("2+ no-shows in 60 days")
         blocks.append(section(f"<@{entry.user_id}> — {label}"))
         value = act.button_value(entry.signup_id, here)
         elements: list[Block] = []
         if entry.status == SignupStatus.PENDING and not shift.cancelled:
-            elements.append(button("Accept", act.ACCEPT, value, style="primary"))
+            elements.append(button(lang._("Accept"), act.ACCEPT, value, style="primary"))
         if roster.can_mark and entry.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
             elements += [
-                button("Attended", act.ATTENDED, value, style="primary"),
-                button("No-show", act.NO_SHOW, value, style="danger"),
+                button(lang._("Attended"), act.ATTENDED, value, style="primary"),
+                button(lang._("No-show"), act.NO_SHOW, value, style="danger"),
             ]
         if entry.status in (
             SignupStatus.CLAIMED,
@@ -474,17 +502,17 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
         ):
             elements.append(
                 button(
-                    "Remove",
+                    lang._("Remove"),
                     act.REMOVE,
                     value,
                     confirm={
-                        "title": {"type": "plain_text", "text": "Remove from shift?"},
+                        "title": {"type": "plain_text", "text": lang._("Remove from shift?")},
                         "text": {
                             "type": "mrkdwn",
-                            "text": "They'll lose their place; the waitlist moves up.",
+                            "text": lang._("They'll lose their place; the waitlist moves up."),
                         },
-                        "confirm": {"type": "plain_text", "text": "Remove"},
-                        "deny": {"type": "plain_text", "text": "Keep"},
+                        "confirm": {"type": "plain_text", "text": lang._("Remove")},
+                        "deny": {"type": "plain_text", "text": lang._("Keep")},
                     },
                 )
             )
@@ -492,19 +520,25 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
             blocks.append(actions(*elements, block_id=f"roster.{entry.signup_id}"))
     notes = []
     if entries:
-        notes.append(
-            f"{page_span('People', offset, len(page), len(entries))} · "
-            f"{shift.held}/{shift.capacity} places held · {shift.waiting} on the waitlist"
+        span = page_span(lang._("People"), offset, len(page), len(entries), lang)
+        places = lang._(
+            "{held}/{capacity} places held · {waiting} on the waitlist",
+            held=lang.number(shift.held),
+            capacity=lang.number(shift.capacity),
+            waiting=lang.number(shift.waiting),
         )
+        notes.append(f"{span} · {places}")
     if roster.released:
-        notes.append(f"{roster.released} released or removed")
+        notes.append(lang._("{count} released or removed", count=lang.number(roster.released)))
     if not roster.can_mark and not shift.cancelled:
-        notes.append("Attendance buttons appear an hour before the shift starts.")
+        notes.append(lang._("Attendance buttons appear an hour before the shift starts."))
     if notes:
         blocks.append(context(" · ".join(notes)))
     roster_surface = act.button_value(shift.id, act.ROSTER)
-    blocks += page_buttons(act.ROSTER_PAGE, roster_surface, offset, len(page), len(entries), ROSTER_PAGE_SIZE)
-    return Reply(f"Roster for shift #{shift.id}", blocks)
+    blocks += page_buttons(
+        act.ROSTER_PAGE, roster_surface, offset, len(page), len(entries), ROSTER_PAGE_SIZE, lang
+    )
+    return Reply(heading, blocks)
 
 
 # ---------------------------------------------------------------- the shift form (modal)

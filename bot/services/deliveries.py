@@ -478,26 +478,17 @@ def shift_to_draw(session: Session, *, shift_id: int) -> ShiftToDraw:
     )
 
 
-def sent_messages(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str]]:
-    """(channel, ts) of every message of `kind` for `key` that went out, wherever it went."""
-    rows = run(session, _SENT, {"kind": kind, "key": key}).all()
-    return [(row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
-
-
 def messages_sent(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str, str]]:
-    """(target, channel, ts) of every message of `kind` for `key` that went out: whom it was for
-    (a person or a channel, to draw it in their language) and where it is."""
-    rows = run(session, _SENT_TO, {"kind": kind, "key": key}).all()
+    """(target, channel, ts) of every message of `kind` for `key` that went out: whom or where it
+    was sent to (a person's id for a DM, to draw it in their language), and where it landed."""
+    rows = run(session, _SENT, {"kind": kind, "key": key}).all()
     return [(row.target, row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
 
 
 _d = Delivery.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every redraw of a shift's
 # post reads both.
-_SENT = sa.select(_d.channel_id, _d.message_ts).where(
-    _d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
-)
-_SENT_TO = sa.select(_d.target, _d.channel_id, _d.message_ts).where(
+_SENT = sa.select(_d.target, _d.channel_id, _d.message_ts).where(
     _d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
 )
 _OWED = (

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import Shift, ShiftStatus, Signup, SignupStatus, State, TrustedHost
 from bot.services import engagement
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
-from bot.services.people import ensure_volunteer
+from bot.services.people import ensure_volunteer, languages_of
 from bot.services.places import PLACES
 from bot.services.roles import (
     Actor,
@@ -30,7 +31,7 @@ from bot.services.roles import (
     require_coordinator,
 )
 from bot.services.shifts import NewShift, ShiftView, check_new_shift_times, shift_view, shift_views
-from bot.services.states import ensure_state
+from bot.services.states import ensure_state, state_language
 
 # A volunteer may have this many proposals waiting at once: enough for a month of weekly
 # canvasses, few enough that no one can flood the coordinators.
@@ -134,8 +135,11 @@ def host_shift(
         ).one()
         if waiting >= MAX_PENDING_PROPOSALS:
             raise Refused(
-                f"You have {waiting} proposals waiting for a coordinator already. "
-                "Once they are decided you can propose more."
+                N_(
+                    "You have {count} proposals waiting for a coordinator already. "
+                    "Once they are decided you can propose more."
+                ),
+                count=waiting,
             )
     ensure_volunteer(session, user_id=actor.user_id, now=now)
     shift = Shift(
@@ -184,12 +188,14 @@ def decide_proposal(
     A proposal whose start has passed can only be declined."""
     shift = _proposal_shift(session, shift_id)
     require_coordinator(
-        session, actor=actor, state=shift.state, doing=f"approve or decline proposals in {shift.state}"
+        session, actor=actor, state=shift.state, doing=N_("approve or decline proposals in {state}")
     )
     if approve and shift.status == ShiftStatus.PROPOSED and shift.starts_at <= now:
         raise Refused(
-            f"Shift #{shift_id} was to start before now, so it can't be approved. "
-            "Decline it to let the host know."
+            N_(
+                "Shift #{shift} was to start before now, so it can't be approved. Decline it to let the host know."
+            ),
+            shift=shift_id,
         )
     changed = session.execute(
         _DECIDE,
@@ -206,7 +212,9 @@ def decide_proposal(
         engagement.refresh_host(session, shift=shift, now=now)
     proposal = proposal_view(session, shift_id)
     if not won and proposal.decided_by is None and not proposal.withdrawn:
-        raise NotFound(f"Shift #{shift_id} was published without a proposal; there is nothing to decide.")
+        raise NotFound(
+            N_("Shift #{shift} was published without a proposal; there is nothing to decide."), shift=shift_id
+        )
     return Decision(proposal, already=not won)
 
 
@@ -215,11 +223,13 @@ def check_decider(session: Session, *, actor: Actor, shift_id: int) -> Proposal:
     asked for): the proposal as it stands, decided or not."""
     shift = _proposal_shift(session, shift_id)
     require_coordinator(
-        session, actor=actor, state=shift.state, doing=f"approve or decline proposals in {shift.state}"
+        session, actor=actor, state=shift.state, doing=N_("approve or decline proposals in {state}")
     )
     proposal = proposal_view(session, shift_id)
     if proposal.decided_by is None and not proposal.pending and not proposal.withdrawn:
-        raise NotFound(f"Shift #{shift_id} was published without a proposal; there is nothing to decide.")
+        raise NotFound(
+            N_("Shift #{shift} was published without a proposal; there is nothing to decide."), shift=shift_id
+        )
     return proposal
 
 
@@ -228,7 +238,9 @@ def _proposal_shift(session: Session, shift_id: int) -> Shift:
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
     if shift is None or shift.host_id is None:
-        raise NotFound(f"There is no proposal #{shift_id}. `/turnout proposals` lists those waiting.")
+        raise NotFound(
+            N_("There is no proposal #{shift}. `/turnout proposals` lists those waiting."), shift=shift_id
+        )
     return shift
 
 
@@ -291,7 +303,7 @@ def list_proposals(
     the channel's or home state when the caller coordinates it), else for every state the caller
     coordinates; an offset past the end shows the last page."""
     if state is not None:
-        require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s proposals")
+        require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s proposals"))
         states: tuple[str, ...] = (state,)
     else:
         mine = coordinated_states(session, actor=actor)
@@ -301,12 +313,14 @@ def list_proposals(
             states = tuple(mine)
         elif default is not None:
             raise NotCoordinator(
-                default, tuple(coordinator_ids(session, default)), f"see {default}'s proposals"
+                default, tuple(coordinator_ids(session, default)), N_("see {state}'s proposals")
             )
         else:
             raise Refused(
-                "Only coordinators and admins decide proposals. Yours go to the state's coordinators "
-                "as soon as you send them with `/host`."
+                N_(
+                    "Only coordinators and admins decide proposals. Yours go to the state's coordinators "
+                    "as soon as you send them with `/host`."
+                )
             )
     waiting = (
         Shift.status == ShiftStatus.PROPOSED,
@@ -331,7 +345,7 @@ def list_proposals(
 def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """A state's coordinators (and admins) trust a volunteer to publish the shifts they host there;
     False when they were trusted already."""
-    require_coordinator(session, actor=actor, state=state, doing=f"make trusted hosts in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("make trusted hosts in {state}"))
     ensure_state(session, state, now=now)
     ensure_volunteer(session, user_id=user_id, now=now)
     if session.get(TrustedHost, (user_id, state)) is not None:
@@ -344,7 +358,7 @@ def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: s
 
 def revoke_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str) -> None:
     """Revoking leaves the shifts they host as they are; their next `/host` is a proposal again."""
-    require_coordinator(session, actor=actor, state=state, doing=f"revoke trusted hosts in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("revoke trusted hosts in {state}"))
     role = session.get(TrustedHost, (user_id, state))
     if role is None:
         raise NotTrustedHost(user_id, state)
@@ -396,3 +410,19 @@ def show_leads_route(session: Session, *, actor: Actor, code: str) -> LeadsRoute
 def leads_route(session: Session, code: str) -> LeadsRoute:
     state = session.get(State, code)
     return LeadsRoute(code, state.leads_channel_id if state else None, tuple(coordinator_ids(session, code)))
+
+
+def leads_languages(session: Session, state: str, targets: list[str]) -> dict[str, str]:
+    """The language of each place a state's leads news goes (`leads_targets`): its leads channel
+    reads the state's language (a channel post), and so does a channel that was the leads
+    channel when a copy was sent; a coordinator reached by DM reads their own."""
+    row = session.get(State, state)
+    channel = row.leads_channel_id if row is not None else None
+    people = languages_of(session, [t for t in targets if t != channel and not is_channel(t)])
+    channel_language = state_language(session, state)
+    return {target: people.get(target, channel_language) for target in targets}
+
+
+def is_channel(target: str) -> bool:
+    """A channel's id (`C…`, `G…`), as against a person's (`U…`, `W…`)."""
+    return target[:1] in ("C", "G")

@@ -71,6 +71,7 @@ from bot.services.deliveries import (
 )
 from bot.services.digests import evening_digest, morning_digest, readers_languages, shift_people
 from bot.services.editing import moved_key
+from bot.services.hosting import leads_languages
 from bot.services.people import language_of
 from bot.services.shifts import (
     ClaimResult,
@@ -601,10 +602,16 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"claim:{event_key(signup.shift.id, signup.id, deps.clock())}",
-            reply=build_claim_news(result),
+            reply=build_claim_news(result, dm_lang(deps, host)),
             expires_at=signup.shift.starts_at,
             shift_id=signup.shift.id,
         )
+
+
+def dm_lang(deps: Deps, user_id: str) -> Lang:
+    """The language a DM to `user_id` is written in."""
+    with deps.read_session() as session:
+        return language(language_of(session, user_id))
 
 
 # A place given up this close to the start is news for the state's leads.
@@ -639,8 +646,9 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
     if result.held_place and shift.starts_at - now <= LATE_RELEASE:
         with deps.read_session() as session:
             leads = [t for t in leads_targets(session, shift.state) if t != signup.user_id]
-        reply = build_late_release(result, now)
+            langs = leads_languages(session, shift.state, leads)
         for target in leads:
+            reply = build_late_release(result, now, language(langs[target]))
             deliver_once(
                 deps,
                 client,
@@ -659,7 +667,7 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"release:{event_key(shift.id, signup.id, now)}",
-            reply=build_release_news(result),
+            reply=build_release_news(result, dm_lang(deps, host)),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )

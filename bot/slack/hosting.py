@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
+from bot.blocks.common import Reply
 from bot.blocks.hosting import build_decision_dm, build_proposal
 from bot.deps import Deps
+from bot.i18n import Lang, language
 from bot.models import DeliveryKind
-from bot.services.deliveries import sent_messages
-from bot.services.hosting import Decision, LeadsRoute, leads_route, proposal_view
+from bot.services.deliveries import messages_sent
+from bot.services.hosting import Decision, LeadsRoute, leads_languages, leads_route, proposal_view
+from bot.services.people import language_of
 from bot.services.states import leads_targets
 from bot.slack.delivery import ShiftPosted, deliver_once, post_new_shift, send_dm
 
@@ -30,29 +35,37 @@ def send_proposal(deps: Deps, client: WebClient, shift_id: int) -> LeadsRoute:
         proposal = proposal_view(session, shift_id)
         targets = leads_targets(session, proposal.shift.state)
         route = leads_route(session, proposal.shift.state)
+        langs = leads_langs(session, proposal.shift.state, targets)
     for target in targets:
+        lang = langs[target]
         deliver_once(
             deps,
             client,
             kind=DeliveryKind.PROPOSAL,
             channel=target,
             key=str(shift_id),
-            build=lambda session: build_proposal(proposal_view(session, shift_id)),
+            build=partial(_draw_proposal, shift_id=shift_id, lang=lang),
             expires_at=proposal.shift.starts_at,
             shift_id=shift_id,
         )
     return route
 
 
+def _draw_proposal(session: Session, *, shift_id: int, lang: Lang) -> Reply:
+    return build_proposal(proposal_view(session, shift_id), lang)
+
+
 def refresh_proposal_copies(deps: Deps, client: WebClient, shift_id: int) -> None:
     """Every copy of the proposal the leads were sent, redrawn as it stands (decided: the decision
     in place of the buttons), so no copy offers a decision that was already taken."""
     with deps.read_session() as session:
-        copies = sent_messages(session, kind=DeliveryKind.PROPOSAL, key=str(shift_id))
-        reply = build_proposal(proposal_view(session, shift_id)) if copies else None
-    if reply is None:
-        return
-    for channel, ts in copies:
+        copies = messages_sent(session, kind=DeliveryKind.PROPOSAL, key=str(shift_id))
+        if not copies:
+            return
+        proposal = proposal_view(session, shift_id)
+        langs = leads_langs(session, proposal.shift.state, [target for target, _channel, _ts in copies])
+    for target, channel, ts in copies:
+        reply = build_proposal(proposal, langs[target])
         try:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
         except SlackApiError as error:
@@ -69,6 +82,8 @@ def after_decision(deps: Deps, client: WebClient, decision: Decision) -> ShiftPo
     shift_id = proposal.shift.id
     posted = None
     if not decision.already:
+        with deps.read_session() as session:
+            host_lang = language(language_of(session, proposal.host_id))
         if proposal.approved:
             posted = post_new_shift(deps, client, shift_id)
         send_dm(
@@ -77,9 +92,14 @@ def after_decision(deps: Deps, client: WebClient, decision: Decision) -> ShiftPo
             kind=DeliveryKind.DECISION,
             user_id=proposal.host_id,
             key=str(shift_id),
-            reply=build_decision_dm(proposal, posted.channel if posted else None),
+            reply=build_decision_dm(proposal, posted.channel if posted else None, host_lang),
             expires_at=max(proposal.shift.starts_at, deps.clock() + DECISION_USEFUL_FOR),
             shift_id=shift_id,
         )
     refresh_proposal_copies(deps, client, shift_id)
     return posted
+
+
+def leads_langs(session: Session, state: str, targets: list[str]) -> dict[str, Lang]:
+    """The language each place a state's leads news goes reads (`leads_languages`)."""
+    return {target: language(code) for target, code in leads_languages(session, state, targets).items()}
