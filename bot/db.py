@@ -243,12 +243,7 @@ class Prepared:
     def run(self, session: Session | sa.Connection, params: dict[str, Any] | None = None) -> Rows:
         """Run on the session's connection (its transaction begun as `Session.execute` would
         begin it, pending ORM changes flushed first); the rows, read at once."""
-        if isinstance(session, Session):
-            if session.new or session.dirty or session.deleted:
-                session.flush()
-            connection = session.connection()
-        else:
-            connection = session
+        connection = _connection_of(session) if isinstance(session, Session) else session
         compiled = self.compiled(connection.dialect)
         values = {**compiled.defaults, **(params or {})}
         for name, processor in compiled.bind.items():
@@ -279,6 +274,24 @@ class Prepared:
                 line[n] = processor(line[n])
             rows.append(make(line))
         return Rows(rows)
+
+
+_CONNECTION = "turnout_connection"
+
+
+def _connection_of(session: Session) -> sa.Connection:
+    """The session's connection, as `Session.execute` would use it (pending changes flushed,
+    the transaction begun), remembered for as long as the session's transaction lasts."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    transaction = session.get_transaction()
+    known = session.info.get(_CONNECTION)
+    if transaction is not None and known is not None and known[0] is transaction:
+        connection: sa.Connection = known[1]
+        return connection
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:
