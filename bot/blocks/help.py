@@ -62,6 +62,7 @@ LANGUAGE = N_(
     "`/turnout language [es|en|auto]` or `/turnout language STATE [es|en]`, e.g. `/turnout language es` "
     "or `/turnout language IA es`"
 )
+ORG = N_("`/turnout org [NAME]`, e.g. `/turnout org Sunrise Iowa`")
 STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
 LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
 GOAL = "`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`"
@@ -176,6 +177,7 @@ ADMINS = [
     ),
     ("`/turnout coordinator @user STATE`", "make someone a state's coordinator"),
     ("`/turnout coordinator remove @user STATE`", "revoke it"),
+    ("`/turnout org NAME`", "the name your organization goes by in the coalition's numbers"),
 ]
 
 

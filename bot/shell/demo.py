@@ -132,15 +132,17 @@ def seed(session: Session, now: datetime) -> bool:
 def _shifts(session: Session, admin: Actor, now: datetime, volunteers: dict[str, list[str]]) -> None:
     kinds = [ShiftKind.CANVASS, ShiftKind.PHONEBANK, ShiftKind.CANVASS, ShiftKind.TEXTBANK]
     for code in CHANNELS:
-        today = local_date(now, ZONES[code])
+        # The first is this evening's canvass while there is still time to get to it, else
+        # tomorrow evening's; the others follow it, so they come in the same order at any hour.
+        first = local_date(now, ZONES[code])
+        if local_instant(first, time(17), ZONES[code]) <= now + timedelta(hours=1):
+            first += timedelta(days=1)
         created = []
         for n, (days, hour, capacity) in enumerate(
             [(0, 17, 6), (1, 10, 3), (2, 14, 8), (4, 10, 2), (6, 12, 10)]
         ):
             start = time(hour)
-            day = today + timedelta(days=days)
-            if local_instant(day, start, ZONES[code]) <= now + timedelta(hours=1):
-                day += timedelta(days=1)
+            day = first + timedelta(days=days)
             spec = NewShift(
                 code,
                 day,
