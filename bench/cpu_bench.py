@@ -22,12 +22,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import pstats
 import io
 import os
+import pstats
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -86,6 +87,10 @@ def requests_for(
     return out
 
 
+def _started(statuses: list[str], status: str, _headers: object, *_: object) -> None:
+    statuses.append(status)
+
+
 def drive(app: WSGIApp, bodies: list[tuple[str, str]], threads: int) -> tuple[int, list[str]]:
     """Feed every request to `app` from `threads` threads: (acks with 200, the response tokens
     of the requests whose ack carried no reply)."""
@@ -100,7 +105,7 @@ def drive(app: WSGIApp, bodies: list[tuple[str, str]], threads: int) -> tuple[in
         ok, bare = 0, []
         for body, token in share:
             statuses: list[str] = []
-            chunks = app(environ_for(body, timestamp), lambda status, _headers, *_: statuses.append(status))
+            chunks = app(environ_for(body, timestamp), partial(_started, statuses))
             answer = b"".join(chunks)
             ok += statuses == ["200 OK"]
             if not answer:
@@ -242,7 +247,9 @@ def main() -> None:
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
     slack = LocalSlack(token=lb.TOKEN).start()
     slack.add_channel(lb.CHANNEL, "iowa")
-    print("| db | app | CPU ms/req | ×ack-only | db server CPU ms/req | wall ms/req | 200s | answered | rows |")
+    print(
+        "| db | app | CPU ms/req | ×ack-only | db server CPU ms/req | wall ms/req | 200s | answered | rows |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     try:
         for db in args.dbs.split(","):
