@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
@@ -29,12 +30,12 @@ from bot.deps import Deps
 from bot.i18n import N_, language
 from bot.models import Metric
 from bot.services.clock import local_date
-from bot.services.contacts import log_contacts, undo_last_log
+from bot.services.contacts import LogResult, log_contacts, undo_last_log
 from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
 from bot.services.goals import MAX_GOAL, set_goal
 from bot.services.leaderboards import leaderboard
-from bot.services.people import ensure_volunteer, personal_timezone
+from bot.services.people import Profile, ensure_volunteer, personal_timezone
 from bot.services.places import NATIONAL_TZ
 from bot.services.states import default_state, state_for_channel, state_timezone
 from bot.services.stats import personal_stats, state_stats
@@ -99,18 +100,24 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 undone = undo_last_log(session, user_id=user_id, now=deps.clock())
             return say(respond, build_undo_result(undone, lang))
         request = parse_log(text, deps.settings.max_log_count, usage.LOG)
-        # Who is logging is read in the same session, and every write here is one statement (a
-        # new volunteer's row; the log with its rollups), each committing as it runs.
-        with deps.statement_session() as session:
+        now = deps.clock()
+
+        def write(session: Session) -> tuple[Profile, LogResult]:
+            # Database work only: on SQLite it may share a transaction with other logs, and run
+            # again alone if that transaction fails (`bot.groupcommit`).
             profile, _actor = acting_in(deps, session, user_id)
-            result = log_contacts(
+            return profile, log_contacts(
                 session,
                 user_id=user_id,
                 counts=request.counts,
                 shift_id=request.shift_id,
                 channel_id=command["channel_id"],
-                now=deps.clock(),
+                now=now,
             )
+
+        # Who is logging is read in the same transaction. On PostgreSQL every write here is one
+        # statement (a new volunteer's row; the log with its rollups), each committing as it runs.
+        profile, result = deps.writes.run(write)
         say(respond, build_log_result(result, language(profile.reads)))
 
 

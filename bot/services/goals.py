@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.models import Goal, Metric
 from bot.services.clock import local_date
 from bot.services.errors import GoalOutOfRange, Refused
@@ -73,8 +73,10 @@ def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
 
 _g = Goal.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles it once: every /log and /stats reads it.
-_GOALS_FOR = sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
-    _g.state == sa.bindparam("state"),
-    (_g.local_date == sa.bindparam("day"))
-    | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),
+_GOALS_FOR = Prepared(
+    sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
+        _g.state == sa.bindparam("state"),
+        (_g.local_date == sa.bindparam("day"))
+        | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),
+    )
 )

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.i18n import LANGUAGES, N_, person_language
 from bot.models import Coordinator, Volunteer
 from bot.services.errors import NotCoordinating, NotFound
@@ -74,16 +74,18 @@ def stored_profile(session: Session, *, user_id: str) -> tuple[Profile, datetime
 
 _v = Volunteer.__table__.c  # type: ignore[attr-defined]
 # Built once so SQLAlchemy's compiled cache serves every request.
-_STORED_PROFILE = sa_select(
-    _v.display_name,
-    _v.real_name,
-    _v.email,
-    _v.timezone,
-    _v.is_workspace_admin,
-    _v.profile_updated_at,
-    _v.locale,
-    _v.language,
-).where(_v.id == bindparam("user_id"))
+_STORED_PROFILE = Prepared(
+    sa_select(
+        _v.display_name,
+        _v.real_name,
+        _v.email,
+        _v.timezone,
+        _v.is_workspace_admin,
+        _v.profile_updated_at,
+        _v.locale,
+        _v.language,
+    ).where(_v.id == bindparam("user_id"))
+)
 _PROFILE_UPDATED_AT = sa_select(_v.profile_updated_at).where(_v.id == bindparam("user_id"))
 
 
@@ -152,7 +154,10 @@ def _ensure_statement(insert: Any) -> Any:
     )
 
 
-_ENSURE_VOLUNTEER = {"sqlite": _ensure_statement(sqlite_insert), "postgresql": _ensure_statement(pg_insert)}
+_ENSURE_VOLUNTEER = {
+    "sqlite": Prepared(_ensure_statement(sqlite_insert)),
+    "postgresql": Prepared(_ensure_statement(pg_insert)),
+}
 
 
 def personal_timezone(session: Session, *, user_id: str, profile_tz: str | None, fallback: str) -> str:

@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.i18n import ENGLISH_CODE, LANGUAGES, N_
 from bot.models import State, Volunteer
 from bot.services.errors import ChannelTaken, Refused, UnknownTimezone
@@ -73,8 +73,8 @@ def state_for_channel(session: Session, channel_id: str) -> str | None:
 
 _s = State.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every /log reads both.
-_STATE_TIMEZONE = sa.select(_s.timezone).where(_s.code == sa.bindparam("code"))
-_STATE_FOR_CHANNEL = sa.select(_s.code).where(_s.channel_id == sa.bindparam("channel_id"))
+_STATE_TIMEZONE = Prepared(sa.select(_s.timezone).where(_s.code == sa.bindparam("code")))
+_STATE_FOR_CHANNEL = Prepared(sa.select(_s.code).where(_s.channel_id == sa.bindparam("channel_id")))
 
 
 def state_channel(session: Session, code: str) -> str | None:
