@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.db import Prepared
 from bot.localslack.webapi import Message
 from bot.models import Engagement, Signup, SignupStatus, State
 from bot.services.shifts import record_shift_post
@@ -23,7 +24,8 @@ SQL = ("select", "insert", "update", "delete", "with")
 
 @contextmanager
 def recorded(engine: Engine) -> Iterator[list[str]]:
-    """The engine's statements (lower case, one line each) and its commits, as `commit`."""
+    """The engine's statements (lower case, one line each, prepared ones too) and its commits,
+    as `commit`."""
     seen: list[str] = []
 
     def statement(_conn: Any, _cursor: Any, text: str, *_: Any) -> None:
@@ -37,12 +39,21 @@ def recorded(engine: Engine) -> Iterator[list[str]]:
     def begin(_conn: Any) -> None:
         seen.append("begin")
 
+    # Prepared statements go straight to the driver's cursor, past the engine's events.
+    straight = Prepared.run
+
+    def prepared(self: Prepared, session: Any, params: dict[str, Any] | None = None) -> Any:
+        statement(None, None, self.compiled(engine.dialect).sql)
+        return straight(self, session, params)
+
     sa.event.listen(engine, "before_cursor_execute", statement)
     sa.event.listen(engine, "commit", commit)
     sa.event.listen(engine, "begin", begin)
+    Prepared.run = prepared  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        Prepared.run = straight  # type: ignore[method-assign]
         sa.event.remove(engine, "before_cursor_execute", statement)
         sa.event.remove(engine, "commit", commit)
         sa.event.remove(engine, "begin", begin)
