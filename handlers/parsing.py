@@ -176,7 +176,7 @@ def parse_channel(token: str, usage: str) -> ChannelRef:
         return ChannelRef(id=match.group(1), name=match.group(2) or None)
     if match := TYPED_CHANNEL.match(token.lower()):
         return ChannelRef(id=None, name=match.group(1))
-    raise UsageError(f"`{_shown(token)}` is not a channel. Name it like #iowa.", usage)
+    raise UsageError(N_("`{token}` is not a channel. Name it like #iowa."), usage, token=_shown(token))
 
 
 def parse_user(token: str, usage: str) -> UserRef:
@@ -184,7 +184,7 @@ def parse_user(token: str, usage: str) -> UserRef:
         return UserRef(id=match.group(1), name=match.group(2) or None)
     if match := TYPED_USER.match(token):
         return UserRef(id=None, name=match.group(1))
-    raise UsageError(f"`{_shown(token)}` is not a person. Mention them, like @ana.", usage)
+    raise UsageError(N_("`{token}` is not a person. Mention them, like @ana."), usage, token=_shown(token))
 
 
 WINDOW_WORDS = ("today", "tomorrow", "week")
@@ -233,7 +233,9 @@ def parse_listing(text: str, usage: str) -> ListingQuery:
 def parse_date(token: str, usage: str) -> date:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) and _valid_iso(token):
         return date.fromisoformat(token)
-    raise UsageError(f"`{_shown(token)}` is not a date. Write dates as YYYY-MM-DD, like 2026-11-28.", usage)
+    raise UsageError(
+        N_("`{token}` is not a date. Write dates as YYYY-MM-DD, like 2026-11-28."), usage, token=_shown(token)
+    )
 
 
 def parse_time_range(token: str, usage: str) -> tuple[time, time]:

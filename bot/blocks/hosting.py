@@ -25,6 +25,7 @@ from bot.blocks.common import (
 )
 from bot.blocks.contacts import in_place, place
 from bot.blocks.shifts import build_shift_created, build_shift_form, describe, page_buttons, page_span
+from bot.i18n import ENGLISH, Lang
 from bot.models import ShiftStatus, SignupStatus
 from bot.services.hosting import PROPOSALS_PAGE, Hosted, LeadsRoute, Proposal, ProposalPage
 from bot.services.places import PLACES, article
@@ -370,37 +371,72 @@ def build_late_release(result: ReleaseResult, now: datetime) -> Reply:
     )
 
 
-def build_leads_route(route: LeadsRoute, *, changed: bool, public: bool = False) -> Reply:
-    """Where a state's leads news goes (after `/turnout leads`)."""
-    name = f"{PLACES[route.state].name} ({route.state})"
-    what = 'proposals, releases and "can\'t make it" inside 24 hours, at-risk shifts and the weekly digest'
-    verb = "now goes" if changed else "goes"
+def build_leads_route(
+    route: LeadsRoute, *, changed: bool, public: bool = False, lang: Lang = ENGLISH
+) -> Reply:
+    """Where a state's leads news goes (after `/turnout leads`), in the coordinator's language."""
+    name = f"{place(route.state, lang)} ({route.state})"
     if route.channel_id:
-        text = f"{name}'s leads news {verb} to <#{route.channel_id}>: {what}."
+        text = (
+            lang._(
+                "{state}'s leads news now goes to <#{channel}>: proposals, releases and \"can't make it\" "
+                "inside 24 hours, at-risk shifts and the weekly digest.",
+                state=name,
+                channel=route.channel_id,
+            )
+            if changed
+            else lang._(
+                "{state}'s leads news goes to <#{channel}>: proposals, releases and \"can't make it\" "
+                "inside 24 hours, at-risk shifts and the weekly digest.",
+                state=name,
+                channel=route.channel_id,
+            )
+        )
         if public:
-            text += f" Note: <#{route.channel_id}> is public, so anyone in the workspace can read it."
+            text += " " + lang._(
+                "Note: <#{channel}> is public, so anyone in the workspace can read it.",
+                channel=route.channel_id,
+            )
     elif route.coordinator_ids:
         people = ", ".join(f"<@{u}>" for u in route.coordinator_ids)
-        text = f"{name}'s leads news {verb} to its coordinators by DM ({people}): {what}."
-    else:
         text = (
-            f"{name} has no leads channel and no coordinators, so its leads news goes nowhere yet. "
-            f"Bind one with `/turnout leads {route.state} #channel`."
+            lang._(
+                "{state}'s leads news now goes to its coordinators by DM ({people}): proposals, releases "
+                'and "can\'t make it" inside 24 hours, at-risk shifts and the weekly digest.',
+                state=name,
+                people=people,
+            )
+            if changed
+            else lang._(
+                "{state}'s leads news goes to its coordinators by DM ({people}): proposals, releases "
+                'and "can\'t make it" inside 24 hours, at-risk shifts and the weekly digest.',
+                state=name,
+                people=people,
+            )
+        )
+    else:
+        text = lang._(
+            "{state} has no leads channel and no coordinators, so its leads news goes nowhere yet. "
+            "Bind one with `/turnout leads {code} #channel`.",
+            state=name,
+            code=route.state,
         )
     return text_reply(text)
 
 
-def build_trusted_dm(state: str, *, trusted: bool) -> Reply:
-    """To a volunteer whose trusted-host role in `state` was granted or revoked."""
-    name = PLACES[state].name
+def build_trusted_dm(state: str, *, trusted: bool, lang: Lang = ENGLISH) -> Reply:
+    """To a volunteer whose trusted-host role in `state` was granted or revoked, in their language."""
+    name = place(state, lang)
     if trusted:
-        text = (
-            f":star2: You're now a trusted host in {name}: the shifts you `/host` there are posted at once, "
-            "without waiting for a coordinator. Thank you for leading!"
+        text = lang._(
+            ":star2: You're now a trusted host in {place}: the shifts you `/host` there are posted at once, "
+            "without waiting for a coordinator. Thank you for leading!",
+            place=name,
         )
     else:
-        text = (
-            f"You're no longer a trusted host in {name}: the shifts you `/host` there go to a coordinator "
-            "for approval first."
+        text = lang._(
+            "You're no longer a trusted host in {place}: the shifts you `/host` there go to a coordinator "
+            "for approval first.",
+            place=name,
         )
     return text_reply(text)

@@ -9,7 +9,7 @@ from bot.blocks.common import KIND_LABEL, Block, Reply, context, plural, section
 from bot.blocks.contacts import in_place
 from bot.blocks.help import usage_text
 from bot.blocks.shifts import claim_button, describe
-from bot.i18n import ENGLISH, Lang
+from bot.i18n import ENGLISH, Lang, Phrase
 from bot.models import Metric, SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
@@ -43,31 +43,31 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
     match error:
         case UsageError():
             return f"{problem_text(error, lang)}\n{usage_text(error.usage, lang)}"
-        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing) if ids:
+        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing):
+            return coordinators_only(state, ids, lang._(doing, state=state), lang)
+        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing, shift_id=shift_id):
+            # A shift staff added is run by the state's coordinators alone: said as for them.
+            return coordinators_only(state, ids, lang._(doing, state=state, shift=shift_id), lang)
+        case NotShiftRunner(
+            state=state, host_id=host_id, coordinator_ids=ids, doing=doing, shift_id=shift_id
+        ):
+            values = {
+                "host": mention(host_id or ""),
+                "article": article(state),
+                "state": state,
+                "doing": lang._(doing, state=state, shift=shift_id),
+            }
+            if ids:
+                # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+                return lang._(
+                    "Only its host {host}, {article} {state} coordinator ({people}) or an admin can {doing}.",
+                    people=", ".join(mention(u) for u in ids),
+                    **values,
+                )
             # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
             return lang._(
-                "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
-                article=article(state),
-                state=state,
-                people=", ".join(mention(u) for u in ids),
-                doing=lang._(doing),
+                "Only its host {host}, {article} {state} coordinator or an admin can {doing}.", **values
             )
-        case NotCoordinator(state=state, doing=doing):
-            return lang._(
-                "Only an admin (no one coordinates {state} yet) can {doing}.",
-                state=state,
-                doing=lang._(doing),
-            )
-        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
-            # A shift staff added is run by the state's coordinators alone: said as for them.
-            return refusal_text(NotCoordinator(state, ids, doing), lang)
-        case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids, doing=doing):
-            staff = (
-                f"{article(state)} {state} coordinator ({', '.join(mention(u) for u in ids)})"
-                if ids
-                else f"{article(state)} {state} coordinator"
-            )
-            return f"Only its host {mention(host_id or '')}, {staff} or an admin can {doing}."
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             span = f"{hours:g} hour{'s' if hours != 1 else ''}"
             ask = (
@@ -79,23 +79,49 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 return f"Shift #{shift_id} has already started, too late to release it yourself. {ask}"
             return f"Shift #{shift_id} starts within {span}, too close to release it yourself. {ask}"
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=True):
-            return f"<#{channel_id}> is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers."
+            return lang._(
+                "<#{channel}> is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
+            )
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
-            return (
-                f"<#{channel_id}> is already {holder}'s channel. "
-                f"Bind {holder} elsewhere first, or pick another channel for {wanted}."
+            return lang._(
+                "<#{channel}> is already {holder}'s channel. "
+                "Bind {holder} elsewhere first, or pick another channel for {wanted}.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
             )
         case NotCoordinating(user_id=user_id, state=state):
-            return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
-        case NotTrustedHost(user_id=user_id, state=state):
-            return f"{mention(user_id)} is not a trusted host in {state}, so there is nothing to revoke."
-        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=leads):
-            what = (
-                f"{holder}'s leads channel"
-                if leads
-                else f"{holder}'s state channel, where its volunteers are"
+            # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+            return lang._(
+                "{person} is not {article} {state} coordinator, so there is nothing to revoke.",
+                person=mention(user_id),
+                article=article(state),
+                state=state,
             )
-            return f"<#{channel_id}> is already {what}. Pick another channel for {wanted}'s leads."
+        case NotTrustedHost(user_id=user_id, state=state):
+            return lang._(
+                "{person} is not a trusted host in {state}, so there is nothing to revoke.",
+                person=mention(user_id),
+                state=state,
+            )
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=True):
+            return lang._(
+                "<#{channel}> is already {holder}'s leads channel. Pick another channel for {wanted}'s leads.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
+            )
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
+            return lang._(
+                "<#{channel}> is already {holder}'s state channel, where its volunteers are. "
+                "Pick another channel for {wanted}'s leads.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
+            )
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             words = STATUS_WORDS.get(status, status)
             return f"{mention(volunteer_id)} is {words}, so attendance doesn't apply."
@@ -105,8 +131,12 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 f"({people_list([mention(u) for u, _name in holders])}), so its capacity can't go down to "
                 f"{capacity}. Take someone off with `/turnout roster {shift_id}` first."
             )
-        case UnknownTimezone():
-            return f"{error.message}\nUsage: {usage.STATE}"
+        case UnknownTimezone(timezone=timezone):
+            problem = lang._(
+                "`{timezone}` is not a time zone I know. Use an IANA name such as America/Denver.",
+                timezone=timezone[:60],
+            )
+            return f"{problem}\n{usage_text(usage.STATE, lang)}"
         case TrainingRequired():
             lines = [
                 f"#{t.id} {when(t.starts_at, t.ends_at, t.timezone)} ({t.state}): `/claim {t.id}`"
@@ -114,6 +144,20 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
             ]
             return "\n".join([training_headline(error), *(f"• {line}" for line in lines)])
     return lang._(error.template, **shown_values(error.values, lang))
+
+
+def coordinators_only(state: str, ids: tuple[str, ...], doing: str, lang: Lang) -> str:
+    """Who may do it instead: the state's coordinators, by name, or an admin."""
+    if ids:
+        # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+        return lang._(
+            "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
+            article=article(state),
+            state=state,
+            people=", ".join(mention(u) for u in ids),
+            doing=doing,
+        )
+    return lang._("Only an admin (no one coordinates {state} yet) can {doing}.", state=state, doing=doing)
 
 
 def problem_text(error: UsageError, lang: Lang = ENGLISH) -> str:
@@ -130,6 +174,8 @@ def shown_values(values: dict[str, object], lang: Lang) -> dict[str, object]:
             shown[name] = lang.either([metric_keyword(m, lang.code) for m in value])
         elif isinstance(value, Metric):
             shown[name] = metric_keyword(value, lang.code)
+        elif isinstance(value, Phrase):
+            shown[name] = lang._(value)
         else:
             shown[name] = value
     return shown

@@ -22,6 +22,7 @@ from bot.blocks.common import (
     section,
     when,
 )
+from bot.i18n import ENGLISH, Lang
 from bot.models import SignupStatus
 from bot.services.places import PLACES
 from bot.services.shifts import (
@@ -126,16 +127,19 @@ def page_span(noun: str, offset: int, shown: int, total: int) -> str:
     return f"{noun} {offset + 1}–{offset + shown} of {total}"
 
 
-def page_buttons(action_id: str, surface: str, offset: int, shown: int, total: int, size: int) -> list[Block]:
+def page_buttons(
+    action_id: str, surface: str, offset: int, shown: int, total: int, size: int, *, lang: Lang = ENGLISH
+) -> list[Block]:
     """Previous / Next for a page of `size` starting at `offset`; none when it all fits on one page.
     Slack refuses two elements with one action_id in a block, so each direction has its own."""
     buttons: list[Block] = []
     if offset > 0:
         previous = act.page_action(action_id, act.PREVIOUS)
-        buttons.append(button("Previous", previous, act.paged(surface, max(0, offset - size))))
+        buttons.append(button(lang._("Previous"), previous, act.paged(surface, max(0, offset - size))))
     if offset + shown < total:
         following = min(size, total - offset - shown)
-        buttons.append(button(f"Next {following}", action_id, act.paged(surface, offset + shown)))
+        label = lang._("Next {count}", count=lang.number(following))
+        buttons.append(button(label, action_id, act.paged(surface, offset + shown)))
     return [actions(*buttons)] if buttons else []
 
 

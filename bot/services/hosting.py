@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import Shift, ShiftStatus, Signup, SignupStatus, State, TrustedHost
 from bot.services import engagement
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
@@ -331,7 +332,7 @@ def list_proposals(
 def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """A state's coordinators (and admins) trust a volunteer to publish the shifts they host there;
     False when they were trusted already."""
-    require_coordinator(session, actor=actor, state=state, doing=f"make trusted hosts in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("make trusted hosts in {state}"))
     ensure_state(session, state, now=now)
     ensure_volunteer(session, user_id=user_id, now=now)
     if session.get(TrustedHost, (user_id, state)) is not None:
@@ -344,7 +345,7 @@ def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: s
 
 def revoke_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str) -> None:
     """Revoking leaves the shifts they host as they are; their next `/host` is a proposal again."""
-    require_coordinator(session, actor=actor, state=state, doing=f"revoke trusted hosts in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("revoke trusted hosts in {state}"))
     role = session.get(TrustedHost, (user_id, state))
     if role is None:
         raise NotTrustedHost(user_id, state)
@@ -370,7 +371,7 @@ def set_leads_channel(
     """Coordinators bind (or, with None, unbind) their state's leads channel. A state's own
     channel is where its volunteers are, so it is never a leads channel; and one leads channel
     serves one state."""
-    require_coordinator(session, actor=actor, state=code, doing=f"set {code}'s leads channel")
+    require_coordinator(session, actor=actor, state=code, doing=N_("set {state}'s leads channel"))
     if channel_id is not None:
         public = session.exec(select(State.code).where(State.channel_id == channel_id)).first()
         if public is not None:
@@ -389,7 +390,7 @@ def set_leads_channel(
 
 def show_leads_route(session: Session, *, actor: Actor, code: str) -> LeadsRoute:
     """Coordinators see where their state's leads news goes."""
-    require_coordinator(session, actor=actor, state=code, doing=f"see where {code}'s leads news goes")
+    require_coordinator(session, actor=actor, state=code, doing=N_("see where {state}'s leads news goes"))
     return leads_route(session, code)
 
 
