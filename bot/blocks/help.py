@@ -341,15 +341,14 @@ def build_turnout_help(*, coordinates: list[str], is_admin: bool, lang: Lang = E
         return f"• {lang._(cmd).format(**words)} — {lang._(what)}"
 
     title = lang._("What you can do with Turnout")
-    lines = [f"*{title}*", *(line(cmd, what) for cmd, what in EVERYONE)]
+    # One section per audience: each stays well inside a section's 3,000 characters in Spanish.
+    groups = [[f"*{title}*", *(line(cmd, what) for cmd, what in EVERYONE)]]
     if coordinates or is_admin:
         scope = lang._("any state") if is_admin else ", ".join(coordinates)
-        lines += [
-            "",
-            lang._("*As a coordinator ({scope})*", scope=scope),
-            *(line(c, w) for c, w in COORDINATORS),
-        ]
+        groups.append(
+            [lang._("*As a coordinator ({scope})*", scope=scope), *(line(c, w) for c, w in COORDINATORS)]
+        )
     if is_admin:
-        lines += ["", lang._("*As an admin*"), *(line(cmd, what) for cmd, what in ADMINS)]
+        groups.append([lang._("*As an admin*"), *(line(cmd, what) for cmd, what in ADMINS)])
     note = lang._("Every command answers `help`, e.g. `/shifts help`.")
-    return Reply(title, [section("\n".join(lines)), context(note)])
+    return Reply(title, [*(section("\n".join(group)) for group in groups), context(note)])
