@@ -174,6 +174,23 @@ class Counted(SQLModel):
     supporters: int = 0
 
 
+class Organization(SQLModel, table=True):
+    """One organization of the coalition: a Slack workspace Turnout is (or was) installed in.
+
+    Named from the workspace when it installs Turnout (or, with one workspace, when Turnout
+    starts); a name given with `/turnout org NAME` is the organization's own and is never
+    overwritten from Slack. An uninstalled organization keeps its row, and its history."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    name: str = Field(default="", max_length=120)
+    # Who gave the name with `/turnout org NAME`; None while the name is Slack's.
+    name_set_by: str | None = Field(default=None, max_length=32)
+    installed_at: datetime = utc_column()
+    uninstalled_at: datetime | None = utc_column(nullable=True)
+    created_at: datetime = utc_column()
+
+
 class State(SQLModel, table=True):
     """A state (or `US`): its zone, its channel, and when its scheduled posts go out."""
 

@@ -17,6 +17,7 @@ from handlers import (
     hosting,
     ladder,
     languages,
+    organizations,
     schedule,
     shift_admin,
     shifts,
@@ -36,6 +37,7 @@ def register(app: App, deps: Deps) -> None:
         **hosting.SUBCOMMANDS,
         **ladder.SUBCOMMANDS,
         **languages.SUBCOMMANDS,
+        **organizations.SUBCOMMANDS,
     }
     # Bolt tries listeners in the order they were added until one matches (no two match the
     # same request), and each try costs: the busiest commands (/log, /stats, /claim) go first.

@@ -442,6 +442,11 @@ class TurnoutRequest:
     def user_id(self) -> str:
         return str(self.command["user_id"])
 
+    @property
+    def team_id(self) -> str:
+        """The workspace the command was typed in (Slack signs it with the payload)."""
+        return str(self.command.get("team_id") or "")
+
     @contextmanager
     def acting(self) -> Iterator[tuple[Session, Actor]]:
         """A write session and the acting person, their profile looked up before it opens."""

@@ -16,6 +16,7 @@ from slack_bolt import App, BoltContext
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from bot.deps import Deps
+from bot.services import organizations
 from handlers.common import acked_then
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 def handle_app_uninstalled(context: BoltContext, *, deps: Deps) -> None:
     team_id = context.team_id or ""
+    with deps.session() as session:
+        organizations.uninstalled(session, team_id=team_id, now=deps.clock())
     if deps.installations is None:
         logger.warning(
             "Slack says Turnout was uninstalled from workspace %s: SLACK_BOT_TOKEN no longer works", team_id

@@ -65,6 +65,7 @@ LANGUAGE = N_(
     "`/turnout language [es|en|auto]` or `/turnout language STATE [es|en]`, e.g. `/turnout language es` "
     "or `/turnout language IA es`"
 )
+ORG = N_("`/turnout org [NAME]`, e.g. `/turnout org Sunrise Iowa`")
 STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
 LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
 GOAL = N_("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`")
@@ -202,6 +203,7 @@ ADMINS = [
     ),
     (N_("`/turnout coordinator @user STATE`"), N_("make someone a state's coordinator")),
     (N_("`/turnout coordinator remove @user STATE`"), N_("revoke it")),
+    (N_("`/turnout org NAME`"), N_("the name your organization goes by in the coalition's numbers")),
 ]
 
 

@@ -6,16 +6,19 @@ import io
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 
 import handlers
 from bot.db import READ_ONLY
 from bot.deps import Deps
+from bot.services import organizations
 from bot.slack.client import make_client
 from bot.slack.installations import NOT_INSTALLED, authorize, oauth_settings
 from bot.slack.signature import StrictSignatureVerifier
@@ -63,7 +66,7 @@ def build_app(
                 settings,
                 store,
                 deps.engine,
-                on_installed=lambda installation: deps.workspaces.forget(installation.team_id or ""),
+                on_installed=partial(installed, deps),
             ),
             # Bolt types `authorize` as returning a result, but its own store authorize may return None.
             authorize=authorize(settings, store),  # type: ignore[arg-type]
@@ -80,6 +83,21 @@ def build_app(
         )
     handlers.register(app, deps)
     return app
+
+
+def installed(deps: Deps, installation: Installation) -> None:
+    """A workspace installed Turnout: it is an organization of the coalition from now on (named
+    as Slack names it, unless it chose a name), and its new token is used from the next request."""
+    team_id = installation.team_id or ""
+    with deps.session() as session:
+        organizations.seen(
+            session,
+            team_id=team_id,
+            name=installation.team_name or "",
+            enterprise_id=installation.enterprise_id,
+            now=deps.clock(),
+        )
+    deps.workspaces.forget(team_id)
 
 
 def build_wsgi(app: App, deps: Deps) -> WSGIApp:

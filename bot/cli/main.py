@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -73,11 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade(settings.database_url)
         print("Database is up to date.")
         return 0
-    if args.command in ("run", "serve") and (problem := slack_problem(settings)):
-        print(problem, file=sys.stderr)
-        return 2
+    workspace = None
+    if args.command in ("run", "serve"):
+        problem, workspace = check_slack(settings)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     if args.command == "run":
-        return run(settings)
+        return run(settings, workspace)
     if args.command == "scheduler":
         return scheduler(settings)
     if args.command == "jobs":
@@ -87,12 +91,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.jobs_command == "list":
             return jobs_list(settings)
         return jobs_run(settings, args.name, args.state, args.at)
-    return serve(settings, workers=settings.web_workers)
+    return serve(settings, workers=settings.web_workers, workspace=workspace)
 
 
-def slack_problem(settings: Settings) -> str | None:
+@dataclass(frozen=True)
+class Workspace:
+    """The workspace SLACK_BOT_TOKEN belongs to, as `auth.test` names it."""
+
+    team_id: str
+    name: str
+
+
+def check_slack(settings: Settings) -> tuple[str | None, Workspace | None]:
     """One line saying why Slack won't have the bot (auth.test fails; in a coalition, Slack is
-    unreachable), or None when it will.
+    unreachable), or None when it will; and with one workspace, which workspace that is.
 
     Checked once before any worker or socket starts, so a bad token or an unreachable
     SLACK_API_URL is one sentence, not a worker's traceback."""
@@ -111,17 +123,43 @@ def slack_problem(settings: Settings) -> str | None:
         if settings.distributed:
             # Each workspace's token is checked as it is used; here only that Slack answers.
             client.api_test()
-        else:
-            client.auth_test()
+            return None, None
+        said = client.auth_test()
     except SlackApiError as error:
-        said = error.response.get("error") or f"HTTP {error.response.status_code}"
-        hint = " (check SLACK_BOT_TOKEN)" if said in TOKEN_ERRORS else ""
-        return f"Turnout cannot start: auth.test said {said}{hint}"
+        code = error.response.get("error") or f"HTTP {error.response.status_code}"
+        hint = " (check SLACK_BOT_TOKEN)" if code in TOKEN_ERRORS else ""
+        return f"Turnout cannot start: auth.test said {code}{hint}", None
     except OSError as error:  # URLError, refused connections and timeouts are all OSErrors
         reason = getattr(error, "reason", error)
         if isinstance(reason, OSError) and reason.strerror:
             reason = reason.strerror.lower()
-        return f"Turnout cannot start: cannot reach SLACK_API_URL {settings.slack_api_url}: {reason}"
+        return f"Turnout cannot start: cannot reach SLACK_API_URL {settings.slack_api_url}: {reason}", None
+    return None, Workspace(str(said.get("team_id") or ""), str(said.get("team") or ""))
+
+
+def remember_workspace(settings: Settings, workspace: Workspace | None) -> str | None:
+    """Records the one workspace as the campaign's organization (named as Slack names it,
+    unless it chose its own name); says why not when the database cannot take it."""
+    if workspace is None or not workspace.team_id:
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import create_db_engine, session_factory
+    from bot.services.clock import utcnow
+    from bot.services.organizations import seen
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        write, _ = session_factory(engine)
+        with write() as session:
+            seen(session, team_id=workspace.team_id, name=workspace.name, now=utcnow())
+    except SQLAlchemyError as error:
+        return (
+            "Turnout cannot start: its database is not ready (run `turnout db upgrade`): "
+            f"{type(getattr(error, 'orig', None) or error).__name__}"
+        )
+    finally:
+        engine.dispose()
     return None
 
 
@@ -145,9 +183,12 @@ def prepare_database(settings: Settings) -> None:
         upgrade(settings.database_url)
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, workspace: Workspace | None = None) -> int:
     """Development and small campaigns: one process, Socket Mode or HTTP, with the scheduler."""
     prepare_database(settings)
+    if problem := remember_workspace(settings, workspace):
+        print(problem, file=sys.stderr)
+        return 2
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -161,7 +202,7 @@ def run(settings: Settings) -> int:
         # slack_bolt's SocketModeHandler.start carries no annotations.
         SocketModeHandler(app, settings.slack_app_token).start()  # type: ignore[no-untyped-call]
         return 0
-    return serve(settings, workers=1, with_scheduler=True)
+    return serve(settings, workers=1, with_scheduler=True, workspace=workspace)
 
 
 def scheduler(settings: Settings) -> int:
@@ -188,7 +229,9 @@ def start_scheduler(deps: Any, *, background: bool) -> Any:
     return scheduler
 
 
-def serve(settings: Settings, *, workers: int, with_scheduler: bool = False) -> int:
+def serve(
+    settings: Settings, *, workers: int, with_scheduler: bool = False, workspace: Workspace | None = None
+) -> int:
     """HTTP on PORT under gunicorn's threaded workers: acks are cheap, work waits on Slack and the DB.
 
     Threads (gthread) rather than sync workers: a sync worker holds a whole process per
@@ -196,6 +239,9 @@ def serve(settings: Settings, *, workers: int, with_scheduler: bool = False) -> 
     from gunicorn.app.base import BaseApplication
 
     prepare_database(settings)
+    if problem := remember_workspace(settings, workspace):
+        print(problem, file=sys.stderr)
+        return 2
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
         def load_config(self) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.cli import main as cli
 from bot.config import Settings
@@ -82,8 +83,24 @@ def test_an_unreachable_slack_stops_the_start_with_one_line(tmp_path: Path, comm
 
 def test_a_good_token_passes_the_start_check(slack: LocalSlack) -> None:
     settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=slack.api_url)
-    assert cli.slack_problem(settings) is None
+    assert cli.check_slack(settings) == (None, cli.Workspace("T0TURNOUT", "Turnout Local"))
     assert [c.method for c in slack.calls] == ["auth.test"]
+
+
+def test_starting_records_the_workspace_as_the_campaigns_organization(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'org.db'}"
+    settings = Settings(database_url=url)
+    workspace = cli.Workspace("T0TURNOUT", "Turnout Local")
+    assert cli.remember_workspace(settings, workspace) == (
+        "Turnout cannot start: its database is not ready (run `turnout db upgrade`): OperationalError"
+    )
+    upgrade(url)
+    assert cli.remember_workspace(settings, workspace) is None
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT team_id, name, uninstalled_at FROM organization")).all()
+    engine.dispose()
+    assert rows == [("T0TURNOUT", "Turnout Local", None)]
 
 
 @pytest.fixture

@@ -150,6 +150,7 @@ def battery(started: int, ahead: int, others: int) -> list[tuple[str, str, str]]
             # Not `language es|en|auto`: those leave the pseudo-language (tests/handlers/test_languages.py).
             for text in ("", "help", "IA", "IA es", "NH es", "IA fr", "Narnia es", "a b c")
         ),
+        *(("/turnout", text, "CIOWA") for text in ("org", "org help")),
     ]
 
 
