@@ -43,30 +43,41 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
     match error:
         case UsageError():
             return f"{problem_text(error, lang)}\n{usage_text(error.usage, lang)}"
-        case NotCoordinator(state=state, coordinator_ids=ids, doing=doing):
-            return coordinators_only(state, ids, lang._(doing, state=state), lang)
-        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing, shift_id=shift_id):
+        case NotCoordinator(state=state, coordinator_ids=ids) if ids:
+            # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+            return lang._(
+                "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
+                article=article(state),
+                state=state,
+                people=", ".join(mention(u) for u in ids),
+                doing=doing_text(error, lang),
+            )
+        case NotCoordinator(state=state):
+            return lang._(
+                "Only an admin (no one coordinates {state} yet) can {doing}.",
+                state=state,
+                doing=doing_text(error, lang),
+            )
+        case NotShiftRunner(state=state, host_id=None, coordinator_ids=ids, doing=doing):
             # A shift staff added is run by the state's coordinators alone: said as for them.
-            return coordinators_only(state, ids, lang._(doing, state=state, shift=shift_id), lang)
-        case NotShiftRunner(
-            state=state, host_id=host_id, coordinator_ids=ids, doing=doing, shift_id=shift_id
-        ):
-            values = {
-                "host": mention(host_id or ""),
-                "article": article(state),
-                "state": state,
-                "doing": lang._(doing, state=state, shift=shift_id),
-            }
+            return refusal_text(NotCoordinator(state, ids, doing, **error.doing_values), lang)
+        case NotShiftRunner(state=state, host_id=host_id, coordinator_ids=ids):
             if ids:
                 # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
                 return lang._(
                     "Only its host {host}, {article} {state} coordinator ({people}) or an admin can {doing}.",
+                    host=mention(host_id or ""),
+                    article=article(state),
+                    state=state,
                     people=", ".join(mention(u) for u in ids),
-                    **values,
+                    doing=doing_text(error, lang),
                 )
-            # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
             return lang._(
-                "Only its host {host}, {article} {state} coordinator or an admin can {doing}.", **values
+                "Only its host {host}, {article} {state} coordinator or an admin can {doing}.",
+                host=mention(host_id or ""),
+                article=article(state),
+                state=state,
+                doing=doing_text(error, lang),
             )
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             span = f"{hours:g} hour{'s' if hours != 1 else ''}"
@@ -146,20 +157,6 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
     return lang._(error.template, **shown_values(error.values, lang))
 
 
-def coordinators_only(state: str, ids: tuple[str, ...], doing: str, lang: Lang) -> str:
-    """Who may do it instead: the state's coordinators, by name, or an admin."""
-    if ids:
-        # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
-        return lang._(
-            "Only {article} {state} coordinator ({people}) or an admin can {doing}.",
-            article=article(state),
-            state=state,
-            people=", ".join(mention(u) for u in ids),
-            doing=doing,
-        )
-    return lang._("Only an admin (no one coordinates {state} yet) can {doing}.", state=state, doing=doing)
-
-
 def problem_text(error: UsageError, lang: Lang = ENGLISH) -> str:
     """What was wrong with the input, without the usage line (a form shows it beside a field)."""
     return lang._(error.problem_template, **shown_values(error.values, lang))
@@ -210,6 +207,11 @@ def build_refusal(error: TurnoutError, lang: Lang = ENGLISH) -> Reply:
         blocks.append(context("A training is a shift like any other: claim it, then come along."))
         return Reply(headline, blocks)
     return text_reply(refusal_text(error, lang))
+
+
+def doing_text(error: NotCoordinator | NotShiftRunner, lang: Lang) -> str:
+    """What the refused person tried to do, in their language (`edit shift #12`)."""
+    return lang._(error.doing, **error.doing_values)
 
 
 def mention(user_id: str) -> str:

@@ -54,27 +54,24 @@ class Refused(TurnoutError):
 
 
 class NotCoordinator(Refused):
-    """Only the state's coordinators (`coordinator_ids`, oldest first) or an admin may do it.
+    """Only the state's coordinators (`coordinator_ids`, oldest first) or an admin may do it."""
 
-    `doing` is a catalog message (`N_("set {state}'s goals")`) whose `{state}` is `state`."""
-
-    def __init__(self, state: str, coordinator_ids: tuple[str, ...], doing: str) -> None:
+    def __init__(self, state: str, coordinator_ids: tuple[str, ...], doing: str, /, **values: object) -> None:
         who = (
             f"a {state} coordinator or an admin"
             if coordinator_ids
             else f"an admin (no one coordinates {state} yet)"
         )
-        super().__init__(f"Only {who} can {doing.format(state=state)}.")
+        # `doing` may be a catalog message with `{state}` and `values`' fields (`{shift}`).
+        self.doing_values: dict[str, object] = {"state": state, **values}
+        super().__init__(f"Only {who} can {doing.format(**self.doing_values)}.")
         self.state = state
         self.coordinator_ids = coordinator_ids
         self.doing = doing
 
 
 class NotShiftRunner(Refused):
-    """Only the shift's host (`host_id`), the state's coordinators or an admin may do it.
-
-    `doing` is a catalog message (`N_("accept claims on shift #{shift}")`) whose `{shift}` is
-    `shift_id` and `{state}` is `state`."""
+    """Only the shift's host (`host_id`), the state's coordinators or an admin may do it."""
 
     def __init__(
         self,
@@ -82,17 +79,18 @@ class NotShiftRunner(Refused):
         host_id: str | None,
         coordinator_ids: tuple[str, ...],
         doing: str,
-        shift_id: int | None = None,
+        /,
+        **values: object,
     ) -> None:
+        self.doing_values: dict[str, object] = {"state": state, **values}
         staff = (
             f"{article(state)} {state} coordinator or an admin"
             if coordinator_ids
             else f"an admin (no one coordinates {state} yet)"
         )
         who = f"the shift's host or {staff}" if host_id else staff
-        super().__init__(f"Only {who} can {doing.format(state=state, shift=shift_id)}.")
+        super().__init__(f"Only {who} can {doing.format(**self.doing_values)}.")
         self.state = state
-        self.shift_id = shift_id
         self.host_id = host_id
         self.coordinator_ids = coordinator_ids
         self.doing = doing

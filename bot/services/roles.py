@@ -54,11 +54,12 @@ def runs_shift(session: Session, *, actor: Actor, shift: Shift) -> bool:
 
 def require_shift_runner(session: Session, *, actor: Actor, shift: Shift, doing: str) -> None:
     """The host runs their own shift (roster, attendance, edit, cancel); coordinators and admins
-    run every shift in their states. Anyone else is told who can."""
+    run every shift in their states. Anyone else is told who can. `doing` may be a catalog
+    message naming the shift as `{shift}` and its state as `{state}`."""
     if runs_shift(session, actor=actor, shift=shift):
         return
     raise NotShiftRunner(
-        shift.state, shift.host_id, tuple(coordinator_ids(session, shift.state)), doing, shift.id
+        shift.state, shift.host_id, tuple(coordinator_ids(session, shift.state)), doing, shift=shift.id
     )
 
 
