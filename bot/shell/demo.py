@@ -139,17 +139,17 @@ def seed(session: Session, now: datetime) -> bool:
 def _shifts(session: Session, admin: Actor, now: datetime, volunteers: dict[str, list[str]]) -> None:
     kinds = [ShiftKind.CANVASS, ShiftKind.PHONEBANK, ShiftKind.CANVASS, ShiftKind.TEXTBANK]
     for code in CHANNELS:
-        today = local_date(now, ZONES[code])
+        # The first is this evening's canvass while there is still time to get to it, else
+        # tomorrow evening's; the others follow it, so they come in the same order at any hour.
+        first = local_date(now, ZONES[code])
+        if local_instant(first, time(17), ZONES[code]) <= now + timedelta(hours=1):
+            first += timedelta(days=1)
         created = []
         for n, (days, hour, capacity) in enumerate(
             [(0, 17, 6), (1, 10, 3), (2, 14, 8), (4, 10, 2), (6, 12, 10)]
         ):
-            day = today + timedelta(days=days)
-            if local_instant(day, time(hour), ZONES[code]) <= now + timedelta(hours=1):
-                # Too late today: tomorrow morning instead, still the soonest shift (and a canvass
-                # anyone may claim, ahead of tomorrow's phone bank that needs a training).
-                day, hour = day + timedelta(days=1), 7 if n == 0 else hour
             start = time(hour)
+            day = first + timedelta(days=days)
             spec = NewShift(
                 code,
                 day,
