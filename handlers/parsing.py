@@ -203,7 +203,9 @@ def parse_when(token: str) -> str | None:
         return word
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token):
         if not _valid_iso(token):
-            raise UsageError(f"`{token}` is not a real date.", "YYYY-MM-DD, e.g. 2026-11-28")
+            raise UsageError(
+                N_("`{token}` is not a real date."), N_("YYYY-MM-DD, e.g. 2026-11-28"), token=token
+            )
         return token
     return None
 
@@ -226,7 +228,9 @@ def parse_listing(text: str, usage: str) -> ListingQuery:
         elif when is None and (day := parse_when(token)) is not None:
             when = day
         else:
-            raise UsageError(f"I don't understand `{_shown(token)}` here (or it is given twice).", usage)
+            raise UsageError(
+                N_("I don't understand `{word}` here (or it is given twice)."), usage, word=_shown(token)
+            )
     return ListingQuery(state, when, kind)
 
 

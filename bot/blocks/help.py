@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Reply, context, section
+from bot.blocks.common import Reply, context, kinds_text, section
 from bot.i18n import ENGLISH, LANGUAGES, N_, SPANISH_CODE, Lang
 from bot.models import Metric
 from bot.vocabulary import metric_keyword, metric_words
 
-SHIFTS = "`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`"
-CLAIM = "`/claim ID`, e.g. `/claim 12`"
-UNCLAIM = "`/unclaim ID`, e.g. `/unclaim 12`"
+# Usage lines marked with N_ are shown in the reader's language (`usage_text`).
+SHIFTS = N_("`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`")
+CLAIM = N_("`/claim ID`, e.g. `/claim 12`")
+UNCLAIM = N_("`/unclaim ID`, e.g. `/unclaim 12`")
 MYSHIFTS = "`/myshifts`"
 HOME = N_("`/turnout home STATE`, e.g. `/turnout home IA`")
 STATE = N_("`/turnout state STATE #channel [TIMEZONE]`, e.g. `/turnout state TX #texas America/Chicago`")
@@ -74,22 +75,6 @@ DIGEST = "`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA ev
 EXPORT = N_("`/turnout export STATE [FROM] [TO]`, e.g. `/turnout export IA 2026-11-01 2026-11-30`")
 
 COMMAND_HELP = {
-    "/shifts": (
-        "*/shifts* lists open shifts, soonest first, with a Claim button each.\n"
-        f"Usage: {SHIFTS}\n"
-        "With no state it uses this channel's state, else your home state, else all states. "
-        "With no day it shows the next 7 days. Kinds: canvass, phonebank, textbank, event, training."
-    ),
-    "/claim": (
-        "*/claim* signs you up for a shift. When it is full you join its waitlist and I tell you "
-        f"your place; if someone drops out you move up automatically.\nUsage: {CLAIM}"
-    ),
-    "/unclaim": (
-        "*/unclaim* gives up your place on a shift (or leaves its waitlist). The next person waiting "
-        "gets it. Close to the start, ask the state's coordinator instead.\n"
-        f"Usage: {UNCLAIM}"
-    ),
-    "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
     "/host": (
         "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
         "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
@@ -100,6 +85,29 @@ COMMAND_HELP = {
 }
 # Commands whose help is translated: what the command does, and its usage line.
 TRANSLATED_HELP = {
+    "/shifts": (
+        N_(
+            "*/shifts* lists open shifts, soonest first, with a Claim button each. With no state it uses "
+            "this channel's state, else your home state, else all states. With no day it shows the next "
+            "7 days. Kinds: {kinds}."
+        ),
+        SHIFTS,
+    ),
+    "/claim": (
+        N_(
+            "*/claim* signs you up for a shift. When it is full you join its waitlist and I tell you "
+            "your place; if someone drops out you move up automatically."
+        ),
+        CLAIM,
+    ),
+    "/unclaim": (
+        N_(
+            "*/unclaim* gives up your place on a shift (or leaves its waitlist). The next person waiting "
+            "gets it. Close to the start, ask the state's coordinator instead."
+        ),
+        UNCLAIM,
+    ),
+    "/myshifts": (N_("*/myshifts* shows your upcoming shifts with Confirm and Release buttons."), MYSHIFTS),
     "/stats": (
         N_(
             "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a "
@@ -326,7 +334,7 @@ def language_name(code: str, lang: Lang) -> str:
 def build_command_help(command: str, lang: Lang = ENGLISH) -> Reply:
     if command in TRANSLATED_HELP:
         what, form = TRANSLATED_HELP[command]
-        text = f"{lang._(what)}\n{usage_text(form, lang)}"
+        text = f"{lang._(what, kinds=kinds_text(lang))}\n{usage_text(form, lang)}"
     else:
         text = COMMAND_HELP[command]
     return Reply(text, [section(text)])

@@ -3,9 +3,11 @@ where that becomes words, with mentions of the people and channels involved."""
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
+
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import KIND_LABEL, Block, Reply, context, plural, section, text_reply, when
+from bot.blocks.common import Block, Reply, context, kind_label, plural, section, text_reply
 from bot.blocks.contacts import in_place
 from bot.blocks.help import usage_text
 from bot.blocks.shifts import claim_button, describe
@@ -80,15 +82,29 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 doing=doing_text(error, lang),
             )
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
-            span = f"{hours:g} hour{'s' if hours != 1 else ''}"
             ask = (
-                f"Ask {' or '.join(mention(u) for u in ids)} ({state} coordinator) to take you off it."
+                lang._(
+                    "Ask {people} ({state} coordinator) to take you off it.",
+                    people=lang.either([mention(u) for u in ids]),
+                    state=state,
+                )
                 if ids
-                else f"Ask a Turnout admin to take you off it (no one coordinates {state} yet)."
+                else lang._(
+                    "Ask a Turnout admin to take you off it (no one coordinates {state} yet).", state=state
+                )
             )
             if error.started:  # /myshifts offers Release until the end; the cutoff no longer fits
-                return f"Shift #{shift_id} has already started, too late to release it yourself. {ask}"
-            return f"Shift #{shift_id} starts within {span}, too close to release it yourself. {ask}"
+                return lang._(
+                    "Shift #{shift} has already started, too late to release it yourself. {ask}",
+                    shift=shift_id,
+                    ask=ask,
+                )
+            return lang._(
+                "Shift #{shift} starts within {span}, too close to release it yourself. {ask}",
+                shift=shift_id,
+                span=hours_text(hours, lang),
+                ask=ask,
+            )
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=True):
             return lang._(
                 "<#{channel}> is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers.",
@@ -150,10 +166,15 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
             return f"{problem}\n{usage_text(usage.STATE, lang)}"
         case TrainingRequired():
             lines = [
-                f"#{t.id} {when(t.starts_at, t.ends_at, t.timezone)} ({t.state}): `/claim {t.id}`"
+                lang._(
+                    "#{shift} {when} ({state}): `/claim {shift}`",
+                    shift=t.id,
+                    when=lang.span(t.starts_at, t.ends_at, t.timezone),
+                    state=t.state,
+                )
                 for t in error.trainings
             ]
-            return "\n".join([training_headline(error), *(f"• {line}" for line in lines)])
+            return "\n".join([training_headline(error, lang), *(f"• {line}" for line in lines)])
     return lang._(error.template, **shown_values(error.values, lang))
 
 
@@ -178,33 +199,52 @@ def shown_values(values: dict[str, object], lang: Lang) -> dict[str, object]:
     return shown
 
 
-def training_headline(error: TrainingRequired) -> str:
+def hours_text(hours: float, lang: Lang = ENGLISH) -> str:
+    """`3 hours`, `1 hour`, `2.5 hours`; `2,5 horas`."""
+    if hours == int(hours):
+        return lang.ngettext("{count} hour", "{count} hours", int(hours))
+    return lang._("{hours} hours", hours=format_decimal(hours, locale=lang.locale))
+
+
+def training_headline(error: TrainingRequired, lang: Lang = ENGLISH) -> str:
     """Why a claim was refused for want of a training, and what to do about it."""
-    kind = KIND_LABEL.get(error.kind, error.kind)
-    need = (
-        f":mortar_board: {kind} shifts {in_place(error.state)} need a training first, "
-        f"so shift #{error.shift_id} can't be claimed yet."
+    need = ":mortar_board: " + lang._(
+        "{kind} shifts {place} need a training first, so shift #{shift} can't be claimed yet.",
+        kind=kind_label(lang, error.kind),
+        place=in_place(error.state, lang),
+        shift=error.shift_id,
     )
     if error.trainings:
         return (
-            f"{need} Claim one of the next trainings (one that ends before shift #{error.shift_id} "
-            "starts counts, and so does a national one), then claim the shift again:"
+            need
+            + " "
+            + lang._(
+                "Claim one of the next trainings (one that ends before shift #{shift} starts counts, and so "
+                "does a national one), then claim the shift again:",
+                shift=error.shift_id,
+            )
         )
     ask = (
-        f"ask {' or '.join(mention(u) for u in error.coordinator_ids)} ({error.state} coordinator)"
+        lang._(
+            "ask {people} ({state} coordinator)",
+            people=lang.either([mention(u) for u in error.coordinator_ids]),
+            state=error.state,
+        )
         if error.coordinator_ids
-        else f"ask a Turnout admin (no one coordinates {error.state} yet)"
+        else lang._("ask a Turnout admin (no one coordinates {state} yet)", state=error.state)
     )
-    return f"{need} No training is scheduled yet: {ask} when the next one is."
+    return need + " " + lang._("No training is scheduled yet: {ask} when the next one is.", ask=ask)
 
 
 def build_refusal(error: TurnoutError, lang: Lang = ENGLISH) -> Reply:
     if isinstance(error, TrainingRequired) and error.trainings:
-        headline = training_headline(error)
+        headline = training_headline(error, lang)
         blocks: list[Block] = [section(headline)]
         for training in error.trainings:
-            blocks.append(section(describe(training), accessory=claim_button(training, act.CARD)))
-        blocks.append(context("A training is a shift like any other: claim it, then come along."))
+            blocks.append(
+                section(describe(training, lang=lang), accessory=claim_button(training, act.CARD, lang))
+            )
+        blocks.append(context(lang._("A training is a shift like any other: claim it, then come along.")))
         return Reply(headline, blocks)
     return text_reply(refusal_text(error, lang))
 

@@ -26,7 +26,7 @@ def build_held_claim_notice(signup: SignupView, no_shows: int, lang: Lang = ENGL
     )
     blocks: list[Block] = [
         section(headline),
-        section(describe(shift)),
+        section(describe(shift, lang=lang)),
         actions(
             button(lang._("Accept"), act.ACCEPT, act.button_value(signup.id, act.CARD), style="primary"),
             block_id=f"held.{signup.id}",
@@ -85,7 +85,7 @@ def build_accepted_dm(signup: SignupView, lang: Lang = ENGLISH) -> Reply:
             ":white_check_mark: Your claim on shift #{shift} was accepted: you're on it! Please confirm.",
             shift=signup.shift.id,
         )
-    return build_signup_card(signup, headline)
+    return build_signup_card(signup, headline, lang)
 
 
 def build_no_show_notice(signup: SignupView, marked_by: str, no_shows: int, lang: Lang = ENGLISH) -> Reply:
@@ -104,7 +104,7 @@ def build_no_show_notice(signup: SignupView, marked_by: str, no_shows: int, lang
     )
     blocks: list[Block] = [
         section(headline),
-        section(describe(shift)),
+        section(describe(shift, lang=lang)),
         context(
             lang._("`/turnout people {state} noshows` lists everyone with 2 or more.", state=shift.state)
         ),

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.db import run
+from bot.i18n import N_
 from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
 from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
@@ -42,8 +43,8 @@ ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 class InvalidShift(TurnoutError):
     """A new shift's details do not hold together; `field` names the part that is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, /, **values: object) -> None:
+        super().__init__(message, **values)
         self.field = field
 
 
@@ -181,7 +182,7 @@ def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, i
     its version, read together in one statement: what every redraw of its channel post reads."""
     row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
     if row is None:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     # The row has every column of the shift, which is all `_view` reads of one.
     shift = cast(Shift, row)
     return _view(shift, row.timezone or PLACES[row.state].timezone, int(row.held), int(row.waiting)), int(
@@ -348,22 +349,37 @@ def create_shift(
 def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datetime, datetime]:
     """(start, end) in UTC for a new shift, which must be ahead, real wall-clock times, and not absurdly far."""
     if spec.end <= spec.start:
-        raise InvalidShift("time", "The shift must end after it starts, on the same day.")
+        raise InvalidShift("time", N_("The shift must end after it starts, on the same day."))
     for at in (spec.start, spec.end):
         if not wall_time_exists(spec.day, at, tz):
             raise InvalidShift(
-                "time", f"{at:%H:%M} does not exist on {spec.day} in {tz} (clocks spring forward)."
+                "time",
+                N_("{time} does not exist on {day} in {zone} (clocks spring forward)."),
+                time=f"{at:%H:%M}",
+                day=spec.day.isoformat(),
+                zone=tz,
             )
     starts_at, ends_at = local_instant(spec.day, spec.start, tz), local_instant(spec.day, spec.end, tz)
     today = local_date(now, tz)
     if starts_at <= now:
         if spec.day < today:
-            raise InvalidShift("date", f"{spec.day} is in the past ({spec.state} is on {tz}).")
+            raise InvalidShift(
+                "date",
+                N_("{day} is in the past ({state} is on {zone})."),
+                day=spec.day.isoformat(),
+                state=spec.state,
+                zone=tz,
+            )
         raise InvalidShift(
-            "time", f"{spec.start:%H:%M} on {spec.day} has already passed ({spec.state} is on {tz})."
+            "time",
+            N_("{time} on {day} has already passed ({state} is on {zone})."),
+            time=f"{spec.start:%H:%M}",
+            day=spec.day.isoformat(),
+            state=spec.state,
+            zone=tz,
         )
     if spec.day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidShift("date", f"Shifts can be planned up to {MAX_DAYS_AHEAD} days ahead.")
+        raise InvalidShift("date", N_("Shifts can be planned up to {days} days ahead."), days=MAX_DAYS_AHEAD)
     return starts_at, ends_at
 
 
@@ -400,9 +416,12 @@ def cancel_shift(
         return CancelResult(shift_view(session, shift), [], already=True)
     if shift.status == ShiftStatus.DECLINED:
         # Its decision stands as it was made: cancelled, it would read as approved and cancelled.
-        raise Refused(f"Shift #{shift_id} was declined, so it was never posted; there is nothing to cancel.")
+        raise Refused(
+            N_("Shift #{shift} was declined, so it was never posted; there is nothing to cancel."),
+            shift=shift_id,
+        )
     if shift.ends_at <= now:
-        raise Refused(f"Shift #{shift_id} is already over; there is nothing to cancel.")
+        raise Refused(N_("Shift #{shift} is already over; there is nothing to cancel."), shift=shift_id)
     if dry_run:
         return CancelResult(shift_view(session, shift), notify, already=False)
     shift.status = ShiftStatus.CANCELLED
@@ -433,16 +452,16 @@ def mark_attendance(
     from an hour before start."""
     signup = session.get(Signup, signup_id)
     if signup is None:
-        raise NotFound("That signup no longer exists; open the roster again.")
+        raise NotFound(N_("That signup no longer exists; open the roster again."))
     shift = _lock_shift(session, signup.shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
+        raise Refused(N_("Shift #{shift} was cancelled, so there is no attendance to take."), shift=shift.id)
     session.refresh(signup)
     if signup.status not in HOLDING:
         raise AttendanceDoesNotApply(signup.volunteer_id, signup.status)
     if now < shift.starts_at - ATTENDANCE_OPENS_BEFORE:
-        raise Refused(f"Attendance opens an hour before shift #{shift.id} starts.")
+        raise Refused(N_("Attendance opens an hour before shift #{shift} starts."), shift=shift.id)
     if signup.status != status:
         signup.status, signup.marked_by, signup.updated_at = status, actor.user_id, now
         shift.version += 1
@@ -457,7 +476,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     moves up."""
     signup = session.get(Signup, signup_id)
     if signup is None:
-        raise NotFound("That signup no longer exists; open the roster again.")
+        raise NotFound(N_("That signup no longer exists; open the roster again."))
     shift = _lock_shift(session, signup.shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
     session.refresh(signup)
@@ -484,11 +503,13 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
     if shift is None or shift.status in UNPUBLISHED:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     if shift.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
     if shift.starts_at <= now:
-        raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
+        raise Refused(
+            N_("Shift #{shift} has already started. `/shifts` lists upcoming ones."), shift=shift_id
+        )
     signup = _signup(session, shift_id, user_id)
     if signup is not None and signup.status in ACTIVE:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
@@ -533,7 +554,7 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
 
 
 def _claim_cancelled(shift_id: int) -> Refused:
-    return Refused(f"Shift #{shift_id} was cancelled. `/shifts` lists the open ones.")
+    return Refused(N_("Shift #{shift} was cancelled. `/shifts` lists the open ones."), shift=shift_id)
 
 
 _shift_t = Shift.__table__.c  # type: ignore[attr-defined]
@@ -605,23 +626,29 @@ def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     shift = _lock_shift(session, shift_id)
     signup = _signup(session, shift_id, user_id)
     if signup is None or signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
-        raise Refused(f"You are not on shift #{shift_id}. `/claim {shift_id}` signs you up.")
+        raise Refused(N_("You are not on shift #{shift}. `/claim {shift}` signs you up."), shift=shift_id)
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled, so there is nothing to confirm.")
+        raise Refused(N_("Shift #{shift} was cancelled, so there is nothing to confirm."), shift=shift_id)
     if signup.status == SignupStatus.WAITLISTED:
         raise Refused(
-            f"You are on the waitlist for shift #{shift_id}; I'll message you if a place opens, "
-            "and you can confirm then."
+            N_(
+                "You are on the waitlist for shift #{shift}; I'll message you if a place opens, "
+                "and you can confirm then."
+            ),
+            shift=shift_id,
         )
     if signup.status == SignupStatus.PENDING:
         raise Refused(
-            f"Your claim on shift #{shift_id} is waiting for its host or a coordinator to accept it; "
-            "I'll message you when they do, and you can confirm then."
+            N_(
+                "Your claim on shift #{shift} is waiting for its host or a coordinator to accept it; "
+                "I'll message you when they do, and you can confirm then."
+            ),
+            shift=shift_id,
         )
     if signup.status != SignupStatus.CLAIMED:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     if shift.ends_at <= now:
-        raise Refused(f"Shift #{shift_id} is over.")
+        raise Refused(N_("Shift #{shift} is over."), shift=shift_id)
     signup.status, signup.confirmed_at, signup.updated_at = SignupStatus.CONFIRMED, now, now
     shift.version += 1
     session.add_all([signup, shift])
@@ -634,13 +661,15 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     shift = _lock_shift(session, shift_id)
     signup = _signup(session, shift_id, user_id)
     if signup is None:
-        raise Refused(f"You are not signed up for shift #{shift_id}.")
+        raise Refused(N_("You are not signed up for shift #{shift}."), shift=shift_id)
     if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
         return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     if signup.status in (SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
-        raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
+        raise Refused(
+            N_("Shift #{shift} has been marked already; there is nothing to release."), shift=shift_id
+        )
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
+        raise Refused(N_("Shift #{shift} was cancelled, so you are off it already."), shift=shift_id)
     if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
         state = session.get(State, shift.state)
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
@@ -695,7 +724,7 @@ def _vacate(
 def _shift(session: Session, shift_id: int) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     return shift
 
 
@@ -704,7 +733,7 @@ def _lock_shift(session: Session, shift_id: int) -> Shift:
         select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
     ).first()
     if shift is None:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     return shift
 
 

@@ -47,6 +47,7 @@ from bot.blocks.digests import (
 from bot.blocks.hosting import build_claim_news, build_late_release, build_release_news
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
+from bot.i18n import Lang, language
 from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, SignupStatus
 from bot.services.deliveries import (
     NO_LONGER_USEFUL,
@@ -70,15 +71,17 @@ from bot.services.deliveries import (
 )
 from bot.services.digests import evening_digest, morning_digest, shift_people
 from bot.services.editing import moved_key
+from bot.services.people import language_of
 from bot.services.shifts import (
     ClaimResult,
     ReleaseResult,
+    ShiftView,
     get_shift,
     get_shift_and_version,
     record_shift_post,
     shift_version,
 )
-from bot.services.states import leads_targets, state_channel
+from bot.services.states import leads_targets, state_channel, state_language
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "turnout_delivery"
@@ -324,7 +327,7 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
         kind=DeliveryKind.SHIFT_POST,
         channel=channel,
         key=str(shift_id),
-        build=lambda session: build_shift_post(get_shift(session, shift_id)),
+        build=lambda session: shift_post(session, get_shift(session, shift_id)),
         expires_at=shift.starts_at,
         shift_id=shift_id,
     )
@@ -501,10 +504,10 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key)
         people = shift_people(session, shift_id=shift_id) if at_risk else None
         redrawn.owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
+        reply = shift_post(session, shift) if shift.channel_id and shift.message_ts else None
     redrawn.ends_at = shift.ends_at
     drawn = False
-    if shift.channel_id and shift.message_ts:
-        reply = build_shift_post(shift)
+    if shift.channel_id and shift.message_ts and reply is not None:
         try:
             client.chat_update(
                 channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
@@ -521,6 +524,16 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         return True
     with deps.read_session() as session:
         return shift_version(session, shift_id) == version
+
+
+def shift_post(session: Session, shift: ShiftView) -> Reply:
+    """The shift's channel post in its state's language, as it stands."""
+    return build_shift_post(shift, language(state_language(session, shift.state)))
+
+
+def promoted_lang(deps: Deps, user_id: str) -> Lang:
+    with deps.read_session() as session:
+        return language(language_of(session, user_id))
 
 
 def send_dm(
@@ -592,7 +605,7 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(promoted.shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted),
+            reply=build_promoted_dm(promoted, promoted_lang(deps, promoted.user_id)),
             expires_at=promoted.shift.starts_at,
             shift_id=promoted.shift.id,
         )

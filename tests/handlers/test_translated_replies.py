@@ -27,18 +27,23 @@ import sqlalchemy as sa
 from bot import i18n
 from bot.blocks import actions as act
 from bot.blocks.help import SUBCOMMAND_HELP
+from bot.blocks.shifts import build_cancel_confirmation, build_shift_form, build_shift_post
 from bot.i18n import ENGLISH, SPANISH, Lang
 from bot.localslack.limits import check_message, check_view
-from bot.models import SignupStatus, State
-from bot.services import engagement
+from bot.localslack.reading import buttons
+from bot.models import ShiftKind, SignupStatus, State
+from bot.services import engagement, states
 from bot.services.places import PLACES
+from bot.services.roles import Actor
+from bot.services.shifts import cancel_shift, get_shift
+from bot.slack.delivery import post_new_shift
 from bot.vocabulary import DAY_WORDS_BY_LANGUAGE, METRIC_WORDS_BY_LANGUAGE, SPAN_WORDS_BY_LANGUAGE
 from handlers.common import SORRY, UNREACHABLE, apology
 from handlers.languages import LANGUAGE_WORDS
 from tests import factories as make
 from tests.catalogs import PSEUDO_CODE, pseudo_lang
 from tests.conftest import Bot
-from tests.handlers.forging import log_values, submit
+from tests.handlers.forging import log_values, press, submit
 
 READER = "UREADER"
 EMOJI = re.compile(r":[a-z0-9_+\-]+:")
@@ -49,9 +54,11 @@ TYPED_WORDS = {
     *(w for words in DAY_WORDS_BY_LANGUAGE.values() for w in words),
     *(w for words in SPAN_WORDS_BY_LANGUAGE.values() for w in words),
     *LANGUAGE_WORDS,
-    *("log", "stats", "leaderboard", "turnout", "shifts", "me"),
+    *("log", "stats", "leaderboard", "turnout", "shifts", "me", "claim", "unclaim", "myshifts"),
+    *(kind.value for kind in ShiftKind),  # the kinds as people type them (a form's hint)
 }
 KEPT = {*PLACES, "CST", "CDT"}
+LOCATION = "Des Moines HQ, 123 Main St"  # the factories' shifts' location, as a coordinator typed it
 
 
 def chose(values: dict[str, Any], shift: str) -> dict[str, Any]:
@@ -61,6 +68,7 @@ def chose(values: dict[str, Any], shift: str) -> dict[str, Any]:
 
 def english_left(text: str, typed: str = "") -> list[str]:
     """The ASCII words in `text` that are neither typed words nor what the person typed."""
+    text = text.replace(LOCATION, " ")
     for token in sorted(typed.split(), key=len, reverse=True):
         text = text.replace(token, " ")
     text = SLACK_MARKUP.sub(" ", EMOJI.sub(" ", text))
@@ -150,6 +158,34 @@ def battery(started: int, ahead: int, others: int) -> list[tuple[str, str, str]]
             # Not `language es|en|auto`: those leave the pseudo-language (tests/handlers/test_languages.py).
             for text in ("", "help", "IA", "IA es", "NH es", "IA fr", "Narnia es", "a b c")
         ),
+        *(
+            ("/shifts", text, "CIOWA")
+            for text in (
+                "",
+                "help",
+                "IA",
+                "IA tomorrow canvass",
+                "semana phonebank",
+                "NH",
+                "US",
+                "IA 2026-11-25",
+                "2030-01-01",
+                "2026-02-30",
+                "banana",
+                "IA IA",
+            )
+        ),
+        ("/shifts", "", "CRANDOM"),
+        *(
+            ("/claim", text, "CIOWA")
+            for text in ("help", "", "1 2", "abc", "999", str(others), str(ahead), str(started))
+        ),
+        *(
+            ("/unclaim", text, "CIOWA")
+            for text in ("help", "", "999", str(started), str(others), str(ahead), str(ahead))
+        ),
+        ("/claim", str(ahead), "CIOWA"),
+        *(("/myshifts", text, "CIOWA") for text in ("", "help", "x")),
         *(("/turnout", text, "CIOWA") for text in ("org", "org help")),
     ]
 
@@ -181,6 +217,89 @@ def test_every_translated_reply_comes_through_the_catalog(bot: Bot, reader: tupl
     leftovers = [(where, word, shown) for where, shown in seen for word in english_left(shown, where)]
     assert leftovers == [], "\n".join(map(str, leftovers))
     assert len(seen) > 100
+
+
+def shown(where: str, message: Any) -> list[tuple[str, str]]:
+    return [(where, t) for t in [message.text, *texts(message.blocks)]]
+
+
+def test_shift_posts_buttons_and_dms_come_through_the_catalog(
+    bot: Bot, reader: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The channel post (in the state's language) and its redraws, a click's private answer,
+    the waitlist, the promotion DM and its buttons, paging, the release cutoff and the training
+    gate with its Claim buttons: all in the reader's language."""
+    _started, _ahead, _others = reader
+    bot.slack.add_person(READER, "jorge")  # to be sent a DM
+    monkeypatch.setattr(states, "LANGUAGES", i18n.LANGUAGES)  # a state may speak the pseudo-language too
+    with bot.deps.session() as session:
+        session.execute(sa.text(f"UPDATE state SET language = '{PSEUDO_CODE}' WHERE code = 'IA'"))
+        full = make.shift(session, bot.clock(), days_ahead=4, capacity=1, host="UCOORD")
+        soon = make.shift(session, bot.clock(), days_ahead=0, start=time(11))
+        make.signup(session, soon, READER, bot.clock())
+        for day in range(5, 17):  # enough for a second page of /myshifts
+            make.signup(session, make.shift(session, bot.clock(), days_ahead=day), READER, bot.clock())
+        gated = make.shift(session, bot.clock(), days_ahead=3, kind=ShiftKind.PHONEBANK)
+        make.shift(session, bot.clock(), days_ahead=1, kind=ShiftKind.TRAINING)
+    bot.command("/turnout", "require IA phonebank training", user="UCOORD")
+    posted = post_new_shift(bot.deps, bot.client, full)
+    assert posted is not None and posted.posted
+    seen: list[tuple[str, str]] = []
+    post = next(m for m in bot.slack.posts_in("CIOWA") if f"#{full}" in m.text)
+    seen += shown("post", post)
+    bot.command("/claim", str(full), user="UVOL1")  # the last place: the post is redrawn full
+    seen += shown("post, full", post)
+    assert [b["action_id"] for b in buttons(post)] == [act.JOIN_WAITLIST]
+    joined = bot.click(post, act.JOIN_WAITLIST, user=READER)
+    seen += [("join", t) for reply in joined.replies for t in [reply.text, *texts(reply.blocks)]]
+    released = bot.command("/unclaim", str(full), user="UVOL1")
+    assert "You're off shift" in released.text  # UVOL1 reads English
+    seen += shown("post, after", post)
+    dm = bot.slack.dms_to(READER)[-1]
+    seen += shown("promoted DM", dm)
+    confirmed = bot.click(dm, act.CONFIRM, user=READER)
+    seen += shown("confirm", confirmed.reply)
+    let_go = bot.click(confirmed.reply, act.RELEASE, user=READER)
+    seen += shown("release", let_go.reply)
+    too_late = bot.command("/unclaim", str(soon), user=READER, channel="CIOWA")
+    seen += shown("/unclaim within the cutoff", too_late.reply)
+    untrained = bot.command("/claim", str(gated), user=READER, channel="CIOWA").reply
+    assert [b["action_id"] for b in buttons(untrained)] == [act.CLAIM]  # the training's
+    seen += shown("/claim untrained", untrained)
+    mine = bot.command("/myshifts", user=READER, channel="CIOWA").reply
+    seen += shown("/myshifts", mine)
+    following = next(b for b in buttons(mine) if b["action_id"] == act.MYSHIFTS_PAGE)
+    page_two = bot.click(mine, act.MYSHIFTS_PAGE, user=READER, value=following["value"])
+    seen += shown("/myshifts page 2", page_two.reply)
+    listing = bot.command("/shifts", "IA week", user=READER, channel="CIOWA").reply
+    claim = next(b for b in buttons(listing) if b["action_id"] == act.CLAIM)
+    clicked = bot.click(listing, act.CLAIM, user=READER, value=claim["value"])
+    seen += shown("/shifts claim", clicked.reply)
+    for action_id in (act.CLAIM, act.RELEASE, act.MYSHIFTS_PAGE, act.SHIFTS_PAGE):
+        stale = press(bot, action_id, "nonsense", user=READER, channel="CIOWA")
+        assert stale.replies, action_id
+        seen += [("stale", t) for reply in stale.replies for t in [reply.text, *texts(reply.blocks)]]
+    leftovers = [(where, word, text) for where, text in seen for word in english_left(text)]
+    assert leftovers == [], "\n".join(map(str, leftovers))
+    assert len(seen) > 40
+
+
+def test_shift_form_and_cancel_confirmation_come_through_the_catalog(bot: Bot) -> None:
+    lang = pseudo_lang()
+    form = build_shift_form(["IA", "NH"], bot.clock().date(), lang)
+    assert [w for t in texts(form) for w in english_left(t)] == []
+    with bot.deps.session() as session:
+        make.coordinator(session, "UCOORD", "IA", bot.clock())
+        shift_id = make.shift(session, bot.clock())
+        make.signup(session, shift_id, "UVOL1", bot.clock())
+        actor = Actor("UCOORD", False)
+        preview = cancel_shift(session, actor=actor, shift_id=shift_id, now=bot.clock(), dry_run=True)
+        assert get_shift(session, shift_id).held == 1
+    asked = build_cancel_confirmation(preview, "the <venue> closed", lang)
+    words = [
+        w for t in [asked.text, *texts(asked.blocks)] for w in english_left(t, "the &lt;venue&gt; closed")
+    ]
+    assert words == []
 
 
 def test_apologies_come_through_the_catalog() -> None:
@@ -222,10 +341,25 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
         ("/stats", "west virginia"),
         ("/leaderboard", "WV all"),
         ("/turnout", "language help"),
+        ("/shifts", "WV"),
+        ("/shifts", "west virginia week canvass"),
+        ("/shifts", "help"),
+        ("/shifts", "2099-01-01"),
+        ("/myshifts", ""),
+        ("/claim", "help"),
+        ("/unclaim", str(shift_ids[0])),
     ]:
         exchange = bot.command(command, text, user=READER, channel="CWV")
         for reply in exchange.replies:
             assert check_message(reply.text, reply.blocks, require_text=True) == []
+    check_view(build_shift_form(sorted(PLACES), bot.clock().date(), lang))
+    with bot.deps.session() as session:
+        long_one = make.shift(session, bot.clock(), state="WV", location="L" * 300, host="UCOORD")
+        session.execute(
+            sa.text(f"UPDATE shift SET notes = '{'N' * 1000}', capacity = 500 WHERE id = {long_one}")
+        )
+        post = build_shift_post(get_shift(session, long_one), lang)
+    assert check_message(post.text, post.blocks, require_text=True) == []
     form = bot.command("/log", "", user=READER, channel="CWV").view
     assert form is not None and len(form["blocks"][-1]["element"]["options"]) == 20
     check_view(form)
