@@ -49,6 +49,13 @@ def N_(message: str) -> str:
     return message
 
 
+class Phrase(str):
+    """A catalog message given as another message's value (`Only an admin can {doing}.`): it
+    is translated with the message that holds it, in the same reader's language."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Style:
     """How a language writes days, hours and large numbers, in CLDR date patterns.

@@ -10,6 +10,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import psycopg
@@ -23,7 +24,7 @@ from slack_sdk.webhook import WebhookResponse
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
-from bot.blocks.common import Reply, context, text_reply
+from bot.blocks.common import Reply, context, esc, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.i18n import ENGLISH, N_, Lang, language
@@ -468,6 +469,11 @@ class TurnoutRequest:
         with self.deps.session() as session:
             yield session, enroll(self.deps, session, profile)
 
+    @cached_property
+    def lang(self) -> Lang:
+        """The language the caller reads (as stored), looked up once, when first needed."""
+        return caller_lang(self.deps, self.user_id)
+
     def rest_after(self, count: int) -> str:
         """The raw text after the subcommand's first `count` argument words (spacing kept)."""
         parts = self.command["text"].strip().split(None, count + 1)
@@ -477,7 +483,7 @@ class TurnoutRequest:
 Subcommand = Callable[[TurnoutRequest], None]
 
 
-NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
+NO_SUCH_PERSON = N_("I can't find that person in this workspace. Pick them from Slack's autocomplete.")
 
 
 def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
@@ -489,7 +495,7 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
             found = request.deps.directory.lookup(request.client, ref.id)
         except SlackApiError as error:
             raise TurnoutError(
-                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
+                N_("I couldn't check that person with Slack just now; nothing was changed. Please try again.")
             ) from error
         if found is None:
             raise NotFound(NO_SUCH_PERSON)
@@ -503,9 +509,13 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
         return matches[0]
     if len(matches) > 1:  # never guess whom a role goes to
         raise NotFound(
-            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
+            N_("Several people are called @{name}. Pick the one you mean from Slack's autocomplete."),
+            name=esc(name[:40]),
         )
     user_id = request.deps.directory.user_id(request.client, name)
     if user_id is None:
-        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
+        raise NotFound(
+            N_("I can't find anyone called @{name}. Pick them from Slack's autocomplete."),
+            name=esc(name[:40]),
+        )
     return user_id

@@ -27,7 +27,7 @@ from bot.blocks.help import build_command_help, build_log_help, build_subcommand
 from bot.blocks.refusals import problem_text, refusal_text
 from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
 from bot.deps import Deps
-from bot.i18n import N_, language
+from bot.i18n import N_, Lang, language
 from bot.models import Metric
 from bot.services.clock import local_date
 from bot.services.contacts import LogResult, log_contacts, undo_last_log
@@ -40,7 +40,7 @@ from bot.services.places import NATIONAL_TZ
 from bot.services.states import default_state, state_for_channel, state_timezone
 from bot.services.stats import personal_stats, state_stats
 from bot.slack.forms import open_log_form
-from bot.vocabulary import SPAN_WORDS, fold
+from bot.vocabulary import SPAN_WORDS, fold, metric_keyword
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -58,7 +58,6 @@ from handlers.common import (
     say,
 )
 from handlers.parsing import (
-    METRIC_LIST,
     check_count,
     parse_date,
     parse_day_word,
@@ -262,23 +261,28 @@ def handle_leaderboard(
 
 def run_goal(request: TurnoutRequest) -> None:
     if request.args and is_help(request.args[0]):
-        return say(request.respond, build_subcommand_help("goal"))
+        return say(request.respond, build_subcommand_help("goal", request.lang))
     if not request.args:
         raise UsageError(
-            "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
+            N_("Give a state, a number and a metric (and optionally a date or `daily`)."), usage.GOAL
         )
     state, args = split_state(request.args, usage.GOAL)
     args = [state, *args]
     if not 3 <= len(args) <= 4:
         raise UsageError(
-            "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
+            N_("Give a state, a number and a metric (and optionally a date or `daily`)."), usage.GOAL
         )
     target = whole_number(args[1])
     if target is None:
-        raise _not_a_goal(args[1])
+        raise _not_a_goal(args[1], request.lang)
     metric = parse_metric(args[2])
     if metric is None:
-        raise UsageError(f"`{args[2][:30]}` isn't a metric. Metrics: {METRIC_LIST}.", usage.GOAL)
+        raise UsageError(
+            N_("`{word}` isn't a metric. Metrics: {metrics}."),
+            usage.GOAL,
+            word=args[2][:30].replace("`", "'"),
+            metrics=", ".join(metric_keyword(m, request.lang.code) for m in Metric),
+        )
     when = args[3].lower() if len(args) == 4 else None
     day: date | None = None
     with request.acting() as (session, actor):
@@ -299,31 +303,33 @@ def run_goal(request: TurnoutRequest) -> None:
                 now=request.deps.clock(),
             )
         except GoalOutOfRange:
-            raise _not_a_goal(args[1]) from None
+            raise _not_a_goal(args[1], request.lang) from None
     say(
         request.respond,
-        build_goal_set(state, metric, target, "daily" if day is None else day.isoformat()),
+        build_goal_set(state, metric, target, day, request.lang),
     )
 
 
-def _not_a_goal(text: str) -> UsageError:
+def _not_a_goal(text: str, lang: Lang) -> UsageError:
     # set_goal checks the range; this says it in the words of the command, with its usage.
     shown = text[:20].replace("`", "'")
     return UsageError(
-        f"`{shown}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.",
+        N_("`{goal}` isn't a goal. Goals are whole numbers from 1 to {maximum}."),
         usage.GOAL,
+        goal=shown,
+        maximum=lang.number(MAX_GOAL),
     )
 
 
 def run_export(request: TurnoutRequest) -> None:
     if request.args and is_help(request.args[0]):
-        return say(request.respond, build_subcommand_help("export"))
+        return say(request.respond, build_subcommand_help("export", request.lang))
     if not request.args:
-        raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
+        raise UsageError(N_("Give a state, and optionally the first and last dates."), usage.EXPORT)
     state, rest = split_state(request.args, usage.EXPORT)
     args = [state, *rest]
     if len(args) > 3:
-        raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
+        raise UsageError(N_("Give a state, and optionally the first and last dates."), usage.EXPORT)
     today = request.deps.clock().date()
     first = check_day(parse_date(args[1], usage.EXPORT), today, usage.EXPORT) if len(args) > 1 else None
     last = check_day(parse_date(args[2], usage.EXPORT), today, usage.EXPORT) if len(args) > 2 else None
@@ -331,29 +337,46 @@ def run_export(request: TurnoutRequest) -> None:
         export = export_state(
             session, actor=actor, state=state, first=first, last=last, now=request.deps.clock()
         )
-    client = request.client
+    client, lang = request.client, request.lang
+    # The files' columns stay English, as the voter file and its tools expect; the message is the reader's.
     dm = client.conversations_open(users=request.user_id)["channel"]["id"]
     stem = f"turnout-{state.lower()}-{export.first}-{export.last}"
     client.files_upload_v2(
         channel=dm,
-        initial_comment=(
-            f"{state} from {export.first} to {export.last}: {export.contact_rows} contact rows, "
-            f"{export.attendance_rows} attendance rows."
+        initial_comment=lang._(
+            "{state} from {first} to {last}: {contacts}, {attendance}.",
+            state=state,
+            first=export.first.isoformat(),
+            last=export.last.isoformat(),
+            contacts=lang.ngettext("{count} contact row", "{count} contact rows", export.contact_rows),
+            attendance=lang.ngettext(
+                "{count} attendance row", "{count} attendance rows", export.attendance_rows
+            ),
         ),
         file_uploads=[
             {
                 "content": export.contacts_csv,
                 "filename": f"{stem}-contacts.csv",
-                "title": f"{state} contacts",
+                "title": lang._("{state} contacts", state=state),
             },
             {
                 "content": export.attendance_csv,
                 "filename": f"{stem}-attendance.csv",
-                "title": f"{state} attendance",
+                "title": lang._("{state} attendance", state=state),
             },
         ],
     )
-    say(request.respond, text_reply(f"Sent you the {state} export ({export.first} to {export.last}) by DM."))
+    say(
+        request.respond,
+        text_reply(
+            lang._(
+                "Sent you the {state} export ({first} to {last}) by DM.",
+                state=state,
+                first=export.first.isoformat(),
+                last=export.last.isoformat(),
+            )
+        ),
+    )
 
 
 def register(app: App, deps: Deps) -> None:

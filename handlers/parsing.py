@@ -176,7 +176,7 @@ def parse_channel(token: str, usage: str) -> ChannelRef:
         return ChannelRef(id=match.group(1), name=match.group(2) or None)
     if match := TYPED_CHANNEL.match(token.lower()):
         return ChannelRef(id=None, name=match.group(1))
-    raise UsageError(f"`{_shown(token)}` is not a channel. Name it like #iowa.", usage)
+    raise UsageError(N_("`{token}` is not a channel. Name it like #iowa."), usage, token=_shown(token))
 
 
 def parse_user(token: str, usage: str) -> UserRef:

@@ -25,7 +25,7 @@ from bot.blocks.shifts import build_shift_created, build_shift_form, describe, p
 from bot.i18n import ENGLISH, Lang
 from bot.models import ShiftStatus, SignupStatus
 from bot.services.hosting import PROPOSALS_PAGE, Hosted, LeadsRoute, Proposal, ProposalPage
-from bot.services.places import PLACES, article
+from bot.services.places import article
 from bot.services.shifts import ClaimResult, ReleaseResult, ShiftView
 
 
@@ -523,22 +523,55 @@ def build_late_release(result: ReleaseResult, now: datetime, lang: Lang = ENGLIS
     return Reply(headline, [section(headline), section(describe(shift, lang=lang)), roster_hint(shift, lang)])
 
 
-def build_leads_route(route: LeadsRoute, *, changed: bool, public: bool = False) -> Reply:
-    """Where a state's leads news goes (after `/turnout leads`)."""
-    name = f"{PLACES[route.state].name} ({route.state})"
-    what = 'proposals, releases and "can\'t make it" inside 24 hours, at-risk shifts and the weekly digest'
-    verb = "now goes" if changed else "goes"
+def build_leads_route(
+    route: LeadsRoute, *, changed: bool, public: bool = False, lang: Lang = ENGLISH
+) -> Reply:
+    """Where a state's leads news goes (after `/turnout leads`), in the coordinator's language."""
+    name = f"{place(route.state, lang)} ({route.state})"
     if route.channel_id:
-        text = f"{name}'s leads news {verb} to <#{route.channel_id}>: {what}."
+        text = (
+            lang._(
+                "{state}'s leads news now goes to <#{channel}>: proposals, releases and \"can't make it\" "
+                "inside 24 hours, at-risk shifts and the weekly digest.",
+                state=name,
+                channel=route.channel_id,
+            )
+            if changed
+            else lang._(
+                "{state}'s leads news goes to <#{channel}>: proposals, releases and \"can't make it\" "
+                "inside 24 hours, at-risk shifts and the weekly digest.",
+                state=name,
+                channel=route.channel_id,
+            )
+        )
         if public:
-            text += f" Note: <#{route.channel_id}> is public, so anyone in the workspace can read it."
+            text += " " + lang._(
+                "Note: <#{channel}> is public, so anyone in the workspace can read it.",
+                channel=route.channel_id,
+            )
     elif route.coordinator_ids:
         people = ", ".join(f"<@{u}>" for u in route.coordinator_ids)
-        text = f"{name}'s leads news {verb} to its coordinators by DM ({people}): {what}."
-    else:
         text = (
-            f"{name} has no leads channel and no coordinators, so its leads news goes nowhere yet. "
-            f"Bind one with `/turnout leads {route.state} #channel`."
+            lang._(
+                "{state}'s leads news now goes to its coordinators by DM ({people}): proposals, releases "
+                'and "can\'t make it" inside 24 hours, at-risk shifts and the weekly digest.',
+                state=name,
+                people=people,
+            )
+            if changed
+            else lang._(
+                "{state}'s leads news goes to its coordinators by DM ({people}): proposals, releases "
+                'and "can\'t make it" inside 24 hours, at-risk shifts and the weekly digest.',
+                state=name,
+                people=people,
+            )
+        )
+    else:
+        text = lang._(
+            "{state} has no leads channel and no coordinators, so its leads news goes nowhere yet. "
+            "Bind one with `/turnout leads {code} #channel`.",
+            state=name,
+            code=route.state,
         )
     return text_reply(text)
 

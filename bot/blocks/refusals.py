@@ -20,7 +20,7 @@ from bot.blocks.common import (
 from bot.blocks.contacts import in_place
 from bot.blocks.help import usage_text
 from bot.blocks.shifts import claim_button, describe
-from bot.i18n import ENGLISH, N_, Lang
+from bot.i18n import ENGLISH, N_, Lang, Phrase
 from bot.models import Metric, SignupStatus
 from bot.services.errors import (
     AttendanceDoesNotApply,
@@ -117,27 +117,49 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 ask=ask,
             )
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=True):
-            return f"<#{channel_id}> is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers."
+            return lang._(
+                "<#{channel}> is {holder}'s leads channel. Pick another channel for {wanted}'s volunteers.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
+            )
         case ChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
-            return (
-                f"<#{channel_id}> is already {holder}'s channel. "
-                f"Bind {holder} elsewhere first, or pick another channel for {wanted}."
+            return lang._(
+                "<#{channel}> is already {holder}'s channel. "
+                "Bind {holder} elsewhere first, or pick another channel for {wanted}.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
             )
         case NotCoordinating(user_id=user_id, state=state):
-            return f"{mention(user_id)} is not {article(state)} {state} coordinator, so there is nothing to revoke."
+            # Translators: {article} is English's "a"/"an" before {state}: leave it out if unused.
+            return lang._(
+                "{person} is not {article} {state} coordinator, so there is nothing to revoke.",
+                person=mention(user_id),
+                article=article(state),
+                state=state,
+            )
         case NotTrustedHost(user_id=user_id, state=state):
             return lang._(
                 "{person} is not a trusted host in {state}, so there is nothing to revoke.",
                 person=mention(user_id),
                 state=state,
             )
-        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=leads):
-            what = (
-                f"{holder}'s leads channel"
-                if leads
-                else f"{holder}'s state channel, where its volunteers are"
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted, leads=True):
+            return lang._(
+                "<#{channel}> is already {holder}'s leads channel. Pick another channel for {wanted}'s leads.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
             )
-            return f"<#{channel_id}> is already {what}. Pick another channel for {wanted}'s leads."
+        case LeadsChannelTaken(channel_id=channel_id, holder=holder, wanted=wanted):
+            return lang._(
+                "<#{channel}> is already {holder}'s state channel, where its volunteers are. "
+                "Pick another channel for {wanted}'s leads.",
+                channel=channel_id,
+                holder=holder,
+                wanted=wanted,
+            )
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             said = STATUS_WORDS.get(status)
             if said is None:
@@ -154,8 +176,12 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 people=people_list([mention(u) for u, _name in holders], lang=lang),
                 capacity=lang.number(capacity),
             )
-        case UnknownTimezone():
-            return f"{error.message}\nUsage: {usage.STATE}"
+        case UnknownTimezone(timezone=timezone):
+            problem = lang._(
+                "`{timezone}` is not a time zone I know. Use an IANA name such as America/Denver.",
+                timezone=timezone[:60],
+            )
+            return f"{problem}\n{usage_text(usage.STATE, lang)}"
         case TrainingRequired():
             lines = [
                 lang._(
@@ -188,6 +214,8 @@ def shown_values(values: dict[str, object], lang: Lang) -> dict[str, object]:
             shown[name] = lang.either([metric_keyword(m, lang.code) for m in value])
         elif isinstance(value, Metric):
             shown[name] = metric_keyword(value, lang.code)
+        elif isinstance(value, Phrase):
+            shown[name] = lang._(value)
         else:
             shown[name] = value
     return shown

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.db import run
+from bot.i18n import N_
 from bot.models import (
     ContactWeek,
     Engagement,
@@ -259,7 +260,7 @@ class PeopleOverview:
 
 def people_overview(session: Session, *, actor: Actor, state: str, now: datetime) -> PeopleOverview:
     """Coordinators see how many people each segment of their state holds."""
-    require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s people")
+    require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s people"))
     counts = {segment: _count(session, state, segment, now) for segment in Segment}
     return PeopleOverview(state, counts)
 
@@ -276,7 +277,7 @@ def people_page(
 ) -> PeoplePage:
     """Coordinators see one page of a segment of their state's volunteers, each with their
     rung, last shift, shifts attended and contacts; an offset past the end shows the last page."""
-    require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s people")
+    require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s people"))
     tz = state_timezone(session, state)
     if segment == Segment.HOSTS:
         return _hosts_page(session, state, tz, now, offset, limit)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.db import Prepared, run
+from bot.i18n import N_
 from bot.models import Goal, Metric
 from bot.services.clock import local_date
 from bot.services.errors import GoalOutOfRange, Refused
@@ -28,12 +29,12 @@ def set_goal(
     now: datetime,
 ) -> None:
     """Coordinators set a state's goal for one local day, or a standing daily goal (`day` None)."""
-    require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s goals")
+    require_coordinator(session, actor=actor, state=state, doing=N_("set {state}'s goals"))
     if not 1 <= target <= MAX_GOAL:
         raise GoalOutOfRange(target, MAX_GOAL)
     today = local_date(now, state_timezone(session, state))
     if day is not None and day < today:
-        raise Refused(f"{day} is in the past; goals are for today or later.")
+        raise Refused(N_("{day} is in the past; goals are for today or later."), day=str(day))
     ensure_state(session, state, now=now)
     # A standing goal is a new row from today on; the rows before it still say what past days had.
     goal = session.exec(

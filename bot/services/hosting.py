@@ -384,7 +384,7 @@ def set_leads_channel(
     """Coordinators bind (or, with None, unbind) their state's leads channel. A state's own
     channel is where its volunteers are, so it is never a leads channel; and one leads channel
     serves one state."""
-    require_coordinator(session, actor=actor, state=code, doing=f"set {code}'s leads channel")
+    require_coordinator(session, actor=actor, state=code, doing=N_("set {state}'s leads channel"))
     if channel_id is not None:
         public = session.exec(select(State.code).where(State.channel_id == channel_id)).first()
         if public is not None:
@@ -403,7 +403,7 @@ def set_leads_channel(
 
 def show_leads_route(session: Session, *, actor: Actor, code: str) -> LeadsRoute:
     """Coordinators see where their state's leads news goes."""
-    require_coordinator(session, actor=actor, state=code, doing=f"see where {code}'s leads news goes")
+    require_coordinator(session, actor=actor, state=code, doing=N_("see where {state}'s leads news goes"))
     return leads_route(session, code)
 
 

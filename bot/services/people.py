@@ -217,7 +217,7 @@ def languages_of(session: Session, user_ids: list[str]) -> dict[str, str]:
 
 def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """Admins grant; False when the person already coordinated the state."""
-    require_admin(actor, "grant coordinator roles")
+    require_admin(actor, N_("grant coordinator roles"))
     ensure_state(session, state, now=now)
     ensure_volunteer(session, user_id=user_id, now=now)
     if session.get(Coordinator, (user_id, state)) is not None:
@@ -229,7 +229,7 @@ def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: st
 
 def revoke_coordinator(session: Session, *, actor: Actor, user_id: str, state: str) -> None:
     """Admins revoke; naming someone who was not a coordinator is an error."""
-    require_admin(actor, "revoke coordinator roles")
+    require_admin(actor, N_("revoke coordinator roles"))
     role = session.get(Coordinator, (user_id, state))
     if role is None:
         raise NotCoordinating(user_id, state)

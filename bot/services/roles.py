@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_, Phrase
 from bot.models import Coordinator, Shift, TrustedHost
 from bot.services.errors import NotCoordinator, NotShiftRunner, Refused
 from bot.services.places import PLACES
@@ -21,7 +22,9 @@ class Actor:
 
 def require_admin(actor: Actor, doing: str) -> None:
     if not actor.is_admin:
-        raise Refused(f"Only a Turnout admin can {doing}. Ask a workspace admin or owner.")
+        raise Refused(
+            N_("Only a Turnout admin can {doing}. Ask a workspace admin or owner."), doing=Phrase(doing)
+        )
 
 
 def is_coordinator(session: Session, *, actor: Actor, state: str) -> bool:

@@ -45,7 +45,7 @@ def bind_state(
     override its zone."""
     if timezone is not None and timezone not in known_timezones():
         raise UnknownTimezone(timezone)
-    require_admin(actor, "bind a state to a channel")
+    require_admin(actor, N_("bind a state to a channel"))
     holder = session.exec(select(State).where(State.channel_id == channel_id)).first()
     if holder is not None and holder.code != code:
         raise ChannelTaken(channel_id, holder.code, code)
@@ -96,9 +96,9 @@ MAX_CUTOFF_HOURS = 72
 
 def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: int, now: datetime) -> State:
     """Coordinators set how close to the start volunteers may still release a shift themselves."""
-    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s release cutoff")
+    require_coordinator(session, actor=actor, state=code, doing=N_("change {state}'s release cutoff"))
     if not 0 <= minutes <= MAX_CUTOFF_HOURS * 60:
-        raise Refused(f"The cutoff must be between 0 and {MAX_CUTOFF_HOURS} hours.")
+        raise Refused(N_("The cutoff must be between 0 and {maximum} hours."), maximum=MAX_CUTOFF_HOURS)
     state = ensure_state(session, code, now=now)
     state.unclaim_cutoff_minutes = minutes
     session.add(state)

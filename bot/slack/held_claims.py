@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.blocks.reliability import build_accepted_dm, build_held_claim_notice, build_no_show_notice
 from bot.deps import Deps
-from bot.models import DeliveryKind, Shift, SignupStatus
+from bot.i18n import Lang, language
+from bot.models import DeliveryKind, Shift, SignupStatus, State
 from bot.services.engagement import recent_no_shows
+from bot.services.people import languages_of
 from bot.services.shifts import ClaimResult, SignupView
-from bot.services.states import leads_targets
+from bot.services.states import leads_targets, state_language
 from bot.slack import delivery
 from bot.slack.delivery import event_key, refresh_shift_post, send_dm
 
@@ -34,7 +37,8 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
         host = shift.host_id if shift else None
         targets = [host] if host else leads_targets(session, signup.shift.state)
         no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
-    reply = build_held_claim_notice(signup, no_shows)
+        reads = readers(session, signup.shift.state, targets)
+    replies = {lang: build_held_claim_notice(signup, no_shows, lang) for lang in set(reads.values())}
     for target in targets:
         send_dm(
             deps,
@@ -42,7 +46,7 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
             kind=DeliveryKind.LEADS,
             user_id=target,
             key=f"held:{event_key(signup.shift.id, signup.id, now)}",
-            reply=reply,
+            reply=replies[reads[target]],
             expires_at=signup.shift.starts_at,
             shift_id=signup.shift.id,
         )
@@ -53,13 +57,15 @@ def after_accept(deps: Deps, client: WebClient, result: ClaimResult) -> None:
     if result.already:
         return
     signup = result.signup
+    with deps.read_session() as session:
+        reads = language(languages_of(session, [signup.user_id])[signup.user_id])
     send_dm(
         deps,
         client,
         kind=DeliveryKind.ACCEPTED,
         user_id=signup.user_id,
         key=event_key(signup.shift.id, signup.id, deps.clock()),
-        reply=build_accepted_dm(signup),
+        reply=build_accepted_dm(signup, reads),
         expires_at=signup.shift.starts_at,
         shift_id=signup.shift.id,
     )
@@ -75,7 +81,8 @@ def after_no_show(deps: Deps, client: WebClient, signup: SignupView, *, marked_b
     with deps.read_session() as session:
         targets = [t for t in leads_targets(session, signup.shift.state) if t != marked_by]
         no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
-    reply = build_no_show_notice(signup, marked_by, no_shows)
+        reads = readers(session, signup.shift.state, targets)
+    replies = {lang: build_no_show_notice(signup, marked_by, no_shows, lang) for lang in set(reads.values())}
     for target in targets:
         send_dm(
             deps,
@@ -83,7 +90,16 @@ def after_no_show(deps: Deps, client: WebClient, signup: SignupView, *, marked_b
             kind=DeliveryKind.LEADS,
             user_id=target,
             key=f"no-show:{signup.id}",
-            reply=reply,
+            reply=replies[reads[target]],
             expires_at=signup.shift.ends_at + timedelta(days=7),
             shift_id=signup.shift.id,
         )
+
+
+def readers(session: Session, state: str, targets: list[str]) -> dict[str, Lang]:
+    """The language each of a state's leads targets reads: a person their own; the state's leads
+    channel that of the state's channel posts (`/turnout language STATE`)."""
+    row = session.get(State, state)
+    channel = row.leads_channel_id if row is not None else None
+    people = languages_of(session, [t for t in targets if t != channel])
+    return {t: language(state_language(session, state) if t == channel else people[t]) for t in targets}

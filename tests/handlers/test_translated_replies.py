@@ -2,7 +2,9 @@
 
 Scoped to what is translated so far: `/log` (typed, its form, `undo`, `help` and every mistake),
 `/stats`, `/leaderboard` and `/turnout language`, with the refusals and apologies they can give;
-the scheduled posts and DMs, `/turnout schedule` and `digest`, and the App Home tab.
+the scheduled posts and DMs, `/turnout schedule` and `digest`, and the App Home tab; the shift
+tools and hosting; the setup and ladder subcommands of `/turnout` with the held-claim notice,
+Accept and the trusted host's news.
 The README's "Languages" lists the modules still to convert; as each is converted, its commands
 join `BATTERY` here. The battery runs as a person who reads a pseudo-language (tests/catalogs.py):
 every catalog message in it has its letters swapped and its dates and numbers are written with
@@ -13,10 +15,11 @@ mentions, and what the person typed themselves."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +30,7 @@ from sqlmodel import col, select
 from bot import i18n
 from bot.blocks import actions as act
 from bot.blocks.common import actions, button
+from bot.blocks.help import SUBCOMMAND_HELP
 from bot.blocks.shifts import build_cancel_confirmation, build_shift_form, build_shift_post
 from bot.i18n import ENGLISH, SPANISH, Lang
 from bot.localslack.limits import check_message, check_view
@@ -829,3 +833,158 @@ def test_shift_tools_whole_answers_come_through_the_catalog(bot: Bot, editor: di
     ]
     assert leftovers == [], "\n".join(map(str, leftovers))
     assert len(seen) > 100
+
+
+# ---------------------------------------------------------------- setting up and the ladder
+
+SETUP_WORDS = {
+    # What people type in these commands, kept in every language (SPEC §10).
+    *("new", "ready", "lapsed", "hosts", "noshows", "training", "none", "off", "daily", "remove"),
+    *("canvass", "phonebank", "textbank", "event", "help", "frobnicate", "narnia", "bogus", "maybe"),
+    *("notaperson", "nobody", "notachannel", "nochannel", "abc", "flyers", "notadate", "iowa", "random"),
+    *("Mars", "Base", "America", "Chicago"),
+    # Command and subcommand names, as help writes them.
+    *("claim", "unclaim", "myshifts", "host", "undo", "shift", "add", "edit", "repeat", "weekly", "roster"),
+    *("user", "id", "language"),
+}
+
+
+@pytest.fixture
+def coordinating(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> int:
+    """READER coordinates Iowa and hosts a shift there; READER, the admin and @ana read the
+    pseudo-language. Returns READER's shift."""
+    monkeypatch.setattr(i18n, "LANGUAGES", (*i18n.LANGUAGES, PSEUDO_CODE))
+    monkeypatch.setattr(i18n, "_LANGS", {**i18n._LANGS, PSEUDO_CODE: pseudo_lang()})
+    bot.slack.add_person(READER, "reader")
+    with bot.deps.session() as session:
+        make.coordinator(session, READER, "IA", bot.clock())
+        make.volunteer(session, "UADMIN", bot.clock())
+        make.volunteer(session, "UVOL1", bot.clock())
+        row = session.get(State, "IA")
+        assert row is not None
+        row.channel_id = "CIOWA"
+        session.add(row)
+        hosted = make.shift(session, bot.clock(), days_ahead=3, host=READER)
+        for user in (READER, "UADMIN", "UVOL1"):
+            session.execute(sa.text(f"UPDATE volunteer SET language = '{PSEUDO_CODE}' WHERE id = '{user}'"))
+        for days in (20, 10):  # @ana missed two shifts lately
+            missed = make.shift(session, bot.clock(), days_ahead=-days)
+            make.signup(session, missed, "UVOL1", bot.clock(), status=SignupStatus.NO_SHOW)
+    return hosted
+
+
+def setup_battery(bot: Bot) -> list[tuple[str, str]]:
+    """(user, `/turnout` text): every setup and ladder subcommand, each answer and mistake."""
+    soon = (bot.clock().date() + timedelta(days=3)).isoformat()
+    mine = [
+        *("help", "", "frobnicate", "home IA", "home narnia", "home", "home help", "goal help"),
+        *("cutoff IA 1.5", "cutoff IA 1", "cutoff IA 0", "cutoff IA 2", "cutoff IA abc", "cutoff IA 100"),
+        *("cutoff NH 3", "cutoff help", "cutoff"),
+        *("host <@UVOL2> IA", "host <@UVOL2> IA", "host remove <@UVOL2> IA", "host remove <@UVOL2> IA"),
+        *("host @nobody IA", "host <@UNOPE> IA", "host notaperson IA", "host <@UVOL2> NH", "host"),
+        *("leads IA", "leads IA <#CRANDOM|random>", "leads IA", "leads IA off", "leads IA #nochannel"),
+        *("leads IA <#CIOWA|iowa>", "leads IA notachannel", "leads"),
+        *("people IA", "people IA new", "people IA ready", "people IA lapsed", "people IA hosts"),
+        *("people IA noshows", "people IA bogus", "people", "people NH"),
+        *("require IA", "require IA canvass training", "require IA canvass training"),
+        *(
+            "require IA phonebank training",
+            "require IA",
+            "require IA canvass none",
+            "require IA canvass none",
+        ),
+        *("require IA training training", "require IA bogus training", "require IA canvass maybe", "require"),
+        *("trained <@UVOL2> IA", "trained <@UVOL2> IA", "trained <@UVOL2>", "trained <@UVOL2> NH"),
+        *("noshow IA", "noshow IA 1", "noshow IA off", "noshow IA 99", "noshow NH", "noshow IA 2"),
+        *("goal IA 50 doors", "goal IA 50 doors daily", f"goal IA 1234 puertas {soon}", "goal IA abc doors"),
+        *("goal IA 50 flyers", "goal IA 50 doors 2020-01-01", "goal IA 50 doors notadate", "goal NH 5 doors"),
+        *("goal", "export IA", f"export IA {soon} 2026-11-01", "export IA notadate", "export NH", "export"),
+        *("state IA <#CIOWA|iowa>", "coordinator <@UVOL3> IA"),
+    ]
+    admin = [
+        *("help", "state IA <#CIOWA|iowa>", "state IA <#CIOWA|iowa> Mars/Base", "state NH <#CIOWA|iowa>"),
+        *("state NH <#CNH|new-hampshire> America/Chicago", "state", "coordinator <@UVOL3> NH"),
+        *("coordinator <@UVOL3> NH", "coordinator remove <@UVOL3> NH", "coordinator remove <@UVOL3> NH"),
+        *("coordinator <@UVOL3>", "leads IA <#CRANDOM|random>", "state NH <#CRANDOM|random>"),
+    ]
+    return [*((READER, text) for text in mine), *(("UADMIN", text) for text in admin)]
+
+
+def test_every_setup_and_ladder_reply_comes_through_the_catalog(bot: Bot, coordinating: int) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def read(where: str, *messages: Any) -> None:
+        for message in messages:
+            seen.extend((where, t) for t in [message.text, *texts(message.blocks)])
+
+    for user, text in setup_battery(bot):
+        exchange = bot.command("/turnout", text, user=user, channel="CIOWA")
+        assert exchange.replies, text
+        read(text, *exchange.replies)
+    # The People buttons, page by page.
+    overview = bot.command("/turnout", "people IA", user=READER, channel="CIOWA").reply
+    read("people click", bot.click(overview, act.PEOPLE_SEGMENT, user=READER, value="people:IA:new").reply)
+    # A held claim: its notice to the host (whose shift description is the shifts module's), the
+    # host's Accept, and @ana's news (its headline: the card beneath is the shifts module's).
+    bot.command("/claim", str(coordinating), user="UVOL1")
+    (notice,) = bot.slack.dms_to(READER)
+    seen += [("held notice", t) for t in [notice.text, *texts([notice.blocks[0], *notice.blocks[2:]])]]
+    stale = copy.deepcopy(notice)
+    read("accept", bot.click(notice, act.ACCEPT, user=READER).reply)
+    read("accept again", bot.click(stale, act.ACCEPT, user=READER).reply)
+    told = [m for m in bot.slack.dms_to("UVOL1") if "#" + str(coordinating) in m.text]
+    assert told
+    seen += [("accepted DM", m.text) for m in told]
+    # The trusted host's news, in @ana's language.
+    bot.command("/turnout", "host <@UVOL1> IA", user=READER, channel="CIOWA")
+    read("trusted DM", *[m for m in bot.slack.dms_to("UVOL1") if m not in told])
+    for upload in bot.slack.uploads:
+        seen += [("export", str(upload.get("initial_comment") or "")), ("export", str(upload.get("title")))]
+    typed = {word.lower() for word in SETUP_WORDS}
+    leftovers = [
+        (where, word, shown)
+        for where, shown in seen
+        for word in english_left(shown, where)
+        if word.lower() not in typed
+    ]
+    assert leftovers == [], "\n".join(map(str, leftovers))
+    assert len(seen) > 150
+
+
+@pytest.mark.parametrize("lang", [ENGLISH, SPANISH], ids=lambda lang: lang.code)
+def test_setup_and_ladder_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) -> None:
+    """The longest setup and ladder answers, as an admin reads them: every help, a full page of
+    people, every kind needing a training, a leads route naming many coordinators."""
+    with bot.deps.session() as session:
+        make.volunteer(session, "UADMIN", bot.clock())
+        session.execute(sa.text(f"UPDATE volunteer SET language = '{lang.code}' WHERE id = 'UADMIN'"))
+        for n in range(12):
+            make.coordinator(session, f"UCOORDINATOR{n:02d}", "IA", bot.clock())
+        shift_id = make.shift(session, bot.clock(), capacity=40)
+        for n in range(25):
+            make.signup(session, shift_id, f"UN{n:02d}", bot.clock())
+            engagement.note_signup(session, volunteer_id=f"UN{n:02d}", state="IA", now=bot.clock())
+    texts_ = [
+        "help",
+        *(f"{name} help" for name in SUBCOMMAND_HELP),
+        "people IA",
+        "people IA new",
+        *(f"require IA {kind} training" for kind in ("canvass", "phonebank", "textbank", "event")),
+        "require IA",
+        "noshow IA 10",
+        "cutoff IA 1.5",
+        "leads IA",
+        "goal IA 100000 supporters daily",
+        f"goal IA 1 doors {'9' * 400}",
+        "frobnicate " + "x" * 3000,
+    ]
+    for text in texts_:
+        exchange = bot.command("/turnout", text, user="UADMIN", channel="CIOWA")
+        assert exchange.replies, text
+        for reply in exchange.replies:
+            assert check_message(reply.text, reply.blocks, require_text=True) == [], text
+    page = bot.command("/turnout", "people IA new", user="UADMIN", channel="CIOWA").reply
+    following = bot.click(page, act.PEOPLE_PAGE, user="UADMIN")
+    assert check_message(following.reply.text, following.reply.blocks, require_text=True) == []
+    if lang is SPANISH:
+        assert "Personas 11–20 de 25" in following.text
