@@ -324,11 +324,12 @@ def handle_accept_click(
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = accept_claim(session, actor=actor, signup_id=signup_id, now=now)
-            note = accepted_headline(result, actor.user_id, language(profile.reads))
+            lang = language(profile.reads)
+            note = accepted_headline(result, actor.user_id, lang)
             reply: Reply = text_reply(note)
             if surface == act.ROSTER:
                 shift_roster = roster(session, actor=actor, shift_id=result.signup.shift.id, now=now)
-                reply = with_note(build_roster(shift_roster, offset), note)
+                reply = with_note(build_roster(shift_roster, offset, lang), note)
         say(respond, reply, replace=True)
         after_accept(deps, client, result)
 

@@ -225,12 +225,14 @@ SUBCOMMAND_HELP = {
     "coordinator": (N_("Grants or revokes a state's coordinator role (admins)."), COORDINATOR),
     "cutoff": (N_("Sets how close to the start volunteers may still release a shift themselves."), CUTOFF),
     "shift": (
-        "Adds a shift (a form, or inline), changes one, repeats it weekly or cancels it; everyone on it is told.",
+        N_(
+            "Adds a shift (a form, or inline), changes one, repeats it weekly or cancels it; everyone on it is told."
+        ),
         SHIFT_ADD,
     ),
     "roster": (
-        "Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it.",
-        f"{ROSTER}\nor {ROSTER_ADD}",
+        N_("Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it."),
+        f"{ROSTER}\nor {ROSTER_ADD}",  # two usage lines, each translated by usage_text
     ),
     "host": (
         N_(
@@ -240,8 +242,10 @@ SUBCOMMAND_HELP = {
         TRUSTED_HOST,
     ),
     "proposals": (
-        "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
-        "Decline. No state: this channel's or your home state if you coordinate it, else all yours.",
+        N_(
+            "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
+            "Decline. No state: this channel's or your home state if you coordinate it, else all yours."
+        ),
         PROPOSALS,
     ),
     "leads": (
@@ -286,8 +290,14 @@ SUBCOMMAND_HELP = {
         ),
         GOAL,
     ),
-    "schedule": ("Shows a state's post times in its own zone; with a job and a time, changes it.", SCHEDULE),
-    "digest": ("Posts a state's morning or evening digest now (updating it if it is out already).", DIGEST),
+    "schedule": (
+        N_("Shows a state's post times in its own zone; with a job and a time, changes it."),
+        SCHEDULE,
+    ),
+    "digest": (
+        N_("Posts a state's morning or evening digest now (updating it if it is out already)."),
+        DIGEST,
+    ),
     "export": (
         N_("Sends you CSVs of a state's contacts and attendance (default: the last 30 days)."),
         EXPORT,
@@ -300,7 +310,8 @@ def build_subcommand_help(name: str, lang: Lang = ENGLISH) -> Reply:
     what, form = SUBCOMMAND_HELP[name]
     text = lang._("*/turnout {name}*: {what}", name=name, what=lang._(what)) + "\n" + usage_text(form, lang)
     if name == "shift":
-        text += f"\nOr: {SHIFT_EDIT}\nOr: {SHIFT_REPEAT}\nOr: {SHIFT_CANCEL}\nOr: {SHIFT_CANCEL_SERIES}"
+        for form in (SHIFT_EDIT, SHIFT_REPEAT, SHIFT_CANCEL, SHIFT_CANCEL_SERIES):
+            text += "\n" + lang._("Or: {usage}", usage=lang._(form))
     return Reply(text, [section(text)])
 
 

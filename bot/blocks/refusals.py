@@ -163,7 +163,9 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
         case AttendanceDoesNotApply(volunteer_id=volunteer_id, status=status):
             said = STATUS_WORDS.get(status)
             if said is None:
-                return f"{mention(volunteer_id)} is {status}, so attendance doesn't apply."
+                return lang._(
+                    "Attendance doesn't apply to {person} on this shift.", person=mention(volunteer_id)
+                )
             return lang._(said, person=mention(volunteer_id))
         case CapacityBelowHeld(shift_id=shift_id, capacity=capacity, holders=holders):
             return lang.ngettext(

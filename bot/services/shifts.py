@@ -305,7 +305,7 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
     """Its host and the state's coordinators see everyone on the shift: holding a place first,
     then the waitlist."""
     shift = _shift(session, shift_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"see the roster of shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("see the roster of shift #{shift}"))
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
     names = display_names(session, [s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
@@ -342,7 +342,7 @@ def create_shift(
     session: Session, *, actor: Actor, spec: NewShift, now: datetime, source_key: str | None = None
 ) -> tuple[ShiftView, bool]:
     """Coordinators create shifts in their states, in the future; a resubmitted form finds the first."""
-    require_coordinator(session, actor=actor, state=spec.state, doing=f"add shifts in {spec.state}")
+    require_coordinator(session, actor=actor, state=spec.state, doing=N_("add shifts in {state}"))
     if source_key:
         existing = session.exec(select(Shift).where(Shift.source_key == source_key)).first()
         if existing is not None:
@@ -416,7 +416,7 @@ def cancel_shift(
     shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
     be told, changing nothing: what the confirmation shows before Cancel is pressed."""
     shift = _lock_shift(session, shift_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("cancel shift #{shift}"))
     notify = list(
         session.exec(
             select(Signup.volunteer_id).where(
@@ -474,7 +474,7 @@ def mark_attendance(
     if signup is None:
         raise NotFound(N_("That signup no longer exists; open the roster again."))
     shift = _lock_shift(session, signup.shift_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("take attendance on shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(N_("Shift #{shift} was cancelled, so there is no attendance to take."), shift=shift.id)
     session.refresh(signup)
@@ -498,7 +498,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     if signup is None:
         raise NotFound(N_("That signup no longer exists; open the roster again."))
     shift = _lock_shift(session, signup.shift_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("remove people from shift #{shift}"))
     session.refresh(signup)
     if signup.status not in (
         SignupStatus.CLAIMED,

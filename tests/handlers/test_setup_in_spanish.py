@@ -136,3 +136,35 @@ def test_the_leads_channel_reads_its_states_language_and_a_dm_its_recipients(bot
     assert "trusted host in IA" in bot.command("/turnout", "host <@UVOL2> IA", user="UCOORD").text
     (news,) = bot.slack.dms_to("UVOL2")
     assert news.text.startswith(":star2: Ahora organizas con confianza en Iowa")
+
+
+def test_the_shift_tools_help_and_the_schedule_refusal_read_in_spanish(bot: Bot) -> None:
+    iowa(bot)
+    reads_spanish(bot, "UVOL1")
+    say = lambda text: bot.command("/turnout", text, user="UVOL1", channel="CIOWA").text  # noqa: E731
+    shift_help = say("shift help")
+    assert shift_help.startswith("*/turnout shift*: Crea un turno (con un formulario o en una línea)")
+    assert (
+        "\nO: `/turnout shift cancel ID [MOTIVO…]`, p. ej. `/turnout shift cancel 12 cerró el local`"
+        in shift_help
+    )
+    assert say("roster help").startswith("*/turnout roster*: Muestra quién está en un turno")
+    assert say("proposals help").startswith("*/turnout proposals*: Muestra las propuestas de `/host`")
+    assert say("schedule IA").endswith("ver el horario de las publicaciones de IA.")
+    assert say("digest IA").endswith("publicar el resumen de IA.")
+
+
+def test_a_held_claim_accepted_on_the_roster_redraws_it_in_the_hosts_language(bot: Bot) -> None:
+    iowa(bot)
+    reads_spanish(bot, "UHOST", "UVOL1")
+    missed(bot, "UVOL1", 20, 10)
+    bot.command("/turnout", "noshow IA 2", user="UCOORD", channel="CIOWA")
+    with bot.deps.session() as session:
+        hosted = make.shift(session, bot.clock(), days_ahead=3, host="UHOST")
+    bot.command("/claim", str(hosted), user="UVOL1")
+    shown = bot.command("/turnout", f"roster {hosted}", user="UHOST", channel="CIOWA").reply
+    redrawn = message_text(bot.click(shown, act.ACCEPT, user="UHOST").reply)
+    assert redrawn.startswith(
+        f"Aceptado por <@UHOST>: <@UVOL1> está en el turno #{hosted}.\nLista del turno #{hosted}\n"
+    )
+    assert "<@UVOL1> — :white_circle: tomado, sin confirmar · :warning: 2+ ausencias en 60 días" in redrawn

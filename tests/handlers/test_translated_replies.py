@@ -1,12 +1,12 @@
 """Nothing a person reads bypasses the catalog, and everything fits Slack in every language.
 
-Scoped to what is translated so far: `/log` (typed, its form, `undo`, `help` and every mistake),
+What it covers: `/log` (typed, its form, `undo`, `help` and every mistake),
 `/stats`, `/leaderboard` and `/turnout language`, with the refusals and apologies they can give;
 the scheduled posts and DMs, `/turnout schedule` and `digest`, and the App Home tab; the shift
 tools and hosting; the setup and ladder subcommands of `/turnout` with the held-claim notice,
-Accept and the trusted host's news.
-The README's "Languages" lists the modules still to convert; as each is converted, its commands
-join `BATTERY` here. The battery runs as a person who reads a pseudo-language (tests/catalogs.py):
+Accept (on the notice and on the roster) and the trusted host's news.
+Every `/turnout NAME help` and the schedule's and shift tools' role refusals are in it too.
+The battery runs as a person who reads a pseudo-language (tests/catalogs.py):
 every catalog message in it has its letters swapped and its dates and numbers are written with
 Russian CLDR data, so any plain ASCII word left in a reply was written around the catalog. What
 may stay ASCII: the words people type (metric, day and language words, command names, which
@@ -499,6 +499,9 @@ def test_every_post_and_the_home_tab_come_through_the_catalog(
         "digest IA evening",
         "digest IA noon",
         "digest",
+        "schedule NH",  # refused: READER doesn't coordinate New Hampshire
+        "schedule NH morning 08:30",
+        "digest NH",
     ):
         exchange = bot.command("/turnout", text, user=READER, channel="CIOWA")
         assert exchange.replies, text
@@ -625,6 +628,8 @@ def editing_battery(ids: dict[str, int]) -> list[tuple[str, str]]:
         f"shift cancel {series} series the office &lt;moved&gt;",
         f"shift cancel {hosted} series",
         f"shift cancel {held} {'why ' * 100}",
+        f"shift cancel {hosted}",
+        "shift add WV 2026-11-28 10:00-13:00 canvass 5 HQ",
     ]
     roster_texts = [
         "roster",
@@ -633,6 +638,7 @@ def editing_battery(ids: dict[str, int]) -> list[tuple[str, str]]:
         f"roster {held} add ana",
         f"roster {held} add {' '.join(f'<@U{n:04d}>' for n in range(11))}",
         f"roster {hosted} add <@UANA>",
+        f"roster {hosted}",  # refused: READER doesn't run WV's shifts
     ]
     return [
         *(("/turnout", text) for text in shift_texts),
@@ -900,6 +906,7 @@ def setup_battery(bot: Bot) -> list[tuple[str, str]]:
         *("goal IA 50 flyers", "goal IA 50 doors 2020-01-01", "goal IA 50 doors notadate", "goal NH 5 doors"),
         *("goal", "export IA", f"export IA {soon} 2026-11-01", "export IA notadate", "export NH", "export"),
         *("state IA <#CIOWA|iowa>", "coordinator <@UVOL3> IA"),
+        *(f"{name} help" for name in SUBCOMMAND_HELP),  # every `/turnout NAME help`
     ]
     admin = [
         *("help", "state IA <#CIOWA|iowa>", "state IA <#CIOWA|iowa> Mars/Base", "state NH <#CIOWA|iowa>"),
@@ -932,6 +939,12 @@ def test_every_setup_and_ladder_reply_comes_through_the_catalog(bot: Bot, coordi
     stale = copy.deepcopy(notice)
     read("accept", bot.click(notice, act.ACCEPT, user=READER).reply)
     read("accept again", bot.click(stale, act.ACCEPT, user=READER).reply)
+    # A held claim accepted from the roster, which is redrawn in the reader's language.
+    with bot.deps.session() as session:
+        later = make.shift(session, bot.clock(), days_ahead=4, host=READER)
+    bot.command("/claim", str(later), user="UVOL1")
+    shown_roster = bot.command("/turnout", f"roster {later}", user=READER, channel="CIOWA").reply
+    read("roster accept", bot.click(shown_roster, act.ACCEPT, user=READER).reply)
     told = [m for m in bot.slack.dms_to("UVOL1") if "#" + str(coordinating) in m.text]
     assert told
     seen += [("accepted DM", m.text) for m in told]
