@@ -48,14 +48,13 @@ from sqlalchemy import event
 
 from bench.load_bench import (
     CHANNEL,
-    POSTGRES_URL,
     TOKEN,
     add_known_volunteers,
+    fresh_database,
     seed,
     server_env,
     sign,
 )
-from bot.db import upgrade
 
 SCHEMA = "claim_profile"
 WORKLOADS = {
@@ -64,25 +63,6 @@ WORKLOADS = {
     "claim-many": ("/claim", "{many}"),
     "stats": ("/stats", "IA"),
 }
-
-
-def fresh_database(db: str) -> str:
-    if db == "sqlite":
-        path = os.path.join(os.path.dirname(__file__), ".data", "claim_profile.db")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(path + suffix):
-                os.unlink(path + suffix)
-        url = f"sqlite:///{path}"
-    else:
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
-        admin.dispose()
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{SCHEMA}"
-    upgrade(url)
-    return url
 
 
 # ---------------------------------------------------------------- the stand-in, in a child
@@ -237,7 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     workloads = args.workloads.split(",")
 
-    url = fresh_database(args.db)
+    url = fresh_database(args.db, SCHEMA)
     per = args.requests + args.warmup + 1
     people = {name: [f"U{i}{n:06d}" for n in range(per)] for i, name in enumerate(workloads)}
     every = round(1 / args.new_share) if args.new_share > 0 else 0

@@ -138,19 +138,22 @@ class Result:
 # ---------------------------------------------------------------- the database
 
 
-def fresh_database(db: str) -> str:
+def fresh_database(db: str, name: str = SCHEMA) -> str:
+    """A new, migrated database for a bench run: `.data/NAME.db` on SQLite, schema NAME on
+    PostgreSQL (dropped and made again)."""
     if db == "sqlite":
         DATA.mkdir(exist_ok=True)
+        path = DATA / f"{name}.db"
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{DATA / 'load.db'}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{DATA / 'load.db'}"
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
     else:
         admin = sa.create_engine(POSTGRES_URL)
         with admin.begin() as connection:
-            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            connection.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
+            connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+            connection.execute(sa.text(f"CREATE SCHEMA {name}"))
         admin.dispose()
-        url = f"{POSTGRES_URL}?options=-csearch_path%3D{SCHEMA}"
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{name}"
     upgrade(url)
     return url
 
