@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -90,6 +90,28 @@ def english_left(text: str, typed: str = "") -> list[str]:
     text = SLACK_MARKUP.sub(" ", EMOJI.sub(" ", text))
     words = ASCII_WORD.findall(text)
     return [w for w in words if w not in KEPT and w.lower() not in TYPED_WORDS]
+
+
+def assert_through_catalog(
+    seen: list[tuple[str, str]],
+    *,
+    least: int = 0,
+    typed: str = "",
+    allowed: Collection[str] = (),
+    where_typed: bool = True,
+) -> None:
+    """Every (where, text) `seen` came through the catalog: no plain English word is left in it
+    but what was typed (`where`, when it is the command typed, and `typed`) or is `allowed`;
+    and more than `least` texts were seen."""
+    allow = {word.lower() for word in allowed}
+    leftovers = [
+        (where, word, shown)
+        for where, shown in seen
+        for word in english_left(shown, f"{where if where_typed else ''} {typed}")
+        if word.lower() not in allow
+    ]
+    assert leftovers == [], "\n".join(map(str, leftovers))
+    assert len(seen) > least
 
 
 def texts(value: Any) -> Iterator[str]:
@@ -230,9 +252,7 @@ def test_every_translated_reply_comes_through_the_catalog(bot: Bot, reader: tupl
     ):
         answer = submit(bot, form, values, user=READER)
         seen += [("form", t) for t in texts(answer.ack)]
-    leftovers = [(where, word, shown) for where, shown in seen for word in english_left(shown, where)]
-    assert leftovers == [], "\n".join(map(str, leftovers))
-    assert len(seen) > 100
+    assert_through_catalog(seen, least=100)
 
 
 def shown(where: str, message: Any) -> list[tuple[str, str]]:
@@ -295,9 +315,7 @@ def test_shift_posts_buttons_and_dms_come_through_the_catalog(
         stale = press(bot, action_id, "nonsense", user=READER, channel="CIOWA")
         assert stale.replies, action_id
         seen += [("stale", t) for reply in stale.replies for t in [reply.text, *texts(reply.blocks)]]
-    leftovers = [(where, word, text) for where, text in seen for word in english_left(text)]
-    assert leftovers == [], "\n".join(map(str, leftovers))
-    assert len(seen) > 40
+    assert_through_catalog(seen, least=40, where_typed=False)
 
 
 def test_shift_form_and_cancel_confirmation_come_through_the_catalog(bot: Bot) -> None:
@@ -516,10 +534,7 @@ def test_every_post_and_the_home_tab_come_through_the_catalog(
     # What may stay as typed: the names of the posts (`/turnout schedule IA morning 08:30`) and
     # the state's time zone as the zone database names it.
     typed = " ".join([*(str(job) for job in Job), "America/Chicago"])
-    leftovers = [
-        (where, word, shown) for where, shown in seen for word in english_left(shown, f"{where} {typed}")
-    ]
-    assert leftovers == [], "\n".join(map(str, leftovers))
+    assert_through_catalog(seen, typed=typed)
 
 
 @pytest.mark.parametrize("lang", [ENGLISH, SPANISH], ids=lambda lang: lang.code)
@@ -723,14 +738,7 @@ def test_shift_tools_and_hosting_come_through_the_catalog(bot: Bot, editor: dict
     assert len(dms) >= 6, [m.text for m in dms]
     for message in dms:
         seen += [("DM", t) for t in [message.text, *texts(message.blocks)]]
-    leftovers = [
-        (where, word, shown)
-        for where, shown in seen
-        for word in english_left(shown, where)
-        if word.lower() not in KIND_WORDS
-    ]
-    assert leftovers == [], "\n".join(map(str, leftovers))
-    assert len(seen) > 100
+    assert_through_catalog(seen, least=100, allowed=KIND_WORDS)
 
 
 @pytest.mark.parametrize("lang", [ENGLISH, SPANISH], ids=lambda lang: lang.code)
@@ -831,14 +839,8 @@ def test_shift_tools_whole_answers_come_through_the_catalog(bot: Bot, editor: di
             bot.click(copy_, act.APPROVE, user="UCOORD2")
     for message in bot.slack.dms_to(READER):
         seen.extend(("DM", t) for t in [message.text, *texts(message.blocks)])
-    leftovers = [
-        (where, word, shown)
-        for where, shown in seen
-        for word in english_left(shown, where)
-        if word.lower() not in KIND_WORDS and word != "EST"  # WV's zone, as the zone database writes it
-    ]
-    assert leftovers == [], "\n".join(map(str, leftovers))
-    assert len(seen) > 100
+    # EST: WV's zone, as the zone database writes it.
+    assert_through_catalog(seen, least=100, allowed={*KIND_WORDS, "EST"})
 
 
 # ---------------------------------------------------------------- setting up and the ladder
@@ -953,15 +955,7 @@ def test_every_setup_and_ladder_reply_comes_through_the_catalog(bot: Bot, coordi
     read("trusted DM", *[m for m in bot.slack.dms_to("UVOL1") if m not in told])
     for upload in bot.slack.uploads:
         seen += [("export", str(upload.get("initial_comment") or "")), ("export", str(upload.get("title")))]
-    typed = {word.lower() for word in SETUP_WORDS}
-    leftovers = [
-        (where, word, shown)
-        for where, shown in seen
-        for word in english_left(shown, where)
-        if word.lower() not in typed
-    ]
-    assert leftovers == [], "\n".join(map(str, leftovers))
-    assert len(seen) > 150
+    assert_through_catalog(seen, least=150, allowed=SETUP_WORDS)
 
 
 @pytest.mark.parametrize("lang", [ENGLISH, SPANISH], ids=lambda lang: lang.code)
