@@ -76,7 +76,7 @@ def make_deps(
         read_session=read,
         statement_session=statement_sessions(engine),
         clock=clock,
-        directory=Directory(settings.admins),
+        directory=Directory(settings.admins, distributed=settings.distributed),
         make_pacer=lambda: Pacer(settings.posts_per_second),
         workspaces=workspaces,
         installations=installations,

@@ -40,7 +40,7 @@ def run_home(request: TurnoutRequest) -> None:
     code = require_state(args[0], usage.HOME)
     deps = request.deps
     with request.acting() as (session, _actor):
-        set_home_state(session, user_id=request.user_id, code=code, now=deps.clock())
+        set_home_state(session, who=request.who, code=code, now=deps.clock())
     say(request.respond, text_reply(f"Your home state is now {PLACES[code].name} ({code})."))
 
 
@@ -143,6 +143,7 @@ def run_trusted_host(request: TurnoutRequest) -> None:
         send_dm(
             deps,
             request.client,
+            team_id=request.team_id,
             kind=DeliveryKind.HOST_NEWS,
             user_id=user_id,
             key=f"trusted:{code}:{'off' if removing else 'on'}:{int(now.timestamp() * 1_000_000)}",

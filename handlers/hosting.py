@@ -43,6 +43,7 @@ from handlers.common import (
     apology,
     enroll,
     is_help,
+    member_of,
     profile_of,
     say,
     with_note,
@@ -82,7 +83,8 @@ def handle_host(
         now = deps.clock()
         check_day(spec.day, now.date(), usage.HOST)
         user_id = command["user_id"]
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        who = member_of(deps, command)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             try:
@@ -112,13 +114,14 @@ def publish(deps: Deps, client: WebClient, hosted: Hosted) -> Reply:
             pending=bool(posted and not posted.posted),
             refused=posted.refused if posted else None,
         )
-    return build_hosted(hosted, route=send_proposal(deps, client, hosted.shift.id))
+    return build_hosted(hosted, route=send_proposal(deps, client, hosted.shift.team_id, hosted.shift.id))
 
 
 def open_host_form(deps: Deps, client: WebClient, command: dict[str, Any]) -> None:
     with deps.session() as session:
-        preselected = default_state(session, channel_id=command["channel_id"], user_id=command["user_id"])
-        tz = state_timezone(session, preselected) if preselected else NATIONAL_TZ
+        who = member_of(deps, command)
+        preselected = default_state(session, channel_id=command["channel_id"], who=who)
+        tz = state_timezone(session, team_id=who.team_id, code=preselected) if preselected else NATIONAL_TZ
     states = sorted(PLACES, key=lambda code: PLACES[code].name)
     view = build_host_form(states, first_form_day(deps, tz), preselected)
     open_form(client, command["trigger_id"], view)
@@ -130,10 +133,11 @@ def handle_host_form(
     """Checked field by field before the ack, so mistakes show beside the field; then hosted once,
     and the answer sent by DM (the form has closed)."""
     user_id = body["user"]["id"]
+    who = member_of(deps, body)
     spec, errors = read_shift_form(view, usage.HOST)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, spec, usage.HOST)
+            errors = check_shift_times(deps, who.team_id, spec, usage.HOST)
     except Exception as error:
         logger.exception("the host form could not be checked")
         ack(response_action="errors", errors={"date": apology(error)[:150]})
@@ -144,7 +148,7 @@ def handle_host_form(
     ack()
     reply: Reply
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             hosted = host_shift(
@@ -163,6 +167,7 @@ def handle_host_form(
     send_dm(
         deps,
         client,
+        team_id=who.team_id,
         kind=DeliveryKind.FORM_REPLY,
         user_id=user_id,
         key=submission_key(user_id, view.get("id")),
@@ -210,8 +215,8 @@ def handle_approve_click(
     ack()
     with answering(respond):
         shift_id, surface = read_proposal_value(body["actions"][0].get("value"))
-        user_id = body["user"]["id"]
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        who = member_of(deps, body)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             decision = decide_proposal(
@@ -255,12 +260,13 @@ def handle_decline_click(
     with answering(respond):
         shift_id, surface = read_proposal_value(body["actions"][0].get("value"))
         user_id = body["user"]["id"]
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        who = member_of(deps, body)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             proposal = check_decider(session, actor=actor, shift_id=shift_id)
         if not proposal.pending:
-            refresh_proposal_copies(deps, client, shift_id)
+            refresh_proposal_copies(deps, client, actor.team_id, shift_id)
             note = decision_note(proposal, user_id=user_id, already=True)
             return answer_click(deps, respond, surface, actor, note)
         open_form(client, body["trigger_id"], build_decline_form(proposal))
@@ -272,6 +278,7 @@ def handle_decline_form(
     """The reason is checked before the ack; the decision is taken, and the form then shows what
     became of it (declined, or whose decision stood). The host is told after."""
     user_id = body["user"]["id"]
+    who = member_of(deps, body)
     values = (view.get("state") or {}).get("values") or {}
     try:
         shift_id = bare_id(view.get("private_metadata"), STALE_FORM)
@@ -285,7 +292,7 @@ def handle_decline_form(
         ack(response_action="update", view=build_decline_done(stale.message))
         return
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             decision = decide_proposal(
@@ -316,7 +323,7 @@ def run_proposals(request: TurnoutRequest) -> None:
         default = (
             None
             if state
-            else default_state(session, channel_id=request.command["channel_id"], user_id=request.user_id)
+            else default_state(session, channel_id=request.command["channel_id"], who=request.who)
         )
         page = list_proposals(session, actor=actor, state=state, default=default, now=deps.clock())
     say(request.respond, build_proposals(page))
@@ -329,7 +336,7 @@ def handle_proposals_page(
     ack()
     with answering(respond):
         state, offset = read_proposals_surface(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, body["user"]["id"], for_permission=True)
+        profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             page = list_proposals(

@@ -34,6 +34,7 @@ from handlers.common import (
     answering,
     enroll,
     is_help,
+    member_of,
     profile_of,
     resolve_user,
     say,
@@ -115,7 +116,7 @@ def handle_people_click(
     ack()
     with answering(respond):
         state, segment, offset = read_people_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, body["user"]["id"], for_permission=True)
+        profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             page = people_page(
@@ -266,7 +267,7 @@ def handle_accept_click(
     ack()
     with answering(respond):
         signup_id, surface, offset = read_accept_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, body["user"]["id"], for_permission=True)
+        profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         now = deps.clock()
         with deps.session() as session:
             actor = enroll(deps, session, profile)

@@ -53,10 +53,11 @@ def run_digest(request: TurnoutRequest) -> None:
     outcome, _ = post_digest(
         deps,
         request.client,
+        team_id=target.team_id,
         kind=kind,
         channel=target.channel_id,
         day=day,
-        build=digest_builder(kind, code, day, now),
+        build=digest_builder(kind, target.team_id, code, day, now),
         refresh=True,
     )
     say(request.respond, build_digest_posted(outcome, kind, code, target.channel_id))

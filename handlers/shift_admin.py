@@ -53,6 +53,7 @@ from bot.services.editing import (
     shift_to_edit,
 )
 from bot.services.errors import CapacityBelowHeld, TurnoutError, UsageError
+from bot.services.members import Member
 from bot.services.roles import coordinated_states
 from bot.services.shifts import (
     InvalidShift,
@@ -86,6 +87,7 @@ from handlers.common import (
     apology,
     enroll,
     is_help,
+    member_of,
     profile_of,
     resolve_user,
     say,
@@ -174,14 +176,15 @@ def open_shift_form(request: TurnoutRequest) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         states = coordinated_states(session, actor=actor)
-        likely = default_state(session, channel_id=request.command["channel_id"], user_id=actor.user_id)
+        likely = default_state(session, channel_id=request.command["channel_id"], who=actor.member)
     if not states:
         raise TurnoutError(
             "Only coordinators and admins can add shifts. Ask an admin to make you a coordinator."
         )
     # The date offered is the first on which the suggested start is still ahead, in the zone of
     # the state the shift is most likely for (the channel's, else the person's home state).
-    day = first_form_day(deps, state_timezone_for(deps, likely if likely in states else states[0]))
+    zone = state_timezone_for(deps, actor.team_id, likely if likely in states else states[0])
+    day = first_form_day(deps, zone)
     view = build_shift_form(states, day)
     view["blocks"] += repeat_fields()
     open_form(request.client, request.command["trigger_id"], view)
@@ -192,13 +195,14 @@ def handle_shift_form(
 ) -> None:
     """The form is checked field by field before the ack, so mistakes show inline; then it is saved once."""
     user_id = body["user"]["id"]
+    who = member_of(deps, body)
     spec, errors = read_shift_form(view, usage.SHIFT_ADD)
     weekly, repeat_errors = read_repeat(view)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, spec, usage.SHIFT_ADD)
+            errors = check_shift_times(deps, who.team_id, spec, usage.SHIFT_ADD)
             if weekly is not None and not errors:
-                errors = check_repeat(deps, spec, weekly)
+                errors = check_repeat(deps, who.team_id, spec, weekly)
         errors = {**repeat_errors, **errors}
     except Exception as error:
         logger.exception("the shift form could not be checked")
@@ -209,7 +213,7 @@ def handle_shift_form(
         return
     ack()
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             shift, created = create_shift(
@@ -229,19 +233,19 @@ def handle_shift_form(
             post_copies(deps, client, copies)
     except TurnoutError as refusal:
         answer = text_reply(f"Your shift was not added: {refusal_text(refusal)}")
-        _form_reply(deps, client, user_id, view["id"], answer)
+        _form_reply(deps, client, who, view["id"], answer)
         return
     except Exception as error:
         # The form has closed: its submitter hears what happened by DM.
         logger.exception("the shift form could not be saved")
-        _form_reply(deps, client, user_id, view["id"], text_reply(apology(error)))
+        _form_reply(deps, client, who, view["id"], text_reply(apology(error)))
         return
     if created:
         pending = bool(posted and not posted.posted)
         _form_reply(
             deps,
             client,
-            user_id,
+            who,
             view["id"],
             build_shift_created(
                 shift,
@@ -253,15 +257,16 @@ def handle_shift_form(
         )
 
 
-def _form_reply(deps: Deps, client: WebClient, user_id: str, view_id: str, reply: Reply) -> None:
+def _form_reply(deps: Deps, client: WebClient, who: Member, view_id: str, reply: Reply) -> None:
     """The form's answer by DM, once per submission (keyed like the submission: the view id is
     only as trustworthy as the client that sent it)."""
     send_dm(
         deps,
         client,
+        team_id=who.team_id,
         kind=DeliveryKind.FORM_REPLY,
-        user_id=user_id,
-        key=submission_key(user_id, view_id),
+        user_id=who.user_id,
+        key=submission_key(who.user_id, view_id),
         reply=reply,
         expires_at=deps.clock() + FORM_REPLY_USEFUL_FOR,
     )
@@ -298,19 +303,20 @@ def handle_cancel_click(
         reason = str(value).partition("|")[2]
         if len(reason) > MAX_REASON:  # the button carries the reason as typed and checked
             raise TurnoutError(STALE_BUTTON)
-        profile = profile_of(deps, client, body["user"]["id"])
+        profile = profile_of(deps, client, member_of(deps, body))
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
         if result.already:
             return say(respond, build_cancel_result(result), replace=True)
         told = 0
-        for user_id in result.notify:
+        for who in result.notify:
             told += send_dm(
                 deps,
                 client,
+                team_id=who.team_id,
                 kind=DeliveryKind.CANCELLED,
-                user_id=user_id,
+                user_id=who.user_id,
                 key=str(shift_id),
                 reply=build_cancelled_dm(result.shift, reason, by=actor.user_id),
                 expires_at=result.shift.ends_at,
@@ -319,7 +325,7 @@ def handle_cancel_click(
         say(respond, build_cancel_result(result, told), replace=True)
         refresh_shift_post(deps, client, shift_id)
         # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
-        refresh_proposal_copies(deps, client, shift_id)
+        refresh_proposal_copies(deps, client, result.shift.team_id, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
@@ -341,9 +347,10 @@ def handle_roster_click(
     ack()
     action = body["actions"][0]
     user_id = body["user"]["id"]
+    who = member_of(deps, body)
     with answering(respond):
         signup_id, offset = read_roster_value(action.get("value"))
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
@@ -364,6 +371,7 @@ def handle_roster_click(
             send_dm(
                 deps,
                 client,
+                team_id=result.signup.team_id,
                 kind=DeliveryKind.REMOVED,
                 user_id=result.signup.user_id,
                 key=event_key(shift_id, result.signup.id, now),
@@ -399,6 +407,7 @@ def tell_host(
     send_dm(
         deps,
         client,
+        team_id=shift.team_id,
         kind=DeliveryKind.HOST_NEWS,
         user_id=host,
         key=f"roster-{'add' if added else 'off'}:{event_key(shift.id, signup_id, now)}",
@@ -413,10 +422,10 @@ def handle_roster_page(
 ) -> None:
     """Previous / Next on a roster: draw that page of people in place (for coordinators only)."""
     ack()
-    user_id = body["user"]["id"]
+    who = member_of(deps, body)
     with answering(respond):
         shift_id, offset = read_roster_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset)
@@ -474,6 +483,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
         told += send_dm(
             deps,
             client,
+            team_id=signup.team_id,
             kind=DeliveryKind.SHIFT_CHANGED,
             user_id=signup.user_id,
             key=f"{shift.id}@{result.version}",
@@ -485,6 +495,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
         send_dm(
             deps,
             client,
+            team_id=promoted.team_id,
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(shift.id, promoted.id, deps.clock()),
@@ -512,7 +523,7 @@ def handle_edit_form(
 ) -> None:
     """The edit form is checked and saved before the ack, so every mistake (a time in the past,
     a capacity below the places held) shows beside its field; the people on it are told after."""
-    user_id = body["user"]["id"]
+    who = member_of(deps, body)
     shift_id = record_id(view.get("private_metadata"))
     changes, errors = read_edit_form(view)
     weekly, repeat_errors = read_repeat(view)
@@ -529,7 +540,7 @@ def handle_edit_form(
         return
     copies: RepeatResult | None = None
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
@@ -548,7 +559,7 @@ def handle_edit_form(
     except TurnoutError as refusal:
         ack()
         _form_reply(
-            deps, client, user_id, view["id"], text_reply(f"Nothing was changed: {refusal_text(refusal)}")
+            deps, client, who, view["id"], text_reply(f"Nothing was changed: {refusal_text(refusal)}")
         )
         return
     except Exception as error:
@@ -561,7 +572,7 @@ def handle_edit_form(
     if copies is not None:
         channel, pending = post_copies(deps, client, copies)
         reply = Reply(reply.text, [*reply.blocks, *build_repeat_result(copies, channel, pending).blocks])
-    _form_reply(deps, client, user_id, view["id"], reply)
+    _form_reply(deps, client, who, view["id"], reply)
 
 
 def esc_plain(name: str) -> str:
@@ -598,10 +609,10 @@ def read_repeat(view: dict[str, Any]) -> tuple[Repeat | None, dict[str, str]]:
     return None, {}
 
 
-def check_repeat(deps: Deps, spec: NewShift, weekly: Repeat) -> dict[str, str]:
+def check_repeat(deps: Deps, team_id: str, spec: NewShift, weekly: Repeat) -> dict[str, str]:
     """A new shift's weekly copies, checked like the shift (DST, too far ahead) as form errors."""
     try:
-        plan_copies(spec, weekly, state_timezone_for(deps, spec.state), deps.clock())
+        plan_copies(spec, weekly, state_timezone_for(deps, team_id, spec.state), deps.clock())
     except InvalidShift as invalid:
         return {"repeat_until" if weekly.until else "repeat_weeks": invalid.message[:150]}
     return {}
@@ -633,7 +644,7 @@ def post_copies(deps: Deps, client: WebClient, result: RepeatResult) -> tuple[st
     pending = 0
     for copy in result.created:
         with deps.read_session() as session:
-            channel = state_channel(session, copy.state)
+            channel = state_channel(session, team_id=copy.team_id, code=copy.state)
         if channel is None:
             return None, 0
         pacer.wait(channel)
@@ -669,17 +680,18 @@ def handle_cancel_series_click(
         reason = str(value).partition("|")[2]
         if len(reason) > MAX_REASON:
             raise TurnoutError(STALE_BUTTON)
-        profile = profile_of(deps, client, body["user"]["id"])
+        profile = profile_of(deps, client, member_of(deps, body))
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = cancel_series(session, actor=actor, shift_id=shift_id, reason=reason, now=deps.clock())
         told = 0
-        for user_id, shifts in result.notify.items():
+        for who, shifts in result.notify.items():
             told += send_dm(
                 deps,
                 client,
+                team_id=who.team_id,
                 kind=DeliveryKind.CANCELLED,
-                user_id=user_id,
+                user_id=who.user_id,
                 key=f"series:{shift_id}",
                 reply=build_series_cancelled_dm(shifts, reason),
                 expires_at=max(s.ends_at for s in shifts),
@@ -718,6 +730,7 @@ def add_to_roster(request: TurnoutRequest) -> None:
             send_dm(
                 deps,
                 request.client,
+                team_id=signup.team_id,
                 kind=DeliveryKind.PROMOTED,
                 user_id=signup.user_id,
                 key=event_key(shift_id, signup.id, now),

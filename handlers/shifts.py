@@ -28,6 +28,7 @@ from bot.blocks.shifts import (
 from bot.deps import Deps
 from bot.services.clock import local_date, window_for
 from bot.services.errors import TurnoutError, UsageError
+from bot.services.members import Member
 from bot.services.people import personal_timezone
 from bot.services.places import NATIONAL_TZ, PLACES
 from bot.services.shifts import (
@@ -49,6 +50,7 @@ from handlers.common import (
     answering,
     enroll,
     is_help,
+    member_of,
     profile_of,
     say,
     with_note,
@@ -64,14 +66,15 @@ def handle_list_shifts(
     if is_help(command["text"]):
         return say(respond, build_command_help("/shifts"))
     with answering(respond):
-        profile = profile_of(deps, client, command["user_id"])
+        who = member_of(deps, command)
+        profile = profile_of(deps, client, who)
         with deps.session() as session:
             enroll(deps, session, profile)
             query = parse_listing(command["text"], usage.SHIFTS)
             if query.state is None:
-                default = default_state(session, channel_id=command["channel_id"], user_id=command["user_id"])
+                default = default_state(session, channel_id=command["channel_id"], who=who)
                 query = replace(query, state=default)
-            reply = render_listing(session, deps, command["user_id"], query, profile.timezone)
+            reply = render_listing(session, deps, who, query, profile.timezone)
         say(respond, reply)
 
 
@@ -83,9 +86,10 @@ def handle_claim(
         return say(respond, build_command_help("/claim"))
     with answering(respond):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
+        who = member_of(deps, command)
         with deps.session() as session:
-            acting_in(deps, session, command["user_id"])
-            result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
+            acting_in(deps, session, who)
+            result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
         say(respond, build_signup_card(result.signup, claim_headline(result)))
         after_claim(deps, client, result)
 
@@ -98,10 +102,11 @@ def handle_unclaim(
         return say(respond, build_command_help("/unclaim"))
     with answering(respond):
         shift_id = parse_shift_id(single_argument(command["text"], usage.UNCLAIM), usage.UNCLAIM)
-        profile = profile_of(deps, client, command["user_id"])
+        who = member_of(deps, command)
+        profile = profile_of(deps, client, who)
         with deps.session() as session:
             enroll(deps, session, profile)
-            result = release_signup(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
+            result = release_signup(session, shift_id=shift_id, who=who, now=deps.clock())
         say(respond, build_released(result))
         after_release(deps, client, result)
 
@@ -116,7 +121,7 @@ def handle_my_shifts(
         return say(respond, Reply(f"`/myshifts` takes no arguments.\nUsage: {usage.MYSHIFTS}"))
     with answering(respond):
         with deps.read_session() as session:
-            page = my_shifts_page(session, user_id=command["user_id"], now=deps.clock())
+            page = my_shifts_page(session, who=member_of(deps, command), now=deps.clock())
         say(respond, build_my_shifts(page))
 
 
@@ -125,15 +130,15 @@ def handle_shifts_page(
 ) -> None:
     """Previous / Next on a /shifts listing: draw that page in place (clicking twice draws it twice)."""
     ack()
-    user_id = body["user"]["id"]
     with answering(respond):
+        who = member_of(deps, body)
         surface, offset = read_surface(body["actions"][0].get("value"))
         if not surface.startswith(act.LIST + ":"):
             raise TurnoutError(STALE_BUTTON)
         query = read_listing(surface)
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, who)
         with deps.read_session() as session:
-            reply = render_listing(session, deps, user_id, query, profile.timezone, offset)
+            reply = render_listing(session, deps, who, query, profile.timezone, offset)
         say(respond, reply, replace=True)
 
 
@@ -142,13 +147,13 @@ def handle_my_shifts_page(
 ) -> None:
     """Previous / Next on /myshifts: draw that page in place."""
     ack()
-    user_id = body["user"]["id"]
     with answering(respond):
+        who = member_of(deps, body)
         surface, offset = read_surface(body["actions"][0].get("value"))
         if surface != act.MINE:
             raise TurnoutError(STALE_BUTTON)
         with deps.read_session() as session:
-            page = my_shifts_page(session, user_id=user_id, now=deps.clock(), offset=offset)
+            page = my_shifts_page(session, who=who, now=deps.clock(), offset=offset)
         say(respond, build_my_shifts(page), replace=True)
 
 
@@ -157,14 +162,14 @@ def handle_claim_click(
 ) -> None:
     ack()
     with answering(respond):
-        shift_id, surface, user_id = clicked(body)
-        profile = profile_of(deps, client, user_id)
+        shift_id, surface, who = clicked(deps, body)
+        profile = profile_of(deps, client, who)
         with deps.session() as session:
             enroll(deps, session, profile)
-            result = claim_shift(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
             headline = claim_headline(result)
             answer_click(
-                respond, surface, redraw(session, deps, surface, user_id, headline), result.signup, headline
+                respond, surface, redraw(session, deps, surface, who, headline), result.signup, headline
             )
         after_claim(deps, client, result)
 
@@ -174,12 +179,12 @@ def handle_confirm_click(
 ) -> None:
     ack()
     with answering(respond):
-        shift_id, surface, user_id = clicked(body)
+        shift_id, surface, who = clicked(deps, body)
         with deps.session() as session:
-            result = confirm_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            result = confirm_signup(session, shift_id=shift_id, who=who, now=deps.clock())
             headline = confirm_headline(result)
             answer_click(
-                respond, surface, redraw(session, deps, surface, user_id, headline), result.signup, headline
+                respond, surface, redraw(session, deps, surface, who, headline), result.signup, headline
             )
         if not result.already:
             refresh_shift_post(deps, client, shift_id)
@@ -190,15 +195,15 @@ def handle_release_click(
 ) -> None:
     ack()
     with answering(respond):
-        shift_id, surface, user_id = clicked(body)
+        shift_id, surface, who = clicked(deps, body)
         with deps.session() as session:
-            result = release_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
-            redrawn = redraw(session, deps, surface, user_id, release_headline(result))
+            result = release_signup(session, shift_id=shift_id, who=who, now=deps.clock())
+            redrawn = redraw(session, deps, surface, who, release_headline(result))
         say(respond, redrawn or build_released(result), replace=surface != act.POST)
         after_release(deps, client, result)
 
 
-def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
+def clicked(deps: Deps, body: dict[str, Any]) -> tuple[int, str, Member]:
     """(shift id, surface, who clicked) from a shift button's payload, checked before anything
     is done, so a button Turnout did not draw changes nothing."""
     shift_id, surface = button_ref(body["actions"][0].get("value"), STALE_BUTTON)
@@ -207,7 +212,7 @@ def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
         read_listing(base)
     elif base not in (act.MINE, act.POST, act.CARD):
         raise TurnoutError(STALE_BUTTON)
-    return shift_id, surface, body["user"]["id"]
+    return shift_id, surface, member_of(deps, body)
 
 
 def read_surface(surface: object) -> tuple[str, int]:
@@ -243,27 +248,27 @@ def answer_click(
 # ---------------------------------------------------------------- surfaces
 
 
-def redraw(session: Session, deps: Deps, surface: str, user_id: str, note: str) -> Reply | None:
+def redraw(session: Session, deps: Deps, surface: str, who: Member, note: str) -> Reply | None:
     """A listing surface drawn anew with `note` on top; None for a single card or a channel
     post, which the caller draws from its result."""
     base, offset = read_surface(surface)
     if base == act.MINE:
-        page = my_shifts_page(session, user_id=user_id, now=deps.clock(), offset=offset)
+        page = my_shifts_page(session, who=who, now=deps.clock(), offset=offset)
         return with_note(build_my_shifts(page), note)
     if base.startswith(act.LIST + ":"):
-        return with_note(render_listing(session, deps, user_id, read_listing(base), None, offset), note)
+        return with_note(render_listing(session, deps, who, read_listing(base), None, offset), note)
     return None
 
 
 def render_listing(
-    session: Session, deps: Deps, user_id: str, query: ListingQuery, user_tz: str | None, offset: int = 0
+    session: Session, deps: Deps, who: Member, query: ListingQuery, user_tz: str | None, offset: int = 0
 ) -> Reply:
     """The listing for `query`; local dates count in the state's zone (the viewer's, for all states,
     also when a click redraws it and Slack's profile is not at hand)."""
     tz = (
-        state_timezone(session, query.state)
+        state_timezone(session, team_id=who.team_id, code=query.state)
         if query.state
-        else personal_timezone(session, user_id=user_id, profile_tz=user_tz, fallback=NATIONAL_TZ)
+        else personal_timezone(session, who=who, profile_tz=user_tz, fallback=NATIONAL_TZ)
     )
     today = local_date(deps.clock(), tz)
     if query.when and query.when not in WINDOW_WORDS:
@@ -271,7 +276,7 @@ def render_listing(
     window = window_for(query.when, today) if query.when else None
     listing = list_open_shifts(
         session,
-        user_id=user_id,
+        who=who,
         state=query.state,
         window=window,
         kind=query.kind,

@@ -105,10 +105,11 @@ def _digest(
     _, result = post_digest(
         deps,
         client,
+        team_id=schedule.team_id,
         kind=kind,
         channel=schedule.channel_id,
         day=day,
-        build=digest_builder(kind, schedule.state, day, now),
+        build=digest_builder(kind, schedule.team_id, schedule.state, day, now),
         expires_at=useful_until(schedule, job, day),
     )
     outcome.add(result, schedule.timezone)
@@ -120,10 +121,11 @@ def useful_until(schedule: StateSchedule, job: Job, day: date) -> datetime:
     return local_instant(day, schedule.times[job], schedule.timezone) + USEFUL_FOR[job]
 
 
-def retry_owed_messages(deps: Deps, client: WebClient, pacer: Pacer, now: datetime) -> Outcome:
-    """Every owed message whose retry is due (or whose sender crashed), while still useful."""
+def retry_owed_messages(deps: Deps, client: WebClient, team_id: str, pacer: Pacer, now: datetime) -> Outcome:
+    """Every owed message of workspace `team_id` whose retry is due (or whose sender crashed),
+    while still useful."""
     outcome = Outcome()
-    for result in retry_owed(deps, client, now, wait=pacer.wait):
+    for result in retry_owed(deps, client, team_id, now, wait=pacer.wait):
         outcome.add(result)
     return outcome
 
@@ -135,7 +137,9 @@ def send_day_before(
     outcome = Outcome()
     start, end = local_day_bounds(day + timedelta(days=1), schedule.timezone)
     with deps.read_session() as session:
-        items = shifts_starting(session, state=schedule.state, start=max(start, now), end=end)
+        items = shifts_starting(
+            session, team_id=schedule.team_id, state=schedule.state, start=max(start, now), end=end
+        )
     until = useful_until(schedule, Job.DAY_BEFORE, day)
     _dm_everyone(
         deps, client, pacer, DeliveryKind.DAY_BEFORE, items, build_day_before_dm, outcome, schedule, until
@@ -152,14 +156,18 @@ def send_reminders(
     with deps.read_session() as session:
         # Shifts starting in (now, now + lead]: never one that has already started.
         items = shifts_starting(
-            session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
+            session,
+            team_id=schedule.team_id,
+            state=schedule.state,
+            start=now + EPSILON,
+            end=now + schedule.reminder_lead + EPSILON,
         )
     _dm_everyone(deps, client, pacer, DeliveryKind.REMINDER, items, build_reminder_dm, outcome, schedule)
     at_risk = [item for item in items if not item.shift.full or item.unconfirmed]
     if not at_risk:
         return outcome
     with deps.read_session() as session:
-        leads = leads_targets(session, schedule.state)
+        leads = leads_targets(session, team_id=schedule.team_id, code=schedule.state)
     for item in at_risk:
         # The state's channel (volunteers cover it), its leads, and the shift's host: each copy
         # is an at-risk post, kept current as the shift fills.
@@ -172,6 +180,7 @@ def send_reminders(
                 deliver_once(
                     deps,
                     client,
+                    team_id=schedule.team_id,
                     kind=DeliveryKind.AT_RISK,
                     channel=target,
                     key=str(item.shift.id),
@@ -192,6 +201,7 @@ def send_follow_ups(
     with deps.read_session() as session:
         items = shifts_ending(
             session,
+            team_id=schedule.team_id,
             state=schedule.state,
             start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
             end=latest_end + EPSILON,
@@ -231,14 +241,15 @@ def _dm_everyone(
             expires_at = min(until, item.shift.starts_at)
         else:
             expires_at = until(item.shift)
-        for user_id in item.people:
-            pacer.wait(user_id)
+        for who in item.people:  # the shift's own workspace's people
+            pacer.wait(who.user_id)
             outcome.add(
                 deliver_once(
                     deps,
                     client,
+                    team_id=who.team_id,
                     kind=kind,
-                    channel=user_id,
+                    channel=who.user_id,
                     key=str(item.shift.id),
                     build=constant(reply),
                     expires_at=expires_at,
@@ -257,8 +268,8 @@ def send_weekly_digest(
     outcome = Outcome()
     last = day - timedelta(days=1)
     with deps.read_session() as session:
-        digest = weekly_digest(session, state=schedule.state, last=last)
-        targets = leads_targets(session, schedule.state)
+        digest = weekly_digest(session, team_id=schedule.team_id, state=schedule.state, last=last)
+        targets = leads_targets(session, team_id=schedule.team_id, code=schedule.state)
     if not targets:
         outcome.notes.append(
             f"{schedule.state} has no leads channel and no coordinators to send the weekly digest to."
@@ -278,6 +289,7 @@ def send_weekly_digest(
         result = deliver_once(
             deps,
             client,
+            team_id=schedule.team_id,
             kind=DeliveryKind.WEEKLY,
             channel=target,
             key=weekly_key(schedule.state, last),
@@ -288,6 +300,7 @@ def send_weekly_digest(
         chart = deliver_chart(
             deps,
             client,
+            team_id=schedule.team_id,
             user_id=target,
             state=schedule.state,
             last=last,

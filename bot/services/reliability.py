@@ -29,7 +29,7 @@ def set_noshow_limit(
     require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s no-show policy")
     if limit is not None and not 1 <= limit <= MAX_NOSHOW_LIMIT:
         raise Refused(f"The limit is a number of no-shows from 1 to {MAX_NOSHOW_LIMIT}, or `off`.")
-    row = ensure_state(session, state, now=now)
+    row = ensure_state(session, team_id=actor.team_id, code=state, now=now)
     row.noshow_limit = limit
     session.add(row)
     session.flush()
@@ -39,7 +39,7 @@ def set_noshow_limit(
 def noshow_limit(session: Session, *, actor: Actor, state: str) -> int | None:
     """The state's policy, for its coordinators: None when off."""
     require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s no-show policy")
-    row = session.get(State, state)
+    row = session.get(State, (actor.team_id, state))
     return row.noshow_limit if row else None
 
 
@@ -49,7 +49,8 @@ def accept_claim(session: Session, *, actor: Actor, signup_id: int, now: datetim
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
-    shift = _lock_shift(session, signup.shift_id)
+    missing = "That signup no longer exists; open the roster again."
+    shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=missing)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"accept claims on shift #{shift.id}")
     session.refresh(signup)
     if signup.status != SignupStatus.PENDING:

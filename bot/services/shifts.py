@@ -23,6 +23,7 @@ from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
 from bot.services.gates import claim_gate
+from bot.services.members import Member
 from bot.services.people import display_names
 from bot.services.places import PLACES
 from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
@@ -62,6 +63,8 @@ class NewShift:
 @dataclass(frozen=True)
 class ShiftView:
     id: int
+    # The organization that owns it.
+    team_id: str
     state: str
     kind: ShiftKind
     starts_at: datetime
@@ -91,6 +94,8 @@ class ShiftView:
 class SignupView:
     id: int
     shift: ShiftView
+    # The volunteer's workspace and id.
+    team_id: str
     user_id: str
     status: SignupStatus
     waitlist_position: int | None = None
@@ -116,7 +121,7 @@ class ReleaseResult:
 @dataclass(frozen=True)
 class CancelResult:
     shift: ShiftView
-    notify: list[str]
+    notify: list[Member]
     already: bool
 
 
@@ -164,23 +169,30 @@ class SignupPage:
 def shift_view(session: Session, shift: Shift) -> ShiftView:
     assert shift.id is not None
     held, waiting = _fill(session, [shift.id]).get(shift.id, (0, 0))
-    return _view(shift, state_timezone(session, shift.state), held, waiting)
+    return _view(shift, state_timezone(session, team_id=shift.team_id, code=shift.state), held, waiting)
 
 
 def shift_views(session: Session, shifts: list[Shift]) -> list[ShiftView]:
     """Views of several shifts, with their fills counted in one query."""
-    return _views(session, shifts, _zones(session))
+    return [
+        view
+        for team_id in sorted({s.team_id for s in shifts})
+        for view in _views(session, [s for s in shifts if s.team_id == team_id], _zones(session, team_id))
+    ]
 
 
-def get_shift(session: Session, shift_id: int) -> ShiftView:
-    return get_shift_and_version(session, shift_id)[0]
+def get_shift(session: Session, shift_id: int, *, team_id: str | None) -> ShiftView:
+    """The shift, as workspace `team_id` may see it: another organization's is no shift at all."""
+    return get_shift_and_version(session, shift_id, team_id=team_id)[0]
 
 
-def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, int]:
+def get_shift_and_version(session: Session, shift_id: int, *, team_id: str | None) -> tuple[ShiftView, int]:
     """The shift as it stands (its fill counted as `_fill` counts it, in its state's zone) and
-    its version, read together in one statement: what every redraw of its channel post reads."""
+    its version, read together in one statement: what every redraw of its channel post reads.
+    `team_id`: the workspace asking (another organization's shift is no shift at all); None only
+    for the redraw of a post the shift's own organization made."""
     row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
-    if row is None:
+    if row is None or (team_id is not None and row.team_id != team_id):
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     # The row has every column of the shift, which is all `_view` reads of one.
     shift = cast(Shift, row)
@@ -192,7 +204,7 @@ def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, i
 def list_open_shifts(
     session: Session,
     *,
-    user_id: str,
+    who: Member,
     state: str | None,
     window: DateWindow | None,
     kind: ShiftKind | None,
@@ -204,8 +216,10 @@ def list_open_shifts(
     """Shifts not yet started and not cancelled, soonest first (then by id), one page at a time,
     with the viewer's own signups (or, `unclaimed`, only shifts the viewer is not on); an offset
     past the end shows the last page."""
-    zones = _zones(session)
-    query = select(Shift).where(Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now)
+    zones = _zones(session, who.team_id)
+    query = select(Shift).where(
+        Shift.team_id == who.team_id, Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now
+    )
     if window is None:
         query = query.where(col(Shift.starts_at) < now + timedelta(days=DEFAULT_LIST_DAYS))
     else:
@@ -215,14 +229,16 @@ def list_open_shifts(
     if kind:
         query = query.where(Shift.kind == kind)
     if unclaimed:
-        held = select(Signup.shift_id).where(Signup.volunteer_id == user_id, col(Signup.status).in_(ACTIVE))
+        held = select(Signup.shift_id).where(
+            Signup.team_id == who.team_id, Signup.volunteer_id == who.user_id, col(Signup.status).in_(ACTIVE)
+        )
         query = query.where(col(Shift.id).not_in(held))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     offset = _clamp(offset, total, limit)
     ordered = query.order_by(col(Shift.starts_at), col(Shift.id)).offset(offset)
     shifts = list(session.exec(ordered.limit(limit) if limit is not None else ordered))
     views = _views(session, shifts, zones)
-    return ShiftListing(views, _mine(session, user_id, views), offset, total)
+    return ShiftListing(views, _mine(session, who, views), offset, total)
 
 
 def _in_local_dates(window: DateWindow, zones: dict[str, str], state: str | None) -> Any:
@@ -248,18 +264,19 @@ def _clamp(offset: int, total: int, limit: int | None) -> int:
     return max(0, min(offset, (total - 1) // limit * limit))
 
 
-def my_shifts(session: Session, *, user_id: str, now: datetime) -> list[SignupView]:
+def my_shifts(session: Session, *, who: Member, now: datetime) -> list[SignupView]:
     """All the volunteer's signups on shifts that have not ended, soonest first."""
-    return my_shifts_page(session, user_id=user_id, now=now, limit=None).signups
+    return my_shifts_page(session, who=who, now=now, limit=None).signups
 
 
 def my_shifts_page(
-    session: Session, *, user_id: str, now: datetime, offset: int = 0, limit: int | None = LIST_LIMIT
+    session: Session, *, who: Member, now: datetime, offset: int = 0, limit: int | None = LIST_LIMIT
 ) -> SignupPage:
     """The volunteer's signups on shifts that have not ended, soonest first, one page at a time;
     an offset past the end shows the last page."""
     mine = (
-        Signup.volunteer_id == user_id,
+        Signup.team_id == who.team_id,
+        Signup.volunteer_id == who.user_id,
         col(Signup.status).in_(ACTIVE),
         Shift.status == ShiftStatus.OPEN,
         col(Shift.ends_at) > now,
@@ -275,7 +292,7 @@ def my_shifts_page(
         .offset(offset)
     )
     rows = session.exec(query.limit(limit) if limit is not None else query).all()
-    views = {v.id: v for v in _views(session, [shift for _, shift in rows], _zones(session))}
+    views = {v.id: v for v in shift_views(session, [shift for _, shift in rows])}
     signups = [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
     return SignupPage(signups, offset, total)
 
@@ -283,10 +300,10 @@ def my_shifts_page(
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
     """Its host and the state's coordinators see everyone on the shift: holding a place first,
     then the waitlist."""
-    shift = _shift(session, shift_id)
+    shift = _shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"see the roster of shift #{shift_id}")
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
-    names = display_names(session, [s.volunteer_id for s in signups])
+    names = display_names(session, team_id=shift.team_id, user_ids=[s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
     waiting = sorted(
         (s for s in signups if s.status == SignupStatus.WAITLISTED),
@@ -297,7 +314,11 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
         (s for s in signups if s.status == SignupStatus.PENDING), key=lambda s: (s.updated_at, s.id or 0)
     )
     flagged = engagement.no_show_flags(
-        session, state=shift.state, volunteer_ids=[s.volunteer_id for s in signups], now=now
+        session,
+        team_id=shift.team_id,
+        state=shift.state,
+        volunteer_ids=[s.volunteer_id for s in signups],
+        now=now,
     )
 
     def entry(s: Signup, position: int | None) -> RosterEntry:
@@ -324,11 +345,12 @@ def create_shift(
     require_coordinator(session, actor=actor, state=spec.state, doing=f"add shifts in {spec.state}")
     if source_key:
         existing = session.exec(select(Shift).where(Shift.source_key == source_key)).first()
-        if existing is not None:
+        if existing is not None and existing.team_id == actor.team_id:
             return shift_view(session, existing), False
-    state = ensure_state(session, spec.state, now=now)
+    state = ensure_state(session, team_id=actor.team_id, code=spec.state, now=now)
     starts_at, ends_at = check_new_shift_times(spec, state.timezone, now)
     shift = Shift(
+        team_id=actor.team_id,
         state=spec.state,
         kind=spec.kind,
         starts_at=starts_at,
@@ -379,11 +401,12 @@ def cancel_shift(
     """Its host or the state's coordinators cancel (the reason is kept); everyone still on the
     shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
     be told, changing nothing: what the confirmation shows before Cancel is pressed."""
-    shift = _lock_shift(session, shift_id)
+    shift = _lock_shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel shift #{shift_id}")
     notify = list(
-        session.exec(
-            select(Signup.volunteer_id).where(
+        Member(team_id, user_id)
+        for team_id, user_id in session.exec(
+            select(Signup.team_id, Signup.volunteer_id).where(
                 Signup.shift_id == shift_id,
                 col(Signup.status).in_(
                     (
@@ -416,7 +439,7 @@ def cancel_shift(
 
 
 def record_shift_post(session: Session, *, shift_id: int, channel_id: str, message_ts: str) -> None:
-    shift = _shift(session, shift_id)
+    shift = _shift(session, shift_id, team_id=None)
     shift.channel_id, shift.message_ts = channel_id, message_ts
     session.add(shift)
     session.flush()
@@ -434,7 +457,7 @@ def mark_attendance(
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
-    shift = _lock_shift(session, signup.shift_id)
+    shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=_NO_SIGNUP)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
@@ -448,7 +471,9 @@ def mark_attendance(
         shift.version += 1
         session.add_all([signup, shift])
         session.flush()
-        engagement.refresh(session, volunteer_id=signup.volunteer_id, state=shift.state, now=now)
+        engagement.refresh(
+            session, who=Member(signup.team_id, signup.volunteer_id), state=shift.state, now=now
+        )
     return _signup_view(session, signup, shift_view(session, shift))
 
 
@@ -458,7 +483,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound("That signup no longer exists; open the roster again.")
-    shift = _lock_shift(session, signup.shift_id)
+    shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=_NO_SIGNUP)
     require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
     session.refresh(signup)
     if signup.status not in (
@@ -474,7 +499,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
 # ---------------------------------------------------------------- volunteers
 
 
-def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
+def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
     """Take a place if one is free, else join the waitlist; claiming again finds the same signup.
 
     Everything that needs no lock is read first. The claim itself is the transaction's last
@@ -483,17 +508,17 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
-    if shift is None or shift.status in UNPUBLISHED:
+    if shift is None or shift.status in UNPUBLISHED or shift.team_id != who.team_id:
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     if shift.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
     if shift.starts_at <= now:
         raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
-    signup = _signup(session, shift_id, user_id)
+    signup = _signup(session, shift_id, who)
     if signup is not None and signup.status in ACTIVE:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
-    gate = claim_gate(session, shift=shift, user_id=user_id, now=now)
+    gate = claim_gate(session, shift=shift, who=who, now=now)
     hold, timezone = gate.hold, gate.timezone
     statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
 
@@ -514,20 +539,26 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
         signup_id = run(
             session,
             statements.insert_signup,
-            {"shift_id": shift_id, "volunteer_id": user_id, "created_at": now, **values},
+            {
+                "shift_id": shift_id,
+                "team_id": who.team_id,
+                "volunteer_id": who.user_id,
+                "created_at": now,
+                **values,
+            },
         ).scalar()
         if signup_id is not None:
-            engagement.note_signup(session, volunteer_id=user_id, state=shift.state, now=now)
+            engagement.note_signup(session, who=who, state=shift.state, now=now)
     else:
         signup_id = run(session, _RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
     if signup_id is None:
         # The same person's other request claimed first; theirs stands.
-        found = _signup(session, shift_id, user_id)
+        found = _signup(session, shift_id, who)
         assert found is not None
         return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
     view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
-        SignupView(signup_id, view, user_id, status, waiting + 1 if queued else None),
+        SignupView(signup_id, view, who.team_id, who.user_id, status, waiting + 1 if queued else None),
         already=False,
     )
 
@@ -579,7 +610,12 @@ _SHIFT_VIEW = (
         _count_signups(_signup_t.c.status.in_(HOLDING)).label("held"),
         _count_signups(_signup_t.c.status == SignupStatus.WAITLISTED).label("waiting"),
     )
-    .select_from(Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state))  # type: ignore[attr-defined]
+    .select_from(
+        Shift.__table__.outerjoin(  # type: ignore[attr-defined]
+            State.__table__,  # type: ignore[attr-defined]
+            sa.and_(_state_t.team_id == _shift_t.team_id, _state_t.code == _shift_t.state),
+        )
+    )
     .where(_shift_t.id == sa.bindparam("shift_id"))
 )
 
@@ -590,20 +626,20 @@ class _ClaimStatements:
 
 
 def _claim_statements(insert: Any) -> _ClaimStatements:
-    columns = ("shift_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
+    columns = ("shift_id", "team_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
     statement = insert(_signup_t).values({name: sa.bindparam(name) for name in columns})
     # A second request from the same person that lost the race inserts nothing.
-    statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "volunteer_id"])
+    statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "team_id", "volunteer_id"])
     return _ClaimStatements(statement.returning(_signup_t.c.id))
 
 
 _CLAIM_STATEMENTS = {"sqlite": _claim_statements(sqlite_insert), "postgresql": _claim_statements(pg_insert)}
 
 
-def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
+def confirm_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
     """A volunteer holding a place confirms they will come; confirming twice changes nothing."""
-    shift = _lock_shift(session, shift_id)
-    signup = _signup(session, shift_id, user_id)
+    shift = _lock_shift(session, shift_id, team_id=who.team_id)
+    signup = _signup(session, shift_id, who)
     if signup is None or signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
         raise Refused(f"You are not on shift #{shift_id}. `/claim {shift_id}` signs you up.")
     if shift.status == ShiftStatus.CANCELLED:
@@ -629,10 +665,10 @@ def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=False)
 
 
-def release_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ReleaseResult:
+def release_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ReleaseResult:
     """A volunteer gives up their place (or leaves the waitlist); refused inside the state's cutoff."""
-    shift = _lock_shift(session, shift_id)
-    signup = _signup(session, shift_id, user_id)
+    shift = _lock_shift(session, shift_id, team_id=who.team_id)
+    signup = _signup(session, shift_id, who)
     if signup is None:
         raise Refused(f"You are not signed up for shift #{shift_id}.")
     if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
@@ -642,7 +678,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
     if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
-        state = session.get(State, shift.state)
+        state = session.get(State, (shift.team_id, shift.state))
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
             assert shift.id is not None
@@ -650,7 +686,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
                 shift.id,
                 shift.state,
                 cutoff.total_seconds() / 3600,
-                tuple(coordinator_ids(session, shift.state)),
+                tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state)),
                 started=now >= shift.starts_at,
             )
     return _vacate(session, shift, signup, SignupStatus.RELEASED, now)
@@ -692,26 +728,31 @@ def _vacate(
     )
 
 
-def _shift(session: Session, shift_id: int) -> Shift:
+_NO_SIGNUP = "That signup no longer exists; open the roster again."
+
+
+def _shift(session: Session, shift_id: int, *, team_id: str | None) -> Shift:
+    """The shift, for workspace `team_id`: another organization's is no shift at all (None: the
+    shift's own organization is acting, e.g. recording the post it made)."""
     shift = session.get(Shift, shift_id)
-    if shift is None:
+    if shift is None or (team_id is not None and shift.team_id != team_id):
         raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     return shift
 
 
-def _lock_shift(session: Session, shift_id: int) -> Shift:
+def _lock_shift(session: Session, shift_id: int, *, team_id: str, missing: str | None = None) -> Shift:
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
     ).first()
-    if shift is None:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+    if shift is None or shift.team_id != team_id:
+        raise NotFound(missing or f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
     return shift
 
 
-def _signup(session: Session, shift_id: int, user_id: str) -> Signup | None:
+def _signup(session: Session, shift_id: int, who: Member) -> Signup | None:
     return session.exec(
         select(Signup)
-        .where(Signup.shift_id == shift_id, Signup.volunteer_id == user_id)
+        .where(Signup.shift_id == shift_id, Signup.team_id == who.team_id, Signup.volunteer_id == who.user_id)
         .execution_options(populate_existing=True)
     ).first()
 
@@ -736,9 +777,10 @@ def _fill(session: Session, shift_ids: list[int]) -> dict[int, tuple[int, int]]:
     return fill
 
 
-def _zones(session: Session) -> dict[str, str]:
+def _zones(session: Session, team_id: str) -> dict[str, str]:
+    """Each state's zone as workspace `team_id` set it (the state's own zone where it did not)."""
     zones = {code: place.timezone for code, place in PLACES.items()}
-    zones.update(dict(session.exec(select(State.code, State.timezone)).all()))
+    zones.update(dict(session.exec(select(State.code, State.timezone).where(State.team_id == team_id)).all()))
     return zones
 
 
@@ -746,6 +788,7 @@ def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
     assert shift.id is not None
     return ShiftView(
         id=shift.id,
+        team_id=shift.team_id,
         state=shift.state,
         kind=shift.kind,
         starts_at=shift.starts_at,
@@ -768,13 +811,14 @@ def _views(session: Session, shifts: list[Shift], zones: dict[str, str]) -> list
     return [_view(s, zones[s.state], *fill.get(s.id or 0, (0, 0))) for s in shifts]
 
 
-def _mine(session: Session, user_id: str, views: list[ShiftView]) -> dict[int, SignupView]:
+def _mine(session: Session, who: Member, views: list[ShiftView]) -> dict[int, SignupView]:
     by_id = {v.id: v for v in views}
     if not by_id:
         return {}
     signups = session.exec(
         select(Signup).where(
-            Signup.volunteer_id == user_id,
+            Signup.team_id == who.team_id,
+            Signup.volunteer_id == who.user_id,
             col(Signup.shift_id).in_(by_id),
             col(Signup.status).in_(ACTIVE),
         )
@@ -793,7 +837,7 @@ def _signup_view(session: Session, signup: Signup, shift: ShiftView) -> SignupVi
             )
         ).one()
     assert signup.id is not None
-    return SignupView(signup.id, shift, signup.volunteer_id, signup.status, position)
+    return SignupView(signup.id, shift, signup.team_id, signup.volunteer_id, signup.status, position)
 
 
 MAX_CAPACITY = 500

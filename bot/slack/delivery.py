@@ -121,6 +121,7 @@ def deliver_once(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     kind: DeliveryKind,
     channel: str,
     key: str,
@@ -128,15 +129,17 @@ def deliver_once(
     expires_at: datetime | None = None,
     shift_id: int | None = None,
 ) -> Delivered:
-    """Post `build`'s message to `channel` once per (kind, channel, key), or leave it owed."""
+    """Post `build`'s message to `channel` of workspace `team_id` (with `client`, that
+    workspace's) once per (team, kind, channel, key), or leave it owed."""
     now = deps.clock()
     with deps.session() as session:
-        row = find_delivery(session, kind=kind, target=channel, key=key)
+        row = find_delivery(session, team_id=team_id, kind=kind, target=channel, key=key)
         reply: Reply | None = None
         if row is None:
             reply = build(session)
             claim = claim_delivery(
                 session,
+                team_id=team_id,
                 kind=kind,
                 target=channel,
                 key=key,
@@ -150,13 +153,13 @@ def deliver_once(
             if claim is not None:
                 reply = build(session)
         if claim is None or reply is None:
-            return standing(session, kind=kind, target=channel, key=key)
+            return standing(session, team_id=team_id, kind=kind, target=channel, key=key)
     return attempt(deps, client, claim, kind=kind, target=channel, key=key, reply=reply)
 
 
-def standing(session: Session, *, kind: str, target: str, key: str) -> Delivered:
+def standing(session: Session, *, team_id: str, kind: str, target: str, key: str) -> Delivered:
     """Where a delivery this call did not send stands."""
-    row = find_delivery(session, kind=kind, target=target, key=key)
+    row = find_delivery(session, team_id=team_id, kind=kind, target=target, key=key)
     if row is None:
         return Delivered(Fate.PENDING)
     if row.status == DeliveryStatus.SENT:
@@ -256,6 +259,7 @@ def post_digest(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     kind: DeliveryKind,
     channel: str,
     day: date,
@@ -267,7 +271,14 @@ def post_digest(
     already posted is brought up to date in place. Says what happened, and what the try came to
     (why it failed, until when it is retried)."""
     result = deliver_once(
-        deps, client, kind=kind, channel=channel, key=day.isoformat(), build=build, expires_at=expires_at
+        deps,
+        client,
+        team_id=team_id,
+        kind=kind,
+        channel=channel,
+        key=day.isoformat(),
+        build=build,
+        expires_at=expires_at,
     )
     if result.sent:
         return PostOutcome.SENT, result
@@ -275,7 +286,7 @@ def post_digest(
         return PostOutcome.RETRYING, result
     # A write session: drawing the evening post marks the step-ups it cheers (SPEC §8).
     with deps.session() as session:
-        record = delivered(session, kind=kind, target=channel, key=day.isoformat())
+        record = delivered(session, team_id=team_id, kind=kind, target=channel, key=day.isoformat())
         reply = build(session) if record is not None and refresh else None
     if record is None:
         return PostOutcome.PENDING, result
@@ -293,11 +304,17 @@ def post_digest(
     return PostOutcome.UPDATED, result
 
 
-def digest_builder(kind: DeliveryKind, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
-    """How to draw `state`'s morning or evening digest for `day`."""
+def digest_builder(
+    kind: DeliveryKind, team_id: str, state: str, day: date, now: datetime
+) -> Callable[[Session], Reply]:
+    """How to draw workspace `team_id`'s morning or evening digest of `state` for `day`."""
     if kind == DeliveryKind.MORNING:
-        return lambda session: build_morning_post(morning_digest(session, state=state, day=day, now=now))
-    return lambda session: build_evening_post(evening_digest(session, state=state, day=day, now=now))
+        return lambda session: build_morning_post(
+            morning_digest(session, team_id=team_id, state=state, day=day, now=now)
+        )
+    return lambda session: build_evening_post(
+        evening_digest(session, team_id=team_id, state=state, day=day, now=now)
+    )
 
 
 @dataclass(frozen=True)
@@ -314,17 +331,18 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
     """Post a new shift in its state's channel, once (None when its state has no channel).
     If Slack does not take it now, it is retried until the shift starts."""
     with deps.read_session() as session:
-        shift = get_shift(session, shift_id)
-        channel = state_channel(session, shift.state)
+        shift = get_shift(session, shift_id, team_id=None)
+        channel = state_channel(session, team_id=shift.team_id, code=shift.state)
     if channel is None:
         return None
     result = deliver_once(
         deps,
         client,
+        team_id=shift.team_id,
         kind=DeliveryKind.SHIFT_POST,
         channel=channel,
         key=str(shift_id),
-        build=lambda session: build_shift_post(get_shift(session, shift_id)),
+        build=lambda session: build_shift_post(get_shift(session, shift_id, team_id=None)),
         expires_at=shift.starts_at,
         shift_id=shift_id,
     )
@@ -372,10 +390,12 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
     if curable:
         now = deps.clock()
         with deps.session() as session:
-            ends_at = redrawn.ends_at or get_shift(session, shift_id).ends_at
+            shift = get_shift(session, shift_id, team_id=None)
+            ends_at = redrawn.ends_at or shift.ends_at
             for missed in curable:
                 owe_redraw(
                     session,
+                    team_id=shift.team_id,
                     kind=DeliveryKind.SHIFT_REDRAW,
                     target=missed.channel,
                     key=key,
@@ -386,10 +406,15 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
         return
     if not redrawn.drew or redrawn.missed or redrawn.drawn_at is None:
         return
-    if redrawn.owed_before:
+    if redrawn.owed_before and redrawn.team_id is not None:
         with deps.session() as session:
             settle_redraw(
-                session, kind=DeliveryKind.SHIFT_REDRAW, key=key, drawn_at=redrawn.drawn_at, now=deps.clock()
+                session,
+                team_id=redrawn.team_id,
+                kind=DeliveryKind.SHIFT_REDRAW,
+                key=key,
+                drawn_at=redrawn.drawn_at,
+                now=deps.clock(),
             )
 
 
@@ -450,6 +475,8 @@ class Redrawn:
     # Read with the shift, as it stood when drawn: whether a redraw was owed, when it ends.
     owed_before: bool = False
     ends_at: datetime | None = None
+    # The workspace that owns the shift (its posts, its owed redraws).
+    team_id: str | None = None
 
 
 def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
@@ -472,9 +499,10 @@ def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, ver
     """After a shift moved: the at-risk posts about its old time say so and offer no cover for it
     (the reminders job sends new ones for the new time). Best effort: they are no longer owed."""
     with deps.read_session() as session:
-        posts = sent_messages(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
-        shift = get_shift(session, shift_id) if posts else None
-    if shift is not None:
+        shift = get_shift(session, shift_id, team_id=None)
+        key = moved_key(shift_id, version)
+        posts = sent_messages(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
+    if posts:
         _update_at_risk_posts(client, shift_id, posts, build_at_risk_settled(shift), [])
 
 
@@ -497,11 +525,13 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
     key = str(shift_id)
     redrawn.drawn_at = deps.clock()
     with deps.read_session() as session:
-        shift, version = get_shift_and_version(session, shift_id)
-        at_risk = sent_messages(session, kind=DeliveryKind.AT_RISK, key=key)
+        shift, version = get_shift_and_version(session, shift_id, team_id=None)
+        at_risk = sent_messages(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
         people = shift_people(session, shift_id=shift_id) if at_risk else None
-        redrawn.owed_before = redraws_owed(session, kind=DeliveryKind.SHIFT_REDRAW, key=key)
-    redrawn.ends_at = shift.ends_at
+        redrawn.owed_before = redraws_owed(
+            session, team_id=shift.team_id, kind=DeliveryKind.SHIFT_REDRAW, key=key
+        )
+    redrawn.ends_at, redrawn.team_id = shift.ends_at, shift.team_id
     drawn = False
     if shift.channel_id and shift.message_ts:
         reply = build_shift_post(shift)
@@ -527,6 +557,7 @@ def send_dm(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     kind: DeliveryKind,
     user_id: str,
     key: str,
@@ -534,11 +565,12 @@ def send_dm(
     expires_at: datetime | None = None,
     shift_id: int | None = None,
 ) -> Delivered:
-    """A direct message owed to `user_id`, sent once per (kind, key); retried by the scheduler
-    while it is still useful when Slack does not take it now."""
+    """A direct message owed to `user_id` of workspace `team_id`, sent once per (kind, key);
+    retried by the scheduler while it is still useful when Slack does not take it now."""
     return deliver_once(
         deps,
         client,
+        team_id=team_id,
         kind=kind,
         channel=user_id,
         key=key,
@@ -564,6 +596,7 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
         send_dm(
             deps,
             client,
+            team_id=signup.shift.team_id,
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"claim:{event_key(signup.shift.id, signup.id, deps.clock())}",
@@ -589,6 +622,7 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
         send_dm(
             deps,
             client,
+            team_id=promoted.team_id,
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(promoted.shift.id, promoted.id, deps.clock()),
@@ -604,12 +638,14 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
     leads: list[str] = []
     if result.held_place and shift.starts_at - now <= LATE_RELEASE:
         with deps.read_session() as session:
-            leads = [t for t in leads_targets(session, shift.state) if t != signup.user_id]
+            targets = leads_targets(session, team_id=shift.team_id, code=shift.state)
+            leads = [t for t in targets if t != signup.user_id]
         reply = build_late_release(result, now)
         for target in leads:
             deliver_once(
                 deps,
                 client,
+                team_id=shift.team_id,
                 kind=DeliveryKind.LEADS,
                 channel=target,
                 key=f"release:{event_key(shift.id, signup.id, now)}",
@@ -622,6 +658,7 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
         send_dm(
             deps,
             client,
+            team_id=shift.team_id,
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"release:{event_key(shift.id, signup.id, now)}",

@@ -12,6 +12,7 @@ from bot.blocks.reliability import build_accepted_dm, build_held_claim_notice, b
 from bot.deps import Deps
 from bot.models import DeliveryKind, Shift, SignupStatus
 from bot.services.engagement import recent_no_shows
+from bot.services.members import Member
 from bot.services.shifts import ClaimResult, SignupView
 from bot.services.states import leads_targets
 from bot.slack import delivery
@@ -32,13 +33,16 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
     with deps.read_session() as session:
         shift = session.get(Shift, signup.shift.id)
         host = shift.host_id if shift else None
-        targets = [host] if host else leads_targets(session, signup.shift.state)
-        no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
+        owner = signup.shift.team_id
+        targets = [host] if host else leads_targets(session, team_id=owner, code=signup.shift.state)
+        who = Member(signup.team_id, signup.user_id)
+        no_shows = recent_no_shows(session, who=who, state=signup.shift.state, now=now)
     reply = build_held_claim_notice(signup, no_shows)
     for target in targets:
         send_dm(
             deps,
             client,
+            team_id=owner,
             kind=DeliveryKind.LEADS,
             user_id=target,
             key=f"held:{event_key(signup.shift.id, signup.id, now)}",
@@ -56,6 +60,7 @@ def after_accept(deps: Deps, client: WebClient, result: ClaimResult) -> None:
     send_dm(
         deps,
         client,
+        team_id=signup.team_id,
         kind=DeliveryKind.ACCEPTED,
         user_id=signup.user_id,
         key=event_key(signup.shift.id, signup.id, deps.clock()),
@@ -73,13 +78,17 @@ def after_no_show(deps: Deps, client: WebClient, signup: SignupView, *, marked_b
         return
     now = deps.clock()
     with deps.read_session() as session:
-        targets = [t for t in leads_targets(session, signup.shift.state) if t != marked_by]
-        no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
+        owner = signup.shift.team_id
+        leads = leads_targets(session, team_id=owner, code=signup.shift.state)
+        targets = [t for t in leads if t != marked_by]
+        who = Member(signup.team_id, signup.user_id)
+        no_shows = recent_no_shows(session, who=who, state=signup.shift.state, now=now)
     reply = build_no_show_notice(signup, marked_by, no_shows)
     for target in targets:
         send_dm(
             deps,
             client,
+            team_id=owner,
             kind=DeliveryKind.LEADS,
             user_id=target,
             key=f"no-show:{signup.id}",

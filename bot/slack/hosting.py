@@ -23,33 +23,35 @@ logger = logging.getLogger(__name__)
 DECISION_USEFUL_FOR = timedelta(hours=6)
 
 
-def send_proposal(deps: Deps, client: WebClient, shift_id: int) -> LeadsRoute:
-    """The proposal to its state's leads channel, else to each of its coordinators by DM; each
-    copy is sent once and retried until the shift would start or someone decides it."""
+def send_proposal(deps: Deps, client: WebClient, team_id: str, shift_id: int) -> LeadsRoute:
+    """The proposal (of workspace `team_id`) to its state's leads channel, else to each of its
+    coordinators by DM; each copy is sent once and retried until the shift would start or
+    someone decides it."""
     with deps.read_session() as session:
-        proposal = proposal_view(session, shift_id)
-        targets = leads_targets(session, proposal.shift.state)
-        route = leads_route(session, proposal.shift.state)
+        proposal = proposal_view(session, shift_id, team_id=team_id)
+        targets = leads_targets(session, team_id=team_id, code=proposal.shift.state)
+        route = leads_route(session, team_id=team_id, code=proposal.shift.state)
     for target in targets:
         deliver_once(
             deps,
             client,
+            team_id=team_id,
             kind=DeliveryKind.PROPOSAL,
             channel=target,
             key=str(shift_id),
-            build=lambda session: build_proposal(proposal_view(session, shift_id)),
+            build=lambda session: build_proposal(proposal_view(session, shift_id, team_id=team_id)),
             expires_at=proposal.shift.starts_at,
             shift_id=shift_id,
         )
     return route
 
 
-def refresh_proposal_copies(deps: Deps, client: WebClient, shift_id: int) -> None:
+def refresh_proposal_copies(deps: Deps, client: WebClient, team_id: str, shift_id: int) -> None:
     """Every copy of the proposal the leads were sent, redrawn as it stands (decided: the decision
     in place of the buttons), so no copy offers a decision that was already taken."""
     with deps.read_session() as session:
-        copies = sent_messages(session, kind=DeliveryKind.PROPOSAL, key=str(shift_id))
-        reply = build_proposal(proposal_view(session, shift_id)) if copies else None
+        copies = sent_messages(session, team_id=team_id, kind=DeliveryKind.PROPOSAL, key=str(shift_id))
+        reply = build_proposal(proposal_view(session, shift_id, team_id=team_id)) if copies else None
     if reply is None:
         return
     for channel, ts in copies:
@@ -74,6 +76,7 @@ def after_decision(deps: Deps, client: WebClient, decision: Decision) -> ShiftPo
         send_dm(
             deps,
             client,
+            team_id=proposal.shift.team_id,
             kind=DeliveryKind.DECISION,
             user_id=proposal.host_id,
             key=str(shift_id),
@@ -81,5 +84,5 @@ def after_decision(deps: Deps, client: WebClient, decision: Decision) -> ShiftPo
             expires_at=max(proposal.shift.starts_at, deps.clock() + DECISION_USEFUL_FOR),
             shift_id=shift_id,
         )
-    refresh_proposal_copies(deps, client, shift_id)
+    refresh_proposal_copies(deps, client, proposal.shift.team_id, shift_id)
     return posted

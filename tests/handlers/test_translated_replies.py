@@ -32,6 +32,7 @@ from handlers.languages import LANGUAGE_WORDS
 from tests import factories as make
 from tests.catalogs import PSEUDO_CODE, pseudo_lang
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.handlers.forging import log_values, submit
 
 READER = "UREADER"
@@ -85,7 +86,7 @@ def reader(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, int]:
     monkeypatch.setattr(i18n, "_LANGS", {**i18n._LANGS, PSEUDO_CODE: pseudo_lang()})
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)
@@ -191,7 +192,7 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
     this checks the form's answers too, which reach Slack in an HTTP response."""
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "WV", bot.clock())
-        row = session.get(State, "WV")
+        row = session.get(State, (TEAM, "WV"))
         assert row is not None
         row.channel_id = "CWV"
         session.add(row)
