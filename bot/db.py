@@ -15,8 +15,9 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import sqlalchemy as sa
 from alembic import command
@@ -116,15 +117,181 @@ def statement_sessions(engine: Engine) -> SessionFactory:
     return session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))[0]
 
 
+@overload
+def run(session: Session, statement: Prepared, params: dict[str, Any] | None = None) -> Rows: ...
+
+
+@overload
 def run(
     session: Session, statement: sa.Executable, params: dict[str, Any] | None = None
-) -> sa.CursorResult[Any]:
+) -> sa.CursorResult[Any]: ...
+
+
+def run(
+    session: Session, statement: sa.Executable | Prepared, params: dict[str, Any] | None = None
+) -> sa.CursorResult[Any] | Rows:
     """Run a Core statement built once with bound parameters (so its compiled form is cached)
     on the session's connection: the hot paths' way, without the ORM's work on every call.
-    Changes pending in the session are flushed first, as `Session.execute` would."""
+    Changes pending in the session are flushed first, as `Session.execute` would. A `Prepared`
+    statement goes straight to the driver (see there)."""
+    if isinstance(statement, Prepared):
+        return statement.run(session, params)
     if session.new or session.dirty or session.deleted:
         session.flush()
     return session.connection().execute(statement, params or {})
+
+
+class Row(tuple):  # type: ignore[type-arg]
+    """A row read by `Prepared`: a tuple whose columns are also attributes, like SQLAlchemy's."""
+
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[self._index[name]]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Rows:
+    """What `Prepared.run` returns: the statement's rows, read at once."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+
+    def all(self) -> list[Row]:
+        return self.rows
+
+    def first(self) -> Row | None:
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Row:
+        if len(self.rows) != 1:
+            raise (
+                sa.exc.NoResultFound("expected one row")
+                if not self.rows
+                else sa.exc.MultipleResultsFound("expected one row")
+            )
+        return self.rows[0]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None  # bind names in order (SQLite's qmark style), or None: by name
+    defaults: dict[str, Any]  # the values of binds the statement holds itself (a literal 0)
+    bind: dict[str, Callable[[Any], Any]]  # the type's conversion for the driver, where it has one
+    row: type[Row] | None  # None: no rows come back
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # columns converted from the driver's value
+
+
+class Prepared:
+    """A Core statement run straight on the driver's cursor: compiled once per dialect with
+    SQLAlchemy (so it is written, typed and reviewed like any other statement), then each call
+    is one `cursor.execute` with the types' own conversions, and nothing else. For the busiest
+    paths (every /log), where SQLAlchemy's per-execution work (execution context, result
+    metadata, events) costs more than the database does. Statements with expanding binds
+    (`IN` lists) are not supported."""
+
+    def __init__(self, statement: sa.Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: sa.Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = self._compile(dialect)
+        return found
+
+    def _compile(self, dialect: sa.Dialect) -> _Compiled:
+        statement: Any = self.statement
+        compiled: Any = statement.compile(dialect=dialect)
+        binds = compiled.bind_names  # BindParameter -> its name in the SQL
+        if any(b.expanding for b in binds):
+            raise ValueError("Prepared does not support expanding binds")
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for bind, name in binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        defaults = {name: bind.effective_value for bind, name in binds.items() if not bind.required}
+        # An INSERT's columns left out take their model defaults, as SQLAlchemy would fill them in.
+        for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
+            default = column.default if column in compiled.insert_prefetch else column.onupdate
+            if default is None or not default.is_scalar:
+                raise ValueError(f"Prepared supports only constant defaults ({column.key})")
+            defaults[column.key] = default.arg
+        row: type[Row] | None = None
+        results: list[tuple[int, Callable[[Any], Any]]] = []
+        columns = getattr(compiled, "_result_columns", None) or []
+        if columns:
+            keys = [entry[0] for entry in columns]
+            row = type("Row", (Row,), {"__slots__": (), "_index": {k: n for n, k in enumerate(keys)}})
+            for n, entry in enumerate(columns):
+                processor = entry[3].dialect_impl(dialect).result_processor(dialect, None)
+                if processor is not None:
+                    results.append((n, processor))
+        positional = tuple(compiled.positiontup) if compiled.positional else None
+        return _Compiled(compiled.string, positional, defaults, processors, row, tuple(results))
+
+    def run(self, session: Session | sa.Connection, params: dict[str, Any] | None = None) -> Rows:
+        """Run on the session's connection (its transaction begun as `Session.execute` would
+        begin it, pending ORM changes flushed first); the rows, read at once."""
+        connection = _connection_of(session) if isinstance(session, Session) else session
+        compiled = self.compiled(connection.dialect)
+        values = {**compiled.defaults, **(params or {})}
+        for name, processor in compiled.bind.items():
+            values[name] = processor(values[name])
+        dbapi_connection: Any = connection.connection.dbapi_connection
+        dialect = connection.dialect
+        driver_values = [values[name] for name in compiled.positional] if compiled.positional else values
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(compiled.sql, driver_values)
+            fetched = cursor.fetchall() if compiled.row is not None else []
+        except dialect.loaded_dbapi.Error as error:
+            # As SQLAlchemy raises it (IntegrityError, OperationalError…), so callers catch one kind.
+            raise sa.exc.DBAPIError.instance(
+                compiled.sql, driver_values, error, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from error
+        finally:
+            cursor.close()
+        if compiled.row is None:
+            return Rows([])
+        make, converts = compiled.row, compiled.results
+        if not converts:
+            return Rows([make(r) for r in fetched])
+        rows = []
+        for raw in fetched:
+            line = list(raw)
+            for n, processor in converts:
+                line[n] = processor(line[n])
+            rows.append(make(line))
+        return Rows(rows)
+
+
+_CONNECTION = "turnout_connection"
+
+
+def _connection_of(session: Session) -> sa.Connection:
+    """The session's connection, as `Session.execute` would use it (pending changes flushed,
+    the transaction begun), remembered for as long as the session's transaction lasts."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    transaction = session.get_transaction()
+    known = session.info.get(_CONNECTION)
+    if transaction is not None and known is not None and known[0] is transaction:
+        connection: sa.Connection = known[1]
+        return connection
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection
 
 
 def is_postgresql(session_or_engine: Session | Engine) -> bool:

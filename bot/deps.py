@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.db import SessionFactory, create_db_engine, session_factory, statement_sessions
+from bot.groupcommit import GroupCommit
 from bot.services.clock import utcnow
 from bot.slack.client import make_client
 from bot.slack.directory import Directory
@@ -34,6 +35,8 @@ class Deps:
     read_session: SessionFactory
     # For single-statement writes only: each statement commits as it runs on PostgreSQL.
     statement_session: SessionFactory
+    # The busiest small writes (every /log): on SQLite, many at once share one transaction.
+    writes: GroupCommit
     clock: Callable[[], datetime]
     directory: Directory
     make_pacer: Callable[[], Pacer]
@@ -75,6 +78,7 @@ def make_deps(
         session=write,
         read_session=read,
         statement_session=statement_sessions(engine),
+        writes=GroupCommit(statement_sessions(engine), batching=engine.dialect.name == "sqlite"),
         clock=clock,
         directory=Directory(settings.admins, distributed=settings.distributed),
         make_pacer=lambda: Pacer(settings.posts_per_second),

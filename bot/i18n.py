@@ -49,6 +49,13 @@ def N_(message: str) -> str:
     return message
 
 
+class Phrase(str):
+    """A catalog message given as another message's value (`Only an admin can {doing}.`): it
+    is translated with the message that holds it, in the same reader's language."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Style:
     """How a language writes days, hours and large numbers, in CLDR date patterns.
@@ -70,6 +77,10 @@ STYLES: dict[str, Style] = {
 }
 
 
+# Numbers below this (in size) are remembered once written: a bounded set, shared by all threads.
+SMALL_NUMBERS = 100_000
+
+
 class Lang:
     """One language: its catalog, its CLDR data and its style. Immutable; share it freely."""
 
@@ -78,6 +89,8 @@ class Lang:
         self._translations = translations
         self.locale = locale
         self.style = style
+        # Numbers as written, for the small ones every reply is full of (counts, ranks).
+        self._numbers: dict[int, str] = {}
 
     def __repr__(self) -> str:
         return f"Lang({self.code!r})"
@@ -107,8 +120,13 @@ class Lang:
 
     def number(self, n: int) -> str:
         """`1,234` in English; `1234` and `12.345` in Spanish."""
-        grouped = abs(n) >= 10 ** (2 + self.style.min_grouping)
-        return format_decimal(n, locale=self.locale, group_separator=grouped)
+        written = self._numbers.get(n)
+        if written is None:
+            grouped = abs(n) >= 10 ** (2 + self.style.min_grouping)
+            written = format_decimal(n, locale=self.locale, group_separator=grouped)
+            if -SMALL_NUMBERS < n < SMALL_NUMBERS:
+                self._numbers[n] = written
+        return written
 
     def percent(self, share: float) -> str:
         """`55%`, `55 %`."""

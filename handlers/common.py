@@ -10,6 +10,7 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import psycopg
@@ -23,7 +24,7 @@ from slack_sdk.webhook import WebhookResponse
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
-from bot.blocks.common import Reply, context, text_reply
+from bot.blocks.common import Reply, context, esc, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.i18n import ENGLISH, N_, Lang, language
@@ -194,6 +195,21 @@ def acting_in(deps: Deps, session: Session, who: Member) -> tuple[Profile, Actor
     the busiest commands, which need no word from Slack first: one transaction for everything."""
     profile = _known(deps, who, stored_profile(session, who=who))
     return profile, enroll(deps, session, profile)
+
+
+def seen(deps: Deps, who: Member, profile_updated_at: datetime | None) -> None:
+    """A command that read only when the caller's stored profile was fetched (None: they were
+    new to Turnout) has it refreshed from Slack after the reply when missing or old."""
+    if profile_updated_at is None:
+        _after_reply.unknown.add(who)
+    elif deps.clock() - profile_updated_at >= PROFILE_MAX_AGE:
+        _after_reply.stale.add(who)
+
+
+def known_profile(deps: Deps, session: Session, who: Member) -> Profile:
+    """`profile_of` in the caller's read session, for commands that need no word from Slack
+    (refreshed after the reply when missing or old)."""
+    return _known(deps, who, stored_profile(session, who=who))
 
 
 def _known(deps: Deps, who: Member, stored: tuple[Profile, datetime] | None) -> Profile:
@@ -485,6 +501,11 @@ class TurnoutRequest:
         with self.deps.session() as session:
             yield session, enroll(self.deps, session, profile)
 
+    @cached_property
+    def lang(self) -> Lang:
+        """The language the caller reads (as stored), looked up once, when first needed."""
+        return caller_lang(self.deps, self.who)
+
     def rest_after(self, count: int) -> str:
         """The raw text after the subcommand's first `count` argument words (spacing kept)."""
         parts = self.command["text"].strip().split(None, count + 1)
@@ -494,7 +515,7 @@ class TurnoutRequest:
 Subcommand = Callable[[TurnoutRequest], None]
 
 
-NO_SUCH_PERSON = "I can't find that person in this workspace. Pick them from Slack's autocomplete."
+NO_SUCH_PERSON = N_("I can't find that person in this workspace. Pick them from Slack's autocomplete.")
 
 
 def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
@@ -506,7 +527,7 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
             found = request.deps.directory.lookup(request.client, Member(request.team_id, ref.id))
         except SlackApiError as error:
             raise TurnoutError(
-                "I couldn't check that person with Slack just now; nothing was changed. Please try again."
+                N_("I couldn't check that person with Slack just now; nothing was changed. Please try again.")
             ) from error
         if found is None:
             raise NotFound(NO_SUCH_PERSON)
@@ -520,9 +541,13 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
         return matches[0]
     if len(matches) > 1:  # never guess whom a role goes to
         raise NotFound(
-            f"Several people are called @{name[:40]}. Pick the one you mean from Slack's autocomplete."
+            N_("Several people are called @{name}. Pick the one you mean from Slack's autocomplete."),
+            name=esc(name[:40]),
         )
     user_id = request.deps.directory.user_id(request.client, name)
     if user_id is None:
-        raise NotFound(f"I can't find anyone called @{name[:40]}. Pick them from Slack's autocomplete.")
+        raise NotFound(
+            N_("I can't find anyone called @{name}. Pick them from Slack's autocomplete."),
+            name=esc(name[:40]),
+        )
     return user_id

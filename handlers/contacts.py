@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
@@ -26,20 +27,20 @@ from bot.blocks.help import build_command_help, build_log_help, build_subcommand
 from bot.blocks.refusals import problem_text, refusal_text
 from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
 from bot.deps import Deps
-from bot.i18n import N_, language
+from bot.i18n import N_, Lang, language
 from bot.models import Metric
 from bot.services.clock import local_date
-from bot.services.contacts import log_contacts, undo_last_log
+from bot.services.contacts import LogResult, log_contacts, undo_last_log
 from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
 from bot.services.goals import MAX_GOAL, set_goal
 from bot.services.leaderboards import leaderboard
-from bot.services.people import ensure_volunteer, personal_timezone
+from bot.services.people import Profile, ensure_volunteer, personal_timezone
 from bot.services.places import NATIONAL_TZ
 from bot.services.states import default_state, state_for_channel, state_timezone
 from bot.services.stats import personal_stats, state_stats
 from bot.slack.forms import open_log_form
-from bot.vocabulary import SPAN_WORDS, fold
+from bot.vocabulary import SPAN_WORDS, fold, metric_keyword
 from handlers.common import (
     Subcommand,
     TurnoutRequest,
@@ -51,13 +52,13 @@ from handlers.common import (
     caller_lang,
     enroll,
     is_help,
+    known_profile,
     member_of,
     profile_of,
     reads,
     say,
 )
 from handlers.parsing import (
-    METRIC_LIST,
     check_count,
     parse_date,
     parse_day_word,
@@ -100,18 +101,24 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 undone = undo_last_log(session, who=who, now=deps.clock())
             return say(respond, build_undo_result(undone, lang))
         request = parse_log(text, deps.settings.max_log_count, usage.LOG)
-        # Who is logging is read in the same session, and every write here is one statement (a
-        # new volunteer's row; the log with its rollups), each committing as it runs.
-        with deps.statement_session() as session:
+        now = deps.clock()
+
+        def write(session: Session) -> tuple[Profile, LogResult]:
+            # Database work only: on SQLite it may share a transaction with other logs, and run
+            # again alone if that transaction fails (`bot.groupcommit`).
             profile, _actor = acting_in(deps, session, who)
-            result = log_contacts(
+            return profile, log_contacts(
                 session,
                 who=who,
                 counts=request.counts,
                 shift_id=request.shift_id,
                 channel_id=command["channel_id"],
-                now=deps.clock(),
+                now=now,
             )
+
+        # Who is logging is read in the same transaction. On PostgreSQL every write here is one
+        # statement (a new volunteer's row; the log with its rollups), each committing as it runs.
+        profile, result = deps.writes.run(write)
         say(respond, build_log_result(result, language(profile.reads)))
 
 
@@ -199,23 +206,28 @@ def handle_stats(
     words = tokens(command["text"])
     who = member_of(deps, command)
     with answering(respond, reads(deps, who)):
-        profile = profile_of(deps, client, who)
-        lang = language(profile.reads)
-        if words and is_help(words[0]):
-            return say(respond, build_command_help("/stats", lang))
         # `me` is always the caller, never Maine (that is `/stats maine`).
         mine = len(words) == 1 and words[0].lower() == "me"
-        named = None if mine or not words else parse_state(" ".join(words))
-        if words and not mine and named is None:
-            raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
-        if not mine:
-            with deps.read_session() as session:
-                state = named or state_for_channel(
-                    session, team_id=who.team_id, channel_id=command["channel_id"]
-                )
-                if state:
-                    numbers = state_stats(session, team_id=who.team_id, state=state, now=deps.clock())
-                    return say(respond, build_state_stats(numbers, lang))
+        # A state's stats are read with the caller's profile, in one read transaction.
+        with deps.read_session() as session:
+            profile = known_profile(deps, session, who)
+            lang = language(profile.reads)
+            if words and is_help(words[0]):
+                return say(respond, build_command_help("/stats", lang))
+            named = None if mine or not words else parse_state(" ".join(words))
+            if words and not mine and named is None:
+                raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
+            state = (
+                None
+                if mine
+                else named
+                or state_for_channel(session, team_id=who.team_id, channel_id=command["channel_id"])
+            )
+            progress = (
+                state_stats(session, team_id=who.team_id, state=state, now=deps.clock()) if state else None
+            )
+        if progress is not None:
+            return say(respond, build_state_stats(progress, lang))
         with deps.session() as session:
             enroll(deps, session, profile)
             tz = personal_timezone(session, who=who, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
@@ -257,23 +269,28 @@ def handle_leaderboard(
 
 def run_goal(request: TurnoutRequest) -> None:
     if request.args and is_help(request.args[0]):
-        return say(request.respond, build_subcommand_help("goal"))
+        return say(request.respond, build_subcommand_help("goal", request.lang))
     if not request.args:
         raise UsageError(
-            "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
+            N_("Give a state, a number and a metric (and optionally a date or `daily`)."), usage.GOAL
         )
     state, args = split_state(request.args, usage.GOAL)
     args = [state, *args]
     if not 3 <= len(args) <= 4:
         raise UsageError(
-            "Give a state, a number and a metric (and optionally a date or `daily`).", usage.GOAL
+            N_("Give a state, a number and a metric (and optionally a date or `daily`)."), usage.GOAL
         )
     target = whole_number(args[1])
     if target is None:
-        raise _not_a_goal(args[1])
+        raise _not_a_goal(args[1], request.lang)
     metric = parse_metric(args[2])
     if metric is None:
-        raise UsageError(f"`{args[2][:30]}` isn't a metric. Metrics: {METRIC_LIST}.", usage.GOAL)
+        raise UsageError(
+            N_("`{word}` isn't a metric. Metrics: {metrics}."),
+            usage.GOAL,
+            word=args[2][:30].replace("`", "'"),
+            metrics=", ".join(metric_keyword(m, request.lang.code) for m in Metric),
+        )
     when = args[3].lower() if len(args) == 4 else None
     day: date | None = None
     with request.acting() as (session, actor):
@@ -296,31 +313,33 @@ def run_goal(request: TurnoutRequest) -> None:
                 now=request.deps.clock(),
             )
         except GoalOutOfRange:
-            raise _not_a_goal(args[1]) from None
+            raise _not_a_goal(args[1], request.lang) from None
     say(
         request.respond,
-        build_goal_set(state, metric, target, "daily" if day is None else day.isoformat()),
+        build_goal_set(state, metric, target, day, request.lang),
     )
 
 
-def _not_a_goal(text: str) -> UsageError:
+def _not_a_goal(text: str, lang: Lang) -> UsageError:
     # set_goal checks the range; this says it in the words of the command, with its usage.
     shown = text[:20].replace("`", "'")
     return UsageError(
-        f"`{shown}` isn't a goal. Goals are whole numbers from 1 to {MAX_GOAL:,}.",
+        N_("`{goal}` isn't a goal. Goals are whole numbers from 1 to {maximum}."),
         usage.GOAL,
+        goal=shown,
+        maximum=lang.number(MAX_GOAL),
     )
 
 
 def run_export(request: TurnoutRequest) -> None:
     if request.args and is_help(request.args[0]):
-        return say(request.respond, build_subcommand_help("export"))
+        return say(request.respond, build_subcommand_help("export", request.lang))
     if not request.args:
-        raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
+        raise UsageError(N_("Give a state, and optionally the first and last dates."), usage.EXPORT)
     state, rest = split_state(request.args, usage.EXPORT)
     args = [state, *rest]
     if len(args) > 3:
-        raise UsageError("Give a state, and optionally the first and last dates.", usage.EXPORT)
+        raise UsageError(N_("Give a state, and optionally the first and last dates."), usage.EXPORT)
     today = request.deps.clock().date()
     first = check_day(parse_date(args[1], usage.EXPORT), today, usage.EXPORT) if len(args) > 1 else None
     last = check_day(parse_date(args[2], usage.EXPORT), today, usage.EXPORT) if len(args) > 2 else None
@@ -328,29 +347,46 @@ def run_export(request: TurnoutRequest) -> None:
         export = export_state(
             session, actor=actor, state=state, first=first, last=last, now=request.deps.clock()
         )
-    client = request.client
+    client, lang = request.client, request.lang
+    # The files' columns stay English, as the voter file and its tools expect; the message is the reader's.
     dm = client.conversations_open(users=request.user_id)["channel"]["id"]
     stem = f"turnout-{state.lower()}-{export.first}-{export.last}"
     client.files_upload_v2(
         channel=dm,
-        initial_comment=(
-            f"{state} from {export.first} to {export.last}: {export.contact_rows} contact rows, "
-            f"{export.attendance_rows} attendance rows."
+        initial_comment=lang._(
+            "{state} from {first} to {last}: {contacts}, {attendance}.",
+            state=state,
+            first=export.first.isoformat(),
+            last=export.last.isoformat(),
+            contacts=lang.ngettext("{count} contact row", "{count} contact rows", export.contact_rows),
+            attendance=lang.ngettext(
+                "{count} attendance row", "{count} attendance rows", export.attendance_rows
+            ),
         ),
         file_uploads=[
             {
                 "content": export.contacts_csv,
                 "filename": f"{stem}-contacts.csv",
-                "title": f"{state} contacts",
+                "title": lang._("{state} contacts", state=state),
             },
             {
                 "content": export.attendance_csv,
                 "filename": f"{stem}-attendance.csv",
-                "title": f"{state} attendance",
+                "title": lang._("{state} attendance", state=state),
             },
         ],
     )
-    say(request.respond, text_reply(f"Sent you the {state} export ({export.first} to {export.last}) by DM."))
+    say(
+        request.respond,
+        text_reply(
+            lang._(
+                "Sent you the {state} export ({first} to {last}) by DM.",
+                state=state,
+                first=export.first.isoformat(),
+                last=export.last.isoformat(),
+            )
+        ),
+    )
 
 
 def register(app: App, deps: Deps) -> None:

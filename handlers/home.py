@@ -16,6 +16,7 @@ from bot.blocks.common import text_reply
 from bot.blocks.refusals import refusal_text
 from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
 from bot.deps import Deps
+from bot.i18n import ENGLISH, N_, Lang, language
 from bot.services.errors import TurnoutError
 from bot.services.members import Member
 from bot.services.people import Profile
@@ -25,7 +26,7 @@ from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import FormNotOpened, open_log_form
 from bot.slack.held_claims import after_claim
 from bot.slack.home import draw_home
-from handlers.common import acked_then, apology, enroll, member_of, profile_of
+from handlers.common import acked_then, apology, caller_lang, enroll, member_of, profile_of
 from handlers.payloads import bare_id
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def handle_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebC
     if event.get("tab") == "home":
         user_id = str(event["user"])
         who = member_of(deps, body, user_id)
-        with answering_home(client, user_id):
+        with answering_home(client, user_id, caller_lang(deps, who)):
             publish_home(deps, client, profile_of(deps, client, who))
 
 
@@ -45,7 +46,7 @@ def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps
     action = body["actions"][0]
     user_id = body["user"]["id"]
     who = member_of(deps, body)
-    with answering_home(client, user_id):
+    with answering_home(client, user_id, caller_lang(deps, who)):
         act_on_home(deps, client, action, who, body["trigger_id"])
 
 
@@ -54,10 +55,11 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], who: Memb
         try:
             return open_log_form(deps, client, who, "", trigger_id)
         except FormNotOpened as refusal:  # the tab has no response_url: it says so itself
-            return publish_home(
-                deps, client, profile_of(deps, client, who), note=f":warning: {refusal.message}"
-            )
+            profile = profile_of(deps, client, who)
+            note = refusal_text(refusal, language(profile.reads))
+            return publish_home(deps, client, profile, note=f":warning: {note}")
     profile = profile_of(deps, client, who)
+    lang = language(profile.reads)
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
     now = deps.clock()
@@ -69,17 +71,17 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], who: Memb
             claimed = None
             if action["action_id"] == act.HOME_CLAIM:
                 claimed = claim_shift(session, shift_id=shift_id, who=who, now=now)
-                note, released = claim_headline(claimed), None
+                note, released = claim_headline(claimed, lang), None
             elif action["action_id"] == act.HOME_CONFIRM:
                 note, released = (
-                    confirm_headline(confirm_signup(session, shift_id=shift_id, who=who, now=now)),
+                    confirm_headline(confirm_signup(session, shift_id=shift_id, who=who, now=now), lang),
                     None,
                 )
             else:
                 released = release_signup(session, shift_id=shift_id, who=who, now=now)
-                note = release_headline(released)
+                note = release_headline(released, lang)
     except TurnoutError as refusal:
-        return publish_home(deps, client, profile, note=f":warning: {refusal_text(refusal)}")
+        return publish_home(deps, client, profile, note=f":warning: {refusal_text(refusal, lang)}")
     publish_home(deps, client, profile, note=note)
     if released is not None:
         after_release(deps, client, released)
@@ -89,17 +91,18 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], who: Memb
         refresh_shift_post(deps, client, shift_id)
 
 
-STALE_HOME_BUTTON = "I can't read that button. Here is your Home tab, fresh."
+STALE_HOME_BUTTON = N_("I can't read that button. Here is your Home tab, fresh.")
 
 
 @contextmanager
-def answering_home(client: WebClient, user_id: str) -> Iterator[None]:
-    """The App Home has no response_url: when its request fails, the tab itself says why."""
+def answering_home(client: WebClient, user_id: str, lang: Lang = ENGLISH) -> Iterator[None]:
+    """The App Home has no response_url: when its request fails, the tab itself says why (in
+    `lang`, the language of the person looking at it)."""
     try:
         yield
     except Exception as error:
         logger.exception("the App Home could not be drawn")
-        view = {"type": "home", "blocks": text_reply(f":warning: {apology(error)}").blocks}
+        view = {"type": "home", "blocks": text_reply(f":warning: {apology(error, lang)}").blocks}
         try:
             client.views_publish(user_id=user_id, view=view)
         except Exception:
@@ -116,7 +119,15 @@ def publish_home(
     who = profile.member
     with deps.session() as session:
         enroll(deps, session, profile)
-        view = draw_home(session, who=who, now=now, profile_tz=profile.timezone, note=note, find=find)
+        view = draw_home(
+            session,
+            who=who,
+            now=now,
+            profile_tz=profile.timezone,
+            note=note,
+            find=find,
+            lang=language(profile.reads),
+        )
     home.publish_home(deps, client, who, view, drawn_at=now)
 
 

@@ -22,8 +22,9 @@ from bot.blocks.hosting import (
     build_proposals,
     decision_note,
 )
-from bot.blocks.refusals import refusal_text
+from bot.blocks.refusals import problem_text, refusal_text
 from bot.deps import Deps
+from bot.i18n import N_, Lang
 from bot.models import DeliveryKind
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.hosting import Decision, Hosted, check_decider, decide_proposal, host_shift, list_proposals
@@ -41,6 +42,7 @@ from handlers.common import (
     acked_then,
     answering,
     apology,
+    caller_lang,
     enroll,
     is_help,
     member_of,
@@ -51,6 +53,7 @@ from handlers.common import (
 from handlers.parsing import check_reason, fold_state, require_state, tokens
 from handlers.payloads import STALE_BUTTON, bare_id, button_ref, check_day, submission_key, text_value
 from handlers.shift_forms import (
+    as_usage,
     check_shift_times,
     first_form_day,
     parse_inline_shift,
@@ -59,8 +62,8 @@ from handlers.shift_forms import (
 )
 
 logger = logging.getLogger(__name__)
-STALE_FORM = "I can't read that form. Open the proposal again: `/turnout proposals`."
-NO_REASON = "Say why in a line or two: the host reads it."
+STALE_FORM = N_("I can't read that form. Open the proposal again: `/turnout proposals`.")
+NO_REASON = N_("Say why in a line or two: the host reads it.")
 
 
 # ---------------------------------------------------------------- /host
@@ -72,12 +75,13 @@ def handle_host(
     """`/host` opens the form; `/host STATE DATE TIME KIND CAPACITY LOCATION…` hosts inline."""
     ack()
     text = command["text"]
+    lang = caller_lang(deps, member_of(deps, command))
     if is_help(text):
-        return say(respond, build_command_help("/host"))
-    with answering(respond):
+        return say(respond, build_command_help("/host", lang))
+    with answering(respond, lang):
         words = tokens(text)
         if not words:
-            return open_host_form(deps, client, command)
+            return open_host_form(deps, client, command, lang)
         args, folded = fold_state(words)
         spec = parse_inline_shift(args, rest_after(text, 5 + folded), usage.HOST)
         now = deps.clock()
@@ -92,8 +96,8 @@ def handle_host(
                     session, actor=actor, spec=spec, now=now, source_key=retype_key(spec, user_id, now)
                 )
             except InvalidShift as invalid:
-                raise UsageError(invalid.message, usage.HOST) from invalid
-        say(respond, publish(deps, client, hosted))
+                raise as_usage(invalid, usage.HOST) from invalid
+        say(respond, publish(deps, client, hosted, lang))
 
 
 def rest_after(text: str, count: int) -> str:
@@ -102,10 +106,10 @@ def rest_after(text: str, count: int) -> str:
     return parts[count] if len(parts) > count else ""
 
 
-def publish(deps: Deps, client: WebClient, hosted: Hosted) -> Reply:
+def publish(deps: Deps, client: WebClient, hosted: Hosted, lang: Lang) -> Reply:
     """A new published shift is posted in its state's channel; a new proposal goes to the leads."""
     if not hosted.created:
-        return build_hosted(hosted)
+        return build_hosted(hosted, lang=lang)
     if hosted.published:
         posted = post_new_shift(deps, client, hosted.shift.id)
         return build_hosted(
@@ -113,17 +117,20 @@ def publish(deps: Deps, client: WebClient, hosted: Hosted) -> Reply:
             channel_id=posted.channel if posted else None,
             pending=bool(posted and not posted.posted),
             refused=posted.refused if posted else None,
+            lang=lang,
         )
-    return build_hosted(hosted, route=send_proposal(deps, client, hosted.shift.team_id, hosted.shift.id))
+    return build_hosted(
+        hosted, route=send_proposal(deps, client, hosted.shift.team_id, hosted.shift.id), lang=lang
+    )
 
 
-def open_host_form(deps: Deps, client: WebClient, command: dict[str, Any]) -> None:
+def open_host_form(deps: Deps, client: WebClient, command: dict[str, Any], lang: Lang) -> None:
     with deps.session() as session:
         who = member_of(deps, command)
         preselected = default_state(session, channel_id=command["channel_id"], who=who)
         tz = state_timezone(session, team_id=who.team_id, code=preselected) if preselected else NATIONAL_TZ
     states = sorted(PLACES, key=lambda code: PLACES[code].name)
-    view = build_host_form(states, first_form_day(deps, tz), preselected)
+    view = build_host_form(states, first_form_day(deps, tz), preselected, lang)
     open_form(client, command["trigger_id"], view)
 
 
@@ -134,13 +141,14 @@ def handle_host_form(
     and the answer sent by DM (the form has closed)."""
     user_id = body["user"]["id"]
     who = member_of(deps, body)
-    spec, errors = read_shift_form(view, usage.HOST)
+    lang = caller_lang(deps, who)
+    spec, errors = read_shift_form(view, usage.HOST, lang)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, who.team_id, spec, usage.HOST)
+            errors = check_shift_times(deps, who.team_id, spec, usage.HOST, lang)
     except Exception as error:
         logger.exception("the host form could not be checked")
-        ack(response_action="errors", errors={"date": apology(error)[:150]})
+        ack(response_action="errors", errors={"date": apology(error, lang)[:150]})
         return
     if errors or spec is None:
         ack(response_action="errors", errors=errors)
@@ -158,12 +166,12 @@ def handle_host_form(
                 now=deps.clock(),
                 source_key=submission_key(user_id, view.get("id")),
             )
-        reply = publish(deps, client, hosted)
+        reply = publish(deps, client, hosted, lang)
     except TurnoutError as refusal:
-        reply = text_reply(f"Your shift was not sent: {refusal_text(refusal)}")
+        reply = text_reply(lang._("Your shift was not sent: {refusal}", refusal=refusal_text(refusal, lang)))
     except Exception as error:
         logger.exception("the host form could not be saved")
-        reply = text_reply(apology(error))
+        reply = text_reply(apology(error, lang))
     send_dm(
         deps,
         client,
@@ -213,20 +221,27 @@ def handle_approve_click(
     """Approve: the first decision wins; the shift is posted, the host told, every copy redrawn.
     Anyone clicking after is told whose decision stands."""
     ack()
-    with answering(respond):
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
+    with answering(respond, lang):
         shift_id, surface = read_proposal_value(body["actions"][0].get("value"))
-        who = member_of(deps, body)
         profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             decision = decide_proposal(
                 session, actor=actor, shift_id=shift_id, approve=True, now=deps.clock()
             )
-        answer_decision(deps, client, respond, surface, actor, decision)
+        answer_decision(deps, client, respond, surface, actor, decision, lang)
 
 
 def answer_decision(
-    deps: Deps, client: WebClient, respond: Respond, surface: str, actor: Actor, decision: Decision
+    deps: Deps,
+    client: WebClient,
+    respond: Respond,
+    surface: str,
+    actor: Actor,
+    decision: Decision,
+    lang: Lang,
 ) -> None:
     posted = after_decision(deps, client, decision)
     note = decision_note(
@@ -234,11 +249,12 @@ def answer_decision(
         user_id=actor.user_id,
         already=decision.already,
         posted_in=posted.channel if posted is not None and posted.refused is None else None,
+        lang=lang,
     )
-    answer_click(deps, respond, surface, actor, note)
+    answer_click(deps, respond, surface, actor, note, lang)
 
 
-def answer_click(deps: Deps, respond: Respond, surface: str, actor: Actor, note: str) -> None:
+def answer_click(deps: Deps, respond: Respond, surface: str, actor: Actor, note: str, lang: Lang) -> None:
     """A click on a copy for the leads is answered privately (the copy itself is redrawn for
     everyone); a click on `/turnout proposals` redraws that page with the note on top."""
     base, _ = read_surface(surface)
@@ -249,7 +265,7 @@ def answer_click(deps: Deps, respond: Respond, surface: str, actor: Actor, note:
         page = list_proposals(
             session, actor=actor, state=state, default=None, now=deps.clock(), offset=offset
         )
-    say(respond, with_note(build_proposals(page), note), replace=True)
+    say(respond, with_note(build_proposals(page, lang), note), replace=True)
 
 
 def handle_decline_click(
@@ -257,19 +273,20 @@ def handle_decline_click(
 ) -> None:
     """Decline: checked as a decision would be, then a form asks why (the host reads it)."""
     ack()
-    with answering(respond):
+    user_id = body["user"]["id"]
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
+    with answering(respond, lang):
         shift_id, surface = read_proposal_value(body["actions"][0].get("value"))
-        user_id = body["user"]["id"]
-        who = member_of(deps, body)
         profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             proposal = check_decider(session, actor=actor, shift_id=shift_id)
         if not proposal.pending:
             refresh_proposal_copies(deps, client, actor.team_id, shift_id)
-            note = decision_note(proposal, user_id=user_id, already=True)
-            return answer_click(deps, respond, surface, actor, note)
-        open_form(client, body["trigger_id"], build_decline_form(proposal))
+            note = decision_note(proposal, user_id=user_id, already=True, lang=lang)
+            return answer_click(deps, respond, surface, actor, note, lang)
+        open_form(client, body["trigger_id"], build_decline_form(proposal, lang))
 
 
 def handle_decline_form(
@@ -279,6 +296,7 @@ def handle_decline_form(
     became of it (declined, or whose decision stood). The host is told after."""
     user_id = body["user"]["id"]
     who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     values = (view.get("state") or {}).get("values") or {}
     try:
         shift_id = bare_id(view.get("private_metadata"), STALE_FORM)
@@ -286,10 +304,10 @@ def handle_decline_form(
         if not reason:
             raise UsageError(NO_REASON, usage.PROPOSALS)
     except UsageError as problem:
-        ack(response_action="errors", errors={"reason": problem.problem[:150]})
+        ack(response_action="errors", errors={"reason": problem_text(problem, lang)[:150]})
         return
     except TurnoutError as stale:
-        ack(response_action="update", view=build_decline_done(stale.message))
+        ack(response_action="update", view=build_decline_done(refusal_text(stale, lang), lang))
         return
     try:
         profile = profile_of(deps, client, who, for_permission=True)
@@ -299,14 +317,14 @@ def handle_decline_form(
                 session, actor=actor, shift_id=shift_id, approve=False, reason=reason, now=deps.clock()
             )
     except TurnoutError as refusal:
-        ack(response_action="update", view=build_decline_done(refusal_text(refusal)))
+        ack(response_action="update", view=build_decline_done(refusal_text(refusal, lang), lang))
         return
     except Exception as error:
         logger.exception("a proposal could not be declined")
-        ack(response_action="update", view=build_decline_done(apology(error)))
+        ack(response_action="update", view=build_decline_done(apology(error, lang), lang))
         return
-    note = decision_note(decision.proposal, user_id=user_id, already=decision.already)
-    ack(response_action="update", view=build_decline_done(note))
+    note = decision_note(decision.proposal, user_id=user_id, already=decision.already, lang=lang)
+    ack(response_action="update", view=build_decline_done(note, lang))
     after_decision(deps, client, decision)
 
 
@@ -314,9 +332,16 @@ def handle_decline_form(
 
 
 def run_proposals(request: TurnoutRequest) -> None:
+    """`/turnout proposals [STATE]`, answered in the caller's language (refusals too)."""
+    lang = caller_lang(request.deps, request.who)
+    with answering(request.respond, lang):
+        list_waiting(request, lang)
+
+
+def list_waiting(request: TurnoutRequest, lang: Lang) -> None:
     args, _ = fold_state(request.args)
     if len(args) > 1 or (args and is_help(args[0])):
-        raise UsageError("Give one state, or none for the proposals in your states.", usage.PROPOSALS)
+        raise UsageError(N_("Give one state, or none for the proposals in your states."), usage.PROPOSALS)
     state = require_state(args[0], usage.PROPOSALS) if args else None
     deps = request.deps
     with request.acting() as (session, actor):
@@ -326,7 +351,7 @@ def run_proposals(request: TurnoutRequest) -> None:
             else default_state(session, channel_id=request.command["channel_id"], who=request.who)
         )
         page = list_proposals(session, actor=actor, state=state, default=default, now=deps.clock())
-    say(request.respond, build_proposals(page))
+    say(request.respond, build_proposals(page, lang))
 
 
 def handle_proposals_page(
@@ -334,7 +359,8 @@ def handle_proposals_page(
 ) -> None:
     """Previous / Next on `/turnout proposals`: that page, drawn in place."""
     ack()
-    with answering(respond):
+    lang = caller_lang(deps, member_of(deps, body))
+    with answering(respond, lang):
         state, offset = read_proposals_surface(body["actions"][0].get("value"))
         profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         with deps.session() as session:
@@ -342,7 +368,7 @@ def handle_proposals_page(
             page = list_proposals(
                 session, actor=actor, state=state, default=None, now=deps.clock(), offset=offset
             )
-        say(respond, build_proposals(page), replace=True)
+        say(respond, build_proposals(page, lang), replace=True)
 
 
 def register(app: App, deps: Deps) -> None:

@@ -12,12 +12,13 @@ from slack_sdk import WebClient
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
-from bot.blocks.common import KIND_LABEL, KINDS_TEXT, Reply, text_reply
+from bot.blocks.common import Reply, kind_label, kinds_text, text_reply
 from bot.blocks.contacts import in_place
 from bot.blocks.people import build_people_overview, build_people_page
 from bot.blocks.reliability import accepted_headline
 from bot.blocks.shifts import build_roster
 from bot.deps import Deps
+from bot.i18n import ENGLISH, N_, Lang, language
 from bot.models import ShiftKind
 from bot.services.engagement import Segment, people_overview, people_page
 from bot.services.errors import TurnoutError, UsageError
@@ -36,6 +37,7 @@ from handlers.common import (
     is_help,
     member_of,
     profile_of,
+    reads,
     resolve_user,
     say,
     with_note,
@@ -76,7 +78,7 @@ def run_people(request: TurnoutRequest) -> None:
     args, _ = fold_state(request.args)
     if not args or len(args) > 2 or is_help(args[0]):
         raise UsageError(
-            "Give a state, and optionally one of new, ready, lapsed, hosts or noshows.", usage.PEOPLE
+            N_("Give a state, and optionally one of new, ready, lapsed, hosts or noshows."), usage.PEOPLE
         )
     code = require_state(args[0], usage.PEOPLE)
     segment = None
@@ -84,14 +86,20 @@ def run_people(request: TurnoutRequest) -> None:
         segment = SEGMENT_WORDS.get(args[1].lower())
         if segment is None:
             raise UsageError(
-                f"`{shown(args[1])}` is not one of new, ready, lapsed, hosts or noshows.", usage.PEOPLE
+                N_("`{word}` is not one of new, ready, lapsed, hosts or noshows."),
+                usage.PEOPLE,
+                word=shown(args[1]),
             )
     now = request.deps.clock()
     with request.acting() as (session, actor):
         if segment is None:
-            reply = build_people_overview(people_overview(session, actor=actor, state=code, now=now))
+            reply = build_people_overview(
+                people_overview(session, actor=actor, state=code, now=now), request.lang
+            )
         else:
-            reply = build_people_page(people_page(session, actor=actor, state=code, segment=segment, now=now))
+            reply = build_people_page(
+                people_page(session, actor=actor, state=code, segment=segment, now=now), request.lang
+            )
     say(request.respond, reply)
 
 
@@ -114,7 +122,7 @@ def handle_people_click(
 ) -> None:
     """A segment opened from the overview, or Previous / Next: that page drawn in place."""
     ack()
-    with answering(respond):
+    with answering(respond, reads(deps, member_of(deps, body))):
         state, segment, offset = read_people_value(body["actions"][0].get("value"))
         profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         with deps.session() as session:
@@ -122,7 +130,7 @@ def handle_people_click(
             page = people_page(
                 session, actor=actor, state=state, segment=segment, now=deps.clock(), offset=offset
             )
-        say(respond, build_people_page(page), replace=True)
+        say(respond, build_people_page(page, language(profile.reads)), replace=True)
 
 
 # ---------------------------------------------------------------- training first
@@ -131,71 +139,99 @@ def handle_people_click(
 def run_require(request: TurnoutRequest) -> None:
     args, _ = fold_state(request.args)
     if not args or len(args) not in (1, 3) or is_help(args[0]):
-        raise UsageError("Give a state, a kind of shift, and `training` or `none`.", usage.REQUIRE)
+        raise UsageError(N_("Give a state, a kind of shift, and `training` or `none`."), usage.REQUIRE)
     code = require_state(args[0], usage.REQUIRE)
     if len(args) == 1:
         with request.acting() as (session, actor):
             kinds = requirements(session, actor=actor, state=code)
-        return say(request.respond, text_reply(rules_text(code, kinds)))
+        return say(request.respond, text_reply(rules_text(code, kinds, request.lang)))
     kind = parse_kind(args[1])
     if kind is None:
-        raise UsageError(f"`{shown(args[1])}` is not a kind of shift. Kinds: {KINDS_TEXT}.", usage.REQUIRE)
+        raise UsageError(
+            N_("`{word}` is not a kind of shift. Kinds: {kinds}."),
+            usage.REQUIRE,
+            word=shown(args[1]),
+            kinds=kinds_text(request.lang),
+        )
     if kind == ShiftKind.TRAINING:
         raise UsageError(
-            "A training can't require a training first; name the kind that needs one.", usage.REQUIRE
+            N_("A training can't require a training first; name the kind that needs one."), usage.REQUIRE
         )
     choice = args[2].lower()
     if choice not in ("training", "none"):
-        raise UsageError(f"`{shown(args[2])}` should be `training` or `none`.", usage.REQUIRE)
+        raise UsageError(N_("`{word}` should be `training` or `none`."), usage.REQUIRE, word=shown(args[2]))
     required = choice == "training"
     with request.acting() as (session, actor):
         changed = set_requirement(
             session, actor=actor, state=code, kind=kind, required=required, now=request.deps.clock()
         )
-    what = f"{KIND_LABEL[kind]} shifts {in_place(code)}"
+    say(request.respond, text_reply(requirement_text(code, kind, required, changed, request.lang)))
+
+
+def requirement_text(code: str, kind: ShiftKind, required: bool, changed: bool, lang: Lang) -> str:
+    """What `require STATE KIND training|none` did. The kind is written as within a sentence
+    (`Los turnos de tocar puertas`) and the sentence starts with a capital (`Canvass shifts`)."""
+    values = {"kind": kind_label(lang, kind).lower(), "where": in_place(code, lang), "state": code}
+    return sentence(requirement_words(required, changed, values, lang))
+
+
+def requirement_words(required: bool, changed: bool, values: dict[str, str], lang: Lang) -> str:
+    if required and changed:
+        return lang._(
+            "{kind} shifts {where} now need a training first: one attended {where} or nationally, one recorded "
+            "with `/turnout trained @user {state}`, or a place on a training that ends before the shift.",
+            **values,
+        )
     if required:
-        text = (
-            f"{what} now need a training first: one attended {in_place(code)} or nationally, one recorded "
-            f"with `/turnout trained @user {code}`, or a place on a training that ends before the shift."
-            if changed
-            else f"{what} already need a training first."
-        )
-    else:
-        text = (
-            f"{what} no longer need a training first." if changed else f"{what} didn't need a training first."
-        )
-    say(request.respond, text_reply(text))
+        return lang._("{kind} shifts {where} already need a training first.", **values)
+    if changed:
+        return lang._("{kind} shifts {where} no longer need a training first.", **values)
+    return lang._("{kind} shifts {where} didn't need a training first.", **values)
 
 
-def rules_text(code: str, kinds: list[ShiftKind]) -> str:
+def rules_text(code: str, kinds: list[ShiftKind], lang: Lang = ENGLISH) -> str:
     if not kinds:
-        return (
-            f"No kind of shift needs a training first {in_place(code)}. "
-            f"`/turnout require {code} canvass training` sets one."
+        return lang._(
+            "No kind of shift needs a training first {where}. `/turnout require {state} canvass training` sets one.",
+            where=in_place(code, lang),
+            state=code,
         )
-    names = [KIND_LABEL[kind].lower() for kind in kinds]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-    return f"{sentence(in_place(code))}, {listed} shifts need a training first."
+    names = [kind_label(lang, kind).lower() for kind in kinds]
+    listed = (
+        names[0]
+        if len(names) == 1
+        else lang._("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
+    )
+    return lang._(
+        "{where}, {kinds} shifts need a training first.", where=sentence(in_place(code, lang)), kinds=listed
+    )
 
 
 def run_trained(request: TurnoutRequest) -> None:
     args, _ = fold_state(request.args, at=1)
     if len(args) != 2 or is_help(args[0]):
-        raise UsageError("Name one person and one state.", usage.TRAINED)
+        raise UsageError(N_("Name one person and one state."), usage.TRAINED)
     code = require_state(args[1], usage.TRAINED)
     ref = parse_user(args[0], usage.TRAINED)
     with request.acting() as (session, actor):
         # Who may is settled before anyone is looked up in Slack.
-        require_coordinator(session, actor=actor, state=code, doing=f"record trainings in {code}")
+        require_coordinator(session, actor=actor, state=code, doing=N_("record trainings in {state}"))
     user_id = resolve_user(request, ref)
     with request.acting() as (session, actor):
         recorded = record_training(
             session, actor=actor, user_id=user_id, state=code, now=request.deps.clock()
         )
+    lang = request.lang
     text = (
-        f"Recorded: <@{user_id}> is trained {in_place(code)}, and may claim shifts there that need a training."
+        lang._(
+            "Recorded: <@{person}> is trained {where}, and may claim shifts there that need a training.",
+            person=user_id,
+            where=in_place(code, lang),
+        )
         if recorded
-        else f"<@{user_id}>'s training {in_place(code)} was recorded already."
+        else lang._(
+            "<@{person}>'s training {where} was recorded already.", person=user_id, where=in_place(code, lang)
+        )
     )
     say(request.respond, text_reply(text))
 
@@ -206,13 +242,13 @@ def run_trained(request: TurnoutRequest) -> None:
 def run_noshow(request: TurnoutRequest) -> None:
     args, _ = fold_state(request.args)
     if not args or len(args) > 2 or is_help(args[0]):
-        raise UsageError("Give a state, and a number of no-shows or `off`.", usage.NOSHOW)
+        raise UsageError(N_("Give a state, and a number of no-shows or `off`."), usage.NOSHOW)
     code = require_state(args[0], usage.NOSHOW)
     deps = request.deps
     if len(args) == 1:
         with request.acting() as (session, actor):
             limit = noshow_limit(session, actor=actor, state=code)
-        return say(request.respond, text_reply(policy_text(code, limit, changed=False)))
+        return say(request.respond, text_reply(policy_text(code, limit, changed=False, lang=request.lang)))
     word = args[1].lower()
     if word in OFF_WORDS:
         limit = None
@@ -220,31 +256,47 @@ def run_noshow(request: TurnoutRequest) -> None:
         limit = int(word)
     else:
         raise UsageError(
-            f"`{shown(args[1])}` is not a number of no-shows from 1 to {MAX_NOSHOW_LIMIT}, or `off`.",
+            N_("`{word}` is not a number of no-shows from 1 to {maximum}, or `off`."),
             usage.NOSHOW,
+            word=shown(args[1]),
+            maximum=MAX_NOSHOW_LIMIT,
         )
     with request.acting() as (session, actor):
         set_noshow_limit(session, actor=actor, state=code, limit=limit, now=deps.clock())
-    say(request.respond, text_reply(policy_text(code, limit, changed=True)))
+    say(request.respond, text_reply(policy_text(code, limit, changed=True, lang=request.lang)))
 
 
-def policy_text(code: str, limit: int | None, *, changed: bool) -> str:
-    where = sentence(in_place(code))
+def policy_text(code: str, limit: int | None, *, changed: bool, lang: Lang = ENGLISH) -> str:
+    where = sentence(in_place(code, lang))
     if limit is None:
-        now = " now" if changed else ""
-        return f"{where}, every claim{now} takes a place at once: the no-show policy is off."
-    who = f"{limit} or more no-show{'s' if limit != 1 else ''}"
-    now = " now" if changed else ""
-    return (
-        f"{where}, claims from volunteers with {who} in the last 60 days{now} wait for the shift's host or a "
-        "coordinator to accept them (an Accept button on the roster). `off` ends it."
+        if changed:
+            return lang._(
+                "{where}, every claim now takes a place at once: the no-show policy is off.", where=where
+            )
+        return lang._("{where}, every claim takes a place at once: the no-show policy is off.", where=where)
+    if changed:
+        return lang.ngettext(
+            "{where}, claims from volunteers with {count} or more no-show in the last 60 days now wait for the "
+            "shift's host or a coordinator to accept them (an Accept button on the roster). `off` ends it.",
+            "{where}, claims from volunteers with {count} or more no-shows in the last 60 days now wait for the "
+            "shift's host or a coordinator to accept them (an Accept button on the roster). `off` ends it.",
+            limit,
+            where=where,
+        )
+    return lang.ngettext(
+        "{where}, claims from volunteers with {count} or more no-show in the last 60 days wait for the "
+        "shift's host or a coordinator to accept them (an Accept button on the roster). `off` ends it.",
+        "{where}, claims from volunteers with {count} or more no-shows in the last 60 days wait for the "
+        "shift's host or a coordinator to accept them (an Accept button on the roster). `off` ends it.",
+        limit,
+        where=where,
     )
 
 
 # ---------------------------------------------------------------- Accept
 
 
-STALE_ACCEPT = "I can't read that button. Open the roster again: `/turnout roster ID`."
+STALE_ACCEPT = N_("I can't read that button. Open the roster again: `/turnout roster ID`.")
 
 
 def read_accept_value(value: object) -> tuple[int, str, int]:
@@ -265,18 +317,19 @@ def handle_accept_click(
 ) -> None:
     """Accept a held claim; the roster (or the notice) is redrawn to say so, the volunteer told."""
     ack()
-    with answering(respond):
+    with answering(respond, reads(deps, member_of(deps, body))):
         signup_id, surface, offset = read_accept_value(body["actions"][0].get("value"))
         profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         now = deps.clock()
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = accept_claim(session, actor=actor, signup_id=signup_id, now=now)
-            note = accepted_headline(result, actor.user_id)
+            lang = language(profile.reads)
+            note = accepted_headline(result, actor.user_id, lang)
             reply: Reply = text_reply(note)
             if surface == act.ROSTER:
                 shift_roster = roster(session, actor=actor, shift_id=result.signup.shift.id, now=now)
-                reply = with_note(build_roster(shift_roster, offset), note)
+                reply = with_note(build_roster(shift_roster, offset, lang), note)
         say(respond, reply, replace=True)
         after_accept(deps, client, result)
 

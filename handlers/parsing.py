@@ -176,7 +176,7 @@ def parse_channel(token: str, usage: str) -> ChannelRef:
         return ChannelRef(id=match.group(1), name=match.group(2) or None)
     if match := TYPED_CHANNEL.match(token.lower()):
         return ChannelRef(id=None, name=match.group(1))
-    raise UsageError(f"`{_shown(token)}` is not a channel. Name it like #iowa.", usage)
+    raise UsageError(N_("`{token}` is not a channel. Name it like #iowa."), usage, token=_shown(token))
 
 
 def parse_user(token: str, usage: str) -> UserRef:
@@ -184,7 +184,7 @@ def parse_user(token: str, usage: str) -> UserRef:
         return UserRef(id=match.group(1), name=match.group(2) or None)
     if match := TYPED_USER.match(token):
         return UserRef(id=None, name=match.group(1))
-    raise UsageError(f"`{_shown(token)}` is not a person. Mention them, like @ana.", usage)
+    raise UsageError(N_("`{token}` is not a person. Mention them, like @ana."), usage, token=_shown(token))
 
 
 WINDOW_WORDS = ("today", "tomorrow", "week")
@@ -203,7 +203,9 @@ def parse_when(token: str) -> str | None:
         return word
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token):
         if not _valid_iso(token):
-            raise UsageError(f"`{token}` is not a real date.", "YYYY-MM-DD, e.g. 2026-11-28")
+            raise UsageError(
+                N_("`{token}` is not a real date."), N_("YYYY-MM-DD, e.g. 2026-11-28"), token=token
+            )
         return token
     return None
 
@@ -226,54 +228,73 @@ def parse_listing(text: str, usage: str) -> ListingQuery:
         elif when is None and (day := parse_when(token)) is not None:
             when = day
         else:
-            raise UsageError(f"I don't understand `{_shown(token)}` here (or it is given twice).", usage)
+            raise UsageError(
+                N_("I don't understand `{word}` here (or it is given twice)."), usage, word=_shown(token)
+            )
     return ListingQuery(state, when, kind)
 
 
 def parse_date(token: str, usage: str) -> date:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", token) and _valid_iso(token):
         return date.fromisoformat(token)
-    raise UsageError(f"`{_shown(token)}` is not a date. Write dates as YYYY-MM-DD, like 2026-11-28.", usage)
+    raise UsageError(
+        N_("`{token}` is not a date. Write dates as YYYY-MM-DD, like 2026-11-28."), usage, token=_shown(token)
+    )
 
 
 def parse_time_range(token: str, usage: str) -> tuple[time, time]:
     match = TIME_RANGE.match(token)
     if not match:
         raise UsageError(
-            f"`{_shown(token)}` is not a time range. Write it as HH:MM-HH:MM in 24-hour time, like 10:00-13:00.",
+            N_("`{token}` is not a time range. Write it as HH:MM-HH:MM in 24-hour time, like 10:00-13:00."),
             usage,
+            token=_shown(token),
         )
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise UsageError(f"`{_shown(token)}` has an hour or minute out of range.", usage)
+        raise UsageError(N_("`{token}` has an hour or minute out of range."), usage, token=_shown(token))
     start, end = time(h1, m1), time(h2, m2)
     if end <= start:
         raise UsageError(
-            f"The shift ends ({end:%H:%M}) before it starts ({start:%H:%M}). Shifts end on the day they start.",
+            N_("The shift ends ({end}) before it starts ({start}). Shifts end on the day they start."),
             usage,
+            end=f"{end:%H:%M}",
+            start=f"{start:%H:%M}",
         )
     return start, end
 
 
 def parse_capacity(token: str, usage: str) -> int:
     if not re.fullmatch(r"\d{1,6}", token):
-        raise UsageError(f"`{_shown(token)}` is not a capacity. Capacity is a whole number of people.", usage)
+        raise UsageError(
+            N_("`{token}` is not a capacity. Capacity is a whole number of people."),
+            usage,
+            token=_shown(token),
+        )
     return check_capacity(int(token), usage)
 
 
 def check_capacity(value: int, usage: str) -> int:
     if not 1 <= value <= MAX_CAPACITY:
-        raise UsageError(f"Capacity must be between 1 and {MAX_CAPACITY} people, not {value}.", usage)
+        raise UsageError(
+            N_("Capacity must be between 1 and {most} people, not {value}."),
+            usage,
+            most=MAX_CAPACITY,
+            value=value,
+        )
     return value
 
 
 def check_location(text: str, usage: str) -> str:
     location = slack_to_plain(text)
     if not location:
-        raise UsageError("Say where the shift is (an address, a place, or a call link).", usage)
+        raise UsageError(N_("Say where the shift is (an address, a place, or a call link)."), usage)
     if len(location) > MAX_LOCATION:
         raise UsageError(
-            f"The location is {len(location)} characters; keep it to at most {MAX_LOCATION}.", usage
+            N_("The location is {length} characters; keep it to at most {most}."),
+            usage,
+            length=len(location),
+            most=MAX_LOCATION,
         )
     return location
 
@@ -285,14 +306,24 @@ def check_reason(text: str, usage: str) -> str:
     """A reason given for a cancellation: plain text, at most MAX_REASON characters."""
     reason = slack_to_plain(text)
     if len(reason) > MAX_REASON:
-        raise UsageError(f"The reason is {len(reason)} characters; keep it to at most {MAX_REASON}.", usage)
+        raise UsageError(
+            N_("The reason is {length} characters; keep it to at most {most}."),
+            usage,
+            length=len(reason),
+            most=MAX_REASON,
+        )
     return reason
 
 
 def check_notes(text: str, usage: str) -> str:
     notes = slack_to_plain(text)
     if len(notes) > MAX_NOTES:
-        raise UsageError(f"The notes are {len(notes)} characters; keep them to at most {MAX_NOTES}.", usage)
+        raise UsageError(
+            N_("The notes are {length} characters; keep them to at most {most}."),
+            usage,
+            length=len(notes),
+            most=MAX_NOTES,
+        )
     return notes
 
 
@@ -424,17 +455,20 @@ def parse_edit(words: list[str], rest_after: Callable[[int], str], usage: str) -
         word = words[position].lower()
         if word not in EDIT_WORDS:
             raise UsageError(
-                f"I can't change `{_shown(words[position])}`. Name what changes: date, time, capacity or location.",
+                N_("I can't change `{token}`. Name what changes: date, time, capacity or location."),
                 usage,
+                token=_shown(words[position]),
             )
         if word in found:
-            raise UsageError(f"`{word}` is given twice; give each once.", usage)
+            raise UsageError(N_("`{word}` is given twice; give each once."), usage, word=word)
         if word == "location":
             found[word] = check_location(rest_after(position + 1), usage)
             break
         if position + 1 >= len(words):
             example = {"date": "date 2026-11-28", "time": "time 10:00-13:00", "capacity": "capacity 8"}[word]
-            raise UsageError(f"`{word}` needs a value after it, like `{example}`.", usage)
+            raise UsageError(
+                N_("`{word}` needs a value after it, like `{example}`."), usage, word=word, example=example
+            )
         value = words[position + 1]
         if word == "date":
             found[word] = parse_date(value, usage)
@@ -458,12 +492,14 @@ def parse_edit(words: list[str], rest_after: Callable[[int], str], usage: str) -
 def parse_repeat(words: list[str], usage: str) -> Repeat:
     """`weekly N` or `until YYYY-MM-DD`."""
     if len(words) != 2 or words[0].lower() not in ("weekly", "until"):
-        raise UsageError("Say how long to repeat it: `weekly N` (weeks) or `until YYYY-MM-DD`.", usage)
+        raise UsageError(N_("Say how long to repeat it: `weekly N` (weeks) or `until YYYY-MM-DD`."), usage)
     if words[0].lower() == "until":
         return Repeat(until=parse_date(words[1], usage))
     if not re.fullmatch(r"\d{1,4}", words[1]):
-        raise UsageError(f"`{_shown(words[1])}` is not a number of weeks, like 4.", usage)
+        raise UsageError(N_("`{token}` is not a number of weeks, like 4."), usage, token=_shown(words[1]))
     weeks = int(words[1])
     if not 1 <= weeks <= MAX_REPEAT:
-        raise UsageError(f"Repeat for 1 to {MAX_REPEAT} weeks at a time, not {weeks}.", usage)
+        raise UsageError(
+            N_("Repeat for 1 to {most} weeks at a time, not {weeks}."), usage, most=MAX_REPEAT, weeks=weeks
+        )
     return Repeat(weeks=weeks)

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.blocks import actions as act
+from bot.i18n import N_
 from bot.services.errors import TurnoutError, UsageError
 
-STALE_BUTTON = "I can't read that button. Run the command again for a fresh list."
+STALE_BUTTON = N_("I can't read that button. Run the command again for a fresh list.")
 # Ids are PostgreSQL integers; anything longer than this is not one of ours.
 MAX_ID = 2**31 - 1
 WHOLE = re.compile(r"[0-9]{1,9}")
@@ -109,5 +110,11 @@ def check_day(day: date, today: date, usage: str) -> date:
     """A date near enough to today to mean something; far ones are refused with the range."""
     first, last = today - timedelta(days=DAYS_BACK), today + timedelta(days=DAYS_AHEAD)
     if not first <= day <= last:
-        raise UsageError(f"{day.isoformat()} is too far away. Pick a date from {first} to {last}.", usage)
+        raise UsageError(
+            N_("{day} is too far away. Pick a date from {first} to {last}."),
+            usage,
+            day=day.isoformat(),
+            first=first.isoformat(),
+            last=last.isoformat(),
+        )
     return day

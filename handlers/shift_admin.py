@@ -25,8 +25,9 @@ from bot.blocks.editing import (
     repeat_fields,
     roster_add_line,
 )
+from bot.blocks.help import USAGE_OR
 from bot.blocks.hosting import build_roster_news
-from bot.blocks.refusals import people_list, refusal_text
+from bot.blocks.refusals import people_list, problem_text, refusal_text
 from bot.blocks.shifts import (
     build_cancel_confirmation,
     build_cancel_result,
@@ -37,6 +38,7 @@ from bot.blocks.shifts import (
     build_shift_form,
 )
 from bot.deps import Deps
+from bot.i18n import N_, Lang, language
 from bot.models import DeliveryKind, SignupStatus
 from bot.services.editing import (
     MAX_REPEAT,
@@ -54,6 +56,7 @@ from bot.services.editing import (
 )
 from bot.services.errors import CapacityBelowHeld, TurnoutError, UsageError
 from bot.services.members import Member
+from bot.services.people import languages_of
 from bot.services.roles import coordinated_states
 from bot.services.shifts import (
     InvalidShift,
@@ -85,6 +88,7 @@ from handlers.common import (
     acked_then,
     answering,
     apology,
+    caller_lang,
     enroll,
     is_help,
     member_of,
@@ -115,6 +119,7 @@ from handlers.payloads import (
 )
 from handlers.shift_forms import (
     FieldChecker,
+    as_usage,
     check_shift_times,
     first_form_day,
     parse_inline_shift,
@@ -127,27 +132,30 @@ logger = logging.getLogger(__name__)
 
 
 def run_shift(request: TurnoutRequest) -> None:
-    verb = request.args[0].lower() if request.args else "help"
-    if verb == "add":
-        return add_shift(request)
-    if verb == "cancel":
-        return cancel(request)
-    if verb == "edit":
-        return edit(request)
-    if verb == "repeat":
-        return repeat(request)
-    raise UsageError(
-        "Use `shift add`, `shift edit`, `shift repeat` or `shift cancel`.",
-        f"{usage.SHIFT_ADD}\nor {usage.SHIFT_EDIT}\nor {usage.SHIFT_REPEAT}\nor {usage.SHIFT_CANCEL}",
-    )
+    """`shift add|edit|repeat|cancel`, answered in the caller's language (refusals too)."""
+    lang = caller_lang(request.deps, request.who)
+    with answering(request.respond, lang):
+        verb = request.args[0].lower() if request.args else "help"
+        if verb == "add":
+            return add_shift(request, lang)
+        if verb == "cancel":
+            return cancel(request, lang)
+        if verb == "edit":
+            return edit(request, lang)
+        if verb == "repeat":
+            return repeat(request, lang)
+        raise UsageError(
+            N_("Use `shift add`, `shift edit`, `shift repeat` or `shift cancel`."),
+            USAGE_OR.join([usage.SHIFT_ADD, usage.SHIFT_EDIT, usage.SHIFT_REPEAT, usage.SHIFT_CANCEL]),
+        )
 
 
-def add_shift(request: TurnoutRequest) -> None:
+def add_shift(request: TurnoutRequest, lang: Lang) -> None:
     deps, client = request.deps, request.client
     if len(request.args) == 1:
-        return open_shift_form(request)
+        return open_shift_form(request, lang)
     if is_help(request.args[1]):
-        raise UsageError("Add a shift with the form, or all its details on one line.", usage.SHIFT_ADD)
+        raise UsageError(N_("Add a shift with the form, or all its details on one line."), usage.SHIFT_ADD)
     args, folded = fold_state(request.args, at=1)
     spec = parse_inline_shift(args[1:], request.rest_after(6 + folded), usage.SHIFT_ADD)
     now = deps.clock()
@@ -158,7 +166,7 @@ def add_shift(request: TurnoutRequest) -> None:
                 session, actor=actor, spec=spec, now=now, source_key=retype_key(spec, actor.user_id, now)
             )
         except InvalidShift as invalid:
-            raise UsageError(invalid.message, usage.SHIFT_ADD) from invalid
+            raise as_usage(invalid, usage.SHIFT_ADD) from invalid
     posted = post_new_shift(deps, client, shift.id) if created else None
     say(
         request.respond,
@@ -168,25 +176,26 @@ def add_shift(request: TurnoutRequest) -> None:
             posted.channel if posted else None,
             pending=bool(posted and not posted.posted),
             refused=posted.refused if posted else None,
+            lang=lang,
         ),
     )
 
 
-def open_shift_form(request: TurnoutRequest) -> None:
+def open_shift_form(request: TurnoutRequest, lang: Lang) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         states = coordinated_states(session, actor=actor)
         likely = default_state(session, channel_id=request.command["channel_id"], who=actor.member)
     if not states:
         raise TurnoutError(
-            "Only coordinators and admins can add shifts. Ask an admin to make you a coordinator."
+            N_("Only coordinators and admins can add shifts. Ask an admin to make you a coordinator.")
         )
     # The date offered is the first on which the suggested start is still ahead, in the zone of
     # the state the shift is most likely for (the channel's, else the person's home state).
     zone = state_timezone_for(deps, actor.team_id, likely if likely in states else states[0])
     day = first_form_day(deps, zone)
-    view = build_shift_form(states, day)
-    view["blocks"] += repeat_fields()
+    view = build_shift_form(states, day, lang)
+    view["blocks"] += repeat_fields(lang)
     open_form(request.client, request.command["trigger_id"], view)
 
 
@@ -196,17 +205,18 @@ def handle_shift_form(
     """The form is checked field by field before the ack, so mistakes show inline; then it is saved once."""
     user_id = body["user"]["id"]
     who = member_of(deps, body)
-    spec, errors = read_shift_form(view, usage.SHIFT_ADD)
-    weekly, repeat_errors = read_repeat(view)
+    lang = caller_lang(deps, who)
+    spec, errors = read_shift_form(view, usage.SHIFT_ADD, lang)
+    weekly, repeat_errors = read_repeat(view, lang)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, who.team_id, spec, usage.SHIFT_ADD)
+            errors = check_shift_times(deps, who.team_id, spec, usage.SHIFT_ADD, lang)
             if weekly is not None and not errors:
-                errors = check_repeat(deps, who.team_id, spec, weekly)
+                errors = check_repeat(deps, who.team_id, spec, weekly, lang)
         errors = {**repeat_errors, **errors}
     except Exception as error:
         logger.exception("the shift form could not be checked")
-        ack(response_action="errors", errors={"date": apology(error)[:150]})
+        ack(response_action="errors", errors={"date": apology(error, lang)[:150]})
         return
     if errors or spec is None:
         ack(response_action="errors", errors=errors)
@@ -232,13 +242,15 @@ def handle_shift_form(
         if copies is not None:
             post_copies(deps, client, copies)
     except TurnoutError as refusal:
-        answer = text_reply(f"Your shift was not added: {refusal_text(refusal)}")
+        answer = text_reply(
+            lang._("Your shift was not added: {refusal}", refusal=refusal_text(refusal, lang))
+        )
         _form_reply(deps, client, who, view["id"], answer)
         return
     except Exception as error:
         # The form has closed: its submitter hears what happened by DM.
         logger.exception("the shift form could not be saved")
-        _form_reply(deps, client, who, view["id"], text_reply(apology(error)))
+        _form_reply(deps, client, who, view["id"], text_reply(apology(error, lang)))
         return
     if created:
         pending = bool(posted and not posted.posted)
@@ -253,6 +265,7 @@ def handle_shift_form(
                 posted.channel if posted else None,
                 pending=pending,
                 refused=posted.refused if posted else None,
+                lang=lang,
             ),
         )
 
@@ -272,13 +285,13 @@ def _form_reply(deps: Deps, client: WebClient, who: Member, view_id: str, reply:
     )
 
 
-def cancel(request: TurnoutRequest) -> None:
+def cancel(request: TurnoutRequest, lang: Lang) -> None:
     """`shift cancel ID [REASON…]`: checks, then asks for confirmation; the button cancels."""
     if len(request.args) < 2 or is_help(request.args[1]):
-        raise UsageError("Give the id of the shift to cancel, and optionally why.", usage.SHIFT_CANCEL)
+        raise UsageError(N_("Give the id of the shift to cancel, and optionally why."), usage.SHIFT_CANCEL)
     shift_id = parse_shift_id(request.args[1], usage.SHIFT_CANCEL)
     if len(request.args) > 2 and request.args[2].lower() == "series":
-        return cancel_rest_of_series(request, shift_id)
+        return cancel_rest_of_series(request, shift_id, lang)
     reason = check_reason(request.rest_after(2), usage.SHIFT_CANCEL)
     with request.acting() as (session, actor):
         preview = cancel_shift(
@@ -286,7 +299,9 @@ def cancel(request: TurnoutRequest) -> None:
         )
     say(
         request.respond,
-        build_cancel_result(preview) if preview.already else build_cancel_confirmation(preview, reason),
+        build_cancel_result(preview, lang=lang)
+        if preview.already
+        else build_cancel_confirmation(preview, reason, lang),
     )
 
 
@@ -296,7 +311,8 @@ def handle_cancel_click(
     """Cancel, confirmed: the shift is cancelled, everyone on it told (with the reason), and the
     confirmation replaced by what happened. A second click finds it cancelled already."""
     ack()
-    with answering(respond):
+    lang = caller_lang(deps, member_of(deps, body))
+    with answering(respond, lang):
         # The value is `ID|REASON`: the id read like every button's, the reason as it was checked.
         value = body["actions"][0].get("value")
         shift_id, _ = button_ref(value)
@@ -308,8 +324,9 @@ def handle_cancel_click(
             actor = enroll(deps, session, profile)
             result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
         if result.already:
-            return say(respond, build_cancel_result(result), replace=True)
+            return say(respond, build_cancel_result(result, lang=lang), replace=True)
         told = 0
+        langs = recipient_langs(deps, list(result.notify))
         for who in result.notify:
             told += send_dm(
                 deps,
@@ -318,25 +335,32 @@ def handle_cancel_click(
                 kind=DeliveryKind.CANCELLED,
                 user_id=who.user_id,
                 key=str(shift_id),
-                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id),
+                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id, lang=langs[who]),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
             ).landed
-        say(respond, build_cancel_result(result, told), replace=True)
+        say(respond, build_cancel_result(result, told, lang), replace=True)
         refresh_shift_post(deps, client, shift_id)
         # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
         refresh_proposal_copies(deps, client, result.shift.team_id, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
+    """`roster ID` and `roster ID add @user…`, answered in the caller's language."""
+    lang = caller_lang(request.deps, request.who)
+    with answering(request.respond, lang):
+        show_roster(request, lang)
+
+
+def show_roster(request: TurnoutRequest, lang: Lang) -> None:
     if len(request.args) >= 2 and request.args[1].lower() == "add":
-        return add_to_roster(request)
+        return add_to_roster(request, lang)
     if len(request.args) != 1 or is_help(request.args[0]):
-        raise UsageError("Give the id of one shift.", usage.ROSTER)
+        raise UsageError(N_("Give the id of one shift."), usage.ROSTER)
     shift_id = parse_shift_id(request.args[0], usage.ROSTER)
     deps = request.deps
     with request.acting() as (session, actor):
-        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()))
+        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), lang=lang)
     say(request.respond, reply)
 
 
@@ -348,7 +372,8 @@ def handle_roster_click(
     action = body["actions"][0]
     user_id = body["user"]["id"]
     who = member_of(deps, body)
-    with answering(respond):
+    lang = caller_lang(deps, who)
+    with answering(respond, lang):
         signup_id, offset = read_roster_value(action.get("value"))
         profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
@@ -365,7 +390,9 @@ def handle_roster_click(
                 marked = mark_attendance(session, actor=actor, signup_id=signup_id, status=status, now=now)
                 shift_id = marked.shift.id
                 result = None
-            reply: Reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), offset)
+            reply: Reply = build_roster(
+                roster(session, actor=actor, shift_id=shift_id, now=now), offset, lang
+            )
         say(respond, reply, replace=True)
         if result is not None and result.changed:
             send_dm(
@@ -375,7 +402,11 @@ def handle_roster_click(
                 kind=DeliveryKind.REMOVED,
                 user_id=result.signup.user_id,
                 key=event_key(shift_id, result.signup.id, now),
-                reply=text_reply(f"<@{user_id}> took you off shift #{shift_id}."),
+                reply=text_reply(
+                    recipient_lang(deps, Member(result.signup.team_id, result.signup.user_id))._(
+                        "{person} took you off shift #{shift}.", person=f"<@{user_id}>", shift=shift_id
+                    )
+                ),
                 expires_at=result.signup.shift.starts_at,
                 shift_id=shift_id,
             )
@@ -411,7 +442,9 @@ def tell_host(
         kind=DeliveryKind.HOST_NEWS,
         user_id=host,
         key=f"roster-{'add' if added else 'off'}:{event_key(shift.id, signup_id, now)}",
-        reply=build_roster_news(shift, people, by, added=added),
+        reply=build_roster_news(
+            shift, people, by, added=added, lang=recipient_lang(deps, Member(shift.team_id, host))
+        ),
         expires_at=shift.starts_at,
         shift_id=shift.id,
     )
@@ -423,16 +456,19 @@ def handle_roster_page(
     """Previous / Next on a roster: draw that page of people in place (for coordinators only)."""
     ack()
     who = member_of(deps, body)
-    with answering(respond):
+    lang = caller_lang(deps, who)
+    with answering(respond, lang):
         shift_id, offset = read_roster_value(body["actions"][0].get("value"))
         profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
-            reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset)
+            reply = build_roster(
+                roster(session, actor=actor, shift_id=shift_id, now=deps.clock()), offset, lang
+            )
         say(respond, reply, replace=True)
 
 
-STALE_ROSTER = "I can't read that button. Open the roster again: `/turnout roster ID`."
+STALE_ROSTER = N_("I can't read that button. Open the roster again: `/turnout roster ID`.")
 
 
 def read_roster_value(value: object) -> tuple[int, int]:
@@ -451,16 +487,16 @@ def read_roster_value(value: object) -> tuple[int, int]:
 # ---------------------------------------------------------------- editing, repeating, roster add
 
 
-def edit(request: TurnoutRequest) -> None:
+def edit(request: TurnoutRequest, lang: Lang) -> None:
     """`shift edit ID` opens the form filled in; with named fields, changes just those."""
     if len(request.args) < 2 or is_help(request.args[1]):
         raise UsageError(
-            "Give the id of the shift, then what changes (or nothing, for the form).", usage.SHIFT_EDIT
+            N_("Give the id of the shift, then what changes (or nothing, for the form)."), usage.SHIFT_EDIT
         )
     shift_id = parse_shift_id(request.args[1], usage.SHIFT_EDIT)
     deps = request.deps
     if len(request.args) == 2:
-        return open_edit_form(request, shift_id)
+        return open_edit_form(request, shift_id, lang)
     changes = parse_edit(request.args[2:], lambda n: request.rest_after(2 + n), usage.SHIFT_EDIT)
     if changes.day is not None:
         check_day(changes.day, deps.clock().date(), usage.SHIFT_EDIT)
@@ -468,8 +504,8 @@ def edit(request: TurnoutRequest) -> None:
         try:
             result = edit_shift(session, actor=actor, shift_id=shift_id, changes=changes, now=deps.clock())
         except InvalidShift as invalid:
-            raise UsageError(invalid.message, usage.SHIFT_EDIT) from invalid
-    say(request.respond, build_edit_result(result, tell_about_edit(deps, request.client, result)))
+            raise as_usage(invalid, usage.SHIFT_EDIT) from invalid
+    say(request.respond, build_edit_result(result, tell_about_edit(deps, request.client, result), lang))
 
 
 def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
@@ -479,6 +515,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
         return 0
     shift = result.shift
     told = 0
+    langs = recipient_langs(deps, [Member(s.team_id, s.user_id) for s in result.told])
     for signup in result.told:
         told += send_dm(
             deps,
@@ -487,7 +524,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             kind=DeliveryKind.SHIFT_CHANGED,
             user_id=signup.user_id,
             key=f"{shift.id}@{result.version}",
-            reply=build_shift_changed_dm(result, signup),
+            reply=build_shift_changed_dm(result, signup, langs[Member(signup.team_id, signup.user_id)]),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         ).landed
@@ -499,7 +536,9 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted),
+            reply=build_promoted_dm(
+                promoted, recipient_lang(deps, Member(promoted.team_id, promoted.user_id))
+            ),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )
@@ -509,12 +548,12 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
     return told
 
 
-def open_edit_form(request: TurnoutRequest, shift_id: int) -> None:
+def open_edit_form(request: TurnoutRequest, shift_id: int, lang: Lang) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         editable = shift_to_edit(session, actor=actor, shift_id=shift_id, now=deps.clock())
     start, end = f"{editable.start:%H:%M}", f"{editable.end:%H:%M}"
-    view = build_edit_form(editable.shift, editable.day, start, end, repeat=editable.can_repeat)
+    view = build_edit_form(editable.shift, editable.day, start, end, repeat=editable.can_repeat, lang=lang)
     open_form(request.client, request.command["trigger_id"], view)
 
 
@@ -524,17 +563,20 @@ def handle_edit_form(
     """The edit form is checked and saved before the ack, so every mistake (a time in the past,
     a capacity below the places held) shows beside its field; the people on it are told after."""
     who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     shift_id = record_id(view.get("private_metadata"))
-    changes, errors = read_edit_form(view)
-    weekly, repeat_errors = read_repeat(view)
+    changes, errors = read_edit_form(view, lang)
+    weekly, repeat_errors = read_repeat(view, lang)
     errors = {**errors, **repeat_errors}
     if changes is not None and changes.day is not None:
         try:  # as the inline edit does: a date far away is refused, never tried
             check_day(changes.day, deps.clock().date(), usage.SHIFT_EDIT)
         except UsageError as far:
-            errors["date"] = far.problem[:150]
+            errors["date"] = problem_text(far, lang)[:150]
     if shift_id is None:
-        errors["date"] = "I can't tell which shift this form is for. Run `/turnout shift edit ID` again."
+        errors["date"] = lang._(
+            "I can't tell which shift this form is for. Run `/turnout shift edit ID` again."
+        )
     if errors or changes is None or shift_id is None:
         ack(response_action="errors", errors=errors)
         return
@@ -549,29 +591,36 @@ def handle_edit_form(
                 copies = repeat_shift(session, actor=actor, shift_id=shift_id, repeat=weekly, now=now)
     except InvalidShift as invalid:
         block = {"repeat": "repeat_until" if weekly and weekly.until else "repeat_weeks", "time": "start"}
-        ack(response_action="errors", errors={block.get(invalid.field, invalid.field): invalid.message[:150]})
+        errors = {block.get(invalid.field, invalid.field): refusal_text(invalid, lang)[:150]}
+        ack(response_action="errors", errors=errors)
         return
     except CapacityBelowHeld as held:
-        names = people_list([esc_plain(name) for _user, name in held.holders], 5)
-        text = f"{len(held.holders)} places are held ({names}); take someone off the roster first."
+        names = people_list([esc_plain(name) for _user, name in held.holders], 5, lang=lang)
+        text = lang.ngettext(
+            "{count} place is held ({names}); take someone off the roster first.",
+            "{count} places are held ({names}); take someone off the roster first.",
+            len(held.holders),
+            names=names,
+        )
         ack(response_action="errors", errors={"capacity": text[:150]})
         return
     except TurnoutError as refusal:
         ack()
-        _form_reply(
-            deps, client, who, view["id"], text_reply(f"Nothing was changed: {refusal_text(refusal)}")
-        )
+        answer = text_reply(lang._("Nothing was changed: {refusal}", refusal=refusal_text(refusal, lang)))
+        _form_reply(deps, client, who, view["id"], answer)
         return
     except Exception as error:
         logger.exception("the edit form could not be saved")
-        ack(response_action="errors", errors={"date": apology(error)[:150]})
+        ack(response_action="errors", errors={"date": apology(error, lang)[:150]})
         return
     ack()
     told = tell_about_edit(deps, client, result)
-    reply = build_edit_result(result, told)
+    reply = build_edit_result(result, told, lang)
     if copies is not None:
         channel, pending = post_copies(deps, client, copies)
-        reply = Reply(reply.text, [*reply.blocks, *build_repeat_result(copies, channel, pending).blocks])
+        reply = Reply(
+            reply.text, [*reply.blocks, *build_repeat_result(copies, channel, pending, lang).blocks]
+        )
     _form_reply(deps, client, who, view["id"], reply)
 
 
@@ -580,48 +629,48 @@ def esc_plain(name: str) -> str:
     return name if len(name) <= 30 else name[:29] + "…"
 
 
-def read_edit_form(view: dict[str, Any]) -> tuple[ShiftChanges | None, dict[str, str]]:
+def read_edit_form(view: dict[str, Any], lang: Lang) -> tuple[ShiftChanges | None, dict[str, str]]:
     """The edit form's values, or the errors to show beside each field."""
-    fields = FieldChecker(view, usage.SHIFT_EDIT)
+    fields = FieldChecker(view, usage.SHIFT_EDIT, lang)
     day, times, capacity, location, notes = fields.details()
     if fields.errors:
         return None, fields.errors
     return ShiftChanges(day, times[0], times[1], capacity, location, notes or ""), {}
 
 
-def read_repeat(view: dict[str, Any]) -> tuple[Repeat | None, dict[str, str]]:
+def read_repeat(view: dict[str, Any], lang: Lang) -> tuple[Repeat | None, dict[str, str]]:
     """A shift form's weekly choice: a number of weeks or a last date, or neither (None)."""
     values = view["state"]["values"]
     weeks_text = text_value(values, "repeat_weeks").strip()
     until_text = picked(values, "repeat_until", "selected_date")
     if weeks_text and until_text:
-        return None, {"repeat_until": "Give the number of weeks or the last date, not both."}
+        return None, {"repeat_until": lang._("Give the number of weeks or the last date, not both.")}
     if weeks_text:
         weeks = whole_number(weeks_text)
         if weeks is None or not 1 <= weeks <= MAX_REPEAT:
-            return None, {"repeat_weeks": f"A number of weeks from 1 to {MAX_REPEAT}."}
+            return None, {"repeat_weeks": lang._("A number of weeks from 1 to {most}.", most=MAX_REPEAT)}
         return Repeat(weeks=weeks), {}
     if until_text:
         try:
             return Repeat(until=parse_date(until_text, usage.SHIFT_REPEAT)), {}
         except UsageError as problem:
-            return None, {"repeat_until": problem.problem[:150]}
+            return None, {"repeat_until": problem_text(problem, lang)[:150]}
     return None, {}
 
 
-def check_repeat(deps: Deps, team_id: str, spec: NewShift, weekly: Repeat) -> dict[str, str]:
+def check_repeat(deps: Deps, team_id: str, spec: NewShift, weekly: Repeat, lang: Lang) -> dict[str, str]:
     """A new shift's weekly copies, checked like the shift (DST, too far ahead) as form errors."""
     try:
         plan_copies(spec, weekly, state_timezone_for(deps, team_id, spec.state), deps.clock())
     except InvalidShift as invalid:
-        return {"repeat_until" if weekly.until else "repeat_weeks": invalid.message[:150]}
+        return {"repeat_until" if weekly.until else "repeat_weeks": refusal_text(invalid, lang)[:150]}
     return {}
 
 
-def repeat(request: TurnoutRequest) -> None:
+def repeat(request: TurnoutRequest, lang: Lang) -> None:
     """`shift repeat ID weekly N | until YYYY-MM-DD`: weekly copies, posted like any new shift."""
     if len(request.args) < 2 or is_help(request.args[1]):
-        raise UsageError("Give the id of the shift and how long to repeat it.", usage.SHIFT_REPEAT)
+        raise UsageError(N_("Give the id of the shift and how long to repeat it."), usage.SHIFT_REPEAT)
     shift_id = parse_shift_id(request.args[1], usage.SHIFT_REPEAT)
     weekly = parse_repeat(request.args[2:], usage.SHIFT_REPEAT)
     deps = request.deps
@@ -631,9 +680,9 @@ def repeat(request: TurnoutRequest) -> None:
         try:
             result = repeat_shift(session, actor=actor, shift_id=shift_id, repeat=weekly, now=deps.clock())
         except InvalidShift as invalid:
-            raise UsageError(invalid.message, usage.SHIFT_REPEAT) from invalid
+            raise as_usage(invalid, usage.SHIFT_REPEAT) from invalid
     channel, pending = post_copies(deps, request.client, result)
-    say(request.respond, build_repeat_result(result, channel, pending))
+    say(request.respond, build_repeat_result(result, channel, pending, lang))
 
 
 def post_copies(deps: Deps, client: WebClient, result: RepeatResult) -> tuple[str | None, int]:
@@ -653,7 +702,7 @@ def post_copies(deps: Deps, client: WebClient, result: RepeatResult) -> tuple[st
     return channel, pending
 
 
-def cancel_rest_of_series(request: TurnoutRequest, shift_id: int) -> None:
+def cancel_rest_of_series(request: TurnoutRequest, shift_id: int, lang: Lang) -> None:
     """`shift cancel ID series [REASON…]`: checks, then asks for confirmation; the button cancels."""
     reason = check_reason(request.rest_after(3), usage.SHIFT_CANCEL_SERIES)
     with request.acting() as (session, actor):
@@ -662,9 +711,9 @@ def cancel_rest_of_series(request: TurnoutRequest, shift_id: int) -> None:
         )
     say(
         request.respond,
-        build_series_cancel_result(preview)
+        build_series_cancel_result(preview, lang=lang)
         if preview.already
-        else build_series_cancel_confirmation(preview, reason),
+        else build_series_cancel_confirmation(preview, reason, lang),
     )
 
 
@@ -674,7 +723,8 @@ def handle_cancel_series_click(
     """Cancelling a series, confirmed: each person on its shifts told once (with the reason),
     the confirmation replaced by what happened. A second click finds nothing left to cancel."""
     ack()
-    with answering(respond):
+    lang = caller_lang(deps, member_of(deps, body))
+    with answering(respond, lang):
         value = body["actions"][0].get("value")
         shift_id, _ = button_ref(value)
         reason = str(value).partition("|")[2]
@@ -685,6 +735,7 @@ def handle_cancel_series_click(
             actor = enroll(deps, session, profile)
             result = cancel_series(session, actor=actor, shift_id=shift_id, reason=reason, now=deps.clock())
         told = 0
+        langs = recipient_langs(deps, list(result.notify))
         for who, shifts in result.notify.items():
             told += send_dm(
                 deps,
@@ -693,11 +744,11 @@ def handle_cancel_series_click(
                 kind=DeliveryKind.CANCELLED,
                 user_id=who.user_id,
                 key=f"series:{shift_id}",
-                reply=build_series_cancelled_dm(shifts, reason),
+                reply=build_series_cancelled_dm(shifts, reason, langs[who]),
                 expires_at=max(s.ends_at for s in shifts),
                 shift_id=shifts[0].id,
             ).landed
-        say(respond, build_series_cancel_result(result, told), replace=True)
+        say(respond, build_series_cancel_result(result, told, lang), replace=True)
         for shift in result.shifts:
             refresh_shift_post(deps, client, shift.id)
 
@@ -705,25 +756,26 @@ def handle_cancel_series_click(
 MAX_ADDED = 10
 
 
-def add_to_roster(request: TurnoutRequest) -> None:
+def add_to_roster(request: TurnoutRequest, lang: Lang) -> None:
     """`roster ID add @user [@user…]`: each person checked with Slack, then put on the shift
     (a call-in told by DM); the answer is the roster as it now stands."""
     shift_id = parse_shift_id(request.args[0], usage.ROSTER_ADD)
     words = request.args[2:]
     if not words or is_help(words[0]):
-        raise UsageError("Name who to add, like `@ana`.", usage.ROSTER_ADD)
+        raise UsageError(N_("Name who to add, like `@ana`."), usage.ROSTER_ADD)
     if len(words) > MAX_ADDED:
-        raise UsageError(f"Add at most {MAX_ADDED} people at a time.", usage.ROSTER_ADD)
+        raise UsageError(N_("Add at most {most} people at a time."), usage.ROSTER_ADD, most=MAX_ADDED)
     refs = [parse_user(word, usage.ROSTER_ADD) for word in words]
     deps = request.deps
     with request.acting() as (session, actor):
         # Who may add is settled before anyone is looked up in Slack.
-        require_runner_of(session, actor=actor, shift_id=shift_id, doing=f"add people to shift #{shift_id}")
+        require_runner_of(session, actor=actor, shift_id=shift_id, doing=N_("add people to shift #{shift}"))
     people = list(dict.fromkeys(resolve_user(request, ref) for ref in refs))
     with request.acting() as (session, actor):
         now = deps.clock()
         added = [add_to_shift(session, actor=actor, shift_id=shift_id, user_id=u, now=now) for u in people]
-        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now))
+        reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), lang=lang)
+    langs = recipient_langs(deps, [Member(r.signup.team_id, r.signup.user_id) for r in added])
     for result in added:
         signup = result.signup
         if not result.already and not result.walk_in and signup.user_id != request.user_id:
@@ -734,7 +786,7 @@ def add_to_roster(request: TurnoutRequest) -> None:
                 kind=DeliveryKind.PROMOTED,
                 user_id=signup.user_id,
                 key=event_key(shift_id, signup.id, now),
-                reply=build_added_dm(signup, request.user_id),
+                reply=build_added_dm(signup, request.user_id, langs[Member(signup.team_id, signup.user_id)]),
                 expires_at=signup.shift.starts_at,
                 shift_id=shift_id,
             )
@@ -744,8 +796,24 @@ def add_to_roster(request: TurnoutRequest) -> None:
     if call_ins:
         shift, people = call_ins[-1].shift, [s.user_id for s in call_ins]
         tell_host(deps, request.client, shift, people, request.user_id, now, signup_id=call_ins[0].id)
-    note = " ".join(roster_add_line(result) for result in added)
+    note = " ".join(roster_add_line(result, lang) for result in added)
     say(request.respond, with_note(reply, note))
+
+
+def recipient_langs(deps: Deps, people: list[Member]) -> dict[Member, Lang]:
+    """The language each person reads, for DMs to them (English for someone never seen): one
+    query per workspace among them."""
+    langs: dict[Member, Lang] = {}
+    with deps.read_session() as session:
+        for team_id in sorted({who.team_id for who in people}):
+            user_ids = [who.user_id for who in people if who.team_id == team_id]
+            found = languages_of(session, team_id=team_id, user_ids=user_ids)
+            langs.update({Member(team_id, user_id): language(code) for user_id, code in found.items()})
+    return langs
+
+
+def recipient_lang(deps: Deps, who: Member) -> Lang:
+    return recipient_langs(deps, [who])[who]
 
 
 def register(app: App, deps: Deps) -> None:

@@ -16,6 +16,7 @@ from bot.blocks import actions as act
 from bot.blocks import help as usage
 from bot.blocks.common import Reply
 from bot.blocks.help import build_command_help
+from bot.blocks.refusals import build_refusal
 from bot.blocks.shifts import (
     build_my_shifts,
     build_released,
@@ -26,10 +27,11 @@ from bot.blocks.shifts import (
     release_headline,
 )
 from bot.deps import Deps
+from bot.i18n import ENGLISH, N_, Lang, language
 from bot.services.clock import local_date, window_for
 from bot.services.errors import TurnoutError, UsageError
 from bot.services.members import Member
-from bot.services.people import personal_timezone
+from bot.services.people import personal_timezone, stored_profile
 from bot.services.places import NATIONAL_TZ, PLACES
 from bot.services.shifts import (
     ListingQuery,
@@ -45,14 +47,16 @@ from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.held_claims import after_claim
 from handlers.common import (
     acked_then,
-    acting_in,
     answered,
     answering,
+    caller_lang,
     enroll,
     is_help,
     member_of,
     profile_of,
+    reads,
     say,
+    seen,
     with_note,
 )
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
@@ -64,17 +68,18 @@ def handle_list_shifts(
 ) -> None:
     ack()
     if is_help(command["text"]):
-        return say(respond, build_command_help("/shifts"))
-    with answering(respond):
-        who = member_of(deps, command)
+        return say(respond, build_command_help("/shifts", caller_lang(deps, member_of(deps, command))))
+    who = member_of(deps, command)
+    with answering(respond, reads(deps, who)):
         profile = profile_of(deps, client, who)
+        lang = language(profile.reads)
         with deps.session() as session:
             enroll(deps, session, profile)
             query = parse_listing(command["text"], usage.SHIFTS)
             if query.state is None:
                 default = default_state(session, channel_id=command["channel_id"], who=who)
                 query = replace(query, state=default)
-            reply = render_listing(session, deps, who, query, profile.timezone)
+            reply = render_listing(session, deps, who, query, profile.timezone, lang=lang)
         say(respond, reply)
 
 
@@ -83,14 +88,15 @@ def handle_claim(
 ) -> None:
     ack()
     if is_help(command["text"]):
-        return say(respond, build_command_help("/claim"))
-    with answering(respond):
+        return say(respond, build_command_help("/claim", caller_lang(deps, member_of(deps, command))))
+    with answering(respond, reads(deps, member_of(deps, command))):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
         who = member_of(deps, command)
         with deps.session() as session:
-            acting_in(deps, session, who)
             result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
-        say(respond, build_signup_card(result.signup, claim_headline(result)))
+        seen(deps, who, result.claimer_seen_at)
+        lang = language(result.claimer_reads)
+        say(respond, build_signup_card(result.signup, claim_headline(result, lang), lang))
         after_claim(deps, client, result)
 
 
@@ -99,15 +105,15 @@ def handle_unclaim(
 ) -> None:
     ack()
     if is_help(command["text"]):
-        return say(respond, build_command_help("/unclaim"))
-    with answering(respond):
+        return say(respond, build_command_help("/unclaim", caller_lang(deps, member_of(deps, command))))
+    with answering(respond, reads(deps, member_of(deps, command))):
         shift_id = parse_shift_id(single_argument(command["text"], usage.UNCLAIM), usage.UNCLAIM)
         who = member_of(deps, command)
         profile = profile_of(deps, client, who)
         with deps.session() as session:
             enroll(deps, session, profile)
             result = release_signup(session, shift_id=shift_id, who=who, now=deps.clock())
-        say(respond, build_released(result))
+        say(respond, build_released(result, language(profile.reads)))
         after_release(deps, client, result)
 
 
@@ -115,14 +121,17 @@ def handle_my_shifts(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
+    lang = caller_lang(deps, member_of(deps, command))
     if command["text"].strip():
         if is_help(command["text"]):
-            return say(respond, build_command_help("/myshifts"))
-        return say(respond, Reply(f"`/myshifts` takes no arguments.\nUsage: {usage.MYSHIFTS}"))
-    with answering(respond):
+            return say(respond, build_command_help("/myshifts", lang))
+        return say(
+            respond, build_refusal(UsageError(N_("`/myshifts` takes no arguments."), usage.MYSHIFTS), lang)
+        )
+    with answering(respond, lang):
         with deps.read_session() as session:
             page = my_shifts_page(session, who=member_of(deps, command), now=deps.clock())
-        say(respond, build_my_shifts(page))
+        say(respond, build_my_shifts(page, lang))
 
 
 def handle_shifts_page(
@@ -130,15 +139,17 @@ def handle_shifts_page(
 ) -> None:
     """Previous / Next on a /shifts listing: draw that page in place (clicking twice draws it twice)."""
     ack()
-    with answering(respond):
-        who = member_of(deps, body)
+    who = member_of(deps, body)
+    with answering(respond, reads(deps, who)):
         surface, offset = read_surface(body["actions"][0].get("value"))
         if not surface.startswith(act.LIST + ":"):
             raise TurnoutError(STALE_BUTTON)
         query = read_listing(surface)
         profile = profile_of(deps, client, who)
         with deps.read_session() as session:
-            reply = render_listing(session, deps, who, query, profile.timezone, offset)
+            reply = render_listing(
+                session, deps, who, query, profile.timezone, offset, language(profile.reads)
+            )
         say(respond, reply, replace=True)
 
 
@@ -147,29 +158,36 @@ def handle_my_shifts_page(
 ) -> None:
     """Previous / Next on /myshifts: draw that page in place."""
     ack()
-    with answering(respond):
-        who = member_of(deps, body)
+    who = member_of(deps, body)
+    with answering(respond, reads(deps, who)):
         surface, offset = read_surface(body["actions"][0].get("value"))
         if surface != act.MINE:
             raise TurnoutError(STALE_BUTTON)
         with deps.read_session() as session:
+            lang = reader_lang(session, who)
             page = my_shifts_page(session, who=who, now=deps.clock(), offset=offset)
-        say(respond, build_my_shifts(page), replace=True)
+        say(respond, build_my_shifts(page, lang), replace=True)
 
 
 def handle_claim_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    with answering(respond):
+    with answering(respond, reads(deps, member_of(deps, body))):
         shift_id, surface, who = clicked(deps, body)
         profile = profile_of(deps, client, who)
+        lang = language(profile.reads)
         with deps.session() as session:
             enroll(deps, session, profile)
             result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
-            headline = claim_headline(result)
+            headline = claim_headline(result, lang)
             answer_click(
-                respond, surface, redraw(session, deps, surface, who, headline), result.signup, headline
+                respond,
+                surface,
+                redraw(session, deps, surface, who, headline, lang),
+                result.signup,
+                headline,
+                lang,
             )
         after_claim(deps, client, result)
 
@@ -178,13 +196,19 @@ def handle_confirm_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    with answering(respond):
+    with answering(respond, reads(deps, member_of(deps, body))):
         shift_id, surface, who = clicked(deps, body)
         with deps.session() as session:
+            lang = reader_lang(session, who)
             result = confirm_signup(session, shift_id=shift_id, who=who, now=deps.clock())
-            headline = confirm_headline(result)
+            headline = confirm_headline(result, lang)
             answer_click(
-                respond, surface, redraw(session, deps, surface, who, headline), result.signup, headline
+                respond,
+                surface,
+                redraw(session, deps, surface, who, headline, lang),
+                result.signup,
+                headline,
+                lang,
             )
         if not result.already:
             refresh_shift_post(deps, client, shift_id)
@@ -194,12 +218,13 @@ def handle_release_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    with answering(respond):
+    with answering(respond, reads(deps, member_of(deps, body))):
         shift_id, surface, who = clicked(deps, body)
         with deps.session() as session:
+            lang = reader_lang(session, who)
             result = release_signup(session, shift_id=shift_id, who=who, now=deps.clock())
-            redrawn = redraw(session, deps, surface, who, release_headline(result))
-        say(respond, redrawn or build_released(result), replace=surface != act.POST)
+            redrawn = redraw(session, deps, surface, who, release_headline(result, lang), lang)
+        say(respond, redrawn or build_released(result, lang), replace=surface != act.POST)
         after_release(deps, client, result)
 
 
@@ -239,29 +264,35 @@ def read_listing(surface: str) -> ListingQuery:
 
 
 def answer_click(
-    respond: Respond, surface: str, redrawn: Reply | None, signup: SignupView, headline: str
+    respond: Respond, surface: str, redrawn: Reply | None, signup: SignupView, headline: str, lang: Lang
 ) -> None:
     """Redraw the clicked message in place; a click on a shared channel post is answered privately."""
-    say(respond, redrawn or build_signup_card(signup, headline), replace=surface != act.POST)
+    say(respond, redrawn or build_signup_card(signup, headline, lang), replace=surface != act.POST)
 
 
 # ---------------------------------------------------------------- surfaces
 
 
-def redraw(session: Session, deps: Deps, surface: str, who: Member, note: str) -> Reply | None:
+def redraw(session: Session, deps: Deps, surface: str, who: Member, note: str, lang: Lang) -> Reply | None:
     """A listing surface drawn anew with `note` on top; None for a single card or a channel
     post, which the caller draws from its result."""
     base, offset = read_surface(surface)
     if base == act.MINE:
         page = my_shifts_page(session, who=who, now=deps.clock(), offset=offset)
-        return with_note(build_my_shifts(page), note)
+        return with_note(build_my_shifts(page, lang), note)
     if base.startswith(act.LIST + ":"):
-        return with_note(render_listing(session, deps, who, read_listing(base), None, offset), note)
+        return with_note(render_listing(session, deps, who, read_listing(base), None, offset, lang), note)
     return None
 
 
 def render_listing(
-    session: Session, deps: Deps, who: Member, query: ListingQuery, user_tz: str | None, offset: int = 0
+    session: Session,
+    deps: Deps,
+    who: Member,
+    query: ListingQuery,
+    user_tz: str | None,
+    offset: int = 0,
+    lang: Lang = ENGLISH,
 ) -> Reply:
     """The listing for `query`; local dates count in the state's zone (the viewer's, for all states,
     also when a click redraws it and Slack's profile is not at hand)."""
@@ -283,13 +314,19 @@ def render_listing(
         now=deps.clock(),
         offset=offset,
     )
-    return build_shift_list(listing, query=query, surface=act.list_surface(query.encode()))
+    return build_shift_list(listing, query=query, surface=act.list_surface(query.encode()), lang=lang)
+
+
+def reader_lang(session: Session, who: Member) -> Lang:
+    """The language `who` reads, read in the request's own session (English for someone never seen)."""
+    stored = stored_profile(session, who=who)
+    return language(stored[0].reads) if stored else ENGLISH
 
 
 def single_argument(text: str, form: str) -> str:
     parts = tokens(text)
     if len(parts) != 1:
-        raise UsageError("Give exactly one shift id." if parts else "Which shift? Give its id.", form)
+        raise UsageError(N_("Give exactly one shift id.") if parts else N_("Which shift? Give its id."), form)
     return parts[0]
 
 

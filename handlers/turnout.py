@@ -27,16 +27,23 @@ def handle_turnout(
     ack()
     words = tokens(command["text"])
     name = words[0].lower() if words else "help"
-    run = subcommands.get(name)
-    if run is None:
-        shown = name.replace("`", "'")[:30]
-        return say(
-            respond, text_reply(f"I don't know `/turnout {shown}`. `/turnout help` lists what you can do.")
-        )
-    if len(words) > 1 and is_help(words[1]) and name in SUBCOMMAND_HELP:
-        return say(respond, build_subcommand_help(name))
-    with answering(respond):
-        run(TurnoutRequest(words[1:], command, respond, client, deps))
+    request = TurnoutRequest(words[1:], command, respond, client, deps)
+    # Refusals and apologies are in the caller's language, looked up once and only if needed.
+    with answering(respond, lambda: request.lang):
+        run = subcommands.get(name)
+        if run is None:
+            shown = name.replace("`", "'")[:30]
+            return say(
+                respond,
+                text_reply(
+                    request.lang._(
+                        "I don't know `/turnout {name}`. `/turnout help` lists what you can do.", name=shown
+                    )
+                ),
+            )
+        if len(words) > 1 and is_help(words[1]) and name in SUBCOMMAND_HELP:
+            return say(respond, build_subcommand_help(name, request.lang))
+        run(request)
 
 
 def register(app: App, deps: Deps, subcommands: dict[str, Subcommand]) -> None:

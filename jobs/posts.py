@@ -21,9 +21,10 @@ from bot.blocks.digests import (
     build_weekly_digest,
 )
 from bot.deps import Deps
+from bot.i18n import Lang, language
 from bot.models import DeliveryKind
 from bot.services.clock import local_day_bounds, local_instant
-from bot.services.digests import ShiftPeople, shifts_ending, shifts_starting, weekly_digest
+from bot.services.digests import ShiftPeople, readers_languages, shifts_ending, shifts_starting, weekly_digest
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
 from bot.services.shifts import ShiftView
 from bot.services.states import leads_targets
@@ -168,13 +169,22 @@ def send_reminders(
         return outcome
     with deps.read_session() as session:
         leads = leads_targets(session, team_id=schedule.team_id, code=schedule.state)
+        # The state's channel (volunteers cover it), its leads, and each shift's host: each copy
+        # is an at-risk post in its reader's language, kept current as the shift fills.
+        everyone = [*([schedule.channel_id] if schedule.channel_id else []), *leads]
+        hosts = [i.shift.host_id for i in at_risk if i.shift.host_id and i.shift.host_id not in everyone]
+        reads = readers_languages(
+            session, team_id=schedule.team_id, state=schedule.state, targets=[*everyone, *hosts]
+        )
     for item in at_risk:
-        # The state's channel (volunteers cover it), its leads, and the shift's host: each copy
-        # is an at-risk post, kept current as the shift fills.
-        targets = [*([schedule.channel_id] if schedule.channel_id else []), *leads]
+        targets = list(everyone)
         if item.shift.host_id and item.shift.host_id not in targets:
             targets.append(item.shift.host_id)
+        drawn: dict[str, Reply] = {}
         for target in targets:
+            code = reads[target]
+            if code not in drawn:
+                drawn[code] = build_at_risk_post(item, language(code))
             pacer.wait(target)
             outcome.add(
                 deliver_once(
@@ -184,7 +194,7 @@ def send_reminders(
                     kind=DeliveryKind.AT_RISK,
                     channel=target,
                     key=str(item.shift.id),
-                    build=constant(build_at_risk_post(item)),
+                    build=constant(drawn[code]),
                     expires_at=item.shift.starts_at,
                 ),
                 schedule.timezone,
@@ -226,15 +236,21 @@ def _dm_everyone(
     pacer: Pacer,
     kind: DeliveryKind,
     items: list[ShiftPeople],
-    build: Callable[[ShiftView], Reply],
+    build: Callable[[ShiftView, Lang], Reply],
     outcome: Outcome,
     schedule: StateSchedule,
     until: datetime | Callable[[ShiftView], datetime] | None = None,
 ) -> None:
-    """One DM of `kind` per person per shift, each sent once (keyed by the shift), paced; each
-    worth retrying until `until` (by default, until the shift starts)."""
+    """One DM of `kind` per person per shift, each sent once (keyed by the shift, whatever the
+    language), in its recipient's language, paced; each worth retrying until `until` (by
+    default, until the shift starts)."""
+    if not items:
+        return
+    with deps.read_session() as session:
+        people = sorted({who.user_id for item in items for who in item.people})
+        reads = readers_languages(session, team_id=schedule.team_id, state=schedule.state, targets=people)
     for item in items:
-        reply = build(item.shift)
+        drawn: dict[str, Reply] = {}
         if until is None:
             expires_at = item.shift.starts_at
         elif isinstance(until, datetime):
@@ -242,6 +258,9 @@ def _dm_everyone(
         else:
             expires_at = until(item.shift)
         for who in item.people:  # the shift's own workspace's people
+            code = reads[who.user_id]
+            if code not in drawn:
+                drawn[code] = build(item.shift, language(code))
             pacer.wait(who.user_id)
             outcome.add(
                 deliver_once(
@@ -251,7 +270,7 @@ def _dm_everyone(
                     kind=kind,
                     channel=who.user_id,
                     key=str(item.shift.id),
-                    build=constant(reply),
+                    build=constant(drawn[code]),
                     expires_at=expires_at,
                 ),
                 schedule.timezone,
@@ -270,22 +289,28 @@ def send_weekly_digest(
     with deps.read_session() as session:
         digest = weekly_digest(session, team_id=schedule.team_id, state=schedule.state, last=last)
         targets = leads_targets(session, team_id=schedule.team_id, code=schedule.state)
+        reads = readers_languages(session, team_id=schedule.team_id, state=schedule.state, targets=targets)
     if not targets:
         outcome.notes.append(
             f"{schedule.state} has no leads channel and no coordinators to send the weekly digest to."
         )
         return outcome
-    drawn: list[bytes] = []  # drawn once, and only if a chart goes out: drawing takes a while
+    # Drawn once per language, and only if a chart goes out: drawing takes a while.
+    drawn: dict[str, bytes] = {}
 
-    def draw() -> bytes:
-        if not drawn:
-            drawn.append(weekly_chart(digest))
-        return drawn[0]
+    def drawer(lang: Lang) -> Callable[[], bytes]:
+        def draw() -> bytes:
+            if lang.code not in drawn:
+                drawn[lang.code] = weekly_chart(digest, lang)
+            return drawn[lang.code]
+
+        return draw
 
     until = useful_until(schedule, Job.WEEKLY, day)
     for target in targets:
         pacer.wait(target)
-        reply = build_weekly_digest(digest)
+        lang = language(reads[target])
+        reply = build_weekly_digest(digest, lang)
         result = deliver_once(
             deps,
             client,
@@ -306,7 +331,8 @@ def send_weekly_digest(
             last=last,
             title=reply.text[:100],
             expires_at=until,
-            draw=draw,
+            lang=lang,
+            draw=drawer(lang),
         )
         if chart.fate in (Fate.RETRYING, Fate.FAILED):
             outcome.add(chart, schedule.timezone)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, Lang
+from bot.i18n import ENGLISH, N_, Lang
 
 Block = dict[str, Any]
 
@@ -18,8 +18,6 @@ KIND_EMOJI = {
     "event": ":mega:",
     "training": ":mortar_board:",
 }
-# The kinds as people type them, for hints and errors.
-KINDS_TEXT = "canvass, phonebank, textbank, event or training"
 KIND_LABEL = {
     "canvass": N_("Canvass"),
     "phonebank": N_("Phone bank"),
@@ -39,6 +37,14 @@ def kinds_text(lang: Lang) -> str:
     """The kinds as people type them (always the English words), for hints and errors:
     `canvass, phonebank, textbank, event, or training`."""
     return lang.either(list(KIND_LABEL))
+
+
+class KindChoices:
+    """The kinds offered as a choice in a refusal's values (`Kinds: {kinds}.`): joined with "or"
+    in the reader's language by `bot.blocks.refusals`; in English where no reader is known."""
+
+    def __format__(self, spec: str) -> str:
+        return kinds_text(ENGLISH)
 
 
 @dataclass(frozen=True)
@@ -129,21 +135,6 @@ def text_reply(text: str) -> Reply:
 
 def local_time(instant: datetime, tz: str) -> datetime:
     return instant.astimezone(ZoneInfo(tz))
-
-
-def clock_time(moment: datetime) -> str:
-    return moment.strftime("%I:%M %p").lstrip("0")
-
-
-def when(starts_at: datetime, ends_at: datetime, tz: str) -> str:
-    """`Sat Nov 28 · 10:00 AM–1:00 PM CST`, in the state's own zone."""
-    start, end = local_time(starts_at, tz), local_time(ends_at, tz)
-    return f"{start:%a %b} {start.day} · {clock_time(start)}–{clock_time(end)} {start.tzname()}"
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """`1 door`, `2 doors`, `1,200 doors`: the count with the noun that agrees with it."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 def input_field(

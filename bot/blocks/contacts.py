@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.blocks.common import Block, Reply, context, local_time, section
 from bot.i18n import ENGLISH, Lang
@@ -134,9 +134,14 @@ def build_undo_result(result: UndoResult, lang: Lang) -> Reply:
     return Reply(text, [section(text)])
 
 
-def build_goal_set(state: str, metric: Metric, target: int, day: str) -> Reply:
-    when = "every day (standing goal)" if day == "daily" else f"on {day}"
-    text = f"{place(state)}'s goal {when}: {metric_count(target, metric)}."
+def build_goal_set(state: str, metric: Metric, target: int, day: date | None, lang: Lang = ENGLISH) -> Reply:
+    """`/turnout goal`'s answer: the goal as it now stands, for one day or every day (`day` None)."""
+    values = {"place": place(state, lang), "goal": metric_count(target, metric, lang)}
+    text = (
+        lang._("{place}'s goal every day (standing goal): {goal}.", **values)
+        if day is None
+        else lang._("{place}'s goal on {day}: {goal}.", day=day.isoformat(), **values)
+    )
     return Reply(text, [section(text)])
 
 

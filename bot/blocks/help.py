@@ -2,57 +2,61 @@
 
 from __future__ import annotations
 
-from bot.blocks.common import Reply, context, section
+from bot.blocks.common import Reply, context, kinds_text, section
 from bot.i18n import ENGLISH, LANGUAGES, N_, SPANISH_CODE, Lang
-from bot.vocabulary import metric_words
+from bot.models import Metric
+from bot.vocabulary import metric_keyword, metric_words
 
-SHIFTS = "`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`"
-CLAIM = "`/claim ID`, e.g. `/claim 12`"
-UNCLAIM = "`/unclaim ID`, e.g. `/unclaim 12`"
+# Usage lines marked with N_ are shown in the reader's language (`usage_text`).
+SHIFTS = N_("`/shifts [STATE] [today|tomorrow|week|YYYY-MM-DD] [KIND]`, e.g. `/shifts IA tomorrow canvass`")
+CLAIM = N_("`/claim ID`, e.g. `/claim 12`")
+UNCLAIM = N_("`/unclaim ID`, e.g. `/unclaim 12`")
 MYSHIFTS = "`/myshifts`"
-HOME = "`/turnout home STATE`, e.g. `/turnout home IA`"
-STATE = "`/turnout state STATE #channel [TIMEZONE]`, e.g. `/turnout state TX #texas America/Chicago`"
-COORDINATOR = "`/turnout coordinator @user STATE` or `/turnout coordinator remove @user STATE`"
-SHIFT_ADD = (
+HOME = N_("`/turnout home STATE`, e.g. `/turnout home IA`")
+STATE = N_("`/turnout state STATE #channel [TIMEZONE]`, e.g. `/turnout state TX #texas America/Chicago`")
+COORDINATOR = N_("`/turnout coordinator @user STATE` or `/turnout coordinator remove @user STATE`")
+SHIFT_ADD = N_(
     "`/turnout shift add` (opens a form), or "
     "`/turnout shift add STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
     "e.g. `/turnout shift add IA 2026-11-28 10:00-13:00 canvass 8 Des Moines HQ, 123 Main St`"
 )
-SHIFT_CANCEL = "`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`"
-ROSTER = "`/turnout roster ID`, e.g. `/turnout roster 12`"
-SHIFT_EDIT = (
+SHIFT_CANCEL = N_("`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`")
+ROSTER = N_("`/turnout roster ID`, e.g. `/turnout roster 12`")
+SHIFT_EDIT = N_(
     "`/turnout shift edit ID` (opens the form), or "
     "`/turnout shift edit ID [date YYYY-MM-DD] [time HH:MM-HH:MM] [capacity N] [location TEXT…]`, "
     "e.g. `/turnout shift edit 12 time 11:00-14:00 capacity 10`"
 )
-SHIFT_REPEAT = (
+SHIFT_REPEAT = N_(
     "`/turnout shift repeat ID weekly N` or `/turnout shift repeat ID until YYYY-MM-DD`, "
     "e.g. `/turnout shift repeat 12 weekly 4`"
 )
-SHIFT_CANCEL_SERIES = (
+SHIFT_CANCEL_SERIES = N_(
     "`/turnout shift cancel ID series [REASON…]`, e.g. `/turnout shift cancel 14 series the office moved`"
 )
-ROSTER_ADD = "`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`"
-HOST = (
+ROSTER_ADD = N_("`/turnout roster ID add @user [@user…]`, e.g. `/turnout roster 12 add @ana`")
+HOST = N_(
     "`/host` (opens a form), or `/host STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY LOCATION…`, "
     "e.g. `/host IA 2026-11-28 10:00-13:00 canvass 8 Ana's porch, 12 Elm St`"
 )
-TRUSTED_HOST = "`/turnout host @user STATE` or `/turnout host remove @user STATE`"
-PROPOSALS = "`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`"
-LEADS = (
+TRUSTED_HOST = N_("`/turnout host @user STATE` or `/turnout host remove @user STATE`")
+PROPOSALS = N_("`/turnout proposals [STATE]`, e.g. `/turnout proposals IA`")
+LEADS = N_(
     "`/turnout leads STATE #channel`, `/turnout leads STATE off` or `/turnout leads STATE`, "
     "e.g. `/turnout leads IA #ia-leads`"
 )
-CUTOFF = (
+CUTOFF = N_(
     "`/turnout cutoff STATE HOURS`, e.g. `/turnout cutoff IA 3` (0 lets volunteers release until the start)"
 )
-PEOPLE = "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`, e.g. `/turnout people IA ready`"
-REQUIRE = (
+PEOPLE = N_("`/turnout people STATE [new|ready|lapsed|hosts|noshows]`, e.g. `/turnout people IA ready`")
+REQUIRE = N_(
     "`/turnout require STATE KIND training|none`, e.g. `/turnout require IA canvass training` "
     "(`/turnout require IA` shows the rules)"
 )
-TRAINED = "`/turnout trained @user STATE`, e.g. `/turnout trained @ana IA`"
-NOSHOW = "`/turnout noshow STATE N|off`, e.g. `/turnout noshow IA 2` (`/turnout noshow IA` shows the policy)"
+TRAINED = N_("`/turnout trained @user STATE`, e.g. `/turnout trained @ana IA`")
+NOSHOW = N_(
+    "`/turnout noshow STATE N|off`, e.g. `/turnout noshow IA 2` (`/turnout noshow IA` shows the policy)"
+)
 
 # Usage lines marked with N_ are shown in the reader's language (`usage_text`).
 LOG = N_(
@@ -65,38 +69,48 @@ LANGUAGE = N_(
 ORG = N_("`/turnout org [NAME]`, e.g. `/turnout org Sunrise Iowa`")
 STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
 LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
-GOAL = "`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`"
-SCHEDULE = "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
-DIGEST = "`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`"
-EXPORT = "`/turnout export STATE [FROM] [TO]`, e.g. `/turnout export IA 2026-11-01 2026-11-30`"
+GOAL = N_("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`")
+SCHEDULE = N_(
+    "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
+)
+DIGEST = N_("`/turnout digest STATE [morning|evening]`, e.g. `/turnout digest IA evening`")
+EXPORT = N_("`/turnout export STATE [FROM] [TO]`, e.g. `/turnout export IA 2026-11-01 2026-11-30`")
 
-COMMAND_HELP = {
-    "/shifts": (
-        "*/shifts* lists open shifts, soonest first, with a Claim button each.\n"
-        f"Usage: {SHIFTS}\n"
-        "With no state it uses this channel's state, else your home state, else all states. "
-        "With no day it shows the next 7 days. Kinds: canvass, phonebank, textbank, event, training."
-    ),
-    "/claim": (
-        "*/claim* signs you up for a shift. When it is full you join its waitlist and I tell you "
-        f"your place; if someone drops out you move up automatically.\nUsage: {CLAIM}"
-    ),
-    "/unclaim": (
-        "*/unclaim* gives up your place on a shift (or leaves its waitlist). The next person waiting "
-        "gets it. Close to the start, ask the state's coordinator instead.\n"
-        f"Usage: {UNCLAIM}"
-    ),
-    "/myshifts": f"*/myshifts* shows your upcoming shifts with Confirm and Release buttons.\nUsage: {MYSHIFTS}",
-    "/host": (
-        "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
-        "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
-        "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
-        "With no state the form picks this channel's state, else your home state.\n"
-        f"Usage: {HOST}"
-    ),
-}
+COMMAND_HELP: dict[str, str] = {}
 # Commands whose help is translated: what the command does, and its usage line.
 TRANSLATED_HELP = {
+    "/host": (
+        N_(
+            "*/host* sets up a shift you run yourself (a canvass from your porch, a phone bank at home). "
+            "The state's coordinators get it with Approve / Decline and I tell you what they decide; a "
+            "trusted host's shift is posted at once. People who claim or release it are DMed to you. "
+            "With no state the form picks this channel's state, else your home state."
+        ),
+        HOST,
+    ),
+    "/shifts": (
+        N_(
+            "*/shifts* lists open shifts, soonest first, with a Claim button each. With no state it uses "
+            "this channel's state, else your home state, else all states. With no day it shows the next "
+            "7 days. Kinds: {kinds}."
+        ),
+        SHIFTS,
+    ),
+    "/claim": (
+        N_(
+            "*/claim* signs you up for a shift. When it is full you join its waitlist and I tell you "
+            "your place; if someone drops out you move up automatically."
+        ),
+        CLAIM,
+    ),
+    "/unclaim": (
+        N_(
+            "*/unclaim* gives up your place on a shift (or leaves its waitlist). The next person waiting "
+            "gets it. Close to the start, ask the state's coordinator instead."
+        ),
+        UNCLAIM,
+    ),
+    "/myshifts": (N_("*/myshifts* shows your upcoming shifts with Confirm and Release buttons."), MYSHIFTS),
     "/stats": (
         N_(
             "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a "
@@ -114,144 +128,203 @@ TRANSLATED_HELP = {
     ),
 }
 
+# `/turnout help`'s lines: a command (its placeholders and example words in the reader's
+# language: `{doors}` and `{convos}` are the reader's metric words) and what it does.
 EVERYONE = [
-    ("`/turnout home STATE`", "set your home state"),
-    ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", "find and manage your shifts"),
+    (N_("`/turnout home STATE`"), N_("set your home state")),
+    ("`/shifts`, `/claim ID`, `/unclaim ID`, `/myshifts`", N_("find and manage your shifts")),
     (
         "`/host`",
-        "host your own shift (a form, or inline like `shift add`): the state's coordinators approve it",
+        N_("host your own shift (a form, or inline like `shift add`): the state's coordinators approve it"),
     ),
-    ("`/log 40 doors 6 convos`, `/log undo`", "log what you did"),
-    ("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`", "see the impact"),
-    ("`/turnout language es|en`", "read Turnout in Spanish (español) or English"),
+    ("`/log 40 {doors} 6 {convos}`, `/log undo`", N_("log what you did")),
+    (
+        N_("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`"),
+        N_("see the impact"),
+    ),
+    ("`/turnout language es|en`", N_("read Turnout in Spanish (español) or English")),
 ]
 COORDINATORS = [
-    ("`/turnout shift add`", "add a shift (form), or inline: " + SHIFT_ADD.split(", or ")[1]),
+    (
+        "`/turnout shift add`",
+        N_(
+            "add a shift (form), or inline: `/turnout shift add STATE YYYY-MM-DD HH:MM-HH:MM KIND CAPACITY "
+            "LOCATION…`, e.g. `/turnout shift add IA 2026-11-28 10:00-13:00 canvass 8 Des Moines HQ, 123 Main St`"
+        ),
+    ),
     (
         "`/turnout shift edit ID`",
-        "change a shift (form), or inline: " + SHIFT_EDIT.split(", or ")[1].split(", e.g.")[0],
+        N_(
+            "change a shift (form), or inline: `/turnout shift edit ID [date YYYY-MM-DD] [time HH:MM-HH:MM] "
+            "[capacity N] [location TEXT…]`"
+        ),
     ),
-    ("`/turnout shift repeat ID weekly N`", "copy a shift weekly into a series (or `until YYYY-MM-DD`)"),
+    ("`/turnout shift repeat ID weekly N`", N_("copy a shift weekly into a series (or `until YYYY-MM-DD`)")),
     (
-        "`/turnout shift cancel ID [REASON…]`",
-        "cancel a shift (`ID series`: the rest of its series); everyone on it is told by DM",
+        N_("`/turnout shift cancel ID [REASON…]`"),
+        N_("cancel a shift (`ID series`: the rest of its series); everyone on it is told by DM"),
     ),
-    ("`/turnout roster ID`", "who's on a shift, with Attended / No-show / Remove buttons"),
+    ("`/turnout roster ID`", N_("who's on a shift, with Attended / No-show / Remove buttons")),
     (
         "`/turnout roster ID add @user`",
-        "a place for someone who called in; once it has started, a walk-in marked attended",
+        N_("a place for someone who called in; once it has started, a walk-in marked attended"),
     ),
-    ("`/turnout proposals [STATE]`", "volunteers' `/host` proposals waiting, with Approve / Decline"),
+    (N_("`/turnout proposals [STATE]`"), N_("volunteers' `/host` proposals waiting, with Approve / Decline")),
     (
-        "`/turnout host @user STATE`",
-        "trust a volunteer to publish the shifts they host (`host remove` revokes)",
-    ),
-    (
-        "`/turnout leads STATE #channel`",
-        "where proposals, late releases, at-risk shifts and the weekly digest go (else to you by DM)",
-    ),
-    ("`/turnout cutoff STATE HOURS`", "how close to the start volunteers may still `/unclaim` (default 3)"),
-    (
-        "`/turnout people STATE [new|ready|lapsed|hosts|noshows]`",
-        "your volunteers by where they stand: who to welcome, ask to host, win back",
+        N_("`/turnout host @user STATE`"),
+        N_("trust a volunteer to publish the shifts they host (`host remove` revokes)"),
     ),
     (
-        "`/turnout require STATE KIND training|none`",
-        "whether claiming that kind of shift needs a training first",
+        N_("`/turnout leads STATE #channel`"),
+        N_("where proposals, late releases, at-risk shifts and the weekly digest go (else to you by DM)"),
     ),
-    ("`/turnout trained @user STATE`", "record a training someone did elsewhere"),
-    ("`/turnout noshow STATE N|off`", "hold claims from people with N no-shows in 60 days for you to accept"),
-    ("`/turnout language STATE es|en`", "the language of the state's channel posts"),
-    ("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`", "set the day's goal, or a standing daily one"),
-    ("`/turnout schedule STATE [JOB HH:MM]`", "see the state's post times, or change one"),
-    ("`/turnout digest STATE [morning|evening]`", "post that digest to the state's channel now"),
     (
-        "`/turnout export STATE [FROM] [TO]`",
-        "CSVs of contacts and attendance, sent to you (default: last 30 days)",
+        N_("`/turnout cutoff STATE HOURS`"),
+        N_("how close to the start volunteers may still `/unclaim` (default 3)"),
+    ),
+    (
+        N_("`/turnout people STATE [new|ready|lapsed|hosts|noshows]`"),
+        N_("your volunteers by where they stand: who to welcome, ask to host, win back"),
+    ),
+    (
+        N_("`/turnout require STATE KIND training|none`"),
+        N_("whether claiming that kind of shift needs a training first"),
+    ),
+    (N_("`/turnout trained @user STATE`"), N_("record a training someone did elsewhere")),
+    (
+        N_("`/turnout noshow STATE N|off`"),
+        N_("hold claims from people with N no-shows in 60 days for you to accept"),
+    ),
+    (N_("`/turnout language STATE es|en`"), N_("the language of the state's channel posts")),
+    (
+        N_("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`"),
+        N_("set the day's goal, or a standing daily one"),
+    ),
+    (N_("`/turnout schedule STATE [JOB HH:MM]`"), N_("see the state's post times, or change one")),
+    (N_("`/turnout digest STATE [morning|evening]`"), N_("post that digest to the state's channel now")),
+    (
+        N_("`/turnout export STATE [FROM] [TO]`"),
+        N_("CSVs of contacts and attendance, sent to you (default: last 30 days)"),
     ),
 ]
 ADMINS = [
     (
-        "`/turnout state STATE #channel [TIMEZONE]`",
-        "bind a state to its channel (and override its time zone)",
+        N_("`/turnout state STATE #channel [TIMEZONE]`"),
+        N_("bind a state to its channel (and override its time zone)"),
     ),
-    ("`/turnout coordinator @user STATE`", "make someone a state's coordinator"),
-    ("`/turnout coordinator remove @user STATE`", "revoke it"),
-    ("`/turnout org NAME`", "the name your organization goes by in the coalition's numbers"),
+    (N_("`/turnout coordinator @user STATE`"), N_("make someone a state's coordinator")),
+    (N_("`/turnout coordinator remove @user STATE`"), N_("revoke it")),
+    (N_("`/turnout org NAME`"), N_("the name your organization goes by in the coalition's numbers")),
 ]
 
 
 # `/turnout NAME help`: what the subcommand does, then its usage.
 SUBCOMMAND_HELP = {
-    "home": ("Sets your home state: the default for `/shifts`, `/log` and `/leaderboard`.", HOME),
-    "state": ("Binds a state to its channel, where its posts go (admins).", STATE),
-    "coordinator": ("Grants or revokes a state's coordinator role (admins).", COORDINATOR),
-    "cutoff": ("Sets how close to the start volunteers may still release a shift themselves.", CUTOFF),
+    "home": (N_("Sets your home state: the default for `/shifts`, `/log` and `/leaderboard`."), HOME),
+    "state": (N_("Binds a state to its channel, where its posts go (admins)."), STATE),
+    "coordinator": (N_("Grants or revokes a state's coordinator role (admins)."), COORDINATOR),
+    "cutoff": (N_("Sets how close to the start volunteers may still release a shift themselves."), CUTOFF),
     "shift": (
-        "Adds a shift (a form, or inline), changes one, repeats it weekly or cancels it; everyone on it is told.",
+        N_(
+            "Adds a shift (a form, or inline), changes one, repeats it weekly or cancels it; everyone on it is told."
+        ),
         SHIFT_ADD,
     ),
     "roster": (
-        "Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it.",
-        f"{ROSTER}\nor {ROSTER_ADD}",
+        N_("Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it."),
+        f"{ROSTER}\nor {ROSTER_ADD}",  # two usage lines, each translated by usage_text
     ),
     "host": (
-        "Makes a volunteer a trusted host in a state, so the shifts they `/host` there are posted "
-        "without waiting for approval; `remove` revokes it (coordinators).",
+        N_(
+            "Makes a volunteer a trusted host in a state, so the shifts they `/host` there are posted "
+            "without waiting for approval; `remove` revokes it (coordinators)."
+        ),
         TRUSTED_HOST,
     ),
     "proposals": (
-        "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
-        "Decline. No state: this channel's or your home state if you coordinate it, else all yours.",
+        N_(
+            "Lists volunteers' `/host` proposals waiting for a decision, soonest first, with Approve / "
+            "Decline. No state: this channel's or your home state if you coordinate it, else all yours."
+        ),
         PROPOSALS,
     ),
     "leads": (
-        "Binds the channel where a state's leaders get proposals, releases and \"can't make it\" "
-        "inside 24 hours, at-risk shifts and the weekly digest; `off` sends them to the "
-        "coordinators by DM again; with no channel, says where they go now (coordinators).",
+        N_(
+            "Binds the channel where a state's leaders get proposals, releases and \"can't make it\" "
+            "inside 24 hours, at-risk shifts and the weekly digest; `off` sends them to the "
+            "coordinators by DM again; with no channel, says where they go now (coordinators)."
+        ),
         LEADS,
     ),
     "people": (
-        "Lists a state's volunteers by where they stand on the ladder (new, active, regular, host, "
-        "trusted host), with their last shift, shifts attended and contacts: *new* have never attended, "
-        "*ready* are regulars who have never hosted, *lapsed* attended before but not in 30 days, "
-        "*noshows* missed 2+ shifts in 60 days. With no segment: how many people each holds.",
+        N_(
+            "Lists a state's volunteers by where they stand on the ladder (new, active, regular, host, "
+            "trusted host), with their last shift, shifts attended and contacts: *new* have never attended, "
+            "*ready* are regulars who have never hosted, *lapsed* attended before but not in 30 days, "
+            "*noshows* missed 2+ shifts in 60 days. With no segment: how many people each holds."
+        ),
         PEOPLE,
     ),
     "require": (
-        "Makes claiming a kind of shift in a state need a training first (attended in the state or "
-        "nationally, recorded with `trained`, or a place on one that ends before the shift), or lifts it.",
+        N_(
+            "Makes claiming a kind of shift in a state need a training first (attended in the state or "
+            "nationally, recorded with `trained`, or a place on one that ends before the shift), or lifts it."
+        ),
         REQUIRE,
     ),
-    "trained": ("Records a training someone did elsewhere, so they may claim shifts that need one.", TRAINED),
+    "trained": (
+        N_("Records a training someone did elsewhere, so they may claim shifts that need one."),
+        TRAINED,
+    ),
     "noshow": (
-        "Holds claims from volunteers with N or more no-shows in the state in the last 60 days until the "
-        "shift's host or a coordinator accepts them (an Accept button on the roster); `off` ends it.",
+        N_(
+            "Holds claims from volunteers with N or more no-shows in the state in the last 60 days until the "
+            "shift's host or a coordinator accepts them (an Accept button on the roster); `off` ends it."
+        ),
         NOSHOW,
     ),
     "goal": (
-        "Sets a state's goal for one day, or a standing daily goal that applies from today on "
-        "(past days keep the goal they had).",
+        N_(
+            "Sets a state's goal for one day, or a standing daily goal that applies from today on "
+            "(past days keep the goal they had)."
+        ),
         GOAL,
     ),
-    "schedule": ("Shows a state's post times in its own zone; with a job and a time, changes it.", SCHEDULE),
-    "digest": ("Posts a state's morning or evening digest now (updating it if it is out already).", DIGEST),
-    "export": ("Sends you CSVs of a state's contacts and attendance (default: the last 30 days).", EXPORT),
+    "schedule": (
+        N_("Shows a state's post times in its own zone; with a job and a time, changes it."),
+        SCHEDULE,
+    ),
+    "digest": (
+        N_("Posts a state's morning or evening digest now (updating it if it is out already)."),
+        DIGEST,
+    ),
+    "export": (
+        N_("Sends you CSVs of a state's contacts and attendance (default: the last 30 days)."),
+        EXPORT,
+    ),
 }
 
 
-def build_subcommand_help(name: str) -> Reply:
+def build_subcommand_help(name: str, lang: Lang = ENGLISH) -> Reply:
     """`/turnout NAME help`: a one-line description and the usage, read as help, not as an error."""
     what, form = SUBCOMMAND_HELP[name]
-    text = f"*/turnout {name}*: {what}\nUsage: {form}"
+    text = lang._("*/turnout {name}*: {what}", name=name, what=lang._(what)) + "\n" + usage_text(form, lang)
     if name == "shift":
-        text += f"\nOr: {SHIFT_EDIT}\nOr: {SHIFT_REPEAT}\nOr: {SHIFT_CANCEL}\nOr: {SHIFT_CANCEL_SERIES}"
+        for form in (SHIFT_EDIT, SHIFT_REPEAT, SHIFT_CANCEL, SHIFT_CANCEL_SERIES):
+            text += "\n" + lang._("Or: {usage}", usage=lang._(form))
     return Reply(text, [section(text)])
 
 
 def usage_text(usage: str, lang: Lang = ENGLISH) -> str:
-    """`Usage: …`, in the reader's language where the usage line is translated."""
-    return lang._("Usage: {usage}", usage=lang._(usage))
+    """`Usage: …`, in the reader's language where the usage line is translated; several usage
+    lines (`A\nor B`) are each translated."""
+    lines = usage.split(USAGE_OR)
+    joined = ("\n" + lang.pgettext("between usage lines", "or") + " ").join(lang._(line) for line in lines)
+    return lang._("Usage: {usage}", usage=joined)
+
+
+# Between the usage lines of a command that has several.
+USAGE_OR = "\nor "
 
 
 def build_log_help(lang: Lang) -> Reply:
@@ -282,19 +355,31 @@ def language_name(code: str, lang: Lang) -> str:
 def build_command_help(command: str, lang: Lang = ENGLISH) -> Reply:
     if command in TRANSLATED_HELP:
         what, form = TRANSLATED_HELP[command]
-        text = f"{lang._(what)}\n{usage_text(form, lang)}"
+        text = f"{lang._(what, kinds=kinds_text(lang))}\n{usage_text(form, lang)}"
     else:
         text = COMMAND_HELP[command]
     return Reply(text, [section(text)])
 
 
-def build_turnout_help(*, coordinates: list[str], is_admin: bool) -> Reply:
-    """`/turnout help`: what this person may do."""
-    lines = ["*What you can do with Turnout*", *(f"• {cmd} — {what}" for cmd, what in EVERYONE)]
+def build_turnout_help(*, coordinates: list[str], is_admin: bool, lang: Lang = ENGLISH) -> Reply:
+    """`/turnout help`: what this person may do, with the reader's own words (`/log 40 puertas`)."""
+    words = {
+        "doors": metric_keyword(Metric.DOORS, lang.code),
+        "convos": metric_keyword(Metric.CONVOS, lang.code),
+    }
+
+    def line(cmd: str, what: str) -> str:
+        return f"• {lang._(cmd).format(**words)} — {lang._(what)}"
+
+    title = lang._("What you can do with Turnout")
+    # One section per audience: each stays well inside a section's 3,000 characters in Spanish.
+    groups = [[f"*{title}*", *(line(cmd, what) for cmd, what in EVERYONE)]]
     if coordinates or is_admin:
-        scope = "any state" if is_admin else ", ".join(coordinates)
-        lines += ["", f"*As a coordinator ({scope})*", *(f"• {cmd} — {what}" for cmd, what in COORDINATORS)]
+        scope = lang._("any state") if is_admin else ", ".join(coordinates)
+        groups.append(
+            [lang._("*As a coordinator ({scope})*", scope=scope), *(line(c, w) for c, w in COORDINATORS)]
+        )
     if is_admin:
-        lines += ["", "*As an admin*", *(f"• {cmd} — {what}" for cmd, what in ADMINS)]
-    note = "Every command answers `help`, e.g. `/shifts help`."
-    return Reply("What you can do with Turnout", [section("\n".join(lines)), context(note)])
+        groups.append([lang._("*As an admin*"), *(line(cmd, what) for cmd, what in ADMINS)])
+    note = lang._("Every command answers `help`, e.g. `/shifts help`.")
+    return Reply(title, [*(section("\n".join(group)) for group in groups), context(note)])

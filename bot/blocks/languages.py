@@ -52,8 +52,8 @@ def build_state_language(state: str, code: str, lang: Lang, *, changed: bool) ->
     values = {"place": place(state, lang), "language": language_name(code, lang), "code": state}
     if changed:
         text = lang._(
-            "Posts in {place}'s channel will be in {language}. The shift posts and digests are still "
-            "being translated: until they are, they stay in English.",
+            "Posts in {place}'s channel will be in {language}: its shifts' posts, the morning and evening "
+            "posts, the calls to cover a shift, and the weekly digest if it goes to a leads channel.",
             **values,
         )
     else:

@@ -1,4 +1,7 @@
-"""What shifts, signups and rosters look like in Slack."""
+"""What shifts, signups and rosters look like in Slack.
+
+Every builder here takes the `Lang` of whoever reads what it builds: the person acting for a
+reply, the recipient for a DM, the state for its channel's post."""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from bot.blocks import actions as act
 from bot.blocks.common import (
     KIND_EMOJI,
     KIND_LABEL,
-    KINDS_TEXT,
     Block,
     Reply,
     actions,
@@ -18,12 +20,13 @@ from bot.blocks.common import (
     esc,
     header,
     input_field,
-    plural,
+    kind_label,
+    kinds_text,
     section,
-    when,
 )
+from bot.blocks.contacts import in_place
+from bot.i18n import ENGLISH, N_, Lang
 from bot.models import SignupStatus
-from bot.services.places import PLACES
 from bot.services.shifts import (
     LIST_LIMIT,
     MAX_CAPACITY,
@@ -41,268 +44,388 @@ from bot.services.shifts import (
 # Each person on a roster takes two blocks (a line and their buttons).
 ROSTER_PAGE_SIZE = 10
 
-STATUS_LABEL = {
-    SignupStatus.CLAIMED: ":white_circle: claimed, not yet confirmed",
-    SignupStatus.CONFIRMED: ":large_green_circle: confirmed",
-    SignupStatus.ATTENDED: ":white_check_mark: attended",
-    SignupStatus.NO_SHOW: ":x: no-show",
-    SignupStatus.WAITLISTED: ":hourglass_flowing_sand: waitlisted",
-    SignupStatus.PENDING: ":raised_hand: waiting for the host or a coordinator to accept",
-    SignupStatus.RELEASED: "released",
-    SignupStatus.REMOVED: "taken off the shift by its host or a coordinator",
+STATUS_EMOJI = {
+    SignupStatus.CLAIMED: ":white_circle: ",
+    SignupStatus.CONFIRMED: ":large_green_circle: ",
+    SignupStatus.ATTENDED: ":white_check_mark: ",
+    SignupStatus.NO_SHOW: ":x: ",
+    SignupStatus.WAITLISTED: ":hourglass_flowing_sand: ",
+    SignupStatus.PENDING: ":raised_hand: ",
 }
+STATUS_WORDS = {
+    SignupStatus.CLAIMED: N_("claimed, not yet confirmed"),
+    SignupStatus.CONFIRMED: N_("confirmed"),
+    SignupStatus.ATTENDED: N_("attended"),
+    SignupStatus.NO_SHOW: N_("no-show"),
+    SignupStatus.WAITLISTED: N_("waitlisted"),
+    SignupStatus.PENDING: N_("waiting for the host or a coordinator to accept"),
+    SignupStatus.RELEASED: N_("released"),
+    SignupStatus.REMOVED: N_("taken off the shift by its host or a coordinator"),
+}
+# In English, as the roster still shows it.
+STATUS_LABEL = {status: STATUS_EMOJI.get(status, "") + words for status, words in STATUS_WORDS.items()}
 
 
-def title(shift: ShiftView) -> str:
-    return f"{KIND_EMOJI.get(shift.kind, '')} *#{shift.id} · {KIND_LABEL.get(shift.kind, shift.kind)}* ({shift.state})"
+def status_label(status: str, lang: Lang = ENGLISH) -> str:
+    """`:large_green_circle: confirmed`: a signup's status with its emoji, in the reader's words."""
+    words = STATUS_WORDS.get(SignupStatus(status))
+    return STATUS_EMOJI.get(SignupStatus(status), "") + lang._(words) if words else status
 
 
-def fill(shift: ShiftView) -> str:
-    text = f":busts_in_silhouette: {shift.held}/{shift.capacity}"
+def title(shift: ShiftView, lang: Lang = ENGLISH) -> str:
+    return f"{KIND_EMOJI.get(shift.kind, '')} *#{shift.id} · {kind_label(lang, shift.kind)}* ({shift.state})"
+
+
+def fill(shift: ShiftView, lang: Lang = ENGLISH) -> str:
+    text = f":busts_in_silhouette: {lang.number(shift.held)}/{lang.number(shift.capacity)}"
     if shift.full:
-        text += " · full"
+        text += " · " + lang._("full")
     if shift.waiting:
-        text += f" · {shift.waiting} on the waitlist"
+        text += " · " + lang._("{count} on the waitlist", count=lang.number(shift.waiting))
     return text
 
 
-def describe(shift: ShiftView, *, notes: bool = False) -> str:
+def describe(shift: ShiftView, *, notes: bool = False, lang: Lang = ENGLISH) -> str:
     lines = [
-        title(shift),
-        when(shift.starts_at, shift.ends_at, shift.timezone),
+        title(shift, lang),
+        lang.span(shift.starts_at, shift.ends_at, shift.timezone),
         f":round_pushpin: {esc(shift.location)}",
-        *([f":bust_in_silhouette: Hosted by <@{shift.host_id}>"] if shift.host_id else []),
-        fill(shift),
+        *(
+            [":bust_in_silhouette: " + lang._("Hosted by {host}", host=f"<@{shift.host_id}>")]
+            if shift.host_id
+            else []
+        ),
+        fill(shift, lang),
     ]
     if notes and shift.notes:
         lines.append(f":memo: {esc(shift.notes)}")
     if shift.cancelled:
-        lines = [f"~{line}~" for line in lines[:2]] + [":no_entry: *Cancelled*"]
+        lines = [f"~{line}~" for line in lines[:2]] + [":no_entry: " + lang._("*Cancelled*")]
     return "\n".join(lines)
 
 
-def claim_button(shift: ShiftView, surface: str) -> Block:
+def claim_button(shift: ShiftView, surface: str, lang: Lang = ENGLISH) -> Block:
     value = act.button_value(shift.id, surface)
     if shift.full:
-        return button("Join waitlist", act.JOIN_WAITLIST, value)
-    return button("Claim", act.CLAIM, value, style="primary")
+        return button(lang._("Join waitlist"), act.JOIN_WAITLIST, value)
+    return button(lang._("Claim"), act.CLAIM, value, style="primary")
 
 
-def status_line(signup: SignupView) -> str:
-    label = STATUS_LABEL.get(SignupStatus(signup.status), signup.status)
+def status_line(signup: SignupView, lang: Lang = ENGLISH) -> str:
+    label = status_label(signup.status, lang)
     if signup.waitlist_position:
-        label += f" (#{signup.waitlist_position} in line)"
-    return f"You: {label}"
+        label += " " + lang._("(#{position} in line)", position=lang.number(signup.waitlist_position))
+    return lang._("You: {status}", status=label)
 
 
-def signup_buttons(signup: SignupView, surface: str) -> list[Block]:
+def signup_buttons(signup: SignupView, surface: str, lang: Lang = ENGLISH) -> list[Block]:
     value = act.button_value(signup.shift.id, surface)
-    release = button("Release", act.RELEASE, value)
+    release = button(lang._("Release"), act.RELEASE, value)
     if signup.status == SignupStatus.CLAIMED:
-        return [button("Confirm", act.CONFIRM, value, style="primary"), release]
+        return [button(lang._("Confirm"), act.CONFIRM, value, style="primary"), release]
     if signup.status == SignupStatus.CONFIRMED:
         return [release]
     if signup.status == SignupStatus.WAITLISTED:
-        return [button("Leave waitlist", act.RELEASE, value)]
+        return [button(lang._("Leave waitlist"), act.RELEASE, value)]
     if signup.status == SignupStatus.PENDING:
-        return [button("Withdraw", act.RELEASE, value)]
+        return [button(lang._("Withdraw"), act.RELEASE, value)]
     return []
 
 
-def listing_scope(query: ListingQuery) -> str:
-    """`canvass shifts in Iowa tomorrow`: the listing's filters in words."""
-    what = f"{KIND_LABEL[query.kind].lower()} shifts" if query.kind else "shifts"
-    where = (
-        "in any state"
-        if query.state is None
-        else ("nationally" if query.state == "US" else f"in {PLACES[query.state].name}")
+def listing_scope(query: ListingQuery, lang: Lang = ENGLISH) -> str:
+    """`open canvass shifts in Iowa tomorrow`: the listing's filters in words."""
+    what = (
+        lang._("open {kind} shifts", kind=kind_label(lang, query.kind).lower())
+        if query.kind
+        else lang._("open shifts")
     )
-    span = {"today": "today", "tomorrow": "tomorrow", "week": "this week", None: "in the next 7 days"}
-    return f"{what} {where} {span.get(query.when, f'on {query.when}')}"
+    span = {
+        "today": lang._("today"),
+        "tomorrow": lang._("tomorrow"),
+        "week": lang._("this week"),
+        None: lang._("in the next 7 days"),
+    }
+    when = span.get(query.when) or lang._("on {day}", day=query.when)
+    # Translators: {shifts} "open canvass shifts", {place} "in Iowa", {when} "tomorrow".
+    return lang._("{shifts} {place} {when}", shifts=what, place=in_place(query.state, lang), when=when)
 
 
-def page_span(noun: str, offset: int, shown: int, total: int) -> str:
-    """`Shifts 11–20 of 60`: where this page sits in the whole list."""
-    return f"{noun} {offset + 1}–{offset + shown} of {total}"
+def page_span(noun: str, offset: int, shown: int, total: int, lang: Lang = ENGLISH) -> str:
+    """`Shifts 11–20 of 60`: where this page sits in the whole list (`noun` in the reader's words)."""
+    return lang._(
+        "{noun} {first}–{last} of {total}",
+        noun=noun,
+        first=lang.number(offset + 1),
+        last=lang.number(offset + shown),
+        total=lang.number(total),
+    )
 
 
-def page_buttons(action_id: str, surface: str, offset: int, shown: int, total: int, size: int) -> list[Block]:
+def page_buttons(
+    action_id: str, surface: str, offset: int, shown: int, total: int, size: int, lang: Lang = ENGLISH
+) -> list[Block]:
     """Previous / Next for a page of `size` starting at `offset`; none when it all fits on one page.
     Slack refuses two elements with one action_id in a block, so each direction has its own."""
     buttons: list[Block] = []
     if offset > 0:
         previous = act.page_action(action_id, act.PREVIOUS)
-        buttons.append(button("Previous", previous, act.paged(surface, max(0, offset - size))))
+        buttons.append(button(lang._("Previous"), previous, act.paged(surface, max(0, offset - size))))
     if offset + shown < total:
         following = min(size, total - offset - shown)
-        buttons.append(button(f"Next {following}", action_id, act.paged(surface, offset + shown)))
+        buttons.append(
+            button(
+                lang._("Next {count}", count=lang.number(following)),
+                action_id,
+                act.paged(surface, offset + shown),
+            )
+        )
     return [actions(*buttons)] if buttons else []
 
 
-def build_shift_list(listing: ShiftListing, *, query: ListingQuery, surface: str) -> Reply:
+def capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def build_shift_list(
+    listing: ShiftListing, *, query: ListingQuery, surface: str, lang: Lang = ENGLISH
+) -> Reply:
     """`/shifts`: one page, soonest first, each with its fill and the viewer's own state or a
     Claim button; Previous / Next page through every matching shift."""
-    scope = listing_scope(query)
+    scope = listing_scope(query, lang)
     if not listing.shifts:
-        text = f"No open {scope}. Try `/shifts week`, another state, or ask a coordinator to add one."
+        text = lang._(
+            "No {scope}. Try `/shifts week`, another state, or ask a coordinator to add one.", scope=scope
+        )
         return Reply(text, [section(text)])
     here = act.paged(surface, listing.offset)
-    blocks: list[Block] = [header(f"Open {scope}"[:150])]
+    blocks: list[Block] = [header(capitalized(scope)[:150])]
     for shift in listing.shifts:
         mine = listing.mine.get(shift.id)
         if mine is None:
-            blocks.append(section(describe(shift), accessory=claim_button(shift, here)))
+            blocks.append(section(describe(shift, lang=lang), accessory=claim_button(shift, here, lang)))
         else:
-            blocks.append(section(describe(shift)))
-            blocks.append(context(status_line(mine)))
-            if signup_buttons(mine, here):
-                blocks.append(actions(*signup_buttons(mine, here)))
+            blocks.append(section(describe(shift, lang=lang)))
+            blocks.append(context(status_line(mine, lang)))
+            if signup_buttons(mine, here, lang):
+                blocks.append(actions(*signup_buttons(mine, here, lang)))
         blocks.append(divider())
-    span = page_span("Shifts", listing.offset, len(listing.shifts), listing.total)
+    span = page_span(lang._("Shifts"), listing.offset, len(listing.shifts), listing.total, lang)
     blocks.append(context(span))
     blocks += page_buttons(
-        act.SHIFTS_PAGE, surface, listing.offset, len(listing.shifts), listing.total, LIST_LIMIT
+        act.SHIFTS_PAGE, surface, listing.offset, len(listing.shifts), listing.total, LIST_LIMIT, lang
     )
-    return Reply(f"Open {scope}: {span.lower()}", blocks)
+    return Reply(f"{capitalized(scope)}: {span.lower()}", blocks)
 
 
-def build_signup_card(signup: SignupView, headline: str) -> Reply:
+def build_signup_card(signup: SignupView, headline: str, lang: Lang = ENGLISH) -> Reply:
     """One signup with what the volunteer can do next (Confirm / Release)."""
-    blocks = [section(headline), section(describe(signup.shift, notes=True)), context(status_line(signup))]
-    buttons = signup_buttons(signup, act.CARD)
+    blocks = [
+        section(headline),
+        section(describe(signup.shift, notes=True, lang=lang)),
+        context(status_line(signup, lang)),
+    ]
+    buttons = signup_buttons(signup, act.CARD, lang)
     if buttons and not signup.shift.cancelled:
         blocks.append(actions(*buttons))
     return Reply(headline, blocks)
 
 
-def claim_headline(result: ClaimResult) -> str:
+def claim_headline(result: ClaimResult, lang: Lang = ENGLISH) -> str:
     signup, shift = result.signup, result.signup.shift
     if signup.status == SignupStatus.PENDING:
-        still = " still" if result.already else ""
-        return (
-            f":raised_hand: Your claim on shift #{shift.id} is{still} waiting for its host or a coordinator "
-            "to accept it, as you missed shifts lately. I'll message you when they do."
+        if result.already:
+            return ":raised_hand: " + lang._(
+                "Your claim on shift #{shift} is still waiting for its host or a coordinator to accept it, "
+                "as you missed shifts lately. I'll message you when they do.",
+                shift=shift.id,
+            )
+        return ":raised_hand: " + lang._(
+            "Your claim on shift #{shift} is waiting for its host or a coordinator to accept it, "
+            "as you missed shifts lately. I'll message you when they do.",
+            shift=shift.id,
         )
     if signup.status == SignupStatus.WAITLISTED:
-        verb = "You're already" if result.already else "Shift is full, so you're"
-        return f":hourglass_flowing_sand: {verb} *#{signup.waitlist_position}* on the waitlist for #{shift.id}. I'll message you if a place opens."
+        position = lang.number(signup.waitlist_position or 0)
+        if result.already:
+            return ":hourglass_flowing_sand: " + lang._(
+                "You're already *#{position}* on the waitlist for #{shift}. I'll message you if a place opens.",
+                position=position,
+                shift=shift.id,
+            )
+        return ":hourglass_flowing_sand: " + lang._(
+            "Shift is full, so you're *#{position}* on the waitlist for #{shift}. "
+            "I'll message you if a place opens.",
+            position=position,
+            shift=shift.id,
+        )
     if result.already:
-        return f":ballot_box_with_check: You're already on shift #{shift.id} ({STATUS_LABEL[SignupStatus(signup.status)]})."
-    return f":tada: You're on shift #{shift.id}! Please confirm you'll be there."
+        return ":ballot_box_with_check: " + lang._(
+            "You're already on shift #{shift} ({status}).",
+            shift=shift.id,
+            status=status_label(signup.status, lang),
+        )
+    return ":tada: " + lang._("You're on shift #{shift}! Please confirm you'll be there.", shift=shift.id)
 
 
-def confirm_headline(result: ClaimResult) -> str:
+def confirm_headline(result: ClaimResult, lang: Lang = ENGLISH) -> str:
     if result.already:
-        return f":ballot_box_with_check: You already confirmed shift #{result.signup.shift.id}."
-    return f":large_green_circle: Confirmed: see you at shift #{result.signup.shift.id}!"
+        return ":ballot_box_with_check: " + lang._(
+            "You already confirmed shift #{shift}.", shift=result.signup.shift.id
+        )
+    return ":large_green_circle: " + lang._(
+        "Confirmed: see you at shift #{shift}!", shift=result.signup.shift.id
+    )
 
 
-def release_headline(result: ReleaseResult) -> str:
+def release_headline(result: ReleaseResult, lang: Lang = ENGLISH) -> str:
     shift = result.signup.shift
     if result.signup.status == SignupStatus.REMOVED:
-        return f"You were taken off shift #{shift.id} already (by its host or a coordinator)."
+        return lang._(
+            "You were taken off shift #{shift} already (by its host or a coordinator).", shift=shift.id
+        )
     if not result.changed:
-        return f"You're not on shift #{shift.id}: you released it already."
-    return f"You're off shift #{shift.id}. Thanks for letting us know."
+        return lang._("You're not on shift #{shift}: you released it already.", shift=shift.id)
+    return lang._("You're off shift #{shift}. Thanks for letting us know.", shift=shift.id)
 
 
-def build_released(result: ReleaseResult) -> Reply:
+def build_released(result: ReleaseResult, lang: Lang = ENGLISH) -> Reply:
     """After a release: the shift as it stands, with a way back in if there is room."""
-    headline = release_headline(result)
-    blocks = [section(headline), section(describe(result.signup.shift))]
+    headline = release_headline(result, lang)
+    blocks = [section(headline), section(describe(result.signup.shift, lang=lang))]
     if not result.signup.shift.cancelled:
-        blocks.append(actions(claim_button(result.signup.shift, act.CARD)))
+        blocks.append(actions(claim_button(result.signup.shift, act.CARD, lang)))
     return Reply(headline, blocks)
 
 
-def build_my_shifts(page: SignupPage) -> Reply:
+def build_my_shifts(page: SignupPage, lang: Lang = ENGLISH) -> Reply:
     """`/myshifts`: one page of the volunteer's upcoming shifts, with Previous / Next."""
     if not page.signups:
-        text = "You have no upcoming shifts. `/shifts` lists open ones near you."
+        text = lang._("You have no upcoming shifts. `/shifts` lists open ones near you.")
         return Reply(text, [section(text)])
     here = act.paged(act.MINE, page.offset)
-    blocks: list[Block] = [header("Your upcoming shifts")]
+    headline = lang._("Your upcoming shifts")
+    blocks: list[Block] = [header(headline)]
     for signup in page.signups:
-        blocks.append(section(describe(signup.shift)))
-        blocks.append(context(status_line(signup)))
-        buttons = signup_buttons(signup, here)
+        blocks.append(section(describe(signup.shift, lang=lang)))
+        blocks.append(context(status_line(signup, lang)))
+        buttons = signup_buttons(signup, here, lang)
         if buttons:
             blocks.append(actions(*buttons))
         blocks.append(divider())
-    span = page_span("Shifts", page.offset, len(page.signups), page.total)
+    span = page_span(lang._("Shifts"), page.offset, len(page.signups), page.total, lang)
     blocks.append(context(span))
     blocks += page_buttons(
-        act.MYSHIFTS_PAGE, act.MINE, page.offset, len(page.signups), page.total, LIST_LIMIT
+        act.MYSHIFTS_PAGE, act.MINE, page.offset, len(page.signups), page.total, LIST_LIMIT, lang
     )
-    return Reply(f"Your upcoming shifts: {span.lower()}", blocks)
+    return Reply(f"{headline}: {span.lower()}", blocks)
 
 
-def build_shift_post(shift: ShiftView) -> Reply:
-    """The shift's message in its state channel, kept current as people claim and release."""
-    blocks: list[Block] = [section(describe(shift, notes=True))]
+def build_shift_post(shift: ShiftView, lang: Lang = ENGLISH) -> Reply:
+    """The shift's message in its state channel, kept current as people claim and release; in
+    the state's language (`lang`)."""
+    blocks: list[Block] = [section(describe(shift, notes=True, lang=lang))]
     if not shift.cancelled:
-        blocks.append(actions(claim_button(shift, act.POST), block_id=f"post.{shift.id}"))
-        blocks.append(context(f"Or type `/claim {shift.id}`."))
-    status = "cancelled" if shift.cancelled else f"{shift.held}/{shift.capacity}"
-    return Reply(f"Shift #{shift.id} ({shift.kind}, {shift.state}): {status}", blocks)
-
-
-def build_promoted_dm(signup: SignupView) -> Reply:
-    headline = (
-        f":tada: A place opened up and it's yours: you're now on shift #{signup.shift.id}. Please confirm."
+        blocks.append(actions(claim_button(shift, act.POST, lang), block_id=f"post.{shift.id}"))
+        blocks.append(context(lang._("Or type `/claim {shift}`.", shift=shift.id)))
+    status = (
+        lang._("cancelled") if shift.cancelled else f"{lang.number(shift.held)}/{lang.number(shift.capacity)}"
     )
-    return build_signup_card(signup, headline)
+    # Translators: a notification's text; {kind} is the kind of shift, lowercase ("canvass").
+    text = lang._(
+        "Shift #{shift} ({kind}, {state}): {status}",
+        shift=shift.id,
+        kind=kind_label(lang, shift.kind).lower(),
+        state=shift.state,
+        status=status,
+    )
+    return Reply(text, blocks)
 
 
-def build_cancelled_dm(shift: ShiftView, reason: str = "", *, by: str | None = None) -> Reply:
+def build_promoted_dm(signup: SignupView, lang: Lang = ENGLISH) -> Reply:
+    """To the person who moved up from the waitlist, in their language."""
+    headline = ":tada: " + lang._(
+        "A place opened up and it's yours: you're now on shift #{shift}. Please confirm.",
+        shift=signup.shift.id,
+    )
+    return build_signup_card(signup, headline, lang)
+
+
+def build_cancelled_dm(
+    shift: ShiftView, reason: str = "", *, by: str | None = None, lang: Lang = ENGLISH
+) -> Reply:
     """`by`: who cancelled it (its host or a coordinator), named."""
-    who = f" by <@{by}>" if by else ""
-    headline = f":no_entry: Shift #{shift.id} has been cancelled{who}. Sorry for the change of plans."
+    if by:
+        said = lang._(
+            "Shift #{shift} has been cancelled by {person}. Sorry for the change of plans.",
+            shift=shift.id,
+            person=f"<@{by}>",
+        )
+    else:
+        said = lang._("Shift #{shift} has been cancelled. Sorry for the change of plans.", shift=shift.id)
+    headline = f":no_entry: {said}"
     blocks = [section(headline)]
     if reason:
-        blocks.append(section(f"*Why:* {esc(reason)}"))
-    blocks += [section(describe(shift)), context("`/shifts` lists other open shifts.")]
+        blocks.append(section(lang._("*Why:* {reason}", reason=esc(reason))))
+    blocks += [section(describe(shift, lang=lang)), context(lang._("`/shifts` lists other open shifts."))]
     return Reply(headline, blocks)
 
 
-def build_cancel_confirmation(preview: CancelResult, reason: str) -> Reply:
+def build_cancel_confirmation(preview: CancelResult, reason: str, lang: Lang = ENGLISH) -> Reply:
     """Before a shift is cancelled: what it is, who will be told, and a Cancel button that asks once more."""
     shift, told = preview.shift, len(preview.notify)
-    headline = f"Cancel shift #{shift.id}?"
+    headline = lang._("Cancel shift #{shift}?", shift=shift.id)
     who = (
-        f"{plural(told, 'person', 'people')} on it or waiting will be told by DM"
+        lang.ngettext(
+            "{count} person on it or waiting will be told by DM",
+            "{count} people on it or waiting will be told by DM",
+            told,
+        )
         if told
-        else "No one has signed up, so no one needs telling"
+        else lang._("No one has signed up, so no one needs telling")
     )
-    blocks: list[Block] = [section(f"*{headline}* {who}."), section(describe(shift))]
+    blocks: list[Block] = [section(f"*{headline}* {who}."), section(describe(shift, lang=lang))]
     if reason:
-        blocks.append(context(f"Reason they will see: {esc(reason)}"))
+        blocks.append(context(lang._("Reason they will see: {reason}", reason=esc(reason))))
     confirm: Block = {
-        "title": {"type": "plain_text", "text": f"Cancel shift #{shift.id}?"[:100]},
-        "text": {"type": "mrkdwn", "text": f"{who}. This can't be undone."},
-        "confirm": {"type": "plain_text", "text": "Cancel the shift"},
-        "deny": {"type": "plain_text", "text": "Keep it"},
+        "title": {"type": "plain_text", "text": headline[:100]},
+        "text": {"type": "mrkdwn", "text": lang._("{who}. This can't be undone.", who=who)},
+        "confirm": {"type": "plain_text", "text": lang._("Cancel the shift")},
+        "deny": {"type": "plain_text", "text": lang._("Keep it")},
         "style": "danger",
     }
     button_ = button(
-        f"Cancel shift #{shift.id}", act.CANCEL_SHIFT, act.cancel_value(shift.id, reason), "danger", confirm
+        lang._("Cancel shift #{shift}", shift=shift.id),
+        act.CANCEL_SHIFT,
+        act.cancel_value(shift.id, reason),
+        "danger",
+        confirm,
     )
     blocks.append(actions(button_))
     return Reply(headline, blocks)
 
 
-def build_cancel_result(result: CancelResult, told: int | None = None) -> Reply:
+def build_cancel_result(result: CancelResult, told: int | None = None, lang: Lang = ENGLISH) -> Reply:
     """`told`: how many of those to tell have their DM so far (the rest are retried)."""
     shift = result.shift
     owed = len(result.notify)
     told = owed if told is None else told
     if result.already:
-        text = f"Shift #{shift.id} was already cancelled."
+        text = lang._("Shift #{shift} was already cancelled.", shift=shift.id)
     elif told < owed:
-        text = f"Cancelled shift #{shift.id}. Told {told} of {owed} people so far; the rest will be retried."
+        text = lang._(
+            "Cancelled shift #{shift}. Told {told} of {owed} people so far; the rest will be retried.",
+            shift=shift.id,
+            told=lang.number(told),
+            owed=lang.number(owed),
+        )
     else:
-        text = f"Cancelled shift #{shift.id}. Told {told} {'person' if told == 1 else 'people'} by DM."
-    return Reply(text, [section(text), section(describe(shift))])
+        text = lang.ngettext(
+            "Cancelled shift #{shift}. Told {count} person by DM.",
+            "Cancelled shift #{shift}. Told {count} people by DM.",
+            told,
+            shift=shift.id,
+        )
+    return Reply(text, [section(text), section(describe(shift, lang=lang))])
 
 
 def build_shift_created(
@@ -312,55 +435,64 @@ def build_shift_created(
     *,
     pending: bool = False,
     refused: str | None = None,
+    lang: Lang = ENGLISH,
 ) -> Reply:
     """`pending`: the shift exists but Slack has not taken its channel post yet (it is retried);
     `refused`: Slack will not take it (its reason), so nothing is retried."""
-    verb = "Added" if created else "Already added"
+    values = {"shift": shift.id, "state": shift.state}
     if created and channel_id and refused:
-        text = (
-            f"{verb} shift #{shift.id}, but Slack would not post it in <#{channel_id}> ({esc(refused)}). "
-            "If the channel is private, invite @Turnout to it; volunteers find the shift with `/shifts`."
+        text = lang._(
+            "Added shift #{shift}, but Slack would not post it in {channel} ({reason}). If the channel is "
+            "private, invite @Turnout to it; volunteers find the shift with `/shifts`.",
+            channel=f"<#{channel_id}>",
+            reason=esc(refused),
+            **values,
         )
     elif created and channel_id and pending:
-        text = f"{verb} shift #{shift.id}. Slack didn't take the post yet; I'll keep trying."
+        text = lang._("Added shift #{shift}. Slack didn't take the post yet; I'll keep trying.", **values)
     elif created and channel_id is None:
-        text = (
-            f"{verb} shift #{shift.id}. It was not posted: {shift.state} has no channel yet. An admin binds "
-            f"one with `/turnout state {shift.state} #channel`; volunteers find it with `/shifts` meanwhile."
+        text = lang._(
+            "Added shift #{shift}. It was not posted: {state} has no channel yet. An admin binds one with "
+            "`/turnout state {state} #channel`; volunteers find it with `/shifts` meanwhile.",
+            **values,
+        )
+    elif created:
+        text = lang._(
+            "Added shift #{shift} and posted it in {channel}.", channel=f"<#{channel_id}>", **values
         )
     else:
-        where = f" and posted it in <#{channel_id}>" if channel_id and created else ""
-        text = f"{verb} shift #{shift.id}{where}."
-    return Reply(text, [section(text), section(describe(shift, notes=True))])
+        text = lang._("Already added shift #{shift}.", **values)
+    return Reply(text, [section(text), section(describe(shift, notes=True, lang=lang))])
 
 
-def build_roster(roster: Roster, offset: int = 0) -> Reply:
+def build_roster(roster: Roster, offset: int = 0, lang: Lang = ENGLISH) -> Reply:
     """Coordinators' view: everyone on the shift, a page of people at a time, with attendance
     buttons once it opens; an offset past the end shows the last page."""
     shift, entries = roster.shift, roster.entries
     offset = max(0, min(offset, (len(entries) - 1) // ROSTER_PAGE_SIZE * ROSTER_PAGE_SIZE)) if entries else 0
     page = entries[offset : offset + ROSTER_PAGE_SIZE]
     here = act.paged(act.ROSTER, offset)
-    blocks: list[Block] = [header(f"Roster for shift #{shift.id}"), section(describe(shift, notes=True))]
+    heading = lang._("Roster for shift #{shift}", shift=shift.id)
+    blocks: list[Block] = [header(heading), section(describe(shift, notes=True, lang=lang))]
     if not entries:
-        blocks.append(section("_No one has signed up yet._"))
+        blocks.append(section(lang._("_No one has signed up yet._")))
     for entry in page:
-        label = STATUS_LABEL.get(SignupStatus(entry.status), entry.status)
+        label = status_label(entry.status, lang)
         if roster.can_mark and entry.status in (SignupStatus.CLAIMED, SignupStatus.CONFIRMED):
-            label += " · _unmarked_"
+            label += " · " + lang._("_unmarked_")
         if entry.waitlist_position:
             label += f" #{entry.waitlist_position}"
         if entry.flagged:
-            label += " · :warning: 2+ no-shows in 60 days"
+            label += " · :warning: " + lang._("2+ no-shows in 60 days")
         blocks.append(section(f"<@{entry.user_id}> — {label}"))
         value = act.button_value(entry.signup_id, here)
         elements: list[Block] = []
         if entry.status == SignupStatus.PENDING and not shift.cancelled:
-            elements.append(button("Accept", act.ACCEPT, value, style="primary"))
+            elements.append(button(lang._("Accept"), act.ACCEPT, value, style="primary"))
         if roster.can_mark and entry.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
             elements += [
-                button("Attended", act.ATTENDED, value, style="primary"),
-                button("No-show", act.NO_SHOW, value, style="danger"),
+                button(lang._("Attended"), act.ATTENDED, value, style="primary"),
+                button(lang._("No-show"), act.NO_SHOW, value, style="danger"),
             ]
         if entry.status in (
             SignupStatus.CLAIMED,
@@ -370,17 +502,17 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
         ):
             elements.append(
                 button(
-                    "Remove",
+                    lang._("Remove"),
                     act.REMOVE,
                     value,
                     confirm={
-                        "title": {"type": "plain_text", "text": "Remove from shift?"},
+                        "title": {"type": "plain_text", "text": lang._("Remove from shift?")},
                         "text": {
                             "type": "mrkdwn",
-                            "text": "They'll lose their place; the waitlist moves up.",
+                            "text": lang._("They'll lose their place; the waitlist moves up."),
                         },
-                        "confirm": {"type": "plain_text", "text": "Remove"},
-                        "deny": {"type": "plain_text", "text": "Keep"},
+                        "confirm": {"type": "plain_text", "text": lang._("Remove")},
+                        "deny": {"type": "plain_text", "text": lang._("Keep")},
                     },
                 )
             )
@@ -388,19 +520,25 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
             blocks.append(actions(*elements, block_id=f"roster.{entry.signup_id}"))
     notes = []
     if entries:
-        notes.append(
-            f"{page_span('People', offset, len(page), len(entries))} · "
-            f"{shift.held}/{shift.capacity} places held · {shift.waiting} on the waitlist"
+        span = page_span(lang._("People"), offset, len(page), len(entries), lang)
+        places = lang._(
+            "{held}/{capacity} places held · {waiting} on the waitlist",
+            held=lang.number(shift.held),
+            capacity=lang.number(shift.capacity),
+            waiting=lang.number(shift.waiting),
         )
+        notes.append(f"{span} · {places}")
     if roster.released:
-        notes.append(f"{roster.released} released or removed")
+        notes.append(lang._("{count} released or removed", count=lang.number(roster.released)))
     if not roster.can_mark and not shift.cancelled:
-        notes.append("Attendance buttons appear an hour before the shift starts.")
+        notes.append(lang._("Attendance buttons appear an hour before the shift starts."))
     if notes:
         blocks.append(context(" · ".join(notes)))
     roster_surface = act.button_value(shift.id, act.ROSTER)
-    blocks += page_buttons(act.ROSTER_PAGE, roster_surface, offset, len(page), len(entries), ROSTER_PAGE_SIZE)
-    return Reply(f"Roster for shift #{shift.id}", blocks)
+    blocks += page_buttons(
+        act.ROSTER_PAGE, roster_surface, offset, len(page), len(entries), ROSTER_PAGE_SIZE, lang
+    )
+    return Reply(heading, blocks)
 
 
 # ---------------------------------------------------------------- the shift form (modal)
@@ -410,10 +548,12 @@ def build_roster(roster: Roster, offset: int = 0) -> Reply:
 FORM_START, FORM_END = time(10, 0), time(13, 0)
 
 
-def build_shift_form(states: list[str], day: date) -> Block:
+def build_shift_form(states: list[str], day: date, lang: Lang = ENGLISH) -> Block:
     """`/turnout shift add` with no details: a modal; errors come back inline per field."""
     state_options = [{"text": {"type": "plain_text", "text": s}, "value": s} for s in states[:100]]
-    kind_options = [{"text": {"type": "plain_text", "text": KIND_LABEL[k]}, "value": k} for k in KIND_LABEL]
+    kind_options = [
+        {"text": {"type": "plain_text", "text": kind_label(lang, k)}, "value": k} for k in KIND_LABEL
+    ]
 
     state_element: Block = {"type": "static_select", "options": state_options}
     if len(states) == 1:
@@ -421,23 +561,29 @@ def build_shift_form(states: list[str], day: date) -> Block:
     return {
         "type": "modal",
         "callback_id": act.SHIFT_FORM,
-        "title": {"type": "plain_text", "text": "Add a shift"},
-        "submit": {"type": "plain_text", "text": "Add shift"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        # Translators: a form's title and buttons: at most 24 characters each.
+        "title": {"type": "plain_text", "text": lang._("Add a shift")},
+        "submit": {"type": "plain_text", "text": lang._("Add shift")},
+        "close": {"type": "plain_text", "text": lang._("Cancel")},
         "blocks": [
-            input_field("state", "State", state_element),
-            input_field("date", "Date", {"type": "datepicker", "initial_date": day.isoformat()}),
+            input_field("state", lang._("State"), state_element),
+            input_field("date", lang._("Date"), {"type": "datepicker", "initial_date": day.isoformat()}),
             input_field(
                 "start",
-                "Starts",
+                lang._("Starts"),
                 {"type": "timepicker", "initial_time": f"{FORM_START:%H:%M}"},
-                hint="State's local time",
+                hint=lang._("State's local time"),
             ),
-            input_field("end", "Ends", {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
-            input_field("kind", "Kind", {"type": "static_select", "options": kind_options}, hint=KINDS_TEXT),
+            input_field("end", lang._("Ends"), {"type": "timepicker", "initial_time": f"{FORM_END:%H:%M}"}),
+            input_field(
+                "kind",
+                lang._("Kind"),
+                {"type": "static_select", "options": kind_options},
+                hint=kinds_text(lang),
+            ),
             input_field(
                 "capacity",
-                "Capacity",
+                lang._("Capacity"),
                 {
                     "type": "number_input",
                     "is_decimal_allowed": False,
@@ -447,13 +593,13 @@ def build_shift_form(states: list[str], day: date) -> Block:
             ),
             input_field(
                 "location",
-                "Location",
+                lang._("Location"),
                 {"type": "plain_text_input", "max_length": 300},
-                hint="An address, a place, or a call link",
+                hint=lang._("An address, a place, or a call link"),
             ),
             input_field(
                 "notes",
-                "Notes",
+                lang._("Notes"),
                 {"type": "plain_text_input", "multiline": True, "max_length": 1000},
                 optional=True,
             ),

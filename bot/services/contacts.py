@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.i18n import N_
 from bot.models import (
     HOLDING,
@@ -248,7 +248,7 @@ def _roll_up(
     return _counts(mine), totals, others_active + int(row.active)
 
 
-def _counts(row: sa.Row[Any]) -> Counts:
+def _counts(row: Any) -> Counts:
     return Counts(*(int(getattr(row, m.value)) for m in METRICS))
 
 
@@ -262,12 +262,12 @@ class _Statements:
     """The logging statements, built once per dialect with bound parameters, so SQLAlchemy
     compiles each once and every log after that is served from its compiled cache."""
 
-    log: sa.Insert
-    contact_day: sa.Insert
-    contact_week: sa.Insert
-    state_day: sa.Insert
-    drop_contact_day: sa.Delete
-    drop_contact_week: sa.Delete
+    log: Prepared
+    contact_day: Prepared
+    contact_week: Prepared
+    state_day: Prepared
+    drop_contact_day: Prepared
+    drop_contact_week: Prepared
 
 
 def _upsert_statement(
@@ -287,10 +287,8 @@ def _drop_statement(model: type[SQLModel], key: tuple[str, ...]) -> sa.Delete:
     return sa.delete(table).where(*(table.c[name] == sa.bindparam(name) for name in key), table.c.logs <= 0)
 
 
-def _build_statements(insert: Any) -> _Statements:
+def _log_statement() -> sa.Insert:
     metrics = tuple(m.value for m in METRICS)
-    day_key = ("team_id", "volunteer_id", "state", "local_date")
-    week_key = ("team_id", "volunteer_id", "state", "week_start")
     log_columns = (
         "team_id",
         "volunteer_id",
@@ -301,29 +299,40 @@ def _build_statements(insert: Any) -> _Statements:
         "source_key",
         *metrics,
     )
+    return sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in log_columns})
+
+
+def _build_statements(insert: Any) -> _Statements:
+    metrics = tuple(m.value for m in METRICS)
+    day_key = ("team_id", "volunteer_id", "state", "local_date")
+    week_key = ("team_id", "volunteer_id", "state", "week_start")
     return _Statements(
-        log=sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in log_columns}),
-        contact_day=_upsert_statement(insert, ContactDay, day_key, (*metrics, "logs")),
-        contact_week=_upsert_statement(insert, ContactWeek, week_key, (*metrics, "contacts", "logs")),
-        state_day=_upsert_statement(
-            insert, StateDay, ("team_id", "state", "local_date", "shard"), (*metrics, "logs", "active")
+        log=Prepared(_log_statement()),
+        contact_day=Prepared(_upsert_statement(insert, ContactDay, day_key, (*metrics, "logs"))),
+        contact_week=Prepared(
+            _upsert_statement(insert, ContactWeek, week_key, (*metrics, "contacts", "logs"))
         ),
-        drop_contact_day=_drop_statement(ContactDay, day_key),
-        drop_contact_week=_drop_statement(ContactWeek, week_key),
+        state_day=Prepared(
+            _upsert_statement(
+                insert, StateDay, ("team_id", "state", "local_date", "shard"), (*metrics, "logs", "active")
+            )
+        ),
+        drop_contact_day=Prepared(_drop_statement(ContactDay, day_key)),
+        drop_contact_week=Prepared(_drop_statement(ContactWeek, week_key)),
     )
 
 
 _STATEMENTS = {"sqlite": _build_statements(sqlite_insert), "postgresql": _build_statements(pg_insert)}
 
 
-def _build_pg_log() -> sa.Select[Any]:
+def _build_pg_log() -> Prepared:
     """A log and its three rollups as one PostgreSQL statement (data-modifying CTEs): atomic on
     its own, and it holds the row of the state's day it updates only while the server runs it,
     never while the bot goes on to its next statement or its commit. Returns the volunteer's
     day and the state's day after it (this shard as updated, the others as the statement
     found them), as `mine_*` and `state_*`."""
     metrics = tuple(m.value for m in METRICS)
-    log = _build_statements(pg_insert).log.returning(_table(ContactLog).c.id).cte("log")
+    log = _log_statement().returning(_table(ContactLog).c.id).cte("log")
     day = _upsert_statement(
         pg_insert, ContactDay, ("team_id", "volunteer_id", "state", "local_date"), (*metrics, "logs")
     ).cte("day")
@@ -361,12 +370,14 @@ def _build_pg_log() -> sa.Select[Any]:
         .cte("others")
     )
     joined = day.join(shard, sa.true()).join(others, sa.true()).join(log, sa.true()).join(week, sa.true())
-    return sa.select(
-        *(day.c[name].label(f"mine_{name}") for name in metrics),
-        *((shard.c[name] + others.c[name]).label(f"state_{name}") for name in (*metrics, "active")),
-        log.c.id.label("log_id"),
-        week.c.logs.label("week_logs"),
-    ).select_from(joined)
+    return Prepared(
+        sa.select(
+            *(day.c[name].label(f"mine_{name}") for name in metrics),
+            *((shard.c[name] + others.c[name]).label(f"state_{name}") for name in (*metrics, "active")),
+            log.c.id.label("log_id"),
+            week.c.logs.label("week_logs"),
+        ).select_from(joined)
+    )
 
 
 _PG_LOG = _build_pg_log()

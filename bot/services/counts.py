@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from bot.db import Row as DbRow
 from bot.models import Counted, Metric
 
 METRICS = tuple(Metric)
@@ -25,7 +26,7 @@ class Counts:
         return cls(**{m.value: values.get(m, 0) for m in METRICS})
 
     @classmethod
-    def of_row(cls, row: Counted | Row[Any] | None) -> Counts:
+    def of_row(cls, row: Counted | Row[Any] | DbRow | None) -> Counts:
         """The counts a log or rollup row (a model, or a row read by a Core query) holds (none
         for a missing row)."""
         return cls(**{m.value: int(getattr(row, m.value)) for m in METRICS}) if row is not None else cls()

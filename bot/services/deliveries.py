@@ -37,7 +37,11 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot.db import insert_for, run
-from bot.models import Delivery, DeliveryKind, DeliveryStatus
+from bot.i18n import ENGLISH_CODE, N_
+from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, State
+from bot.services.errors import NotFound
+from bot.services.shifts import SHIFT_VIEW, ShiftView, shift_from_view_row
+from bot.services.states import channel_language
 
 STALE_AFTER = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
@@ -466,17 +470,54 @@ def delivered(
     ).first()
 
 
-def sent_messages(session: Session, *, team_id: str, kind: DeliveryKind, key: str) -> list[tuple[str, str]]:
-    """(channel, ts) of every message of `kind` for `key` that went out in workspace `team_id`,
-    wherever it went there."""
+@dataclass(frozen=True)
+class ShiftToDraw:
+    """What a redraw of a shift's posts reads before drawing: the shift as it stands, its
+    version, whether any at-risk post about it went out, whether a redraw of it is owed."""
+
+    shift: ShiftView
+    version: int
+    at_risk: bool
+    owed: bool
+    # The language of the shift's state's channel posts (English until a coordinator chooses).
+    language: str = ENGLISH_CODE
+
+
+def shift_to_draw(session: Session, *, shift_id: int) -> ShiftToDraw:
+    """`ShiftToDraw` in one statement (the shift's view with two EXISTS beside it)."""
+    key = str(shift_id)
+    row = run(
+        session,
+        _SHIFT_TO_DRAW,
+        {
+            "shift_id": shift_id,
+            "key": key,
+            "at_risk": DeliveryKind.AT_RISK,
+            "redraw": DeliveryKind.SHIFT_REDRAW,
+        },
+    ).first()
+    if row is None:
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    shift, version = shift_from_view_row(row)
+    return ShiftToDraw(
+        shift, version, bool(row.at_risk), bool(row.owed), channel_language(row.state_language)
+    )
+
+
+def messages_sent(
+    session: Session, *, team_id: str, kind: DeliveryKind, key: str
+) -> list[tuple[str, str, str]]:
+    """(target, channel, ts) of every message of `kind` for `key` that went out in workspace
+    `team_id`: whom or where it was sent to (a person's id for a DM, to draw it in their
+    language), and where it landed."""
     rows = run(session, _SENT, {"team_id": team_id, "kind": kind, "key": key}).all()
-    return [(row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
+    return [(row.target, row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
 
 
 _d = Delivery.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every redraw of a shift's
 # post reads both.
-_SENT = sa.select(_d.channel_id, _d.message_ts).where(
+_SENT = sa.select(_d.target, _d.channel_id, _d.message_ts).where(
     _d.team_id == sa.bindparam("team_id"),
     _d.kind == sa.bindparam("kind"),
     _d.key == sa.bindparam("key"),
@@ -491,4 +532,26 @@ _OWED = (
         _d.status == DeliveryStatus.RETRY,
     )
     .limit(1)
+)
+_shift_c = Shift.__table__.c  # type: ignore[attr-defined]
+# A shift's deliveries are its own workspace's (the EXISTS correlate with the shift's row).
+_SHIFT_TO_DRAW = SHIFT_VIEW.add_columns(
+    sa.exists()
+    .where(
+        _d.team_id == _shift_c.team_id,
+        _d.kind == sa.bindparam("at_risk"),
+        _d.key == sa.bindparam("key"),
+        _d.status == DeliveryStatus.SENT,
+    )
+    .label("at_risk"),
+    sa.exists()
+    .where(
+        _d.team_id == _shift_c.team_id,
+        _d.kind == sa.bindparam("redraw"),
+        _d.key == sa.bindparam("key"),
+        _d.status == DeliveryStatus.RETRY,
+    )
+    .label("owed"),
+    # The state's channel language, which the post is drawn in.
+    State.__table__.c.language.label("state_language"),  # type: ignore[attr-defined]
 )

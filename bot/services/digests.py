@@ -15,9 +15,9 @@ from bot.services.counts import METRICS, Counts
 from bot.services.engagement import Rung, StepUp, celebrate_step_ups
 from bot.services.leaderboards import Standing, leaderboard
 from bot.services.members import Member
-from bot.services.people import display_names
+from bot.services.people import display_names, languages_of
 from bot.services.shifts import ShiftView, list_open_shifts, shift_views
-from bot.services.states import state_timezone
+from bot.services.states import state_language, state_timezone
 from bot.services.stats import Progress, state_progress, streak
 
 STREAK_WORTH_CHEERING = 3
@@ -237,3 +237,18 @@ def _with_people(
         )
         for view in views
     ]
+
+
+def is_person(target: str) -> bool:
+    """Whether a delivery's target is a person (a DM) rather than a channel."""
+    return target.startswith(("U", "W"))
+
+
+def readers_languages(session: Session, *, team_id: str, state: str, targets: list[str]) -> dict[str, str]:
+    """The language each target in workspace `team_id` reads a post about `state` in: a person
+    (a DM) their own, a channel (the state's, or its leads channel) the state's (`/turnout
+    language STATE es`)."""
+    people = languages_of(session, team_id=team_id, user_ids=[t for t in targets if is_person(t)])
+    channels = [t for t in targets if not is_person(t)]
+    channel_language = state_language(session, team_id=team_id, code=state) if channels else None
+    return {t: people[t] if is_person(t) else str(channel_language) for t in targets}

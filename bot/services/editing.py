@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import (
     ACTIVE,
     HOLDING,
@@ -137,9 +138,9 @@ def shift_to_edit(session: Session, *, actor: Actor, shift_id: int, now: datetim
     """What the edit form is filled in with, for someone who may edit the shift, while it can be."""
     shift = session.get(Shift, shift_id)
     if shift is None or shift.team_id != actor.team_id:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"edit shift #{shift_id}")
-    _check_changeable(shift, now, "edited")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("edit shift #{shift}"))
+    _check_changeable(shift, now)
     tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
     can_repeat = is_coordinator(session, actor=actor, state=shift.state) or (
         shift.host_id == actor.user_id and is_trusted_host(session, actor=actor, state=shift.state)
@@ -154,8 +155,8 @@ def edit_shift(
     Capacity never goes below the places held; raising it gives the new places to the waitlist
     in order. A new day or time asks for confirmations again and lets reminders go out anew."""
     shift = _lock_shift(session, shift_id, team_id=actor.team_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"edit shift #{shift_id}")
-    _check_changeable(shift, now, "edited")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("edit shift #{shift}"))
+    _check_changeable(shift, now)
     tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
     before = shift_view(session, shift)
     day, start, end = _local_parts(shift, tz)
@@ -212,15 +213,20 @@ def edit_shift(
     )
 
 
-def _check_changeable(shift: Shift, now: datetime, done: str) -> None:
+def _check_changeable(shift: Shift, now: datetime) -> None:
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift.id} was cancelled, so it can't be {done}.")
+        raise Refused(N_("Shift #{shift} was cancelled, so it can't be edited."), shift=shift.id)
     if shift.status != ShiftStatus.OPEN:
-        raise Refused(f"Shift #{shift.id} is not published yet; it can be {done} once it is approved.")
+        raise Refused(
+            N_("Shift #{shift} is not published yet; it can be edited once it is approved."), shift=shift.id
+        )
     if shift.starts_at <= now:
         raise Refused(
-            f"Shift #{shift.id} has already started, so it can't be {done}. "
-            f"Add walk-ins with `/turnout roster {shift.id} add @name`."
+            N_(
+                "Shift #{shift} has already started, so it can't be edited. "
+                "Add walk-ins with `/turnout roster {shift} add @name`."
+            ),
+            shift=shift.id,
         )
 
 
@@ -304,18 +310,24 @@ def weekly_days(first: date, repeat: Repeat) -> list[date]:
         if count < 1:
             raise InvalidShift(
                 "repeat",
-                f"{repeat.until} comes before the first weekly copy ({first + timedelta(weeks=1)}); "
-                "there is no week to add.",
+                N_("{until} comes before the first weekly copy ({first}); there is no week to add."),
+                until=repeat.until.isoformat(),
+                first=(first + timedelta(weeks=1)).isoformat(),
             )
         if count > MAX_REPEAT:
             raise InvalidShift(
                 "repeat",
-                f"Repeat at most {MAX_REPEAT} weeks at a time; until {repeat.until} would be {count}.",
+                N_("Repeat at most {most} weeks at a time; until {until} would be {count}."),
+                most=MAX_REPEAT,
+                until=repeat.until.isoformat(),
+                count=count,
             )
     else:
         count = repeat.weeks or 0
         if not 1 <= count <= MAX_REPEAT:
-            raise InvalidShift("repeat", f"Repeat for 1 to {MAX_REPEAT} weeks, not {count}.")
+            raise InvalidShift(
+                "repeat", N_("Repeat for 1 to {most} weeks, not {count}."), most=MAX_REPEAT, count=count
+            )
     return [first + timedelta(weeks=n) for n in range(1, count + 1)]
 
 
@@ -334,8 +346,11 @@ def plan_copies(
                 now,
             )
         except InvalidShift as invalid:
-            text = invalid.message if str(day) in invalid.message else f"The copy on {day}: {invalid.message}"
-            raise InvalidShift("repeat", text) from invalid
+            if str(day) in invalid.message:
+                raise InvalidShift("repeat", invalid.template, **invalid.values) from invalid
+            raise InvalidShift(
+                "repeat", N_("The copy on {day}: {problem}"), day=day.isoformat(), problem=invalid
+            ) from invalid
         copies.append((day, starts_at, ends_at))
     return copies
 
@@ -346,11 +361,13 @@ def repeat_shift(
     """Coordinators (and a trusted host, for their own shift) copy a shift weekly into a series;
     a week the series already has a shift on is left as it is."""
     shift = _lock_shift(session, shift_id, team_id=actor.team_id)
-    _require_publisher(session, actor=actor, shift=shift, doing=f"repeat shift #{shift_id}")
+    _require_publisher(session, actor=actor, shift=shift, doing=N_("repeat shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled, so it can't be repeated.")
+        raise Refused(N_("Shift #{shift} was cancelled, so it can't be repeated."), shift=shift_id)
     if shift.status != ShiftStatus.OPEN:
-        raise Refused(f"Shift #{shift_id} is not published yet; it can be repeated once it is approved.")
+        raise Refused(
+            N_("Shift #{shift} is not published yet; it can be repeated once it is approved."), shift=shift_id
+        )
     tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
     day, start, end = _local_parts(shift, tz)
     spec = NewShift(shift.state, day, start, end, shift.kind, shift.capacity, shift.location, shift.notes)
@@ -405,9 +422,12 @@ def _require_publisher(session: Session, *, actor: Actor, shift: Shift, doing: s
     if shift.host_id == actor.user_id:
         if is_trusted_host(session, actor=actor, state=shift.state):
             return
-        doing += " (each copy is a new shift; a host publishes new shifts once a coordinator trusts them)"
+        doing = N_(
+            "repeat shift #{shift} (each copy is a new shift; a host publishes new shifts once a "
+            "coordinator trusts them)"
+        )
     coordinators = tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state))
-    raise NotCoordinator(shift.state, coordinators, doing)
+    raise NotCoordinator(shift.state, coordinators, doing, shift=shift.id)
 
 
 # ---------------------------------------------------------------- cancel a series
@@ -419,10 +439,11 @@ def cancel_series(
     """Cancel a shift and every later one of its series that has not started; each person on
     them is to be told once. A `dry_run` says what would be cancelled, changing nothing."""
     shift = _lock_shift(session, shift_id, team_id=actor.team_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel the series of shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("cancel the series of shift #{shift}"))
     if shift.series_id is None:
         raise Refused(
-            f"Shift #{shift_id} is not part of a series. `/turnout shift cancel {shift_id}` cancels it alone."
+            N_("Shift #{shift} is not part of a series. `/turnout shift cancel {shift}` cancels it alone."),
+            shift=shift_id,
         )
     rows = session.exec(
         select(Shift)
@@ -437,7 +458,7 @@ def cancel_series(
         .execution_options(populate_existing=True)
     ).all()
     for row in rows:
-        require_shift_runner(session, actor=actor, shift=row, doing=f"cancel shift #{row.id}")
+        require_shift_runner(session, actor=actor, shift=row, doing=N_("cancel shift #{shift}"))
     if not rows:
         return SeriesCancel(shift_view(session, shift), [], {}, already=True)
     shifts: list[ShiftView] = []
@@ -459,11 +480,14 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     place (else the waitlist), and a claim the no-show policy held is accepted so; once it has
     started, a walk-in is marked attended, past the capacity if need be (they came)."""
     shift = _lock_shift(session, shift_id, team_id=actor.team_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"add people to shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("add people to shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled, so nobody can be added to it.")
+        raise Refused(N_("Shift #{shift} was cancelled, so nobody can be added to it."), shift=shift_id)
     if shift.status != ShiftStatus.OPEN:
-        raise Refused(f"Shift #{shift_id} is not published yet; people can be added once it is approved.")
+        raise Refused(
+            N_("Shift #{shift} is not published yet; people can be added once it is approved."),
+            shift=shift_id,
+        )
     who = Member(actor.team_id, user_id)  # someone of the runner's own workspace
     ensure_volunteer(session, who=who, now=now)
     signup = _signup(session, shift_id, who)
@@ -506,5 +530,5 @@ def require_runner_of(session: Session, *, actor: Actor, shift_id: int, doing: s
     """Refused, naming who can, unless the actor runs the shift."""
     shift = session.get(Shift, shift_id)
     if shift is None or shift.team_id != actor.team_id:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=doing)

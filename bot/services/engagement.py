@@ -30,6 +30,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.db import run
+from bot.i18n import N_
 from bot.models import (
     ContactWeek,
     Engagement,
@@ -125,7 +127,8 @@ def note_signup(session: Session, *, who: Member, state: str, now: datetime) -> 
     """Someone signed up for a shift in `state`: they are on the ladder there, in their own
     workspace, from now on (one statement; a second signup changes nothing)."""
     dialect = session.get_bind().dialect.name
-    session.execute(
+    run(
+        session,
         _NOTE_SIGNUP[dialect],
         {"team_id": who.team_id, "volunteer_id": who.user_id, "state": state, "now": now},
     )
@@ -276,7 +279,7 @@ class PeopleOverview:
 
 def people_overview(session: Session, *, actor: Actor, state: str, now: datetime) -> PeopleOverview:
     """Coordinators see how many people each segment of their state holds."""
-    require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s people")
+    require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s people"))
     counts = {segment: _count(session, actor.team_id, state, segment, now) for segment in Segment}
     return PeopleOverview(state, counts)
 
@@ -293,7 +296,7 @@ def people_page(
 ) -> PeoplePage:
     """Coordinators see one page of a segment of their state's volunteers, each with their
     rung, last shift, shifts attended and contacts; an offset past the end shows the last page."""
-    require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s people")
+    require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s people"))
     team = actor.team_id
     tz = state_timezone(session, team_id=team, code=state)
     if segment == Segment.HOSTS:

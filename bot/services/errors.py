@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_
 from bot.models import SignupStatus
 from bot.services.places import article
 
@@ -56,33 +57,47 @@ class Refused(TurnoutError):
 class NotCoordinator(Refused):
     """Only the state's coordinators (`coordinator_ids`, oldest first) or an admin may do it."""
 
-    def __init__(self, state: str, coordinator_ids: tuple[str, ...], doing: str) -> None:
+    def __init__(self, state: str, coordinator_ids: tuple[str, ...], doing: str, /, **values: object) -> None:
         who = (
             f"a {state} coordinator or an admin"
             if coordinator_ids
             else f"an admin (no one coordinates {state} yet)"
         )
-        super().__init__(f"Only {who} can {doing}.")
+        # `doing` may be a catalog message with `{state}` and `values`' fields (`{shift}`): kept
+        # as `doing_template` for the reader's language, `doing` is its English.
+        self.doing_values: dict[str, object] = {"state": state, **values}
+        self.doing_template = doing
+        self.doing = doing.format(**self.doing_values)
+        super().__init__(f"Only {who} can {self.doing}.")
         self.state = state
         self.coordinator_ids = coordinator_ids
-        self.doing = doing
 
 
 class NotShiftRunner(Refused):
     """Only the shift's host (`host_id`), the state's coordinators or an admin may do it."""
 
-    def __init__(self, state: str, host_id: str | None, coordinator_ids: tuple[str, ...], doing: str) -> None:
+    def __init__(
+        self,
+        state: str,
+        host_id: str | None,
+        coordinator_ids: tuple[str, ...],
+        doing: str,
+        /,
+        **values: object,
+    ) -> None:
+        self.doing_values: dict[str, object] = {"state": state, **values}
         staff = (
             f"{article(state)} {state} coordinator or an admin"
             if coordinator_ids
             else f"an admin (no one coordinates {state} yet)"
         )
         who = f"the shift's host or {staff}" if host_id else staff
-        super().__init__(f"Only {who} can {doing}.")
+        self.doing_template = doing
+        super().__init__(f"Only {who} can {doing.format(**self.doing_values)}.")
         self.state = state
         self.host_id = host_id
         self.coordinator_ids = coordinator_ids
-        self.doing = doing
+        self.doing = doing.format(**self.doing_values)
 
 
 class NotCoordinating(NotFound):
@@ -126,7 +141,8 @@ class StateHasNoChannel(Refused):
 
     def __init__(self, state: str) -> None:
         super().__init__(
-            f"{state} has no channel yet. An admin binds one with `/turnout state {state} #channel`."
+            N_("{state} has no channel yet. An admin binds one with `/turnout state {state} #channel`."),
+            state=state,
         )
         self.state = state
 

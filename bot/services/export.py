@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import ContactLog, Shift, ShiftStatus, Signup, Volunteer
 from bot.services.clock import local_date, local_day_bounds
 from bot.services.errors import Refused
@@ -67,15 +68,17 @@ def export_state(
 ) -> Export:
     """Coordinators export their own state's contacts and attendance (default: the last 30 days):
     their own organization's volunteers and shifts only."""
-    require_coordinator(session, actor=actor, state=state, doing=f"export {state}'s data")
+    require_coordinator(session, actor=actor, state=state, doing=N_("export {state}'s data"))
     team = actor.team_id
     tz = state_timezone(session, team_id=team, code=state)
     last = last or local_date(now, tz)
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise Refused(f"The range starts ({first}) after it ends ({last}).")
+        raise Refused(
+            N_("The range starts ({first}) after it ends ({last})."), first=str(first), last=str(last)
+        )
     if (last - first).days >= MAX_DAYS:
-        raise Refused(f"Export at most {MAX_DAYS} days at a time.")
+        raise Refused(N_("Export at most {days} days at a time."), days=MAX_DAYS)
     contacts = _contacts(session, team, state, first, last)
     attendance = _attendance(session, team, state, first, last, tz)
     return Export(

@@ -1,7 +1,6 @@
 """What a claim must pass before it takes a place (SPEC §8): training first, then the state's
-no-show policy. Checked on the claim's hot path before any lock is taken, in the one query that
-reads the state's row (which the claim needs anyway, for its time zone), plus one query for each
-rule that applies."""
+no-show policy. Checked on the claim's hot path before any lock is taken: the state's rules come
+with the claim's one read of its shift (`gate`), and each rule that applies costs one query."""
 
 from __future__ import annotations
 
@@ -44,6 +43,29 @@ def claim_gate(session: Session, *, shift: Shift, who: Member, now: datetime) ->
     if found is None:
         return Gate(False, PLACES[shift.state].timezone)
     state, needs_training = found
+    hold = gate(
+        session,
+        shift=shift,
+        who=who,
+        now=now,
+        needs_training=bool(needs_training),
+        noshow_limit=state.noshow_limit,
+    )
+    return Gate(hold, state.timezone)
+
+
+def gate(
+    session: Session,
+    *,
+    shift: Shift,
+    who: Member,
+    now: datetime,
+    needs_training: bool,
+    noshow_limit: int | None,
+) -> bool:
+    """`claim_gate` with the state's rules already read (the claim reads them with the shift):
+    raises `TrainingRequired`, or says whether the no-show policy holds the claim. No query at
+    all for a state with neither rule."""
     if needs_training and not is_trained(session, who=who, state=shift.state, before=shift.starts_at):
         from bot.services.shifts import shift_views  # shifts imports this module
 
@@ -51,6 +73,7 @@ def claim_gate(session: Session, *, shift: Shift, who: Member, now: datetime) ->
         offers = shift_views(session, next_trainings(session, who=who, state=shift.state, now=now))
         coordinators = coordinator_ids(session, team_id=shift.team_id, state=shift.state)
         raise TrainingRequired(shift.id, shift.state, shift.kind, tuple(offers), tuple(coordinators))
-    limit = state.noshow_limit
-    held_back = limit is not None and recent_no_shows(session, who=who, state=shift.state, now=now) >= limit
-    return Gate(held_back, state.timezone)
+    return (
+        noshow_limit is not None
+        and recent_no_shows(session, who=who, state=shift.state, now=now) >= noshow_limit
+    )

@@ -7,7 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
+from bot.i18n import N_
 from bot.models import Goal, Metric
 from bot.services.clock import local_date
 from bot.services.errors import GoalOutOfRange, Refused
@@ -28,13 +29,13 @@ def set_goal(
     now: datetime,
 ) -> None:
     """Coordinators set a state's goal for one local day, or a standing daily goal (`day` None)."""
-    require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s goals")
+    require_coordinator(session, actor=actor, state=state, doing=N_("set {state}'s goals"))
     if not 1 <= target <= MAX_GOAL:
         raise GoalOutOfRange(target, MAX_GOAL)
     team_id = actor.team_id
     today = local_date(now, state_timezone(session, team_id=team_id, code=state))
     if day is not None and day < today:
-        raise Refused(f"{day} is in the past; goals are for today or later.")
+        raise Refused(N_("{day} is in the past; goals are for today or later."), day=str(day))
     ensure_state(session, team_id=team_id, code=state, now=now)
     # A standing goal is a new row from today on; the rows before it still say what past days had.
     goal = session.exec(
@@ -75,9 +76,11 @@ def goals_for(session: Session, *, team_id: str, state: str, day: date) -> dict[
 
 _g = Goal.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles it once: every /log and /stats reads it.
-_GOALS_FOR = sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
-    _g.team_id == sa.bindparam("team_id"),
-    _g.state == sa.bindparam("state"),
-    (_g.local_date == sa.bindparam("day"))
-    | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),
+_GOALS_FOR = Prepared(
+    sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
+        _g.team_id == sa.bindparam("team_id"),
+        _g.state == sa.bindparam("state"),
+        (_g.local_date == sa.bindparam("day"))
+        | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),
+    )
 )

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import Shift, ShiftStatus, Signup, SignupStatus, State, TrustedHost
 from bot.services import engagement
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
 from bot.services.members import Member
-from bot.services.people import ensure_volunteer
+from bot.services.people import ensure_volunteer, languages_of
 from bot.services.places import PLACES
 from bot.services.roles import (
     Actor,
@@ -31,7 +32,7 @@ from bot.services.roles import (
     require_coordinator,
 )
 from bot.services.shifts import NewShift, ShiftView, check_new_shift_times, shift_view, shift_views
-from bot.services.states import ensure_state
+from bot.services.states import ensure_state, state_language
 
 # A volunteer may have this many proposals waiting at once: enough for a month of weekly
 # canvasses, few enough that no one can flood the coordinators.
@@ -136,8 +137,11 @@ def host_shift(
         ).one()
         if waiting >= MAX_PENDING_PROPOSALS:
             raise Refused(
-                f"You have {waiting} proposals waiting for a coordinator already. "
-                "Once they are decided you can propose more."
+                N_(
+                    "You have {count} proposals waiting for a coordinator already. "
+                    "Once they are decided you can propose more."
+                ),
+                count=waiting,
             )
     ensure_volunteer(session, who=actor.member, now=now)
     shift = Shift(
@@ -187,12 +191,14 @@ def decide_proposal(
     A proposal whose start has passed can only be declined."""
     shift = _proposal_shift(session, shift_id, team_id=actor.team_id)
     require_coordinator(
-        session, actor=actor, state=shift.state, doing=f"approve or decline proposals in {shift.state}"
+        session, actor=actor, state=shift.state, doing=N_("approve or decline proposals in {state}")
     )
     if approve and shift.status == ShiftStatus.PROPOSED and shift.starts_at <= now:
         raise Refused(
-            f"Shift #{shift_id} was to start before now, so it can't be approved. "
-            "Decline it to let the host know."
+            N_(
+                "Shift #{shift} was to start before now, so it can't be approved. Decline it to let the host know."
+            ),
+            shift=shift_id,
         )
     changed = session.execute(
         _DECIDE,
@@ -209,7 +215,9 @@ def decide_proposal(
         engagement.refresh_host(session, shift=shift, now=now)
     proposal = proposal_view(session, shift_id, team_id=actor.team_id)
     if not won and proposal.decided_by is None and not proposal.withdrawn:
-        raise NotFound(f"Shift #{shift_id} was published without a proposal; there is nothing to decide.")
+        raise NotFound(
+            N_("Shift #{shift} was published without a proposal; there is nothing to decide."), shift=shift_id
+        )
     return Decision(proposal, already=not won)
 
 
@@ -218,11 +226,13 @@ def check_decider(session: Session, *, actor: Actor, shift_id: int) -> Proposal:
     asked for): the proposal as it stands, decided or not."""
     shift = _proposal_shift(session, shift_id, team_id=actor.team_id)
     require_coordinator(
-        session, actor=actor, state=shift.state, doing=f"approve or decline proposals in {shift.state}"
+        session, actor=actor, state=shift.state, doing=N_("approve or decline proposals in {state}")
     )
     proposal = proposal_view(session, shift_id, team_id=actor.team_id)
     if proposal.decided_by is None and not proposal.pending and not proposal.withdrawn:
-        raise NotFound(f"Shift #{shift_id} was published without a proposal; there is nothing to decide.")
+        raise NotFound(
+            N_("Shift #{shift} was published without a proposal; there is nothing to decide."), shift=shift_id
+        )
     return proposal
 
 
@@ -231,7 +241,9 @@ def _proposal_shift(session: Session, shift_id: int, *, team_id: str) -> Shift:
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
     if shift is None or shift.host_id is None or shift.team_id != team_id:
-        raise NotFound(f"There is no proposal #{shift_id}. `/turnout proposals` lists those waiting.")
+        raise NotFound(
+            N_("There is no proposal #{shift}. `/turnout proposals` lists those waiting."), shift=shift_id
+        )
     return shift
 
 
@@ -302,7 +314,7 @@ def list_proposals(
     the channel's or home state when the caller coordinates it), else for every state the caller
     coordinates; an offset past the end shows the last page."""
     if state is not None:
-        require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s proposals")
+        require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s proposals"))
         states: tuple[str, ...] = (state,)
     else:
         mine = coordinated_states(session, actor=actor)
@@ -314,12 +326,14 @@ def list_proposals(
             raise NotCoordinator(
                 default,
                 tuple(coordinator_ids(session, team_id=actor.team_id, state=default)),
-                f"see {default}'s proposals",
+                N_("see {state}'s proposals"),
             )
         else:
             raise Refused(
-                "Only coordinators and admins decide proposals. Yours go to the state's coordinators "
-                "as soon as you send them with `/host`."
+                N_(
+                    "Only coordinators and admins decide proposals. Yours go to the state's coordinators "
+                    "as soon as you send them with `/host`."
+                )
             )
     waiting = (
         Shift.team_id == actor.team_id,
@@ -345,7 +359,7 @@ def list_proposals(
 def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """A state's coordinators (and admins) trust a volunteer to publish the shifts they host there;
     False when they were trusted already."""
-    require_coordinator(session, actor=actor, state=state, doing=f"make trusted hosts in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("make trusted hosts in {state}"))
     team_id = actor.team_id
     ensure_state(session, team_id=team_id, code=state, now=now)
     ensure_volunteer(session, who=Member(team_id, user_id), now=now)
@@ -361,7 +375,7 @@ def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: s
 
 def revoke_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str) -> None:
     """Revoking leaves the shifts they host as they are; their next `/host` is a proposal again."""
-    require_coordinator(session, actor=actor, state=state, doing=f"revoke trusted hosts in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("revoke trusted hosts in {state}"))
     role = session.get(TrustedHost, (actor.team_id, user_id, state))
     if role is None:
         raise NotTrustedHost(user_id, state)
@@ -387,7 +401,7 @@ def set_leads_channel(
     """Coordinators bind (or, with None, unbind) their state's leads channel. A state's own
     channel is where its volunteers are, so it is never a leads channel; and one leads channel
     serves one state."""
-    require_coordinator(session, actor=actor, state=code, doing=f"set {code}'s leads channel")
+    require_coordinator(session, actor=actor, state=code, doing=N_("set {state}'s leads channel"))
     if channel_id is not None:
         team = actor.team_id
         public = session.exec(
@@ -411,7 +425,7 @@ def set_leads_channel(
 
 def show_leads_route(session: Session, *, actor: Actor, code: str) -> LeadsRoute:
     """Coordinators see where their state's leads news goes."""
-    require_coordinator(session, actor=actor, state=code, doing=f"see where {code}'s leads news goes")
+    require_coordinator(session, actor=actor, state=code, doing=N_("see where {state}'s leads news goes"))
     return leads_route(session, team_id=actor.team_id, code=code)
 
 
@@ -419,3 +433,21 @@ def leads_route(session: Session, *, team_id: str, code: str) -> LeadsRoute:
     state = session.get(State, (team_id, code))
     coordinators = tuple(coordinator_ids(session, team_id=team_id, state=code))
     return LeadsRoute(code, state.leads_channel_id if state else None, coordinators)
+
+
+def leads_languages(session: Session, *, team_id: str, state: str, targets: list[str]) -> dict[str, str]:
+    """The language of each place a workspace's state's leads news goes (`leads_targets`): its
+    leads channel reads the state's language (a channel post), and so does a channel that was
+    the leads channel when a copy was sent; a coordinator reached by DM reads their own."""
+    row = session.get(State, (team_id, state))
+    channel = row.leads_channel_id if row is not None else None
+    people = languages_of(
+        session, team_id=team_id, user_ids=[t for t in targets if t != channel and not is_channel(t)]
+    )
+    channel_language = state_language(session, team_id=team_id, code=state)
+    return {target: people.get(target, channel_language) for target in targets}
+
+
+def is_channel(target: str) -> bool:
+    """A channel's id (`C…`, `G…`), as against a person's (`U…`, `W…`)."""
+    return target[:1] in ("C", "G")

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.i18n import LANGUAGES, N_, person_language
 from bot.models import Coordinator, Volunteer
 from bot.services.errors import NotCoordinating, NotFound
@@ -81,16 +81,18 @@ def stored_profile(session: Session, *, who: Member) -> tuple[Profile, datetime]
 
 _v = Volunteer.__table__.c  # type: ignore[attr-defined]
 # Built once so SQLAlchemy's compiled cache serves every request.
-_STORED_PROFILE = sa_select(
-    _v.display_name,
-    _v.real_name,
-    _v.email,
-    _v.timezone,
-    _v.is_workspace_admin,
-    _v.profile_updated_at,
-    _v.locale,
-    _v.language,
-).where(_v.team_id == bindparam("team_id"), _v.id == bindparam("user_id"))
+_STORED_PROFILE = Prepared(
+    sa_select(
+        _v.display_name,
+        _v.real_name,
+        _v.email,
+        _v.timezone,
+        _v.is_workspace_admin,
+        _v.profile_updated_at,
+        _v.locale,
+        _v.language,
+    ).where(_v.team_id == bindparam("team_id"), _v.id == bindparam("user_id"))
+)
 _PROFILE_UPDATED_AT = sa_select(_v.profile_updated_at).where(
     _v.team_id == bindparam("team_id"), _v.id == bindparam("user_id")
 )
@@ -172,7 +174,10 @@ def _ensure_statement(insert: Any) -> Any:
     )
 
 
-_ENSURE_VOLUNTEER = {"sqlite": _ensure_statement(sqlite_insert), "postgresql": _ensure_statement(pg_insert)}
+_ENSURE_VOLUNTEER = {
+    "sqlite": Prepared(_ensure_statement(sqlite_insert)),
+    "postgresql": Prepared(_ensure_statement(pg_insert)),
+}
 
 
 def personal_timezone(session: Session, *, who: Member, profile_tz: str | None, fallback: str) -> str:
@@ -238,7 +243,7 @@ def languages_of(session: Session, *, team_id: str, user_ids: list[str]) -> dict
 def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """Admins grant, to people of their own workspace; False when the person already coordinated
     the state."""
-    require_admin(actor, "grant coordinator roles")
+    require_admin(actor, N_("grant coordinator roles"))
     team_id = actor.team_id
     ensure_state(session, team_id=team_id, code=state, now=now)
     ensure_volunteer(session, who=Member(team_id, user_id), now=now)
@@ -253,7 +258,7 @@ def grant_coordinator(session: Session, *, actor: Actor, user_id: str, state: st
 
 def revoke_coordinator(session: Session, *, actor: Actor, user_id: str, state: str) -> None:
     """Admins revoke; naming someone who was not a coordinator is an error."""
-    require_admin(actor, "revoke coordinator roles")
+    require_admin(actor, N_("revoke coordinator roles"))
     role = session.get(Coordinator, (actor.team_id, user_id, state))
     if role is None:
         raise NotCoordinating(user_id, state)

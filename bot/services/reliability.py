@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import HOLDING, ShiftStatus, Signup, SignupStatus, State
 from bot.services.errors import NotFound, Refused
 from bot.services.roles import Actor, require_coordinator, require_shift_runner
@@ -26,9 +27,11 @@ def set_noshow_limit(
     session: Session, *, actor: Actor, state: str, limit: int | None, now: datetime
 ) -> State:
     """Coordinators turn the policy on (with how many no-shows in 60 days hold a claim) or off."""
-    require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s no-show policy")
+    require_coordinator(session, actor=actor, state=state, doing=N_("set {state}'s no-show policy"))
     if limit is not None and not 1 <= limit <= MAX_NOSHOW_LIMIT:
-        raise Refused(f"The limit is a number of no-shows from 1 to {MAX_NOSHOW_LIMIT}, or `off`.")
+        raise Refused(
+            N_("The limit is a number of no-shows from 1 to {maximum}, or `off`."), maximum=MAX_NOSHOW_LIMIT
+        )
     row = ensure_state(session, team_id=actor.team_id, code=state, now=now)
     row.noshow_limit = limit
     session.add(row)
@@ -38,7 +41,7 @@ def set_noshow_limit(
 
 def noshow_limit(session: Session, *, actor: Actor, state: str) -> int | None:
     """The state's policy, for its coordinators: None when off."""
-    require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s no-show policy")
+    require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s no-show policy"))
     row = session.get(State, (actor.team_id, state))
     return row.noshow_limit if row else None
 
@@ -48,17 +51,20 @@ def accept_claim(session: Session, *, actor: Actor, signup_id: int, now: datetim
     one is free, else the end of the waitlist. Accepting twice changes nothing (`already`)."""
     signup = session.get(Signup, signup_id)
     if signup is None:
-        raise NotFound("That signup no longer exists; open the roster again.")
-    missing = "That signup no longer exists; open the roster again."
+        raise NotFound(N_("That signup no longer exists; open the roster again."))
+    missing = N_("That signup no longer exists; open the roster again.")
     shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=missing)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"accept claims on shift #{shift.id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("accept claims on shift #{shift}"))
     session.refresh(signup)
     if signup.status != SignupStatus.PENDING:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift.id} was cancelled, so there is no claim to accept.")
+        raise Refused(N_("Shift #{shift} was cancelled, so there is no claim to accept."), shift=shift.id)
     if shift.starts_at <= now:
-        raise Refused(f"Shift #{shift.id} has already started; add people to it from its roster instead.")
+        raise Refused(
+            N_("Shift #{shift} has already started; add people to it from its roster instead."),
+            shift=shift.id,
+        )
     held, last_seq = session.exec(
         select(
             func.count().filter(col(Signup.status).in_(HOLDING)),

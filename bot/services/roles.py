@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_, Phrase
 from bot.models import Coordinator, Shift, TrustedHost
 from bot.services.errors import NotCoordinator, NotShiftRunner, Refused
 from bot.services.members import Member
@@ -32,7 +33,9 @@ class Actor:
 
 def require_admin(actor: Actor, doing: str) -> None:
     if not actor.is_admin:
-        raise Refused(f"Only a Turnout admin can {doing}. Ask a workspace admin or owner.")
+        raise Refused(
+            N_("Only a Turnout admin can {doing}. Ask a workspace admin or owner."), doing=Phrase(doing)
+        )
 
 
 def is_coordinator(session: Session, *, actor: Actor, state: str) -> bool:
@@ -65,11 +68,12 @@ def runs_shift(session: Session, *, actor: Actor, shift: Shift) -> bool:
 
 def require_shift_runner(session: Session, *, actor: Actor, shift: Shift, doing: str) -> None:
     """The host runs their own shift (roster, attendance, edit, cancel); coordinators and admins
-    run every shift in their states. Anyone else is told who can."""
+    run every shift in their states. Anyone else is told who can. `doing` may be a catalog
+    message naming the shift as `{shift}` and its state as `{state}`."""
     if runs_shift(session, actor=actor, shift=shift):
         return
     coordinators = tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state))
-    raise NotShiftRunner(shift.state, shift.host_id, coordinators, doing)
+    raise NotShiftRunner(shift.state, shift.host_id, coordinators, doing, shift=shift.id)
 
 
 def coordinator_ids(session: Session, *, team_id: str, state: str) -> list[str]:

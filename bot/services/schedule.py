@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import Shift, State
 from bot.services.clock import local_date, local_instant
 from bot.services.errors import Refused, StateHasNoChannel
@@ -170,9 +171,9 @@ def set_job_time(
     session: Session, *, actor: Actor, code: str, job: Job, at: time, now: datetime
 ) -> StateSchedule:
     """Coordinators move one of their state's clock-time posts."""
-    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s schedule")
+    require_coordinator(session, actor=actor, state=code, doing=N_("change {state}'s schedule"))
     if job not in CLOCK_JOBS:
-        raise Refused(f"`{job}` runs relative to each shift; its time can't be set.")
+        raise Refused(N_("`{job}` runs relative to each shift; its time can't be set."), job=str(job))
     state = ensure_state(session, team_id=actor.team_id, code=code, now=now)
     setattr(state, TIME_COLUMN[job], at)
     session.add(state)
@@ -182,13 +183,13 @@ def set_job_time(
 
 def state_schedule(session: Session, *, actor: Actor, code: str, now: datetime) -> StateSchedule:
     """Coordinators see when their state's posts go out."""
-    require_coordinator(session, actor=actor, state=code, doing=f"see {code}'s schedule")
+    require_coordinator(session, actor=actor, state=code, doing=N_("see {state}'s schedule"))
     return _schedule(ensure_state(session, team_id=actor.team_id, code=code, now=now))
 
 
 def digest_target(session: Session, *, actor: Actor, code: str) -> DigestTarget:
     """Coordinators may post their state's digest now; it goes to the state's channel, which it must have."""
-    require_coordinator(session, actor=actor, state=code, doing=f"post {code}'s digest")
+    require_coordinator(session, actor=actor, state=code, doing=N_("post {state}'s digest"))
     state = session.get(State, (actor.team_id, code))
     if state is None or not state.channel_id:
         raise StateHasNoChannel(code)

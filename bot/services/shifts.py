@@ -13,18 +13,29 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import and_, func, or_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import run
-from bot.models import ACTIVE, HOLDING, Shift, ShiftKind, ShiftStatus, Signup, SignupStatus, State
+from bot.db import is_postgresql, run
+from bot.i18n import ENGLISH_CODE, N_, person_language
+from bot.models import (
+    ACTIVE,
+    HOLDING,
+    Shift,
+    ShiftKind,
+    ShiftStatus,
+    Signup,
+    SignupStatus,
+    State,
+    TrainingRule,
+    Volunteer,
+)
 from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
-from bot.services.gates import claim_gate
+from bot.services.gates import gate
 from bot.services.members import Member
-from bot.services.people import display_names
+from bot.services.people import display_names, ensure_volunteer
 from bot.services.places import PLACES
 from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
 from bot.services.states import ensure_state, state_timezone
@@ -43,8 +54,8 @@ ATTENDANCE_OPENS_BEFORE = timedelta(hours=1)
 class InvalidShift(TurnoutError):
     """A new shift's details do not hold together; `field` names the part that is wrong."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, /, **values: object) -> None:
+        super().__init__(message, **values)
         self.field = field
 
 
@@ -105,6 +116,11 @@ class SignupView:
 class ClaimResult:
     signup: SignupView
     already: bool
+    # When the claimer's stored profile was fetched from Slack, as the claim read it (None:
+    # they were new to Turnout), for the caller to refresh it after answering.
+    claimer_seen_at: datetime | None = None
+    # The language the claimer reads, as the claim read it (English for someone new).
+    claimer_reads: str = ENGLISH_CODE
 
 
 @dataclass(frozen=True)
@@ -188,12 +204,17 @@ def get_shift(session: Session, shift_id: int, *, team_id: str | None) -> ShiftV
 
 def get_shift_and_version(session: Session, shift_id: int, *, team_id: str | None) -> tuple[ShiftView, int]:
     """The shift as it stands (its fill counted as `_fill` counts it, in its state's zone) and
-    its version, read together in one statement: what every redraw of its channel post reads.
-    `team_id`: the workspace asking (another organization's shift is no shift at all); None only
-    for the redraw of a post the shift's own organization made."""
-    row = run(session, _SHIFT_VIEW, {"shift_id": shift_id}).first()
+    its version, read together in one statement (`SHIFT_VIEW`). `team_id`: the workspace asking
+    (another organization's shift is no shift at all); None only for the redraw of a post the
+    shift's own organization made."""
+    row = run(session, SHIFT_VIEW, {"shift_id": shift_id}).first()
     if row is None or (team_id is not None and row.team_id != team_id):
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    return shift_from_view_row(row)
+
+
+def shift_from_view_row(row: Any) -> tuple[ShiftView, int]:
+    """(view, version) from a row of `SHIFT_VIEW` (or a statement that adds columns to it)."""
     # The row has every column of the shift, which is all `_view` reads of one.
     shift = cast(Shift, row)
     return _view(shift, row.timezone or PLACES[row.state].timezone, int(row.held), int(row.waiting)), int(
@@ -301,7 +322,7 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
     """Its host and the state's coordinators see everyone on the shift: holding a place first,
     then the waitlist."""
     shift = _shift(session, shift_id, team_id=actor.team_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"see the roster of shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("see the roster of shift #{shift}"))
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
     names = display_names(session, team_id=shift.team_id, user_ids=[s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
@@ -342,7 +363,7 @@ def create_shift(
     session: Session, *, actor: Actor, spec: NewShift, now: datetime, source_key: str | None = None
 ) -> tuple[ShiftView, bool]:
     """Coordinators create shifts in their states, in the future; a resubmitted form finds the first."""
-    require_coordinator(session, actor=actor, state=spec.state, doing=f"add shifts in {spec.state}")
+    require_coordinator(session, actor=actor, state=spec.state, doing=N_("add shifts in {state}"))
     if source_key:
         existing = session.exec(select(Shift).where(Shift.source_key == source_key)).first()
         if existing is not None and existing.team_id == actor.team_id:
@@ -370,22 +391,37 @@ def create_shift(
 def check_new_shift_times(spec: NewShift, tz: str, now: datetime) -> tuple[datetime, datetime]:
     """(start, end) in UTC for a new shift, which must be ahead, real wall-clock times, and not absurdly far."""
     if spec.end <= spec.start:
-        raise InvalidShift("time", "The shift must end after it starts, on the same day.")
+        raise InvalidShift("time", N_("The shift must end after it starts, on the same day."))
     for at in (spec.start, spec.end):
         if not wall_time_exists(spec.day, at, tz):
             raise InvalidShift(
-                "time", f"{at:%H:%M} does not exist on {spec.day} in {tz} (clocks spring forward)."
+                "time",
+                N_("{time} does not exist on {day} in {zone} (clocks spring forward)."),
+                time=f"{at:%H:%M}",
+                day=spec.day.isoformat(),
+                zone=tz,
             )
     starts_at, ends_at = local_instant(spec.day, spec.start, tz), local_instant(spec.day, spec.end, tz)
     today = local_date(now, tz)
     if starts_at <= now:
         if spec.day < today:
-            raise InvalidShift("date", f"{spec.day} is in the past ({spec.state} is on {tz}).")
+            raise InvalidShift(
+                "date",
+                N_("{day} is in the past ({state} is on {zone})."),
+                day=spec.day.isoformat(),
+                state=spec.state,
+                zone=tz,
+            )
         raise InvalidShift(
-            "time", f"{spec.start:%H:%M} on {spec.day} has already passed ({spec.state} is on {tz})."
+            "time",
+            N_("{time} on {day} has already passed ({state} is on {zone})."),
+            time=f"{spec.start:%H:%M}",
+            day=spec.day.isoformat(),
+            state=spec.state,
+            zone=tz,
         )
     if spec.day > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidShift("date", f"Shifts can be planned up to {MAX_DAYS_AHEAD} days ahead.")
+        raise InvalidShift("date", N_("Shifts can be planned up to {days} days ahead."), days=MAX_DAYS_AHEAD)
     return starts_at, ends_at
 
 
@@ -402,7 +438,7 @@ def cancel_shift(
     shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
     be told, changing nothing: what the confirmation shows before Cancel is pressed."""
     shift = _lock_shift(session, shift_id, team_id=actor.team_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"cancel shift #{shift_id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("cancel shift #{shift}"))
     notify = list(
         Member(team_id, user_id)
         for team_id, user_id in session.exec(
@@ -423,9 +459,12 @@ def cancel_shift(
         return CancelResult(shift_view(session, shift), [], already=True)
     if shift.status == ShiftStatus.DECLINED:
         # Its decision stands as it was made: cancelled, it would read as approved and cancelled.
-        raise Refused(f"Shift #{shift_id} was declined, so it was never posted; there is nothing to cancel.")
+        raise Refused(
+            N_("Shift #{shift} was declined, so it was never posted; there is nothing to cancel."),
+            shift=shift_id,
+        )
     if shift.ends_at <= now:
-        raise Refused(f"Shift #{shift_id} is already over; there is nothing to cancel.")
+        raise Refused(N_("Shift #{shift} is already over; there is nothing to cancel."), shift=shift_id)
     if dry_run:
         return CancelResult(shift_view(session, shift), notify, already=False)
     shift.status = ShiftStatus.CANCELLED
@@ -456,16 +495,16 @@ def mark_attendance(
     from an hour before start."""
     signup = session.get(Signup, signup_id)
     if signup is None:
-        raise NotFound("That signup no longer exists; open the roster again.")
+        raise NotFound(N_("That signup no longer exists; open the roster again."))
     shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=_NO_SIGNUP)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"take attendance on shift #{shift.id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("take attendance on shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift.id} was cancelled, so there is no attendance to take.")
+        raise Refused(N_("Shift #{shift} was cancelled, so there is no attendance to take."), shift=shift.id)
     session.refresh(signup)
     if signup.status not in HOLDING:
         raise AttendanceDoesNotApply(signup.volunteer_id, signup.status)
     if now < shift.starts_at - ATTENDANCE_OPENS_BEFORE:
-        raise Refused(f"Attendance opens an hour before shift #{shift.id} starts.")
+        raise Refused(N_("Attendance opens an hour before shift #{shift} starts."), shift=shift.id)
     if signup.status != status:
         signup.status, signup.marked_by, signup.updated_at = status, actor.user_id, now
         shift.version += 1
@@ -482,9 +521,9 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     moves up."""
     signup = session.get(Signup, signup_id)
     if signup is None:
-        raise NotFound("That signup no longer exists; open the roster again.")
+        raise NotFound(N_("That signup no longer exists; open the roster again."))
     shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=_NO_SIGNUP)
-    require_shift_runner(session, actor=actor, shift=shift, doing=f"remove people from shift #{shift.id}")
+    require_shift_runner(session, actor=actor, shift=shift, doing=N_("remove people from shift #{shift}"))
     session.refresh(signup)
     if signup.status not in (
         SignupStatus.CLAIMED,
@@ -502,69 +541,122 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
 def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
     """Take a place if one is free, else join the waitlist; claiming again finds the same signup.
 
-    Everything that needs no lock is read first. The claim itself is the transaction's last
-    three statements: bumping the shift's version (which takes the shift row's lock, held to
-    commit, so claims on one shift count one at a time), counting its fill, writing the signup."""
-    shift = session.exec(
-        select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
+    Everything that needs no lock is read first, in one statement: the shift, its state's rules,
+    the caller's signup on it, whether the caller is known (a volunteer row is made for someone
+    new, as a signup needs one). The claim itself is the transaction's last statements: bumping
+    the shift's version (which takes the shift row's lock, held to commit, so claims on one
+    shift count one at a time), then counting its fill and writing the signup (and, for a first
+    signup, the volunteer's place on the ladder): on PostgreSQL one statement, read after the
+    lock is taken, so it sees every claim committed before it. Another workspace's shift is no
+    shift at all."""
+    found = run(
+        session, _CLAIM_READ, {"shift_id": shift_id, "team_id": who.team_id, "user_id": who.user_id}
     ).first()
-    if shift is None or shift.status in UNPUBLISHED or shift.team_id != who.team_id:
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
-    if shift.status == ShiftStatus.CANCELLED:
+    if found is None or found.status in UNPUBLISHED or found.team_id != who.team_id:
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    # The row has every column of the shift, which is all `_view` and the gate read of one.
+    shift = cast(Shift, found)
+    timezone = found.timezone or PLACES[found.state].timezone
+    if found.status == ShiftStatus.CANCELLED:
         raise _claim_cancelled(shift_id)
-    if shift.starts_at <= now:
-        raise Refused(f"Shift #{shift_id} has already started. `/shifts` lists upcoming ones.")
-    signup = _signup(session, shift_id, who)
-    if signup is not None and signup.status in ACTIVE:
-        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
+    if found.starts_at <= now:
+        raise Refused(
+            N_("Shift #{shift} has already started. `/shifts` lists upcoming ones."), shift=shift_id
+        )
+    if found.signup_id is not None and found.signup_status in ACTIVE:
+        return _already(session, shift_id, who, found)
     # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
-    gate = claim_gate(session, shift=shift, who=who, now=now)
-    hold, timezone = gate.hold, gate.timezone
-    statements = _CLAIM_STATEMENTS[session.get_bind().dialect.name]
+    hold = gate(
+        session,
+        shift=shift,
+        who=who,
+        now=now,
+        needs_training=bool(found.needs_training),
+        noshow_limit=found.noshow_limit,
+    )
+    if found.profile_updated_at is None:
+        ensure_volunteer(session, who=who, now=now)
 
     capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
-    fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
-    held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
-    claimed = held < capacity and not hold
-    queued = not claimed and not hold
-    status = SignupStatus.CLAIMED if claimed else SignupStatus.WAITLISTED if queued else SignupStatus.PENDING
     values = {
-        "status": status,
-        "waitlist_seq": (last_seq or 0) + 1 if queued else None,
-        "updated_at": now,
+        "shift_id": shift_id,
+        "team_id": who.team_id,
+        "volunteer_id": who.user_id,
+        "now": now,
+        "hold": hold,
+        "capacity": capacity,
     }
-    if signup is None:
-        signup_id = run(
-            session,
-            statements.insert_signup,
-            {
-                "shift_id": shift_id,
-                "team_id": who.team_id,
-                "volunteer_id": who.user_id,
-                "created_at": now,
-                **values,
-            },
-        ).scalar()
-        if signup_id is not None:
-            engagement.note_signup(session, who=who, state=shift.state, now=now)
+    if found.signup_id is None and is_postgresql(session):
+        taken = run(session, _PG_CLAIM, {**values, "state": found.state}).one()
+        held, waiting, last_seq, signup_id = (
+            int(taken.held),
+            int(taken.waiting),
+            taken.last_seq,
+            taken.signup_id,
+        )
     else:
-        signup_id = run(session, _RECLAIM_SIGNUP, {"signup_id": signup.id, **values}).scalar()
+        fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
+        held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
+        status, seq = _claim_status(held, capacity, hold, last_seq)
+        row = {"status": status, "waitlist_seq": seq, "updated_at": now}
+        if found.signup_id is None:
+            signup_id = run(
+                session,
+                _INSERT_SIGNUP,
+                {
+                    **row,
+                    "shift_id": shift_id,
+                    "team_id": who.team_id,
+                    "volunteer_id": who.user_id,
+                    "created_at": now,
+                },
+            ).scalar()
+            if signup_id is not None:
+                engagement.note_signup(session, who=who, state=found.state, now=now)
+        else:
+            signup_id = run(session, _RECLAIM_SIGNUP, {**row, "signup_id": found.signup_id}).scalar()
     if signup_id is None:
         # The same person's other request claimed first; theirs stands.
-        found = _signup(session, shift_id, who)
-        assert found is not None
-        return ClaimResult(_signup_view(session, found, shift_view(session, shift)), already=True)
+        return _already(session, shift_id, who, found)
+    status, _ = _claim_status(held, capacity, hold, last_seq)
+    claimed, queued = status == SignupStatus.CLAIMED, status == SignupStatus.WAITLISTED
     view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
         SignupView(signup_id, view, who.team_id, who.user_id, status, waiting + 1 if queued else None),
         already=False,
+        claimer_seen_at=found.profile_updated_at,
+        claimer_reads=person_language(found.claimer_language, found.claimer_locale),
+    )
+
+
+def _claim_status(
+    held: int, capacity: int, hold: bool, last_seq: int | None
+) -> tuple[SignupStatus, int | None]:
+    """A new claim's status and place in the waitlist's order, given the shift's fill. The
+    PostgreSQL claim statement (`_PG_CLAIM`) decides the same in SQL."""
+    if hold:
+        return SignupStatus.PENDING, None
+    if held < capacity:
+        return SignupStatus.CLAIMED, None
+    return SignupStatus.WAITLISTED, (last_seq or 0) + 1
+
+
+def _already(session: Session, shift_id: int, who: Member, read: Any) -> ClaimResult:
+    """The claimer is on the shift already; `read` is the claim's read of the shift and them."""
+    found = _signup(session, shift_id, who)
+    assert found is not None
+    return ClaimResult(
+        _signup_view(session, found, get_shift(session, shift_id, team_id=who.team_id)),
+        already=True,
+        claimer_seen_at=read.profile_updated_at,
+        claimer_reads=person_language(read.claimer_language, read.claimer_locale),
     )
 
 
 def _claim_cancelled(shift_id: int) -> Refused:
-    return Refused(f"Shift #{shift_id} was cancelled. `/shifts` lists the open ones.")
+    return Refused(N_("Shift #{shift} was cancelled. `/shifts` lists the open ones."), shift=shift_id)
 
 
 _shift_t = Shift.__table__.c  # type: ignore[attr-defined]
@@ -603,7 +695,8 @@ def _count_signups(*where: Any) -> Any:
     return sa.select(func.count()).where(_signup_t.c.shift_id == _shift_t.id, *where).scalar_subquery()
 
 
-_SHIFT_VIEW = (
+# The shift as every redraw of its channel post reads it: its columns, zone, fill and version.
+SHIFT_VIEW = (
     sa.select(
         *Shift.__table__.c,  # type: ignore[attr-defined]
         _state_t.timezone,
@@ -620,20 +713,99 @@ _SHIFT_VIEW = (
 )
 
 
-@dataclass(frozen=True)
-class _ClaimStatements:
-    insert_signup: Any
-
-
-def _claim_statements(insert: Any) -> _ClaimStatements:
+def _insert_signup(insert: Any) -> Any:
     columns = ("shift_id", "team_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
     statement = insert(_signup_t).values({name: sa.bindparam(name) for name in columns})
     # A second request from the same person that lost the race inserts nothing.
     statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "team_id", "volunteer_id"])
-    return _ClaimStatements(statement.returning(_signup_t.c.id))
+    return statement.returning(_signup_t.c.id)
 
 
-_CLAIM_STATEMENTS = {"sqlite": _claim_statements(sqlite_insert), "postgresql": _claim_statements(pg_insert)}
+# SQLite only: PostgreSQL's first claims go through `_PG_CLAIM`.
+_INSERT_SIGNUP = _insert_signup(sqlite_insert)
+_vol_t = Volunteer.__table__.c  # type: ignore[attr-defined]
+_rule_t = TrainingRule.__table__.c  # type: ignore[attr-defined]
+# What a claim reads before taking any lock, in one statement.
+_CLAIM_READ = (
+    sa.select(
+        *Shift.__table__.c,  # type: ignore[attr-defined]
+        _state_t.timezone,
+        _state_t.noshow_limit,
+        sa.exists()
+        .where(
+            _rule_t.team_id == _shift_t.team_id,
+            _rule_t.state == _shift_t.state,
+            _rule_t.kind == _shift_t.kind,
+        )
+        .label("needs_training"),
+        _signup_t.c.id.label("signup_id"),
+        _signup_t.c.status.label("signup_status"),
+        *(
+            sa.select(column)
+            .where(_vol_t.team_id == sa.bindparam("team_id"), _vol_t.id == sa.bindparam("user_id"))
+            .scalar_subquery()
+            .label(label)
+            for column, label in (
+                (_vol_t.profile_updated_at, "profile_updated_at"),
+                (_vol_t.language, "claimer_language"),
+                (_vol_t.locale, "claimer_locale"),
+            )
+        ),
+    )
+    .select_from(
+        Shift.__table__.outerjoin(  # type: ignore[attr-defined]
+            State.__table__,  # type: ignore[attr-defined]
+            and_(_state_t.team_id == _shift_t.team_id, _state_t.code == _shift_t.state),
+        ).outerjoin(
+            _signup_t,
+            and_(
+                _signup_t.c.shift_id == _shift_t.id,
+                _signup_t.c.team_id == sa.bindparam("team_id"),
+                _signup_t.c.volunteer_id == sa.bindparam("user_id"),
+            ),
+        )
+    )
+    .where(_shift_t.id == sa.bindparam("shift_id"))
+)
+
+
+def _in(values: tuple[SignupStatus, ...]) -> str:
+    return ", ".join(f"'{value.value}'" for value in values)
+
+
+# PostgreSQL, a first claim, once the shift's row is locked: count the fill, write the signup
+# (its status decided as `_claim_status` decides it) and the volunteer's place on the ladder, in
+# one statement. Read committed gives each statement a snapshot taken as it starts, after the lock.
+_PG_CLAIM = sa.text(
+    f"""
+    WITH fill AS (
+        SELECT count(*) FILTER (WHERE status IN ({_in(HOLDING)})) AS held,
+               count(*) FILTER (WHERE status = '{SignupStatus.WAITLISTED.value}') AS waiting,
+               max(waitlist_seq) AS last_seq
+        FROM signup WHERE shift_id = :shift_id
+    ), ins AS (
+        INSERT INTO signup (shift_id, team_id, volunteer_id, status, waitlist_seq, created_at, updated_at)
+        SELECT :shift_id, :team_id, :volunteer_id,
+               CASE WHEN :hold THEN '{SignupStatus.PENDING.value}'
+                    WHEN fill.held < :capacity THEN '{SignupStatus.CLAIMED.value}'
+                    ELSE '{SignupStatus.WAITLISTED.value}' END,
+               CASE WHEN NOT :hold AND fill.held >= :capacity THEN coalesce(fill.last_seq, 0) + 1 END,
+               :now, :now
+        FROM fill
+        ON CONFLICT (shift_id, team_id, volunteer_id) DO NOTHING
+        RETURNING id
+    ), ladder AS (
+        INSERT INTO engagement (team_id, volunteer_id, state, first_signup_at, attended, hosted, no_shows)
+        SELECT :team_id, :volunteer_id, :state, :now, 0, 0, 0 FROM ins
+        ON CONFLICT (team_id, volunteer_id, state) DO NOTHING
+    )
+    SELECT fill.held, fill.waiting, fill.last_seq, (SELECT id FROM ins) AS signup_id FROM fill
+    """
+).bindparams(
+    sa.bindparam("now", type_=_signup_t.c.created_at.type),
+    sa.bindparam("hold", type_=sa.Boolean()),
+    sa.bindparam("capacity", type_=sa.Integer()),
+)
 
 
 def confirm_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
@@ -641,23 +813,29 @@ def confirm_signup(session: Session, *, shift_id: int, who: Member, now: datetim
     shift = _lock_shift(session, shift_id, team_id=who.team_id)
     signup = _signup(session, shift_id, who)
     if signup is None or signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
-        raise Refused(f"You are not on shift #{shift_id}. `/claim {shift_id}` signs you up.")
+        raise Refused(N_("You are not on shift #{shift}. `/claim {shift}` signs you up."), shift=shift_id)
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled, so there is nothing to confirm.")
+        raise Refused(N_("Shift #{shift} was cancelled, so there is nothing to confirm."), shift=shift_id)
     if signup.status == SignupStatus.WAITLISTED:
         raise Refused(
-            f"You are on the waitlist for shift #{shift_id}; I'll message you if a place opens, "
-            "and you can confirm then."
+            N_(
+                "You are on the waitlist for shift #{shift}; I'll message you if a place opens, "
+                "and you can confirm then."
+            ),
+            shift=shift_id,
         )
     if signup.status == SignupStatus.PENDING:
         raise Refused(
-            f"Your claim on shift #{shift_id} is waiting for its host or a coordinator to accept it; "
-            "I'll message you when they do, and you can confirm then."
+            N_(
+                "Your claim on shift #{shift} is waiting for its host or a coordinator to accept it; "
+                "I'll message you when they do, and you can confirm then."
+            ),
+            shift=shift_id,
         )
     if signup.status != SignupStatus.CLAIMED:
         return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
     if shift.ends_at <= now:
-        raise Refused(f"Shift #{shift_id} is over.")
+        raise Refused(N_("Shift #{shift} is over."), shift=shift_id)
     signup.status, signup.confirmed_at, signup.updated_at = SignupStatus.CONFIRMED, now, now
     shift.version += 1
     session.add_all([signup, shift])
@@ -670,13 +848,15 @@ def release_signup(session: Session, *, shift_id: int, who: Member, now: datetim
     shift = _lock_shift(session, shift_id, team_id=who.team_id)
     signup = _signup(session, shift_id, who)
     if signup is None:
-        raise Refused(f"You are not signed up for shift #{shift_id}.")
+        raise Refused(N_("You are not signed up for shift #{shift}."), shift=shift_id)
     if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
         return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
     if signup.status in (SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
-        raise Refused(f"Shift #{shift_id} has been marked already; there is nothing to release.")
+        raise Refused(
+            N_("Shift #{shift} has been marked already; there is nothing to release."), shift=shift_id
+        )
     if shift.status == ShiftStatus.CANCELLED:
-        raise Refused(f"Shift #{shift_id} was cancelled, so you are off it already.")
+        raise Refused(N_("Shift #{shift} was cancelled, so you are off it already."), shift=shift_id)
     if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
         state = session.get(State, (shift.team_id, shift.state))
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
@@ -728,7 +908,7 @@ def _vacate(
     )
 
 
-_NO_SIGNUP = "That signup no longer exists; open the roster again."
+_NO_SIGNUP = N_("That signup no longer exists; open the roster again.")
 
 
 def _shift(session: Session, shift_id: int, *, team_id: str | None) -> Shift:
@@ -736,7 +916,7 @@ def _shift(session: Session, shift_id: int, *, team_id: str | None) -> Shift:
     shift's own organization is acting, e.g. recording the post it made)."""
     shift = session.get(Shift, shift_id)
     if shift is None or (team_id is not None and shift.team_id != team_id):
-        raise NotFound(f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     return shift
 
 
@@ -745,7 +925,9 @@ def _lock_shift(session: Session, shift_id: int, *, team_id: str, missing: str |
         select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
     ).first()
     if shift is None or shift.team_id != team_id:
-        raise NotFound(missing or f"There is no shift #{shift_id}. `/shifts` lists the open ones.")
+        raise NotFound(
+            missing or N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id
+        )
     return shift
 
 

@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.i18n import ENGLISH_CODE, LANGUAGES, N_
 from bot.models import State, Volunteer
 from bot.services.errors import ChannelTaken, Refused, UnknownTimezone
@@ -49,7 +49,7 @@ def bind_state(
     override its zone."""
     if timezone is not None and timezone not in known_timezones():
         raise UnknownTimezone(timezone)
-    require_admin(actor, "bind a state to a channel")
+    require_admin(actor, N_("bind a state to a channel"))
     team_id = actor.team_id
     holder = session.exec(
         select(State).where(State.team_id == team_id, State.channel_id == channel_id)
@@ -82,11 +82,13 @@ def state_for_channel(session: Session, *, team_id: str, channel_id: str) -> str
 
 _s = State.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every /log reads both.
-_STATE_TIMEZONE = sa.select(_s.timezone).where(
-    _s.team_id == sa.bindparam("team_id"), _s.code == sa.bindparam("code")
+_STATE_TIMEZONE = Prepared(
+    sa.select(_s.timezone).where(_s.team_id == sa.bindparam("team_id"), _s.code == sa.bindparam("code"))
 )
-_STATE_FOR_CHANNEL = sa.select(_s.code).where(
-    _s.team_id == sa.bindparam("team_id"), _s.channel_id == sa.bindparam("channel_id")
+_STATE_FOR_CHANNEL = Prepared(
+    sa.select(_s.code).where(
+        _s.team_id == sa.bindparam("team_id"), _s.channel_id == sa.bindparam("channel_id")
+    )
 )
 
 
@@ -109,9 +111,9 @@ MAX_CUTOFF_HOURS = 72
 
 def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: int, now: datetime) -> State:
     """Coordinators set how close to the start volunteers may still release a shift themselves."""
-    require_coordinator(session, actor=actor, state=code, doing=f"change {code}'s release cutoff")
+    require_coordinator(session, actor=actor, state=code, doing=N_("change {state}'s release cutoff"))
     if not 0 <= minutes <= MAX_CUTOFF_HOURS * 60:
-        raise Refused(f"The cutoff must be between 0 and {MAX_CUTOFF_HOURS} hours.")
+        raise Refused(N_("The cutoff must be between 0 and {maximum} hours."), maximum=MAX_CUTOFF_HOURS)
     state = ensure_state(session, team_id=actor.team_id, code=code, now=now)
     state.unclaim_cutoff_minutes = minutes
     session.add(state)
@@ -122,10 +124,14 @@ def set_unclaim_cutoff(session: Session, *, actor: Actor, code: str, minutes: in
 def state_language(session: Session, *, team_id: str, code: str) -> str:
     """The language of the posts in a workspace's channel for the state (English unless a
     coordinator chose)."""
-    language = session.exec(
-        select(State.language).where(State.team_id == team_id, State.code == code)
-    ).first()
-    return language if language in LANGUAGES else ENGLISH_CODE
+    return channel_language(
+        session.exec(select(State.language).where(State.team_id == team_id, State.code == code)).first()
+    )
+
+
+def channel_language(stored: str | None) -> str:
+    """A state's stored channel language as Turnout speaks it: English unless one it speaks."""
+    return stored if stored in LANGUAGES else ENGLISH_CODE
 
 
 def set_state_language(session: Session, *, actor: Actor, code: str, language: str, now: datetime) -> State:

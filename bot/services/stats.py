@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.models import ContactDay, Metric, Signup, SignupStatus, StateDay
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
@@ -84,7 +84,7 @@ _SUMS = (
     *(sa.func.coalesce(sa.func.sum(_sd[m.value]), 0).label(m.value) for m in METRICS),
 )
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every /stats reads them.
-_STATE_DAYS = (
+_STATE_DAYS = Prepared(
     sa.select(_sd.local_date, *_SUMS)
     .where(
         _sd.team_id == sa.bindparam("team_id"),
@@ -93,11 +93,13 @@ _STATE_DAYS = (
     )
     .group_by(_sd.local_date)
 )
-_STATE_DAY_OTHERS = sa.select(*_SUMS).where(
-    _sd.team_id == sa.bindparam("team_id"),
-    _sd.state == sa.bindparam("state"),
-    _sd.local_date == sa.bindparam("day"),
-    _sd.shard != sa.bindparam("shard"),
+_STATE_DAY_OTHERS = Prepared(
+    sa.select(*_SUMS).where(
+        _sd.team_id == sa.bindparam("team_id"),
+        _sd.state == sa.bindparam("state"),
+        _sd.local_date == sa.bindparam("day"),
+        _sd.shard != sa.bindparam("shard"),
+    )
 )
 
 

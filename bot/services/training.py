@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, col, select
 
+from bot.i18n import N_
 from bot.models import (
     HOLDING,
     Shift,
@@ -41,9 +42,9 @@ def set_requirement(
 ) -> bool:
     """Coordinators decide which kinds of shift need a training first in their states
     (trainings themselves never do). Whether anything changed."""
-    require_coordinator(session, actor=actor, state=state, doing=f"set {state}'s training rules")
+    require_coordinator(session, actor=actor, state=state, doing=N_("set {state}'s training rules"))
     if kind == ShiftKind.TRAINING:
-        raise Refused("A training can't require a training first. Pick the kind of shift that needs one.")
+        raise Refused(N_("A training can't require a training first. Pick the kind of shift that needs one."))
     ensure_state(session, team_id=actor.team_id, code=state, now=now)
     rule = session.get(TrainingRule, (actor.team_id, state, kind))
     if required and rule is None:
@@ -60,7 +61,7 @@ def set_requirement(
 
 def requirements(session: Session, *, actor: Actor, state: str) -> list[ShiftKind]:
     """The kinds of shift that need a training first in `state` (for its coordinators)."""
-    require_coordinator(session, actor=actor, state=state, doing=f"see {state}'s training rules")
+    require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s training rules"))
     kinds = session.exec(
         select(col(TrainingRule.kind)).where(
             TrainingRule.team_id == actor.team_id, TrainingRule.state == state
@@ -71,7 +72,7 @@ def requirements(session: Session, *, actor: Actor, state: str) -> list[ShiftKin
 
 def record_training(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """Coordinators record a training someone did elsewhere; False when it was recorded already."""
-    require_coordinator(session, actor=actor, state=state, doing=f"record trainings in {state}")
+    require_coordinator(session, actor=actor, state=state, doing=N_("record trainings in {state}"))
     team_id = actor.team_id
     ensure_state(session, team_id=team_id, code=state, now=now)
     ensure_volunteer(session, who=Member(team_id, user_id), now=now)

@@ -1,7 +1,7 @@
 """`turnout shell --demo`: a small campaign to try Turnout on, seeded through the real services.
 
 Three early states with their channels and zones, an admin, a coordinator per state, a dozen
-volunteers, a week of shifts (one nearly full, one with a waitlist), a few days of contacts
+volunteers (and @lucia, new this week, who reads Slack in Spanish), a week of shifts (one nearly full, one with a waitlist), a few days of contacts
 and standing goals. Iowa also organizes the distributed way: a leads channel, a trusted host
 (@kim) with a weekly series, a volunteer's proposal waiting for approval (@ana's), and phone
 banks that need a training first. Seeding twice changes nothing.
@@ -37,6 +37,8 @@ class DemoPerson:
     real_name: str
     home: str | None
     role: str  # admin, coordinator of a state, or volunteer
+    locale: str = "en-US"  # the language Slack is set to, which Turnout follows
+    seasoned: bool = True  # has shifts and past logs in the demo; a newcomer has none yet
 
 
 ADMIN = DemoPerson("UALEX", "alex", "Alex Rivera", None, "admin")
@@ -62,6 +64,8 @@ PEOPLE = [
             ("lou", "Lou Bennett", "NH"),
         ]
     ],
+    # Reads Slack in Spanish, so Turnout answers her in Spanish (SPEC §10); new this week.
+    DemoPerson("ULUCIA", "lucia", "Lucía Romero", "IA", "volunteer", locale="es-419", seasoned=False),
 ]
 CHANNELS = {"IA": ("CIOWA", "iowa"), "NH": ("CNEWHAMP", "new-hampshire"), "NV": ("CNEVADA", "nevada")}
 EXTRA_CHANNELS = [("CGENERAL", "general"), ("CIALEADS", "ia-leads")]
@@ -91,6 +95,7 @@ def people_for(slack: LocalSlack) -> None:
             email=f"{person.name}@example.org",
             tz=ZONES.get(person.home or "IA", "America/Chicago"),
             is_admin=person.role == "admin",
+            locale=person.locale,
         )
     for channel_id, name in [*CHANNELS.values(), *EXTRA_CHANNELS]:
         slack.add_channel(channel_id, name)
@@ -114,6 +119,7 @@ def seed(session: Session, now: datetime) -> bool:
                 ZONES.get(person.home or "IA"),
                 # As Slack's profile says of a workspace admin: what the bot reads to know who may act.
                 is_workspace_admin=person.role == "admin",
+                locale=person.locale,
             ),
             now=now,
         )
@@ -125,7 +131,8 @@ def seed(session: Session, now: datetime) -> bool:
         if person.role.startswith("coordinator"):
             grant_coordinator(session, actor=admin, user_id=person.id, state=person.role.split()[1], now=now)
     volunteers = {
-        code: [p.id for p in PEOPLE if p.home == code and p.role == "volunteer"] for code in CHANNELS
+        code: [p.id for p in PEOPLE if p.home == code and p.role == "volunteer" and p.seasoned]
+        for code in CHANNELS
     }
     _shifts(session, admin, now, volunteers)
     _history(session, admin, now, volunteers)

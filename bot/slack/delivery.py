@@ -47,6 +47,7 @@ from bot.blocks.digests import (
 from bot.blocks.hosting import build_claim_news, build_late_release, build_release_news
 from bot.blocks.shifts import build_promoted_dm, build_shift_post
 from bot.deps import Deps
+from bot.i18n import Lang, language
 from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, SignupStatus
 from bot.services.deliveries import (
     NO_LONGER_USEFUL,
@@ -60,25 +61,28 @@ from bot.services.deliveries import (
     fail_delivery,
     find_delivery,
     finish_redraw,
+    messages_sent,
     metadata_key,
     owe_redraw,
     payload_json,
-    redraws_owed,
-    sent_messages,
     settle_redraw,
+    shift_to_draw,
     take,
 )
-from bot.services.digests import evening_digest, morning_digest, shift_people
+from bot.services.digests import evening_digest, morning_digest, readers_languages, shift_people
 from bot.services.editing import moved_key
+from bot.services.hosting import leads_languages
+from bot.services.members import Member
+from bot.services.people import language_of
 from bot.services.shifts import (
     ClaimResult,
     ReleaseResult,
+    ShiftView,
     get_shift,
-    get_shift_and_version,
     record_shift_post,
     shift_version,
 )
-from bot.services.states import leads_targets, state_channel
+from bot.services.states import leads_targets, state_channel, state_language
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "turnout_delivery"
@@ -307,14 +311,21 @@ def post_digest(
 def digest_builder(
     kind: DeliveryKind, team_id: str, state: str, day: date, now: datetime
 ) -> Callable[[Session], Reply]:
-    """How to draw workspace `team_id`'s morning or evening digest of `state` for `day`."""
-    if kind == DeliveryKind.MORNING:
-        return lambda session: build_morning_post(
-            morning_digest(session, team_id=team_id, state=state, day=day, now=now)
+    """How to draw workspace `team_id`'s morning or evening digest of `state` for `day`, in the
+    state's language as it is when drawn (the delivery's key does not depend on it: a post is
+    never sent twice)."""
+
+    def build(session: Session) -> Reply:
+        lang = language(state_language(session, team_id=team_id, code=state))
+        if kind == DeliveryKind.MORNING:
+            return build_morning_post(
+                morning_digest(session, team_id=team_id, state=state, day=day, now=now), lang
+            )
+        return build_evening_post(
+            evening_digest(session, team_id=team_id, state=state, day=day, now=now), lang
         )
-    return lambda session: build_evening_post(
-        evening_digest(session, team_id=team_id, state=state, day=day, now=now)
-    )
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -342,7 +353,7 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
         kind=DeliveryKind.SHIFT_POST,
         channel=channel,
         key=str(shift_id),
-        build=lambda session: build_shift_post(get_shift(session, shift_id, team_id=None)),
+        build=lambda session: shift_post(session, get_shift(session, shift_id, team_id=None)),
         expires_at=shift.starts_at,
         shift_id=shift_id,
     )
@@ -501,15 +512,25 @@ def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, ver
     with deps.read_session() as session:
         shift = get_shift(session, shift_id, team_id=None)
         key = moved_key(shift_id, version)
-        posts = sent_messages(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
+        posts = messages_sent(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
+        reads = _readers(session, shift.team_id, shift.state, posts) if posts else {}
     if posts:
-        _update_at_risk_posts(client, shift_id, posts, build_at_risk_settled(shift), [])
+        drawn = {code: build_at_risk_settled(shift, language(code)) for code in set(reads.values())}
+        _update_at_risk_posts(client, shift_id, [(c, ts, drawn[reads[t]]) for t, c, ts in posts], [])
+
+
+def _readers(session: Session, team_id: str, state: str, posts: list[tuple[str, str, str]]) -> dict[str, str]:
+    """The language each at-risk post's reader reads (`posts` are (target, channel, ts))."""
+    return readers_languages(
+        session, team_id=team_id, state=state, targets=sorted({target for target, _c, _ts in posts})
+    )
 
 
 def _update_at_risk_posts(
-    client: WebClient, shift_id: int, posts: list[tuple[str, str]], reply: Reply, missed: list[Missed]
+    client: WebClient, shift_id: int, posts: list[tuple[str, str, Reply]], missed: list[Missed]
 ) -> None:
-    for channel, ts in posts:
+    """Each at-risk post (channel, ts) changed in place to its reply (drawn in its reader's language)."""
+    for channel, ts, reply in posts:
         try:
             client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
         except Exception as error:
@@ -521,20 +542,25 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
     """Draw the shift's channel post and its at-risk posts as they stand, noting in `redrawn`
     what Slack did not take; whether the post's version is still the one drawn (True too when
     Slack did not take it: redrawing again now would not help). One read before drawing (the
-    shift, its fill and version, its at-risk posts, whether a redraw is owed), one after."""
+    shift, its fill and version, whether it has at-risk posts and a redraw owed, in one
+    statement; the at-risk posts and who is on the shift only when it has some), one after."""
     key = str(shift_id)
     redrawn.drawn_at = deps.clock()
     with deps.read_session() as session:
-        shift, version = get_shift_and_version(session, shift_id, team_id=None)
-        at_risk = sent_messages(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
-        people = shift_people(session, shift_id=shift_id) if at_risk else None
-        redrawn.owed_before = redraws_owed(
-            session, team_id=shift.team_id, kind=DeliveryKind.SHIFT_REDRAW, key=key
+        found = shift_to_draw(session, shift_id=shift_id)
+        shift, version = found.shift, found.version
+        at_risk = (
+            messages_sent(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
+            if found.at_risk
+            else []
         )
+        people = shift_people(session, shift_id=shift_id) if at_risk else None
+        reads = _readers(session, shift.team_id, shift.state, at_risk) if at_risk else {}
+        redrawn.owed_before = found.owed
     redrawn.ends_at, redrawn.team_id = shift.ends_at, shift.team_id
     drawn = False
     if shift.channel_id and shift.message_ts:
-        reply = build_shift_post(shift)
+        reply = build_shift_post(shift, language(found.language))
         try:
             client.chat_update(
                 channel=shift.channel_id, ts=shift.message_ts, text=reply.text, blocks=reply.blocks
@@ -543,14 +569,29 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         except Exception as error:
             redrawn.missed.append(missed_redraw(shift.channel_id, error))
             logger.warning("updating the post of shift #%s failed: %s", shift_id, redrawn.missed[-1].problem)
-    if people is not None:  # still short, or covered
-        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_post(people), redrawn.missed)
-    elif at_risk and shift.cancelled:  # no cover to offer any more
-        _update_at_risk_posts(client, shift_id, at_risk, build_at_risk_settled(shift), redrawn.missed)
+    if people is not None or (at_risk and shift.cancelled):
+        codes = set(reads.values())
+        replies = (
+            {code: build_at_risk_post(people, language(code)) for code in codes}  # still short, or covered
+            if people is not None
+            else {code: build_at_risk_settled(shift, language(code)) for code in codes}  # no cover any more
+        )
+        posts = [(channel, ts, replies[reads[target]]) for target, channel, ts in at_risk]
+        _update_at_risk_posts(client, shift_id, posts, redrawn.missed)
     if not drawn:
         return True
     with deps.read_session() as session:
         return shift_version(session, shift_id) == version
+
+
+def shift_post(session: Session, shift: ShiftView) -> Reply:
+    """The shift's channel post in its state's language, as it stands."""
+    return build_shift_post(shift, language(state_language(session, team_id=shift.team_id, code=shift.state)))
+
+
+def promoted_lang(deps: Deps, who: Member) -> Lang:
+    with deps.read_session() as session:
+        return language(language_of(session, who))
 
 
 def send_dm(
@@ -600,10 +641,16 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"claim:{event_key(signup.shift.id, signup.id, deps.clock())}",
-            reply=build_claim_news(result),
+            reply=build_claim_news(result, dm_lang(deps, Member(signup.shift.team_id, host))),
             expires_at=signup.shift.starts_at,
             shift_id=signup.shift.id,
         )
+
+
+def dm_lang(deps: Deps, who: Member) -> Lang:
+    """The language a DM to `who` is written in."""
+    with deps.read_session() as session:
+        return language(language_of(session, who))
 
 
 # A place given up this close to the start is news for the state's leads.
@@ -626,7 +673,9 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(promoted.shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted),
+            reply=build_promoted_dm(
+                promoted, promoted_lang(deps, Member(promoted.team_id, promoted.user_id))
+            ),
             expires_at=promoted.shift.starts_at,
             shift_id=promoted.shift.id,
         )
@@ -640,8 +689,9 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
         with deps.read_session() as session:
             targets = leads_targets(session, team_id=shift.team_id, code=shift.state)
             leads = [t for t in targets if t != signup.user_id]
-        reply = build_late_release(result, now)
+            langs = leads_languages(session, team_id=shift.team_id, state=shift.state, targets=leads)
         for target in leads:
+            reply = build_late_release(result, now, language(langs[target]))
             deliver_once(
                 deps,
                 client,
@@ -662,7 +712,7 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"release:{event_key(shift.id, signup.id, now)}",
-            reply=build_release_news(result),
+            reply=build_release_news(result, dm_lang(deps, Member(shift.team_id, host))),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )

@@ -19,11 +19,12 @@ from sqlmodel import Session
 
 from bot.blocks.home import build_home
 from bot.deps import Deps
+from bot.i18n import Lang, language
 from bot.models import Delivery, DeliveryKind
 from bot.services.clock import local_date
 from bot.services.deliveries import finish_redraw, owe_redraw, redraws_owed, settle_redraw, take
 from bot.services.members import Member
-from bot.services.people import personal_timezone
+from bot.services.people import language_of, personal_timezone
 from bot.services.places import NATIONAL_TZ
 from bot.services.shifts import list_open_shifts, my_shifts_page
 from bot.services.states import default_state, state_timezone
@@ -50,8 +51,10 @@ def draw_home(
     profile_tz: str | None = None,
     note: str | None = None,
     find: bool = False,
+    lang: Lang | None = None,
 ) -> dict[str, Any]:
-    """`who`'s tab as things stand (`find`: more open shifts), with `note` on top."""
+    """`who`'s tab as things stand (`find`: more open shifts), with `note` on top, in `lang`
+    (by default, the language `who` reads)."""
     home = default_state(session, channel_id="", who=who)
     tz = personal_timezone(session, who=who, profile_tz=profile_tz, fallback=NATIONAL_TZ)
     listing = list_open_shifts(
@@ -80,6 +83,7 @@ def draw_home(
         open_shifts=listing.shifts,
         more_open=listing.total - len(listing.shifts),
         note=note,
+        lang=lang or language(language_of(session, who)),
     )
 
 

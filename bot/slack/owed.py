@@ -14,12 +14,11 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.blocks.common import Reply
-from bot.blocks.shifts import build_shift_post
 from bot.deps import Deps
 from bot.models import Delivery, DeliveryKind, Shift, ShiftStatus
 from bot.services.deliveries import drop_delivery, owed, read_payload, take
 from bot.services.shifts import get_shift
-from bot.slack.delivery import Delivered, Fate, attempt, retry_shift_redraw, shift_posted
+from bot.slack.delivery import Delivered, Fate, attempt, retry_shift_redraw, shift_post, shift_posted
 from bot.slack.home import retry_home
 from bot.slack.uploads import retry_chart
 
@@ -83,6 +82,7 @@ def _message(session: Session, row: Delivery, now: datetime) -> Reply | None:
     if row.kind == DeliveryKind.PROPOSAL and (shift is None or shift.status != ShiftStatus.PROPOSED):
         return None  # decided (or withdrawn) meanwhile: its buttons would offer nothing
     if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
-        return build_shift_post(get_shift(session, row.shift_id, team_id=row.team_id))  # as it stands now
+        # As it stands now, in the state's language.
+        return shift_post(session, get_shift(session, row.shift_id, team_id=row.team_id))
     stored = read_payload(row)
     return None if stored is None else Reply(stored[0], stored[1])

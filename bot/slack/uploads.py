@@ -33,6 +33,7 @@ from sqlmodel import Session
 
 from bot.blocks.charts import weekly_chart
 from bot.deps import Deps
+from bot.i18n import ENGLISH, Lang, language
 from bot.models import Delivery, DeliveryKind, DeliveryStatus
 from bot.services.deliveries import (
     Claim,
@@ -71,12 +72,14 @@ def deliver_chart(
     last: date,
     title: str,
     expires_at: datetime,
+    lang: Lang = ENGLISH,
     draw: Callable[[], bytes] | None = None,
 ) -> Delivered:
     """Record the chart of `state`'s week ending `last` as owed to `user_id` and, if its digest
-    has landed, upload it now (`draw` draws it; by default from the numbers as they stand)."""
+    has landed, upload it now (`draw` draws it; by default from the numbers as they stand), its
+    labels in `lang`, the language of its digest (a retry draws it in the same one)."""
     key = weekly_key(state, last)
-    payload = json.dumps({"state": state, "last": last.isoformat(), "title": title})
+    payload = json.dumps({"state": state, "last": last.isoformat(), "title": title, "lang": lang.code})
     now = deps.clock()
     with deps.session() as session:
         row = record_delivery(
@@ -103,7 +106,7 @@ def deliver_chart(
         user_id=user_id,
         key=key,
         title=title,
-        draw=draw or chart_drawer(deps, team_id, state, last),
+        draw=draw or chart_drawer(deps, team_id, state, last, lang),
     )
 
 
@@ -113,11 +116,13 @@ def digest_status(session: Session, team_id: str, user_id: str, key: str) -> Del
     return None if digest is None else digest.status
 
 
-def chart_drawer(deps: Deps, team_id: str, state: str, last: date) -> Callable[[], bytes]:
+def chart_drawer(
+    deps: Deps, team_id: str, state: str, last: date, lang: Lang = ENGLISH
+) -> Callable[[], bytes]:
     def draw() -> bytes:
         with deps.read_session() as session:
             digest = weekly_digest(session, team_id=team_id, state=state, last=last)
-        return weekly_chart(digest)
+        return weekly_chart(digest, lang)
 
     return draw
 
@@ -140,7 +145,13 @@ def retry_chart(deps: Deps, client: WebClient, delivery_id: int, now: datetime) 
         if status != DeliveryStatus.SENT or not details.get("state") or not details.get("last"):
             drop_delivery(session, claim=claim, why=DIGEST_NOT_SENT)
             return Delivered(Fate.FAILED, problem=DIGEST_NOT_SENT)
-    draw = chart_drawer(deps, team_id, str(details["state"]), date.fromisoformat(str(details["last"])))
+    draw = chart_drawer(
+        deps,
+        team_id,
+        str(details["state"]),
+        date.fromisoformat(str(details["last"])),
+        language(str(details.get("lang") or "")),  # recorded before charts had a language: English
+    )
     return attempt_upload(
         deps, client, claim, user_id=target, key=key, title=str(details.get("title") or ""), draw=draw
     )

@@ -170,8 +170,10 @@ def test_a_states_channel_language_is_its_coordinators_to_choose(bot: Bot) -> No
         nobody.startswith("Solo un admin puede elegir el idioma") and "(nadie coordina NH todavía)" in nobody
     )
     english = bot.command("/turnout", "language IA es", user="UCOORD").text
-    assert english.startswith("Posts in Iowa's channel will be in Spanish.")
-    assert "stay in English" in english  # the posts themselves are not translated yet: it says so
+    assert english == (
+        "Posts in Iowa's channel will be in Spanish: its shifts' posts, the morning and evening posts, "
+        "the calls to cover a shift, and the weekly digest if it goes to a leads channel."
+    )
     shown = bot.command("/turnout", "language iowa", user=ana).text
     assert shown.startswith("Las publicaciones en el canal de Iowa están en español.")
     with bot.deps.read_session() as session:

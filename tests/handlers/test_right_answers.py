@@ -12,8 +12,8 @@ from alembic import command
 from alembic.config import Config
 
 from bot.blocks import actions as act
-from bot.blocks.common import plural
 from bot.db import alembic_config
+from bot.i18n import ENGLISH
 from bot.localslack.reading import message_text
 from bot.models import State
 from handlers.parsing import METRIC_WORDS, parse_listing, parse_state, take_state
@@ -196,7 +196,7 @@ def test_the_evening_post_ranks_a_tie_like_the_leaderboard(bot: Bot) -> None:
     ("n", "expected"), [(0, "0 doors"), (1, "1 door"), (2, "2 doors"), (1200, "1,200 doors")]
 )
 def test_plural_agrees(n: int, expected: str) -> None:
-    assert plural(n, "door", "doors") == expected
+    assert ENGLISH.ngettext("{count} door", "{count} doors", n) == expected
 
 
 def test_one_of_anything_is_singular_everywhere(bot: Bot) -> None:

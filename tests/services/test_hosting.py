@@ -320,7 +320,7 @@ def test_trusted_hosts_are_granted_and_revoked_by_the_states_coordinators(deps: 
     for outsider in (ANA, BEN, NORA):
         with pytest.raises(NotCoordinator) as refused, deps.session() as session:
             grant_trusted_host(session, actor=outsider, user_id="UVOL2", state="IA", now=clock())
-        assert refused.value.doing == "make trusted hosts in IA"
+        assert refused.value.message.endswith("can make trusted hosts in IA.")  # `doing` is a catalog message
         with pytest.raises(NotCoordinator), deps.session() as session:
             revoke_trusted_host(session, actor=outsider, user_id="UVOL1", state="IA")
     with deps.session() as session:

@@ -282,3 +282,25 @@ def test_the_demo_answers_a_mistyped_name_instead_of_creating_it(tmp_path: Path)
     out = session(tmp_path / "demo.db", "as @corra", "in #iowaa")
     assert "No one called @corra here." in out and "There is no #iowaa." in out
     assert "Added" not in out and "Created" not in out
+
+
+def test_lucia_reads_slack_in_spanish_so_the_demo_answers_her_in_spanish(tmp_path: Path) -> None:
+    """SPEC §10: in the demo, @lucia's Slack is in Spanish; /log, /stats and /turnout answer her in
+    Spanish, and the Spanish words she types count, while @alex is still answered in English."""
+    out = session(
+        tmp_path / "demo.db",
+        "as @lucia",
+        "/log 3 puertas",
+        "/stats",
+        "/turnout help",
+        "/turnout people IA",
+        "as @alex",
+        "/turnout people IA",
+    )
+    lucia, alex = out.split("You are now @alex.")
+    assert "Anotado: 3 puertas en Iowa. ¡Gracias!" in lucia
+    assert "Tus totales de hoy: 3 puertas" in lucia
+    assert "━━ Iowa hoy ━━" in lucia and "1 persona anotó hoy" in lucia
+    assert "*Lo que puedes hacer con Turnout*" in lucia and "elegir tu estado" in lucia
+    assert "Solo quien coordina IA (@cora) o un admin puede ver las personas de IA." in lucia
+    assert "Iowa's people" in alex and "Personas" not in alex

@@ -1,0 +1,133 @@
+"""`bot.db.Prepared`: statements run straight on the driver read and write what SQLAlchemy's own
+execution reads and writes, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.db import Prepared, run
+from bot.models import ContactLog, Goal, Metric, State, Volunteer
+from bot.services.contacts import _log_statement
+from tests.factories import TEAM
+
+_v = Volunteer.__table__.c  # type: ignore[attr-defined]
+_g = Goal.__table__.c  # type: ignore[attr-defined]
+_l = ContactLog.__table__.c  # type: ignore[attr-defined]
+
+WHEN = datetime(2026, 3, 2, 18, 30, 0, tzinfo=UTC)  # no microseconds: the format must still match
+
+
+def _insert(engine: Engine) -> object:
+    return pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+
+
+def test_rows_and_types_match_sqlalchemys(engine: Engine) -> None:
+    new_volunteer = Prepared(
+        _insert(engine)(Volunteer)  # type: ignore[operator]
+        .values(
+            team_id=TEAM,
+            id=sa.bindparam("id"),
+            created_at=sa.bindparam("at"),
+            profile_updated_at=sa.bindparam("at"),
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "id"])
+    )
+    with Session(engine) as session:
+        session.add(State(team_id=TEAM, code="IA", timezone="America/Chicago", created_at=WHEN))
+        session.flush()
+        # Columns left out take the model's defaults (display_name "", is_workspace_admin False).
+        run(session, new_volunteer, {"id": "UNEW", "at": WHEN})
+        run(session, new_volunteer, {"id": "UNEW", "at": WHEN})  # the conflict does nothing
+        session.add(
+            Goal(
+                team_id=TEAM,
+                state="IA",
+                metric=Metric.DOORS,
+                target=500,
+                local_date=date(2026, 3, 2),
+                set_by="UNEW",
+                set_at=WHEN,
+            )
+        )
+        session.flush()
+        run(
+            session,
+            Prepared(_log_statement()),
+            {
+                "team_id": TEAM,
+                "shift_id": None,
+                "source_key": None,
+                "volunteer_id": "UNEW",
+                "state": "IA",
+                "local_date": date(2026, 3, 2),
+                "logged_at": WHEN,
+                "doors": 3,
+                "calls": 0,
+                "texts": 0,
+                "convos": 1,
+                "supporters": 0,
+            },
+        )
+        session.commit()
+
+        statements = [
+            sa.select(_v.id, _v.display_name, _v.is_workspace_admin, _v.profile_updated_at, _v.email).where(
+                _v.id == sa.bindparam("id")
+            ),
+            sa.select(_g.metric, _g.target, _g.local_date).where(_g.state == "IA"),
+            # A date and a datetime compared in SQL: stored as SQLAlchemy stores them.
+            sa.select(_l.volunteer_id, _l.doors, _l.logged_at).where(
+                _l.local_date == sa.bindparam("day"), _l.logged_at >= sa.bindparam("since")
+            ),
+            sa.select(sa.func.count()).select_from(ContactLog.__table__).where(_l.doors > 100),  # type: ignore[attr-defined]
+        ]
+        params = {"id": "UNEW", "day": date(2026, 3, 2), "since": WHEN}
+        for statement in statements:
+            needed = {k: v for k, v in params.items() if k in statement.compile().params}
+            expected = [tuple(row) for row in session.connection().execute(statement, needed)]
+            got = run(session, Prepared(statement), needed).all()
+            assert [tuple(row) for row in got] == expected
+            assert expected  # every statement reads something
+
+        row = run(session, Prepared(statements[0]), {"id": "UNEW"}).one()
+        assert (row.display_name, row.is_workspace_admin, row.email) == ("", False, None)
+        assert row.profile_updated_at.replace(tzinfo=UTC) == WHEN
+        goal = run(session, Prepared(statements[1])).one()
+        assert Metric(goal.metric) is Metric.DOORS and goal.local_date == date(2026, 3, 2)
+        assert run(session, Prepared(statements[3])).scalar() == 0
+        assert run(session, Prepared(statements[0]), {"id": "UNOBODY"}).first() is None
+        with pytest.raises(AttributeError):
+            _ = row.no_such_column
+
+
+def test_driver_errors_are_raised_as_sqlalchemys(engine: Engine) -> None:
+    """Callers catch SQLAlchemy's exceptions (a duplicate, an unreachable database) whichever
+    way the statement ran; the failed statement writes nothing."""
+    insert = Prepared(
+        sa.insert(Volunteer.__table__).values(  # type: ignore[attr-defined]
+            team_id=TEAM,
+            id=sa.bindparam("id"),
+            created_at=sa.bindparam("at"),
+            profile_updated_at=sa.bindparam("at"),
+        )
+    )
+    with Session(engine) as session:
+        run(session, insert, {"id": "UONE", "at": WHEN})
+        session.commit()
+    with Session(engine) as session, pytest.raises(sa.exc.IntegrityError):
+        run(session, insert, {"id": "UONE", "at": WHEN})
+    with Session(engine) as session:
+        assert session.connection().execute(sa.select(sa.func.count()).select_from(Volunteer)).scalar() == 1
+
+
+def test_expanding_binds_are_refused(engine: Engine) -> None:
+    statement = sa.select(_v.id).where(_v.id.in_(sa.bindparam("ids", expanding=True)))
+    with Session(engine) as session, pytest.raises(ValueError, match="expanding"):
+        run(session, Prepared(statement), {"ids": ["UONE"]})
