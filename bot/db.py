@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import sqlalchemy as sa
 from alembic import command
@@ -311,6 +311,31 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to `revision`."""
-    command.upgrade(alembic_config(url), revision)
+class Workspace(Protocol):
+    """The Slack workspace a database's existing rows belong to (`auth.test`, or the admin's word)."""
+
+    @property
+    def team_id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class MigrationNeedsWorkspace(Exception):
+    """The database holds one workspace's data and the upgrade was not told which workspace."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This database has Turnout data from one Slack workspace and the upgrade must know which. "
+            "Run `turnout db upgrade` with SLACK_BOT_TOKEN set (it asks Slack), "
+            "or `turnout db upgrade --team-id T0123ABCD`."
+        )
+
+
+def upgrade(url: str, revision: str = "head", *, team: Workspace | None = None) -> None:
+    """Apply migrations up to `revision`. `team` is the workspace the rows already there belong
+    to: migration 0011 gives it to every row (and refuses a database with rows and no team)."""
+    config = alembic_config(url)
+    if team is not None:
+        config.attributes["turnout_team"] = team
+    command.upgrade(config, revision)

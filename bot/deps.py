@@ -80,7 +80,7 @@ def make_deps(
         statement_session=statement_sessions(engine),
         writes=GroupCommit(statement_sessions(engine), batching=engine.dialect.name == "sqlite"),
         clock=clock,
-        directory=Directory(settings.admins),
+        directory=Directory(settings.admins, distributed=settings.distributed),
         make_pacer=lambda: Pacer(settings.posts_per_second),
         workspaces=workspaces,
         installations=installations,

@@ -174,6 +174,25 @@ class Counted(SQLModel):
     supporters: int = 0
 
 
+def _team_fk(table: str) -> sa.ForeignKeyConstraint:
+    """A workspace's row belongs to an organization of the coalition."""
+    return sa.ForeignKeyConstraint(["team_id"], ["organization.team_id"], name=f"fk_{table}_team")
+
+
+def _state_fk(table: str, column: str = "state") -> sa.ForeignKeyConstraint:
+    """A state as one workspace set it up: states are per workspace."""
+    return sa.ForeignKeyConstraint(
+        ["team_id", column], ["state.team_id", "state.code"], name=f"fk_{table}_{column}"
+    )
+
+
+def _volunteer_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
+    """A person: a Slack user id is only unique within its workspace."""
+    return sa.ForeignKeyConstraint(
+        ["team_id", column], ["volunteer.team_id", "volunteer.id"], name=f"fk_{table}_{column}"
+    )
+
+
 class Organization(SQLModel, table=True):
     """One organization of the coalition: a Slack workspace Turnout is (or was) installed in.
 
@@ -194,11 +213,16 @@ class Organization(SQLModel, table=True):
 class State(SQLModel, table=True):
     """A state (or `US`): its zone, its channel, and when its scheduled posts go out."""
 
-    __table_args__ = (sa.UniqueConstraint("leads_channel_id", name="uq_state_leads_channel_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "channel_id", name="uq_state_team_channel"),
+        sa.UniqueConstraint("team_id", "leads_channel_id", name="uq_state_team_leads_channel"),
+        _team_fk("state"),
+    )
 
+    team_id: str = Field(primary_key=True, max_length=32)
     code: str = Field(primary_key=True, max_length=2)
     timezone: str = Field(max_length=64)
-    channel_id: str | None = Field(default=None, max_length=32, unique=True)
+    channel_id: str | None = Field(default=None, max_length=32)
     unclaim_cutoff_minutes: int = 180
     morning_at: time = time(9, 0)
     evening_at: time = time(20, 0)
@@ -218,15 +242,19 @@ class State(SQLModel, table=True):
 
 
 class Volunteer(SQLModel, table=True):
-    """A Slack user as Turnout knows them; the profile part is refreshed from `users.info`."""
+    """A Slack user as Turnout knows them, in one workspace; the profile part is refreshed from
+    `users.info`."""
 
+    __table_args__ = (_team_fk("volunteer"), _state_fk("volunteer", "home_state"))
+
+    team_id: str = Field(primary_key=True, max_length=32)
     id: str = Field(primary_key=True, max_length=32)
     display_name: str = Field(default="", max_length=120)
     real_name: str = Field(default="", max_length=120)
     email: str | None = Field(default=None, max_length=254)
     timezone: str | None = Field(default=None, max_length=64)
     is_workspace_admin: bool = False
-    home_state: str | None = Field(default=None, foreign_key="state.code", max_length=2)
+    home_state: str | None = Field(default=None, max_length=2)
     created_at: datetime = utc_column()
     profile_updated_at: datetime = utc_column()
     # Slack's locale for the person (`es-LA`), refreshed with the profile; part of it.
@@ -238,8 +266,11 @@ class Volunteer(SQLModel, table=True):
 class Coordinator(SQLModel, table=True):
     """A coordinator role: `user_id` may run `state`'s shifts, goals and roster."""
 
-    user_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    __table_args__ = (_volunteer_fk("coordinator", "user_id"), _state_fk("coordinator"))
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     granted_by: str = Field(max_length=32)
     granted_at: datetime = utc_column()
 
@@ -247,8 +278,11 @@ class Coordinator(SQLModel, table=True):
 class TrustedHost(SQLModel, table=True):
     """A volunteer a coordinator trusts to host in `state`: their `/host` publishes directly."""
 
-    user_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    __table_args__ = (_volunteer_fk("trustedhost", "user_id"), _state_fk("trustedhost"))
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     granted_by: str = Field(max_length=32)
     granted_at: datetime = utc_column()
 
@@ -256,7 +290,10 @@ class TrustedHost(SQLModel, table=True):
 class TrainingRule(SQLModel, table=True):
     """In `state`, claiming a shift of `kind` needs a training first (SPEC §8, training first)."""
 
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    __table_args__ = (_state_fk("trainingrule"),)
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     kind: ShiftKind = Field(primary_key=True, sa_type=EnumString(ShiftKind, 16))
     set_by: str = Field(max_length=32)
     set_at: datetime = utc_column()
@@ -265,8 +302,11 @@ class TrainingRule(SQLModel, table=True):
 class TrainingRecord(SQLModel, table=True):
     """A training done elsewhere, recorded by a coordinator (`/turnout trained @user STATE`)."""
 
-    user_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    __table_args__ = (_volunteer_fk("trainingrecord", "user_id"), _state_fk("trainingrecord"))
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     recorded_by: str = Field(max_length=32)
     recorded_at: datetime = utc_column()
 
@@ -276,14 +316,20 @@ class Shift(SQLModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_shift_state_starts", "state", "starts_at"),
-        sa.Index("ix_shift_host", "host_id", "starts_at"),
+        sa.Index("ix_shift_team_state_starts", "team_id", "state", "starts_at"),
+        sa.Index("ix_shift_host", "team_id", "host_id", "starts_at"),
         sa.Index("ix_shift_series", "series_id", "starts_at"),
         sa.CheckConstraint("capacity >= 1", name="ck_shift_capacity_positive"),
         sa.CheckConstraint("ends_at > starts_at", name="ck_shift_ends_after_start"),
+        _team_fk("shift"),
+        _state_fk("shift"),
+        _volunteer_fk("shift", "host_id"),
     )
 
+    # The organization that owns the shift (its host, its state's settings).
+    team_id: str = Field(max_length=32)
     id: int | None = Field(default=None, primary_key=True)
-    state: str = Field(foreign_key="state.code", max_length=2)
+    state: str = Field(max_length=2)
     kind: ShiftKind = enum_column(ShiftKind, 16)
     starts_at: datetime = utc_column()
     ends_at: datetime = utc_column()
@@ -300,12 +346,7 @@ class Shift(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32)
     # The volunteer who runs it (`/host`); None for a shift staff added.
-    host_id: str | None = Field(
-        default=None,
-        sa_column=sa.Column(
-            sa.String(32), sa.ForeignKey("volunteer.id", name="fk_shift_host_id_volunteer"), nullable=True
-        ),
-    )
+    host_id: str | None = Field(default=None, max_length=32)
     # A proposal's decision: who approved or declined it, when, and the reason given for a decline.
     decided_by: str | None = Field(default=None, max_length=32)
     decided_at: datetime | None = utc_column(nullable=True)
@@ -319,14 +360,17 @@ class Signup(SQLModel, table=True):
     """A volunteer on a shift. One row per (shift, volunteer): reclaiming reuses it."""
 
     __table_args__ = (
-        sa.UniqueConstraint("shift_id", "volunteer_id", name="uq_signup_shift_volunteer"),
-        sa.Index("ix_signup_volunteer_status", "volunteer_id", "status"),
+        sa.UniqueConstraint("shift_id", "team_id", "volunteer_id", name="uq_signup_shift_volunteer"),
+        sa.Index("ix_signup_volunteer_status", "team_id", "volunteer_id", "status"),
         sa.Index("ix_signup_shift_status", "shift_id", "status"),
+        _volunteer_fk("signup", "volunteer_id"),
     )
 
+    # The volunteer's workspace (not necessarily the shift's).
+    team_id: str = Field(max_length=32)
     id: int | None = Field(default=None, primary_key=True)
     shift_id: int = Field(foreign_key="shift.id")
-    volunteer_id: str = Field(foreign_key="volunteer.id", max_length=32)
+    volunteer_id: str = Field(max_length=32)
     status: SignupStatus = enum_column(SignupStatus, 16)
     # Arrival order on the waitlist; the displayed position is the rank among those waiting.
     waitlist_seq: int | None = None
@@ -350,14 +394,21 @@ class Engagement(SQLModel, table=True):
     # Each segment of `/turnout people` is one range of one index, in the order it is listed
     # (newest first, then by volunteer id), so a page is read without sorting the segment.
     __table_args__ = (
-        sa.Index("ix_engagement_ready", "state", "hosted", "third_last_attended_at", "volunteer_id"),
-        sa.Index("ix_engagement_last", "state", "hosted", "last_attended_at", "volunteer_id"),
-        sa.Index("ix_engagement_new", "state", "attended", "hosted", "first_signup_at", "volunteer_id"),
-        sa.Index("ix_engagement_no_shows", "state", "second_last_no_show_at", "volunteer_id"),
+        sa.Index(
+            "ix_engagement_ready", "team_id", "state", "hosted", "third_last_attended_at", "volunteer_id"
+        ),
+        sa.Index("ix_engagement_last", "team_id", "state", "hosted", "last_attended_at", "volunteer_id"),
+        sa.Index(
+            "ix_engagement_new", "team_id", "state", "attended", "hosted", "first_signup_at", "volunteer_id"
+        ),
+        sa.Index("ix_engagement_no_shows", "team_id", "state", "second_last_no_show_at", "volunteer_id"),
+        _volunteer_fk("engagement", "volunteer_id"),
+        _state_fk("engagement"),
     )
 
-    volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    team_id: str = Field(primary_key=True, max_length=32)
+    volunteer_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     first_signup_at: datetime = utc_column()
     attended: int = 0
     hosted: int = 0
@@ -376,17 +427,21 @@ class ContactLog(Counted, table=True):
     """Counts a volunteer logged: never names, numbers or addresses."""
 
     __table_args__ = (
-        sa.Index("ix_contactlog_state_date", "state", "local_date"),
-        sa.Index("ix_contactlog_volunteer_logged", "volunteer_id", "logged_at"),
+        sa.Index("ix_contactlog_state_date", "team_id", "state", "local_date"),
+        sa.Index("ix_contactlog_volunteer_logged", "team_id", "volunteer_id", "logged_at"),
+        _volunteer_fk("contactlog", "volunteer_id"),
+        _state_fk("contactlog"),
         sa.CheckConstraint(
             "doors >= 0 AND calls >= 0 AND texts >= 0 AND convos >= 0 AND supporters >= 0",
             name="ck_contactlog_counts_nonnegative",
         ),
     )
 
+    # The logger's workspace.
+    team_id: str = Field(max_length=32)
     id: int | None = Field(default=None, primary_key=True)
-    volunteer_id: str = Field(foreign_key="volunteer.id", max_length=32)
-    state: str = Field(foreign_key="state.code", max_length=2)
+    volunteer_id: str = Field(max_length=32)
+    state: str = Field(max_length=2)
     shift_id: int | None = Field(default=None, foreign_key="shift.id")
     local_date: date
     logged_at: datetime = utc_column()
@@ -399,12 +454,15 @@ class ContactDay(Counted, table=True):
     every log and undo, so stats and leaderboards never scan the log history."""
 
     __table_args__ = (
-        sa.Index("ix_contactday_state_date", "state", "local_date"),
-        sa.Index("ix_contactday_volunteer_date", "volunteer_id", "local_date"),
+        sa.Index("ix_contactday_state_date", "team_id", "state", "local_date"),
+        sa.Index("ix_contactday_volunteer_date", "team_id", "volunteer_id", "local_date"),
+        _volunteer_fk("contactday", "volunteer_id"),
+        _state_fk("contactday"),
     )
 
-    volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    team_id: str = Field(primary_key=True, max_length=32)
+    volunteer_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     local_date: date = Field(primary_key=True)
     logs: int = 0
 
@@ -417,7 +475,10 @@ class StateDay(Counted, table=True):
     logs always in the same one, so that logs from many people at once do not all wait for
     one row's lock; readers add the shards up."""
 
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    __table_args__ = (_state_fk("stateday"),)
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     local_date: date = Field(primary_key=True)
     shard: int = Field(default=0, primary_key=True, sa_column_kwargs={"server_default": "0"})
     logs: int = 0
@@ -429,10 +490,15 @@ class ContactWeek(Counted, table=True):
     contacts summed and indexed: the weekly leaderboard is an index scan."""
 
     # Serves the board's order (contacts, then id, both descending) straight from the index.
-    __table_args__ = (sa.Index("ix_contactweek_board", "state", "week_start", "contacts", "volunteer_id"),)
+    __table_args__ = (
+        sa.Index("ix_contactweek_board", "team_id", "state", "week_start", "contacts", "volunteer_id"),
+        _volunteer_fk("contactweek", "volunteer_id"),
+        _state_fk("contactweek"),
+    )
 
-    volunteer_id: str = Field(primary_key=True, foreign_key="volunteer.id", max_length=32)
-    state: str = Field(primary_key=True, foreign_key="state.code", max_length=2)
+    team_id: str = Field(primary_key=True, max_length=32)
+    volunteer_id: str = Field(primary_key=True, max_length=32)
+    state: str = Field(primary_key=True, max_length=2)
     week_start: date = Field(primary_key=True)
     contacts: int = 0
     logs: int = 0
@@ -448,6 +514,7 @@ class Goal(SQLModel, table=True):
     __table_args__ = (
         sa.Index(
             "uq_goal_dated",
+            "team_id",
             "state",
             "metric",
             "local_date",
@@ -457,6 +524,7 @@ class Goal(SQLModel, table=True):
         ),
         sa.Index(
             "uq_goal_standing",
+            "team_id",
             "state",
             "metric",
             "starts_on",
@@ -464,10 +532,12 @@ class Goal(SQLModel, table=True):
             sqlite_where=sa.text("local_date IS NULL"),
             postgresql_where=sa.text("local_date IS NULL"),
         ),
+        _state_fk("goal"),
     )
 
+    team_id: str = Field(max_length=32)
     id: int | None = Field(default=None, primary_key=True)
-    state: str = Field(foreign_key="state.code", max_length=2)
+    state: str = Field(max_length=2)
     metric: Metric = enum_column(Metric, 16)
     local_date: date | None = None
     starts_on: date | None = None
@@ -477,7 +547,7 @@ class Goal(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """A message Turnout must send exactly once, keyed by (kind, target, key).
+    """A message Turnout must send exactly once, keyed by (team, kind, target, key).
 
     Claimed before sending, completed with Slack's `ts` after. What it says is kept in `payload`
     (JSON text + blocks) so a failed or crashed attempt can be retried at `next_attempt_at`,
@@ -485,8 +555,14 @@ class Delivery(SQLModel, table=True):
     one shift (`shift_id`) go out in the order they were recorded (`id`).
     """
 
-    __table_args__ = (sa.UniqueConstraint("kind", "target", "key", name="uq_delivery_kind_target_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "kind", "target", "key", name="uq_delivery_team_kind_target_key"),
+        sa.Index("ix_delivery_team_owed", "team_id", "status", "next_attempt_at"),
+        _team_fk("delivery"),
+    )
 
+    # The workspace whose token sends it.
+    team_id: str = Field(max_length=32)
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
     target: str = Field(max_length=32)

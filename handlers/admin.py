@@ -18,6 +18,7 @@ from bot.i18n import N_, Lang
 from bot.models import DeliveryKind
 from bot.services.errors import NotFound, UsageError
 from bot.services.hosting import grant_trusted_host, revoke_trusted_host, set_leads_channel, show_leads_route
+from bot.services.members import Member
 from bot.services.people import grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.roles import coordinated_states, require_coordinator
 from bot.services.states import bind_state, set_unclaim_cutoff
@@ -42,7 +43,7 @@ def run_home(request: TurnoutRequest) -> None:
     code = require_state(args[0], usage.HOME)
     deps = request.deps
     with request.acting() as (session, _actor):
-        set_home_state(session, user_id=request.user_id, code=code, now=deps.clock())
+        set_home_state(session, who=request.who, code=code, now=deps.clock())
     lang = request.lang
     say(
         request.respond,
@@ -182,10 +183,13 @@ def run_trusted_host(request: TurnoutRequest) -> None:
         send_dm(
             deps,
             request.client,
+            team_id=request.team_id,
             kind=DeliveryKind.HOST_NEWS,
             user_id=user_id,
             key=f"trusted:{code}:{'off' if removing else 'on'}:{int(now.timestamp() * 1_000_000)}",
-            reply=build_trusted_dm(code, trusted=not removing, lang=dm_lang(deps, user_id)),
+            reply=build_trusted_dm(
+                code, trusted=not removing, lang=dm_lang(deps, Member(request.team_id, user_id))
+            ),
             expires_at=now + TRUSTED_NEWS_USEFUL_FOR,
         )
 

@@ -29,6 +29,7 @@ from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
 from bot.i18n import ENGLISH, N_, Lang, language
 from bot.services.errors import NotFound, TurnoutError
+from bot.services.members import Member
 from bot.services.people import (
     PERMISSION_MAX_AGE,
     PROFILE_MAX_AGE,
@@ -39,6 +40,7 @@ from bot.services.people import (
     sync_volunteer,
 )
 from bot.services.roles import Actor
+from bot.slack.workspaces import OneWorkspace
 from handlers.parsing import UserRef
 
 logger = logging.getLogger(__name__)
@@ -112,20 +114,40 @@ def answering(respond: Respond, lang: Speaking = ENGLISH) -> Iterator[None]:
             logger.exception("could not tell the user about the error")
 
 
-def caller_lang(deps: Deps, user_id: str) -> Lang:
-    """The language `user_id` reads, as stored: English for someone never seen, and when the
+def team_of(deps: Deps, body: dict[str, Any]) -> str:
+    """The workspace a request acts in. With one workspace, always that one: a payload naming
+    another (a guest from a Slack Connect channel, say) still acts only there. In a coalition,
+    the payload's workspace, which Bolt has just authorized (found installed, its token in hand)."""
+    if isinstance(deps.workspaces, OneWorkspace):
+        return deps.workspaces.team_id
+    team = (
+        body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    )
+    if not team:
+        raise TurnoutError("Slack did not say which workspace this came from; nothing was changed.")
+    return str(team)
+
+
+def member_of(deps: Deps, body: dict[str, Any], user_id: str | None = None) -> Member:
+    """Who is acting: the request's person (`user_id`, else the payload's) in its workspace."""
+    user = user_id or body.get("user_id") or (body.get("user") or {}).get("id") or ""
+    return Member(team_of(deps, body), str(user))
+
+
+def caller_lang(deps: Deps, who: Member) -> Lang:
+    """The language `who` reads, as stored: English for someone never seen, and when the
     database cannot say (the apology for that must still reach them)."""
     try:
         with deps.read_session() as session:
-            stored = stored_profile(session, user_id=user_id)
+            stored = stored_profile(session, who=who)
     except (sa_exc.SQLAlchemyError, psycopg.Error):
         return ENGLISH
     return language(stored[0].reads) if stored else ENGLISH
 
 
-def reads(deps: Deps, user_id: str) -> Callable[[], Lang]:
-    """`answering`'s language for a reply to `user_id`, looked up only if a refusal needs it."""
-    return lambda: caller_lang(deps, user_id)
+def reads(deps: Deps, who: Member) -> Callable[[], Lang]:
+    """`answering`'s language for a reply to `who`, looked up only if a refusal needs it."""
+    return lambda: caller_lang(deps, who)
 
 
 def is_help(text: str) -> bool:
@@ -136,8 +158,8 @@ class _AfterReply(threading.local):
     """Per listener thread: who was found unknown or stale while answering, to refresh afterwards."""
 
     def __init__(self) -> None:
-        self.unknown: set[str] = set()
-        self.stale: set[str] = set()
+        self.unknown: set[Member] = set()
+        self.stale: set[Member] = set()
 
     def clear(self) -> None:
         self.unknown.clear()
@@ -147,7 +169,7 @@ class _AfterReply(threading.local):
 _after_reply = _AfterReply()
 
 
-def profile_of(deps: Deps, client: WebClient, user_id: str, *, for_permission: bool = False) -> Profile:
+def profile_of(deps: Deps, client: WebClient, who: Member, *, for_permission: bool = False) -> Profile:
     """Who is acting, from the volunteer table that every worker shares; never waits on Slack
     for someone already known. A missing or old profile is refreshed from Slack after the reply
     (`refresh_profiles`); until then the person is shown by their mention.
@@ -156,63 +178,69 @@ def profile_of(deps: Deps, client: WebClient, user_id: str, *, for_permission: b
     workspace admin only Slack can say, so a never-seen person, or one whose stored profile is
     older than `PERMISSION_MAX_AGE`, is asked about before answering. Rare: admin commands."""
     with deps.read_session() as session:
-        stored = stored_profile(session, user_id=user_id)
+        stored = stored_profile(session, who=who)
     age = deps.clock() - stored[1] if stored is not None else None
     if for_permission and (age is None or age >= PERMISSION_MAX_AGE):
-        fetched = deps.directory.profile(client, user_id)
+        fetched = deps.directory.profile(client, who)
         if fetched is not None:
             with deps.session() as session:
                 sync_volunteer(session, profile=fetched, now=deps.clock(), max_age=PERMISSION_MAX_AGE)
             return fetched
-    return _known(deps, user_id, stored)
+    return _known(deps, who, stored)
 
 
-def acting_in(deps: Deps, session: Session, user_id: str) -> tuple[Profile, Actor]:
+def acting_in(deps: Deps, session: Session, who: Member) -> tuple[Profile, Actor]:
     """`profile_of` and `enroll` in the caller's session: the person as stored (refreshed after
     the reply when missing or old), their volunteer row made if need be, and their rights. For
     the busiest commands, which need no word from Slack first: one transaction for everything."""
-    profile = _known(deps, user_id, stored_profile(session, user_id=user_id))
+    profile = _known(deps, who, stored_profile(session, who=who))
     return profile, enroll(deps, session, profile)
 
 
-def seen(deps: Deps, user_id: str, profile_updated_at: datetime | None) -> None:
+def seen(deps: Deps, who: Member, profile_updated_at: datetime | None) -> None:
     """A command that read only when the caller's stored profile was fetched (None: they were
     new to Turnout) has it refreshed from Slack after the reply when missing or old."""
     if profile_updated_at is None:
-        _after_reply.unknown.add(user_id)
+        _after_reply.unknown.add(who)
     elif deps.clock() - profile_updated_at >= PROFILE_MAX_AGE:
-        _after_reply.stale.add(user_id)
+        _after_reply.stale.add(who)
 
 
-def known_profile(deps: Deps, session: Session, user_id: str) -> Profile:
+def known_profile(deps: Deps, session: Session, who: Member) -> Profile:
     """`profile_of` in the caller's read session, for commands that need no word from Slack
     (refreshed after the reply when missing or old)."""
-    return _known(deps, user_id, stored_profile(session, user_id=user_id))
+    return _known(deps, who, stored_profile(session, who=who))
 
 
-def _known(deps: Deps, user_id: str, stored: tuple[Profile, datetime] | None) -> Profile:
+def _known(deps: Deps, who: Member, stored: tuple[Profile, datetime] | None) -> Profile:
     if stored is None:
-        _after_reply.unknown.add(user_id)
-        return Profile(user_id=user_id)
+        _after_reply.unknown.add(who)
+        return Profile(team_id=who.team_id, user_id=who.user_id)
     profile, updated_at = stored
     if deps.clock() - updated_at >= PROFILE_MAX_AGE:
-        _after_reply.stale.add(user_id)
+        _after_reply.stale.add(who)
     return profile
 
 
 def enroll(deps: Deps, session: Session, profile: Profile) -> Actor:
     """The volunteer row exists (its profile filled in after the reply) and the admin right is decided."""
-    if profile.user_id in _after_reply.unknown:
-        ensure_volunteer(session, user_id=profile.user_id, now=deps.clock())
-    return Actor(profile.user_id, deps.directory.is_admin(profile))
+    if profile.member in _after_reply.unknown:
+        ensure_volunteer(session, who=profile.member, now=deps.clock())
+    admin = deps.directory.is_admin(profile)
+    settings = deps.settings
+    # With one workspace, its admins are the whole campaign's; a coalition names its own.
+    campaign = settings.is_listed_campaign_admin(profile.team_id, profile.user_id) or (
+        admin and not settings.distributed
+    )
+    return Actor(profile.team_id, profile.user_id, admin, campaign)
 
 
 def refresh_profiles(deps: Deps, client: WebClient) -> None:
     """After the reply: the profiles this thread found missing or old go to be fetched from Slack."""
-    user_ids = sorted(_after_reply.unknown | _after_reply.stale)
+    people = sorted(_after_reply.unknown | _after_reply.stale, key=lambda who: (who.team_id, who.user_id))
     _after_reply.clear()
-    if user_ids:
-        deps.profiles.refresh(deps, client, user_ids)
+    if people:
+        deps.profiles.refresh(deps, client, people)
 
 
 def _ack_at_once(ack: Ack) -> None:
@@ -459,20 +487,24 @@ class TurnoutRequest:
 
     @property
     def team_id(self) -> str:
-        """The workspace the command was typed in (Slack signs it with the payload)."""
-        return str(self.command.get("team_id") or "")
+        """The workspace the command acts in (`team_of`)."""
+        return team_of(self.deps, self.command)
+
+    @property
+    def who(self) -> Member:
+        return Member(self.team_id, self.user_id)
 
     @contextmanager
     def acting(self) -> Iterator[tuple[Session, Actor]]:
         """A write session and the acting person, their profile looked up before it opens."""
-        profile = profile_of(self.deps, self.client, self.user_id, for_permission=True)
+        profile = profile_of(self.deps, self.client, self.who, for_permission=True)
         with self.deps.session() as session:
             yield session, enroll(self.deps, session, profile)
 
     @cached_property
     def lang(self) -> Lang:
         """The language the caller reads (as stored), looked up once, when first needed."""
-        return caller_lang(self.deps, self.user_id)
+        return caller_lang(self.deps, self.who)
 
     def rest_after(self, count: int) -> str:
         """The raw text after the subcommand's first `count` argument words (spacing kept)."""
@@ -492,7 +524,7 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
     A mention carries an id anyone could type, so Slack is asked whether that person exists."""
     if ref.id:
         try:
-            found = request.deps.directory.lookup(request.client, ref.id)
+            found = request.deps.directory.lookup(request.client, Member(request.team_id, ref.id))
         except SlackApiError as error:
             raise TurnoutError(
                 N_("I couldn't check that person with Slack just now; nothing was changed. Please try again.")
@@ -504,7 +536,7 @@ def resolve_user(request: TurnoutRequest, ref: UserRef) -> str:
         return ref.id
     name = ref.name or ""
     with request.deps.read_session() as session:
-        matches = find_volunteer_by_name(session, name)
+        matches = find_volunteer_by_name(session, team_id=request.team_id, name=name)
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:  # never guess whom a role goes to

@@ -53,6 +53,7 @@ from handlers.common import (
     enroll,
     is_help,
     known_profile,
+    member_of,
     profile_of,
     reads,
     say,
@@ -87,16 +88,17 @@ LEADERBOARD_WINDOWS = ("today", "week", "all")
 
 def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
     ack()
-    text, user_id = command["text"].strip(), command["user_id"]
-    with answering(respond, reads(deps, user_id)):
+    text = command["text"].strip()
+    who = member_of(deps, command)
+    with answering(respond, reads(deps, who)):
         if is_help(text) or not text or text.lower() == "undo":
-            lang = language(profile_of(deps, client, user_id).reads)
+            lang = language(profile_of(deps, client, who).reads)
             if is_help(text):
                 return say(respond, build_log_help(lang))
             if not text:
-                return open_log_form(deps, client, user_id, command["channel_id"], command["trigger_id"])
+                return open_log_form(deps, client, who, command["channel_id"], command["trigger_id"])
             with deps.session() as session:
-                undone = undo_last_log(session, user_id=user_id, now=deps.clock())
+                undone = undo_last_log(session, who=who, now=deps.clock())
             return say(respond, build_undo_result(undone, lang))
         request = parse_log(text, deps.settings.max_log_count, usage.LOG)
         now = deps.clock()
@@ -104,10 +106,10 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
         def write(session: Session) -> tuple[Profile, LogResult]:
             # Database work only: on SQLite it may share a transaction with other logs, and run
             # again alone if that transaction fails (`bot.groupcommit`).
-            profile, _actor = acting_in(deps, session, user_id)
+            profile, _actor = acting_in(deps, session, who)
             return profile, log_contacts(
                 session,
-                user_id=user_id,
+                who=who,
                 counts=request.counts,
                 shift_id=request.shift_id,
                 channel_id=command["channel_id"],
@@ -123,7 +125,8 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
 def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, deps: Deps) -> None:
     """Checked before the ack so mistakes show beside their field; recorded once per person and form."""
     user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     values = view["state"]["values"]
     counts: dict[Metric, int] = {}
     errors: dict[str, str] = {}
@@ -155,10 +158,10 @@ def handle_log_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], *, dep
         return
     try:
         with deps.session() as session:
-            ensure_volunteer(session, user_id=user_id, now=deps.clock())
+            ensure_volunteer(session, who=who, now=deps.clock())
             result = log_contacts(
                 session,
-                user_id=user_id,
+                who=who,
                 counts=counts,
                 shift_id=shift_id,
                 channel_id=channel_of(view),
@@ -190,39 +193,45 @@ def handle_log_for_shift(
 ) -> None:
     """ "Log contacts" under an after-shift DM: the log form with that shift chosen."""
     ack()
-    user_id = body["user"]["id"]
-    with answering(respond, reads(deps, user_id)):
+    who = member_of(deps, body)
+    with answering(respond, reads(deps, who)):
         shift_id = bare_id(body["actions"][0].get("value"))
-        open_log_form(deps, client, user_id, "", body["trigger_id"], shift_id=shift_id)
+        open_log_form(deps, client, who, "", body["trigger_id"], shift_id=shift_id)
 
 
 def handle_stats(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    words, user_id = tokens(command["text"]), command["user_id"]
-    with answering(respond, reads(deps, user_id)):
+    words = tokens(command["text"])
+    who = member_of(deps, command)
+    with answering(respond, reads(deps, who)):
         # `me` is always the caller, never Maine (that is `/stats maine`).
         mine = len(words) == 1 and words[0].lower() == "me"
         # A state's stats are read with the caller's profile, in one read transaction.
         with deps.read_session() as session:
-            profile = known_profile(deps, session, user_id)
+            profile = known_profile(deps, session, who)
             lang = language(profile.reads)
             if words and is_help(words[0]):
                 return say(respond, build_command_help("/stats", lang))
             named = None if mine or not words else parse_state(" ".join(words))
             if words and not mine and named is None:
                 raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
-            state = None if mine else named or state_for_channel(session, command["channel_id"])
-            progress = state_stats(session, state=state, now=deps.clock()) if state else None
+            state = (
+                None
+                if mine
+                else named
+                or state_for_channel(session, team_id=who.team_id, channel_id=command["channel_id"])
+            )
+            progress = (
+                state_stats(session, team_id=who.team_id, state=state, now=deps.clock()) if state else None
+            )
         if progress is not None:
             return say(respond, build_state_stats(progress, lang))
         with deps.session() as session:
             enroll(deps, session, profile)
-            tz = personal_timezone(
-                session, user_id=user_id, profile_tz=profile.timezone, fallback=NATIONAL_TZ
-            )
-            stats = personal_stats(session, user_id=user_id, today=local_date(deps.clock(), tz))
+            tz = personal_timezone(session, who=who, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
+            stats = personal_stats(session, who=who, today=local_date(deps.clock(), tz))
         say(respond, build_personal_stats(stats, profile.name, lang))
 
 
@@ -230,9 +239,10 @@ def handle_leaderboard(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    words, user_id = tokens(command["text"]), command["user_id"]
-    with answering(respond, reads(deps, user_id)):
-        lang = caller_lang(deps, user_id)
+    words = tokens(command["text"])
+    who = member_of(deps, command)
+    with answering(respond, reads(deps, who)):
+        lang = caller_lang(deps, who)
         if words and is_help(words[0]):
             return say(respond, build_command_help("/leaderboard", lang))
         state, window = None, None
@@ -252,10 +262,8 @@ def handle_leaderboard(
                     word=word[:40],
                 )
         with deps.read_session() as session:
-            state = state or default_state(session, channel_id=command["channel_id"], user_id=user_id)
-            board = leaderboard(
-                session, user_id=user_id, state=state, window=window or "week", now=deps.clock()
-            )
+            state = state or default_state(session, channel_id=command["channel_id"], who=who)
+            board = leaderboard(session, who=who, state=state, window=window or "week", now=deps.clock())
         say(respond, build_leaderboard(board, lang))
 
 
@@ -290,7 +298,9 @@ def run_goal(request: TurnoutRequest) -> None:
             day = (
                 check_day(parse_date(when, usage.GOAL), request.deps.clock().date(), usage.GOAL)
                 if when
-                else local_date(request.deps.clock(), state_timezone(session, state))
+                else local_date(
+                    request.deps.clock(), state_timezone(session, team_id=actor.team_id, code=state)
+                )
             )
         try:
             set_goal(

@@ -18,6 +18,7 @@ from bot.blocks.shifts import claim_headline, confirm_headline, release_headline
 from bot.deps import Deps
 from bot.i18n import ENGLISH, N_, Lang, language
 from bot.services.errors import TurnoutError
+from bot.services.members import Member
 from bot.services.people import Profile
 from bot.services.shifts import claim_shift, confirm_signup, release_signup
 from bot.slack import home
@@ -25,17 +26,18 @@ from bot.slack.delivery import after_release, refresh_shift_post
 from bot.slack.forms import FormNotOpened, open_log_form
 from bot.slack.held_claims import after_claim
 from bot.slack.home import draw_home
-from handlers.common import acked_then, apology, caller_lang, enroll, profile_of
+from handlers.common import acked_then, apology, caller_lang, enroll, member_of, profile_of
 from handlers.payloads import bare_id
 
 logger = logging.getLogger(__name__)
 
 
-def handle_home_opened(event: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
+def handle_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
     if event.get("tab") == "home":
         user_id = str(event["user"])
-        with answering_home(client, user_id, caller_lang(deps, user_id)):
-            publish_home(deps, client, profile_of(deps, client, user_id))
+        who = member_of(deps, body, user_id)
+        with answering_home(client, user_id, caller_lang(deps, who)):
+            publish_home(deps, client, profile_of(deps, client, who))
 
 
 def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps: Deps) -> None:
@@ -43,19 +45,20 @@ def handle_home_click(ack: Ack, body: dict[str, Any], client: WebClient, *, deps
     ack()
     action = body["actions"][0]
     user_id = body["user"]["id"]
-    with answering_home(client, user_id, caller_lang(deps, user_id)):
-        act_on_home(deps, client, action, user_id, body["trigger_id"])
+    who = member_of(deps, body)
+    with answering_home(client, user_id, caller_lang(deps, who)):
+        act_on_home(deps, client, action, who, body["trigger_id"])
 
 
-def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: str, trigger_id: str) -> None:
+def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], who: Member, trigger_id: str) -> None:
     if action["action_id"] == act.HOME_LOG:
         try:
-            return open_log_form(deps, client, user_id, "", trigger_id)
+            return open_log_form(deps, client, who, "", trigger_id)
         except FormNotOpened as refusal:  # the tab has no response_url: it says so itself
-            profile = profile_of(deps, client, user_id)
+            profile = profile_of(deps, client, who)
             note = refusal_text(refusal, language(profile.reads))
             return publish_home(deps, client, profile, note=f":warning: {note}")
-    profile = profile_of(deps, client, user_id)
+    profile = profile_of(deps, client, who)
     lang = language(profile.reads)
     if action["action_id"] == act.HOME_FIND:
         return publish_home(deps, client, profile, find=True)
@@ -67,17 +70,15 @@ def act_on_home(deps: Deps, client: WebClient, action: dict[str, Any], user_id: 
             enroll(deps, session, profile)
             claimed = None
             if action["action_id"] == act.HOME_CLAIM:
-                claimed = claim_shift(session, shift_id=shift_id, user_id=user_id, now=now)
+                claimed = claim_shift(session, shift_id=shift_id, who=who, now=now)
                 note, released = claim_headline(claimed, lang), None
             elif action["action_id"] == act.HOME_CONFIRM:
                 note, released = (
-                    confirm_headline(
-                        confirm_signup(session, shift_id=shift_id, user_id=user_id, now=now), lang
-                    ),
+                    confirm_headline(confirm_signup(session, shift_id=shift_id, who=who, now=now), lang),
                     None,
                 )
             else:
-                released = release_signup(session, shift_id=shift_id, user_id=user_id, now=now)
+                released = release_signup(session, shift_id=shift_id, who=who, now=now)
                 note = release_headline(released, lang)
     except TurnoutError as refusal:
         return publish_home(deps, client, profile, note=f":warning: {refusal_text(refusal, lang)}")
@@ -114,19 +115,20 @@ def publish_home(
     """Draw the person's tab and publish it; a publish Slack does not take is retried by the
     scheduler (`bot.slack.home`). No apology is drawn over it: a publish that timed out may have
     landed all the same."""
-    user_id, now = profile.user_id, deps.clock()
+    now = deps.clock()
+    who = profile.member
     with deps.session() as session:
         enroll(deps, session, profile)
         view = draw_home(
             session,
-            user_id=user_id,
+            who=who,
             now=now,
             profile_tz=profile.timezone,
             note=note,
             find=find,
             lang=language(profile.reads),
         )
-    home.publish_home(deps, client, user_id, view, drawn_at=now)
+    home.publish_home(deps, client, who, view, drawn_at=now)
 
 
 def register(app: App, deps: Deps) -> None:

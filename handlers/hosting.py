@@ -45,6 +45,7 @@ from handlers.common import (
     caller_lang,
     enroll,
     is_help,
+    member_of,
     profile_of,
     say,
     with_note,
@@ -74,7 +75,7 @@ def handle_host(
     """`/host` opens the form; `/host STATE DATE TIME KIND CAPACITY LOCATION…` hosts inline."""
     ack()
     text = command["text"]
-    lang = caller_lang(deps, command["user_id"])
+    lang = caller_lang(deps, member_of(deps, command))
     if is_help(text):
         return say(respond, build_command_help("/host", lang))
     with answering(respond, lang):
@@ -86,7 +87,8 @@ def handle_host(
         now = deps.clock()
         check_day(spec.day, now.date(), usage.HOST)
         user_id = command["user_id"]
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        who = member_of(deps, command)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             try:
@@ -117,13 +119,16 @@ def publish(deps: Deps, client: WebClient, hosted: Hosted, lang: Lang) -> Reply:
             refused=posted.refused if posted else None,
             lang=lang,
         )
-    return build_hosted(hosted, route=send_proposal(deps, client, hosted.shift.id), lang=lang)
+    return build_hosted(
+        hosted, route=send_proposal(deps, client, hosted.shift.team_id, hosted.shift.id), lang=lang
+    )
 
 
 def open_host_form(deps: Deps, client: WebClient, command: dict[str, Any], lang: Lang) -> None:
     with deps.session() as session:
-        preselected = default_state(session, channel_id=command["channel_id"], user_id=command["user_id"])
-        tz = state_timezone(session, preselected) if preselected else NATIONAL_TZ
+        who = member_of(deps, command)
+        preselected = default_state(session, channel_id=command["channel_id"], who=who)
+        tz = state_timezone(session, team_id=who.team_id, code=preselected) if preselected else NATIONAL_TZ
     states = sorted(PLACES, key=lambda code: PLACES[code].name)
     view = build_host_form(states, first_form_day(deps, tz), preselected, lang)
     open_form(client, command["trigger_id"], view)
@@ -135,11 +140,12 @@ def handle_host_form(
     """Checked field by field before the ack, so mistakes show beside the field; then hosted once,
     and the answer sent by DM (the form has closed)."""
     user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     spec, errors = read_shift_form(view, usage.HOST, lang)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, spec, usage.HOST, lang)
+            errors = check_shift_times(deps, who.team_id, spec, usage.HOST, lang)
     except Exception as error:
         logger.exception("the host form could not be checked")
         ack(response_action="errors", errors={"date": apology(error, lang)[:150]})
@@ -150,7 +156,7 @@ def handle_host_form(
     ack()
     reply: Reply
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             hosted = host_shift(
@@ -169,6 +175,7 @@ def handle_host_form(
     send_dm(
         deps,
         client,
+        team_id=who.team_id,
         kind=DeliveryKind.FORM_REPLY,
         user_id=user_id,
         key=submission_key(user_id, view.get("id")),
@@ -214,11 +221,11 @@ def handle_approve_click(
     """Approve: the first decision wins; the shift is posted, the host told, every copy redrawn.
     Anyone clicking after is told whose decision stands."""
     ack()
-    user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     with answering(respond, lang):
         shift_id, surface = read_proposal_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             decision = decide_proposal(
@@ -267,15 +274,16 @@ def handle_decline_click(
     """Decline: checked as a decision would be, then a form asks why (the host reads it)."""
     ack()
     user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     with answering(respond, lang):
         shift_id, surface = read_proposal_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             proposal = check_decider(session, actor=actor, shift_id=shift_id)
         if not proposal.pending:
-            refresh_proposal_copies(deps, client, shift_id)
+            refresh_proposal_copies(deps, client, actor.team_id, shift_id)
             note = decision_note(proposal, user_id=user_id, already=True, lang=lang)
             return answer_click(deps, respond, surface, actor, note, lang)
         open_form(client, body["trigger_id"], build_decline_form(proposal, lang))
@@ -287,7 +295,8 @@ def handle_decline_form(
     """The reason is checked before the ack; the decision is taken, and the form then shows what
     became of it (declined, or whose decision stood). The host is told after."""
     user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     values = (view.get("state") or {}).get("values") or {}
     try:
         shift_id = bare_id(view.get("private_metadata"), STALE_FORM)
@@ -301,7 +310,7 @@ def handle_decline_form(
         ack(response_action="update", view=build_decline_done(refusal_text(stale, lang), lang))
         return
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             decision = decide_proposal(
@@ -324,7 +333,7 @@ def handle_decline_form(
 
 def run_proposals(request: TurnoutRequest) -> None:
     """`/turnout proposals [STATE]`, answered in the caller's language (refusals too)."""
-    lang = caller_lang(request.deps, request.user_id)
+    lang = caller_lang(request.deps, request.who)
     with answering(request.respond, lang):
         list_waiting(request, lang)
 
@@ -339,7 +348,7 @@ def list_waiting(request: TurnoutRequest, lang: Lang) -> None:
         default = (
             None
             if state
-            else default_state(session, channel_id=request.command["channel_id"], user_id=request.user_id)
+            else default_state(session, channel_id=request.command["channel_id"], who=request.who)
         )
         page = list_proposals(session, actor=actor, state=state, default=default, now=deps.clock())
     say(request.respond, build_proposals(page, lang))
@@ -350,10 +359,10 @@ def handle_proposals_page(
 ) -> None:
     """Previous / Next on `/turnout proposals`: that page, drawn in place."""
     ack()
-    lang = caller_lang(deps, body["user"]["id"])
+    lang = caller_lang(deps, member_of(deps, body))
     with answering(respond, lang):
         state, offset = read_proposals_surface(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, body["user"]["id"], for_permission=True)
+        profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             page = list_proposals(

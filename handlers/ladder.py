@@ -35,6 +35,7 @@ from handlers.common import (
     answering,
     enroll,
     is_help,
+    member_of,
     profile_of,
     reads,
     resolve_user,
@@ -121,10 +122,9 @@ def handle_people_click(
 ) -> None:
     """A segment opened from the overview, or Previous / Next: that page drawn in place."""
     ack()
-    user_id = body["user"]["id"]
-    with answering(respond, reads(deps, user_id)):
+    with answering(respond, reads(deps, member_of(deps, body))):
         state, segment, offset = read_people_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, body["user"]["id"], for_permission=True)
+        profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             page = people_page(
@@ -317,9 +317,9 @@ def handle_accept_click(
 ) -> None:
     """Accept a held claim; the roster (or the notice) is redrawn to say so, the volunteer told."""
     ack()
-    with answering(respond, reads(deps, body["user"]["id"])):
+    with answering(respond, reads(deps, member_of(deps, body))):
         signup_id, surface, offset = read_accept_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, body["user"]["id"], for_permission=True)
+        profile = profile_of(deps, client, member_of(deps, body), for_permission=True)
         now = deps.clock()
         with deps.session() as session:
             actor = enroll(deps, session, profile)

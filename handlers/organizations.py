@@ -9,7 +9,7 @@ from handlers.common import Subcommand, TurnoutRequest, answering, caller_lang, 
 
 def run_org(request: TurnoutRequest) -> None:
     deps = request.deps
-    lang = caller_lang(deps, request.user_id)
+    lang = caller_lang(deps, request.who)
     with answering(request.respond, lang):
         if request.args and is_help(request.args[0]) and len(request.args) == 1:
             return say(request.respond, build_org_help(lang))

@@ -22,7 +22,7 @@ DIGESTS = {str(kind): kind for kind in (DeliveryKind.MORNING, DeliveryKind.EVENI
 
 
 def run_schedule(request: TurnoutRequest) -> None:
-    lang = caller_lang(request.deps, request.user_id)
+    lang = caller_lang(request.deps, request.who)
     # Answered here, in the caller's language, rather than by the router.
     with answering(request.respond, lang):
         args, _ = fold_state(request.args)
@@ -42,7 +42,7 @@ def run_schedule(request: TurnoutRequest) -> None:
 
 
 def run_digest(request: TurnoutRequest) -> None:
-    lang = caller_lang(request.deps, request.user_id)
+    lang = caller_lang(request.deps, request.who)
     with answering(request.respond, lang):
         _run_digest(request, lang)
 
@@ -66,10 +66,11 @@ def _run_digest(request: TurnoutRequest, lang: Lang) -> None:
     outcome, _ = post_digest(
         deps,
         request.client,
+        team_id=target.team_id,
         kind=kind,
         channel=target.channel_id,
         day=day,
-        build=digest_builder(kind, code, day, now),
+        build=digest_builder(kind, target.team_id, code, day, now),
         refresh=True,
     )
     say(request.respond, build_digest_posted(outcome, kind, code, target.channel_id, lang))

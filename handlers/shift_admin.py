@@ -55,6 +55,7 @@ from bot.services.editing import (
     shift_to_edit,
 )
 from bot.services.errors import CapacityBelowHeld, TurnoutError, UsageError
+from bot.services.members import Member
 from bot.services.people import languages_of
 from bot.services.roles import coordinated_states
 from bot.services.shifts import (
@@ -90,6 +91,7 @@ from handlers.common import (
     caller_lang,
     enroll,
     is_help,
+    member_of,
     profile_of,
     resolve_user,
     say,
@@ -131,7 +133,7 @@ logger = logging.getLogger(__name__)
 
 def run_shift(request: TurnoutRequest) -> None:
     """`shift add|edit|repeat|cancel`, answered in the caller's language (refusals too)."""
-    lang = caller_lang(request.deps, request.user_id)
+    lang = caller_lang(request.deps, request.who)
     with answering(request.respond, lang):
         verb = request.args[0].lower() if request.args else "help"
         if verb == "add":
@@ -183,14 +185,15 @@ def open_shift_form(request: TurnoutRequest, lang: Lang) -> None:
     deps = request.deps
     with request.acting() as (session, actor):
         states = coordinated_states(session, actor=actor)
-        likely = default_state(session, channel_id=request.command["channel_id"], user_id=actor.user_id)
+        likely = default_state(session, channel_id=request.command["channel_id"], who=actor.member)
     if not states:
         raise TurnoutError(
             N_("Only coordinators and admins can add shifts. Ask an admin to make you a coordinator.")
         )
     # The date offered is the first on which the suggested start is still ahead, in the zone of
     # the state the shift is most likely for (the channel's, else the person's home state).
-    day = first_form_day(deps, state_timezone_for(deps, likely if likely in states else states[0]))
+    zone = state_timezone_for(deps, actor.team_id, likely if likely in states else states[0])
+    day = first_form_day(deps, zone)
     view = build_shift_form(states, day, lang)
     view["blocks"] += repeat_fields(lang)
     open_form(request.client, request.command["trigger_id"], view)
@@ -201,14 +204,15 @@ def handle_shift_form(
 ) -> None:
     """The form is checked field by field before the ack, so mistakes show inline; then it is saved once."""
     user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     spec, errors = read_shift_form(view, usage.SHIFT_ADD, lang)
     weekly, repeat_errors = read_repeat(view, lang)
     try:
         if spec is not None:
-            errors = check_shift_times(deps, spec, usage.SHIFT_ADD, lang)
+            errors = check_shift_times(deps, who.team_id, spec, usage.SHIFT_ADD, lang)
             if weekly is not None and not errors:
-                errors = check_repeat(deps, spec, weekly, lang)
+                errors = check_repeat(deps, who.team_id, spec, weekly, lang)
         errors = {**repeat_errors, **errors}
     except Exception as error:
         logger.exception("the shift form could not be checked")
@@ -219,7 +223,7 @@ def handle_shift_form(
         return
     ack()
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             shift, created = create_shift(
@@ -241,19 +245,19 @@ def handle_shift_form(
         answer = text_reply(
             lang._("Your shift was not added: {refusal}", refusal=refusal_text(refusal, lang))
         )
-        _form_reply(deps, client, user_id, view["id"], answer)
+        _form_reply(deps, client, who, view["id"], answer)
         return
     except Exception as error:
         # The form has closed: its submitter hears what happened by DM.
         logger.exception("the shift form could not be saved")
-        _form_reply(deps, client, user_id, view["id"], text_reply(apology(error, lang)))
+        _form_reply(deps, client, who, view["id"], text_reply(apology(error, lang)))
         return
     if created:
         pending = bool(posted and not posted.posted)
         _form_reply(
             deps,
             client,
-            user_id,
+            who,
             view["id"],
             build_shift_created(
                 shift,
@@ -266,15 +270,16 @@ def handle_shift_form(
         )
 
 
-def _form_reply(deps: Deps, client: WebClient, user_id: str, view_id: str, reply: Reply) -> None:
+def _form_reply(deps: Deps, client: WebClient, who: Member, view_id: str, reply: Reply) -> None:
     """The form's answer by DM, once per submission (keyed like the submission: the view id is
     only as trustworthy as the client that sent it)."""
     send_dm(
         deps,
         client,
+        team_id=who.team_id,
         kind=DeliveryKind.FORM_REPLY,
-        user_id=user_id,
-        key=submission_key(user_id, view_id),
+        user_id=who.user_id,
+        key=submission_key(who.user_id, view_id),
         reply=reply,
         expires_at=deps.clock() + FORM_REPLY_USEFUL_FOR,
     )
@@ -306,7 +311,7 @@ def handle_cancel_click(
     """Cancel, confirmed: the shift is cancelled, everyone on it told (with the reason), and the
     confirmation replaced by what happened. A second click finds it cancelled already."""
     ack()
-    lang = caller_lang(deps, body["user"]["id"])
+    lang = caller_lang(deps, member_of(deps, body))
     with answering(respond, lang):
         # The value is `ID|REASON`: the id read like every button's, the reason as it was checked.
         value = body["actions"][0].get("value")
@@ -314,7 +319,7 @@ def handle_cancel_click(
         reason = str(value).partition("|")[2]
         if len(reason) > MAX_REASON:  # the button carries the reason as typed and checked
             raise TurnoutError(STALE_BUTTON)
-        profile = profile_of(deps, client, body["user"]["id"])
+        profile = profile_of(deps, client, member_of(deps, body))
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
@@ -322,26 +327,27 @@ def handle_cancel_click(
             return say(respond, build_cancel_result(result, lang=lang), replace=True)
         told = 0
         langs = recipient_langs(deps, list(result.notify))
-        for user_id in result.notify:
+        for who in result.notify:
             told += send_dm(
                 deps,
                 client,
+                team_id=who.team_id,
                 kind=DeliveryKind.CANCELLED,
-                user_id=user_id,
+                user_id=who.user_id,
                 key=str(shift_id),
-                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id, lang=langs[user_id]),
+                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id, lang=langs[who]),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
             ).landed
         say(respond, build_cancel_result(result, told, lang), replace=True)
         refresh_shift_post(deps, client, shift_id)
         # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
-        refresh_proposal_copies(deps, client, shift_id)
+        refresh_proposal_copies(deps, client, result.shift.team_id, shift_id)
 
 
 def run_roster(request: TurnoutRequest) -> None:
     """`roster ID` and `roster ID add @user…`, answered in the caller's language."""
-    lang = caller_lang(request.deps, request.user_id)
+    lang = caller_lang(request.deps, request.who)
     with answering(request.respond, lang):
         show_roster(request, lang)
 
@@ -365,10 +371,11 @@ def handle_roster_click(
     ack()
     action = body["actions"][0]
     user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     with answering(respond, lang):
         signup_id, offset = read_roster_value(action.get("value"))
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
@@ -391,11 +398,12 @@ def handle_roster_click(
             send_dm(
                 deps,
                 client,
+                team_id=result.signup.team_id,
                 kind=DeliveryKind.REMOVED,
                 user_id=result.signup.user_id,
                 key=event_key(shift_id, result.signup.id, now),
                 reply=text_reply(
-                    recipient_lang(deps, result.signup.user_id)._(
+                    recipient_lang(deps, Member(result.signup.team_id, result.signup.user_id))._(
                         "{person} took you off shift #{shift}.", person=f"<@{user_id}>", shift=shift_id
                     )
                 ),
@@ -430,10 +438,13 @@ def tell_host(
     send_dm(
         deps,
         client,
+        team_id=shift.team_id,
         kind=DeliveryKind.HOST_NEWS,
         user_id=host,
         key=f"roster-{'add' if added else 'off'}:{event_key(shift.id, signup_id, now)}",
-        reply=build_roster_news(shift, people, by, added=added, lang=recipient_lang(deps, host)),
+        reply=build_roster_news(
+            shift, people, by, added=added, lang=recipient_lang(deps, Member(shift.team_id, host))
+        ),
         expires_at=shift.starts_at,
         shift_id=shift.id,
     )
@@ -444,11 +455,11 @@ def handle_roster_page(
 ) -> None:
     """Previous / Next on a roster: draw that page of people in place (for coordinators only)."""
     ack()
-    user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     with answering(respond, lang):
         shift_id, offset = read_roster_value(body["actions"][0].get("value"))
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             reply = build_roster(
@@ -504,15 +515,16 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
         return 0
     shift = result.shift
     told = 0
-    langs = recipient_langs(deps, [s.user_id for s in result.told])
+    langs = recipient_langs(deps, [Member(s.team_id, s.user_id) for s in result.told])
     for signup in result.told:
         told += send_dm(
             deps,
             client,
+            team_id=signup.team_id,
             kind=DeliveryKind.SHIFT_CHANGED,
             user_id=signup.user_id,
             key=f"{shift.id}@{result.version}",
-            reply=build_shift_changed_dm(result, signup, langs[signup.user_id]),
+            reply=build_shift_changed_dm(result, signup, langs[Member(signup.team_id, signup.user_id)]),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         ).landed
@@ -520,10 +532,13 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
         send_dm(
             deps,
             client,
+            team_id=promoted.team_id,
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted, recipient_lang(deps, promoted.user_id)),
+            reply=build_promoted_dm(
+                promoted, recipient_lang(deps, Member(promoted.team_id, promoted.user_id))
+            ),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )
@@ -547,8 +562,8 @@ def handle_edit_form(
 ) -> None:
     """The edit form is checked and saved before the ack, so every mistake (a time in the past,
     a capacity below the places held) shows beside its field; the people on it are told after."""
-    user_id = body["user"]["id"]
-    lang = caller_lang(deps, user_id)
+    who = member_of(deps, body)
+    lang = caller_lang(deps, who)
     shift_id = record_id(view.get("private_metadata"))
     changes, errors = read_edit_form(view, lang)
     weekly, repeat_errors = read_repeat(view, lang)
@@ -567,7 +582,7 @@ def handle_edit_form(
         return
     copies: RepeatResult | None = None
     try:
-        profile = profile_of(deps, client, user_id, for_permission=True)
+        profile = profile_of(deps, client, who, for_permission=True)
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             now = deps.clock()
@@ -592,7 +607,7 @@ def handle_edit_form(
     except TurnoutError as refusal:
         ack()
         answer = text_reply(lang._("Nothing was changed: {refusal}", refusal=refusal_text(refusal, lang)))
-        _form_reply(deps, client, user_id, view["id"], answer)
+        _form_reply(deps, client, who, view["id"], answer)
         return
     except Exception as error:
         logger.exception("the edit form could not be saved")
@@ -606,7 +621,7 @@ def handle_edit_form(
         reply = Reply(
             reply.text, [*reply.blocks, *build_repeat_result(copies, channel, pending, lang).blocks]
         )
-    _form_reply(deps, client, user_id, view["id"], reply)
+    _form_reply(deps, client, who, view["id"], reply)
 
 
 def esc_plain(name: str) -> str:
@@ -643,10 +658,10 @@ def read_repeat(view: dict[str, Any], lang: Lang) -> tuple[Repeat | None, dict[s
     return None, {}
 
 
-def check_repeat(deps: Deps, spec: NewShift, weekly: Repeat, lang: Lang) -> dict[str, str]:
+def check_repeat(deps: Deps, team_id: str, spec: NewShift, weekly: Repeat, lang: Lang) -> dict[str, str]:
     """A new shift's weekly copies, checked like the shift (DST, too far ahead) as form errors."""
     try:
-        plan_copies(spec, weekly, state_timezone_for(deps, spec.state), deps.clock())
+        plan_copies(spec, weekly, state_timezone_for(deps, team_id, spec.state), deps.clock())
     except InvalidShift as invalid:
         return {"repeat_until" if weekly.until else "repeat_weeks": refusal_text(invalid, lang)[:150]}
     return {}
@@ -678,7 +693,7 @@ def post_copies(deps: Deps, client: WebClient, result: RepeatResult) -> tuple[st
     pending = 0
     for copy in result.created:
         with deps.read_session() as session:
-            channel = state_channel(session, copy.state)
+            channel = state_channel(session, team_id=copy.team_id, code=copy.state)
         if channel is None:
             return None, 0
         pacer.wait(channel)
@@ -708,27 +723,28 @@ def handle_cancel_series_click(
     """Cancelling a series, confirmed: each person on its shifts told once (with the reason),
     the confirmation replaced by what happened. A second click finds nothing left to cancel."""
     ack()
-    lang = caller_lang(deps, body["user"]["id"])
+    lang = caller_lang(deps, member_of(deps, body))
     with answering(respond, lang):
         value = body["actions"][0].get("value")
         shift_id, _ = button_ref(value)
         reason = str(value).partition("|")[2]
         if len(reason) > MAX_REASON:
             raise TurnoutError(STALE_BUTTON)
-        profile = profile_of(deps, client, body["user"]["id"])
+        profile = profile_of(deps, client, member_of(deps, body))
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = cancel_series(session, actor=actor, shift_id=shift_id, reason=reason, now=deps.clock())
         told = 0
         langs = recipient_langs(deps, list(result.notify))
-        for user_id, shifts in result.notify.items():
+        for who, shifts in result.notify.items():
             told += send_dm(
                 deps,
                 client,
+                team_id=who.team_id,
                 kind=DeliveryKind.CANCELLED,
-                user_id=user_id,
+                user_id=who.user_id,
                 key=f"series:{shift_id}",
-                reply=build_series_cancelled_dm(shifts, reason, langs[user_id]),
+                reply=build_series_cancelled_dm(shifts, reason, langs[who]),
                 expires_at=max(s.ends_at for s in shifts),
                 shift_id=shifts[0].id,
             ).landed
@@ -759,17 +775,18 @@ def add_to_roster(request: TurnoutRequest, lang: Lang) -> None:
         now = deps.clock()
         added = [add_to_shift(session, actor=actor, shift_id=shift_id, user_id=u, now=now) for u in people]
         reply = build_roster(roster(session, actor=actor, shift_id=shift_id, now=now), lang=lang)
-    langs = recipient_langs(deps, [r.signup.user_id for r in added])
+    langs = recipient_langs(deps, [Member(r.signup.team_id, r.signup.user_id) for r in added])
     for result in added:
         signup = result.signup
         if not result.already and not result.walk_in and signup.user_id != request.user_id:
             send_dm(
                 deps,
                 request.client,
+                team_id=signup.team_id,
                 kind=DeliveryKind.PROMOTED,
                 user_id=signup.user_id,
                 key=event_key(shift_id, signup.id, now),
-                reply=build_added_dm(signup, request.user_id, langs[signup.user_id]),
+                reply=build_added_dm(signup, request.user_id, langs[Member(signup.team_id, signup.user_id)]),
                 expires_at=signup.shift.starts_at,
                 shift_id=shift_id,
             )
@@ -783,14 +800,20 @@ def add_to_roster(request: TurnoutRequest, lang: Lang) -> None:
     say(request.respond, with_note(reply, note))
 
 
-def recipient_langs(deps: Deps, user_ids: list[str]) -> dict[str, Lang]:
-    """The language each person reads, for DMs to them (English for someone never seen)."""
+def recipient_langs(deps: Deps, people: list[Member]) -> dict[Member, Lang]:
+    """The language each person reads, for DMs to them (English for someone never seen): one
+    query per workspace among them."""
+    langs: dict[Member, Lang] = {}
     with deps.read_session() as session:
-        return {user_id: language(code) for user_id, code in languages_of(session, user_ids).items()}
+        for team_id in sorted({who.team_id for who in people}):
+            user_ids = [who.user_id for who in people if who.team_id == team_id]
+            found = languages_of(session, team_id=team_id, user_ids=user_ids)
+            langs.update({Member(team_id, user_id): language(code) for user_id, code in found.items()})
+    return langs
 
 
-def recipient_lang(deps: Deps, user_id: str) -> Lang:
-    return recipient_langs(deps, [user_id])[user_id]
+def recipient_lang(deps: Deps, who: Member) -> Lang:
+    return recipient_langs(deps, [who])[who]
 
 
 def register(app: App, deps: Deps) -> None:

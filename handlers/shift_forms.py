@@ -78,9 +78,9 @@ def first_form_day(deps: Deps, zone: str) -> date:
     return local_now.date() + timedelta(days=local_now.time() >= FORM_START)
 
 
-def state_timezone_for(deps: Deps, code: str) -> str:
+def state_timezone_for(deps: Deps, team_id: str, code: str) -> str:
     with deps.read_session() as session:
-        return state_timezone(session, code)
+        return state_timezone(session, team_id=team_id, code=code)
 
 
 class FieldChecker:
@@ -140,11 +140,13 @@ def capacity_number(text: str, form: str) -> int:
     return number
 
 
-def check_shift_times(deps: Deps, spec: NewShift, form: str, lang: Lang = ENGLISH) -> dict[str, str]:
+def check_shift_times(
+    deps: Deps, team_id: str, spec: NewShift, form: str, lang: Lang = ENGLISH
+) -> dict[str, str]:
     """Time rules that need the state's zone (in the past, skipped by DST), as form errors."""
     try:
         check_day(spec.day, deps.clock().date(), form)
-        check_new_shift_times(spec, state_timezone_for(deps, spec.state), deps.clock())
+        check_new_shift_times(spec, state_timezone_for(deps, team_id, spec.state), deps.clock())
     except UsageError as far:
         return {"date": problem_text(far, lang)[:150]}
     except InvalidShift as invalid:

@@ -30,6 +30,7 @@ from bot.deps import Deps
 from bot.i18n import ENGLISH, N_, Lang, language
 from bot.services.clock import local_date, window_for
 from bot.services.errors import TurnoutError, UsageError
+from bot.services.members import Member
 from bot.services.people import personal_timezone, stored_profile
 from bot.services.places import NATIONAL_TZ, PLACES
 from bot.services.shifts import (
@@ -51,6 +52,7 @@ from handlers.common import (
     caller_lang,
     enroll,
     is_help,
+    member_of,
     profile_of,
     reads,
     say,
@@ -65,19 +67,19 @@ def handle_list_shifts(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    user_id = command["user_id"]
     if is_help(command["text"]):
-        return say(respond, build_command_help("/shifts", caller_lang(deps, user_id)))
-    with answering(respond, reads(deps, user_id)):
-        profile = profile_of(deps, client, user_id)
+        return say(respond, build_command_help("/shifts", caller_lang(deps, member_of(deps, command))))
+    who = member_of(deps, command)
+    with answering(respond, reads(deps, who)):
+        profile = profile_of(deps, client, who)
         lang = language(profile.reads)
         with deps.session() as session:
             enroll(deps, session, profile)
             query = parse_listing(command["text"], usage.SHIFTS)
             if query.state is None:
-                default = default_state(session, channel_id=command["channel_id"], user_id=command["user_id"])
+                default = default_state(session, channel_id=command["channel_id"], who=who)
                 query = replace(query, state=default)
-            reply = render_listing(session, deps, user_id, query, profile.timezone, lang=lang)
+            reply = render_listing(session, deps, who, query, profile.timezone, lang=lang)
         say(respond, reply)
 
 
@@ -86,12 +88,13 @@ def handle_claim(
 ) -> None:
     ack()
     if is_help(command["text"]):
-        return say(respond, build_command_help("/claim", caller_lang(deps, command["user_id"])))
-    with answering(respond, reads(deps, command["user_id"])):
+        return say(respond, build_command_help("/claim", caller_lang(deps, member_of(deps, command))))
+    with answering(respond, reads(deps, member_of(deps, command))):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
+        who = member_of(deps, command)
         with deps.session() as session:
-            result = claim_shift(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
-        seen(deps, command["user_id"], result.claimer_seen_at)
+            result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
+        seen(deps, who, result.claimer_seen_at)
         lang = language(result.claimer_reads)
         say(respond, build_signup_card(result.signup, claim_headline(result, lang), lang))
         after_claim(deps, client, result)
@@ -102,13 +105,14 @@ def handle_unclaim(
 ) -> None:
     ack()
     if is_help(command["text"]):
-        return say(respond, build_command_help("/unclaim", caller_lang(deps, command["user_id"])))
-    with answering(respond, reads(deps, command["user_id"])):
+        return say(respond, build_command_help("/unclaim", caller_lang(deps, member_of(deps, command))))
+    with answering(respond, reads(deps, member_of(deps, command))):
         shift_id = parse_shift_id(single_argument(command["text"], usage.UNCLAIM), usage.UNCLAIM)
-        profile = profile_of(deps, client, command["user_id"])
+        who = member_of(deps, command)
+        profile = profile_of(deps, client, who)
         with deps.session() as session:
             enroll(deps, session, profile)
-            result = release_signup(session, shift_id=shift_id, user_id=command["user_id"], now=deps.clock())
+            result = release_signup(session, shift_id=shift_id, who=who, now=deps.clock())
         say(respond, build_released(result, language(profile.reads)))
         after_release(deps, client, result)
 
@@ -117,7 +121,7 @@ def handle_my_shifts(
     ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    lang = caller_lang(deps, command["user_id"])
+    lang = caller_lang(deps, member_of(deps, command))
     if command["text"].strip():
         if is_help(command["text"]):
             return say(respond, build_command_help("/myshifts", lang))
@@ -126,7 +130,7 @@ def handle_my_shifts(
         )
     with answering(respond, lang):
         with deps.read_session() as session:
-            page = my_shifts_page(session, user_id=command["user_id"], now=deps.clock())
+            page = my_shifts_page(session, who=member_of(deps, command), now=deps.clock())
         say(respond, build_my_shifts(page, lang))
 
 
@@ -135,16 +139,16 @@ def handle_shifts_page(
 ) -> None:
     """Previous / Next on a /shifts listing: draw that page in place (clicking twice draws it twice)."""
     ack()
-    user_id = body["user"]["id"]
-    with answering(respond, reads(deps, user_id)):
+    who = member_of(deps, body)
+    with answering(respond, reads(deps, who)):
         surface, offset = read_surface(body["actions"][0].get("value"))
         if not surface.startswith(act.LIST + ":"):
             raise TurnoutError(STALE_BUTTON)
         query = read_listing(surface)
-        profile = profile_of(deps, client, user_id)
+        profile = profile_of(deps, client, who)
         with deps.read_session() as session:
             reply = render_listing(
-                session, deps, user_id, query, profile.timezone, offset, language(profile.reads)
+                session, deps, who, query, profile.timezone, offset, language(profile.reads)
             )
         say(respond, reply, replace=True)
 
@@ -154,14 +158,14 @@ def handle_my_shifts_page(
 ) -> None:
     """Previous / Next on /myshifts: draw that page in place."""
     ack()
-    user_id = body["user"]["id"]
-    with answering(respond, reads(deps, user_id)):
+    who = member_of(deps, body)
+    with answering(respond, reads(deps, who)):
         surface, offset = read_surface(body["actions"][0].get("value"))
         if surface != act.MINE:
             raise TurnoutError(STALE_BUTTON)
         with deps.read_session() as session:
-            lang = reader_lang(session, user_id)
-            page = my_shifts_page(session, user_id=user_id, now=deps.clock(), offset=offset)
+            lang = reader_lang(session, who)
+            page = my_shifts_page(session, who=who, now=deps.clock(), offset=offset)
         say(respond, build_my_shifts(page, lang), replace=True)
 
 
@@ -169,18 +173,18 @@ def handle_claim_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    with answering(respond, reads(deps, body["user"]["id"])):
-        shift_id, surface, user_id = clicked(body)
-        profile = profile_of(deps, client, user_id)
+    with answering(respond, reads(deps, member_of(deps, body))):
+        shift_id, surface, who = clicked(deps, body)
+        profile = profile_of(deps, client, who)
         lang = language(profile.reads)
         with deps.session() as session:
             enroll(deps, session, profile)
-            result = claim_shift(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
             headline = claim_headline(result, lang)
             answer_click(
                 respond,
                 surface,
-                redraw(session, deps, surface, user_id, headline, lang),
+                redraw(session, deps, surface, who, headline, lang),
                 result.signup,
                 headline,
                 lang,
@@ -192,16 +196,16 @@ def handle_confirm_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    with answering(respond, reads(deps, body["user"]["id"])):
-        shift_id, surface, user_id = clicked(body)
+    with answering(respond, reads(deps, member_of(deps, body))):
+        shift_id, surface, who = clicked(deps, body)
         with deps.session() as session:
-            lang = reader_lang(session, user_id)
-            result = confirm_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
+            lang = reader_lang(session, who)
+            result = confirm_signup(session, shift_id=shift_id, who=who, now=deps.clock())
             headline = confirm_headline(result, lang)
             answer_click(
                 respond,
                 surface,
-                redraw(session, deps, surface, user_id, headline, lang),
+                redraw(session, deps, surface, who, headline, lang),
                 result.signup,
                 headline,
                 lang,
@@ -214,17 +218,17 @@ def handle_release_click(
     ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps
 ) -> None:
     ack()
-    with answering(respond, reads(deps, body["user"]["id"])):
-        shift_id, surface, user_id = clicked(body)
+    with answering(respond, reads(deps, member_of(deps, body))):
+        shift_id, surface, who = clicked(deps, body)
         with deps.session() as session:
-            lang = reader_lang(session, user_id)
-            result = release_signup(session, shift_id=shift_id, user_id=user_id, now=deps.clock())
-            redrawn = redraw(session, deps, surface, user_id, release_headline(result, lang), lang)
+            lang = reader_lang(session, who)
+            result = release_signup(session, shift_id=shift_id, who=who, now=deps.clock())
+            redrawn = redraw(session, deps, surface, who, release_headline(result, lang), lang)
         say(respond, redrawn or build_released(result, lang), replace=surface != act.POST)
         after_release(deps, client, result)
 
 
-def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
+def clicked(deps: Deps, body: dict[str, Any]) -> tuple[int, str, Member]:
     """(shift id, surface, who clicked) from a shift button's payload, checked before anything
     is done, so a button Turnout did not draw changes nothing."""
     shift_id, surface = button_ref(body["actions"][0].get("value"), STALE_BUTTON)
@@ -233,7 +237,7 @@ def clicked(body: dict[str, Any]) -> tuple[int, str, str]:
         read_listing(base)
     elif base not in (act.MINE, act.POST, act.CARD):
         raise TurnoutError(STALE_BUTTON)
-    return shift_id, surface, body["user"]["id"]
+    return shift_id, surface, member_of(deps, body)
 
 
 def read_surface(surface: object) -> tuple[str, int]:
@@ -269,22 +273,22 @@ def answer_click(
 # ---------------------------------------------------------------- surfaces
 
 
-def redraw(session: Session, deps: Deps, surface: str, user_id: str, note: str, lang: Lang) -> Reply | None:
+def redraw(session: Session, deps: Deps, surface: str, who: Member, note: str, lang: Lang) -> Reply | None:
     """A listing surface drawn anew with `note` on top; None for a single card or a channel
     post, which the caller draws from its result."""
     base, offset = read_surface(surface)
     if base == act.MINE:
-        page = my_shifts_page(session, user_id=user_id, now=deps.clock(), offset=offset)
+        page = my_shifts_page(session, who=who, now=deps.clock(), offset=offset)
         return with_note(build_my_shifts(page, lang), note)
     if base.startswith(act.LIST + ":"):
-        return with_note(render_listing(session, deps, user_id, read_listing(base), None, offset, lang), note)
+        return with_note(render_listing(session, deps, who, read_listing(base), None, offset, lang), note)
     return None
 
 
 def render_listing(
     session: Session,
     deps: Deps,
-    user_id: str,
+    who: Member,
     query: ListingQuery,
     user_tz: str | None,
     offset: int = 0,
@@ -293,9 +297,9 @@ def render_listing(
     """The listing for `query`; local dates count in the state's zone (the viewer's, for all states,
     also when a click redraws it and Slack's profile is not at hand)."""
     tz = (
-        state_timezone(session, query.state)
+        state_timezone(session, team_id=who.team_id, code=query.state)
         if query.state
-        else personal_timezone(session, user_id=user_id, profile_tz=user_tz, fallback=NATIONAL_TZ)
+        else personal_timezone(session, who=who, profile_tz=user_tz, fallback=NATIONAL_TZ)
     )
     today = local_date(deps.clock(), tz)
     if query.when and query.when not in WINDOW_WORDS:
@@ -303,7 +307,7 @@ def render_listing(
     window = window_for(query.when, today) if query.when else None
     listing = list_open_shifts(
         session,
-        user_id=user_id,
+        who=who,
         state=query.state,
         window=window,
         kind=query.kind,
@@ -313,9 +317,9 @@ def render_listing(
     return build_shift_list(listing, query=query, surface=act.list_surface(query.encode()), lang=lang)
 
 
-def reader_lang(session: Session, user_id: str) -> Lang:
-    """The language `user_id` reads, read in the request's own session (English for someone never seen)."""
-    stored = stored_profile(session, user_id=user_id)
+def reader_lang(session: Session, who: Member) -> Lang:
+    """The language `who` reads, read in the request's own session (English for someone never seen)."""
+    stored = stored_profile(session, who=who)
     return language(stored[0].reads) if stored else ENGLISH
 
 

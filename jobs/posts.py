@@ -106,10 +106,11 @@ def _digest(
     _, result = post_digest(
         deps,
         client,
+        team_id=schedule.team_id,
         kind=kind,
         channel=schedule.channel_id,
         day=day,
-        build=digest_builder(kind, schedule.state, day, now),
+        build=digest_builder(kind, schedule.team_id, schedule.state, day, now),
         expires_at=useful_until(schedule, job, day),
     )
     outcome.add(result, schedule.timezone)
@@ -121,10 +122,11 @@ def useful_until(schedule: StateSchedule, job: Job, day: date) -> datetime:
     return local_instant(day, schedule.times[job], schedule.timezone) + USEFUL_FOR[job]
 
 
-def retry_owed_messages(deps: Deps, client: WebClient, pacer: Pacer, now: datetime) -> Outcome:
-    """Every owed message whose retry is due (or whose sender crashed), while still useful."""
+def retry_owed_messages(deps: Deps, client: WebClient, team_id: str, pacer: Pacer, now: datetime) -> Outcome:
+    """Every owed message of workspace `team_id` whose retry is due (or whose sender crashed),
+    while still useful."""
     outcome = Outcome()
-    for result in retry_owed(deps, client, now, wait=pacer.wait):
+    for result in retry_owed(deps, client, team_id, now, wait=pacer.wait):
         outcome.add(result)
     return outcome
 
@@ -136,7 +138,9 @@ def send_day_before(
     outcome = Outcome()
     start, end = local_day_bounds(day + timedelta(days=1), schedule.timezone)
     with deps.read_session() as session:
-        items = shifts_starting(session, state=schedule.state, start=max(start, now), end=end)
+        items = shifts_starting(
+            session, team_id=schedule.team_id, state=schedule.state, start=max(start, now), end=end
+        )
     until = useful_until(schedule, Job.DAY_BEFORE, day)
     _dm_everyone(
         deps, client, pacer, DeliveryKind.DAY_BEFORE, items, build_day_before_dm, outcome, schedule, until
@@ -153,19 +157,25 @@ def send_reminders(
     with deps.read_session() as session:
         # Shifts starting in (now, now + lead]: never one that has already started.
         items = shifts_starting(
-            session, state=schedule.state, start=now + EPSILON, end=now + schedule.reminder_lead + EPSILON
+            session,
+            team_id=schedule.team_id,
+            state=schedule.state,
+            start=now + EPSILON,
+            end=now + schedule.reminder_lead + EPSILON,
         )
     _dm_everyone(deps, client, pacer, DeliveryKind.REMINDER, items, build_reminder_dm, outcome, schedule)
     at_risk = [item for item in items if not item.shift.full or item.unconfirmed]
     if not at_risk:
         return outcome
     with deps.read_session() as session:
-        leads = leads_targets(session, schedule.state)
+        leads = leads_targets(session, team_id=schedule.team_id, code=schedule.state)
         # The state's channel (volunteers cover it), its leads, and each shift's host: each copy
         # is an at-risk post in its reader's language, kept current as the shift fills.
         everyone = [*([schedule.channel_id] if schedule.channel_id else []), *leads]
         hosts = [i.shift.host_id for i in at_risk if i.shift.host_id and i.shift.host_id not in everyone]
-        reads = readers_languages(session, state=schedule.state, targets=[*everyone, *hosts])
+        reads = readers_languages(
+            session, team_id=schedule.team_id, state=schedule.state, targets=[*everyone, *hosts]
+        )
     for item in at_risk:
         targets = list(everyone)
         if item.shift.host_id and item.shift.host_id not in targets:
@@ -180,6 +190,7 @@ def send_reminders(
                 deliver_once(
                     deps,
                     client,
+                    team_id=schedule.team_id,
                     kind=DeliveryKind.AT_RISK,
                     channel=target,
                     key=str(item.shift.id),
@@ -200,6 +211,7 @@ def send_follow_ups(
     with deps.read_session() as session:
         items = shifts_ending(
             session,
+            team_id=schedule.team_id,
             state=schedule.state,
             start=latest_end - USEFUL_FOR[Job.AFTER_SHIFT],
             end=latest_end + EPSILON,
@@ -235,9 +247,8 @@ def _dm_everyone(
     if not items:
         return
     with deps.read_session() as session:
-        reads = readers_languages(
-            session, state=schedule.state, targets=sorted({p for item in items for p in item.people})
-        )
+        people = sorted({who.user_id for item in items for who in item.people})
+        reads = readers_languages(session, team_id=schedule.team_id, state=schedule.state, targets=people)
     for item in items:
         drawn: dict[str, Reply] = {}
         if until is None:
@@ -246,17 +257,18 @@ def _dm_everyone(
             expires_at = min(until, item.shift.starts_at)
         else:
             expires_at = until(item.shift)
-        for user_id in item.people:
-            code = reads[user_id]
+        for who in item.people:  # the shift's own workspace's people
+            code = reads[who.user_id]
             if code not in drawn:
                 drawn[code] = build(item.shift, language(code))
-            pacer.wait(user_id)
+            pacer.wait(who.user_id)
             outcome.add(
                 deliver_once(
                     deps,
                     client,
+                    team_id=who.team_id,
                     kind=kind,
-                    channel=user_id,
+                    channel=who.user_id,
                     key=str(item.shift.id),
                     build=constant(drawn[code]),
                     expires_at=expires_at,
@@ -275,9 +287,9 @@ def send_weekly_digest(
     outcome = Outcome()
     last = day - timedelta(days=1)
     with deps.read_session() as session:
-        digest = weekly_digest(session, state=schedule.state, last=last)
-        targets = leads_targets(session, schedule.state)
-        reads = readers_languages(session, state=schedule.state, targets=targets)
+        digest = weekly_digest(session, team_id=schedule.team_id, state=schedule.state, last=last)
+        targets = leads_targets(session, team_id=schedule.team_id, code=schedule.state)
+        reads = readers_languages(session, team_id=schedule.team_id, state=schedule.state, targets=targets)
     if not targets:
         outcome.notes.append(
             f"{schedule.state} has no leads channel and no coordinators to send the weekly digest to."
@@ -302,6 +314,7 @@ def send_weekly_digest(
         result = deliver_once(
             deps,
             client,
+            team_id=schedule.team_id,
             kind=DeliveryKind.WEEKLY,
             channel=target,
             key=weekly_key(schedule.state, last),
@@ -312,6 +325,7 @@ def send_weekly_digest(
         chart = deliver_chart(
             deps,
             client,
+            team_id=schedule.team_id,
             user_id=target,
             state=schedule.state,
             last=last,

@@ -34,16 +34,33 @@ CLOCK_RUNNERS = {
 SHIFT_RUNNERS = {Job.REMINDERS: send_reminders, Job.AFTER_SHIFT: send_follow_ups}
 
 
-def run_due(deps: Deps, client: WebClient, now: datetime) -> Outcome:
-    """Everything due at `now` and still useful, in every state: what a scheduler tick does."""
+def run_due(deps: Deps, now: datetime) -> Outcome:
+    """Everything due at `now` and still useful, in every workspace Turnout may post in: what a
+    scheduler tick does. One workspace failing does not stop the others."""
     total = Outcome()
+    for team_id in deps.workspaces.active():
+        try:
+            total.merge(run_due_for_team(deps, team_id, now))
+        except Exception:
+            logger.exception("the jobs of workspace %s failed; they will be retried next tick", team_id)
+    return total
+
+
+def run_due_for_team(deps: Deps, team_id: str, now: datetime) -> Outcome:
+    """Everything due at `now` and still useful in workspace `team_id`'s states, sent with its
+    own client and paced on its own (Slack's limits are per workspace)."""
+    total = Outcome()
+    client = deps.workspaces.client(team_id)
+    if client is None:
+        total.notes.append(f"{team_id} is not installed; nothing posted.")
+        return total
     pacer = deps.make_pacer()
     try:
-        total.merge(retry_owed_messages(deps, client, pacer, now))
+        total.merge(retry_owed_messages(deps, client, team_id, pacer, now))
     except Exception:
         logger.exception("retrying owed messages failed; they will be retried next tick")
     with deps.read_session() as session:
-        every = schedules(session)
+        every = schedules(session, team_id=team_id)
     for schedule in every:
         for job in CLOCK_JOBS:
             run = due_now(schedule, job, now)
@@ -55,12 +72,30 @@ def run_due(deps: Deps, client: WebClient, now: datetime) -> Outcome:
     return total
 
 
-def run_job(deps: Deps, client: WebClient, job: Job, state: str | None, at: datetime) -> Outcome:
-    """One job now, as if the clock said `at` (for one state, or every state)."""
+def run_job(deps: Deps, job: Job, state: str | None, at: datetime, *, team_id: str | None) -> Outcome:
+    """One job now, as if the clock said `at` (for one state, or every state), in workspace
+    `team_id` (None: every workspace Turnout may post in)."""
+    total = Outcome()
+    for team in [team_id] if team_id else deps.workspaces.active():
+        client = deps.workspaces.client(team)
+        if client is None:
+            total.notes.append(f"{team} is not installed; nothing posted.")
+            continue
+        total.merge(_run_job_in(deps, client, team, job, state, at))
+    return total
+
+
+def _run_job_in(
+    deps: Deps, client: WebClient, team_id: str, job: Job, state: str | None, at: datetime
+) -> Outcome:
     pacer = deps.make_pacer()
     total = Outcome()
     with deps.read_session() as session:
-        targets = [schedule_for(session, state)] if state else schedules(session)
+        targets = (
+            [schedule_for(session, team_id=team_id, code=state)]
+            if state
+            else schedules(session, team_id=team_id)
+        )
     for schedule in targets:
         if schedule is None:
             total.notes.append(f"{state} has no settings yet: bind it with /turnout state first.")

@@ -9,7 +9,6 @@ stands by and takes over if the active one goes away. SQLite is one process by d
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -17,7 +16,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from slack_sdk import WebClient
 
 from bot.db import is_postgresql
 from bot.deps import Deps
@@ -74,23 +72,16 @@ class Leadership:
             self.connection = None
 
 
-# The client to post with, or what finds it at each tick (None: nothing can be sent now).
-TickClient = WebClient | Callable[[], WebClient | None]
-
-
-def tick(deps: Deps, client: TickClient, leadership: Leadership) -> None:
+def tick(deps: Deps, leadership: Leadership) -> None:
     """One scheduler tick: if this process leads, run everything due."""
     if not leadership.held():
         return
-    current = client if isinstance(client, WebClient) else client()
-    if current is None:
-        return
-    outcome = run_due(deps, current, deps.clock())
+    outcome = run_due(deps, deps.clock())
     if outcome.sent:
         logger.info("tick sent %d message(s)", outcome.sent)
 
 
-def build_scheduler(deps: Deps, client: TickClient, *, background: bool) -> tuple[BaseScheduler, Leadership]:
+def build_scheduler(deps: Deps, *, background: bool) -> tuple[BaseScheduler, Leadership]:
     scheduler: BaseScheduler = (
         BackgroundScheduler(timezone=UTC) if background else BlockingScheduler(timezone=UTC)
     )
@@ -100,7 +91,7 @@ def build_scheduler(deps: Deps, client: TickClient, *, background: bool) -> tupl
         IntervalTrigger(seconds=TICK_SECONDS, timezone=UTC),
         id=TICK_JOB_ID,
         name="run every post that is due",
-        args=[deps, client, leadership],
+        args=[deps, leadership],
         replace_existing=True,
         max_instances=1,
         coalesce=True,

@@ -147,12 +147,21 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+# The stand-in's own workspace is the organization every single-workspace test acts in.
+HOME_ORGANIZATION = sa.text(
+    "INSERT INTO organization (team_id, name, installed_at, created_at) "
+    f"VALUES ('{TEAM_ID}', '', '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with every table, made once; each test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "turnout.db"
     engine = create_db_engine(f"sqlite:///{path}")
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(HOME_ORGANIZATION)
     engine.dispose()  # closing the last connection folds the WAL back into the file
     return path
 
@@ -190,6 +199,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         # Emptied before, not after, each test: a test that died half-way leaves nothing behind.
         with engine.begin() as connection:
             connection.execute(shared.truncate)
+            connection.execute(HOME_ORGANIZATION)
     yield engine
     engine.dispose()
 
@@ -210,7 +220,7 @@ def settings() -> Settings:
 def deps(engine: Engine, clock: Clock, settings: Settings) -> Deps:
     # Fan-outs are paced for real in production; here the waits are skipped (the bench measures pacing).
     return replace(
-        make_deps(settings, engine=engine, clock=clock),
+        make_deps(settings, engine=engine, clock=clock, team_id=TEAM_ID),
         make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
         # Redraws still coalesce, without the second between them (tests/slack/test_redraws.py has it).
         redraws=Coalescer(0.0),

@@ -16,8 +16,9 @@ from bot.cli.app import build_app, build_wsgi
 from bot.config import Settings
 from bot.deps import Deps
 from bot.localslack.driver import SlackDriver, TrackingExecutor
-from bot.localslack.webapi import LocalSlack
+from bot.localslack.webapi import TEAM_ID, LocalSlack
 from bot.slack.client import make_client
+from bot.slack.workspaces import OneWorkspace
 from tests.conftest import SIGNING_SECRET, Bot, Clock
 
 CLIENT_TIMEOUT = 1.0
@@ -32,6 +33,8 @@ def fast_bot(deps: Deps, slack: LocalSlack, clock: Clock, settings: Settings) ->
         retry_interval=FixedValueRetryIntervalCalculator(0.0),
     )
     slack.clock = lambda: clock().timestamp()
+    # Scheduled work reaches the stand-in with the same fast client.
+    deps = replace(deps, workspaces=OneWorkspace(client, TEAM_ID))
     executor = TrackingExecutor()
     app = build_app(deps, client=client, executor=executor)
     driver = SlackDriver(build_wsgi(app, deps), slack, SIGNING_SECRET, executor)

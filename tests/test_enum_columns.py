@@ -25,6 +25,7 @@ from bot.services.goals import set_goal
 from bot.services.shifts import claim_shift
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
 
 def test_rows_come_back_as_enum_members(deps: Deps, clock: Clock) -> None:
@@ -32,9 +33,11 @@ def test_rows_come_back_as_enum_members(deps: Deps, clock: Clock) -> None:
         shift_id = make.shift(session, clock(), kind=ShiftKind.CANVASS)
         make.volunteer(session, "UVOL1", clock())
     with deps.session() as session:
-        claim_shift(session, shift_id=shift_id, user_id="UVOL1", now=clock())
+        claim_shift(session, shift_id=shift_id, who=member("UVOL1"), now=clock())
         set_goal(session, actor=make.ADMIN, state="IA", metric=Metric.CALLS, target=50, day=None, now=clock())
-        claim = claim_delivery(session, kind=DeliveryKind.AT_RISK, target="CIOWA", key="1", now=clock())
+        claim = claim_delivery(
+            session, team_id=TEAM, kind=DeliveryKind.AT_RISK, target="CIOWA", key="1", now=clock()
+        )
         assert claim is not None
         complete_delivery(session, claim=claim, channel_id="CIOWA", message_ts="1.0", now=clock())
     with deps.read_session() as session:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.db import SessionFactory, session_factory
 from bot.groupcommit import GroupCommit
 from bot.models import Volunteer
+from tests.factories import TEAM
 
 WHEN = datetime(2026, 3, 2, 18, 30, tzinfo=UTC)
 
@@ -29,7 +30,7 @@ def add(user_id: str, *, fail: bool = False) -> Callable[[Session], str]:
         for _ in range(2 if fail else 1):
             session.connection().execute(
                 sa.insert(Volunteer.__table__).values(  # type: ignore[attr-defined]
-                    id=user_id, created_at=WHEN, profile_updated_at=WHEN
+                    team_id=TEAM, id=user_id, created_at=WHEN, profile_updated_at=WHEN
                 )
             )
         return user_id

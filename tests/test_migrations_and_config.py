@@ -13,8 +13,31 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
+from bot.cli.main import Workspace
+from bot.cli.main import main as turnout
 from bot.config import ConfigError, Settings
-from bot.db import alembic_config, create_db_engine, upgrade
+from bot.db import MigrationNeedsWorkspace, alembic_config, create_db_engine, upgrade
+
+# The one workspace a database from before coalitions belongs to, as `auth.test` names it.
+LEGACY = Workspace("T0LEGACY", "Legacy Org")
+# Every table whose rows belong to one workspace (migration 0011).
+PER_WORKSPACE = (
+    "state",
+    "volunteer",
+    "coordinator",
+    "trustedhost",
+    "trainingrecord",
+    "trainingrule",
+    "engagement",
+    "shift",
+    "signup",
+    "contactlog",
+    "contactday",
+    "contactweek",
+    "stateday",
+    "goal",
+    "delivery",
+)
 
 
 def test_migrations_match_the_models(db_url: str) -> None:
@@ -81,7 +104,7 @@ def test_the_rollup_migration_backfills_from_existing_logs(db_url: str) -> None:
                 {"u": user, "d": day, "doors": doors, "convos": convos},
             )
     engine.dispose()
-    upgrade(db_url)
+    upgrade(db_url, team=LEGACY)
     engine = create_db_engine(db_url)
     with engine.connect() as connection:
         days = connection.execute(
@@ -154,7 +177,7 @@ def test_the_distributed_organizing_migration_starts_the_ladder_from_existing_si
                         {"s": day, "u": user, "m": mark, "at": f"2026-10-2{day} 12:00:00"},
                     )
     engine.dispose()
-    upgrade(db_url)
+    upgrade(db_url, team=LEGACY)
     engine = create_db_engine(db_url)
     with engine.connect() as connection:
         rows = connection.execute(
@@ -242,7 +265,7 @@ def test_the_state_day_shards_migration_keeps_every_day_s_totals_both_ways(db_ur
             )
         )
     engine.dispose()
-    upgrade(db_url)
+    upgrade(db_url, "0010")
     engine = create_db_engine(db_url)
     with engine.begin() as connection:
         day = (
@@ -385,3 +408,174 @@ def test_every_setting_is_described_in_the_example_env_and_the_readme() -> None:
     readme = (root / "README.md").read_text()
     assert read and read <= example
     assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
+
+
+def _one_workspace_campaign(db_url: str) -> None:
+    """A database at 0010 as one workspace's campaign left it: a row in every per-workspace table."""
+    upgrade(db_url, "0010")
+    engine = create_db_engine(db_url)
+    at = "'2026-11-01 12:00:00'"
+    rows = (
+        "INSERT INTO state (code, timezone, channel_id, unclaim_cutoff_minutes, morning_at, evening_at, "
+        "day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, created_at) VALUES "
+        f"('IA', 'America/Chicago', 'CIOWA', 180, '09:00', '20:00', '11:00', '08:00', 120, 60, {at})",
+        "INSERT INTO volunteer (id, display_name, real_name, is_workspace_admin, home_state, created_at, "
+        f"profile_updated_at) VALUES ('U1', 'ana', 'Ana', false, 'IA', {at}, {at})",
+        f"INSERT INTO coordinator (user_id, state, granted_by, granted_at) VALUES ('U1', 'IA', 'U0', {at})",
+        f"INSERT INTO trustedhost (user_id, state, granted_by, granted_at) VALUES ('U1', 'IA', 'U0', {at})",
+        "INSERT INTO trainingrecord (user_id, state, recorded_by, recorded_at) "
+        f"VALUES ('U1', 'IA', 'U0', {at})",
+        f"INSERT INTO trainingrule (state, kind, set_by, set_at) VALUES ('IA', 'canvass', 'U0', {at})",
+        "INSERT INTO engagement (volunteer_id, state, first_signup_at, attended, hosted, no_shows) "
+        f"VALUES ('U1', 'IA', {at}, 1, 0, 0)",
+        "INSERT INTO shift (state, kind, starts_at, ends_at, location, notes, capacity, status, version, "
+        f"created_by, created_at, host_id) VALUES ('IA', 'canvass', {at}, '2026-11-01 15:00:00', 'HQ', '', "
+        f"3, 'open', 1, 'U1', {at}, 'U1')",
+        "INSERT INTO signup (shift_id, volunteer_id, status, created_at, updated_at) "
+        f"VALUES (1, 'U1', 'claimed', {at}, {at})",
+        "INSERT INTO contactlog (volunteer_id, state, local_date, logged_at, doors, calls, texts, convos, "
+        f"supporters) VALUES ('U1', 'IA', '2026-11-01', {at}, 5, 0, 0, 1, 0)",
+        "INSERT INTO contactday (volunteer_id, state, local_date, logs, doors, calls, texts, convos, "
+        "supporters) VALUES ('U1', 'IA', '2026-11-01', 1, 5, 0, 0, 1, 0)",
+        "INSERT INTO contactweek (volunteer_id, state, week_start, contacts, logs, doors, calls, texts, "
+        "convos, supporters) VALUES ('U1', 'IA', '2026-10-26', 6, 1, 5, 0, 0, 1, 0)",
+        "INSERT INTO stateday (state, local_date, shard, logs, active, doors, calls, texts, convos, "
+        "supporters) VALUES ('IA', '2026-11-01', 0, 1, 1, 5, 0, 0, 1, 0)",
+        "INSERT INTO goal (state, metric, starts_on, target, set_by, set_at) "
+        f"VALUES ('IA', 'doors', '2026-11-01', 100, 'U1', {at})",
+        "INSERT INTO delivery (kind, target, key, status, attempts, claimed_at) "
+        f"VALUES ('morning', 'CIOWA', '2026-11-01', 'sent', 1, {at})",
+    )
+    with engine.begin() as connection:
+        for row in rows:
+            connection.execute(sa.text(row))
+    engine.dispose()
+
+
+def _version(db_url: str) -> str:
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+    engine.dispose()
+    return str(version)
+
+
+def test_a_database_from_one_workspace_is_rekeyed_to_that_workspace(db_url: str) -> None:
+    _one_workspace_campaign(db_url)
+    upgrade(db_url, team=LEGACY)
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        for table in PER_WORKSPACE:
+            teams = connection.execute(sa.text(f"SELECT team_id FROM {table}")).scalars().all()
+            assert teams == ["T0LEGACY"], table
+        assert connection.execute(sa.text("SELECT team_id, name FROM organization")).all() == [
+            ("T0LEGACY", "Legacy Org")
+        ]
+        # The morning post already sent is still found under its new key: it is not sent again.
+        sent = connection.execute(
+            sa.text(
+                "SELECT status FROM delivery WHERE team_id = 'T0LEGACY' AND kind = 'morning' "
+                "AND target = 'CIOWA' AND key = '2026-11-01'"
+            )
+        ).scalar_one()
+        assert sent == "sent"
+        # Another workspace's U1 and IA are other rows now, with a channel id of their own.
+        connection.execute(
+            sa.text(
+                "INSERT INTO organization (team_id, name, installed_at, created_at) "
+                "VALUES ('T0OTHER', 'Other', '2026-11-02 00:00:00', '2026-11-02 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO state (team_id, code, timezone, channel_id, unclaim_cutoff_minutes, morning_at, "
+                "evening_at, day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, created_at) "
+                "VALUES ('T0OTHER', 'IA', 'America/Chicago', 'CIOWA', 180, '09:00', '20:00', '11:00', "
+                "'08:00', 120, 60, '2026-11-02 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO volunteer (team_id, id, display_name, real_name, is_workspace_admin, home_state, "
+                "created_at, profile_updated_at) VALUES ('T0OTHER', 'U1', 'eva', 'Eva', false, 'IA', "
+                "'2026-11-02 00:00:00', '2026-11-02 00:00:00')"
+            )
+        )
+        names = connection.execute(sa.text("SELECT team_id, real_name FROM volunteer ORDER BY team_id"))
+        assert names.all() == [("T0LEGACY", "Ana"), ("T0OTHER", "Eva")]
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:  # a person of no workspace
+        connection.execute(
+            sa.text(
+                "INSERT INTO coordinator (team_id, user_id, state, granted_by, granted_at) "
+                "VALUES ('T0NOWHERE', 'U1', 'IA', 'U0', '2026-11-02 00:00:00')"
+            )
+        )
+    engine.dispose()
+
+
+def test_a_database_with_rows_and_no_workspace_refuses_to_upgrade_and_changes_nothing(db_url: str) -> None:
+    _one_workspace_campaign(db_url)
+    with pytest.raises(MigrationNeedsWorkspace, match="--team-id T0123ABCD"):
+        upgrade(db_url)
+    assert _version(db_url) == "0010"
+    engine = create_db_engine(db_url)
+    columns = {column["name"] for column in sa.inspect(engine).get_columns("volunteer")}
+    with engine.connect() as connection:
+        organizations = connection.execute(sa.text("SELECT count(*) FROM organization")).scalar_one()
+    engine.dispose()
+    assert "team_id" not in columns and organizations == 0
+
+
+def test_an_empty_database_upgrades_without_a_workspace(db_url: str) -> None:
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM organization")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_the_rekeying_goes_back_for_one_workspace_but_not_for_a_coalition(db_url: str) -> None:
+    _one_workspace_campaign(db_url)
+    upgrade(db_url, team=LEGACY)
+    command.downgrade(alembic_config(db_url), "0010")
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT volunteer_id, status FROM signup")).all() == [
+            ("U1", "claimed")
+        ]
+    engine.dispose()
+    upgrade(db_url, team=LEGACY)
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO organization (team_id, name, installed_at, created_at) "
+                "VALUES ('T0OTHER', 'Other', '2026-11-02 00:00:00', '2026-11-02 00:00:00')"
+            )
+        )
+    engine.dispose()
+    with pytest.raises(RuntimeError, match="cannot go back to one workspace"):
+        command.downgrade(alembic_config(db_url), "0010")
+    assert _version(db_url) == "0011"
+
+
+def test_turnout_db_upgrade_takes_the_workspace_from_the_admin(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _one_workspace_campaign(db_url)
+    monkeypatch.setattr("bot.cli.main.load_dotenv", lambda: None)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert turnout(["db", "upgrade"]) == 2
+    assert "--team-id T0123ABCD" in capsys.readouterr().err and _version(db_url) == "0010"
+    assert turnout(["db", "upgrade", "--team-id", "sunrise"]) == 2
+    assert "is not a Slack workspace id" in capsys.readouterr().err and _version(db_url) == "0010"
+    assert turnout(["db", "upgrade", "--team-id", "T0LEGACY"]) == 0
+    assert _version(db_url) == "0011"
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT DISTINCT team_id FROM shift")).scalars().all() == [
+            "T0LEGACY"
+        ]
+    engine.dispose()

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.db import Prepared, run
 from bot.models import ContactLog, Goal, Metric, State, Volunteer
 from bot.services.contacts import _log_statement
+from tests.factories import TEAM
 
 _v = Volunteer.__table__.c  # type: ignore[attr-defined]
 _g = Goal.__table__.c  # type: ignore[attr-defined]
@@ -30,17 +31,23 @@ def _insert(engine: Engine) -> object:
 def test_rows_and_types_match_sqlalchemys(engine: Engine) -> None:
     new_volunteer = Prepared(
         _insert(engine)(Volunteer)  # type: ignore[operator]
-        .values(id=sa.bindparam("id"), created_at=sa.bindparam("at"), profile_updated_at=sa.bindparam("at"))
-        .on_conflict_do_nothing(index_elements=["id"])
+        .values(
+            team_id=TEAM,
+            id=sa.bindparam("id"),
+            created_at=sa.bindparam("at"),
+            profile_updated_at=sa.bindparam("at"),
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "id"])
     )
     with Session(engine) as session:
-        session.add(State(code="IA", timezone="America/Chicago", created_at=WHEN))
+        session.add(State(team_id=TEAM, code="IA", timezone="America/Chicago", created_at=WHEN))
         session.flush()
         # Columns left out take the model's defaults (display_name "", is_workspace_admin False).
         run(session, new_volunteer, {"id": "UNEW", "at": WHEN})
         run(session, new_volunteer, {"id": "UNEW", "at": WHEN})  # the conflict does nothing
         session.add(
             Goal(
+                team_id=TEAM,
                 state="IA",
                 metric=Metric.DOORS,
                 target=500,
@@ -54,6 +61,7 @@ def test_rows_and_types_match_sqlalchemys(engine: Engine) -> None:
             session,
             Prepared(_log_statement()),
             {
+                "team_id": TEAM,
                 "shift_id": None,
                 "source_key": None,
                 "volunteer_id": "UNEW",
@@ -104,7 +112,10 @@ def test_driver_errors_are_raised_as_sqlalchemys(engine: Engine) -> None:
     way the statement ran; the failed statement writes nothing."""
     insert = Prepared(
         sa.insert(Volunteer.__table__).values(  # type: ignore[attr-defined]
-            id=sa.bindparam("id"), created_at=sa.bindparam("at"), profile_updated_at=sa.bindparam("at")
+            team_id=TEAM,
+            id=sa.bindparam("id"),
+            created_at=sa.bindparam("at"),
+            profile_updated_at=sa.bindparam("at"),
         )
     )
     with Session(engine) as session:

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.deps import Deps, make_deps
 from bot.services.clock import utcnow
-from bot.services.schedule import CLOCK_JOBS, Job, next_run, schedule_for, schedules
-from bot.services.states import state_timezone
-from bot.slack.client import make_client
+from bot.services.places import PLACES
+from bot.services.schedule import CLOCK_JOBS, Job, every_schedule, next_run
 from bot.slack.workspaces import scheduling_client
 
 
@@ -20,7 +19,7 @@ def jobs_list(settings: Settings) -> int:
     deps = make_deps(settings)
     now = utcnow()
     with deps.read_session() as session:
-        every = schedules(session)
+        every = every_schedule(session)
     if not every:
         print("No states yet: bind one in Slack with /turnout state ST #channel.")
         return 0
@@ -83,17 +82,16 @@ def jobs_run(settings: Settings, name: str, state: str | None, at_text: str | No
         print(error, file=sys.stderr)
         return 1
     with deps.read_session() as session:
-        if code and schedule_for(session, code) is None:
+        if code and not any(s.state == code for s in every_schedule(session)):
             print(
                 f"{code} has no settings yet: bind it in Slack with /turnout state {code} #channel.",
                 file=sys.stderr,
             )
             return 1
-    client = scheduling_client(deps.workspaces) if settings.distributed else make_client(settings)
-    if client is None:
+    if not deps.workspaces.active():
         print("No workspace to post in: install Turnout in one first (/slack/install).", file=sys.stderr)
         return 1
-    outcome = run_job(deps, client, Job(name), code, at)
+    outcome = run_job(deps, Job(name), code, at, team_id=None)
     for note in outcome.notes:
         print(note, file=sys.stderr)
     done = [f"sent {outcome.sent}"] if outcome.sent or not outcome.failed else []
@@ -120,6 +118,7 @@ def parse_at(deps: Deps, text: str | None, state: str | None) -> datetime:
         raise ValueError(f"--at must be an ISO time like 2026-11-22T09:00, got {text!r}") from None
     if moment.tzinfo is None:
         with deps.read_session() as session:
-            zone = state_timezone(session, state) if state else "UTC"
+            zones = [s.timezone for s in every_schedule(session) if s.state == state]
+            zone = (zones[0] if zones else PLACES[state].timezone) if state else "UTC"
         moment = moment.replace(tzinfo=ZoneInfo(zone))
     return moment.astimezone(UTC)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from dotenv import load_dotenv
@@ -34,6 +34,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     db = commands.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade"], help="apply every migration (Alembic)")
+    db.add_argument(
+        "--team-id",
+        help="the Slack workspace (T…) a database from before coalitions belongs to "
+        "(default: asked of Slack with SLACK_BOT_TOKEN)",
+    )
     jobs = commands.add_parser("jobs", help="list the schedule, or run one job now")
     job_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
     job_commands.add_parser("list", help="every job with its next run per state, in local time")
@@ -69,11 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
     if args.command == "db":
-        from bot.db import upgrade
-
-        upgrade(settings.database_url)
-        print("Database is up to date.")
-        return 0
+        return db_upgrade(settings, args.team_id)
     workspace = None
     if args.command in ("run", "serve"):
         problem, workspace = check_slack(settings)
@@ -87,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "jobs":
         from bot.cli.jobs import jobs_list, jobs_run
 
-        prepare_database(settings)
+        if problem := prepare_database(settings):
+            print(problem, file=sys.stderr)
+            return 2
         if args.jobs_command == "list":
             return jobs_list(settings)
         return jobs_run(settings, args.name, args.state, args.at)
@@ -175,18 +178,55 @@ TOKEN_ERRORS = frozenset(
 )
 
 
-def prepare_database(settings: Settings) -> None:
-    """The embedded SQLite file is migrated on start; PostgreSQL is migrated by `turnout db upgrade`."""
-    if settings.database_url.startswith("sqlite"):
-        from bot.db import upgrade
+TEAM_ID = re.compile(r"^T[A-Z0-9]{2,}$")
 
-        upgrade(settings.database_url)
+
+def db_upgrade(settings: Settings, team_id: str | None) -> int:
+    """`turnout db upgrade [--team-id T…]`: a database from before coalitions learns whose rows it
+    holds from the admin, or from Slack when SLACK_BOT_TOKEN is set; never from a guess."""
+    workspace: Workspace | None = None
+    if team_id is not None:
+        if not TEAM_ID.match(team_id):
+            print(
+                f"--team-id {team_id!r} is not a Slack workspace id: it looks like T0123ABCD "
+                "(Slack shows it in the workspace's URL and in auth.test).",
+                file=sys.stderr,
+            )
+            return 2
+        workspace = Workspace(team_id, "")
+    elif settings.slack_bot_token and not settings.distributed:
+        problem, workspace = check_slack(settings)
+        if problem:
+            print(
+                problem.replace("Turnout cannot start", "Turnout cannot upgrade the database"),
+                file=sys.stderr,
+            )
+            return 2
+    if problem := prepare_database(settings, workspace, always=True):
+        print(problem, file=sys.stderr)
+        return 2
+    print("Database is up to date.")
+    return 0
+
+
+def prepare_database(
+    settings: Settings, workspace: Workspace | None = None, *, always: bool = False
+) -> str | None:
+    """The embedded SQLite file is migrated on start; PostgreSQL is migrated by `turnout db upgrade`.
+    Says why not when the database holds one workspace's rows and no one said which workspace."""
+    if always or settings.database_url.startswith("sqlite"):
+        from bot.db import MigrationNeedsWorkspace, upgrade
+
+        try:
+            upgrade(settings.database_url, team=workspace if workspace and workspace.team_id else None)
+        except MigrationNeedsWorkspace as error:
+            return str(error)
+    return None
 
 
 def run(settings: Settings, workspace: Workspace | None = None) -> int:
     """Development and small campaigns: one process, Socket Mode or HTTP, with the scheduler."""
-    prepare_database(settings)
-    if problem := remember_workspace(settings, workspace):
+    if problem := prepare_database(settings, workspace) or remember_workspace(settings, workspace):
         print(problem, file=sys.stderr)
         return 2
     if settings.socket_mode:
@@ -209,22 +249,19 @@ def scheduler(settings: Settings) -> int:
     """Production: the one process that posts on schedule (a second one stands by)."""
     from bot.deps import make_deps
 
-    prepare_database(settings)
+    if problem := prepare_database(settings):
+        print(problem, file=sys.stderr)
+        return 2
     logger.info("Turnout's scheduler is starting")
     start_scheduler(make_deps(settings), background=False)
     return 0
 
 
 def start_scheduler(deps: Any, *, background: bool) -> Any:
-    from bot.slack.client import make_client
-    from bot.slack.workspaces import scheduling_client
     from jobs.scheduler import build_scheduler
 
-    if deps.settings.distributed:  # the installed workspace's client, found at each tick
-        client: Any = partial(scheduling_client, deps.workspaces)
-    else:
-        client = make_client(deps.settings)
-    scheduler, _leadership = build_scheduler(deps, client, background=background)
+    # Each tick posts in every workspace Turnout may post in, each with its own client.
+    scheduler, _leadership = build_scheduler(deps, background=background)
     scheduler.start()
     return scheduler
 
@@ -238,8 +275,7 @@ def serve(
     request in flight, so a burst of clicks queues behind slow Web API calls."""
     from gunicorn.app.base import BaseApplication
 
-    prepare_database(settings)
-    if problem := remember_workspace(settings, workspace):
+    if problem := prepare_database(settings, workspace) or remember_workspace(settings, workspace):
         print(problem, file=sys.stderr)
         return 2
 

@@ -37,6 +37,7 @@ from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
 from bot.services.goals import goals_for
+from bot.services.members import Member
 from bot.services.states import state_for_channel, state_timezone
 from bot.services.stats import Progress, state_day_totals, state_progress
 
@@ -77,7 +78,7 @@ class UndoResult:
 def log_contacts(
     session: Session,
     *,
-    user_id: str,
+    who: Member,
     counts: dict[Metric, int],
     shift_id: int | None,
     channel_id: str | None,
@@ -87,15 +88,17 @@ def log_contacts(
     """Record counts for the shift's state, else the channel's, else the volunteer's home state."""
     if source_key:
         existing = session.exec(select(ContactLog).where(ContactLog.source_key == source_key)).first()
-        if existing is not None:
+        if existing is not None and existing.team_id == who.team_id:
             return _result(session, existing, already=True)
     if not any(counts.values()):
         raise Refused(N_("Log at least one count, like `/log 40 doors`."))
-    state = _log_state(session, user_id=user_id, shift_id=shift_id, channel_id=channel_id, now=now)
-    day = local_date(now, state_timezone(session, state))
+    team_id, user_id = who.team_id, who.user_id
+    state = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now)
+    day = local_date(now, state_timezone(session, team_id=team_id, code=state))
     recorded = Counts.of(counts)
-    goals = goals_for(session, state, day)
+    goals = goals_for(session, team_id=team_id, state=state, day=day)
     values = {
+        "team_id": team_id,
         "volunteer_id": user_id,
         "state": state,
         "shift_id": shift_id,
@@ -118,15 +121,19 @@ def log_contacts(
         progress = Progress(state, day, totals, goals, int(after.state_active))
         return LogResult(state, day, recorded, shift_id, mine, progress)
     run(session, _statements(session).log, values)
-    mine, totals, active = _roll_up(session, user_id, state, day, recorded, logs=1)
+    mine, totals, active = _roll_up(session, who, state, day, recorded, logs=1)
     return LogResult(state, day, recorded, shift_id, mine, Progress(state, day, totals, goals, active))
 
 
-def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResult:
+def undo_last_log(session: Session, *, who: Member, now: datetime) -> UndoResult:
     """Remove the caller's own most recent log, if it is less than a day old."""
     log = session.exec(
         select(ContactLog)
-        .where(ContactLog.volunteer_id == user_id, col(ContactLog.logged_at) > now - UNDO_WINDOW)
+        .where(
+            ContactLog.team_id == who.team_id,
+            ContactLog.volunteer_id == who.user_id,
+            col(ContactLog.logged_at) > now - UNDO_WINDOW,
+        )
         .order_by(col(ContactLog.logged_at).desc(), col(ContactLog.id).desc())
         .limit(1)
         .with_for_update()
@@ -136,17 +143,18 @@ def undo_last_log(session: Session, *, user_id: str, now: datetime) -> UndoResul
     removed = Counts.of_row(log)
     session.delete(log)
     session.flush()
-    mine, _totals, _active = _roll_up(session, user_id, log.state, log.local_date, removed, logs=-1, sign=-1)
+    mine, _totals, _active = _roll_up(session, who, log.state, log.local_date, removed, logs=-1, sign=-1)
     return UndoResult(log.state, log.local_date, removed, mine)
 
 
-def recent_shifts(session: Session, *, user_id: str, now: datetime) -> list[tuple[int, str, datetime]]:
+def recent_shifts(session: Session, *, who: Member, now: datetime) -> list[tuple[int, str, datetime]]:
     """(id, state, start) of the last week's shifts the volunteer can log for: started, or within the hour."""
     rows = session.exec(
         select(Shift.id, Shift.state, Shift.starts_at)
         .join(Signup, col(Signup.shift_id) == col(Shift.id))
         .where(
-            Signup.volunteer_id == user_id,
+            Signup.team_id == who.team_id,
+            Signup.volunteer_id == who.user_id,
             col(Signup.status).in_(_LOGGABLE),
             col(Shift.starts_at) > now - timedelta(days=7),
             col(Shift.starts_at) <= now + timedelta(hours=1),
@@ -161,14 +169,16 @@ _LOGGABLE = (*[s for s in HOLDING if s != SignupStatus.NO_SHOW],)
 
 
 def _log_state(
-    session: Session, *, user_id: str, shift_id: int | None, channel_id: str | None, now: datetime
+    session: Session, *, who: Member, shift_id: int | None, channel_id: str | None, now: datetime
 ) -> str:
     if shift_id is not None:
         shift = session.get(Shift, shift_id)
-        if shift is None:
+        if shift is None or shift.team_id != who.team_id:
             raise NotFound(N_("There is no shift #{shift}."), shift=shift_id)
         signup = session.exec(
-            select(Signup).where(Signup.shift_id == shift_id, Signup.volunteer_id == user_id)
+            select(Signup).where(
+                Signup.shift_id == shift_id, Signup.team_id == who.team_id, Signup.volunteer_id == who.user_id
+            )
         ).first()
         if signup is None or signup.status not in _LOGGABLE:
             raise Refused(
@@ -180,10 +190,10 @@ def _log_state(
                 N_("Shift #{shift} hasn't started yet; log for it once you're out there."), shift=shift_id
             )
         return shift.state
-    bound = state_for_channel(session, channel_id) if channel_id else None
+    bound = state_for_channel(session, team_id=who.team_id, channel_id=channel_id) if channel_id else None
     if bound:
         return bound
-    volunteer = session.get(Volunteer, user_id)
+    volunteer = session.get(Volunteer, (who.team_id, who.user_id))
     if volunteer is None or not volunteer.home_state:
         raise Refused(
             N_(
@@ -195,7 +205,7 @@ def _log_state(
 
 
 def _roll_up(
-    session: Session, user_id: str, state: str, day: date, counts: Counts, *, logs: int, sign: int = 1
+    session: Session, who: Member, state: str, day: date, counts: Counts, *, logs: int, sign: int = 1
 ) -> tuple[Counts, Counts, int]:
     """Add (or, for an undo, take away) a log's counts from every rollup, atomically: the
     volunteer's day, the volunteer's week, and last the state's day (and its count of active
@@ -206,7 +216,7 @@ def _roll_up(
     nothing else waits behind it. (On PostgreSQL a log is one statement instead: `_PG_LOG`.)"""
     statements = _statements(session)
     deltas = {m.value: sign * counts.get(m) for m in METRICS}
-    key = {"volunteer_id": user_id, "state": state}
+    key = {"team_id": who.team_id, "volunteer_id": who.user_id, "state": state}
     mine = run(session, statements.contact_day, {**key, "local_date": day, **deltas, "logs": logs}).one()
     week = {**key, "week_start": week_start(day)}
     run(
@@ -217,12 +227,22 @@ def _roll_up(
         run(session, statements.drop_contact_week, week)
     # The volunteer's first log of the day makes them active; undoing their last one, inactive.
     active = 1 if logs > 0 and mine.logs == 1 else -1 if logs < 0 and mine.logs == 0 else 0
-    shard = state_day_shard(user_id)
-    others, others_active = state_day_totals(session, state, day, leaving_out=shard)
+    shard = state_day_shard(who.user_id)
+    others, others_active = state_day_totals(
+        session, team_id=who.team_id, state=state, day=day, leaving_out=shard
+    )
     row = run(
         session,
         statements.state_day,
-        {"state": state, "local_date": day, "shard": shard, **deltas, "logs": logs, "active": active},
+        {
+            "team_id": who.team_id,
+            "state": state,
+            "local_date": day,
+            "shard": shard,
+            **deltas,
+            "logs": logs,
+            "active": active,
+        },
     ).one()
     totals = Counts(*(others.get(m) + int(getattr(row, m.value)) for m in METRICS))
     return _counts(mine), totals, others_active + int(row.active)
@@ -269,14 +289,23 @@ def _drop_statement(model: type[SQLModel], key: tuple[str, ...]) -> sa.Delete:
 
 def _log_statement() -> sa.Insert:
     metrics = tuple(m.value for m in METRICS)
-    log_columns = ("volunteer_id", "state", "shift_id", "local_date", "logged_at", "source_key", *metrics)
+    log_columns = (
+        "team_id",
+        "volunteer_id",
+        "state",
+        "shift_id",
+        "local_date",
+        "logged_at",
+        "source_key",
+        *metrics,
+    )
     return sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in log_columns})
 
 
 def _build_statements(insert: Any) -> _Statements:
     metrics = tuple(m.value for m in METRICS)
-    day_key = ("volunteer_id", "state", "local_date")
-    week_key = ("volunteer_id", "state", "week_start")
+    day_key = ("team_id", "volunteer_id", "state", "local_date")
+    week_key = ("team_id", "volunteer_id", "state", "week_start")
     return _Statements(
         log=Prepared(_log_statement()),
         contact_day=Prepared(_upsert_statement(insert, ContactDay, day_key, (*metrics, "logs"))),
@@ -285,7 +314,7 @@ def _build_statements(insert: Any) -> _Statements:
         ),
         state_day=Prepared(
             _upsert_statement(
-                insert, StateDay, ("state", "local_date", "shard"), (*metrics, "logs", "active")
+                insert, StateDay, ("team_id", "state", "local_date", "shard"), (*metrics, "logs", "active")
             )
         ),
         drop_contact_day=Prepared(_drop_statement(ContactDay, day_key)),
@@ -305,13 +334,16 @@ def _build_pg_log() -> Prepared:
     metrics = tuple(m.value for m in METRICS)
     log = _log_statement().returning(_table(ContactLog).c.id).cte("log")
     day = _upsert_statement(
-        pg_insert, ContactDay, ("volunteer_id", "state", "local_date"), (*metrics, "logs")
+        pg_insert, ContactDay, ("team_id", "volunteer_id", "state", "local_date"), (*metrics, "logs")
     ).cte("day")
     week = _upsert_statement(
-        pg_insert, ContactWeek, ("volunteer_id", "state", "week_start"), (*metrics, "contacts", "logs")
+        pg_insert,
+        ContactWeek,
+        ("team_id", "volunteer_id", "state", "week_start"),
+        (*metrics, "contacts", "logs"),
     ).cte("week")
     state_day = _table(StateDay)
-    key = ("state", "local_date", "shard")
+    key = ("team_id", "state", "local_date", "shard")
     # The volunteer's first log of the day makes them active in the state that day.
     rows = sa.select(
         *(sa.bindparam(name, type_=state_day.c[name].type) for name in (*key, *metrics, "logs")),
@@ -330,6 +362,7 @@ def _build_pg_log() -> Prepared:
     others = (
         sa.select(*sums)
         .where(
+            state_day.c.team_id == sa.bindparam("team_id"),
             state_day.c.state == sa.bindparam("state"),
             state_day.c.local_date == sa.bindparam("local_date"),
             state_day.c.shard != sa.bindparam("shard"),
@@ -360,14 +393,14 @@ def _result(session: Session, log: ContactLog, *, already: bool) -> LogResult:
         day=log.local_date,
         recorded=Counts.of_row(log),
         shift_id=log.shift_id,
-        mine_today=_mine(session, log.volunteer_id, log.state, log.local_date),
-        progress=state_progress(session, log.state, log.local_date),
+        mine_today=_mine(session, log.team_id, log.volunteer_id, log.state, log.local_date),
+        progress=state_progress(session, team_id=log.team_id, state=log.state, day=log.local_date),
         already=already,
     )
 
 
-def _mine(session: Session, user_id: str, state: str, day: date) -> Counts:
-    row = session.get(ContactDay, (user_id, state, day), populate_existing=True)
+def _mine(session: Session, team_id: str, user_id: str, state: str, day: date) -> Counts:
+    row = session.get(ContactDay, (team_id, user_id, state, day), populate_existing=True)
     return Counts.of_row(row)
 
 

@@ -1,7 +1,7 @@
 """Exactly-once delivery records: claim before sending, complete with Slack's ts after.
 
 Every message Turnout owes someone (scheduled posts and DMs, shift posts, the DMs a cancel,
-a promotion or a removal sends) is a row keyed by (kind, target, key), recorded with what it
+a promotion or a removal sends) is a row keyed by (team, kind, target, key), recorded with what it
 says (`payload`) before it is first tried. Whoever inserts it (or takes over a retry that is
 due, or a stale claim, by compare-and-set) sends; everyone else stands back.
 
@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_for, run
 from bot.i18n import ENGLISH_CODE, N_
-from bot.models import Delivery, DeliveryKind, DeliveryStatus, State
+from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, State
 from bot.services.errors import NotFound
 from bot.services.shifts import SHIFT_VIEW, ShiftView, shift_from_view_row
 from bot.services.states import channel_language
@@ -123,6 +123,7 @@ def backoff(attempts: int, *, rand: Callable[[], float] = random.random) -> time
 def claim_delivery(
     session: Session,
     *,
+    team_id: str,
     kind: DeliveryKind | str,
     target: str,
     key: str,
@@ -138,6 +139,7 @@ def claim_delivery(
     not be sent yet, so it is owed from then on."""
     row = record_delivery(
         session,
+        team_id=team_id,
         kind=kind,
         target=target,
         key=key,
@@ -152,6 +154,7 @@ def claim_delivery(
 def record_delivery(
     session: Session,
     *,
+    team_id: str,
     kind: DeliveryKind | str,
     target: str,
     key: str,
@@ -165,6 +168,7 @@ def record_delivery(
     inserted = session.execute(
         insert_for(session)(Delivery)
         .values(
+            team_id=team_id,
             kind=kind,
             target=target,
             key=key,
@@ -177,10 +181,10 @@ def record_delivery(
             expires_at=deadline,
             shift_id=shift_id,
         )
-        .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
+        .on_conflict_do_nothing(index_elements=["team_id", "kind", "target", "key"])
         .returning(Delivery.id)
     ).first()
-    row = _load(session, kind=kind, target=target, key=key)
+    row = _load(session, team_id=team_id, kind=kind, target=target, key=key)
     if inserted is None and payload is not None and row.payload is None:
         row.payload = payload
         session.add(row)
@@ -226,6 +230,7 @@ def waiting_behind(session: Session, row: Delivery) -> bool:
         return False
     earlier = session.exec(
         select(Delivery.id).where(
+            Delivery.team_id == row.team_id,
             Delivery.target == row.target,
             Delivery.shift_id == row.shift_id,
             col(Delivery.id) < row.id,
@@ -291,6 +296,7 @@ def _give_up(session: Session, delivery: Delivery, error: str) -> None:
 def owe_redraw(
     session: Session,
     *,
+    team_id: str,
     kind: DeliveryKind,
     target: str,
     key: str,
@@ -306,6 +312,7 @@ def owe_redraw(
     inserted = session.execute(
         insert_for(session)(Delivery)
         .values(
+            team_id=team_id,
             kind=kind,
             target=target,
             key=key,
@@ -317,12 +324,12 @@ def owe_redraw(
             expires_at=expires_at,
             last_error=error[:500],
         )
-        .on_conflict_do_nothing(index_elements=["kind", "target", "key"])
+        .on_conflict_do_nothing(index_elements=["team_id", "kind", "target", "key"])
         .returning(Delivery.id)
     ).first()
     if inserted is not None:
         return
-    row = _locked(session, kind=kind, target=target, key=key)
+    row = _locked(session, team_id=team_id, kind=kind, target=target, key=key)
     row.created_at, row.expires_at, row.last_error = now, expires_at, error[:500]
     if row.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
         row.status, row.attempts, row.next_attempt_at = DeliveryStatus.RETRY, 1, retry_at
@@ -351,12 +358,18 @@ def finish_redraw(session: Session, *, claim: Claim, now: datetime) -> None:
     session.flush()
 
 
-def redraws_owed(session: Session, *, kind: DeliveryKind, key: str, target: str | None = None) -> bool:
-    """Whether a redraw of this kind and key (to `target`, or anywhere) is waiting for a retry."""
+def redraws_owed(
+    session: Session, *, team_id: str, kind: DeliveryKind, key: str, target: str | None = None
+) -> bool:
+    """Whether a redraw of this kind and key in workspace `team_id` (to `target`, or anywhere)
+    is waiting for a retry."""
     if target is None:
-        return run(session, _OWED, {"kind": kind, "key": key}).first() is not None
+        return run(session, _OWED, {"team_id": team_id, "kind": kind, "key": key}).first() is not None
     query = select(Delivery.id).where(
-        Delivery.kind == kind, Delivery.key == key, Delivery.status == DeliveryStatus.RETRY
+        Delivery.team_id == team_id,
+        Delivery.kind == kind,
+        Delivery.key == key,
+        Delivery.status == DeliveryStatus.RETRY,
     )
     if target is not None:
         query = query.where(Delivery.target == target)
@@ -366,6 +379,7 @@ def redraws_owed(session: Session, *, kind: DeliveryKind, key: str, target: str 
 def settle_redraw(
     session: Session,
     *,
+    team_id: str,
     kind: DeliveryKind,
     key: str,
     drawn_at: datetime,
@@ -375,6 +389,7 @@ def settle_redraw(
     """A draw made from how things stood at `drawn_at` went through: a redraw owed since before
     then is done. (One owed since then may show something this draw did not; it stays owed.)"""
     query = update(Delivery).where(
+        col(Delivery.team_id) == team_id,
         col(Delivery.kind) == kind,
         col(Delivery.key) == key,
         col(Delivery.status) == DeliveryStatus.RETRY,
@@ -389,18 +404,20 @@ def settle_redraw(
     )
 
 
-def owed(session: Session, now: datetime, *, limit: int = 200) -> list[Delivery]:
-    """Deliveries a tick should try again now, oldest first: retries that are due, stale claims."""
+def owed(session: Session, now: datetime, *, team_id: str, limit: int = 200) -> list[Delivery]:
+    """Workspace `team_id`'s deliveries a tick should try again now, oldest first: retries that
+    are due, stale claims."""
     return list(
         session.exec(
             select(Delivery)
             .where(
+                col(Delivery.team_id) == team_id,
                 or_(
                     (col(Delivery.status) == DeliveryStatus.RETRY)
                     & (or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now)),
                     (col(Delivery.status) == DeliveryStatus.CLAIMED)
                     & (col(Delivery.claimed_at) <= now - STALE_AFTER),
-                )
+                ),
             )
             .order_by(col(Delivery.id))
             .limit(limit)
@@ -408,34 +425,43 @@ def owed(session: Session, now: datetime, *, limit: int = 200) -> list[Delivery]
     )
 
 
-def _load(session: Session, *, kind: str, target: str, key: str) -> Delivery:
+def _load(session: Session, *, team_id: str, kind: str, target: str, key: str) -> Delivery:
     return session.exec(
         select(Delivery)
-        .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        .where(
+            Delivery.team_id == team_id, Delivery.kind == kind, Delivery.target == target, Delivery.key == key
+        )
         .execution_options(populate_existing=True)
     ).one()
 
 
-def _locked(session: Session, *, kind: str, target: str, key: str) -> Delivery:
+def _locked(session: Session, *, team_id: str, kind: str, target: str, key: str) -> Delivery:
     """The delivery, its row locked for this transaction (on PostgreSQL; SQLite writers hold
     the whole database)."""
     return session.exec(
         select(Delivery)
-        .where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        .where(
+            Delivery.team_id == team_id, Delivery.kind == kind, Delivery.target == target, Delivery.key == key
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
 
 
-def find_delivery(session: Session, *, kind: str, target: str, key: str) -> Delivery | None:
+def find_delivery(session: Session, *, team_id: str, kind: str, target: str, key: str) -> Delivery | None:
     return session.exec(
-        select(Delivery).where(Delivery.kind == kind, Delivery.target == target, Delivery.key == key)
+        select(Delivery).where(
+            Delivery.team_id == team_id, Delivery.kind == kind, Delivery.target == target, Delivery.key == key
+        )
     ).first()
 
 
-def delivered(session: Session, *, kind: DeliveryKind, target: str, key: str) -> Delivery | None:
+def delivered(
+    session: Session, *, team_id: str, kind: DeliveryKind, target: str, key: str
+) -> Delivery | None:
     return session.exec(
         select(Delivery).where(
+            Delivery.team_id == team_id,
             Delivery.kind == kind,
             Delivery.target == target,
             Delivery.key == key,
@@ -478,10 +504,13 @@ def shift_to_draw(session: Session, *, shift_id: int) -> ShiftToDraw:
     )
 
 
-def messages_sent(session: Session, *, kind: DeliveryKind, key: str) -> list[tuple[str, str, str]]:
-    """(target, channel, ts) of every message of `kind` for `key` that went out: whom or where it
-    was sent to (a person's id for a DM, to draw it in their language), and where it landed."""
-    rows = run(session, _SENT, {"kind": kind, "key": key}).all()
+def messages_sent(
+    session: Session, *, team_id: str, kind: DeliveryKind, key: str
+) -> list[tuple[str, str, str]]:
+    """(target, channel, ts) of every message of `kind` for `key` that went out in workspace
+    `team_id`: whom or where it was sent to (a person's id for a DM, to draw it in their
+    language), and where it landed."""
+    rows = run(session, _SENT, {"team_id": team_id, "kind": kind, "key": key}).all()
     return [(row.target, row.channel_id, row.message_ts) for row in rows if row.channel_id and row.message_ts]
 
 
@@ -489,22 +518,38 @@ _d = Delivery.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once: every redraw of a shift's
 # post reads both.
 _SENT = sa.select(_d.target, _d.channel_id, _d.message_ts).where(
-    _d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
+    _d.team_id == sa.bindparam("team_id"),
+    _d.kind == sa.bindparam("kind"),
+    _d.key == sa.bindparam("key"),
+    _d.status == DeliveryStatus.SENT,
 )
 _OWED = (
     sa.select(_d.id)
-    .where(_d.kind == sa.bindparam("kind"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY)
+    .where(
+        _d.team_id == sa.bindparam("team_id"),
+        _d.kind == sa.bindparam("kind"),
+        _d.key == sa.bindparam("key"),
+        _d.status == DeliveryStatus.RETRY,
+    )
     .limit(1)
 )
+_shift_c = Shift.__table__.c  # type: ignore[attr-defined]
+# A shift's deliveries are its own workspace's (the EXISTS correlate with the shift's row).
 _SHIFT_TO_DRAW = SHIFT_VIEW.add_columns(
     sa.exists()
     .where(
-        _d.kind == sa.bindparam("at_risk"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.SENT
+        _d.team_id == _shift_c.team_id,
+        _d.kind == sa.bindparam("at_risk"),
+        _d.key == sa.bindparam("key"),
+        _d.status == DeliveryStatus.SENT,
     )
     .label("at_risk"),
     sa.exists()
     .where(
-        _d.kind == sa.bindparam("redraw"), _d.key == sa.bindparam("key"), _d.status == DeliveryStatus.RETRY
+        _d.team_id == _shift_c.team_id,
+        _d.kind == sa.bindparam("redraw"),
+        _d.key == sa.bindparam("key"),
+        _d.status == DeliveryStatus.RETRY,
     )
     .label("owed"),
     # The state's channel language, which the post is drawn in.

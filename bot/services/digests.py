@@ -14,6 +14,7 @@ from bot.services.clock import DateWindow, local_day_bounds
 from bot.services.counts import METRICS, Counts
 from bot.services.engagement import Rung, StepUp, celebrate_step_ups
 from bot.services.leaderboards import Standing, leaderboard
+from bot.services.members import Member
 from bot.services.people import display_names, languages_of
 from bot.services.shifts import ShiftView, list_open_shifts, shift_views
 from bot.services.states import state_language, state_timezone
@@ -72,41 +73,43 @@ class ShiftPeople:
     """A shift and the volunteers a reminder or follow-up goes to."""
 
     shift: ShiftView
-    people: list[str]
+    people: list[Member]
     unconfirmed: int
 
 
-def morning_digest(session: Session, *, state: str, day: date, now: datetime) -> MorningDigest:
-    """Today's goals, yesterday's result, and today's and tomorrow's shifts still short of people."""
+def morning_digest(session: Session, *, team_id: str, state: str, day: date, now: datetime) -> MorningDigest:
+    """Today's goals, yesterday's result, and today's and tomorrow's shifts still short of people,
+    in workspace `team_id`."""
     window = DateWindow(day, day + timedelta(days=1), "today")
     listing = list_open_shifts(
-        session, user_id="", state=state, window=window, kind=None, now=now, limit=None
+        session, who=Member(team_id, ""), state=state, window=window, kind=None, now=now, limit=None
     )
     return MorningDigest(
         state,
         day,
-        state_progress(session, state, day),
-        state_progress(session, state, day - timedelta(days=1)),
+        state_progress(session, team_id=team_id, state=state, day=day),
+        state_progress(session, team_id=team_id, state=state, day=day - timedelta(days=1)),
         [s for s in listing.shifts if not s.full],
         len(listing.shifts),
     )
 
 
-def evening_digest(session: Session, *, state: str, day: date, now: datetime) -> EveningDigest:
+def evening_digest(session: Session, *, team_id: str, state: str, day: date, now: datetime) -> EveningDigest:
     """Today against the goal, the top volunteers, streaks worth cheering, first shifts and
-    every other step up the ladder not cheered before (marked as cheered by `day`'s post)."""
-    board = leaderboard(session, user_id="", state=state, window="today", now=now)
+    every other step up the ladder not cheered before (marked as cheered by `day`'s post), in
+    workspace `team_id`."""
+    board = leaderboard(session, who=Member(team_id, ""), state=state, window="today", now=now)
     streaks = []
     for standing in board.rows:
-        days = streak(session, user_id=standing.user_id, today=day)
+        days = streak(session, who=Member(team_id, standing.user_id), today=day)
         if days >= STREAK_WORTH_CHEERING:
             streaks.append((standing.user_id, days))
-    ups = celebrate_step_ups(session, state=state, day=day, now=now)
+    ups = celebrate_step_ups(session, team_id=team_id, state=state, day=day, now=now)
     firsts = [up.user_id for up in ups if up.rung == Rung.ACTIVE and up.first_ever]
     return EveningDigest(
         state,
         day,
-        state_progress(session, state, day),
+        state_progress(session, team_id=team_id, state=state, day=day),
         board.rows[:TOP_SHOWN],
         streaks,
         firsts,
@@ -114,14 +117,15 @@ def evening_digest(session: Session, *, state: str, day: date, now: datetime) ->
     )
 
 
-def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:
+def weekly_digest(session: Session, *, team_id: str, state: str, last: date) -> WeeklyDigest:
     """The seven local days ending `last`: fill, no-shows, and each day's totals against its goals."""
     first = last - timedelta(days=6)
-    tz = state_timezone(session, state)
+    tz = state_timezone(session, team_id=team_id, code=state)
     start, _ = local_day_bounds(first, tz)
     _, end = local_day_bounds(last, tz)
     shifts = session.exec(
         select(Shift).where(
+            Shift.team_id == team_id,
             Shift.state == state,
             Shift.status == ShiftStatus.OPEN,
             col(Shift.starts_at) >= start,
@@ -144,14 +148,20 @@ def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:
     absent = (
         session.exec(
             select(Signup.volunteer_id)
-            .where(col(Signup.shift_id).in_(ids), Signup.status == SignupStatus.NO_SHOW)
+            .where(
+                col(Signup.shift_id).in_(ids),
+                Signup.team_id == team_id,
+                Signup.status == SignupStatus.NO_SHOW,
+            )
             .order_by(col(Signup.volunteer_id))
         ).all()
         if ids
         else []
     )
-    names = display_names(session, list(absent))
-    days = [state_progress(session, state, first + timedelta(days=n)) for n in range(7)]
+    names = display_names(session, team_id=team_id, user_ids=list(absent))
+    days = [
+        state_progress(session, team_id=team_id, state=state, day=first + timedelta(days=n)) for n in range(7)
+    ]
     return WeeklyDigest(
         state,
         first,
@@ -165,17 +175,29 @@ def weekly_digest(session: Session, *, state: str, last: date) -> WeeklyDigest:
     )
 
 
-def shifts_starting(session: Session, *, state: str, start: datetime, end: datetime) -> list[ShiftPeople]:
-    """Open shifts in `state` starting in [start, end), with who holds a place on each."""
-    return _with_people(session, col(Shift.starts_at) >= start, col(Shift.starts_at) < end, state=state)
+def shifts_starting(
+    session: Session, *, team_id: str, state: str, start: datetime, end: datetime
+) -> list[ShiftPeople]:
+    """Workspace `team_id`'s open shifts in `state` starting in [start, end), with who holds a place on each."""
+    return _with_people(
+        session,
+        col(Shift.starts_at) >= start,
+        col(Shift.starts_at) < end,
+        col(Shift.team_id) == team_id,
+        state=state,
+    )
 
 
-def shifts_ending(session: Session, *, state: str, start: datetime, end: datetime) -> list[ShiftPeople]:
-    """Open shifts in `state` ending in [start, end), with who held a place (no-shows excluded)."""
+def shifts_ending(
+    session: Session, *, team_id: str, state: str, start: datetime, end: datetime
+) -> list[ShiftPeople]:
+    """Workspace `team_id`'s open shifts in `state` ending in [start, end), with who held a place
+    (no-shows excluded)."""
     return _with_people(
         session,
         col(Shift.ends_at) >= start,
         col(Shift.ends_at) < end,
+        col(Shift.team_id) == team_id,
         state=state,
         statuses=(SignupStatus.CLAIMED, SignupStatus.CONFIRMED, SignupStatus.ATTENDED),
     )
@@ -210,7 +232,7 @@ def _with_people(
     return [
         ShiftPeople(
             view,
-            [s.volunteer_id for s in by_shift.get(view.id, [])],
+            [Member(s.team_id, s.volunteer_id) for s in by_shift.get(view.id, [])],
             sum(1 for s in by_shift.get(view.id, []) if s.status == SignupStatus.CLAIMED),
         )
         for view in views
@@ -222,10 +244,11 @@ def is_person(target: str) -> bool:
     return target.startswith(("U", "W"))
 
 
-def readers_languages(session: Session, *, state: str, targets: list[str]) -> dict[str, str]:
-    """The language each target reads a post about `state` in: a person (a DM) their own, a
-    channel (the state's, or its leads channel) the state's (`/turnout language STATE es`)."""
-    people = languages_of(session, [t for t in targets if is_person(t)])
+def readers_languages(session: Session, *, team_id: str, state: str, targets: list[str]) -> dict[str, str]:
+    """The language each target in workspace `team_id` reads a post about `state` in: a person
+    (a DM) their own, a channel (the state's, or its leads channel) the state's (`/turnout
+    language STATE es`)."""
+    people = languages_of(session, team_id=team_id, user_ids=[t for t in targets if is_person(t)])
     channels = [t for t in targets if not is_person(t)]
-    channel_language = state_language(session, state) if channels else None
+    channel_language = state_language(session, team_id=team_id, code=state) if channels else None
     return {t: people[t] if is_person(t) else str(channel_language) for t in targets}

@@ -30,6 +30,7 @@ from bot.models import (
 from bot.services import engagement
 from bot.services.clock import local_date
 from bot.services.errors import CapacityBelowHeld, NotCoordinator, NotFound, Refused
+from bot.services.members import Member
 from bot.services.people import display_names, ensure_volunteer
 from bot.services.roles import Actor, coordinator_ids, is_coordinator, is_trusted_host, require_shift_runner
 from bot.services.shifts import (
@@ -105,7 +106,7 @@ class SeriesCancel:
 
     shift: ShiftView
     shifts: list[ShiftView]
-    notify: dict[str, list[ShiftView]]
+    notify: dict[Member, list[ShiftView]]
     already: bool
 
 
@@ -136,11 +137,11 @@ class EditableShift:
 def shift_to_edit(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> EditableShift:
     """What the edit form is filled in with, for someone who may edit the shift, while it can be."""
     shift = session.get(Shift, shift_id)
-    if shift is None:
+    if shift is None or shift.team_id != actor.team_id:
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("edit shift #{shift}"))
     _check_changeable(shift, now)
-    tz = state_timezone(session, shift.state)
+    tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
     can_repeat = is_coordinator(session, actor=actor, state=shift.state) or (
         shift.host_id == actor.user_id and is_trusted_host(session, actor=actor, state=shift.state)
     )
@@ -153,10 +154,10 @@ def edit_shift(
     """The shift's runner changes its day, hours, capacity, location or notes before it starts.
     Capacity never goes below the places held; raising it gives the new places to the waitlist
     in order. A new day or time asks for confirmations again and lets reminders go out anew."""
-    shift = _lock_shift(session, shift_id)
+    shift = _lock_shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("edit shift #{shift}"))
     _check_changeable(shift, now)
-    tz = state_timezone(session, shift.state)
+    tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
     before = shift_view(session, shift)
     day, start, end = _local_parts(shift, tz)
     new_day, new_start, new_end = changes.day or day, changes.start or start, changes.end or end
@@ -170,7 +171,7 @@ def edit_shift(
     if changes.capacity is not None and changes.capacity != shift.capacity:
         holders = _holders(session, shift_id)
         if changes.capacity < len(holders):
-            names = display_names(session, holders)
+            names = display_names(session, team_id=shift.team_id, user_ids=holders)
             raise CapacityBelowHeld(shift_id, changes.capacity, tuple((u, names.get(u, u)) for u in holders))
         changed.append("capacity")
     if changes.location is not None and changes.location != shift.location:
@@ -359,7 +360,7 @@ def repeat_shift(
 ) -> RepeatResult:
     """Coordinators (and a trusted host, for their own shift) copy a shift weekly into a series;
     a week the series already has a shift on is left as it is."""
-    shift = _lock_shift(session, shift_id)
+    shift = _lock_shift(session, shift_id, team_id=actor.team_id)
     _require_publisher(session, actor=actor, shift=shift, doing=N_("repeat shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(N_("Shift #{shift} was cancelled, so it can't be repeated."), shift=shift_id)
@@ -367,7 +368,7 @@ def repeat_shift(
         raise Refused(
             N_("Shift #{shift} is not published yet; it can be repeated once it is approved."), shift=shift_id
         )
-    tz = state_timezone(session, shift.state)
+    tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
     day, start, end = _local_parts(shift, tz)
     spec = NewShift(shift.state, day, start, end, shift.kind, shift.capacity, shift.location, shift.notes)
     if end <= start:  # a shift that ran past midnight: the copies keep its length
@@ -386,6 +387,7 @@ def repeat_shift(
         if copy_day in taken:
             continue
         copy = Shift(
+            team_id=shift.team_id,
             state=shift.state,
             kind=shift.kind,
             starts_at=starts_at,
@@ -424,7 +426,8 @@ def _require_publisher(session: Session, *, actor: Actor, shift: Shift, doing: s
             "repeat shift #{shift} (each copy is a new shift; a host publishes new shifts once a "
             "coordinator trusts them)"
         )
-    raise NotCoordinator(shift.state, tuple(coordinator_ids(session, shift.state)), doing, shift=shift.id)
+    coordinators = tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state))
+    raise NotCoordinator(shift.state, coordinators, doing, shift=shift.id)
 
 
 # ---------------------------------------------------------------- cancel a series
@@ -435,7 +438,7 @@ def cancel_series(
 ) -> SeriesCancel:
     """Cancel a shift and every later one of its series that has not started; each person on
     them is to be told once. A `dry_run` says what would be cancelled, changing nothing."""
-    shift = _lock_shift(session, shift_id)
+    shift = _lock_shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("cancel the series of shift #{shift}"))
     if shift.series_id is None:
         raise Refused(
@@ -459,13 +462,13 @@ def cancel_series(
     if not rows:
         return SeriesCancel(shift_view(session, shift), [], {}, already=True)
     shifts: list[ShiftView] = []
-    notify: dict[str, list[ShiftView]] = {}
+    notify: dict[Member, list[ShiftView]] = {}
     for row in rows:
         assert row.id is not None
         result = cancel_shift(session, actor=actor, shift_id=row.id, now=now, dry_run=dry_run, reason=reason)
         shifts.append(result.shift)
-        for user_id in result.notify:
-            notify.setdefault(user_id, []).append(result.shift)
+        for who in result.notify:
+            notify.setdefault(who, []).append(result.shift)
     return SeriesCancel(shift_view(session, shift), shifts, notify, already=False)
 
 
@@ -476,7 +479,7 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     """A shift's runner puts someone on it: before it starts, someone who called in takes a free
     place (else the waitlist), and a claim the no-show policy held is accepted so; once it has
     started, a walk-in is marked attended, past the capacity if need be (they came)."""
-    shift = _lock_shift(session, shift_id)
+    shift = _lock_shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("add people to shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(N_("Shift #{shift} was cancelled, so nobody can be added to it."), shift=shift_id)
@@ -485,8 +488,9 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
             N_("Shift #{shift} is not published yet; people can be added once it is approved."),
             shift=shift_id,
         )
-    ensure_volunteer(session, user_id=user_id, now=now)
-    signup = _signup(session, shift_id, user_id)
+    who = Member(actor.team_id, user_id)  # someone of the runner's own workspace
+    ensure_volunteer(session, who=who, now=now)
+    signup = _signup(session, shift_id, who)
     walk_in = now >= shift.starts_at
     # A claim the no-show policy held is on the shift without a place: adding them accepts it.
     on_it = signup is not None and signup.status in ACTIVE and signup.status != SignupStatus.PENDING
@@ -494,6 +498,7 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
         return RosterAdd(_signup_view(session, signup, shift_view(session, shift)), walk_in, already=True)
     if signup is None:
         signup = Signup(
+            team_id=who.team_id,
             shift_id=shift_id,
             volunteer_id=user_id,
             status=SignupStatus.CLAIMED,
@@ -517,13 +522,13 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
     session.add_all([signup, shift])
     session.flush()
     # On the ladder from now on; a walk-in marked attended counts as a shift attended.
-    engagement.refresh(session, volunteer_id=user_id, state=shift.state, now=now)
+    engagement.refresh(session, who=who, state=shift.state, now=now)
     return RosterAdd(_signup_view(session, signup, shift_view(session, shift)), walk_in, already=False)
 
 
 def require_runner_of(session: Session, *, actor: Actor, shift_id: int, doing: str) -> None:
     """Refused, naming who can, unless the actor runs the shift."""
     shift = session.get(Shift, shift_id)
-    if shift is None:
+    if shift is None or shift.team_id != actor.team_id:
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=doing)

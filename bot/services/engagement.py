@@ -42,6 +42,7 @@ from bot.models import (
     SignupStatus,
     TrustedHost,
 )
+from bot.services.members import Member
 from bot.services.people import display_names
 from bot.services.roles import Actor, require_coordinator
 from bot.services.states import state_timezone
@@ -107,6 +108,7 @@ def _note_statement(insert: Any) -> Any:
     return (
         insert(_e)
         .values(
+            team_id=bindparam("team_id"),
             volunteer_id=bindparam("volunteer_id"),
             state=bindparam("state"),
             first_signup_at=bindparam("now"),
@@ -114,41 +116,53 @@ def _note_statement(insert: Any) -> Any:
             hosted=0,
             no_shows=0,
         )
-        .on_conflict_do_nothing(index_elements=["volunteer_id", "state"])
+        .on_conflict_do_nothing(index_elements=["team_id", "volunteer_id", "state"])
     )
 
 
 _NOTE_SIGNUP = {"sqlite": _note_statement(sqlite_insert), "postgresql": _note_statement(pg_insert)}
 
 
-def note_signup(session: Session, *, volunteer_id: str, state: str, now: datetime) -> None:
-    """Someone signed up for a shift in `state`: they are on the ladder there from now on
-    (one statement; a second signup changes nothing)."""
+def note_signup(session: Session, *, who: Member, state: str, now: datetime) -> None:
+    """Someone signed up for a shift in `state`: they are on the ladder there, in their own
+    workspace, from now on (one statement; a second signup changes nothing)."""
     dialect = session.get_bind().dialect.name
-    run(session, _NOTE_SIGNUP[dialect], {"volunteer_id": volunteer_id, "state": state, "now": now})
+    run(
+        session,
+        _NOTE_SIGNUP[dialect],
+        {"team_id": who.team_id, "volunteer_id": who.user_id, "state": state, "now": now},
+    )
 
 
-def refresh(session: Session, *, volunteer_id: str, state: str, now: datetime) -> Engagement:
+def refresh(session: Session, *, who: Member, state: str, now: datetime) -> Engagement:
     """Count the volunteer's standing in `state` again from their signups and the shifts they host.
 
     The engagement row is locked before anything is counted, so two marks for one person at
     once (on two shifts, by two people) are counted one after the other, never one over the other."""
-    note_signup(session, volunteer_id=volunteer_id, state=state, now=now)
+    note_signup(session, who=who, state=state, now=now)
+    team_id, volunteer_id = who.team_id, who.user_id
     row = session.exec(
         select(Engagement)
-        .where(Engagement.volunteer_id == volunteer_id, Engagement.state == state)
+        .where(
+            Engagement.team_id == team_id, Engagement.volunteer_id == volunteer_id, Engagement.state == state
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
     signups = session.exec(
         select(Signup.status, Signup.created_at, Shift.id, Shift.starts_at)
         .join(Shift, col(Shift.id) == col(Signup.shift_id))
-        .where(Signup.volunteer_id == volunteer_id, Shift.state == state)
+        .where(Signup.team_id == team_id, Signup.volunteer_id == volunteer_id, Shift.state == state)
     ).all()
     hosted = session.exec(
         select(func.count())
         .select_from(Shift)
-        .where(Shift.host_id == volunteer_id, Shift.state == state, Shift.status == ShiftStatus.OPEN)
+        .where(
+            Shift.team_id == team_id,
+            Shift.host_id == volunteer_id,
+            Shift.state == state,
+            Shift.status == ShiftStatus.OPEN,
+        )
     ).one()
     attended = sorted(
         ((at, sid) for status, _, sid, at in signups if status == SignupStatus.ATTENDED), reverse=True
@@ -168,22 +182,26 @@ def refresh(session: Session, *, volunteer_id: str, state: str, now: datetime) -
 def refresh_host(session: Session, *, shift: Shift, now: datetime) -> None:
     """A shift someone hosts was published or cancelled: their count of hosted shifts moves."""
     if shift.host_id is not None:
-        refresh(session, volunteer_id=shift.host_id, state=shift.state, now=now)
+        refresh(session, who=Member(shift.team_id, shift.host_id), state=shift.state, now=now)
 
 
-def standing(session: Session, *, volunteer_id: str, state: str, now: datetime) -> Rung:
+def standing(session: Session, *, who: Member, state: str, now: datetime) -> Rung:
     """The volunteer's rung in `state` now."""
-    trusted = session.get(TrustedHost, (volunteer_id, state)) is not None
-    return rung_of(session.get(Engagement, (volunteer_id, state)), trusted=trusted, now=now)
+    key = (who.team_id, who.user_id, state)
+    trusted = session.get(TrustedHost, key) is not None
+    return rung_of(session.get(Engagement, key), trusted=trusted, now=now)
 
 
-def no_show_flags(session: Session, *, state: str, volunteer_ids: list[str], now: datetime) -> set[str]:
-    """Who among `volunteer_ids` has 2+ no-shows in `state` in the last 60 days."""
+def no_show_flags(
+    session: Session, *, team_id: str, state: str, volunteer_ids: list[str], now: datetime
+) -> set[str]:
+    """Who among `volunteer_ids` of workspace `team_id` has 2+ no-shows in `state` in the last 60 days."""
     if not volunteer_ids:
         return set()
     return set(
         session.exec(
             select(Engagement.volunteer_id).where(
+                Engagement.team_id == team_id,
                 Engagement.state == state,
                 col(Engagement.volunteer_id).in_(volunteer_ids),
                 col(Engagement.second_last_no_show_at) >= now - NO_SHOW_WINDOW,
@@ -192,7 +210,7 @@ def no_show_flags(session: Session, *, state: str, volunteer_ids: list[str], now
     )
 
 
-def recent_no_shows(session: Session, *, volunteer_id: str, state: str, now: datetime) -> int:
+def recent_no_shows(session: Session, *, who: Member, state: str, now: datetime) -> int:
     """How many shifts in `state` that started in the last 60 days the volunteer was marked absent from."""
     return int(
         session.exec(
@@ -200,7 +218,8 @@ def recent_no_shows(session: Session, *, volunteer_id: str, state: str, now: dat
             .select_from(Signup)
             .join(Shift, col(Shift.id) == col(Signup.shift_id))
             .where(
-                Signup.volunteer_id == volunteer_id,
+                Signup.team_id == who.team_id,
+                Signup.volunteer_id == who.user_id,
                 Signup.status == SignupStatus.NO_SHOW,
                 Shift.state == state,
                 col(Shift.starts_at) >= now - NO_SHOW_WINDOW,
@@ -261,7 +280,7 @@ class PeopleOverview:
 def people_overview(session: Session, *, actor: Actor, state: str, now: datetime) -> PeopleOverview:
     """Coordinators see how many people each segment of their state holds."""
     require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s people"))
-    counts = {segment: _count(session, state, segment, now) for segment in Segment}
+    counts = {segment: _count(session, actor.team_id, state, segment, now) for segment in Segment}
     return PeopleOverview(state, counts)
 
 
@@ -278,92 +297,110 @@ def people_page(
     """Coordinators see one page of a segment of their state's volunteers, each with their
     rung, last shift, shifts attended and contacts; an offset past the end shows the last page."""
     require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s people"))
-    tz = state_timezone(session, state)
+    team = actor.team_id
+    tz = state_timezone(session, team_id=team, code=state)
     if segment == Segment.HOSTS:
-        return _hosts_page(session, state, tz, now, offset, limit)
-    where, order = _segment(state, segment, now)
-    total = _count(session, state, segment, now)
+        return _hosts_page(session, team, state, tz, now, offset, limit)
+    where, order = _segment(team, state, segment, now)
+    total = _count(session, team, state, segment, now)
     offset = max(0, min(offset, (total - 1) // limit * limit)) if total else 0
     rows = list(
         session.exec(select(Engagement).where(*where).order_by(*order).offset(offset).limit(limit)).all()
     )
-    return PeoplePage(state, segment, tz, _people(session, state, rows, now, segment), offset, total)
+    return PeoplePage(state, segment, tz, _people(session, team, state, rows, now, segment), offset, total)
 
 
-def _not_trusted(state: str) -> Any:
-    return col(Engagement.volunteer_id).not_in(select(TrustedHost.user_id).where(TrustedHost.state == state))
+def _not_trusted(team: str, state: str) -> Any:
+    return col(Engagement.volunteer_id).not_in(_trusted(team, state))
 
 
-def _segment(state: str, segment: Segment, now: datetime) -> tuple[list[Any], list[Any]]:
+def _segment(team: str, state: str, segment: Segment, now: datetime) -> tuple[list[Any], list[Any]]:
     """(conditions, order) of a segment: each one range of one index, read newest first."""
     e = Engagement
     newest = col(e.volunteer_id).desc()
     if segment == Segment.READY:
         return (
             [
+                e.team_id == team,
                 e.state == state,
                 e.hosted == 0,
                 col(e.third_last_attended_at) >= now - REGULAR_WINDOW,
-                _not_trusted(state),
+                _not_trusted(team, state),
             ],
             [col(e.third_last_attended_at).desc(), newest],
         )
     if segment == Segment.NEW:
         return (
-            [e.state == state, e.attended == 0, e.hosted == 0, _not_trusted(state)],
+            [e.team_id == team, e.state == state, e.attended == 0, e.hosted == 0, _not_trusted(team, state)],
             [col(e.first_signup_at).desc(), newest],
         )
     if segment == Segment.LAPSED:
         return (
             [
+                e.team_id == team,
                 e.state == state,
                 col(e.last_attended_at) < now - LAPSED_AFTER,
                 e.hosted == 0,
-                _not_trusted(state),
+                _not_trusted(team, state),
             ],
             [col(e.last_attended_at).desc(), newest],
         )
     assert segment == Segment.NOSHOWS
     return (
-        [e.state == state, col(e.second_last_no_show_at) >= now - NO_SHOW_WINDOW],
+        [e.team_id == team, e.state == state, col(e.second_last_no_show_at) >= now - NO_SHOW_WINDOW],
         [col(e.second_last_no_show_at).desc(), newest],
     )
 
 
-def _count(session: Session, state: str, segment: Segment, now: datetime) -> int:
+def _count(session: Session, team: str, state: str, segment: Segment, now: datetime) -> int:
     if segment == Segment.HOSTS:
-        where = _hosts(state)
+        where = _hosts(team, state)
         rows = session.exec(select(func.count()).select_from(Engagement).where(*where)).one()
-        return int(rows) + len(_trusted_without_row(session, state))
-    where, _ = _segment(state, segment, now)
+        return int(rows) + len(_trusted_without_row(session, team, state))
+    where, _ = _segment(team, state, segment, now)
     return int(session.exec(select(func.count()).select_from(Engagement).where(*where)).one())
 
 
-def _trusted(state: str) -> Any:
-    return select(TrustedHost.user_id).where(TrustedHost.state == state)
+def _trusted(team: str, state: str) -> Any:
+    return select(TrustedHost.user_id).where(TrustedHost.team_id == team, TrustedHost.state == state)
 
 
-def _hosts(state: str) -> list[Any]:
+def _hosts(team: str, state: str) -> list[Any]:
     """Who hosts (a range of the ready index) and the trusted hosts: a few people, by id."""
-    hosting = select(Engagement.volunteer_id).where(Engagement.state == state, col(Engagement.hosted) > 0)
-    return [Engagement.state == state, col(Engagement.volunteer_id).in_(sa.union(hosting, _trusted(state)))]
+    hosting = select(Engagement.volunteer_id).where(
+        Engagement.team_id == team, Engagement.state == state, col(Engagement.hosted) > 0
+    )
+    return [
+        Engagement.team_id == team,
+        Engagement.state == state,
+        col(Engagement.volunteer_id).in_(sa.union(hosting, _trusted(team, state))),
+    ]
 
 
-def _trusted_without_row(session: Session, state: str) -> list[str]:
+def _trusted_without_row(session: Session, team: str, state: str) -> list[str]:
     """Trusted hosts who have not signed up for anything yet (so have no row)."""
     with_row = sa.exists().where(
+        col(Engagement.team_id) == col(TrustedHost.team_id),
         col(Engagement.volunteer_id) == col(TrustedHost.user_id),
         col(Engagement.state) == col(TrustedHost.state),
     )
-    return sorted(session.exec(select(TrustedHost.user_id).where(TrustedHost.state == state, ~with_row)))
+    return sorted(
+        session.exec(
+            select(TrustedHost.user_id).where(
+                TrustedHost.team_id == team, TrustedHost.state == state, ~with_row
+            )
+        )
+    )
 
 
-def _hosts_page(session: Session, state: str, tz: str, now: datetime, offset: int, limit: int) -> PeoplePage:
+def _hosts_page(
+    session: Session, team: str, state: str, tz: str, now: datetime, offset: int, limit: int
+) -> PeoplePage:
     """Trusted hosts first, then by shifts hosted, then by id; trusted hosts yet to sign up last."""
-    where = _hosts(state)
-    trusted_first = sa.case((col(Engagement.volunteer_id).in_(_trusted(state)), 0), else_=1)
+    where = _hosts(team, state)
+    trusted_first = sa.case((col(Engagement.volunteer_id).in_(_trusted(team, state)), 0), else_=1)
     with_rows = int(session.exec(select(func.count()).select_from(Engagement).where(*where)).one())
-    missing = _trusted_without_row(session, state)
+    missing = _trusted_without_row(session, team, state)
     total = with_rows + len(missing)
     offset = max(0, min(offset, (total - 1) // limit * limit)) if total else 0
     rows = list(
@@ -376,12 +413,13 @@ def _hosts_page(session: Session, state: str, tz: str, now: datetime, offset: in
         ).all()
     )
     rest = missing[max(0, offset - with_rows) : max(0, offset - with_rows) + limit - len(rows)]
-    people = _people(session, state, rows, now, Segment.HOSTS, rest)
+    people = _people(session, team, state, rows, now, Segment.HOSTS, rest)
     return PeoplePage(state, Segment.HOSTS, tz, people, offset, total)
 
 
 def _people(
     session: Session,
+    team: str,
     state: str,
     rows: list[Engagement],
     now: datetime,
@@ -392,14 +430,14 @@ def _people(
     ids = [row.volunteer_id for row in rows] + (missing or [])
     if not ids:
         return []
-    names = display_names(session, ids)
+    names = display_names(session, team_id=team, user_ids=ids)
     # Read by the volunteers' own key (every state), and the state picked here: a condition on the
     # state would tempt the planner into the weekly board's index, which holds the whole state.
     contacts = {
         volunteer: total
         for volunteer, where, total in session.exec(
             select(ContactWeek.volunteer_id, ContactWeek.state, func.sum(ContactWeek.contacts))
-            .where(col(ContactWeek.volunteer_id).in_(ids))
+            .where(ContactWeek.team_id == team, col(ContactWeek.volunteer_id).in_(ids))
             .group_by(col(ContactWeek.volunteer_id), col(ContactWeek.state))
         ).all()
         if where == state
@@ -410,7 +448,7 @@ def _people(
         else set(
             session.exec(
                 select(TrustedHost.user_id).where(
-                    TrustedHost.state == state, col(TrustedHost.user_id).in_(ids)
+                    TrustedHost.team_id == team, TrustedHost.state == state, col(TrustedHost.user_id).in_(ids)
                 )
             )
         )
@@ -449,7 +487,9 @@ class StepUp:
     kind: ShiftKind | None = None
 
 
-def celebrate_step_ups(session: Session, *, state: str, day: date, now: datetime) -> list[StepUp]:
+def celebrate_step_ups(
+    session: Session, *, team_id: str, state: str, day: date, now: datetime
+) -> list[StepUp]:
     """Who in `state` stepped up a rung that no evening post has cheered yet, as `day`'s post
     cheers them; each is marked, so no later post cheers the same rung again (a rung lost and
     regained is not news), and that day's post drawn again cheers the same people.
@@ -457,7 +497,7 @@ def celebrate_step_ups(session: Session, *, state: str, day: date, now: datetime
     *Host* is cheered once the first shift they host has ended ("hosted their first canvass");
     someone who climbs two rungs between posts is cheered for the higher one."""
     e = Engagement
-    trusted = set(session.exec(select(TrustedHost.user_id).where(TrustedHost.state == state)))
+    trusted = set(session.exec(_trusted(team_id, state)))
 
     def below(*rungs: Rung) -> Any:
         return sa.or_(col(e.celebrated_rung).is_(None), col(e.celebrated_rung).in_(rungs))
@@ -471,8 +511,13 @@ def celebrate_step_ups(session: Session, *, state: str, day: date, now: datetime
             col(e.volunteer_id).in_(trusted), col(e.celebrated_rung).is_distinct_from(Rung.TRUSTED.value)
         ),
     )
-    rows = list(session.exec(select(e).where(e.state == state, maybe).order_by(col(e.volunteer_id))).all())
-    hosted_first = _first_hosted_kinds(session, state, [r.volunteer_id for r in rows if r.hosted > 0], now)
+    rows = list(
+        session.exec(
+            select(e).where(e.team_id == team_id, e.state == state, maybe).order_by(col(e.volunteer_id))
+        ).all()
+    )
+    hosts = [r.volunteer_id for r in rows if r.hosted > 0]
+    hosted_first = _first_hosted_kinds(session, team_id, state, hosts, now)
     cheered: list[tuple[Engagement, Rung]] = []
     for row in rows:
         reached = _celebrated_rung(row, row.volunteer_id in trusted, row.volunteer_id in hosted_first, now)
@@ -484,7 +529,7 @@ def celebrate_step_ups(session: Session, *, state: str, day: date, now: datetime
             cheered.append((row, Rung(row.celebrated_rung)))
     session.flush()
     newcomers = [row.volunteer_id for row, rung in cheered if rung == Rung.ACTIVE]
-    elsewhere = _attended_elsewhere(session, state, newcomers)
+    elsewhere = _attended_elsewhere(session, team_id, state, newcomers)
     return [
         StepUp(
             row.volunteer_id,
@@ -509,7 +554,7 @@ def _celebrated_rung(row: Engagement, trusted: bool, hosted_one: bool, now: date
 
 
 def _first_hosted_kinds(
-    session: Session, state: str, host_ids: list[str], now: datetime
+    session: Session, team: str, state: str, host_ids: list[str], now: datetime
 ) -> dict[str, ShiftKind]:
     """For each host, the kind of the first published shift they hosted that has ended."""
     if not host_ids:
@@ -517,6 +562,7 @@ def _first_hosted_kinds(
     rows = session.exec(
         select(Shift.host_id, Shift.kind)
         .where(
+            Shift.team_id == team,
             col(Shift.host_id).in_(host_ids),
             Shift.state == state,
             Shift.status == ShiftStatus.OPEN,
@@ -527,12 +573,13 @@ def _first_hosted_kinds(
     return {host: ShiftKind(kind) for host, kind in rows if host is not None}  # the earliest one wins
 
 
-def _attended_elsewhere(session: Session, state: str, volunteer_ids: list[str]) -> set[str]:
+def _attended_elsewhere(session: Session, team: str, state: str, volunteer_ids: list[str]) -> set[str]:
     if not volunteer_ids:
         return set()
     return set(
         session.exec(
             select(Engagement.volunteer_id).where(
+                Engagement.team_id == team,
                 col(Engagement.volunteer_id).in_(volunteer_ids),
                 Engagement.state != state,
                 Engagement.attended > 0,

@@ -66,9 +66,11 @@ class Export:
 def export_state(
     session: Session, *, actor: Actor, state: str, first: date | None, last: date | None, now: datetime
 ) -> Export:
-    """Coordinators export their own state's contacts and attendance (default: the last 30 days)."""
+    """Coordinators export their own state's contacts and attendance (default: the last 30 days):
+    their own organization's volunteers and shifts only."""
     require_coordinator(session, actor=actor, state=state, doing=N_("export {state}'s data"))
-    tz = state_timezone(session, state)
+    team = actor.team_id
+    tz = state_timezone(session, team_id=team, code=state)
     last = last or local_date(now, tz)
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
@@ -77,8 +79,8 @@ def export_state(
         )
     if (last - first).days >= MAX_DAYS:
         raise Refused(N_("Export at most {days} days at a time."), days=MAX_DAYS)
-    contacts = _contacts(session, state, first, last)
-    attendance = _attendance(session, state, first, last, tz)
+    contacts = _contacts(session, team, state, first, last)
+    attendance = _attendance(session, team, state, first, last, tz)
     return Export(
         state,
         first,
@@ -90,7 +92,7 @@ def export_state(
     )
 
 
-def _contacts(session: Session, state: str, first: date, last: date) -> list[tuple[object, ...]]:
+def _contacts(session: Session, team: str, state: str, first: date, last: date) -> list[tuple[object, ...]]:
     rows = session.execute(
         sa_select(
             col(ContactLog.local_date),
@@ -103,27 +105,38 @@ def _contacts(session: Session, state: str, first: date, last: date) -> list[tup
             func.sum(ContactLog.supporters),
             func.count(),
         )
-        .where(col(ContactLog.state) == state, col(ContactLog.local_date).between(first, last))
+        .where(
+            col(ContactLog.team_id) == team,
+            col(ContactLog.state) == state,
+            col(ContactLog.local_date).between(first, last),
+        )
         .group_by(col(ContactLog.local_date), col(ContactLog.volunteer_id), col(ContactLog.shift_id))
         .order_by(col(ContactLog.local_date), col(ContactLog.volunteer_id), col(ContactLog.shift_id))
     ).all()
-    people = _people(session, {r[1] for r in rows})
+    people = _people(session, team, {r[1] for r in rows})
     return [
         (day.isoformat(), state, people[vid][0], vid, people[vid][1], shift_id or "", *sums)
         for day, vid, shift_id, *sums in rows
     ]
 
 
-def _attendance(session: Session, state: str, first: date, last: date, tz: str) -> list[tuple[object, ...]]:
+def _attendance(
+    session: Session, team: str, state: str, first: date, last: date, tz: str
+) -> list[tuple[object, ...]]:
     start, _ = local_day_bounds(first, tz)
     _, end = local_day_bounds(last, tz)
     rows = session.exec(
         select(Shift, Signup)
         .join(Signup, col(Signup.shift_id) == col(Shift.id))
-        .where(Shift.state == state, col(Shift.starts_at) >= start, col(Shift.starts_at) < end)
+        .where(
+            Signup.team_id == team,
+            Shift.state == state,
+            col(Shift.starts_at) >= start,
+            col(Shift.starts_at) < end,
+        )
         .order_by(col(Shift.starts_at), col(Shift.id), col(Signup.id))
     ).all()
-    people = _people(session, {signup.volunteer_id for _, signup in rows})
+    people = _people(session, team, {signup.volunteer_id for _, signup in rows})
     return [
         (
             shift.id,
@@ -140,12 +153,12 @@ def _attendance(session: Session, state: str, first: date, last: date, tz: str) 
     ]
 
 
-def _people(session: Session, ids: set[str]) -> dict[str, tuple[str, str]]:
+def _people(session: Session, team: str, ids: set[str]) -> dict[str, tuple[str, str]]:
     found = {
         vid: (display or real or vid, email or "")
         for vid, display, real, email in session.exec(
             select(Volunteer.id, Volunteer.display_name, Volunteer.real_name, Volunteer.email).where(
-                col(Volunteer.id).in_(ids)
+                col(Volunteer.team_id) == team, col(Volunteer.id).in_(ids)
             )
         )
     }

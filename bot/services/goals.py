@@ -32,14 +32,15 @@ def set_goal(
     require_coordinator(session, actor=actor, state=state, doing=N_("set {state}'s goals"))
     if not 1 <= target <= MAX_GOAL:
         raise GoalOutOfRange(target, MAX_GOAL)
-    today = local_date(now, state_timezone(session, state))
+    team_id = actor.team_id
+    today = local_date(now, state_timezone(session, team_id=team_id, code=state))
     if day is not None and day < today:
         raise Refused(N_("{day} is in the past; goals are for today or later."), day=str(day))
-    ensure_state(session, state, now=now)
+    ensure_state(session, team_id=team_id, code=state, now=now)
     # A standing goal is a new row from today on; the rows before it still say what past days had.
     goal = session.exec(
         select(Goal)
-        .where(Goal.state == state, Goal.metric == metric)
+        .where(Goal.team_id == team_id, Goal.state == state, Goal.metric == metric)
         .where(
             (col(Goal.local_date).is_(None) & (col(Goal.starts_on) == today))
             if day is None
@@ -48,6 +49,7 @@ def set_goal(
     ).first()
     if goal is None:
         goal = Goal(
+            team_id=team_id,
             state=state,
             metric=metric,
             local_date=day,
@@ -61,10 +63,10 @@ def set_goal(
     session.flush()
 
 
-def goals_for(session: Session, state: str, day: date) -> dict[Metric, int]:
-    """The day's goals: a goal set for that date wins over the standing goal in force that day
-    (the latest one to start on or before it)."""
-    rows = run(session, _GOALS_FOR, {"state": state, "day": day}).all()
+def goals_for(session: Session, *, team_id: str, state: str, day: date) -> dict[Metric, int]:
+    """The day's goals in workspace `team_id`: a goal set for that date wins over the standing
+    goal in force that day (the latest one to start on or before it)."""
+    rows = run(session, _GOALS_FOR, {"team_id": team_id, "state": state, "day": day}).all()
     goals: dict[Metric, int] = {}
     # Dated goals last, standing ones oldest first: whatever should win is written last.
     for goal in sorted(rows, key=lambda g: (g.local_date is not None, g.starts_on or day)):
@@ -76,6 +78,7 @@ _g = Goal.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles it once: every /log and /stats reads it.
 _GOALS_FOR = Prepared(
     sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
+        _g.team_id == sa.bindparam("team_id"),
         _g.state == sa.bindparam("state"),
         (_g.local_date == sa.bindparam("day"))
         | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),

@@ -20,6 +20,7 @@ from bot.i18n import N_
 from bot.models import Shift, ShiftStatus, Signup, SignupStatus, State, TrustedHost
 from bot.services import engagement
 from bot.services.errors import LeadsChannelTaken, NotCoordinator, NotFound, NotTrustedHost, Refused
+from bot.services.members import Member
 from bot.services.people import ensure_volunteer, languages_of
 from bot.services.places import PLACES
 from bot.services.roles import (
@@ -118,9 +119,9 @@ def host_shift(
     retyped line finds the first shift."""
     if source_key:
         existing = session.exec(select(Shift).where(Shift.source_key == source_key)).first()
-        if existing is not None:
+        if existing is not None and existing.team_id == actor.team_id:
             return Hosted(shift_view(session, existing), created=False)
-    state = ensure_state(session, spec.state, now=now)
+    state = ensure_state(session, team_id=actor.team_id, code=spec.state, now=now)
     starts_at, ends_at = check_new_shift_times(spec, state.timezone, now)
     publish = is_coordinator(session, actor=actor, state=spec.state) or is_trusted_host(
         session, actor=actor, state=spec.state
@@ -128,6 +129,7 @@ def host_shift(
     if not publish:
         waiting = session.exec(
             select(func.count()).where(
+                Shift.team_id == actor.team_id,
                 Shift.host_id == actor.user_id,
                 Shift.status == ShiftStatus.PROPOSED,
                 col(Shift.starts_at) > now,
@@ -141,8 +143,9 @@ def host_shift(
                 ),
                 count=waiting,
             )
-    ensure_volunteer(session, user_id=actor.user_id, now=now)
+    ensure_volunteer(session, who=actor.member, now=now)
     shift = Shift(
+        team_id=actor.team_id,
         state=spec.state,
         kind=spec.kind,
         starts_at=starts_at,
@@ -186,7 +189,7 @@ def decide_proposal(
     """A coordinator of the proposal's state (or an admin) approves or declines it, once: a
     proposal already decided is left as it is and the decision it has is returned (`already`).
     A proposal whose start has passed can only be declined."""
-    shift = _proposal_shift(session, shift_id)
+    shift = _proposal_shift(session, shift_id, team_id=actor.team_id)
     require_coordinator(
         session, actor=actor, state=shift.state, doing=N_("approve or decline proposals in {state}")
     )
@@ -210,7 +213,7 @@ def decide_proposal(
     won = getattr(changed, "rowcount", 0) == 1
     if won and approve:
         engagement.refresh_host(session, shift=shift, now=now)
-    proposal = proposal_view(session, shift_id)
+    proposal = proposal_view(session, shift_id, team_id=actor.team_id)
     if not won and proposal.decided_by is None and not proposal.withdrawn:
         raise NotFound(
             N_("Shift #{shift} was published without a proposal; there is nothing to decide."), shift=shift_id
@@ -221,11 +224,11 @@ def decide_proposal(
 def check_decider(session: Session, *, actor: Actor, shift_id: int) -> Proposal:
     """What a decider is about to decide, checked as a decision would be (before the reason is
     asked for): the proposal as it stands, decided or not."""
-    shift = _proposal_shift(session, shift_id)
+    shift = _proposal_shift(session, shift_id, team_id=actor.team_id)
     require_coordinator(
         session, actor=actor, state=shift.state, doing=N_("approve or decline proposals in {state}")
     )
-    proposal = proposal_view(session, shift_id)
+    proposal = proposal_view(session, shift_id, team_id=actor.team_id)
     if proposal.decided_by is None and not proposal.pending and not proposal.withdrawn:
         raise NotFound(
             N_("Shift #{shift} was published without a proposal; there is nothing to decide."), shift=shift_id
@@ -233,26 +236,30 @@ def check_decider(session: Session, *, actor: Actor, shift_id: int) -> Proposal:
     return proposal
 
 
-def _proposal_shift(session: Session, shift_id: int) -> Shift:
+def _proposal_shift(session: Session, shift_id: int, *, team_id: str) -> Shift:
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).execution_options(populate_existing=True)
     ).first()
-    if shift is None or shift.host_id is None:
+    if shift is None or shift.host_id is None or shift.team_id != team_id:
         raise NotFound(
             N_("There is no proposal #{shift}. `/turnout proposals` lists those waiting."), shift=shift_id
         )
     return shift
 
 
-def proposal_view(session: Session, shift_id: int) -> Proposal:
-    """The hosted shift `shift_id` as its deciders see it, read fresh."""
-    shift = _proposal_shift(session, shift_id)
+def proposal_view(session: Session, shift_id: int, *, team_id: str) -> Proposal:
+    """The hosted shift `shift_id` of workspace `team_id` as its deciders see it, read fresh."""
+    shift = _proposal_shift(session, shift_id, team_id=team_id)
     return _proposals(session, [shift])[0]
 
 
 def _proposals(session: Session, shifts: list[Shift]) -> list[Proposal]:
     """Proposals for hosted shifts, with each host's record in the shift's state: shifts attended,
-    and other shifts they host that were published. Two queries for the whole page."""
+    and other shifts they host that were published. Two queries for the whole page (the shifts
+    are all one workspace's)."""
+    teams = {s.team_id for s in shifts}
+    assert len(teams) <= 1, "proposals are listed one workspace at a time"
+    team = next(iter(teams), "")
     hosts = sorted({s.host_id for s in shifts if s.host_id})
     attended: dict[tuple[str, str], int] = {}
     hosted: dict[tuple[str, str], int] = {}
@@ -260,13 +267,17 @@ def _proposals(session: Session, shifts: list[Shift]) -> list[Proposal]:
         for user_id, state, count in session.exec(
             select(Signup.volunteer_id, Shift.state, func.count())
             .join(Shift, col(Shift.id) == col(Signup.shift_id))
-            .where(col(Signup.volunteer_id).in_(hosts), Signup.status == SignupStatus.ATTENDED)
+            .where(
+                Signup.team_id == team,
+                col(Signup.volunteer_id).in_(hosts),
+                Signup.status == SignupStatus.ATTENDED,
+            )
             .group_by(col(Signup.volunteer_id), col(Shift.state))
         ):
             attended[(user_id, state)] = count
         for host, state, count in session.exec(
             select(Shift.host_id, Shift.state, func.count())
-            .where(col(Shift.host_id).in_(hosts), Shift.status == ShiftStatus.OPEN)
+            .where(Shift.team_id == team, col(Shift.host_id).in_(hosts), Shift.status == ShiftStatus.OPEN)
             .group_by(col(Shift.host_id), col(Shift.state))
         ):
             hosted[(str(host), state)] = count
@@ -313,7 +324,9 @@ def list_proposals(
             states = tuple(mine)
         elif default is not None:
             raise NotCoordinator(
-                default, tuple(coordinator_ids(session, default)), N_("see {state}'s proposals")
+                default,
+                tuple(coordinator_ids(session, team_id=actor.team_id, state=default)),
+                N_("see {state}'s proposals"),
             )
         else:
             raise Refused(
@@ -323,6 +336,7 @@ def list_proposals(
                 )
             )
     waiting = (
+        Shift.team_id == actor.team_id,
         Shift.status == ShiftStatus.PROPOSED,
         col(Shift.starts_at) > now,
         *(() if len(states) == len(PLACES) else (col(Shift.state).in_(states),)),
@@ -346,20 +360,23 @@ def grant_trusted_host(session: Session, *, actor: Actor, user_id: str, state: s
     """A state's coordinators (and admins) trust a volunteer to publish the shifts they host there;
     False when they were trusted already."""
     require_coordinator(session, actor=actor, state=state, doing=N_("make trusted hosts in {state}"))
-    ensure_state(session, state, now=now)
-    ensure_volunteer(session, user_id=user_id, now=now)
-    if session.get(TrustedHost, (user_id, state)) is not None:
+    team_id = actor.team_id
+    ensure_state(session, team_id=team_id, code=state, now=now)
+    ensure_volunteer(session, who=Member(team_id, user_id), now=now)
+    if session.get(TrustedHost, (team_id, user_id, state)) is not None:
         return False
-    session.add(TrustedHost(user_id=user_id, state=state, granted_by=actor.user_id, granted_at=now))
+    session.add(
+        TrustedHost(team_id=team_id, user_id=user_id, state=state, granted_by=actor.user_id, granted_at=now)
+    )
     session.flush()
-    engagement.refresh(session, volunteer_id=user_id, state=state, now=now)
+    engagement.refresh(session, who=Member(team_id, user_id), state=state, now=now)
     return True
 
 
 def revoke_trusted_host(session: Session, *, actor: Actor, user_id: str, state: str) -> None:
     """Revoking leaves the shifts they host as they are; their next `/host` is a proposal again."""
     require_coordinator(session, actor=actor, state=state, doing=N_("revoke trusted hosts in {state}"))
-    role = session.get(TrustedHost, (user_id, state))
+    role = session.get(TrustedHost, (actor.team_id, user_id, state))
     if role is None:
         raise NotTrustedHost(user_id, state)
     session.delete(role)
@@ -386,40 +403,48 @@ def set_leads_channel(
     serves one state."""
     require_coordinator(session, actor=actor, state=code, doing=N_("set {state}'s leads channel"))
     if channel_id is not None:
-        public = session.exec(select(State.code).where(State.channel_id == channel_id)).first()
+        team = actor.team_id
+        public = session.exec(
+            select(State.code).where(State.team_id == team, State.channel_id == channel_id)
+        ).first()
         if public is not None:
             raise LeadsChannelTaken(channel_id, public, code, leads=False)
         other = session.exec(
-            select(State.code).where(State.leads_channel_id == channel_id, State.code != code)
+            select(State.code).where(
+                State.team_id == team, State.leads_channel_id == channel_id, State.code != code
+            )
         ).first()
         if other is not None:
             raise LeadsChannelTaken(channel_id, other, code, leads=True)
-    state = ensure_state(session, code, now=now)
+    state = ensure_state(session, team_id=actor.team_id, code=code, now=now)
     state.leads_channel_id = channel_id
     session.add(state)
     session.flush()
-    return leads_route(session, code)
+    return leads_route(session, team_id=actor.team_id, code=code)
 
 
 def show_leads_route(session: Session, *, actor: Actor, code: str) -> LeadsRoute:
     """Coordinators see where their state's leads news goes."""
     require_coordinator(session, actor=actor, state=code, doing=N_("see where {state}'s leads news goes"))
-    return leads_route(session, code)
+    return leads_route(session, team_id=actor.team_id, code=code)
 
 
-def leads_route(session: Session, code: str) -> LeadsRoute:
-    state = session.get(State, code)
-    return LeadsRoute(code, state.leads_channel_id if state else None, tuple(coordinator_ids(session, code)))
+def leads_route(session: Session, *, team_id: str, code: str) -> LeadsRoute:
+    state = session.get(State, (team_id, code))
+    coordinators = tuple(coordinator_ids(session, team_id=team_id, state=code))
+    return LeadsRoute(code, state.leads_channel_id if state else None, coordinators)
 
 
-def leads_languages(session: Session, state: str, targets: list[str]) -> dict[str, str]:
-    """The language of each place a state's leads news goes (`leads_targets`): its leads channel
-    reads the state's language (a channel post), and so does a channel that was the leads
-    channel when a copy was sent; a coordinator reached by DM reads their own."""
-    row = session.get(State, state)
+def leads_languages(session: Session, *, team_id: str, state: str, targets: list[str]) -> dict[str, str]:
+    """The language of each place a workspace's state's leads news goes (`leads_targets`): its
+    leads channel reads the state's language (a channel post), and so does a channel that was
+    the leads channel when a copy was sent; a coordinator reached by DM reads their own."""
+    row = session.get(State, (team_id, state))
     channel = row.leads_channel_id if row is not None else None
-    people = languages_of(session, [t for t in targets if t != channel and not is_channel(t)])
-    channel_language = state_language(session, state)
+    people = languages_of(
+        session, team_id=team_id, user_ids=[t for t in targets if t != channel and not is_channel(t)]
+    )
+    channel_language = state_language(session, team_id=team_id, code=state)
     return {target: people.get(target, channel_language) for target in targets}
 
 

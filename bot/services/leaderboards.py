@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import ContactDay, ContactWeek
 from bot.services.clock import local_date, week_start
+from bot.services.members import Member
 from bot.services.people import display_names
 from bot.services.places import NATIONAL_TZ
 from bot.services.states import state_timezone
@@ -37,14 +38,16 @@ class Leaderboard:
 
 
 def leaderboard(
-    session: Session, *, user_id: str, state: str | None, window: str, now: datetime
+    session: Session, *, who: Member, state: str | None, window: str, now: datetime
 ) -> Leaderboard:
-    """Top volunteers by contacts (ties share a rank), and the caller's own standing."""
-    today = local_date(now, state_timezone(session, state) if state else NATIONAL_TZ)
+    """Top volunteers of the caller's organization by contacts (ties share a rank), and the
+    caller's own standing."""
+    team_id, user_id = who.team_id, who.user_id
+    today = local_date(now, state_timezone(session, team_id=team_id, code=state) if state else NATIONAL_TZ)
     first = {"today": today, "week": week_start(today), "all": None}[window]
     if window == "week" and state:
-        return _state_week_board(session, user_id=user_id, state=state, monday=week_start(today), today=today)
-    filters = [col(ContactDay.local_date) <= today]
+        return _state_week_board(session, who=who, state=state, monday=week_start(today), today=today)
+    filters = [col(ContactDay.team_id) == team_id, col(ContactDay.local_date) <= today]
     if first is not None:
         filters.append(col(ContactDay.local_date) >= first)
     if state:
@@ -64,29 +67,31 @@ def leaderboard(
     ).all()
     ranked = _ranked([(vid, int(total or 0), int(convos or 0)) for vid, total, convos in rows])
     mine = next((r for r in ranked if r[1] == user_id), None)
-    return _board(session, state, window, first, today, ranked, mine)
+    return _board(session, team_id, state, window, first, today, ranked, mine)
 
 
-def _state_week_board(
-    session: Session, *, user_id: str, state: str, monday: date, today: date
-) -> Leaderboard:
+def _state_week_board(session: Session, *, who: Member, state: str, monday: date, today: date) -> Leaderboard:
     """One state's week from its volunteer-week rollup: the top rows straight off the index,
     the caller's rank as one count of those ahead. Its cost does not grow with the history."""
-    this_week = (col(ContactWeek.state) == state, col(ContactWeek.week_start) == monday)
+    this_week = (
+        col(ContactWeek.team_id) == who.team_id,
+        col(ContactWeek.state) == state,
+        col(ContactWeek.week_start) == monday,
+    )
     top = session.exec(
         select(ContactWeek.volunteer_id, ContactWeek.contacts, ContactWeek.convos)
         .where(*this_week)
         .order_by(col(ContactWeek.contacts).desc(), col(ContactWeek.volunteer_id).desc())
         .limit(LEADERBOARD_SIZE * 2)
     ).all()
-    mine = session.get(ContactWeek, (user_id, state, monday))
+    mine = session.get(ContactWeek, (who.team_id, who.user_id, state, monday))
     me = None
     if mine is not None:
         ahead = session.exec(
             select(func.count()).where(*this_week, col(ContactWeek.contacts) > mine.contacts)
         ).one()
-        me = (int(ahead) + 1, user_id, mine.contacts, mine.convos)
-    return _board(session, state, "week", monday, today, _ranked(list(top)), me)
+        me = (int(ahead) + 1, who.user_id, mine.contacts, mine.convos)
+    return _board(session, who.team_id, state, "week", monday, today, _ranked(list(top)), me)
 
 
 Ranked = tuple[int, str, int, int]  # (rank, volunteer id, contacts, conversations)
@@ -103,6 +108,7 @@ def _ranked(rows: list[tuple[str, int, int]]) -> list[Ranked]:
 
 def _board(
     session: Session,
+    team_id: str,
     state: str | None,
     window: str,
     first: date | None,
@@ -112,7 +118,9 @@ def _board(
 ) -> Leaderboard:
     """The top of `ranked` (ranks 1 to 10, at most 20 rows with ties) and the caller's row, named."""
     shown = [r for r in ranked if r[0] <= LEADERBOARD_SIZE][: LEADERBOARD_SIZE * 2]
-    names = display_names(session, [r[1] for r in shown] + ([mine[1]] if mine else []))
+    names = display_names(
+        session, team_id=team_id, user_ids=[r[1] for r in shown] + ([mine[1]] if mine else [])
+    )
 
     def standing(row: Ranked) -> Standing:
         return Standing(row[0], row[1], names.get(row[1], row[1]), row[2], row[3])

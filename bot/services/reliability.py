@@ -32,7 +32,7 @@ def set_noshow_limit(
         raise Refused(
             N_("The limit is a number of no-shows from 1 to {maximum}, or `off`."), maximum=MAX_NOSHOW_LIMIT
         )
-    row = ensure_state(session, state, now=now)
+    row = ensure_state(session, team_id=actor.team_id, code=state, now=now)
     row.noshow_limit = limit
     session.add(row)
     session.flush()
@@ -42,7 +42,7 @@ def set_noshow_limit(
 def noshow_limit(session: Session, *, actor: Actor, state: str) -> int | None:
     """The state's policy, for its coordinators: None when off."""
     require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s no-show policy"))
-    row = session.get(State, state)
+    row = session.get(State, (actor.team_id, state))
     return row.noshow_limit if row else None
 
 
@@ -52,7 +52,8 @@ def accept_claim(session: Session, *, actor: Actor, signup_id: int, now: datetim
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound(N_("That signup no longer exists; open the roster again."))
-    shift = _lock_shift(session, signup.shift_id)
+    missing = N_("That signup no longer exists; open the roster again.")
+    shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=missing)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("accept claims on shift #{shift}"))
     session.refresh(signup)
     if signup.status != SignupStatus.PENDING:

@@ -53,6 +53,7 @@ MONDAY = 0
 
 @dataclass(frozen=True)
 class StateSchedule:
+    team_id: str
     state: str
     timezone: str
     channel_id: str | None
@@ -75,22 +76,32 @@ class Run:
 class DigestTarget:
     """Where and in which zone a state's digest is posted."""
 
+    team_id: str
     state: str
     channel_id: str
     timezone: str
 
 
-def schedules(session: Session) -> list[StateSchedule]:
-    return [_schedule(row) for row in session.exec(select(State).order_by(col(State.code)))]
+def schedules(session: Session, *, team_id: str) -> list[StateSchedule]:
+    """Workspace `team_id`'s states and when their posts go out."""
+    states = select(State).where(State.team_id == team_id).order_by(col(State.code))
+    return [_schedule(row) for row in session.exec(states)]
 
 
-def schedule_for(session: Session, code: str) -> StateSchedule | None:
-    row = session.get(State, code)
+def every_schedule(session: Session) -> list[StateSchedule]:
+    """Every workspace's states and when their posts go out (by workspace, then state)."""
+    states = select(State).order_by(col(State.team_id), col(State.code))
+    return [_schedule(row) for row in session.exec(states)]
+
+
+def schedule_for(session: Session, *, team_id: str, code: str) -> StateSchedule | None:
+    row = session.get(State, (team_id, code))
     return _schedule(row) if row else None
 
 
 def _schedule(row: State) -> StateSchedule:
     return StateSchedule(
+        team_id=row.team_id,
         state=row.code,
         timezone=row.timezone,
         channel_id=row.channel_id,
@@ -136,13 +147,14 @@ def next_run(schedule: StateSchedule, job: Job, now: datetime) -> datetime:
 
 
 def events_between(session: Session, start: datetime, end: datetime) -> list[datetime]:
-    """Every instant in (start, end] at which some job falls due, in order: what a scheduler
-    ticking through that span would have acted on (used to move a simulated clock)."""
+    """Every instant in (start, end] at which some job falls due in any workspace, in order: what
+    a scheduler ticking through that span would have acted on (used to move a simulated clock)."""
     instants: set[datetime] = set()
-    for schedule in schedules(session):
+    for schedule in every_schedule(session):
         instants.update(run.due for run in runs_between(schedule, CLOCK_JOBS, start, end))
         shifts = session.exec(
             select(Shift.starts_at, Shift.ends_at).where(
+                Shift.team_id == schedule.team_id,
                 Shift.state == schedule.state,
                 col(Shift.starts_at) > start - schedule.follow_up - timedelta(days=1),
                 col(Shift.starts_at) <= end + schedule.reminder_lead,
@@ -162,7 +174,7 @@ def set_job_time(
     require_coordinator(session, actor=actor, state=code, doing=N_("change {state}'s schedule"))
     if job not in CLOCK_JOBS:
         raise Refused(N_("`{job}` runs relative to each shift; its time can't be set."), job=str(job))
-    state = ensure_state(session, code, now=now)
+    state = ensure_state(session, team_id=actor.team_id, code=code, now=now)
     setattr(state, TIME_COLUMN[job], at)
     session.add(state)
     session.flush()
@@ -172,13 +184,13 @@ def set_job_time(
 def state_schedule(session: Session, *, actor: Actor, code: str, now: datetime) -> StateSchedule:
     """Coordinators see when their state's posts go out."""
     require_coordinator(session, actor=actor, state=code, doing=N_("see {state}'s schedule"))
-    return _schedule(ensure_state(session, code, now=now))
+    return _schedule(ensure_state(session, team_id=actor.team_id, code=code, now=now))
 
 
 def digest_target(session: Session, *, actor: Actor, code: str) -> DigestTarget:
     """Coordinators may post their state's digest now; it goes to the state's channel, which it must have."""
     require_coordinator(session, actor=actor, state=code, doing=N_("post {state}'s digest"))
-    state = session.get(State, code)
+    state = session.get(State, (actor.team_id, code))
     if state is None or not state.channel_id:
         raise StateHasNoChannel(code)
-    return DigestTarget(code, state.channel_id, state.timezone)
+    return DigestTarget(actor.team_id, code, state.channel_id, state.timezone)

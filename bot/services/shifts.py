@@ -34,6 +34,7 @@ from bot.services import engagement
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
 from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
 from bot.services.gates import gate
+from bot.services.members import Member
 from bot.services.people import display_names, ensure_volunteer
 from bot.services.places import PLACES
 from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
@@ -73,6 +74,8 @@ class NewShift:
 @dataclass(frozen=True)
 class ShiftView:
     id: int
+    # The organization that owns it.
+    team_id: str
     state: str
     kind: ShiftKind
     starts_at: datetime
@@ -102,6 +105,8 @@ class ShiftView:
 class SignupView:
     id: int
     shift: ShiftView
+    # The volunteer's workspace and id.
+    team_id: str
     user_id: str
     status: SignupStatus
     waitlist_position: int | None = None
@@ -132,7 +137,7 @@ class ReleaseResult:
 @dataclass(frozen=True)
 class CancelResult:
     shift: ShiftView
-    notify: list[str]
+    notify: list[Member]
     already: bool
 
 
@@ -180,23 +185,30 @@ class SignupPage:
 def shift_view(session: Session, shift: Shift) -> ShiftView:
     assert shift.id is not None
     held, waiting = _fill(session, [shift.id]).get(shift.id, (0, 0))
-    return _view(shift, state_timezone(session, shift.state), held, waiting)
+    return _view(shift, state_timezone(session, team_id=shift.team_id, code=shift.state), held, waiting)
 
 
 def shift_views(session: Session, shifts: list[Shift]) -> list[ShiftView]:
     """Views of several shifts, with their fills counted in one query."""
-    return _views(session, shifts, _zones(session))
+    return [
+        view
+        for team_id in sorted({s.team_id for s in shifts})
+        for view in _views(session, [s for s in shifts if s.team_id == team_id], _zones(session, team_id))
+    ]
 
 
-def get_shift(session: Session, shift_id: int) -> ShiftView:
-    return get_shift_and_version(session, shift_id)[0]
+def get_shift(session: Session, shift_id: int, *, team_id: str | None) -> ShiftView:
+    """The shift, as workspace `team_id` may see it: another organization's is no shift at all."""
+    return get_shift_and_version(session, shift_id, team_id=team_id)[0]
 
 
-def get_shift_and_version(session: Session, shift_id: int) -> tuple[ShiftView, int]:
+def get_shift_and_version(session: Session, shift_id: int, *, team_id: str | None) -> tuple[ShiftView, int]:
     """The shift as it stands (its fill counted as `_fill` counts it, in its state's zone) and
-    its version, read together in one statement (`SHIFT_VIEW`)."""
+    its version, read together in one statement (`SHIFT_VIEW`). `team_id`: the workspace asking
+    (another organization's shift is no shift at all); None only for the redraw of a post the
+    shift's own organization made."""
     row = run(session, SHIFT_VIEW, {"shift_id": shift_id}).first()
-    if row is None:
+    if row is None or (team_id is not None and row.team_id != team_id):
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     return shift_from_view_row(row)
 
@@ -213,7 +225,7 @@ def shift_from_view_row(row: Any) -> tuple[ShiftView, int]:
 def list_open_shifts(
     session: Session,
     *,
-    user_id: str,
+    who: Member,
     state: str | None,
     window: DateWindow | None,
     kind: ShiftKind | None,
@@ -225,8 +237,10 @@ def list_open_shifts(
     """Shifts not yet started and not cancelled, soonest first (then by id), one page at a time,
     with the viewer's own signups (or, `unclaimed`, only shifts the viewer is not on); an offset
     past the end shows the last page."""
-    zones = _zones(session)
-    query = select(Shift).where(Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now)
+    zones = _zones(session, who.team_id)
+    query = select(Shift).where(
+        Shift.team_id == who.team_id, Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now
+    )
     if window is None:
         query = query.where(col(Shift.starts_at) < now + timedelta(days=DEFAULT_LIST_DAYS))
     else:
@@ -236,14 +250,16 @@ def list_open_shifts(
     if kind:
         query = query.where(Shift.kind == kind)
     if unclaimed:
-        held = select(Signup.shift_id).where(Signup.volunteer_id == user_id, col(Signup.status).in_(ACTIVE))
+        held = select(Signup.shift_id).where(
+            Signup.team_id == who.team_id, Signup.volunteer_id == who.user_id, col(Signup.status).in_(ACTIVE)
+        )
         query = query.where(col(Shift.id).not_in(held))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     offset = _clamp(offset, total, limit)
     ordered = query.order_by(col(Shift.starts_at), col(Shift.id)).offset(offset)
     shifts = list(session.exec(ordered.limit(limit) if limit is not None else ordered))
     views = _views(session, shifts, zones)
-    return ShiftListing(views, _mine(session, user_id, views), offset, total)
+    return ShiftListing(views, _mine(session, who, views), offset, total)
 
 
 def _in_local_dates(window: DateWindow, zones: dict[str, str], state: str | None) -> Any:
@@ -269,18 +285,19 @@ def _clamp(offset: int, total: int, limit: int | None) -> int:
     return max(0, min(offset, (total - 1) // limit * limit))
 
 
-def my_shifts(session: Session, *, user_id: str, now: datetime) -> list[SignupView]:
+def my_shifts(session: Session, *, who: Member, now: datetime) -> list[SignupView]:
     """All the volunteer's signups on shifts that have not ended, soonest first."""
-    return my_shifts_page(session, user_id=user_id, now=now, limit=None).signups
+    return my_shifts_page(session, who=who, now=now, limit=None).signups
 
 
 def my_shifts_page(
-    session: Session, *, user_id: str, now: datetime, offset: int = 0, limit: int | None = LIST_LIMIT
+    session: Session, *, who: Member, now: datetime, offset: int = 0, limit: int | None = LIST_LIMIT
 ) -> SignupPage:
     """The volunteer's signups on shifts that have not ended, soonest first, one page at a time;
     an offset past the end shows the last page."""
     mine = (
-        Signup.volunteer_id == user_id,
+        Signup.team_id == who.team_id,
+        Signup.volunteer_id == who.user_id,
         col(Signup.status).in_(ACTIVE),
         Shift.status == ShiftStatus.OPEN,
         col(Shift.ends_at) > now,
@@ -296,7 +313,7 @@ def my_shifts_page(
         .offset(offset)
     )
     rows = session.exec(query.limit(limit) if limit is not None else query).all()
-    views = {v.id: v for v in _views(session, [shift for _, shift in rows], _zones(session))}
+    views = {v.id: v for v in shift_views(session, [shift for _, shift in rows])}
     signups = [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
     return SignupPage(signups, offset, total)
 
@@ -304,10 +321,10 @@ def my_shifts_page(
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
     """Its host and the state's coordinators see everyone on the shift: holding a place first,
     then the waitlist."""
-    shift = _shift(session, shift_id)
+    shift = _shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("see the roster of shift #{shift}"))
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
-    names = display_names(session, [s.volunteer_id for s in signups])
+    names = display_names(session, team_id=shift.team_id, user_ids=[s.volunteer_id for s in signups])
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
     waiting = sorted(
         (s for s in signups if s.status == SignupStatus.WAITLISTED),
@@ -318,7 +335,11 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
         (s for s in signups if s.status == SignupStatus.PENDING), key=lambda s: (s.updated_at, s.id or 0)
     )
     flagged = engagement.no_show_flags(
-        session, state=shift.state, volunteer_ids=[s.volunteer_id for s in signups], now=now
+        session,
+        team_id=shift.team_id,
+        state=shift.state,
+        volunteer_ids=[s.volunteer_id for s in signups],
+        now=now,
     )
 
     def entry(s: Signup, position: int | None) -> RosterEntry:
@@ -345,11 +366,12 @@ def create_shift(
     require_coordinator(session, actor=actor, state=spec.state, doing=N_("add shifts in {state}"))
     if source_key:
         existing = session.exec(select(Shift).where(Shift.source_key == source_key)).first()
-        if existing is not None:
+        if existing is not None and existing.team_id == actor.team_id:
             return shift_view(session, existing), False
-    state = ensure_state(session, spec.state, now=now)
+    state = ensure_state(session, team_id=actor.team_id, code=spec.state, now=now)
     starts_at, ends_at = check_new_shift_times(spec, state.timezone, now)
     shift = Shift(
+        team_id=actor.team_id,
         state=spec.state,
         kind=spec.kind,
         starts_at=starts_at,
@@ -415,11 +437,12 @@ def cancel_shift(
     """Its host or the state's coordinators cancel (the reason is kept); everyone still on the
     shift (or its waitlist) is to be told. A `dry_run` makes the same checks and says who would
     be told, changing nothing: what the confirmation shows before Cancel is pressed."""
-    shift = _lock_shift(session, shift_id)
+    shift = _lock_shift(session, shift_id, team_id=actor.team_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("cancel shift #{shift}"))
     notify = list(
-        session.exec(
-            select(Signup.volunteer_id).where(
+        Member(team_id, user_id)
+        for team_id, user_id in session.exec(
+            select(Signup.team_id, Signup.volunteer_id).where(
                 Signup.shift_id == shift_id,
                 col(Signup.status).in_(
                     (
@@ -455,7 +478,7 @@ def cancel_shift(
 
 
 def record_shift_post(session: Session, *, shift_id: int, channel_id: str, message_ts: str) -> None:
-    shift = _shift(session, shift_id)
+    shift = _shift(session, shift_id, team_id=None)
     shift.channel_id, shift.message_ts = channel_id, message_ts
     session.add(shift)
     session.flush()
@@ -473,7 +496,7 @@ def mark_attendance(
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound(N_("That signup no longer exists; open the roster again."))
-    shift = _lock_shift(session, signup.shift_id)
+    shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=_NO_SIGNUP)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("take attendance on shift #{shift}"))
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(N_("Shift #{shift} was cancelled, so there is no attendance to take."), shift=shift.id)
@@ -487,7 +510,9 @@ def mark_attendance(
         shift.version += 1
         session.add_all([signup, shift])
         session.flush()
-        engagement.refresh(session, volunteer_id=signup.volunteer_id, state=shift.state, now=now)
+        engagement.refresh(
+            session, who=Member(signup.team_id, signup.volunteer_id), state=shift.state, now=now
+        )
     return _signup_view(session, signup, shift_view(session, shift))
 
 
@@ -497,7 +522,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
     signup = session.get(Signup, signup_id)
     if signup is None:
         raise NotFound(N_("That signup no longer exists; open the roster again."))
-    shift = _lock_shift(session, signup.shift_id)
+    shift = _lock_shift(session, signup.shift_id, team_id=actor.team_id, missing=_NO_SIGNUP)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("remove people from shift #{shift}"))
     session.refresh(signup)
     if signup.status not in (
@@ -513,7 +538,7 @@ def remove_signup(session: Session, *, actor: Actor, signup_id: int, now: dateti
 # ---------------------------------------------------------------- volunteers
 
 
-def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
+def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
     """Take a place if one is free, else join the waitlist; claiming again finds the same signup.
 
     Everything that needs no lock is read first, in one statement: the shift, its state's rules,
@@ -522,9 +547,12 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
     the shift's version (which takes the shift row's lock, held to commit, so claims on one
     shift count one at a time), then counting its fill and writing the signup (and, for a first
     signup, the volunteer's place on the ladder): on PostgreSQL one statement, read after the
-    lock is taken, so it sees every claim committed before it."""
-    found = run(session, _CLAIM_READ, {"shift_id": shift_id, "user_id": user_id}).first()
-    if found is None or found.status in UNPUBLISHED:
+    lock is taken, so it sees every claim committed before it. Another workspace's shift is no
+    shift at all."""
+    found = run(
+        session, _CLAIM_READ, {"shift_id": shift_id, "team_id": who.team_id, "user_id": who.user_id}
+    ).first()
+    if found is None or found.status in UNPUBLISHED or found.team_id != who.team_id:
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     # The row has every column of the shift, which is all `_view` and the gate read of one.
     shift = cast(Shift, found)
@@ -536,23 +564,30 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
             N_("Shift #{shift} has already started. `/shifts` lists upcoming ones."), shift=shift_id
         )
     if found.signup_id is not None and found.signup_status in ACTIVE:
-        return _already(session, shift_id, user_id, found)
+        return _already(session, shift_id, who, found)
     # Training first, and the no-show policy (which holds the claim for acceptance: `hold`).
     hold = gate(
         session,
         shift=shift,
-        user_id=user_id,
+        who=who,
         now=now,
         needs_training=bool(found.needs_training),
         noshow_limit=found.noshow_limit,
     )
     if found.profile_updated_at is None:
-        ensure_volunteer(session, user_id=user_id, now=now)
+        ensure_volunteer(session, who=who, now=now)
 
     capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
-    values = {"shift_id": shift_id, "volunteer_id": user_id, "now": now, "hold": hold, "capacity": capacity}
+    values = {
+        "shift_id": shift_id,
+        "team_id": who.team_id,
+        "volunteer_id": who.user_id,
+        "now": now,
+        "hold": hold,
+        "capacity": capacity,
+    }
     if found.signup_id is None and is_postgresql(session):
         taken = run(session, _PG_CLAIM, {**values, "state": found.state}).one()
         held, waiting, last_seq, signup_id = (
@@ -570,20 +605,26 @@ def claim_shift(session: Session, *, shift_id: int, user_id: str, now: datetime)
             signup_id = run(
                 session,
                 _INSERT_SIGNUP,
-                {**row, "shift_id": shift_id, "volunteer_id": user_id, "created_at": now},
+                {
+                    **row,
+                    "shift_id": shift_id,
+                    "team_id": who.team_id,
+                    "volunteer_id": who.user_id,
+                    "created_at": now,
+                },
             ).scalar()
             if signup_id is not None:
-                engagement.note_signup(session, volunteer_id=user_id, state=found.state, now=now)
+                engagement.note_signup(session, who=who, state=found.state, now=now)
         else:
             signup_id = run(session, _RECLAIM_SIGNUP, {**row, "signup_id": found.signup_id}).scalar()
     if signup_id is None:
         # The same person's other request claimed first; theirs stands.
-        return _already(session, shift_id, user_id, found)
+        return _already(session, shift_id, who, found)
     status, _ = _claim_status(held, capacity, hold, last_seq)
     claimed, queued = status == SignupStatus.CLAIMED, status == SignupStatus.WAITLISTED
     view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
     return ClaimResult(
-        SignupView(signup_id, view, user_id, status, waiting + 1 if queued else None),
+        SignupView(signup_id, view, who.team_id, who.user_id, status, waiting + 1 if queued else None),
         already=False,
         claimer_seen_at=found.profile_updated_at,
         claimer_reads=person_language(found.claimer_language, found.claimer_locale),
@@ -602,12 +643,12 @@ def _claim_status(
     return SignupStatus.WAITLISTED, (last_seq or 0) + 1
 
 
-def _already(session: Session, shift_id: int, user_id: str, read: Any) -> ClaimResult:
+def _already(session: Session, shift_id: int, who: Member, read: Any) -> ClaimResult:
     """The claimer is on the shift already; `read` is the claim's read of the shift and them."""
-    found = _signup(session, shift_id, user_id)
+    found = _signup(session, shift_id, who)
     assert found is not None
     return ClaimResult(
-        _signup_view(session, found, get_shift(session, shift_id)),
+        _signup_view(session, found, get_shift(session, shift_id, team_id=who.team_id)),
         already=True,
         claimer_seen_at=read.profile_updated_at,
         claimer_reads=person_language(read.claimer_language, read.claimer_locale),
@@ -662,16 +703,21 @@ SHIFT_VIEW = (
         _count_signups(_signup_t.c.status.in_(HOLDING)).label("held"),
         _count_signups(_signup_t.c.status == SignupStatus.WAITLISTED).label("waiting"),
     )
-    .select_from(Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state))  # type: ignore[attr-defined]
+    .select_from(
+        Shift.__table__.outerjoin(  # type: ignore[attr-defined]
+            State.__table__,  # type: ignore[attr-defined]
+            sa.and_(_state_t.team_id == _shift_t.team_id, _state_t.code == _shift_t.state),
+        )
+    )
     .where(_shift_t.id == sa.bindparam("shift_id"))
 )
 
 
 def _insert_signup(insert: Any) -> Any:
-    columns = ("shift_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
+    columns = ("shift_id", "team_id", "volunteer_id", "status", "waitlist_seq", "created_at", "updated_at")
     statement = insert(_signup_t).values({name: sa.bindparam(name) for name in columns})
     # A second request from the same person that lost the race inserts nothing.
-    statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "volunteer_id"])
+    statement = statement.on_conflict_do_nothing(index_elements=["shift_id", "team_id", "volunteer_id"])
     return statement.returning(_signup_t.c.id)
 
 
@@ -686,12 +732,19 @@ _CLAIM_READ = (
         _state_t.timezone,
         _state_t.noshow_limit,
         sa.exists()
-        .where(_rule_t.state == _shift_t.state, _rule_t.kind == _shift_t.kind)
+        .where(
+            _rule_t.team_id == _shift_t.team_id,
+            _rule_t.state == _shift_t.state,
+            _rule_t.kind == _shift_t.kind,
+        )
         .label("needs_training"),
         _signup_t.c.id.label("signup_id"),
         _signup_t.c.status.label("signup_status"),
         *(
-            sa.select(column).where(_vol_t.id == sa.bindparam("user_id")).scalar_subquery().label(label)
+            sa.select(column)
+            .where(_vol_t.team_id == sa.bindparam("team_id"), _vol_t.id == sa.bindparam("user_id"))
+            .scalar_subquery()
+            .label(label)
             for column, label in (
                 (_vol_t.profile_updated_at, "profile_updated_at"),
                 (_vol_t.language, "claimer_language"),
@@ -700,9 +753,16 @@ _CLAIM_READ = (
         ),
     )
     .select_from(
-        Shift.__table__.outerjoin(State.__table__, _state_t.code == _shift_t.state).outerjoin(  # type: ignore[attr-defined]
+        Shift.__table__.outerjoin(  # type: ignore[attr-defined]
+            State.__table__,  # type: ignore[attr-defined]
+            and_(_state_t.team_id == _shift_t.team_id, _state_t.code == _shift_t.state),
+        ).outerjoin(
             _signup_t,
-            and_(_signup_t.c.shift_id == _shift_t.id, _signup_t.c.volunteer_id == sa.bindparam("user_id")),
+            and_(
+                _signup_t.c.shift_id == _shift_t.id,
+                _signup_t.c.team_id == sa.bindparam("team_id"),
+                _signup_t.c.volunteer_id == sa.bindparam("user_id"),
+            ),
         )
     )
     .where(_shift_t.id == sa.bindparam("shift_id"))
@@ -724,20 +784,20 @@ _PG_CLAIM = sa.text(
                max(waitlist_seq) AS last_seq
         FROM signup WHERE shift_id = :shift_id
     ), ins AS (
-        INSERT INTO signup (shift_id, volunteer_id, status, waitlist_seq, created_at, updated_at)
-        SELECT :shift_id, :volunteer_id,
+        INSERT INTO signup (shift_id, team_id, volunteer_id, status, waitlist_seq, created_at, updated_at)
+        SELECT :shift_id, :team_id, :volunteer_id,
                CASE WHEN :hold THEN '{SignupStatus.PENDING.value}'
                     WHEN fill.held < :capacity THEN '{SignupStatus.CLAIMED.value}'
                     ELSE '{SignupStatus.WAITLISTED.value}' END,
                CASE WHEN NOT :hold AND fill.held >= :capacity THEN coalesce(fill.last_seq, 0) + 1 END,
                :now, :now
         FROM fill
-        ON CONFLICT (shift_id, volunteer_id) DO NOTHING
+        ON CONFLICT (shift_id, team_id, volunteer_id) DO NOTHING
         RETURNING id
     ), ladder AS (
-        INSERT INTO engagement (volunteer_id, state, first_signup_at, attended, hosted, no_shows)
-        SELECT :volunteer_id, :state, :now, 0, 0, 0 FROM ins
-        ON CONFLICT (volunteer_id, state) DO NOTHING
+        INSERT INTO engagement (team_id, volunteer_id, state, first_signup_at, attended, hosted, no_shows)
+        SELECT :team_id, :volunteer_id, :state, :now, 0, 0, 0 FROM ins
+        ON CONFLICT (team_id, volunteer_id, state) DO NOTHING
     )
     SELECT fill.held, fill.waiting, fill.last_seq, (SELECT id FROM ins) AS signup_id FROM fill
     """
@@ -748,10 +808,10 @@ _PG_CLAIM = sa.text(
 )
 
 
-def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ClaimResult:
+def confirm_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
     """A volunteer holding a place confirms they will come; confirming twice changes nothing."""
-    shift = _lock_shift(session, shift_id)
-    signup = _signup(session, shift_id, user_id)
+    shift = _lock_shift(session, shift_id, team_id=who.team_id)
+    signup = _signup(session, shift_id, who)
     if signup is None or signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
         raise Refused(N_("You are not on shift #{shift}. `/claim {shift}` signs you up."), shift=shift_id)
     if shift.status == ShiftStatus.CANCELLED:
@@ -783,10 +843,10 @@ def confirm_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=False)
 
 
-def release_signup(session: Session, *, shift_id: int, user_id: str, now: datetime) -> ReleaseResult:
+def release_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ReleaseResult:
     """A volunteer gives up their place (or leaves the waitlist); refused inside the state's cutoff."""
-    shift = _lock_shift(session, shift_id)
-    signup = _signup(session, shift_id, user_id)
+    shift = _lock_shift(session, shift_id, team_id=who.team_id)
+    signup = _signup(session, shift_id, who)
     if signup is None:
         raise Refused(N_("You are not signed up for shift #{shift}."), shift=shift_id)
     if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
@@ -798,7 +858,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
     if shift.status == ShiftStatus.CANCELLED:
         raise Refused(N_("Shift #{shift} was cancelled, so you are off it already."), shift=shift_id)
     if signup.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
-        state = session.get(State, shift.state)
+        state = session.get(State, (shift.team_id, shift.state))
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
             assert shift.id is not None
@@ -806,7 +866,7 @@ def release_signup(session: Session, *, shift_id: int, user_id: str, now: dateti
                 shift.id,
                 shift.state,
                 cutoff.total_seconds() / 3600,
-                tuple(coordinator_ids(session, shift.state)),
+                tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state)),
                 started=now >= shift.starts_at,
             )
     return _vacate(session, shift, signup, SignupStatus.RELEASED, now)
@@ -848,26 +908,33 @@ def _vacate(
     )
 
 
-def _shift(session: Session, shift_id: int) -> Shift:
+_NO_SIGNUP = N_("That signup no longer exists; open the roster again.")
+
+
+def _shift(session: Session, shift_id: int, *, team_id: str | None) -> Shift:
+    """The shift, for workspace `team_id`: another organization's is no shift at all (None: the
+    shift's own organization is acting, e.g. recording the post it made)."""
     shift = session.get(Shift, shift_id)
-    if shift is None:
+    if shift is None or (team_id is not None and shift.team_id != team_id):
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     return shift
 
 
-def _lock_shift(session: Session, shift_id: int) -> Shift:
+def _lock_shift(session: Session, shift_id: int, *, team_id: str, missing: str | None = None) -> Shift:
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
     ).first()
-    if shift is None:
-        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    if shift is None or shift.team_id != team_id:
+        raise NotFound(
+            missing or N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id
+        )
     return shift
 
 
-def _signup(session: Session, shift_id: int, user_id: str) -> Signup | None:
+def _signup(session: Session, shift_id: int, who: Member) -> Signup | None:
     return session.exec(
         select(Signup)
-        .where(Signup.shift_id == shift_id, Signup.volunteer_id == user_id)
+        .where(Signup.shift_id == shift_id, Signup.team_id == who.team_id, Signup.volunteer_id == who.user_id)
         .execution_options(populate_existing=True)
     ).first()
 
@@ -892,9 +959,10 @@ def _fill(session: Session, shift_ids: list[int]) -> dict[int, tuple[int, int]]:
     return fill
 
 
-def _zones(session: Session) -> dict[str, str]:
+def _zones(session: Session, team_id: str) -> dict[str, str]:
+    """Each state's zone as workspace `team_id` set it (the state's own zone where it did not)."""
     zones = {code: place.timezone for code, place in PLACES.items()}
-    zones.update(dict(session.exec(select(State.code, State.timezone)).all()))
+    zones.update(dict(session.exec(select(State.code, State.timezone).where(State.team_id == team_id)).all()))
     return zones
 
 
@@ -902,6 +970,7 @@ def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
     assert shift.id is not None
     return ShiftView(
         id=shift.id,
+        team_id=shift.team_id,
         state=shift.state,
         kind=shift.kind,
         starts_at=shift.starts_at,
@@ -924,13 +993,14 @@ def _views(session: Session, shifts: list[Shift], zones: dict[str, str]) -> list
     return [_view(s, zones[s.state], *fill.get(s.id or 0, (0, 0))) for s in shifts]
 
 
-def _mine(session: Session, user_id: str, views: list[ShiftView]) -> dict[int, SignupView]:
+def _mine(session: Session, who: Member, views: list[ShiftView]) -> dict[int, SignupView]:
     by_id = {v.id: v for v in views}
     if not by_id:
         return {}
     signups = session.exec(
         select(Signup).where(
-            Signup.volunteer_id == user_id,
+            Signup.team_id == who.team_id,
+            Signup.volunteer_id == who.user_id,
             col(Signup.shift_id).in_(by_id),
             col(Signup.status).in_(ACTIVE),
         )
@@ -949,7 +1019,7 @@ def _signup_view(session: Session, signup: Signup, shift: ShiftView) -> SignupVi
             )
         ).one()
     assert signup.id is not None
-    return SignupView(signup.id, shift, signup.volunteer_id, signup.status, position)
+    return SignupView(signup.id, shift, signup.team_id, signup.volunteer_id, signup.status, position)
 
 
 MAX_CAPACITY = 500

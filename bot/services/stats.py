@@ -15,6 +15,7 @@ from bot.models import ContactDay, Metric, Signup, SignupStatus, StateDay
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
 from bot.services.goals import goals_for
+from bot.services.members import Member
 from bot.services.states import state_timezone
 
 
@@ -45,32 +46,35 @@ class StateStats:
     week_first: date
 
 
-def state_progress(session: Session, state: str, day: date) -> Progress:
-    totals, active = state_day_totals(session, state, day)
-    return Progress(state, day, totals, goals_for(session, state, day), active)
+def state_progress(session: Session, *, team_id: str, state: str, day: date) -> Progress:
+    totals, active = state_day_totals(session, team_id=team_id, state=state, day=day)
+    return Progress(state, day, totals, goals_for(session, team_id=team_id, state=state, day=day), active)
 
 
-def state_stats(session: Session, *, state: str, now: datetime) -> StateStats:
-    today = local_date(now, state_timezone(session, state))
+def state_stats(session: Session, *, team_id: str, state: str, now: datetime) -> StateStats:
+    """A state's numbers in workspace `team_id` (its own organization's volunteers)."""
+    today = local_date(now, state_timezone(session, team_id=team_id, code=state))
     monday = week_start(today)
-    days = run(session, _STATE_DAYS, {"state": state, "first": monday, "last": today}).all()
+    days = run(
+        session, _STATE_DAYS, {"team_id": team_id, "state": state, "first": monday, "last": today}
+    ).all()
     week = Counts(*(sum(int(getattr(d, m.value)) for d in days) for m in METRICS))
     row = next((d for d in days if d.local_date == today), None)
-    progress = Progress(
-        state, today, Counts.of_row(row), goals_for(session, state, today), int(row.active) if row else 0
-    )
+    goals = goals_for(session, team_id=team_id, state=state, day=today)
+    progress = Progress(state, today, Counts.of_row(row), goals, int(row.active) if row else 0)
     return StateStats(progress, week, monday)
 
 
 def state_day_totals(
-    session: Session, state: str, day: date, *, leaving_out: int | None = None
+    session: Session, *, team_id: str, state: str, day: date, leaving_out: int | None = None
 ) -> tuple[Counts, int]:
-    """A state's day, its shards added up (all, or all but `leaving_out`): its counts and how
-    many volunteers logged."""
+    """A state's day in workspace `team_id`, its shards added up (all, or all but `leaving_out`):
+    its counts and how many volunteers logged."""
+    key = {"team_id": team_id, "state": state}
     if leaving_out is None:
-        row = run(session, _STATE_DAYS, {"state": state, "first": day, "last": day}).first()
+        row = run(session, _STATE_DAYS, {**key, "first": day, "last": day}).first()
     else:
-        row = run(session, _STATE_DAY_OTHERS, {"state": state, "day": day, "shard": leaving_out}).first()
+        row = run(session, _STATE_DAY_OTHERS, {**key, "day": day, "shard": leaving_out}).first()
     return Counts.of_row(row), int(row.active or 0) if row else 0
 
 
@@ -83,6 +87,7 @@ _SUMS = (
 _STATE_DAYS = Prepared(
     sa.select(_sd.local_date, *_SUMS)
     .where(
+        _sd.team_id == sa.bindparam("team_id"),
         _sd.state == sa.bindparam("state"),
         _sd.local_date.between(sa.bindparam("first"), sa.bindparam("last")),
     )
@@ -90,6 +95,7 @@ _STATE_DAYS = Prepared(
 )
 _STATE_DAY_OTHERS = Prepared(
     sa.select(*_SUMS).where(
+        _sd.team_id == sa.bindparam("team_id"),
         _sd.state == sa.bindparam("state"),
         _sd.local_date == sa.bindparam("day"),
         _sd.shard != sa.bindparam("shard"),
@@ -97,26 +103,32 @@ _STATE_DAY_OTHERS = Prepared(
 )
 
 
-def personal_stats(session: Session, *, user_id: str, today: date) -> PersonalStats:
+def personal_stats(session: Session, *, who: Member, today: date) -> PersonalStats:
     """Today, this week and all time (all states), shifts attended, and the streak of days with a log."""
-    mine = col(ContactDay.volunteer_id) == user_id
+    mine = (col(ContactDay.team_id) == who.team_id) & (col(ContactDay.volunteer_id) == who.user_id)
     monday = week_start(today)
     day_totals, _ = _sum(session, mine, col(ContactDay.local_date) == today)
     week, _ = _sum(session, mine, col(ContactDay.local_date).between(monday, today))
     all_time, _ = _sum(session, mine)
     attended = session.exec(
-        select(func.count()).where(Signup.volunteer_id == user_id, Signup.status == SignupStatus.ATTENDED)
+        select(func.count()).where(
+            Signup.team_id == who.team_id,
+            Signup.volunteer_id == who.user_id,
+            Signup.status == SignupStatus.ATTENDED,
+        )
     ).one()
-    return PersonalStats(
-        day_totals, week, all_time, int(attended), streak(session, user_id=user_id, today=today)
-    )
+    return PersonalStats(day_totals, week, all_time, int(attended), streak(session, who=who, today=today))
 
 
-def streak(session: Session, *, user_id: str, today: date) -> int:
+def streak(session: Session, *, who: Member, today: date) -> int:
     """Consecutive days with a log, up to today (or up to yesterday, while today is still open)."""
     days = session.exec(
         select(col(ContactDay.local_date))
-        .where(ContactDay.volunteer_id == user_id, col(ContactDay.local_date) <= today)
+        .where(
+            ContactDay.team_id == who.team_id,
+            ContactDay.volunteer_id == who.user_id,
+            col(ContactDay.local_date) <= today,
+        )
         .group_by(col(ContactDay.local_date))
         .order_by(col(ContactDay.local_date).desc())
         .limit(1000)

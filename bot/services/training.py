@@ -27,6 +27,7 @@ from bot.models import (
     TrainingRule,
 )
 from bot.services.errors import Refused
+from bot.services.members import Member
 from bot.services.people import ensure_volunteer
 from bot.services.roles import Actor, require_coordinator
 from bot.services.states import ensure_state
@@ -44,10 +45,12 @@ def set_requirement(
     require_coordinator(session, actor=actor, state=state, doing=N_("set {state}'s training rules"))
     if kind == ShiftKind.TRAINING:
         raise Refused(N_("A training can't require a training first. Pick the kind of shift that needs one."))
-    ensure_state(session, state, now=now)
-    rule = session.get(TrainingRule, (state, kind))
+    ensure_state(session, team_id=actor.team_id, code=state, now=now)
+    rule = session.get(TrainingRule, (actor.team_id, state, kind))
     if required and rule is None:
-        session.add(TrainingRule(state=state, kind=kind, set_by=actor.user_id, set_at=now))
+        session.add(
+            TrainingRule(team_id=actor.team_id, state=state, kind=kind, set_by=actor.user_id, set_at=now)
+        )
     elif not required and rule is not None:
         session.delete(rule)
     else:
@@ -59,18 +62,27 @@ def set_requirement(
 def requirements(session: Session, *, actor: Actor, state: str) -> list[ShiftKind]:
     """The kinds of shift that need a training first in `state` (for its coordinators)."""
     require_coordinator(session, actor=actor, state=state, doing=N_("see {state}'s training rules"))
-    kinds = session.exec(select(col(TrainingRule.kind)).where(TrainingRule.state == state))
+    kinds = session.exec(
+        select(col(TrainingRule.kind)).where(
+            TrainingRule.team_id == actor.team_id, TrainingRule.state == state
+        )
+    )
     return sorted(ShiftKind(kind) for kind in kinds)
 
 
 def record_training(session: Session, *, actor: Actor, user_id: str, state: str, now: datetime) -> bool:
     """Coordinators record a training someone did elsewhere; False when it was recorded already."""
     require_coordinator(session, actor=actor, state=state, doing=N_("record trainings in {state}"))
-    ensure_state(session, state, now=now)
-    ensure_volunteer(session, user_id=user_id, now=now)
-    if session.get(TrainingRecord, (user_id, state)) is not None:
+    team_id = actor.team_id
+    ensure_state(session, team_id=team_id, code=state, now=now)
+    ensure_volunteer(session, who=Member(team_id, user_id), now=now)
+    if session.get(TrainingRecord, (team_id, user_id, state)) is not None:
         return False
-    session.add(TrainingRecord(user_id=user_id, state=state, recorded_by=actor.user_id, recorded_at=now))
+    session.add(
+        TrainingRecord(
+            team_id=team_id, user_id=user_id, state=state, recorded_by=actor.user_id, recorded_at=now
+        )
+    )
     session.flush()
     return True
 
@@ -79,13 +91,18 @@ def _places(state: str) -> tuple[str, ...]:
     return (state,) if state == NATIONAL else (state, NATIONAL)
 
 
-def is_trained(session: Session, *, user_id: str, state: str, before: datetime) -> bool:
+def is_trained(session: Session, *, who: Member, state: str, before: datetime) -> bool:
     """Whether the volunteer may claim, in `state`, a shift that needs a training and starts at
-    `before` (one query)."""
+    `before` (one query): a training recorded by their own organization, or one they took."""
     places = _places(state)
-    recorded = exists().where(col(TrainingRecord.user_id) == user_id, col(TrainingRecord.state).in_(places))
+    recorded = exists().where(
+        col(TrainingRecord.team_id) == who.team_id,
+        col(TrainingRecord.user_id) == who.user_id,
+        col(TrainingRecord.state).in_(places),
+    )
     took = exists().where(
-        col(Signup.volunteer_id) == user_id,
+        col(Signup.team_id) == who.team_id,
+        col(Signup.volunteer_id) == who.user_id,
         col(Signup.shift_id) == col(Shift.id),
         col(Shift.kind) == ShiftKind.TRAINING,
         col(Shift.state).in_(places),
@@ -101,17 +118,19 @@ def is_trained(session: Session, *, user_id: str, state: str, before: datetime) 
     return bool(session.exec(select(or_(recorded, took))).one())
 
 
-def next_trainings(session: Session, *, user_id: str, state: str, now: datetime) -> list[Shift]:
-    """The next open trainings in the state or national ones that have not started and that the
-    volunteer is not on yet, soonest first."""
+def next_trainings(session: Session, *, who: Member, state: str, now: datetime) -> list[Shift]:
+    """The next open trainings of the volunteer's organization in the state or national ones that
+    have not started and that the volunteer is not on yet, soonest first."""
     mine = select(Signup.shift_id).where(
-        Signup.volunteer_id == user_id,
+        Signup.team_id == who.team_id,
+        Signup.volunteer_id == who.user_id,
         col(Signup.status).in_((*HOLDING, SignupStatus.WAITLISTED, SignupStatus.PENDING)),
     )
     return list(
         session.exec(
             select(Shift)
             .where(
+                Shift.team_id == who.team_id,
                 Shift.kind == ShiftKind.TRAINING,
                 Shift.status == ShiftStatus.OPEN,
                 col(Shift.state).in_(_places(state)),

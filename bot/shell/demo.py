@@ -14,13 +14,15 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from bot.localslack.webapi import LocalSlack
+from bot.localslack.webapi import TEAM_ID, LocalSlack
 from bot.models import Metric, ShiftKind, State
 from bot.services.clock import local_date, local_instant
 from bot.services.contacts import log_contacts
 from bot.services.editing import Repeat, repeat_shift
 from bot.services.goals import set_goal
 from bot.services.hosting import grant_trusted_host, host_shift, set_leads_channel
+from bot.services.members import Member
+from bot.services.organizations import seen
 from bot.services.people import Profile, grant_coordinator, set_home_state, sync_volunteer
 from bot.services.roles import Actor
 from bot.services.shifts import NewShift, claim_shift, create_shift
@@ -103,11 +105,13 @@ def seed(session: Session, now: datetime) -> bool:
     """Seed the demo campaign; False (and nothing written) when it is there already."""
     if session.exec(select(State).where(State.channel_id == CHANNELS["IA"][0])).first() is not None:
         return False
-    admin = Actor(ADMIN.id, is_admin=True)
+    seen(session, team_id=TEAM_ID, name="Turnout shell", now=now)  # the demo's organization
+    admin = Actor(TEAM_ID, ADMIN.id, is_admin=True)
     for person in PEOPLE:
         sync_volunteer(
             session,
             profile=Profile(
+                TEAM_ID,
                 person.id,
                 person.name,
                 person.real_name,
@@ -123,7 +127,7 @@ def seed(session: Session, now: datetime) -> bool:
         bind_state(session, actor=admin, code=code, channel_id=channel_id, timezone=None, now=now)
     for person in PEOPLE:
         if person.home:
-            set_home_state(session, user_id=person.id, code=person.home, now=now)
+            set_home_state(session, who=Member(TEAM_ID, person.id), code=person.home, now=now)
         if person.role.startswith("coordinator"):
             grant_coordinator(session, actor=admin, user_id=person.id, state=person.role.split()[1], now=now)
     volunteers = {
@@ -164,10 +168,10 @@ def _shifts(session: Session, admin: Actor, now: datetime, volunteers: dict[str,
             created.append(view.id)
         people = volunteers[code]
         for user in people[:2]:  # tomorrow's small shift: nearly full
-            claim_shift(session, shift_id=created[1], user_id=user, now=now)
+            claim_shift(session, shift_id=created[1], who=Member(TEAM_ID, user), now=now)
         for user in people:  # the 2-place shift: full, with a waitlist
-            claim_shift(session, shift_id=created[3], user_id=user, now=now)
-        claim_shift(session, shift_id=created[0], user_id=people[-1], now=now)
+            claim_shift(session, shift_id=created[3], who=Member(TEAM_ID, user), now=now)
+        claim_shift(session, shift_id=created[0], who=Member(TEAM_ID, people[-1]), now=now)
 
 
 def _history(session: Session, admin: Actor, now: datetime, volunteers: dict[str, list[str]]) -> None:
@@ -188,14 +192,15 @@ def _history(session: Session, admin: Actor, now: datetime, volunteers: dict[str
                     Metric.CALLS: 10 + 2 * n,
                 }
                 channel = CHANNELS[code][0]
-                log_contacts(session, user_id=user, counts=counts, shift_id=None, channel_id=channel, now=at)
+                who = Member(TEAM_ID, user)
+                log_contacts(session, who=who, counts=counts, shift_id=None, channel_id=channel, now=at)
 
 
 def _distributed(session: Session, now: datetime) -> None:
     """Iowa's volunteers run their own shifts: @cora binds #ia-leads and trusts @kim, whose
     Saturday canvass repeats weekly; @ana's porch canvass waits for approval; phone banks need a
     training first, and there is one to claim."""
-    cora, kim, ana = (Actor(user, is_admin=False) for user in ("UCORA", "UKIM", "UANA"))
+    cora, kim, ana = (Actor(TEAM_ID, user, is_admin=False) for user in ("UCORA", "UKIM", "UANA"))
     set_leads_channel(session, actor=cora, code="IA", channel_id="CIALEADS", now=now)
     grant_trusted_host(session, actor=cora, user_id="UKIM", state="IA", now=now)
     today = local_date(now, ZONES["IA"])

@@ -30,12 +30,15 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.cli.app import build_app, build_wsgi
+from bot.cli.main import Workspace
 from bot.config import Settings
 from bot.db import upgrade
 from bot.deps import make_deps
 from bot.localslack.driver import SlackDriver, TrackingExecutor
-from bot.localslack.webapi import LocalSlack, Message
+from bot.localslack.webapi import TEAM_ID, LocalSlack, Message
 from bot.services.clock import utcnow
+from bot.services.members import Member
+from bot.services.organizations import seen
 from bot.services.roles import Actor, coordinated_states
 from bot.services.schedule import events_between
 from bot.services.states import default_state, state_timezone
@@ -78,6 +81,10 @@ HELP = """Type what a person types in Slack, or a shell command:
   quit               leave (Ctrl-D works too)"""
 
 
+# What the stand-in workspace is called in the shell.
+SHELL_WORKSPACE = "Turnout shell"
+
+
 @dataclass
 class ShellClock:
     now: datetime
@@ -114,7 +121,9 @@ class Shell:
         self.slack = LocalSlack(token=TOKEN).start()
         secret = secrets.token_hex(16)
         url = f"sqlite:///{db_path}"
-        upgrade(url)
+        # A shell database from before coalitions is the stand-in workspace's.
+        self.team = TEAM_ID
+        upgrade(url, team=Workspace(TEAM_ID, SHELL_WORKSPACE))
         settings = Settings(
             slack_bot_token=TOKEN,
             slack_signing_secret=secret,
@@ -125,11 +134,13 @@ class Shell:
         self.clock = ShellClock(self._resume_clock())
         # Time is simulated, so pacing the stand-in's posts would only slow the rehearsal down.
         self.deps = replace(
-            make_deps(settings, clock=self.clock),
+            make_deps(settings, clock=self.clock, team_id=TEAM_ID),
             make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
             redraws=Coalescer(0.0),
             profiles=ProfileRefresher(0.0),
         )
+        with self.deps.session() as session:  # the stand-in's workspace is the campaign's organization
+            seen(session, team_id=TEAM_ID, name=SHELL_WORKSPACE, now=self.clock())
         self.client = make_client(settings)
         self.executor = TrackingExecutor()
         app = build_app(self.deps, client=self.client, executor=self.executor)
@@ -330,7 +341,9 @@ class Shell:
         with self.deps.read_session() as session:
             for person in self.slack.people.values():
                 admin = person.is_admin or person.id in self.deps.settings.admins
-                states = [] if admin else coordinated_states(session, actor=Actor(person.id, False))
+                states = (
+                    [] if admin else coordinated_states(session, actor=Actor(self.team, person.id, False))
+                )
                 role = "admin" if admin else (f"coordinator {', '.join(states)}" if states else "volunteer")
                 mark = " (you are here)" if person.id == self.user else ""
                 self.say(f"  @{person.name:<6} {person.real_name:<16} {role}{mark}")
@@ -368,7 +381,7 @@ class Shell:
         for instant in [*events, target]:
             self.clock.now = instant
             self._store_clock()
-            run_due(self.deps, self.client, instant)
+            run_due(self.deps, instant)
             self.show()
         self.say(f"It is now {self.local(target)}.")
 
@@ -559,8 +572,9 @@ class Shell:
     def zone(self) -> str:
         """The channel's state's zone, else the person's home state's, else UTC."""
         with self.deps.read_session() as session:
-            state = default_state(session, channel_id=self.channel, user_id=self.user)
-            return state_timezone(session, state) if state else "UTC"
+            who = Member(self.team, self.user)
+            state = default_state(session, channel_id=self.channel, who=who)
+            return state_timezone(session, team_id=self.team, code=state) if state else "UTC"
 
     def local(self, instant: datetime) -> str:
         moment = instant.astimezone(ZoneInfo(self.zone()))

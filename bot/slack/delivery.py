@@ -72,6 +72,7 @@ from bot.services.deliveries import (
 from bot.services.digests import evening_digest, morning_digest, readers_languages, shift_people
 from bot.services.editing import moved_key
 from bot.services.hosting import leads_languages
+from bot.services.members import Member
 from bot.services.people import language_of
 from bot.services.shifts import (
     ClaimResult,
@@ -124,6 +125,7 @@ def deliver_once(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     kind: DeliveryKind,
     channel: str,
     key: str,
@@ -131,15 +133,17 @@ def deliver_once(
     expires_at: datetime | None = None,
     shift_id: int | None = None,
 ) -> Delivered:
-    """Post `build`'s message to `channel` once per (kind, channel, key), or leave it owed."""
+    """Post `build`'s message to `channel` of workspace `team_id` (with `client`, that
+    workspace's) once per (team, kind, channel, key), or leave it owed."""
     now = deps.clock()
     with deps.session() as session:
-        row = find_delivery(session, kind=kind, target=channel, key=key)
+        row = find_delivery(session, team_id=team_id, kind=kind, target=channel, key=key)
         reply: Reply | None = None
         if row is None:
             reply = build(session)
             claim = claim_delivery(
                 session,
+                team_id=team_id,
                 kind=kind,
                 target=channel,
                 key=key,
@@ -153,13 +157,13 @@ def deliver_once(
             if claim is not None:
                 reply = build(session)
         if claim is None or reply is None:
-            return standing(session, kind=kind, target=channel, key=key)
+            return standing(session, team_id=team_id, kind=kind, target=channel, key=key)
     return attempt(deps, client, claim, kind=kind, target=channel, key=key, reply=reply)
 
 
-def standing(session: Session, *, kind: str, target: str, key: str) -> Delivered:
+def standing(session: Session, *, team_id: str, kind: str, target: str, key: str) -> Delivered:
     """Where a delivery this call did not send stands."""
-    row = find_delivery(session, kind=kind, target=target, key=key)
+    row = find_delivery(session, team_id=team_id, kind=kind, target=target, key=key)
     if row is None:
         return Delivered(Fate.PENDING)
     if row.status == DeliveryStatus.SENT:
@@ -259,6 +263,7 @@ def post_digest(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     kind: DeliveryKind,
     channel: str,
     day: date,
@@ -270,7 +275,14 @@ def post_digest(
     already posted is brought up to date in place. Says what happened, and what the try came to
     (why it failed, until when it is retried)."""
     result = deliver_once(
-        deps, client, kind=kind, channel=channel, key=day.isoformat(), build=build, expires_at=expires_at
+        deps,
+        client,
+        team_id=team_id,
+        kind=kind,
+        channel=channel,
+        key=day.isoformat(),
+        build=build,
+        expires_at=expires_at,
     )
     if result.sent:
         return PostOutcome.SENT, result
@@ -278,7 +290,7 @@ def post_digest(
         return PostOutcome.RETRYING, result
     # A write session: drawing the evening post marks the step-ups it cheers (SPEC §8).
     with deps.session() as session:
-        record = delivered(session, kind=kind, target=channel, key=day.isoformat())
+        record = delivered(session, team_id=team_id, kind=kind, target=channel, key=day.isoformat())
         reply = build(session) if record is not None and refresh else None
     if record is None:
         return PostOutcome.PENDING, result
@@ -296,15 +308,22 @@ def post_digest(
     return PostOutcome.UPDATED, result
 
 
-def digest_builder(kind: DeliveryKind, state: str, day: date, now: datetime) -> Callable[[Session], Reply]:
-    """How to draw `state`'s morning or evening digest for `day`, in the state's language as it
-    is when drawn (the delivery's key does not depend on it: a post is never sent twice)."""
+def digest_builder(
+    kind: DeliveryKind, team_id: str, state: str, day: date, now: datetime
+) -> Callable[[Session], Reply]:
+    """How to draw workspace `team_id`'s morning or evening digest of `state` for `day`, in the
+    state's language as it is when drawn (the delivery's key does not depend on it: a post is
+    never sent twice)."""
 
     def build(session: Session) -> Reply:
-        lang = language(state_language(session, state))
+        lang = language(state_language(session, team_id=team_id, code=state))
         if kind == DeliveryKind.MORNING:
-            return build_morning_post(morning_digest(session, state=state, day=day, now=now), lang)
-        return build_evening_post(evening_digest(session, state=state, day=day, now=now), lang)
+            return build_morning_post(
+                morning_digest(session, team_id=team_id, state=state, day=day, now=now), lang
+            )
+        return build_evening_post(
+            evening_digest(session, team_id=team_id, state=state, day=day, now=now), lang
+        )
 
     return build
 
@@ -323,17 +342,18 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
     """Post a new shift in its state's channel, once (None when its state has no channel).
     If Slack does not take it now, it is retried until the shift starts."""
     with deps.read_session() as session:
-        shift = get_shift(session, shift_id)
-        channel = state_channel(session, shift.state)
+        shift = get_shift(session, shift_id, team_id=None)
+        channel = state_channel(session, team_id=shift.team_id, code=shift.state)
     if channel is None:
         return None
     result = deliver_once(
         deps,
         client,
+        team_id=shift.team_id,
         kind=DeliveryKind.SHIFT_POST,
         channel=channel,
         key=str(shift_id),
-        build=lambda session: shift_post(session, get_shift(session, shift_id)),
+        build=lambda session: shift_post(session, get_shift(session, shift_id, team_id=None)),
         expires_at=shift.starts_at,
         shift_id=shift_id,
     )
@@ -381,10 +401,12 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
     if curable:
         now = deps.clock()
         with deps.session() as session:
-            ends_at = redrawn.ends_at or get_shift(session, shift_id).ends_at
+            shift = get_shift(session, shift_id, team_id=None)
+            ends_at = redrawn.ends_at or shift.ends_at
             for missed in curable:
                 owe_redraw(
                     session,
+                    team_id=shift.team_id,
                     kind=DeliveryKind.SHIFT_REDRAW,
                     target=missed.channel,
                     key=key,
@@ -395,10 +417,15 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
         return
     if not redrawn.drew or redrawn.missed or redrawn.drawn_at is None:
         return
-    if redrawn.owed_before:
+    if redrawn.owed_before and redrawn.team_id is not None:
         with deps.session() as session:
             settle_redraw(
-                session, kind=DeliveryKind.SHIFT_REDRAW, key=key, drawn_at=redrawn.drawn_at, now=deps.clock()
+                session,
+                team_id=redrawn.team_id,
+                kind=DeliveryKind.SHIFT_REDRAW,
+                key=key,
+                drawn_at=redrawn.drawn_at,
+                now=deps.clock(),
             )
 
 
@@ -459,6 +486,8 @@ class Redrawn:
     # Read with the shift, as it stood when drawn: whether a redraw was owed, when it ends.
     owed_before: bool = False
     ends_at: datetime | None = None
+    # The workspace that owns the shift (its posts, its owed redraws).
+    team_id: str | None = None
 
 
 def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
@@ -481,17 +510,20 @@ def redraw_moved_at_risk_posts(deps: Deps, client: WebClient, shift_id: int, ver
     """After a shift moved: the at-risk posts about its old time say so and offer no cover for it
     (the reminders job sends new ones for the new time). Best effort: they are no longer owed."""
     with deps.read_session() as session:
-        posts = messages_sent(session, kind=DeliveryKind.AT_RISK, key=moved_key(shift_id, version))
-        shift = get_shift(session, shift_id) if posts else None
-        reads = _readers(session, shift.state, posts) if shift is not None else {}
-    if shift is not None:
+        shift = get_shift(session, shift_id, team_id=None)
+        key = moved_key(shift_id, version)
+        posts = messages_sent(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
+        reads = _readers(session, shift.team_id, shift.state, posts) if posts else {}
+    if posts:
         drawn = {code: build_at_risk_settled(shift, language(code)) for code in set(reads.values())}
         _update_at_risk_posts(client, shift_id, [(c, ts, drawn[reads[t]]) for t, c, ts in posts], [])
 
 
-def _readers(session: Session, state: str, posts: list[tuple[str, str, str]]) -> dict[str, str]:
+def _readers(session: Session, team_id: str, state: str, posts: list[tuple[str, str, str]]) -> dict[str, str]:
     """The language each at-risk post's reader reads (`posts` are (target, channel, ts))."""
-    return readers_languages(session, state=state, targets=sorted({target for target, _c, _ts in posts}))
+    return readers_languages(
+        session, team_id=team_id, state=state, targets=sorted({target for target, _c, _ts in posts})
+    )
 
 
 def _update_at_risk_posts(
@@ -517,11 +549,15 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
     with deps.read_session() as session:
         found = shift_to_draw(session, shift_id=shift_id)
         shift, version = found.shift, found.version
-        at_risk = messages_sent(session, kind=DeliveryKind.AT_RISK, key=key) if found.at_risk else []
+        at_risk = (
+            messages_sent(session, team_id=shift.team_id, kind=DeliveryKind.AT_RISK, key=key)
+            if found.at_risk
+            else []
+        )
         people = shift_people(session, shift_id=shift_id) if at_risk else None
-        reads = _readers(session, shift.state, at_risk) if at_risk else {}
+        reads = _readers(session, shift.team_id, shift.state, at_risk) if at_risk else {}
         redrawn.owed_before = found.owed
-    redrawn.ends_at = shift.ends_at
+    redrawn.ends_at, redrawn.team_id = shift.ends_at, shift.team_id
     drawn = False
     if shift.channel_id and shift.message_ts:
         reply = build_shift_post(shift, language(found.language))
@@ -550,18 +586,19 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
 
 def shift_post(session: Session, shift: ShiftView) -> Reply:
     """The shift's channel post in its state's language, as it stands."""
-    return build_shift_post(shift, language(state_language(session, shift.state)))
+    return build_shift_post(shift, language(state_language(session, team_id=shift.team_id, code=shift.state)))
 
 
-def promoted_lang(deps: Deps, user_id: str) -> Lang:
+def promoted_lang(deps: Deps, who: Member) -> Lang:
     with deps.read_session() as session:
-        return language(language_of(session, user_id))
+        return language(language_of(session, who))
 
 
 def send_dm(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     kind: DeliveryKind,
     user_id: str,
     key: str,
@@ -569,11 +606,12 @@ def send_dm(
     expires_at: datetime | None = None,
     shift_id: int | None = None,
 ) -> Delivered:
-    """A direct message owed to `user_id`, sent once per (kind, key); retried by the scheduler
-    while it is still useful when Slack does not take it now."""
+    """A direct message owed to `user_id` of workspace `team_id`, sent once per (kind, key);
+    retried by the scheduler while it is still useful when Slack does not take it now."""
     return deliver_once(
         deps,
         client,
+        team_id=team_id,
         kind=kind,
         channel=user_id,
         key=key,
@@ -599,19 +637,20 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
         send_dm(
             deps,
             client,
+            team_id=signup.shift.team_id,
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"claim:{event_key(signup.shift.id, signup.id, deps.clock())}",
-            reply=build_claim_news(result, dm_lang(deps, host)),
+            reply=build_claim_news(result, dm_lang(deps, Member(signup.shift.team_id, host))),
             expires_at=signup.shift.starts_at,
             shift_id=signup.shift.id,
         )
 
 
-def dm_lang(deps: Deps, user_id: str) -> Lang:
-    """The language a DM to `user_id` is written in."""
+def dm_lang(deps: Deps, who: Member) -> Lang:
+    """The language a DM to `who` is written in."""
     with deps.read_session() as session:
-        return language(language_of(session, user_id))
+        return language(language_of(session, who))
 
 
 # A place given up this close to the start is news for the state's leads.
@@ -630,10 +669,13 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
         send_dm(
             deps,
             client,
+            team_id=promoted.team_id,
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(promoted.shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted, promoted_lang(deps, promoted.user_id)),
+            reply=build_promoted_dm(
+                promoted, promoted_lang(deps, Member(promoted.team_id, promoted.user_id))
+            ),
             expires_at=promoted.shift.starts_at,
             shift_id=promoted.shift.id,
         )
@@ -645,13 +687,15 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
     leads: list[str] = []
     if result.held_place and shift.starts_at - now <= LATE_RELEASE:
         with deps.read_session() as session:
-            leads = [t for t in leads_targets(session, shift.state) if t != signup.user_id]
-            langs = leads_languages(session, shift.state, leads)
+            targets = leads_targets(session, team_id=shift.team_id, code=shift.state)
+            leads = [t for t in targets if t != signup.user_id]
+            langs = leads_languages(session, team_id=shift.team_id, state=shift.state, targets=leads)
         for target in leads:
             reply = build_late_release(result, now, language(langs[target]))
             deliver_once(
                 deps,
                 client,
+                team_id=shift.team_id,
                 kind=DeliveryKind.LEADS,
                 channel=target,
                 key=f"release:{event_key(shift.id, signup.id, now)}",
@@ -664,10 +708,11 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
         send_dm(
             deps,
             client,
+            team_id=shift.team_id,
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"release:{event_key(shift.id, signup.id, now)}",
-            reply=build_release_news(result, dm_lang(deps, host)),
+            reply=build_release_news(result, dm_lang(deps, Member(shift.team_id, host))),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.services.members import Member
 from bot.services.people import Profile
 
 logger = logging.getLogger(__name__)
@@ -24,23 +25,26 @@ class Directory:
     Profiles are not cached here: the volunteer table is the cache every worker shares, and
     the handlers refresh it from here after answering."""
 
-    def __init__(self, admins: frozenset[str]) -> None:
+    def __init__(self, admins: frozenset[str], *, distributed: bool = False) -> None:
+        # TURNOUT_ADMINS: `TEAM:USER` entries, and (with one workspace) bare user ids.
         self.admins = admins
+        self.distributed = distributed
 
-    def profile(self, client: WebClient, user_id: str) -> Profile | None:
-        """Slack's profile of `user_id`; None when Slack would not say."""
+    def profile(self, client: WebClient, who: Member) -> Profile | None:
+        """Slack's profile of `who` (asked with `client`, their workspace's); None when Slack would not say."""
         try:
-            user = client.users_info(user=user_id, include_locale=True)["user"]
+            user = client.users_info(user=who.user_id, include_locale=True)["user"]
         except SlackApiError as error:
-            logger.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+            logger.warning("users.info failed for %s: %s", who.user_id, error.response.get("error"))
             return None
-        return self._profile(user_id, user)
+        return self._profile(who, user)
 
-    def _profile(self, user_id: str, user: dict[str, Any]) -> Profile:
+    def _profile(self, who: Member, user: dict[str, Any]) -> Profile:
         """A Profile from a `users.info` user object."""
         info = user.get("profile", {})
         return Profile(
-            user_id=user_id,
+            team_id=who.team_id,
+            user_id=who.user_id,
             display_name=info.get("display_name") or "",
             real_name=info.get("real_name") or user.get("real_name") or "",
             email=info.get("email"),
@@ -49,21 +53,26 @@ class Directory:
             locale=user.get("locale") or None,
         )
 
-    def lookup(self, client: WebClient, user_id: str) -> Profile | None:
+    def lookup(self, client: WebClient, who: Member) -> Profile | None:
         """The person with `user_id`, or None when Slack says there is no such person.
 
         Unlike `profile`, this never stands a guess in for a person: any other failure
         (Slack down, rate limited) is raised, so "not found" always means not found."""
         try:
-            user = client.users_info(user=user_id, include_locale=True)["user"]
+            user = client.users_info(user=who.user_id, include_locale=True)["user"]
         except SlackApiError as error:
             if error.response.get("error") in ("user_not_found", "users_not_found"):
                 return None
             raise
-        return self._profile(user_id, user)
+        return self._profile(who, user)
 
     def is_admin(self, profile: Profile) -> bool:
-        return profile.user_id in self.admins or profile.is_workspace_admin
+        """An admin of the profile's own workspace: its Slack admins and owners, and those
+        TURNOUT_ADMINS names there (a bare user id only with one workspace)."""
+        listed = f"{profile.team_id}:{profile.user_id}" in self.admins or (
+            not self.distributed and profile.user_id in self.admins
+        )
+        return listed or profile.is_workspace_admin
 
     def channel_id(self, client: WebClient, name: str) -> str | None:
         """The id of the channel called `name` (public, or private with the bot in it)."""

@@ -17,6 +17,7 @@ from bot.deps import Deps
 from bot.i18n import N_, language
 from bot.services.contacts import recent_shifts
 from bot.services.errors import TurnoutError
+from bot.services.members import Member
 from bot.services.people import ensure_volunteer, language_of
 from bot.services.states import state_timezone
 
@@ -55,14 +56,14 @@ def open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
 
 
 def open_log_form(
-    deps: Deps, client: WebClient, user_id: str, channel_id: str, trigger_id: str, shift_id: int | None = None
+    deps: Deps, client: WebClient, who: Member, channel_id: str, trigger_id: str, shift_id: int | None = None
 ) -> None:
     """The log form in the volunteer's language, listing their shifts of the past week
     (`shift_id` preselected)."""
     with deps.session() as session:
-        ensure_volunteer(session, user_id=user_id, now=deps.clock())
-        lang = language(language_of(session, user_id))
-        shifts = recent_shifts(session, user_id=user_id, now=deps.clock())
-        zones = {state: state_timezone(session, state) for _, state, _ in shifts}
+        ensure_volunteer(session, who=who, now=deps.clock())
+        lang = language(language_of(session, who))
+        shifts = recent_shifts(session, who=who, now=deps.clock())
+        zones = {state: state_timezone(session, team_id=who.team_id, code=state) for _, state, _ in shifts}
     view = build_log_form(shifts, zones, lang, channel_id=channel_id, shift_id=shift_id)
     open_form(client, trigger_id, view)

@@ -14,7 +14,8 @@ from bot.deps import Deps
 from bot.i18n import Lang, language
 from bot.models import DeliveryKind, Shift, SignupStatus, State
 from bot.services.engagement import recent_no_shows
-from bot.services.people import languages_of
+from bot.services.members import Member
+from bot.services.people import language_of, languages_of
 from bot.services.shifts import ClaimResult, SignupView
 from bot.services.states import leads_targets, state_language
 from bot.slack import delivery
@@ -35,14 +36,17 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
     with deps.read_session() as session:
         shift = session.get(Shift, signup.shift.id)
         host = shift.host_id if shift else None
-        targets = [host] if host else leads_targets(session, signup.shift.state)
-        no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
-        reads = readers(session, signup.shift.state, targets)
+        owner = signup.shift.team_id
+        targets = [host] if host else leads_targets(session, team_id=owner, code=signup.shift.state)
+        who = Member(signup.team_id, signup.user_id)
+        no_shows = recent_no_shows(session, who=who, state=signup.shift.state, now=now)
+        reads = readers(session, owner, signup.shift.state, targets)
     replies = {lang: build_held_claim_notice(signup, no_shows, lang) for lang in set(reads.values())}
     for target in targets:
         send_dm(
             deps,
             client,
+            team_id=owner,
             kind=DeliveryKind.LEADS,
             user_id=target,
             key=f"held:{event_key(signup.shift.id, signup.id, now)}",
@@ -58,10 +62,11 @@ def after_accept(deps: Deps, client: WebClient, result: ClaimResult) -> None:
         return
     signup = result.signup
     with deps.read_session() as session:
-        reads = language(languages_of(session, [signup.user_id])[signup.user_id])
+        reads = language(language_of(session, Member(signup.team_id, signup.user_id)))
     send_dm(
         deps,
         client,
+        team_id=signup.team_id,
         kind=DeliveryKind.ACCEPTED,
         user_id=signup.user_id,
         key=event_key(signup.shift.id, signup.id, deps.clock()),
@@ -79,14 +84,18 @@ def after_no_show(deps: Deps, client: WebClient, signup: SignupView, *, marked_b
         return
     now = deps.clock()
     with deps.read_session() as session:
-        targets = [t for t in leads_targets(session, signup.shift.state) if t != marked_by]
-        no_shows = recent_no_shows(session, volunteer_id=signup.user_id, state=signup.shift.state, now=now)
-        reads = readers(session, signup.shift.state, targets)
+        owner = signup.shift.team_id
+        leads = leads_targets(session, team_id=owner, code=signup.shift.state)
+        targets = [t for t in leads if t != marked_by]
+        who = Member(signup.team_id, signup.user_id)
+        no_shows = recent_no_shows(session, who=who, state=signup.shift.state, now=now)
+        reads = readers(session, owner, signup.shift.state, targets)
     replies = {lang: build_no_show_notice(signup, marked_by, no_shows, lang) for lang in set(reads.values())}
     for target in targets:
         send_dm(
             deps,
             client,
+            team_id=owner,
             kind=DeliveryKind.LEADS,
             user_id=target,
             key=f"no-show:{signup.id}",
@@ -96,10 +105,11 @@ def after_no_show(deps: Deps, client: WebClient, signup: SignupView, *, marked_b
         )
 
 
-def readers(session: Session, state: str, targets: list[str]) -> dict[str, Lang]:
-    """The language each of a state's leads targets reads: a person their own; the state's leads
-    channel that of the state's channel posts (`/turnout language STATE`)."""
-    row = session.get(State, state)
+def readers(session: Session, team_id: str, state: str, targets: list[str]) -> dict[str, Lang]:
+    """The language each of a workspace's state's leads targets reads: a person their own; the
+    state's leads channel that of the state's channel posts (`/turnout language STATE`)."""
+    row = session.get(State, (team_id, state))
     channel = row.leads_channel_id if row is not None else None
-    people = languages_of(session, [t for t in targets if t != channel])
-    return {t: language(state_language(session, state) if t == channel else people[t]) for t in targets}
+    people = languages_of(session, team_id=team_id, user_ids=[t for t in targets if t != channel])
+    channel_language = state_language(session, team_id=team_id, code=state)
+    return {t: language(channel_language if t == channel else people[t]) for t in targets}

@@ -23,6 +23,7 @@ from bot.i18n import Lang, language
 from bot.models import Delivery, DeliveryKind
 from bot.services.clock import local_date
 from bot.services.deliveries import finish_redraw, owe_redraw, redraws_owed, settle_redraw, take
+from bot.services.members import Member
 from bot.services.people import language_of, personal_timezone
 from bot.services.places import NATIONAL_TZ
 from bot.services.shifts import list_open_shifts, my_shifts_page
@@ -45,20 +46,20 @@ HOME_KEY = "home"
 def draw_home(
     session: Session,
     *,
-    user_id: str,
+    who: Member,
     now: datetime,
     profile_tz: str | None = None,
     note: str | None = None,
     find: bool = False,
     lang: Lang | None = None,
 ) -> dict[str, Any]:
-    """`user_id`'s tab as things stand (`find`: more open shifts), with `note` on top, in `lang`
-    (by default, the language `user_id` reads)."""
-    home = default_state(session, channel_id="", user_id=user_id)
-    tz = personal_timezone(session, user_id=user_id, profile_tz=profile_tz, fallback=NATIONAL_TZ)
+    """`who`'s tab as things stand (`find`: more open shifts), with `note` on top, in `lang`
+    (by default, the language `who` reads)."""
+    home = default_state(session, channel_id="", who=who)
+    tz = personal_timezone(session, who=who, profile_tz=profile_tz, fallback=NATIONAL_TZ)
     listing = list_open_shifts(
         session,
-        user_id=user_id,
+        who=who,
         state=home,
         window=None,
         kind=None,
@@ -66,18 +67,23 @@ def draw_home(
         limit=OPEN_SHIFTS_FOUND if find else OPEN_SHIFTS_SHOWN,
         unclaimed=True,
     )
-    mine = my_shifts_page(session, user_id=user_id, now=now, limit=MY_SHIFTS_SHOWN)
+    mine = my_shifts_page(session, who=who, now=now, limit=MY_SHIFTS_SHOWN)
     return build_home(
         signups=mine.signups,
         more_signups=mine.total - len(mine.signups),
-        stats=personal_stats(session, user_id=user_id, today=local_date(now, tz)),
-        progress=state_progress(session, home, local_date(now, state_timezone(session, home)))
+        stats=personal_stats(session, who=who, today=local_date(now, tz)),
+        progress=state_progress(
+            session,
+            team_id=who.team_id,
+            state=home,
+            day=local_date(now, state_timezone(session, team_id=who.team_id, code=home)),
+        )
         if home
         else None,
         open_shifts=listing.shifts,
         more_open=listing.total - len(listing.shifts),
         note=note,
-        lang=lang or language(language_of(session, user_id)),
+        lang=lang or language(language_of(session, who)),
     )
 
 
@@ -93,10 +99,11 @@ def publish(client: WebClient, user_id: str, view: dict[str, Any]) -> Missed | N
 
 
 def publish_home(
-    deps: Deps, client: WebClient, user_id: str, view: dict[str, Any], drawn_at: datetime
+    deps: Deps, client: WebClient, who: Member, view: dict[str, Any], drawn_at: datetime
 ) -> None:
     """Publish a tab drawn from how things stood at `drawn_at`; if Slack does not take it (and
     retrying can help), it is owed and the scheduler publishes a fresh one."""
+    user_id, team_id = who.user_id, who.team_id
     missed = publish(client, user_id, view)
     now = deps.clock()
     if missed is not None:
@@ -104,6 +111,7 @@ def publish_home(
             with deps.session() as session:
                 owe_redraw(
                     session,
+                    team_id=team_id,
                     kind=DeliveryKind.HOME,
                     target=user_id,
                     key=HOME_KEY,
@@ -113,11 +121,19 @@ def publish_home(
                 )
         return
     with deps.read_session() as session:
-        owed_before = redraws_owed(session, kind=DeliveryKind.HOME, key=HOME_KEY, target=user_id)
+        owed_before = redraws_owed(
+            session, team_id=team_id, kind=DeliveryKind.HOME, key=HOME_KEY, target=user_id
+        )
     if owed_before:
         with deps.session() as session:
             settle_redraw(
-                session, kind=DeliveryKind.HOME, key=HOME_KEY, target=user_id, drawn_at=drawn_at, now=now
+                session,
+                team_id=team_id,
+                kind=DeliveryKind.HOME,
+                key=HOME_KEY,
+                target=user_id,
+                drawn_at=drawn_at,
+                now=now,
             )
 
 
@@ -128,12 +144,12 @@ def retry_home(deps: Deps, client: WebClient, delivery_id: int, now: datetime) -
         row = session.get(Delivery, delivery_id, populate_existing=True)
         if row is None:
             return None
-        user_id = row.target
+        user_id, who = row.target, Member(row.team_id, row.target)
         claim = take(session, row, now)
         if claim is None:
             return None
     with deps.read_session() as session:
-        view = draw_home(session, user_id=user_id, now=now)
+        view = draw_home(session, who=who, now=now)
     missed = publish(client, user_id, view)
     if missed is not None:
         return failed_try(deps, claim, missed.error, missed.problem, permanent=missed.permanent)

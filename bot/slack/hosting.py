@@ -18,6 +18,7 @@ from bot.i18n import Lang, language
 from bot.models import DeliveryKind
 from bot.services.deliveries import messages_sent
 from bot.services.hosting import Decision, LeadsRoute, leads_languages, leads_route, proposal_view
+from bot.services.members import Member
 from bot.services.people import language_of
 from bot.services.states import leads_targets
 from bot.slack.delivery import ShiftPosted, deliver_once, post_new_shift, send_dm
@@ -28,42 +29,45 @@ logger = logging.getLogger(__name__)
 DECISION_USEFUL_FOR = timedelta(hours=6)
 
 
-def send_proposal(deps: Deps, client: WebClient, shift_id: int) -> LeadsRoute:
-    """The proposal to its state's leads channel, else to each of its coordinators by DM; each
-    copy is sent once and retried until the shift would start or someone decides it."""
+def send_proposal(deps: Deps, client: WebClient, team_id: str, shift_id: int) -> LeadsRoute:
+    """The proposal (of workspace `team_id`) to its state's leads channel, else to each of its
+    coordinators by DM; each copy is sent once and retried until the shift would start or
+    someone decides it."""
     with deps.read_session() as session:
-        proposal = proposal_view(session, shift_id)
-        targets = leads_targets(session, proposal.shift.state)
-        route = leads_route(session, proposal.shift.state)
-        langs = leads_langs(session, proposal.shift.state, targets)
+        proposal = proposal_view(session, shift_id, team_id=team_id)
+        targets = leads_targets(session, team_id=team_id, code=proposal.shift.state)
+        route = leads_route(session, team_id=team_id, code=proposal.shift.state)
+        langs = leads_langs(session, team_id, proposal.shift.state, targets)
     for target in targets:
         lang = langs[target]
         deliver_once(
             deps,
             client,
+            team_id=team_id,
             kind=DeliveryKind.PROPOSAL,
             channel=target,
             key=str(shift_id),
-            build=partial(_draw_proposal, shift_id=shift_id, lang=lang),
+            build=partial(_draw_proposal, team_id=team_id, shift_id=shift_id, lang=lang),
             expires_at=proposal.shift.starts_at,
             shift_id=shift_id,
         )
     return route
 
 
-def _draw_proposal(session: Session, *, shift_id: int, lang: Lang) -> Reply:
-    return build_proposal(proposal_view(session, shift_id), lang)
+def _draw_proposal(session: Session, *, team_id: str, shift_id: int, lang: Lang) -> Reply:
+    return build_proposal(proposal_view(session, shift_id, team_id=team_id), lang)
 
 
-def refresh_proposal_copies(deps: Deps, client: WebClient, shift_id: int) -> None:
+def refresh_proposal_copies(deps: Deps, client: WebClient, team_id: str, shift_id: int) -> None:
     """Every copy of the proposal the leads were sent, redrawn as it stands (decided: the decision
     in place of the buttons), so no copy offers a decision that was already taken."""
     with deps.read_session() as session:
-        copies = messages_sent(session, kind=DeliveryKind.PROPOSAL, key=str(shift_id))
+        copies = messages_sent(session, team_id=team_id, kind=DeliveryKind.PROPOSAL, key=str(shift_id))
         if not copies:
             return
-        proposal = proposal_view(session, shift_id)
-        langs = leads_langs(session, proposal.shift.state, [target for target, _channel, _ts in copies])
+        proposal = proposal_view(session, shift_id, team_id=team_id)
+        targets = [target for target, _channel, _ts in copies]
+        langs = leads_langs(session, team_id, proposal.shift.state, targets)
     for target, channel, ts in copies:
         reply = build_proposal(proposal, langs[target])
         try:
@@ -83,12 +87,14 @@ def after_decision(deps: Deps, client: WebClient, decision: Decision) -> ShiftPo
     posted = None
     if not decision.already:
         with deps.read_session() as session:
-            host_lang = language(language_of(session, proposal.host_id))
+            host = Member(proposal.shift.team_id, proposal.host_id)
+            host_lang = language(language_of(session, host))
         if proposal.approved:
             posted = post_new_shift(deps, client, shift_id)
         send_dm(
             deps,
             client,
+            team_id=proposal.shift.team_id,
             kind=DeliveryKind.DECISION,
             user_id=proposal.host_id,
             key=str(shift_id),
@@ -96,10 +102,11 @@ def after_decision(deps: Deps, client: WebClient, decision: Decision) -> ShiftPo
             expires_at=max(proposal.shift.starts_at, deps.clock() + DECISION_USEFUL_FOR),
             shift_id=shift_id,
         )
-    refresh_proposal_copies(deps, client, shift_id)
+    refresh_proposal_copies(deps, client, proposal.shift.team_id, shift_id)
     return posted
 
 
-def leads_langs(session: Session, state: str, targets: list[str]) -> dict[str, Lang]:
-    """The language each place a state's leads news goes reads (`leads_languages`)."""
-    return {target: language(code) for target, code in leads_languages(session, state, targets).items()}
+def leads_langs(session: Session, team_id: str, state: str, targets: list[str]) -> dict[str, Lang]:
+    """The language each place a workspace's state's leads news goes reads (`leads_languages`)."""
+    found = leads_languages(session, team_id=team_id, state=state, targets=targets)
+    return {target: language(code) for target, code in found.items()}

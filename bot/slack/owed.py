@@ -31,11 +31,12 @@ REDRAWN: dict[str, Retry] = {
 
 
 def retry_owed(
-    deps: Deps, client: WebClient, now: datetime, wait: Callable[[str], None] | None = None
+    deps: Deps, client: WebClient, team_id: str, now: datetime, wait: Callable[[str], None] | None = None
 ) -> list[Delivered]:
-    """Retry each owed delivery that is due, oldest first (`wait` paces messages per channel)."""
+    """Retry each of workspace `team_id`'s owed deliveries that is due, oldest first, with
+    `client` (that workspace's); `wait` paces messages per channel."""
     with deps.read_session() as session:
-        due = [(row.id, row.kind) for row in owed(session, now) if row.id is not None]
+        due = [(row.id, row.kind) for row in owed(session, now, team_id=team_id) if row.id is not None]
     results = []
     for delivery_id, kind in due:
         retry = REDRAWN.get(kind)
@@ -81,8 +82,7 @@ def _message(session: Session, row: Delivery, now: datetime) -> Reply | None:
     if row.kind == DeliveryKind.PROPOSAL and (shift is None or shift.status != ShiftStatus.PROPOSED):
         return None  # decided (or withdrawn) meanwhile: its buttons would offer nothing
     if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
-        return shift_post(
-            session, get_shift(session, row.shift_id)
-        )  # as it stands now, in the state's language
+        # As it stands now, in the state's language.
+        return shift_post(session, get_shift(session, row.shift_id, team_id=row.team_id))
     stored = read_payload(row)
     return None if stored is None else Reply(stored[0], stored[1])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
+from bot.services.members import Member
 from bot.services.people import PROFILE_MAX_AGE, stored_profile, sync_volunteer
 
 if TYPE_CHECKING:
@@ -36,20 +37,21 @@ class ProfileRefresher:
     ) -> None:
         self.spacing = spacing
         self._sleep = sleep
-        self._pending: dict[str, None] = {}  # an ordered set of user ids
+        self._pending: dict[Member, WebClient] = {}  # in order: who, with their workspace's client
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
-        self._target: tuple[Deps, WebClient] | None = None
+        self._deps: Deps | None = None
 
-    def refresh(self, deps: Deps, client: WebClient, user_ids: list[str]) -> None:
+    def refresh(self, deps: Deps, client: WebClient, people: list[Member]) -> None:
+        """Fetch `people`'s profiles with `client` (their workspace's)."""
         if self.spacing <= 0:
-            for user_id in user_ids:
-                self._refresh(deps, client, user_id)
+            for who in people:
+                self._refresh(deps, client, who)
             return
         with self._lock:
-            self._target = (deps, client)
-            self._pending.update(dict.fromkeys(user_ids))
+            self._deps = deps
+            self._pending.update(dict.fromkeys(people, client))
             if self._pending and self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="profiles", daemon=True)
                 self._thread.start()
@@ -67,27 +69,27 @@ class ProfileRefresher:
     def _run(self) -> None:
         while True:
             with self._lock:
-                if not self._pending or self._target is None:
+                if not self._pending or self._deps is None:
                     self._thread = None
                     self._idle.notify_all()
                     return
-                user_id = next(iter(self._pending))
-                del self._pending[user_id]
-                deps, client = self._target
-            if self._refresh(deps, client, user_id):
+                who = next(iter(self._pending))
+                client = self._pending.pop(who)
+                deps = self._deps
+            if self._refresh(deps, client, who):
                 self._sleep(self.spacing)
 
-    def _refresh(self, deps: Deps, client: WebClient, user_id: str) -> bool:
+    def _refresh(self, deps: Deps, client: WebClient, who: Member) -> bool:
         """Fetch and store one profile unless it is fresh by now; whether Slack was asked."""
         try:
             with deps.read_session() as session:
-                stored = stored_profile(session, user_id=user_id)
+                stored = stored_profile(session, who=who)
             if stored is not None and deps.clock() - stored[1] < PROFILE_MAX_AGE:
                 return False
-            profile = deps.directory.profile(client, user_id)
+            profile = deps.directory.profile(client, who)
             if profile is not None:
                 with deps.session() as session:
                     sync_volunteer(session, profile=profile, now=deps.clock())
         except Exception:
-            logger.exception("could not refresh the profile of %s", user_id)
+            logger.exception("could not refresh the profile of %s in %s", who.user_id, who.team_id)
         return True

@@ -66,6 +66,7 @@ def deliver_chart(
     deps: Deps,
     client: WebClient,
     *,
+    team_id: str,
     user_id: str,
     state: str,
     last: date,
@@ -83,6 +84,7 @@ def deliver_chart(
     with deps.session() as session:
         row = record_delivery(
             session,
+            team_id=team_id,
             kind=DeliveryKind.WEEKLY_CHART,
             target=user_id,
             key=key,
@@ -91,10 +93,12 @@ def deliver_chart(
             expires_at=expires_at,
         )
         claim = (
-            take(session, row, now) if digest_status(session, user_id, key) == DeliveryStatus.SENT else None
+            take(session, row, now)
+            if digest_status(session, team_id, user_id, key) == DeliveryStatus.SENT
+            else None
         )
         if claim is None:
-            return standing(session, kind=DeliveryKind.WEEKLY_CHART, target=user_id, key=key)
+            return standing(session, team_id=team_id, kind=DeliveryKind.WEEKLY_CHART, target=user_id, key=key)
     return attempt_upload(
         deps,
         client,
@@ -102,20 +106,22 @@ def deliver_chart(
         user_id=user_id,
         key=key,
         title=title,
-        draw=draw or chart_drawer(deps, state, last, lang),
+        draw=draw or chart_drawer(deps, team_id, state, last, lang),
     )
 
 
-def digest_status(session: Session, user_id: str, key: str) -> DeliveryStatus | None:
+def digest_status(session: Session, team_id: str, user_id: str, key: str) -> DeliveryStatus | None:
     """Where the weekly digest a chart follows stands (None: never recorded)."""
-    digest = find_delivery(session, kind=DeliveryKind.WEEKLY, target=user_id, key=key)
+    digest = find_delivery(session, team_id=team_id, kind=DeliveryKind.WEEKLY, target=user_id, key=key)
     return None if digest is None else digest.status
 
 
-def chart_drawer(deps: Deps, state: str, last: date, lang: Lang = ENGLISH) -> Callable[[], bytes]:
+def chart_drawer(
+    deps: Deps, team_id: str, state: str, last: date, lang: Lang = ENGLISH
+) -> Callable[[], bytes]:
     def draw() -> bytes:
         with deps.read_session() as session:
-            digest = weekly_digest(session, state=state, last=last)
+            digest = weekly_digest(session, team_id=team_id, state=state, last=last)
         return weekly_chart(digest, lang)
 
     return draw
@@ -128,10 +134,10 @@ def retry_chart(deps: Deps, client: WebClient, delivery_id: int, now: datetime) 
         row = session.get(Delivery, delivery_id, populate_existing=True)
         if row is None:
             return None
-        status = digest_status(session, row.target, row.key)
+        status = digest_status(session, row.team_id, row.target, row.key)
         if status in (DeliveryStatus.RETRY, DeliveryStatus.CLAIMED):
             return None
-        target, key = row.target, row.key
+        team_id, target, key = row.team_id, row.target, row.key
         details: dict[str, Any] = json.loads(row.payload or "{}")
         claim = take(session, row, now)
         if claim is None:
@@ -141,6 +147,7 @@ def retry_chart(deps: Deps, client: WebClient, delivery_id: int, now: datetime) 
             return Delivered(Fate.FAILED, problem=DIGEST_NOT_SENT)
     draw = chart_drawer(
         deps,
+        team_id,
         str(details["state"]),
         date.fromisoformat(str(details["last"])),
         language(str(details.get("lang") or "")),  # recorded before charts had a language: English

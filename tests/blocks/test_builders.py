@@ -17,8 +17,10 @@ from bot.localslack.reading import block_texts
 from bot.models import ShiftStatus, SignupStatus
 from bot.services.leaderboards import Leaderboard, Standing
 from bot.services.shifts import Roster, RosterEntry, ShiftView
+from tests.factories import TEAM
 
 SHIFT = ShiftView(
+    team_id=TEAM,
     id=7,
     state="IA",
     kind="canvass",

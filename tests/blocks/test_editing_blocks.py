@@ -19,10 +19,13 @@ from bot.localslack.limits import MAX_MESSAGE_BLOCKS, check_blocks, check_view
 from bot.localslack.reading import block_texts
 from bot.models import ShiftStatus, SignupStatus
 from bot.services.editing import MAX_REPEAT, EditResult, RepeatResult, RosterAdd, SeriesCancel
+from bot.services.members import Member
 from bot.services.shifts import ShiftView, SignupView
+from tests.factories import TEAM
 
 WORST = "&<@U1>" * 50  # 300 characters that each grow when escaped
 SHIFT = ShiftView(
+    team_id=TEAM,
     id=2_147_483_647,
     state="IA",
     kind="canvass",
@@ -55,7 +58,7 @@ def test_what_changed_fits_and_shows_typed_text_inert() -> None:
     result = EditResult(SHIFT, after, ("date", "location", "notes"), [], [], 3)
     for reply in (
         build_edit_result(result),
-        build_shift_changed_dm(result, SignupView(1, after, "U1", SignupStatus.CLAIMED)),
+        build_shift_changed_dm(result, SignupView(1, after, TEAM, "U1", SignupStatus.CLAIMED)),
     ):
         check_blocks(reply.blocks, MAX_MESSAGE_BLOCKS)
         seen = "\n".join(block_texts(reply.blocks))
@@ -67,7 +70,7 @@ def test_a_long_series_is_listed_with_how_many_more() -> None:
     shifts = weeks(MAX_REPEAT)
     repeat = build_repeat_result(RepeatResult(SHIFT, shifts, shifts[:3]), "CIOWA", pending=2)
     cancel = build_series_cancel_confirmation(
-        SeriesCancel(SHIFT, shifts, {f"U{n}": shifts for n in range(40)}, False), WORST
+        SeriesCancel(SHIFT, shifts, {Member(TEAM, f"U{n}"): shifts for n in range(40)}, False), WORST
     )
     dm = build_series_cancelled_dm(shifts, WORST)
     for reply in (repeat, cancel, dm):
@@ -86,7 +89,7 @@ def test_the_edit_form_is_a_view_slack_takes() -> None:
 
 
 def test_a_roster_add_line_names_the_person() -> None:
-    waiting = SignupView(5, SHIFT, "U9", SignupStatus.WAITLISTED, 41)
+    waiting = SignupView(5, SHIFT, TEAM, "U9", SignupStatus.WAITLISTED, 41)
     line = roster_add_line(RosterAdd(waiting, walk_in=False, already=False))
     assert "<@U9> is #41 on the waitlist" in line
     assert "capacity 501" not in line and "the most places a shift can have (500)" in line

@@ -19,6 +19,7 @@ from bot.models import ShiftKind, ShiftStatus
 from bot.services.hosting import PROPOSALS_PAGE, Proposal, ProposalPage
 from bot.services.places import PLACES
 from bot.services.shifts import MAX_LOCATION, MAX_NOTES, ShiftView
+from tests.factories import TEAM
 
 SNEAKY = "<!channel> & <@U0SNEAKY1> "
 START = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
@@ -26,6 +27,7 @@ START = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)
 
 def largest(shift_id: int, status: ShiftStatus = ShiftStatus.PROPOSED) -> Proposal:
     shift = ShiftView(
+        team_id=TEAM,
         id=2**31 - 1 - shift_id,
         state="NH",
         kind=ShiftKind.PHONEBANK,

@@ -12,6 +12,7 @@ from bot.services.counts import Counts
 from bot.services.stats import PersonalStats
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 SNEAKY = "<!channel> <@U0VOLBOB01>"
 
@@ -20,7 +21,7 @@ def bob_logs_in_iowa(bot: Bot) -> None:
     bot.slack.add_person("UBOB", SNEAKY, real_name=SNEAKY)
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)

@@ -13,8 +13,10 @@ from bot.db import create_db_engine, session_factory, upgrade
 from bot.localslack.reading import message_text
 from bot.localslack.webapi import LocalSlack
 from bot.services.clock import utcnow
+from bot.services.organizations import seen
 from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, bot_env
+from tests.factories import TEAM
 
 
 @pytest.fixture
@@ -24,7 +26,8 @@ def setup(tmp_path: Path) -> Iterator[tuple[LocalSlack, dict[str, str]]]:
     engine = create_db_engine(url)
     write, _ = session_factory(engine)
     with write() as session:
-        state = ensure_state(session, "IA", now=utcnow())
+        seen(session, team_id=TEAM, name="Turnout", now=utcnow())  # as `turnout run` records it
+        state = ensure_state(session, team_id=TEAM, code="IA", now=utcnow())
         state.channel_id = "CIOWA"
         session.add(state)
     engine.dispose()

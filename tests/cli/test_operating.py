@@ -17,8 +17,10 @@ from bot.config import Settings
 from bot.db import create_db_engine, session_factory, upgrade
 from bot.localslack.webapi import LocalSlack
 from bot.services.clock import utcnow
+from bot.services.organizations import seen
 from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, bot_env
+from tests.factories import TEAM
 
 
 @pytest.fixture
@@ -111,8 +113,9 @@ def bound(tmp_path: Path, slack: LocalSlack) -> dict[str, str]:
     engine = create_db_engine(url)
     write, _ = session_factory(engine)
     with write() as session:
+        seen(session, team_id=TEAM, name="Turnout Local", now=utcnow())  # as `turnout run` records it
         for code, channel in (("IA", "CIOWA"), ("NH", "CGONE")):
-            state = ensure_state(session, code, now=utcnow())
+            state = ensure_state(session, team_id=TEAM, code=code, now=utcnow())
             state.channel_id = channel
             session.add(state)
     engine.dispose()

@@ -16,6 +16,7 @@ from bot.models import ShiftStatus
 from bot.services.places import PLACES
 from bot.services.shifts import ShiftView
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 # Every button action id Turnout listens for.
 BUTTON_ACTIONS = (
@@ -83,6 +84,7 @@ def shift_form(view_id: str = "VSHIFTFORM1", today: date = date(2026, 11, 22)) -
 def edit_form(metadata: Any, view_id: str = "VEDITFORM1") -> dict[str, Any]:
     """The edit form as Slack sends it back, for whatever shift its metadata names."""
     shift = ShiftView(
+        team_id=TEAM,
         id=1,
         state="IA",
         kind="canvass",

@@ -28,6 +28,7 @@ from bot.services.shifts import claim_shift
 from handlers.common import SORRY
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM, member
 
 MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
 # Markup, a channel-wide ping, a mention, a link and emoji, 300 characters of it: all must stay inert.
@@ -125,7 +126,7 @@ def forged(message: Message, action_id: str, value: str) -> Message:
 def claim_all(session: Session, user_id: str, shift_ids: list[int], now: datetime) -> None:
     make.volunteer(session, user_id, now)
     for shift_id in shift_ids:
-        claim_shift(session, shift_id=shift_id, user_id=user_id, now=now)
+        claim_shift(session, shift_id=shift_id, who=member(user_id), now=now)
 
 
 # ---------------------------------------------------------------- /shifts
@@ -268,7 +269,7 @@ def full_roster(bot: Bot) -> tuple[int, list[str]]:
         )
         for user in people:
             make.volunteer(session, user, bot.clock(), name=f"{LOUD[:60]} {user}")
-            claim_shift(session, shift_id=shift_id, user_id=user, now=bot.clock())
+            claim_shift(session, shift_id=shift_id, who=member(user), now=bot.clock())
     return shift_id, people
 
 
@@ -390,7 +391,7 @@ def test_an_old_offset_past_the_end_shows_the_last_page(bot: Bot) -> None:
 def test_the_morning_post_shows_ten_shifts_that_need_people_and_counts_the_rest(bot: Bot) -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)
@@ -414,7 +415,7 @@ def test_the_morning_post_needs_no_pointer_when_everything_fits(bot: Bot) -> Non
     with bot.deps.session() as session:
         for n in range(3):
             make.shift(session, bot.clock(), days_ahead=1, start=time(9 + n))
-        digest = morning_digest(session, state="IA", day=bot.clock().date(), now=bot.clock())
+        digest = morning_digest(session, team_id=TEAM, state="IA", day=bot.clock().date(), now=bot.clock())
     post = build_morning_post(digest)
     assert len(post.blocks) <= MESSAGE_BLOCKS and not slack_refusals(post.blocks, MESSAGE_BLOCKS)
     assert "more:" not in message_text(Message("", "", "", post.blocks))
@@ -423,7 +424,7 @@ def test_the_morning_post_needs_no_pointer_when_everything_fits(bot: Bot) -> Non
 def test_a_leaderboard_with_ties_stays_within_limits(bot: Bot) -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)
@@ -433,7 +434,7 @@ def test_a_leaderboard_with_ties_stays_within_limits(bot: Bot) -> None:
             )
             log_contacts(
                 session,
-                user_id=user,
+                who=member(user),
                 counts={Metric.DOORS: 40},
                 shift_id=None,
                 channel_id="CIOWA",

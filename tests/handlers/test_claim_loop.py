@@ -12,6 +12,7 @@ from bot.localslack.reading import buttons, message_text
 from bot.models import Signup
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def seed(bot: Bot, capacity: int = 2, bind: bool = True) -> int:
@@ -21,7 +22,7 @@ def seed(bot: Bot, capacity: int = 2, bind: bool = True) -> int:
         if bind:
             from bot.models import State
 
-            state = session.get(State, "IA")
+            state = session.get(State, (TEAM, "IA"))
             assert state is not None
             state.channel_id = "CIOWA"
             session.add(state)

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from bot.models import State
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def bind(bot: Bot, state: str = "IA", channel: str = "CIOWA") -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", state, bot.clock())
-        row = session.get(State, state)
+        row = session.get(State, (TEAM, state))
         assert row is not None
         row.channel_id = channel
         session.add(row)

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.db import create_db_engine
 from bot.deps import make_deps
 from bot.localslack.driver import SlackDriver, TrackingExecutor
-from bot.localslack.webapi import LocalSlack
+from bot.localslack.webapi import TEAM_ID, LocalSlack
 from bot.services.shifts import ListingQuery
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
@@ -39,7 +39,7 @@ def down_bot(slack: LocalSlack, clock: Clock, settings: Settings) -> Iterator[Bo
     url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/turnout"
     engine = create_db_engine(url, connect_args={"connect_timeout": 2})
     deps = replace(
-        make_deps(settings, engine=engine, clock=clock),
+        make_deps(settings, engine=engine, clock=clock, team_id=TEAM_ID),
         make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
         redraws=Coalescer(0.0),
         profiles=ProfileRefresher(0.0),

@@ -396,12 +396,12 @@ def test_a_shift_moved_gets_its_reminders_at_the_new_time(bot: Bot) -> None:
     shift_id = campaign(bot, days_ahead=1)
     bot.command("/claim", str(shift_id), user="UVOL1")
     at = row(bot, shift_id).starts_at - timedelta(hours=1)
-    assert run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at).sent >= 1
+    assert run_job(bot.deps, Job.REMINDERS, "IA", at, team_id=None).sent >= 1
     reminded = len(bot.slack.dms_to("UVOL1"))
     bot.command("/turnout", f"shift edit {shift_id} date {date(2026, 11, 25)}", user="UCOORD")
     assert len(bot.slack.dms_to("UVOL1")) == reminded + 1  # told of the change
     at = row(bot, shift_id).starts_at - timedelta(hours=1)
-    assert run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at).sent >= 1
+    assert run_job(bot.deps, Job.REMINDERS, "IA", at, team_id=None).sent >= 1
     assert len(bot.slack.dms_to("UVOL1")) == reminded + 2  # and reminded again, for the new day
 
 
@@ -417,7 +417,7 @@ def test_an_at_risk_post_says_when_the_shift_moved_and_offers_no_cover_for_the_o
     shift_id = campaign(bot, days_ahead=1)
     bot.command("/claim", str(shift_id), user="UVOL1")
     at = row(bot, shift_id).starts_at - timedelta(hours=1)
-    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", at)
+    run_job(bot.deps, Job.REMINDERS, "IA", at, team_id=None)
     posts = at_risk_posts(bot, shift_id)
     assert all(act.CLAIM in {b["action_id"] for b in buttons(p)} for p in posts)
     bot.command("/turnout", f"shift edit {shift_id} date {date(2026, 11, 25)}", user="UCOORD")
@@ -426,7 +426,7 @@ def test_an_at_risk_post_says_when_the_shift_moved_and_offers_no_cover_for_the_o
         assert "starts soon" not in text and "needs cover" not in text and buttons(post) == []
         assert f"Shift #{shift_id} moved" in text and "Wed Nov 25 · 10:00 AM–1:00 PM CST" in text
     # At the new time, a fresh at-risk post goes out (the old one stays as it was redrawn).
-    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1))
+    run_job(bot.deps, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1), team_id=None)
     fresh = [m for m in bot.slack.posts_in("CIOWA") if f"Shift #{shift_id} starts soon" in message_text(m)]
     assert len(fresh) == 1 and "Wed Nov 25" in message_text(fresh[0])
 
@@ -434,7 +434,7 @@ def test_an_at_risk_post_says_when_the_shift_moved_and_offers_no_cover_for_the_o
 def test_an_at_risk_post_says_the_shift_was_cancelled_and_offers_no_cover(bot: Bot) -> None:
     shift_id = campaign(bot, days_ahead=1)
     bot.command("/claim", str(shift_id), user="UVOL1")
-    run_job(bot.deps, bot.client, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1))
+    run_job(bot.deps, Job.REMINDERS, "IA", row(bot, shift_id).starts_at - timedelta(hours=1), team_id=None)
     posts = at_risk_posts(bot, shift_id)
     bot.cancel_shift(shift_id, "Storm warning")
     for post in posts:

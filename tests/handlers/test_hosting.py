@@ -30,6 +30,7 @@ def campaign(bot: Bot, *, leads: bool = False) -> None:
     bot.slack.add_channel("CLEADS", "ia-leads", is_private=True)
     bot.command("/turnout", "state IA #iowa", user="UADMIN")
     bot.command("/turnout", "coordinator <@UCOORD> IA", user="UADMIN")
+    bot.clock.advance(minutes=1)  # Cody coordinates after Cora: listed after her
     bot.command("/turnout", "coordinator <@UCODY> IA", user="UADMIN")
     if leads:
         bound = bot.command("/turnout", "leads IA <#CLEADS|ia-leads>", user="UCOORD")

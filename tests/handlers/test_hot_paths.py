@@ -18,6 +18,7 @@ from bot.services.shifts import record_shift_post
 from bot.slack.delivery import redraw_shift
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 SQL = ("select", "insert", "update", "delete", "with")
 
@@ -63,7 +64,7 @@ def seed(bot: Bot, capacity: int = 2) -> int:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
         make.volunteer(session, "UVOL1", bot.clock(), name="ana")
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)
@@ -86,7 +87,7 @@ def test_a_claim_reads_once_then_holds_the_shifts_row_for_the_fewest_statements(
     assert "You're on shift" in answer.text and "1/2" in answer.text
     before, held = claim_transaction(seen)
     # The shift, its state's rules, the caller's signup and profile: one read.
-    assert len(before) == 1 and before[0].startswith("select shift.id"), before
+    assert len(before) == 1 and before[0].startswith("select shift.team_id, shift.id"), before
     if postgresql:
         # The fill counted, the signup and the ladder's row written: one statement.
         assert len(held) == 1 and "insert into signup" in held[0] and "insert into engagement" in held[0], (
@@ -97,7 +98,7 @@ def test_a_claim_reads_once_then_holds_the_shifts_row_for_the_fewest_statements(
     with bot.deps.read_session() as session:
         signup = session.exec(sa.select(Signup).where(Signup.shift_id == shift_id)).scalars().one()
         assert signup.status == SignupStatus.CLAIMED and signup.volunteer_id == "UVOL1"
-        assert session.get(Engagement, ("UVOL1", "IA")) is not None
+        assert session.get(Engagement, (TEAM, "UVOL1", "IA")) is not None
 
 
 def test_a_claim_by_someone_new_makes_their_row_and_fills_the_waitlist_in_order(bot: Bot) -> None:

@@ -17,6 +17,7 @@ from bot.services import engagement
 from bot.services.shifts import mark_attendance
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM, member
 from tests.handlers.forging import press
 
 TABLES = ("signup", "engagement", "trainingrule", "trainingrecord", "state", "delivery")
@@ -31,7 +32,7 @@ def counts(bot: Bot) -> dict[str, int]:
 def iowa(bot: Bot) -> Bot:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)
@@ -66,7 +67,7 @@ def test_a_long_segment_pages_with_next_and_previous(iowa: Bot) -> None:
         shift_id = make.shift(session, iowa.clock(), capacity=40)
         for n in range(25):
             make.signup(session, shift_id, f"UN{n:02d}", iowa.clock())
-            engagement.note_signup(session, volunteer_id=f"UN{n:02d}", state="IA", now=iowa.clock())
+            engagement.note_signup(session, who=member(f"UN{n:02d}"), state="IA", now=iowa.clock())
     first = iowa.command("/turnout", "people IA new", user="UCOORD").reply
     assert "People 1–10 of 25" in message_text(first)
     second = iowa.click(first, act.PEOPLE_PAGE, user="UCOORD")
@@ -247,7 +248,7 @@ def test_without_a_host_the_leads_hear_and_the_roster_has_accept(iowa: Bot) -> N
 
 def test_a_held_claim_goes_to_the_leads_channel_when_there_is_one(iowa: Bot) -> None:
     with iowa.deps.session() as session:
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.leads_channel_id, state.noshow_limit = "CRANDOM", 1
         session.add(state)
@@ -308,4 +309,4 @@ def test_someone_without_the_role_is_refused_before_anyone_is_looked_up(iowa: Bo
     assert refused.text.startswith("Only an IA coordinator (<@UCOORD>) or an admin can")
     assert all(call.params.get("user") != "UVOL2" for call in iowa.slack.calls_to("users.info"))
     with iowa.deps.read_session() as session:
-        assert session.get(Volunteer, "UVOL2") is None
+        assert session.get(Volunteer, (TEAM, "UVOL2")) is None

@@ -14,13 +14,14 @@ from bot.models import State, Volunteer
 from bot.services.people import Profile, languages_of, sync_volunteer
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.handlers.forging import log_values, press, submit
 
 
 def bind(bot: Bot, state: str = "IA", channel: str = "CIOWA") -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", state, bot.clock())
-        row = session.get(State, state)
+        row = session.get(State, (TEAM, state))
         assert row is not None
         row.channel_id = channel
         session.add(row)
@@ -30,7 +31,9 @@ def spanish_speaker(bot: Bot, user_id: str = "UANA", name: str = "ana") -> str:
     """Someone whose Slack is in Latin American Spanish, and whom Turnout already knows."""
     bot.slack.add_person(user_id, name, locale="es-LA")
     with bot.deps.session() as session:
-        sync_volunteer(session, profile=Profile(user_id, display_name=name, locale="es-LA"), now=bot.clock())
+        sync_volunteer(
+            session, profile=Profile(TEAM, user_id, display_name=name, locale="es-LA"), now=bot.clock()
+        )
     return user_id
 
 
@@ -129,7 +132,7 @@ def test_the_first_reply_to_someone_never_seen_is_english_then_their_slack_langu
     asked = [call.params for call in bot.slack.calls_to("users.info") if call.params.get("user") == "ULUCIA"]
     assert asked and all(str(params.get("include_locale")).lower() in ("1", "true") for params in asked)
     with bot.deps.read_session() as session:
-        volunteer = session.get(Volunteer, "ULUCIA")
+        volunteer = session.get(Volunteer, (TEAM, "ULUCIA"))
         assert volunteer is not None and volunteer.locale == "es-ES"
     assert (
         "Anotado: 5 puertas en Iowa" in bot.command("/log", "5 puertas", user="ULUCIA", channel="CIOWA").text
@@ -150,7 +153,7 @@ def test_turnout_language_chooses_over_slack_and_auto_follows_slack_again(bot: B
     assert "Recorded 3 texts in Iowa" in bot.command("/log", "3 texts").text
     assert "isn't a language Turnout speaks" in bot.command("/turnout", "language IA fr").text
     with bot.deps.read_session() as session:
-        volunteer = session.get(Volunteer, "UVOL1")
+        volunteer = session.get(Volunteer, (TEAM, "UVOL1"))
         assert volunteer is not None and volunteer.language is None
 
 
@@ -225,11 +228,11 @@ def test_dms_follow_each_recipients_language(bot: Bot) -> None:
         make.volunteer(session, "USAM", bot.clock())
         sync_volunteer(
             session,
-            profile=Profile("UCHOSE", display_name="jo", locale="es-LA"),
+            profile=Profile(TEAM, "UCHOSE", display_name="jo", locale="es-LA"),
             now=datetime(2026, 11, 1, tzinfo=UTC),
         )
         session.execute(sa.text("UPDATE volunteer SET language = 'en' WHERE id = 'UCHOSE'"))
-        assert languages_of(session, [ana, "USAM", "UCHOSE", "UNEVER"]) == {
+        assert languages_of(session, team_id=TEAM, user_ids=[ana, "USAM", "UCHOSE", "UNEVER"]) == {
             ana: "es",
             "USAM": "en",
             "UCHOSE": "en",

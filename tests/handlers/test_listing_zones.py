@@ -9,6 +9,7 @@ from bot.localslack.reading import message_text
 from bot.services.people import Profile, sync_volunteer
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def test_a_claim_redraws_today_in_the_viewers_zone(bot: Bot) -> None:
@@ -17,7 +18,9 @@ def test_a_claim_redraws_today_in_the_viewers_zone(bot: Bot) -> None:
     bot.clock.now = datetime(2026, 11, 23, 5, 30, tzinfo=UTC)
     with bot.deps.session() as session:
         # Turnout has met Kai before: their Slack profile, and so their zone, is stored.
-        sync_volunteer(session, profile=Profile("UHONO", "kai", timezone="Pacific/Honolulu"), now=bot.clock())
+        sync_volunteer(
+            session, profile=Profile(TEAM, "UHONO", "kai", timezone="Pacific/Honolulu"), now=bot.clock()
+        )
         tonight = make.shift(session, bot.clock(), state="HI", days_ahead=0, start=time(20, 30), hours=2)
     listing = bot.command("/shifts", "today", user="UHONO").reply
     assert f"#{tonight}" in message_text(listing)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from bot.localslack.signing import signed_headers
 from bot.services.states import ensure_state
 from tests.conftest import SIGNING_SECRET, Bot
+from tests.factories import TEAM
 
 FORM = "application/x-www-form-urlencoded"
 PEOPLE = 40
@@ -19,7 +20,7 @@ PEOPLE = 40
 
 def test_a_surge_of_logs_is_recorded_once_and_answered_once(bot: Bot) -> None:
     with bot.deps.session() as session:
-        ensure_state(session, "IA", now=bot.clock()).channel_id = "CIOWA"
+        ensure_state(session, team_id=TEAM, code="IA", now=bot.clock()).channel_id = "CIOWA"
 
     for n in range(PEOPLE):
         bot.slack.add_person(f"USURGE{n:03d}", f"surge{n}")

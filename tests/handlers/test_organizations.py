@@ -9,8 +9,7 @@ from bot.models import Organization
 from bot.services.organizations import seen
 from bot.services.people import Profile, sync_volunteer
 from tests.conftest import SUNRISE, Bot, Coalition
-
-TEAM = "T0TURNOUT"  # the stand-in's own workspace, where the `bot` fixture's people are
+from tests.factories import TEAM
 
 
 def organization(bot: Bot, team_id: str) -> Organization | None:
@@ -45,10 +44,16 @@ def test_a_chosen_name_outlives_reinstalls_and_an_uninstall_keeps_the_organizati
     assert back.installed_at == bot.clock()
 
 
+def unnamed(bot: Bot) -> bool:
+    """The workspace's organization is as Turnout found it: no name given with `/turnout org`."""
+    org = organization(bot, TEAM)
+    return org is not None and org.name == "" and org.name_set_by is None
+
+
 def test_only_an_admin_renames_and_a_refusal_changes_nothing(bot: Bot) -> None:
     refused = bot.command("/turnout", "org Not Ours", user="UVOL1")
     assert "Only a Turnout admin can rename this organization" in refused.text
-    assert organization(bot, TEAM) is None
+    assert unnamed(bot)
     shown = bot.command("/turnout", "org", user="UVOL1")
     assert "This organization has no name in Turnout yet" in shown.text
 
@@ -56,7 +61,7 @@ def test_only_an_admin_renames_and_a_refusal_changes_nothing(bot: Bot) -> None:
 def test_a_name_is_one_line_of_at_most_80_characters_and_shown_escaped(bot: Bot) -> None:
     too_long = bot.command("/turnout", "org " + "x" * 81, user="UADMIN")
     assert "That name is 81 characters long; an organization's name can have at most 80." in too_long.text
-    assert organization(bot, TEAM) is None
+    assert unnamed(bot)
     bot.command("/turnout", "org  <!channel>   &\tFriends\u200b ", user="UADMIN")
     org = organization(bot, TEAM)
     assert org is not None and org.name == "<!channel> & Friends"
@@ -82,7 +87,9 @@ def test_starting_again_names_it_from_slack_but_never_over_a_chosen_name(bot: Bo
 def test_org_answers_a_spanish_speaker_in_spanish(bot: Bot) -> None:
     bot.slack.add_person("UANA", "ana", locale="es-LA")
     with bot.deps.session() as session:
-        sync_volunteer(session, profile=Profile("UANA", display_name="ana", locale="es-LA"), now=bot.clock())
+        sync_volunteer(
+            session, profile=Profile(TEAM, "UANA", display_name="ana", locale="es-LA"), now=bot.clock()
+        )
         seen(session, team_id=TEAM, name="Turnout Local", now=bot.clock())
     shown = bot.command("/turnout", "org", user="UANA").text
     assert "Esta organización aparece como *Turnout Local* en los números de la coalición." in shown

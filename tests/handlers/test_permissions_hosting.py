@@ -18,6 +18,7 @@ from bot.services.shifts import NewShift
 from bot.services.states import bind_state
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.handlers.forging import answered, press
 
 # ---------------------------------------------------------------- hosting: /host, proposals, trusted hosts, leads
@@ -50,9 +51,9 @@ def hosting_campaign(bot: Bot) -> int:
         make.coordinator(session, "UNHCO", "NH", now)
         bind_state(session, actor=make.ADMIN, code="IA", channel_id="CIOWA", timezone=None, now=now)
         grant_trusted_host(session, actor=make.ADMIN, user_id="UVOL3", state="IA", now=now)
-        other = host_shift(session, actor=Actor("UVOL2", False), spec=spec, now=now).shift.id
+        other = host_shift(session, actor=Actor(TEAM, "UVOL2", False), spec=spec, now=now).shift.id
         decide_proposal(session, actor=make.ADMIN, shift_id=other, approve=True, now=now)
-        proposal = host_shift(session, actor=Actor("UVOL1", False), spec=spec, now=now).shift.id
+        proposal = host_shift(session, actor=Actor(TEAM, "UVOL1", False), spec=spec, now=now).shift.id
     return proposal
 
 
@@ -65,12 +66,12 @@ def shift_status(bot: Bot, shift_id: int) -> ShiftStatus:
 
 def trusted(bot: Bot, user: str) -> bool:
     with bot.deps.read_session() as session:
-        return session.get(TrustedHost, (user, "IA")) is not None
+        return session.get(TrustedHost, (TEAM, user, "IA")) is not None
 
 
 def leads_channel(bot: Bot) -> str | None:
     with bot.deps.read_session() as session:
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         return state.leads_channel_id if state else None
 
 

@@ -13,12 +13,13 @@ from bot.models import State, Volunteer
 from bot.services.people import PROFILE_MAX_AGE
 from tests import factories
 from tests.conftest import SIGNING_SECRET, Bot
+from tests.factories import TEAM
 
 
 def bind_iowa(bot: Bot) -> None:
     with bot.deps.session() as session:
         factories.coordinator(session, "UCOORD", "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)
@@ -48,7 +49,7 @@ def test_a_new_volunteer_is_answered_then_their_profile_is_stored_for_every_work
     # Another worker process: its own app and executor, the same database.
     executor = TrackingExecutor()
     other = build_app(
-        replace(make_deps(bot.deps.settings, engine=bot.deps.engine), clock=bot.clock),
+        replace(make_deps(bot.deps.settings, engine=bot.deps.engine, team_id=TEAM), clock=bot.clock),
         client=bot.client,
         executor=executor,
     )

@@ -24,6 +24,7 @@ from bot.models import State
 from handlers.common import SORRY, _ReplyInAck
 from tests import factories
 from tests.conftest import SIGNING_SECRET, Bot
+from tests.factories import TEAM
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -33,7 +34,7 @@ def iowa(bot: Bot) -> Bot:
     with bot.deps.session() as session:
         factories.coordinator(session, "UCOORD", "IA", bot.clock())
         factories.volunteer(session, "UVOL1", bot.clock(), name="ana")
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)

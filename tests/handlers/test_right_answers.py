@@ -20,6 +20,7 @@ from handlers.parsing import METRIC_WORDS, parse_listing, parse_state, take_stat
 from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def local(text: str, tz: str = "America/Chicago") -> datetime:
@@ -29,7 +30,7 @@ def local(text: str, tz: str = "America/Chicago") -> datetime:
 def bind(bot: Bot, state: str = "IA", channel: str = "CIOWA") -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", state, bot.clock())
-        row = session.get(State, state)
+        row = session.get(State, (TEAM, state))
         assert row is not None
         row.channel_id = channel
         session.add(row)
@@ -37,7 +38,7 @@ def bind(bot: Bot, state: str = "IA", channel: str = "CIOWA") -> None:
 
 def tick(bot: Bot, at: datetime) -> None:
     bot.clock.now = at
-    run_due(bot.deps, bot.client, at)
+    run_due(bot.deps, at)
 
 
 def posts(bot: Bot, needle: str, channel: str = "CIOWA") -> list[str]:
@@ -115,7 +116,7 @@ def test_the_migration_starts_existing_standing_goals_on_the_day_they_were_set(t
                 "VALUES ('IA', 'doors', NULL, 40, 'UCOORD', '2026-11-22 03:00:00')"
             )
         )
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004")
     with engine.connect() as db:
         assert db.execute(sa.text("SELECT starts_on FROM goal")).scalar_one() == "2026-11-21"
     engine.dispose()

@@ -14,13 +14,14 @@ from bot.localslack.webapi import Message
 from bot.models import Coordinator, Shift, State, Volunteer
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def test_admin_binds_a_state_to_a_typed_channel_with_a_time_zone(bot: Bot) -> None:
     reply = bot.command("/turnout", "state TX #iowa America/Denver", user="UADMIN")
     assert "Texas (TX) now posts in <#CIOWA>, on America/Denver time" in reply.text
     with bot.deps.read_session() as session:
-        state = session.get(State, "TX")
+        state = session.get(State, (TEAM, "TX"))
         assert state is not None and state.channel_id == "CIOWA" and state.timezone == "America/Denver"
 
 
@@ -53,7 +54,7 @@ def test_home_state_is_the_default_for_shifts(bot: Bot) -> None:
         make.shift(session, bot.clock(), state="NH")
     assert "New Hampshire (NH)" in bot.command("/turnout", "home nh").text
     with bot.deps.read_session() as session:
-        volunteer = session.get(Volunteer, "UVOL1")
+        volunteer = session.get(Volunteer, (TEAM, "UVOL1"))
         assert volunteer is not None and volunteer.home_state == "NH" and volunteer.email == "ana@example.org"
     assert "New Hampshire" in bot.command("/shifts").text
 

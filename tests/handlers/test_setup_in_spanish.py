@@ -14,6 +14,7 @@ from bot.models import SignupStatus, State
 from bot.services.shifts import mark_attendance
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def reads_spanish(bot: Bot, *users: str) -> None:
@@ -26,7 +27,7 @@ def reads_spanish(bot: Bot, *users: str) -> None:
 def iowa(bot: Bot) -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)
@@ -124,7 +125,7 @@ def test_the_leads_channel_reads_its_states_language_and_a_dm_its_recipients(bot
     iowa(bot)
     reads_spanish(bot, "UVOL2")
     with bot.deps.session() as session:
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.leads_channel_id, state.noshow_limit, state.language = "CRANDOM", 1, "es"
         session.add(state)

@@ -18,13 +18,14 @@ from bot.services.shifts import cancel_shift
 from bot.slack.delivery import post_new_shift
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def seed(bot: Bot, *, capacity: int = 5, days_ahead: int = 6) -> int:
     """Iowa bound to #iowa, with one canvass on Saturday Nov 28, 10:00–13:00 CST; UVOL1 reads Spanish."""
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)
@@ -122,7 +123,7 @@ def test_cancel_confirmation_counts_people_in_spanish(bot: Bot) -> None:
         for user in ("UVOL1", "UVOL2"):
             make.signup(session, shift_id, user, bot.clock())
         preview = cancel_shift(
-            session, actor=Actor("UCOORD", False), shift_id=shift_id, now=bot.clock(), dry_run=True
+            session, actor=Actor(TEAM, "UCOORD", False), shift_id=shift_id, now=bot.clock(), dry_run=True
         )
     asked = build_cancel_confirmation(preview, "", SPANISH)
     assert asked.blocks[0]["text"]["text"] == (

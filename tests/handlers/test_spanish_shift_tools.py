@@ -10,6 +10,7 @@ from bot.models import State
 from bot.services.people import Profile, sync_volunteer
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.handlers.forging import edit_form, edit_values, submit
 
 SAT = "sáb 28 nov · 10:00–13:00 CST"
@@ -18,7 +19,9 @@ SAT = "sáb 28 nov · 10:00–13:00 CST"
 def spanish_speaker(bot: Bot, user_id: str, name: str) -> str:
     bot.slack.add_person(user_id, name, locale="es-LA")
     with bot.deps.session() as session:
-        sync_volunteer(session, profile=Profile(user_id, display_name=name, locale="es-LA"), now=bot.clock())
+        sync_volunteer(
+            session, profile=Profile(TEAM, user_id, display_name=name, locale="es-LA"), now=bot.clock()
+        )
     return user_id
 
 
@@ -26,7 +29,7 @@ def iowa(bot: Bot, coordinator: str) -> int:
     """IA bound to #iowa, `coordinator` coordinating it, and a shift on Saturday Nov 28 10:00–13:00."""
     with bot.deps.session() as session:
         make.coordinator(session, coordinator, "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from bot.models import Coordinator, Shift, State, Volunteer
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def test_every_setup_command_takes_a_state_of_several_words(bot: Bot) -> None:
@@ -30,7 +31,7 @@ def test_every_setup_command_takes_a_state_of_several_words(bot: Bot) -> None:
     with bot.deps.read_session() as session:
         assert session.exec(select(Volunteer.home_state).where(Volunteer.id == "UVOL1")).one() == "NH"
         assert session.exec(select(State.channel_id).where(State.code == "NH")).one() == "CNH"
-        assert session.get(Coordinator, ("UCOORD", "NH")) is not None
+        assert session.get(Coordinator, (TEAM, "UCOORD", "NH")) is not None
         shift = session.exec(select(Shift)).one()
     assert (shift.state, shift.location) == ("NH", "Concord HQ,  5 Main St")
 

@@ -37,6 +37,7 @@ from bot.localslack.limits import check_message, check_view
 from bot.localslack.reading import buttons
 from bot.models import Delivery, DeliveryKind, ShiftKind, SignupStatus, State
 from bot.services import engagement, states
+from bot.services.members import Member
 from bot.services.places import PLACES
 from bot.services.roles import Actor
 from bot.services.schedule import Job
@@ -49,6 +50,7 @@ from jobs.runner import run_due
 from tests import factories as make
 from tests.catalogs import PSEUDO_CODE, pseudo_lang
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.handlers.forging import (
     edit_form,
     edit_values,
@@ -137,7 +139,7 @@ def reader(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, int]:
     monkeypatch.setattr(i18n, "_LANGS", {**i18n._LANGS, PSEUDO_CODE: pseudo_lang()})
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)
@@ -326,9 +328,9 @@ def test_shift_form_and_cancel_confirmation_come_through_the_catalog(bot: Bot) -
         make.coordinator(session, "UCOORD", "IA", bot.clock())
         shift_id = make.shift(session, bot.clock())
         make.signup(session, shift_id, "UVOL1", bot.clock())
-        actor = Actor("UCOORD", False)
+        actor = Actor(TEAM, "UCOORD", False)
         preview = cancel_shift(session, actor=actor, shift_id=shift_id, now=bot.clock(), dry_run=True)
-        assert get_shift(session, shift_id).held == 1
+        assert get_shift(session, shift_id, team_id=TEAM).held == 1
     asked = build_cancel_confirmation(preview, "the <venue> closed", lang)
     words = [
         w for t in [asked.text, *texts(asked.blocks)] for w in english_left(t, "the &lt;venue&gt; closed")
@@ -350,7 +352,7 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
     this checks the form's answers too, which reach Slack in an HTTP response."""
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "WV", bot.clock())
-        row = session.get(State, "WV")
+        row = session.get(State, (TEAM, "WV"))
         assert row is not None
         row.channel_id = "CWV"
         session.add(row)
@@ -392,7 +394,7 @@ def test_translated_replies_fit_slack_in_every_language(bot: Bot, lang: Lang) ->
         session.execute(
             sa.text(f"UPDATE shift SET notes = '{'N' * 1000}', capacity = 500 WHERE id = {long_one}")
         )
-        post = build_shift_post(get_shift(session, long_one), lang)
+        post = build_shift_post(get_shift(session, long_one, team_id=TEAM), lang)
     assert check_message(post.text, post.blocks, require_text=True) == []
     form = bot.command("/log", "", user=READER, channel="CWV").view
     assert form is not None and len(form["blocks"][-1]["element"]["options"]) == 20
@@ -442,7 +444,7 @@ def busy_week(bot: Bot, reader: str, name: str = "Ñåɱé") -> int:
             user = f"UFIRST{n}"
             done = make.shift(session, chicago("2026-11-20T12:00"), day=date(2026, 11, 21))
             make.signup(session, done, user, bot.clock(), SignupStatus.ATTENDED)
-            engagement.refresh(session, volunteer_id=user, state="IA", now=bot.clock())
+            engagement.refresh(session, who=Member(TEAM, user), state="IA", now=bot.clock())
         for n in range(12):
             make.shift(session, bot.clock(), day=date(2026, 11, 24), start=time(9 + n % 8))
         mine = make.shift(session, bot.clock(), day=date(2026, 11, 25), capacity=5, host=reader)
@@ -465,13 +467,13 @@ def run_the_week(bot: Bot) -> None:
         "2026-11-25T08:00",  # two hours before it: a reminder, and the call for cover
     ):
         bot.clock.now = chicago(at)
-        run_due(bot.deps, bot.client, bot.clock())
+        run_due(bot.deps, bot.clock())
 
 
 def after_the_week(bot: Bot) -> None:
     for at in ("2026-11-25T14:00", "2026-11-30T08:00"):  # after the shift; the weekly digest
         bot.clock.now = chicago(at)
-        run_due(bot.deps, bot.client, bot.clock())
+        run_due(bot.deps, bot.clock())
 
 
 def test_every_post_and_the_home_tab_come_through_the_catalog(
@@ -543,7 +545,7 @@ def test_the_posts_and_the_home_tab_fit_slack_in_every_language(bot: Bot, lang: 
     every message and view against Slack's limits (the `slack` fixture fails the test otherwise)."""
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id, row.language = "CIOWA", lang.code
         session.add(row)
@@ -868,7 +870,7 @@ def coordinating(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> int:
         make.coordinator(session, READER, "IA", bot.clock())
         make.volunteer(session, "UADMIN", bot.clock())
         make.volunteer(session, "UVOL1", bot.clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
         session.add(row)
@@ -970,7 +972,7 @@ def test_setup_and_ladder_replies_fit_slack_in_every_language(bot: Bot, lang: La
         shift_id = make.shift(session, bot.clock(), capacity=40)
         for n in range(25):
             make.signup(session, shift_id, f"UN{n:02d}", bot.clock())
-            engagement.note_signup(session, volunteer_id=f"UN{n:02d}", state="IA", now=bot.clock())
+            engagement.note_signup(session, who=Member(TEAM, f"UN{n:02d}"), state="IA", now=bot.clock())
     texts_ = [
         "help",
         *(f"{name} help" for name in SUBCOMMAND_HELP),

@@ -10,13 +10,14 @@ from bot.localslack.reading import buttons, message_text
 from bot.models import Shift, State
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.jobs.test_schedule import local, setup, tick
 
 
 def bind_leads(bot: Bot, channel: str = "CLEADS") -> None:
     bot.slack.add_channel(channel, "ia-leads", is_private=True)
     with bot.deps.session() as session:
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.leads_channel_id = channel
         session.add(state)
@@ -67,7 +68,7 @@ def test_without_a_leads_channel_at_risk_shifts_reach_the_coordinators_by_dm(bot
 def test_at_risk_news_reaches_the_leads_even_in_a_state_without_a_channel(bot: Bot) -> None:
     setup(bot, channel="CIOWA")
     with bot.deps.session() as session:
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = None
         session.add(state)

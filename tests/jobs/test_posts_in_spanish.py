@@ -23,6 +23,7 @@ from bot.slack import uploads
 from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.fastbot import slack_down, slack_up
 from tests.handlers.test_languages import spanish_speaker
 from tests.jobs.test_schedule import local, setup, tick
@@ -145,7 +146,7 @@ def test_a_spanish_coordinator_gets_the_weekly_digest_and_its_chart_in_spanish(b
 def test_the_weekly_charts_labels_are_in_its_readers_language(bot: Bot) -> None:
     setup(bot)
     with bot.deps.read_session() as session:
-        digest = weekly_digest(session, state="IA", last=date(2026, 11, 22))
+        digest = weekly_digest(session, team_id=TEAM, state="IA", last=date(2026, 11, 22))
     spanish, english = weekly_labels(digest, SPANISH), weekly_labels(digest, ENGLISH)
     assert spanish.title == "IA: contactos por día, del 2026-11-16 al 2026-11-22"
     assert spanish.days[0] == "lun\n16" and spanish.days[-1] == "dom\n22"
@@ -168,14 +169,14 @@ def test_a_retried_chart_is_drawn_in_the_language_of_its_digest(
     )
     slack_down(bot, "files.getUploadURLExternal")
     bot.clock.now = local("2026-11-23T08:00")
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
     assert bot.slack.uploads == [] and len(bot.slack.dms_to("UCOORD")) == 1
     with bot.deps.read_session() as session:
         (chart,) = session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.WEEKLY_CHART)).all()
     assert json.loads(chart.payload or "{}")["lang"] == "es"
     slack_up(bot)
     bot.clock.now = local("2026-11-23T08:05")
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
     assert len(bot.slack.uploads) == 1 and drawn == ["es"]
 
 

@@ -45,7 +45,7 @@ def test_a_morning_digest_survives_ten_minutes_of_slack_errors_and_posts_once(fa
     at = local("2026-11-24T09:00")
     while at <= local("2026-11-24T09:20"):
         bot.clock.now = at
-        run_due(bot.deps, bot.client, at)
+        run_due(bot.deps, at)
         at += timedelta(seconds=30)
     assert morning_posts(bot) == 0
     delivery = morning(bot)
@@ -53,8 +53,8 @@ def test_a_morning_digest_survives_ten_minutes_of_slack_errors_and_posts_once(fa
     assert delivery.next_attempt_at is not None and delivery.next_attempt_at > local("2026-11-24T09:20")
     slack_up(bot)
     bot.clock.now = local("2026-11-24T09:45")
-    run_due(bot.deps, bot.client, bot.clock())
-    run_due(bot.deps, bot.client, bot.clock() + timedelta(minutes=30))
+    run_due(bot.deps, bot.clock())
+    run_due(bot.deps, bot.clock() + timedelta(minutes=30))
     assert morning_posts(bot) == 1
     assert morning(bot).status == "sent"
 
@@ -66,7 +66,7 @@ def test_tries_are_spaced_out_not_made_every_tick(fast_bot: Bot) -> None:
     at = local("2026-11-24T09:00")
     while at <= local("2026-11-24T09:30"):
         bot.clock.now = at
-        run_due(bot.deps, bot.client, at)
+        run_due(bot.deps, at)
         at += timedelta(seconds=30)
     # 61 ticks; 30 s, 1, 2, 4, 8, 15 min… leaves room for at most seven tries in 30 minutes.
     assert 5 <= morning(bot).attempts <= 7
@@ -77,10 +77,10 @@ def test_a_post_is_given_up_once_its_window_has_passed(fast_bot: Bot) -> None:
     setup(bot)
     slack_down(bot, tries=1)
     bot.clock.now = local("2026-11-24T09:00")
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
     slack_up(bot)
     bot.clock.now = local("2026-11-24T11:01")
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
     assert morning_posts(bot) == 0
     delivery = morning(bot)
     assert delivery.status == "failed" and delivery.last_error == "no longer useful"
@@ -91,10 +91,10 @@ def test_an_error_retrying_cannot_cure_fails_at_once_and_is_not_retried(fast_bot
     setup(bot)
     bot.slack.fail_next("chat.postMessage", 200, times=1, retry_after=None, error="channel_not_found")
     bot.clock.now = local("2026-11-24T09:00")
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
     tries = len(bot.slack.calls_to("chat.postMessage"))
     for minutes in (1, 5, 30, 90):
-        run_due(bot.deps, bot.client, bot.clock() + timedelta(minutes=minutes))
+        run_due(bot.deps, bot.clock() + timedelta(minutes=minutes))
     assert len(bot.slack.calls_to("chat.postMessage")) == tries == 1
     delivery = morning(bot)
     assert delivery.status == "failed" and delivery.last_error == "channel_not_found"

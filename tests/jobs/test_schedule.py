@@ -24,6 +24,7 @@ from jobs.runner import run_due, run_job
 from jobs.scheduler import Leadership
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 def local(text: str, tz: str = "America/Chicago") -> datetime:
@@ -33,7 +34,7 @@ def local(text: str, tz: str = "America/Chicago") -> datetime:
 def setup(bot: Bot, state: str = "IA", channel: str = "CIOWA", tz: str | None = None) -> None:
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", state, bot.clock())
-        row = session.get(State, state)
+        row = session.get(State, (TEAM, state))
         assert row is not None
         row.channel_id = channel
         if tz:
@@ -43,14 +44,14 @@ def setup(bot: Bot, state: str = "IA", channel: str = "CIOWA", tz: str | None = 
 
 def schedule(bot: Bot, state: str = "IA") -> StateSchedule:
     with bot.deps.read_session() as session:
-        found = schedule_for(session, state)
+        found = schedule_for(session, team_id=TEAM, code=state)
     assert found is not None
     return found
 
 
 def tick(bot: Bot, at: datetime) -> int:
     bot.clock.now = at
-    return run_due(bot.deps, bot.client, at).sent
+    return run_due(bot.deps, at).sent
 
 
 def morning_posts(bot: Bot, channel: str = "CIOWA") -> list[str]:
@@ -73,6 +74,7 @@ def test_a_dst_change_day_gets_exactly_one_morning_post_at_local_nine(
     tz: str, day: date, expected_utc_hour: int
 ) -> None:
     sched = StateSchedule(
+        TEAM,
         "IA",
         tz,
         "C1",
@@ -110,7 +112,7 @@ def test_double_ticks_reruns_and_manual_runs_post_once(bot: Bot) -> None:
     at = local("2026-11-24T09:00")
     assert tick(bot, at) == 1
     assert tick(bot, at + timedelta(seconds=30)) == 0
-    assert run_job(bot.deps, bot.client, Job.MORNING, "IA", at + timedelta(minutes=5)).skipped == 1
+    assert run_job(bot.deps, Job.MORNING, "IA", at + timedelta(minutes=5), team_id=None).skipped == 1
     assert len(morning_posts(bot)) == 1
 
 
@@ -158,7 +160,10 @@ def test_a_crash_between_claim_and_send_is_retried_once_the_claim_is_stale(bot: 
     setup(bot)
     at = local("2026-11-24T09:00")
     with bot.deps.session() as session:  # a process claimed the post, then died before sending
-        assert claim_delivery(session, kind="morning", target="CIOWA", key="2026-11-24", now=at) is not None
+        assert (
+            claim_delivery(session, team_id=TEAM, kind="morning", target="CIOWA", key="2026-11-24", now=at)
+            is not None
+        )
     assert tick(bot, at + timedelta(minutes=1)) == 0  # the claim may still be live
     assert tick(bot, at + timedelta(minutes=6)) == 1
     assert tick(bot, at + timedelta(minutes=7)) == 0
@@ -175,7 +180,7 @@ def test_two_schedulers_ticking_at_once_post_once(bot: Bot) -> None:
 
     def scheduler() -> None:
         barrier.wait()
-        sent.append(run_due(bot.deps, bot.client, at).sent)
+        sent.append(run_due(bot.deps, at).sent)
 
     threads = [threading.Thread(target=scheduler) for _ in range(2)]
     for t in threads:

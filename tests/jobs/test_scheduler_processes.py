@@ -13,8 +13,10 @@ import pytest
 from bot.db import create_db_engine, session_factory, upgrade
 from bot.localslack.webapi import LocalSlack
 from bot.services.clock import utcnow
+from bot.services.organizations import seen
 from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, bot_env
+from tests.factories import TEAM
 
 
 # Every scheduler on a database contends for one advisory lock: under xdist (--dist loadgroup)
@@ -28,7 +30,8 @@ def test_two_scheduler_processes_post_once(postgres_url: str, tmp_path: Path) ->
     write, _ = session_factory(engine)
     due = (datetime.now(UTC) - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
     with write() as session:
-        state = ensure_state(session, "IA", now=utcnow())
+        seen(session, team_id=TEAM, name="Turnout", now=utcnow())  # as `turnout run` records it
+        state = ensure_state(session, team_id=TEAM, code="IA", now=utcnow())
         state.channel_id, state.timezone, state.morning_at = "CIOWA", "Etc/UTC", due
         session.add(state)
     engine.dispose()

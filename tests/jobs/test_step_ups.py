@@ -13,6 +13,7 @@ from bot.services import engagement
 from bot.services.digests import evening_digest
 from tests import factories as make
 from tests.conftest import Bot, Clock
+from tests.factories import TEAM, member
 from tests.jobs.test_schedule import local, setup, tick
 
 
@@ -25,13 +26,15 @@ def history(
         for day in days:
             shift_id = make.shift(session, deps.clock(), state=state, day=day, kind=kind)
             make.signup(session, shift_id, user, deps.clock(), SignupStatus.ATTENDED)
-        engagement.refresh(session, volunteer_id=user, state=state, now=deps.clock())
+        engagement.refresh(session, who=member(user), state=state, now=deps.clock())
 
 
 def cheers(deps: Deps, day: date, state: str = "IA") -> str:
     """The evening post for `day` as it would be drawn (and marked) now."""
     with deps.session() as session:
-        reply = build_evening_post(evening_digest(session, state=state, day=day, now=deps.clock()))
+        reply = build_evening_post(
+            evening_digest(session, team_id=TEAM, state=state, day=day, now=deps.clock())
+        )
     return "\n".join(b["text"]["text"] for b in reply.blocks if b["type"] == "section")
 
 
@@ -72,7 +75,7 @@ def test_hosting_is_cheered_once_the_first_hosted_shift_has_taken_place(deps: De
     with deps.session() as session:
         make.volunteer(session, "UHOST", clock())
         make.shift(session, clock(), day=TUE, kind=ShiftKind.PHONEBANK, host="UHOST")
-        engagement.refresh(session, volunteer_id="UHOST", state="IA", now=clock())
+        engagement.refresh(session, who=member("UHOST"), state="IA", now=clock())
     assert "UHOST" not in cheers(deps, SUN)  # published, not yet hosted
     clock.now = local("2026-11-24T20:00")
     assert "<@UHOST> hosted their first phone bank!" in cheers(deps, TUE)
@@ -96,7 +99,7 @@ def test_history_from_before_the_ladder_is_not_news(deps: Deps, clock: Clock) ->
     clock.now = local("2026-11-22T19:00")
     history(deps, "UVOL1", date(2026, 11, 20), date(2026, 11, 21), SUN)
     with deps.session() as session:
-        row = session.get(Engagement, ("UVOL1", "IA"))
+        row = session.get(Engagement, (TEAM, "UVOL1", "IA"))
         assert row is not None
         row.celebrated_rung = "regular"  # as the migration leaves what happened before it
         session.add(row)
@@ -110,6 +113,6 @@ def test_a_launch_day_of_step_ups_stays_inside_the_post(deps: Deps, clock: Clock
         for n in range(120):
             user = f"UV{n:03d}"
             make.signup(session, shift_id, user, clock(), SignupStatus.ATTENDED)
-            engagement.refresh(session, volunteer_id=user, state="IA", now=clock())
+            engagement.refresh(session, who=member(user), state="IA", now=clock())
     text = cheers(deps, SUN)
     assert text.count("Welcome") == 10 and "and 110 more to cheer for!" in text

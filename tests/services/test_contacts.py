@@ -15,6 +15,7 @@ from bot.services.leaderboards import leaderboard
 from bot.services.stats import personal_stats, state_stats, streak
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
 # ---------------------------------------------------------------- local days, DST and weeks
 
@@ -27,7 +28,7 @@ def log(deps: Deps, user: str, doors: int) -> None:
     with deps.session() as session:
         log_contacts(
             session,
-            user_id=user,
+            who=member(user),
             counts={Metric.DOORS: doors},
             shift_id=None,
             channel_id="CIOWA",
@@ -40,7 +41,7 @@ def test_totals_follow_the_states_midnight_dst_and_week(deps: Deps, clock: Clock
         make.volunteer(session, "UVOL1", clock())
         state = make.coordinator(session, "UCOORD", "IA", clock())
         assert state
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
     # Sunday 2026-11-01: clocks fall back at 02:00 in Iowa (a 25-hour day).
@@ -51,22 +52,22 @@ def test_totals_follow_the_states_midnight_dst_and_week(deps: Deps, clock: Clock
     at_iowa(deps, clock, "2026-11-02T00:10:00-06:00")  # Monday: a new day and a new week
     log(deps, "UVOL1", 4)
     with deps.read_session() as session:
-        stats = state_stats(session, state="IA", now=clock())
-        mine = personal_stats(session, user_id="UVOL1", today=date(2026, 11, 2))
-        board = leaderboard(session, user_id="UVOL1", state="IA", window="week", now=clock())
+        stats = state_stats(session, team_id=TEAM, state="IA", now=clock())
+        mine = personal_stats(session, who=member("UVOL1"), today=date(2026, 11, 2))
+        board = leaderboard(session, who=member("UVOL1"), state="IA", window="week", now=clock())
     assert stats.today.totals.doors == 4 and stats.week.doors == 4 and stats.week_first == date(2026, 11, 2)
     assert mine.today.doors == 4 and mine.week.doors == 4 and mine.all_time.doors == 7 and mine.streak == 2
     assert board.rows[0].contacts == 4
     at_iowa(deps, clock, "2026-11-01T12:00:00-06:00")
     with deps.read_session() as session:
-        assert state_stats(session, state="IA", now=clock()).today.totals.doors == 3
+        assert state_stats(session, team_id=TEAM, state="IA", now=clock()).today.totals.doors == 3
 
 
 def test_streak_counts_consecutive_days_through_yesterday(deps: Deps, clock: Clock) -> None:
     with deps.session() as session:
         make.volunteer(session, "UVOL1", clock())
         make.coordinator(session, "UCOORD", "IA", clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
     for day in (18, 19, 20, 21):  # a gap on the 17th, nothing yet on the 22nd
@@ -75,8 +76,8 @@ def test_streak_counts_consecutive_days_through_yesterday(deps: Deps, clock: Clo
     at_iowa(deps, clock, "2026-11-16T12:00:00-06:00")
     log(deps, "UVOL1", 1)
     with deps.read_session() as session:
-        assert streak(session, user_id="UVOL1", today=date(2026, 11, 22)) == 4
-        assert streak(session, user_id="UVOL1", today=date(2026, 11, 23)) == 0
+        assert streak(session, who=member("UVOL1"), today=date(2026, 11, 22)) == 4
+        assert streak(session, who=member("UVOL1"), today=date(2026, 11, 23)) == 0
 
 
 def test_the_rollup_always_equals_the_logs(deps: Deps, clock: Clock) -> None:
@@ -85,7 +86,7 @@ def test_the_rollup_always_equals_the_logs(deps: Deps, clock: Clock) -> None:
         for n in (1, 2, 3):
             make.volunteer(session, f"UVOL{n}", clock())
         make.coordinator(session, "UCOORD", "IA", clock())
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None
         row.channel_id = "CIOWA"
     for step in range(30):
@@ -93,12 +94,12 @@ def test_the_rollup_always_equals_the_logs(deps: Deps, clock: Clock) -> None:
         user = f"UVOL{step % 3 + 1}"
         if step % 4 == 3:
             with deps.session() as session:
-                undo_last_log(session, user_id=user, now=clock())
+                undo_last_log(session, who=member(user), now=clock())
         else:
             with deps.session() as session:
                 log_contacts(
                     session,
-                    user_id=user,
+                    who=member(user),
                     counts={Metric.DOORS: step + 1, Metric.CONVOS: step % 3 + 1},
                     shift_id=None,
                     channel_id="CIOWA",

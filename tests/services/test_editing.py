@@ -35,9 +35,10 @@ from bot.services.roles import Actor
 from bot.services.shifts import InvalidShift, cancel_shift, claim_shift, confirm_signup, get_shift
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
-CORA = Actor("UCOORD", is_admin=False)
-HOST = Actor("UHOST", is_admin=False)
+CORA = Actor(TEAM, "UCOORD", is_admin=False)
+HOST = Actor(TEAM, "UHOST", is_admin=False)
 CHICAGO = "America/Chicago"
 
 
@@ -64,7 +65,7 @@ def setup(deps: Deps, *, capacity: int = 2, users: int = 4, host: str | None = N
 def claim(deps: Deps, shift_id: int, *users: str) -> None:
     for user in users:
         with deps.session() as session:
-            claim_shift(session, shift_id=shift_id, user_id=user, now=deps.clock())
+            claim_shift(session, shift_id=shift_id, who=member(user), now=deps.clock())
 
 
 def statuses(deps: Deps, shift_id: int) -> dict[str, SignupStatus]:
@@ -98,7 +99,7 @@ def test_moving_a_shift_keeps_its_local_times_and_tells_everyone_on_it(deps: Dep
     shift_id = setup(deps, capacity=1)
     claim(deps, shift_id, "UVOL1", "UVOL2")
     with deps.session() as session:
-        confirm_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
+        confirm_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
     result = edit(deps, shift_id, day=date(2026, 11, 29), location="Ames library")
     assert result.changed == ("date", "location")
     assert local(result.shift.starts_at).replace(tzinfo=None) == datetime(2026, 11, 29, 10, 0)
@@ -160,7 +161,7 @@ def test_raising_capacity_promotes_the_waitlist_in_order(deps: Deps) -> None:
     assert statuses(deps, shift_id)["UVOL4"] == SignupStatus.WAITLISTED
     assert result.shift.held == 3 and result.shift.waiting == 1
     with deps.session() as session:
-        again = claim_shift(session, shift_id=shift_id, user_id="UVOL5", now=deps.clock())
+        again = claim_shift(session, shift_id=shift_id, who=member("UVOL5"), now=deps.clock())
     assert again.signup.waitlist_position == 2
 
 
@@ -196,7 +197,7 @@ def test_a_host_edits_their_own_shift_and_nobody_elses(deps: Deps) -> None:
         edit(deps, other, HOST, capacity=6)
     assert refused.value.coordinator_ids == ("UCOORD",) and refused.value.host_id is None
     with pytest.raises(NotShiftRunner) as stranger:
-        edit(deps, hosted, Actor("UVOL1", is_admin=False), capacity=7)
+        edit(deps, hosted, Actor(TEAM, "UVOL1", is_admin=False), capacity=7)
     assert stranger.value.host_id == "UHOST"
 
 
@@ -208,10 +209,23 @@ def test_moving_a_shift_lets_its_reminders_go_out_again_at_the_new_time(deps: De
             (DeliveryKind.DAY_BEFORE, DeliveryStatus.RETRY),
         ):
             session.add(
-                Delivery(kind=kind, target="UVOL1", key=str(shift_id), status=status, claimed_at=deps.clock())
+                Delivery(
+                    team_id=TEAM,
+                    kind=kind,
+                    target="UVOL1",
+                    key=str(shift_id),
+                    status=status,
+                    claimed_at=deps.clock(),
+                )
             )
         session.add(
-            Delivery(kind=DeliveryKind.SHIFT_POST, target="CIOWA", key=str(shift_id), claimed_at=deps.clock())
+            Delivery(
+                team_id=TEAM,
+                kind=DeliveryKind.SHIFT_POST,
+                target="CIOWA",
+                key=str(shift_id),
+                claimed_at=deps.clock(),
+            )
         )
     edit(deps, shift_id, capacity=3)  # not a move: nothing happens to them
     with deps.read_session() as session:
@@ -299,7 +313,11 @@ def test_only_a_trusted_host_repeats_their_shift(deps: Deps) -> None:
     with pytest.raises(NotCoordinator), deps.session() as session:
         repeat_shift(session, actor=HOST, shift_id=shift_id, repeat=Repeat(weeks=1), now=deps.clock())
     with deps.session() as session:
-        session.add(TrustedHost(user_id="UHOST", state="IA", granted_by="UCOORD", granted_at=deps.clock()))
+        session.add(
+            TrustedHost(
+                team_id=TEAM, user_id="UHOST", state="IA", granted_by="UCOORD", granted_at=deps.clock()
+            )
+        )
     with deps.session() as session:
         result = repeat_shift(
             session, actor=HOST, shift_id=shift_id, repeat=Repeat(weeks=1), now=deps.clock()
@@ -337,7 +355,7 @@ def test_cancelling_a_series_cancels_that_shift_and_the_later_ones(deps: Deps) -
         )
     assert [s.id for s in done.shifts] == ids[1:]
     # Each person once, with every shift of theirs that was cancelled.
-    assert {user: [s.id for s in shifts] for user, shifts in done.notify.items()} == {
+    assert {who.user_id: [s.id for s in shifts] for who, shifts in done.notify.items()} == {
         "UVOL1": [ids[1], ids[3]],
         "UVOL2": [ids[1]],
     }
@@ -362,7 +380,7 @@ def test_only_those_who_run_the_series_cancel_it(deps: Deps) -> None:
     ids = series(deps, weeks=1)
     with pytest.raises(NotShiftRunner), deps.session() as session:
         cancel_series(
-            session, actor=Actor("UVOL1", is_admin=False), shift_id=ids[0], reason="", now=deps.clock()
+            session, actor=Actor(TEAM, "UVOL1", is_admin=False), shift_id=ids[0], reason="", now=deps.clock()
         )
     assert all(shift_row(deps, i).status == ShiftStatus.OPEN for i in ids)
 
@@ -397,7 +415,7 @@ def test_a_call_in_gets_a_free_place_or_the_waitlist(deps: Deps) -> None:
 
 def get_shift_held(deps: Deps, shift_id: int) -> int:
     with deps.read_session() as session:
-        return get_shift(session, shift_id).held
+        return get_shift(session, shift_id, team_id=None).held
 
 
 def test_a_walk_in_is_marked_attended_even_past_capacity(deps: Deps, clock: Clock) -> None:
@@ -437,7 +455,7 @@ def test_adding_someone_whose_claim_is_held_accepts_it(deps: Deps) -> None:
 def test_nobody_is_added_to_a_cancelled_shift_or_by_a_stranger(deps: Deps) -> None:
     hosted = setup(deps, host="UHOST")
     with pytest.raises(NotShiftRunner):
-        add(deps, hosted, "UVOL2", Actor("UVOL1", is_admin=False))
+        add(deps, hosted, "UVOL2", Actor(TEAM, "UVOL1", is_admin=False))
     assert add(deps, hosted, "UVOL2", HOST).signup.status == SignupStatus.CLAIMED
     with deps.session() as session:
         cancel_shift(session, actor=CORA, shift_id=hosted, now=deps.clock())

@@ -26,20 +26,21 @@ from bot.services.errors import TurnoutError
 from bot.services.shifts import cancel_shift, claim_shift, mark_attendance, release_signup, remove_signup
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
 COORD = make.ADMIN
 
 
 def row(deps: Deps, user: str, state: str = "IA") -> Engagement | None:
     with deps.read_session() as session:
-        return session.get(Engagement, (user, state))
+        return session.get(Engagement, (TEAM, user, state))
 
 
 def claim(deps: Deps, shift_id: int, user: str):  # type: ignore[no-untyped-def]
     with deps.session() as session:
         make.volunteer(session, user, deps.clock())
     with deps.session() as session:
-        return claim_shift(session, shift_id=shift_id, user_id=user, now=deps.clock())
+        return claim_shift(session, shift_id=shift_id, who=member(user), now=deps.clock())
 
 
 def mark(deps: Deps, signup_id: int, status: SignupStatus) -> None:
@@ -73,7 +74,7 @@ def test_a_first_claim_puts_someone_on_the_ladder_as_new(deps: Deps, clock: Cloc
     assert found is not None and found.first_signup_at == first_claim
     assert (found.attended, found.hosted, found.no_shows) == (0, 0, 0)
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UVOL1", state="IA", now=clock()) == Rung.NEW
+        assert standing(session, who=member("UVOL1"), state="IA", now=clock()) == Rung.NEW
 
 
 def test_joining_a_waitlist_counts_as_signing_up(deps: Deps) -> None:
@@ -94,13 +95,13 @@ def test_attendance_moves_people_up_and_a_correction_moves_them_back(deps: Deps,
     first = attend(deps, clock, "UVOL1")
     assert (row(deps, "UVOL1") or Engagement()).attended == 1
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UVOL1", state="IA", now=clock()) == Rung.ACTIVE
+        assert standing(session, who=member("UVOL1"), state="IA", now=clock()) == Rung.ACTIVE
     attend(deps, clock, "UVOL1")
     third = attend(deps, clock, "UVOL1")
     found = row(deps, "UVOL1")
     assert found is not None and found.attended == 3 and found.last_shift_id == third
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UVOL1", state="IA", now=clock()) == Rung.REGULAR
+        assert standing(session, who=member("UVOL1"), state="IA", now=clock()) == Rung.REGULAR
         first_signup = session.execute(
             sa.text("SELECT id FROM signup WHERE shift_id = :s"), {"s": first}
         ).scalar_one()
@@ -109,21 +110,21 @@ def test_attendance_moves_people_up_and_a_correction_moves_them_back(deps: Deps,
     assert found is not None and (found.attended, found.no_shows) == (2, 1)
     assert found.third_last_attended_at is None
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UVOL1", state="IA", now=clock()) == Rung.ACTIVE
+        assert standing(session, who=member("UVOL1"), state="IA", now=clock()) == Rung.ACTIVE
 
 
 def test_a_regular_is_three_shifts_within_thirty_days(deps: Deps, clock: Clock) -> None:
     for _ in range(3):
         attend(deps, clock, "UVOL1")
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UVOL1", state="IA", now=clock()) == Rung.REGULAR
+        assert standing(session, who=member("UVOL1"), state="IA", now=clock()) == Rung.REGULAR
         # the first of the three started yesterday-but-one: 30 days after it, it no longer counts
         assert (
-            standing(session, volunteer_id="UVOL1", state="IA", now=clock() + timedelta(days=27))
+            standing(session, who=member("UVOL1"), state="IA", now=clock() + timedelta(days=27))
             == Rung.REGULAR
         )
         assert (
-            standing(session, volunteer_id="UVOL1", state="IA", now=clock() + timedelta(days=29))
+            standing(session, who=member("UVOL1"), state="IA", now=clock() + timedelta(days=29))
             == Rung.ACTIVE
         )
 
@@ -131,14 +132,20 @@ def test_a_regular_is_three_shifts_within_thirty_days(deps: Deps, clock: Clock) 
 def test_two_no_shows_in_sixty_days_are_flagged(deps: Deps, clock: Clock) -> None:
     attend(deps, clock, "UVOL1", SignupStatus.NO_SHOW)
     with deps.read_session() as session:
-        assert engagement.no_show_flags(session, state="IA", volunteer_ids=["UVOL1"], now=clock()) == set()
+        assert (
+            engagement.no_show_flags(session, team_id=TEAM, state="IA", volunteer_ids=["UVOL1"], now=clock())
+            == set()
+        )
     attend(deps, clock, "UVOL1", SignupStatus.NO_SHOW)
     with deps.read_session() as session:
-        assert engagement.no_show_flags(session, state="IA", volunteer_ids=["UVOL1"], now=clock()) == {
-            "UVOL1"
-        }
+        assert engagement.no_show_flags(
+            session, team_id=TEAM, state="IA", volunteer_ids=["UVOL1"], now=clock()
+        ) == {"UVOL1"}
         past = clock() + timedelta(days=60)
-        assert engagement.no_show_flags(session, state="IA", volunteer_ids=["UVOL1"], now=past) == set()
+        assert (
+            engagement.no_show_flags(session, team_id=TEAM, state="IA", volunteer_ids=["UVOL1"], now=past)
+            == set()
+        )
 
 
 def test_hosting_counts_published_shifts_and_a_cancel_takes_one_back(deps: Deps, clock: Clock) -> None:
@@ -146,11 +153,11 @@ def test_hosting_counts_published_shifts_and_a_cancel_takes_one_back(deps: Deps,
         make.volunteer(session, "UHOST", clock())
         hosted = make.shift(session, clock(), host="UHOST")
         make.shift(session, clock(), host="UHOST", days_ahead=4)
-        engagement.refresh(session, volunteer_id="UHOST", state="IA", now=clock())  # as publishing does
+        engagement.refresh(session, who=member("UHOST"), state="IA", now=clock())  # as publishing does
     found = row(deps, "UHOST")
     assert found is not None and found.hosted == 2
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UHOST", state="IA", now=clock()) == Rung.HOST
+        assert standing(session, who=member("UHOST"), state="IA", now=clock()) == Rung.HOST
     with deps.session() as session:
         cancel_shift(session, actor=COORD, shift_id=hosted, now=clock())
     assert (row(deps, "UHOST") or Engagement()).hosted == 1
@@ -160,8 +167,8 @@ def test_a_trusted_host_stands_on_the_top_rung(deps: Deps, clock: Clock) -> None
     with deps.session() as session:
         make.trusted_host(session, "UVOL1", "IA", clock())
     with deps.read_session() as session:
-        assert standing(session, volunteer_id="UVOL1", state="IA", now=clock()) == Rung.TRUSTED
-        assert standing(session, volunteer_id="UVOL1", state="NH", now=clock()) == Rung.NEW
+        assert standing(session, who=member("UVOL1"), state="IA", now=clock()) == Rung.TRUSTED
+        assert standing(session, who=member("UVOL1"), state="NH", now=clock()) == Rung.NEW
 
 
 def test_each_state_keeps_its_own_ladder(deps: Deps, clock: Clock) -> None:
@@ -200,7 +207,7 @@ def test_the_rollup_always_equals_a_count_from_scratch(deps: Deps, clock: Clock)
             signups.append((shift_id, result.signup.id, user))
         for shift_id, _signup_id, user in signups[:1]:
             with deps.session() as session:
-                release_signup(session, shift_id=shift_id, user_id=user, now=clock())
+                release_signup(session, shift_id=shift_id, who=member(user), now=clock())
         for _shift_id, signup_id, _user in signups[1:2]:
             with deps.session() as session:
                 remove_signup(session, actor=COORD, signup_id=signup_id, now=clock())
@@ -274,7 +281,7 @@ def test_repeating_a_hosted_shift_counts_each_copy_as_hosted(deps: Deps, clock: 
     with deps.session() as session:
         make.volunteer(session, "UHOST", clock())
         hosted = make.shift(session, clock(), host="UHOST")
-        engagement.refresh(session, volunteer_id="UHOST", state="IA", now=clock())
+        engagement.refresh(session, who=member("UHOST"), state="IA", now=clock())
     with deps.session() as session:
         repeat_shift(session, actor=COORD, shift_id=hosted, repeat=Repeat(weeks=3), now=clock())
     assert (row(deps, "UHOST") or Engagement()).hosted == 4

@@ -36,12 +36,13 @@ from bot.services.shifts import NewShift, cancel_shift, claim_shift, list_open_s
 from bot.services.states import bind_state, leads_targets
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
-ANA = Actor("UVOL1", is_admin=False)
-BEN = Actor("UVOL2", is_admin=False)
-CORA = Actor("UCOORD", is_admin=False)
-CORA2 = Actor("UCOORD2", is_admin=False)
-NORA = Actor("UNH", is_admin=False)  # coordinates New Hampshire only
+ANA = Actor(TEAM, "UVOL1", is_admin=False)
+BEN = Actor(TEAM, "UVOL2", is_admin=False)
+CORA = Actor(TEAM, "UCOORD", is_admin=False)
+CORA2 = Actor(TEAM, "UCOORD2", is_admin=False)
+NORA = Actor(TEAM, "UNH", is_admin=False)  # coordinates New Hampshire only
 
 
 def spec(day: date = date(2026, 11, 28), *, state: str = "IA", location: str = "Ana's porch") -> NewShift:
@@ -78,11 +79,11 @@ def test_a_volunteers_shift_is_a_proposal_never_listed_nor_claimable(deps: Deps,
         shift = session.get(Shift, shift_id)
         assert shift is not None and shift.host_id == "UVOL1" and shift.status == ShiftStatus.PROPOSED
         listing = list_open_shifts(
-            session, user_id="UVOL2", state="IA", window=None, kind=None, now=clock(), limit=None
+            session, who=member("UVOL2"), state="IA", window=None, kind=None, now=clock(), limit=None
         )
         assert listing.total == 0
     with pytest.raises(NotFound) as refused, deps.session() as session:
-        claim_shift(session, shift_id=shift_id, user_id="UVOL2", now=clock())
+        claim_shift(session, shift_id=shift_id, who=member("UVOL2"), now=clock())
     assert f"There is no shift #{shift_id}" in refused.value.message
 
 
@@ -91,7 +92,7 @@ def test_a_volunteers_shift_is_a_proposal_never_listed_nor_claimable(deps: Deps,
     [
         (ANA, False),  # a volunteer
         (NORA, False),  # a coordinator of another state is a volunteer in Iowa
-        (Actor("UTRUST", is_admin=False), True),  # a trusted host in Iowa
+        (Actor(TEAM, "UTRUST", is_admin=False), True),  # a trusted host in Iowa
         (CORA, True),  # a coordinator of Iowa
         (make.ADMIN, True),
     ],
@@ -146,7 +147,7 @@ def test_approving_publishes_once_and_a_second_decision_changes_nothing(deps: De
     assert late.proposal.decided_at == won.proposal.decided_at
     assert status_of(deps, shift_id) == ShiftStatus.OPEN
     with deps.session() as session:
-        claimed = claim_shift(session, shift_id=shift_id, user_id="UVOL2", now=clock())
+        claimed = claim_shift(session, shift_id=shift_id, who=member("UVOL2"), now=clock())
     assert claimed.signup.status == SignupStatus.CLAIMED and claimed.signup.shift.host_id == "UVOL1"
 
 
@@ -168,7 +169,7 @@ def test_declining_keeps_the_reason_and_the_shift_stays_unlisted(deps: Deps, clo
     assert again.already and again.proposal.declined
     assert status_of(deps, shift_id) == ShiftStatus.DECLINED
     with pytest.raises(NotFound), deps.session() as session:
-        claim_shift(session, shift_id=shift_id, user_id="UVOL2", now=clock())
+        claim_shift(session, shift_id=shift_id, who=member("UVOL2"), now=clock())
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -214,7 +215,7 @@ def test_two_coordinators_deciding_at_once_record_exactly_one_decision(
         assert shift.status == (ShiftStatus.OPEN if winner == "UCOORD" else ShiftStatus.DECLINED)
 
 
-@pytest.mark.parametrize("actor", [ANA, BEN, Actor("UTRUST", is_admin=False), NORA])
+@pytest.mark.parametrize("actor", [ANA, BEN, Actor(TEAM, "UTRUST", is_admin=False), NORA])
 def test_only_the_states_coordinators_and_admins_decide(deps: Deps, clock: Clock, actor: Actor) -> None:
     """The proposer, another volunteer, a trusted host and another state's coordinator are told who can."""
     people(deps, clock)
@@ -298,7 +299,7 @@ def test_a_proposal_shows_the_hosts_record_in_the_state(deps: Deps, clock: Clock
         earlier = host_shift(session, actor=make.ADMIN, spec=spec(date(2026, 11, 30)), now=clock())
         session.get(Shift, earlier.shift.id).host_id = "UVOL1"  # type: ignore[union-attr]
     with deps.session() as session:
-        signup = claim_shift(session, shift_id=past, user_id="UVOL1", now=clock()).signup
+        signup = claim_shift(session, shift_id=past, who=member("UVOL1"), now=clock()).signup
     with deps.read_session() as session:
         shift = session.get(Shift, past)
         assert shift is not None
@@ -307,7 +308,7 @@ def test_a_proposal_shows_the_hosts_record_in_the_state(deps: Deps, clock: Clock
         mark_attendance(session, actor=CORA, signup_id=signup.id, status=SignupStatus.ATTENDED, now=clock())
     shift_id = propose(deps, clock, day=date(2026, 12, 1))
     with deps.read_session() as session:
-        proposal = proposal_view(session, shift_id)
+        proposal = proposal_view(session, shift_id, team_id=TEAM)
     assert (proposal.attended, proposal.hosted, proposal.host_id) == (1, 1, "UVOL1")
 
 
@@ -336,13 +337,13 @@ def test_the_leads_channel_is_never_a_state_channel_and_serves_one_state(deps: D
     people(deps, clock)
     with deps.session() as session:
         bind_state(session, actor=make.ADMIN, code="IA", channel_id="CIOWA", timezone=None, now=clock())
-        assert leads_targets(session, "IA") == ["UCOORD", "UCOORD2"]
+        assert leads_targets(session, team_id=TEAM, code="IA") == ["UCOORD", "UCOORD2"]
     with pytest.raises(LeadsChannelTaken) as public, deps.session() as session:
         set_leads_channel(session, actor=CORA, code="IA", channel_id="CIOWA", now=clock())
     assert (public.value.holder, public.value.leads) == ("IA", False)
     with deps.session() as session:
         route = set_leads_channel(session, actor=CORA, code="IA", channel_id="CLEADS", now=clock())
-        assert route.channel_id == "CLEADS" and leads_targets(session, "IA") == ["CLEADS"]
+        assert route.channel_id == "CLEADS" and leads_targets(session, team_id=TEAM, code="IA") == ["CLEADS"]
     with pytest.raises(LeadsChannelTaken) as other, deps.session() as session:
         set_leads_channel(session, actor=NORA, code="NH", channel_id="CLEADS", now=clock())
     assert (other.value.holder, other.value.wanted, other.value.leads) == ("IA", "NH", True)
@@ -350,8 +351,8 @@ def test_the_leads_channel_is_never_a_state_channel_and_serves_one_state(deps: D
         set_leads_channel(session, actor=NORA, code="IA", channel_id=None, now=clock())
     with deps.session() as session:
         set_leads_channel(session, actor=CORA, code="IA", channel_id=None, now=clock())
-        assert leads_targets(session, "IA") == ["UCOORD", "UCOORD2"]
-        state = session.get(State, "IA")
+        assert leads_targets(session, team_id=TEAM, code="IA") == ["UCOORD", "UCOORD2"]
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None and state.leads_channel_id is None
 
 
@@ -403,14 +404,14 @@ def test_no_signup_is_ever_written_for_a_proposal(deps: Deps, clock: Clock) -> N
     shift_id = propose(deps, clock)
     for user in ("UVOL2", "UVOL3"):
         with pytest.raises(NotFound), deps.session() as session:
-            claim_shift(session, shift_id=shift_id, user_id=user, now=clock())
+            claim_shift(session, shift_id=shift_id, who=member(user), now=clock())
     with deps.read_session() as session:
         assert session.exec(select(Signup).where(Signup.shift_id == shift_id)).all() == []
 
 
 def hosted_count(deps: Deps, user_id: str) -> int | None:
     with deps.read_session() as session:
-        row = session.get(Engagement, (user_id, "IA"))
+        row = session.get(Engagement, (TEAM, user_id, "IA"))
         return None if row is None else row.hosted
 
 

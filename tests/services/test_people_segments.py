@@ -18,8 +18,9 @@ from bot.services.roles import Actor
 from bot.services.shifts import claim_shift
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
-COORD = Actor("UCOORD", is_admin=False)
+COORD = Actor(TEAM, "UCOORD", is_admin=False)
 
 
 def history(
@@ -33,7 +34,7 @@ def history(
             make.signup(session, shift_id, user, clock() - timedelta(days=90), status)
         if host:
             make.shift(session, clock(), days_ahead=5, host=user)
-        engagement.refresh(session, volunteer_id=user, state="IA", now=clock())
+        engagement.refresh(session, who=member(user), state="IA", now=clock())
 
 
 def attended(*days_ago: int) -> list[tuple[int, SignupStatus]]:
@@ -49,7 +50,7 @@ def campaign(deps: Deps, clock: Clock) -> None:
         make.volunteer(session, "UNEW2", clock())
     for user in ("UNEW1", "UNEW2"):
         with deps.session() as session:
-            claim_shift(session, shift_id=upcoming, user_id=user, now=clock())
+            claim_shift(session, shift_id=upcoming, who=member(user), now=clock())
         clock.advance(minutes=5)
     history(deps, clock, "UREG", *attended(9, 6, 3))
     history(deps, clock, "UREG2", *attended(20, 8, 5, 2))
@@ -67,9 +68,9 @@ def campaign(deps: Deps, clock: Clock) -> None:
     with deps.session() as session:
         make.trusted_host(session, "UTRUSTREG", "IA", clock())
         make.trusted_host(session, "UTRUSTONLY", "IA", clock())
-        set_home_state(session, user_id="UREG", code="IA", now=clock())
+        set_home_state(session, who=member("UREG"), code="IA", now=clock())
         log_contacts(
-            session, user_id="UREG", counts={Metric.DOORS: 40, Metric.CONVOS: 6}, shift_id=None,
+            session, who=member("UREG"), counts={Metric.DOORS: 40, Metric.CONVOS: 6}, shift_id=None,
             channel_id=None, now=clock(),
         )  # fmt: skip
 
@@ -140,7 +141,7 @@ def test_a_long_segment_pages_and_an_offset_past_the_end_shows_the_last_page(
     for n in range(23):
         with deps.session() as session:
             make.volunteer(session, f"UP{n:02d}", clock())
-            claim_shift(session, shift_id=upcoming, user_id=f"UP{n:02d}", now=clock())
+            claim_shift(session, shift_id=upcoming, who=member(f"UP{n:02d}"), now=clock())
     first, second = page(deps, clock, Segment.NEW), page(deps, clock, Segment.NEW, offset=10)
     last = page(deps, clock, Segment.NEW, offset=500)
     assert first.total == second.total == last.total == 23
@@ -153,7 +154,7 @@ def test_a_long_segment_pages_and_an_offset_past_the_end_shows_the_last_page(
 def test_only_the_states_coordinators_and_admins_see_its_people(deps: Deps, clock: Clock) -> None:
     with deps.session() as session:
         other = make.coordinator(session, "UCOORDNH", "NH", clock())
-    for actor in (Actor("UREG", is_admin=False), Actor("UTRUSTREG", is_admin=False), other):
+    for actor in (Actor(TEAM, "UREG", is_admin=False), Actor(TEAM, "UTRUSTREG", is_admin=False), other):
         with pytest.raises(NotCoordinator) as refused, deps.read_session() as session:
             people_page(session, actor=actor, state="IA", segment=Segment.READY, now=clock())
         assert refused.value.coordinator_ids == ("UCOORD",)

@@ -23,8 +23,9 @@ from bot.services.shifts import claim_shift, mark_attendance
 from bot.services.states import bind_state
 from tests import factories as make
 from tests.conftest import Bot, Clock
+from tests.factories import TEAM, member
 
-VOLUNTEER = Actor("UVOL1", is_admin=False)
+VOLUNTEER = Actor(TEAM, "UVOL1", is_admin=False)
 
 
 def test_a_volunteer_is_refused_the_schedule_naming_who_can(deps: Deps, clock: Clock) -> None:
@@ -63,7 +64,7 @@ def test_the_digest_goes_to_the_states_channel_which_it_must_have(deps: Deps, cl
         bind_state(session, actor=make.ADMIN, code="IA", channel_id="CIOWA", timezone=None, now=clock())
     with deps.session() as session:
         target = digest_target(session, actor=coordinator, code="IA")
-    assert target == DigestTarget("IA", "CIOWA", "America/Chicago")
+    assert target == DigestTarget(make.TEAM, "IA", "CIOWA", "America/Chicago")
 
 
 def test_binding_checks_the_zone_and_the_channels_holder(deps: Deps, clock: Clock) -> None:
@@ -81,7 +82,7 @@ def test_binding_checks_the_zone_and_the_channels_holder(deps: Deps, clock: Cloc
         bind_state(session, actor=make.ADMIN, code="NH", channel_id="CIOWA", timezone=None, now=clock())
     assert (taken.value.channel_id, taken.value.holder, taken.value.wanted) == ("CIOWA", "IA", "NH")
     with deps.read_session() as session:
-        row = session.get(State, "IA")
+        row = session.get(State, (TEAM, "IA"))
         assert row is not None and row.timezone == "America/Denver"
 
 
@@ -106,8 +107,8 @@ def test_attendance_on_someone_waiting_names_them(deps: Deps, clock: Clock) -> N
         for user in ("UVOL1", "UVOL2"):
             make.volunteer(session, user, clock())
     with deps.session() as session:
-        claim_shift(session, shift_id=shift_id, user_id="UVOL1", now=clock())
-        waiting = claim_shift(session, shift_id=shift_id, user_id="UVOL2", now=clock()).signup
+        claim_shift(session, shift_id=shift_id, who=member("UVOL1"), now=clock())
+        waiting = claim_shift(session, shift_id=shift_id, who=member("UVOL2"), now=clock()).signup
     with pytest.raises(AttendanceDoesNotApply) as refusal, deps.session() as session:
         mark_attendance(
             session, actor=make.ADMIN, signup_id=waiting.id, status=SignupStatus.ATTENDED, now=clock()

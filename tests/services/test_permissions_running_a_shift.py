@@ -21,17 +21,18 @@ from bot.services.roles import Actor
 from bot.services.shifts import cancel_shift, claim_shift, mark_attendance, remove_signup, roster
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM, member
 from tests.handlers.forging import press
 
 # The roles, as people acting on one IA shift hosted by UHOST.
 ROLES = {
-    "volunteer": Actor("UVOL1", is_admin=False),
-    "host of this shift": Actor("UHOST", is_admin=False),
-    "host of another shift": Actor("UOTHERHOST", is_admin=False),
-    "trusted host": Actor("UTRUSTED", is_admin=False),
-    "coordinator of this state": Actor("UCOORD", is_admin=False),
-    "coordinator of another state": Actor("UNHCOORD", is_admin=False),
-    "admin": Actor("UADMIN", is_admin=True),
+    "volunteer": Actor(TEAM, "UVOL1", is_admin=False),
+    "host of this shift": Actor(TEAM, "UHOST", is_admin=False),
+    "host of another shift": Actor(TEAM, "UOTHERHOST", is_admin=False),
+    "trusted host": Actor(TEAM, "UTRUSTED", is_admin=False),
+    "coordinator of this state": Actor(TEAM, "UCOORD", is_admin=False),
+    "coordinator of another state": Actor(TEAM, "UNHCOORD", is_admin=False),
+    "admin": Actor(TEAM, "UADMIN", is_admin=True),
 }
 
 
@@ -54,7 +55,9 @@ def running_campaign(deps: Deps) -> Running:
         make.coordinator(session, "UNHCOORD", "NH", now)
         for user in ("UVOL1", "UVOL2", "UVOL3", "UHOST", "UOTHERHOST", "UTRUSTED"):
             make.volunteer(session, user, now)
-        session.add(TrustedHost(user_id="UTRUSTED", state="IA", granted_by="UCOORD", granted_at=now))
+        session.add(
+            TrustedHost(team_id=TEAM, user_id="UTRUSTED", state="IA", granted_by="UCOORD", granted_at=now)
+        )
         shift_id = make.shift(session, now, capacity=3)
         other_id = make.shift(session, now, days_ahead=3)
         for row_id, host in ((shift_id, "UHOST"), (other_id, "UOTHERHOST")):
@@ -63,7 +66,7 @@ def running_campaign(deps: Deps) -> Running:
             row.host_id, row.series_id = host, row_id
             session.add(row)
     with deps.session() as session:
-        signup = claim_shift(session, shift_id=shift_id, user_id="UVOL2", now=now).signup
+        signup = claim_shift(session, shift_id=shift_id, who=member("UVOL2"), now=now).signup
     return Running(shift_id, signup.id, signup.shift.starts_at)
 
 
@@ -157,12 +160,12 @@ def ladder_campaign(bot: Bot) -> int:
             mark_attendance(
                 session, actor=make.ADMIN, signup_id=signup_id, status=SignupStatus.NO_SHOW, now=now
             )
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.noshow_limit = 2
         session.add(state)
     with bot.deps.session() as session:
-        held = claim_shift(session, shift_id=hosted, user_id="UVOL1", now=now)
+        held = claim_shift(session, shift_id=hosted, who=member("UVOL1"), now=now)
     assert held.signup.status == SignupStatus.PENDING
     return held.signup.id
 

@@ -25,16 +25,17 @@ from bot.services.shifts import (
 )
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
-COORD = Actor("UCOORD", is_admin=False)
-HOST = Actor("UHOST", is_admin=False)
+COORD = Actor(TEAM, "UCOORD", is_admin=False)
+HOST = Actor(TEAM, "UHOST", is_admin=False)
 
 
 def claim(deps: Deps, shift_id: int, user: str = "UVOL1"):  # type: ignore[no-untyped-def]
     with deps.session() as session:
         make.volunteer(session, user, deps.clock())
     with deps.session() as session:
-        return claim_shift(session, shift_id=shift_id, user_id=user, now=deps.clock())
+        return claim_shift(session, shift_id=shift_id, who=member(user), now=deps.clock())
 
 
 def miss(deps: Deps, clock: Clock, user: str, times: int, *, state: str = "IA", days_ago: int = 1) -> None:
@@ -80,9 +81,11 @@ def test_claims_from_people_with_recent_no_shows_wait_holding_no_place(
     assert claim(deps, iowa, "UVOL2").signup.status == SignupStatus.CLAIMED
     assert claim(deps, iowa, "UVOL3").signup.status == SignupStatus.CLAIMED  # both places taken
     with deps.read_session() as session:
-        shift = get_shift(session, iowa)
+        shift = get_shift(session, iowa, team_id=None)
         assert (shift.held, shift.waiting) == (2, 0)
-        assert [s.status for s in my_shifts(session, user_id="UVOL1", now=clock())] == [SignupStatus.PENDING]
+        assert [s.status for s in my_shifts(session, who=member("UVOL1"), now=clock())] == [
+            SignupStatus.PENDING
+        ]
     again = claim(deps, iowa)
     assert again.already and again.signup.status == SignupStatus.PENDING
 
@@ -111,7 +114,8 @@ def test_the_host_accepts_a_held_claim_into_a_free_place(deps: Deps, clock: Cloc
     assert twice.already and twice.signup.status == SignupStatus.CLAIMED
     with deps.session() as session:
         assert (
-            confirm_signup(session, shift_id=iowa, user_id="UVOL1", now=clock()).signup.status == "confirmed"
+            confirm_signup(session, shift_id=iowa, who=member("UVOL1"), now=clock()).signup.status
+            == "confirmed"
         )
 
 
@@ -135,10 +139,12 @@ def test_only_the_shifts_host_or_its_coordinators_accept(deps: Deps, clock: Cloc
         make.trusted_host(session, "UTRUST", "IA", clock())
     for who in ("UVOL2", "UHOST2", "UCOORDNH", "UTRUST"):
         with pytest.raises(NotShiftRunner) as refused, deps.session() as session:
-            accept_claim(session, actor=Actor(who, is_admin=False), signup_id=held.signup.id, now=clock())
+            accept_claim(
+                session, actor=Actor(TEAM, who, is_admin=False), signup_id=held.signup.id, now=clock()
+            )
         assert refused.value.host_id == "UHOST" and refused.value.coordinator_ids == ("UCOORD",)
     with deps.read_session() as session:
-        assert get_shift(session, iowa).held == 0
+        assert get_shift(session, iowa, team_id=None).held == 0
 
 
 def test_a_held_claim_can_be_withdrawn_removed_or_cancelled_but_not_confirmed(
@@ -148,11 +154,11 @@ def test_a_held_claim_can_be_withdrawn_removed_or_cancelled_but_not_confirmed(
     miss(deps, clock, "UVOL2", 2)
     mine, theirs = claim(deps, iowa), claim(deps, iowa, "UVOL2")
     with pytest.raises(Refused) as refused, deps.session() as session:
-        confirm_signup(session, shift_id=iowa, user_id="UVOL1", now=clock())
+        confirm_signup(session, shift_id=iowa, who=member("UVOL1"), now=clock())
     assert "waiting for its host or a coordinator" in refused.value.message
     clock.now = mine.signup.shift.starts_at - timedelta(hours=1)  # inside the release cutoff
     with deps.session() as session:
-        withdrawn = release_signup(session, shift_id=iowa, user_id="UVOL1", now=clock())
+        withdrawn = release_signup(session, shift_id=iowa, who=member("UVOL1"), now=clock())
         assert withdrawn.signup.status == SignupStatus.RELEASED and withdrawn.promoted is None
     with deps.session() as session:
         view = roster(session, actor=COORD, shift_id=iowa, now=clock())
@@ -167,7 +173,7 @@ def test_a_held_claim_can_be_withdrawn_removed_or_cancelled_but_not_confirmed(
     assert held.signup.status == SignupStatus.PENDING and claim_again.signup.status == SignupStatus.CLAIMED
     with deps.session() as session:
         preview = cancel_shift(session, actor=COORD, shift_id=iowa, now=clock(), dry_run=True)
-    assert "UVOL4" in preview.notify  # everyone on the shift hears of a cancellation
+    assert make.member("UVOL4") in preview.notify  # everyone on the shift hears of a cancellation
     with deps.session() as session:
         cancel_shift(session, actor=COORD, shift_id=iowa, now=clock())
     with pytest.raises(Refused), deps.session() as session:

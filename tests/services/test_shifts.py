@@ -25,6 +25,7 @@ from bot.services.shifts import (
 )
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import member
 
 
 def setup_shift(deps: Deps, capacity: int = 2, users: int = 4, **kwargs: object) -> int:
@@ -36,7 +37,7 @@ def setup_shift(deps: Deps, capacity: int = 2, users: int = 4, **kwargs: object)
 
 def claim(deps: Deps, shift_id: int, user: str):  # type: ignore[no-untyped-def]
     with deps.session() as session:
-        return claim_shift(session, shift_id=shift_id, user_id=user, now=deps.clock())
+        return claim_shift(session, shift_id=shift_id, who=member(user), now=deps.clock())
 
 
 def test_claims_fill_places_then_the_waitlist_in_order(deps: Deps) -> None:
@@ -61,14 +62,14 @@ def test_release_promotes_the_first_waitlisted(deps: Deps) -> None:
     for n in (1, 2, 3):
         claim(deps, shift_id, f"UVOL{n}")
     with deps.session() as session:
-        result = release_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
+        result = release_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
     assert result.signup.status == "released"
     assert result.promoted is not None and result.promoted.user_id == "UVOL2"
     assert result.promoted.status == "claimed"
     with deps.session() as session:
         assert (
             claim_shift(
-                session, shift_id=shift_id, user_id="UVOL3", now=deps.clock()
+                session, shift_id=shift_id, who=member("UVOL3"), now=deps.clock()
             ).signup.waitlist_position
             == 1
         )
@@ -79,9 +80,9 @@ def test_release_twice_changes_nothing_more(deps: Deps) -> None:
     claim(deps, shift_id, "UVOL1")
     claim(deps, shift_id, "UVOL2")
     with deps.session() as session:
-        release_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
+        release_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
     with deps.session() as session:
-        again = release_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
+        again = release_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
     assert not again.changed and again.promoted is None
 
 
@@ -89,7 +90,7 @@ def test_reclaim_after_release_reuses_the_row(deps: Deps) -> None:
     shift_id = setup_shift(deps)
     first = claim(deps, shift_id, "UVOL1")
     with deps.session() as session:
-        release_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
+        release_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
     again = claim(deps, shift_id, "UVOL1")
     assert again.signup.id == first.signup.id and again.signup.status == "claimed" and not again.already
 
@@ -103,13 +104,13 @@ def test_unclaim_inside_the_cutoff_is_refused_naming_the_coordinator(deps: Deps,
         starts_at = roster(session, actor=make.ADMIN, shift_id=shift_id, now=clock()).shift.starts_at
     clock.now = starts_at - timedelta(hours=2, minutes=59)
     with pytest.raises(Refused) as refusal, deps.session() as session:
-        release_signup(session, shift_id=shift_id, user_id="UVOL1", now=clock())
+        release_signup(session, shift_id=shift_id, who=member("UVOL1"), now=clock())
     assert refusal.value.coordinator_ids == ("UCOORD",) and refusal.value.hours == 3
     text = refusal_text(refusal.value)
     assert "<@UCOORD>" in text and "3 hours" in text
     clock.now = starts_at - timedelta(hours=3, minutes=1)
     with deps.session() as session:
-        assert release_signup(session, shift_id=shift_id, user_id="UVOL1", now=clock()).changed
+        assert release_signup(session, shift_id=shift_id, who=member("UVOL1"), now=clock()).changed
 
 
 def test_waitlisted_may_leave_even_inside_the_cutoff(deps: Deps, clock: Clock) -> None:
@@ -120,7 +121,7 @@ def test_waitlisted_may_leave_even_inside_the_cutoff(deps: Deps, clock: Clock) -
         starts_at = roster(session, actor=make.ADMIN, shift_id=shift_id, now=clock()).shift.starts_at
     clock.now = starts_at - timedelta(minutes=30)
     with deps.session() as session:
-        result = release_signup(session, shift_id=shift_id, user_id="UVOL2", now=clock())
+        result = release_signup(session, shift_id=shift_id, who=member("UVOL2"), now=clock())
     assert result.signup.status == "released" and result.promoted is None
 
 
@@ -129,25 +130,25 @@ def test_confirm_once_and_waitlisted_cannot_confirm(deps: Deps) -> None:
     claim(deps, shift_id, "UVOL1")
     claim(deps, shift_id, "UVOL2")
     with deps.session() as session:
-        first = confirm_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
-        again = confirm_signup(session, shift_id=shift_id, user_id="UVOL1", now=deps.clock())
+        first = confirm_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
+        again = confirm_signup(session, shift_id=shift_id, who=member("UVOL1"), now=deps.clock())
     assert first.signup.status == "confirmed" and not first.already and again.already
     with pytest.raises(Refused, match="waitlist"), deps.session() as session:
-        confirm_signup(session, shift_id=shift_id, user_id="UVOL2", now=deps.clock())
+        confirm_signup(session, shift_id=shift_id, who=member("UVOL2"), now=deps.clock())
 
 
 def test_unknown_cancelled_and_started_shifts_are_refused(deps: Deps, clock: Clock) -> None:
     shift_id = setup_shift(deps)
     with pytest.raises(NotFound, match="no shift #999"), deps.session() as session:
-        claim_shift(session, shift_id=999, user_id="UVOL1", now=clock())
+        claim_shift(session, shift_id=999, who=member("UVOL1"), now=clock())
     with deps.session() as session:
         cancel_shift(session, actor=make.ADMIN, shift_id=shift_id, now=clock())
     with pytest.raises(Refused, match="cancelled"), deps.session() as session:
-        claim_shift(session, shift_id=shift_id, user_id="UVOL1", now=clock())
+        claim_shift(session, shift_id=shift_id, who=member("UVOL1"), now=clock())
     later = setup_shift(deps, days_ahead=1)
     clock.advance(days=3)
     with pytest.raises(Refused, match="already started"), deps.session() as session:
-        claim_shift(session, shift_id=later, user_id="UVOL1", now=clock())
+        claim_shift(session, shift_id=later, who=member("UVOL1"), now=clock())
 
 
 def test_cancel_lists_everyone_to_tell_once(deps: Deps) -> None:
@@ -157,10 +158,10 @@ def test_cancel_lists_everyone_to_tell_once(deps: Deps) -> None:
     with deps.session() as session:
         first = cancel_shift(session, actor=make.ADMIN, shift_id=shift_id, now=deps.clock())
         again = cancel_shift(session, actor=make.ADMIN, shift_id=shift_id, now=deps.clock())
-    assert sorted(first.notify) == ["UVOL1", "UVOL2"] and not first.already
+    assert sorted(who.user_id for who in first.notify) == ["UVOL1", "UVOL2"] and not first.already
     assert again.already and again.notify == []
     with deps.read_session() as session:
-        assert my_shifts(session, user_id="UVOL1", now=deps.clock()) == []
+        assert my_shifts(session, who=member("UVOL1"), now=deps.clock()) == []
 
 
 def test_coordinators_act_only_on_their_states(deps: Deps, clock: Clock) -> None:

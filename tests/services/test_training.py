@@ -17,8 +17,9 @@ from bot.services.shifts import claim_shift, mark_attendance
 from bot.services.training import is_trained, record_training, requirements, set_requirement
 from tests import factories as make
 from tests.conftest import Clock
+from tests.factories import TEAM, member
 
-COORD = Actor("UCOORD", is_admin=False)
+COORD = Actor(TEAM, "UCOORD", is_admin=False)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def training(
 
 def claim(deps: Deps, shift_id: int, user: str = "UVOL1"):  # type: ignore[no-untyped-def]
     with deps.session() as session:
-        return claim_shift(session, shift_id=shift_id, user_id=user, now=deps.clock())
+        return claim_shift(session, shift_id=shift_id, who=member(user), now=deps.clock())
 
 
 def test_a_claim_without_training_is_refused_offering_the_next_trainings(
@@ -167,7 +168,7 @@ def test_a_place_taken_before_the_rule_is_kept(deps: Deps, clock: Clock, iowa: i
 def test_only_a_states_coordinators_set_its_rules_and_record_trainings(
     deps: Deps, clock: Clock, iowa: int
 ) -> None:
-    volunteer = Actor("UVOL1", is_admin=False)
+    volunteer = Actor(TEAM, "UVOL1", is_admin=False)
     with deps.session() as session:
         other = make.coordinator(session, "UCOORDNH", "NH", clock())
     for actor in (volunteer, other):
@@ -182,7 +183,7 @@ def test_only_a_states_coordinators_set_its_rules_and_record_trainings(
             requirements(session, actor=actor, state="IA")
     with deps.read_session() as session:
         assert [r.kind for r in session.exec(select(TrainingRule))] == [ShiftKind.CANVASS]
-        assert not is_trained(session, user_id="UVOL2", state="IA", before=clock())
+        assert not is_trained(session, who=member("UVOL2"), state="IA", before=clock())
 
 
 def test_a_training_never_requires_a_training(deps: Deps, clock: Clock, iowa: int) -> None:

@@ -19,6 +19,7 @@ from bot.services.shifts import claim_shift
 from bot.shell.terminal import Shell
 from tests import factories
 from tests.conftest import START
+from tests.factories import member
 
 
 def session(db: Path, *lines: str, demo: bool = True) -> str:
@@ -163,13 +164,13 @@ def test_the_log_form_offers_only_shifts_that_can_be_logged(deps: Deps) -> None:
         later = factories.shift(s, START, days_ahead=0, start=datetime(2026, 1, 1, 14, 0).time())
         tomorrow = factories.shift(s, START, days_ahead=1)
         for shift_id in (soon, later, tomorrow):
-            claim_shift(s, shift_id=shift_id, user_id="UANA", now=START)
+            claim_shift(s, shift_id=shift_id, who=member("UANA"), now=START)
         s.commit()
-        offered = [shift_id for shift_id, _state, _start in recent_shifts(s, user_id="UANA", now=START)]
+        offered = [shift_id for shift_id, _state, _start in recent_shifts(s, who=member("UANA"), now=START)]
         assert offered == [soon]
         for shift_id in offered:  # each one offered is one the log accepts
             log_contacts(
-                s, user_id="UANA", counts={Metric.DOORS: 3}, shift_id=shift_id, channel_id=None, now=START
+                s, who=member("UANA"), counts={Metric.DOORS: 3}, shift_id=shift_id, channel_id=None, now=START
             )
 
 

@@ -41,7 +41,7 @@ def recover_and_tick(bot: Bot) -> None:
     slack_up(bot)
     for later in (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30)):
         bot.clock.advance(seconds=later.total_seconds())
-        run_due(bot.deps, bot.client, bot.clock())
+        run_due(bot.deps, bot.clock())
 
 
 def answered(exchange: Exchange, *, reply: bool = True) -> None:
@@ -111,7 +111,7 @@ def upload(bot: Bot, fault: str) -> None:
     bot.command("/turnout", "state IA #iowa", user="UADMIN")
     inject(bot, "files.completeUploadExternal", fault)
     monday = bot.clock() + timedelta(days=1)  # START is a Sunday
-    run_job(bot.deps, bot.client, Job.WEEKLY, "IA", monday)
+    run_job(bot.deps, Job.WEEKLY, "IA", monday, team_id=None)
     recover_and_tick(bot)
     assert len(bot.slack.dms_to("UCOORD")) == 1
     assert len(bot.slack.uploads) == 1

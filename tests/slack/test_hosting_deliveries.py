@@ -18,7 +18,7 @@ HOST_LINE = "IA 2026-11-28 10:00-13:00 canvass 8 Ana's porch"
 
 def tick(bot: Bot, minutes: float) -> None:
     bot.clock.advance(minutes=minutes)
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
 
 
 def proposals_owed(bot: Bot) -> list[Delivery]:
@@ -50,6 +50,7 @@ def test_a_proposal_decided_before_its_copy_landed_is_never_sent(fast_bot: Bot) 
     bot = fast_bot
     campaign(bot)
     bot.slack.add_person("UCODY", "cody")
+    bot.clock.advance(minutes=1)  # Cody coordinates after Cora, so Cora's copy goes first
     bot.command("/turnout", "coordinator <@UCODY> IA", user="UADMIN")
     slack_down(bot, tries=1)  # the first copy (to Cora) is not taken; Cody's is
     bot.command("/host", HOST_LINE, user="UVOL1")

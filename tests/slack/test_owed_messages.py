@@ -16,6 +16,7 @@ from bot.slack.delivery import EVENT_TYPE
 from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 from tests.fastbot import slack_down, slack_up
 
 ADD = "shift add IA 2026-11-28 10:00-13:00 canvass 5 Des Moines HQ"
@@ -24,7 +25,7 @@ PENDING = "Slack didn't take the post yet; I'll keep trying."
 
 def tick(bot: Bot, **later: float) -> None:
     bot.clock.advance(**later)
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
 
 
 def deliveries(bot: Bot, kind: str) -> list[Delivery]:
@@ -217,6 +218,7 @@ def test_a_crash_between_sending_and_completing_does_not_send_twice(fast_bot: Bo
     with bot.deps.session() as session:  # a scheduler claimed a DM, sent it, and was killed
         claim = claim_delivery(
             session,
+            team_id=TEAM,
             kind=DeliveryKind.REMINDER,
             target="UVOL1",
             key="7",
@@ -242,6 +244,7 @@ def test_a_crash_before_sending_sends_it_once_the_claim_is_stale(fast_bot: Bot) 
     with bot.deps.session() as session:
         claim_delivery(
             session,
+            team_id=TEAM,
             kind=DeliveryKind.REMINDER,
             target="UVOL1",
             key="7",

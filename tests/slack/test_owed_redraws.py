@@ -20,6 +20,7 @@ from bot.slack.redraws import Coalescer
 from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM, member
 from tests.fastbot import slack_down, slack_up
 
 ADD = "shift add IA 2026-11-28 10:00-13:00 canvass 5 Des Moines HQ"
@@ -28,7 +29,7 @@ SORRY = "Something went wrong"
 
 def tick(bot: Bot, **later: float) -> None:
     bot.clock.advance(**later)
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
 
 
 def owed(bot: Bot, kind: DeliveryKind) -> list[Delivery]:
@@ -53,7 +54,7 @@ def claim_quietly(bot: Bot, user_id: str, shift_id: int = 1) -> None:
     whose own redraw Slack also refused)."""
     with bot.deps.session() as session:
         make.volunteer(session, user_id, bot.clock())
-        claim_shift(session, shift_id=shift_id, user_id=user_id, now=bot.clock())
+        claim_shift(session, shift_id=shift_id, who=member(user_id), now=bot.clock())
 
 
 def updates(bot: Bot) -> int:
@@ -184,7 +185,7 @@ def test_the_retried_redraw_is_coalesced_with_the_shift_s_other_redraws(fast_bot
 
     watching = Watching(0.0)
     bot.clock.advance(minutes=1)
-    run_due(replace(bot.deps, redraws=watching), bot.client, bot.clock())
+    run_due(replace(bot.deps, redraws=watching), bot.clock())
     assert watching.keys == [1]
 
 
@@ -194,6 +195,7 @@ def test_a_redraw_missed_while_the_scheduler_redraws_is_done_once_more(fast_bot:
     with bot.deps.session() as session:
         owe_redraw(
             session,
+            team_id=TEAM,
             kind=DeliveryKind.SHIFT_REDRAW,
             target="CIOWA",
             key="1",
@@ -203,11 +205,14 @@ def test_a_redraw_missed_while_the_scheduler_redraws_is_done_once_more(fast_bot:
         )
     later = now + timedelta(minutes=1)
     with bot.deps.session() as session:
-        claim = claim_delivery(session, kind=DeliveryKind.SHIFT_REDRAW, target="CIOWA", key="1", now=later)
+        claim = claim_delivery(
+            session, team_id=TEAM, kind=DeliveryKind.SHIFT_REDRAW, target="CIOWA", key="1", now=later
+        )
         assert claim is not None
     with bot.deps.session() as session:  # another worker's redraw fails while the tick draws
         owe_redraw(
             session,
+            team_id=TEAM,
             kind=DeliveryKind.SHIFT_REDRAW,
             target="CIOWA",
             key="1",

@@ -12,6 +12,7 @@ from bot.models import Volunteer
 from bot.services.people import PERMISSION_MAX_AGE, PROFILE_MAX_AGE, Profile, sync_volunteer
 from bot.slack.profiles import ProfileRefresher
 from tests.conftest import Bot
+from tests.factories import TEAM, member
 
 
 def stored_name(bot: Bot, user_id: str) -> str | None:
@@ -27,8 +28,8 @@ def test_a_surge_of_new_people_is_fetched_one_at_a_time_each_once(bot: Bot) -> N
     slept: list[float] = []
     paced = ProfileRefresher(1.0, sleep=slept.append)
     deps = replace(bot.deps, profiles=paced)
-    paced.refresh(deps, bot.client, ["UVOL1", "UVOL2"])
-    paced.refresh(deps, bot.client, ["UVOL2", "UVOL3"])  # UVOL2 asked for again while waiting
+    paced.refresh(deps, bot.client, [member("UVOL1"), member("UVOL2")])
+    paced.refresh(deps, bot.client, [member("UVOL2"), member("UVOL3")])  # UVOL2 asked for again while waiting
     assert paced.wait_idle(10)
     assert sorted(asked(bot)) == ["UVOL1", "UVOL2", "UVOL3"]
     assert slept == [1.0, 1.0, 1.0]  # a second after each call to Slack
@@ -37,10 +38,10 @@ def test_a_surge_of_new_people_is_fetched_one_at_a_time_each_once(bot: Bot) -> N
 
 def test_someone_refreshed_meanwhile_by_another_worker_is_not_fetched_again(bot: Bot) -> None:
     with bot.deps.session() as session:
-        sync_volunteer(session, profile=Profile("UVOL1", real_name="Ana"), now=bot.clock())
+        sync_volunteer(session, profile=Profile(TEAM, "UVOL1", real_name="Ana"), now=bot.clock())
     slept: list[float] = []
     paced = ProfileRefresher(1.0, sleep=slept.append)
-    paced.refresh(replace(bot.deps, profiles=paced), bot.client, ["UVOL1"])
+    paced.refresh(replace(bot.deps, profiles=paced), bot.client, [member("UVOL1")])
     assert paced.wait_idle(10)
     assert asked(bot) == [] and slept == []
 
@@ -69,7 +70,7 @@ def test_an_old_profile_is_fetched_again_once_a_day(bot: Bot) -> None:
 def test_admin_rights_are_checked_with_slack_once_the_stored_profile_is_ten_minutes_old(bot: Bot) -> None:
     with bot.deps.session() as session:
         sync_volunteer(
-            session, profile=Profile("UVOL1", real_name="Ana", is_workspace_admin=True), now=bot.clock()
+            session, profile=Profile(TEAM, "UVOL1", real_name="Ana", is_workspace_admin=True), now=bot.clock()
         )
     bot.clock.advance(seconds=(PERMISSION_MAX_AGE - timedelta(minutes=1)).total_seconds())
     granted = bot.command("/turnout", "coordinator <@UVOL2|ben> IA", user="UVOL1")

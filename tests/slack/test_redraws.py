@@ -10,6 +10,7 @@ from bot.models import State
 from bot.slack.redraws import REDRAW_SPACING_SECONDS, Coalescer
 from tests import factories as make
 from tests.conftest import Bot
+from tests.factories import TEAM
 
 
 class FakeTime:
@@ -136,7 +137,7 @@ def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fi
     bot.deps.redraws.spacing = REDRAW_SPACING_SECONDS  # as in production (the fixture skips the wait)
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
-        state = session.get(State, "IA")
+        state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)

@@ -27,12 +27,12 @@ def setup(bot: Bot) -> None:
 
 def weekly(bot: Bot):  # type: ignore[no-untyped-def]
     """The weekly job for Iowa on Monday (the tests start on a Sunday)."""
-    return run_job(bot.deps, bot.client, Job.WEEKLY, "IA", bot.clock() + timedelta(days=1))
+    return run_job(bot.deps, Job.WEEKLY, "IA", bot.clock() + timedelta(days=1), team_id=None)
 
 
 def tick(bot: Bot, **later: float) -> None:
     bot.clock.advance(**later)
-    run_due(bot.deps, bot.client, bot.clock())
+    run_due(bot.deps, bot.clock())
 
 
 def chart(bot: Bot) -> Delivery:
