@@ -72,6 +72,7 @@ from bot.services.states import default_state, state_channel
 from bot.slack.delivery import (
     FORM_REPLY_USEFUL_FOR,
     after_release,
+    dm_lang,
     event_key,
     post_new_shift,
     redraw_moved_at_risk_posts,
@@ -403,7 +404,7 @@ def handle_roster_click(
                 user_id=result.signup.user_id,
                 key=event_key(shift_id, result.signup.id, now),
                 reply=text_reply(
-                    recipient_lang(deps, Member(result.signup.team_id, result.signup.user_id))._(
+                    dm_lang(deps, Member(result.signup.team_id, result.signup.user_id))._(
                         "{person} took you off shift #{shift}.", person=f"<@{user_id}>", shift=shift_id
                     )
                 ),
@@ -443,7 +444,7 @@ def tell_host(
         user_id=host,
         key=f"roster-{'add' if added else 'off'}:{event_key(shift.id, signup_id, now)}",
         reply=build_roster_news(
-            shift, people, by, added=added, lang=recipient_lang(deps, Member(shift.team_id, host))
+            shift, people, by, added=added, lang=dm_lang(deps, Member(shift.team_id, host))
         ),
         expires_at=shift.starts_at,
         shift_id=shift.id,
@@ -536,9 +537,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(
-                promoted, recipient_lang(deps, Member(promoted.team_id, promoted.user_id))
-            ),
+            reply=build_promoted_dm(promoted, dm_lang(deps, Member(promoted.team_id, promoted.user_id))),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )
@@ -810,10 +809,6 @@ def recipient_langs(deps: Deps, people: list[Member]) -> dict[Member, Lang]:
             found = languages_of(session, team_id=team_id, user_ids=user_ids)
             langs.update({Member(team_id, user_id): language(code) for user_id, code in found.items()})
     return langs
-
-
-def recipient_lang(deps: Deps, who: Member) -> Lang:
-    return recipient_langs(deps, [who])[who]
 
 
 def register(app: App, deps: Deps) -> None:

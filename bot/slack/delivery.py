@@ -589,11 +589,6 @@ def shift_post(session: Session, shift: ShiftView) -> Reply:
     return build_shift_post(shift, language(state_language(session, team_id=shift.team_id, code=shift.state)))
 
 
-def promoted_lang(deps: Deps, who: Member) -> Lang:
-    with deps.read_session() as session:
-        return language(language_of(session, who))
-
-
 def send_dm(
     deps: Deps,
     client: WebClient,
@@ -673,9 +668,7 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(promoted.shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(
-                promoted, promoted_lang(deps, Member(promoted.team_id, promoted.user_id))
-            ),
+            reply=build_promoted_dm(promoted, dm_lang(deps, Member(promoted.team_id, promoted.user_id))),
             expires_at=promoted.shift.starts_at,
             shift_id=promoted.shift.id,
         )
