@@ -12,7 +12,7 @@ import re
 
 from slack_bolt import Ack, App
 
-from bot.cli.app import build_wsgi
+from bot.cli.app import WSGIApp, build_wsgi
 from bot.config import Settings
 from bot.deps import make_deps
 from bot.slack.client import make_client
@@ -22,7 +22,7 @@ def _ack(ack: Ack) -> None:
     ack()
 
 
-def build() -> object:
+def build() -> WSGIApp:
     settings = Settings.from_env(require_slack=True)
     app = App(
         # The same client as Turnout's (against the stand-in), for Bolt's one auth.test.

@@ -33,7 +33,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -55,6 +54,7 @@ from bench.load_bench import (
     server_env,
     sign,
 )
+from bot.localslack.webapi import TEAM_ID
 
 SCHEMA = "claim_profile"
 WORKLOADS = {
@@ -96,7 +96,7 @@ def body_for(command: str, text: str, user: str, n: int, response_url: str) -> b
     return urlencode(
         {
             "token": "legacy",
-            "team_id": "T0TURNOUT",
+            "team_id": TEAM_ID,
             "channel_id": CHANNEL,
             "channel_name": "iowa",
             "user_id": user,
@@ -271,7 +271,7 @@ def run_workloads(
             body_for(command, text.format(one=one, many=many[n % len(many)]), user, n, response_url)
             for n, user in enumerate(users)
         ]
-        app = ack_only.application if name == "ack-only" else turnout
+        app: Callable[..., Iterable[bytes]] = ack_only.application if name == "ack-only" else turnout
         if name != "ack-only":
             pool = _listener_pool(turnout)
         drive(app, bodies[: args.warmup], args.threads)
@@ -342,4 +342,4 @@ def _spy(path: str, name: str) -> subprocess.Popen[bytes]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

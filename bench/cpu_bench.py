@@ -7,7 +7,8 @@ holds on a busy machine, where the load bench's req/s does not.
 
 It builds the WSGI app as `turnout serve` builds it in each worker (`make_deps`, `build_app`,
 `build_wsgi`), against the local Slack stand-in running in this process, on a fresh database
-seeded as the load bench seeds it (`bench/load_bench.py`), and the ack-only app
+seeded as the load bench seeds it (`bench/load_bench.py`; its own, `.data/cpu_bench.db` or the
+schema `cpu_bench`, so the two benches may run at once), and the ack-only app
 (`bench/ack_only.py`) with the same settings. Each is fed the same kind of Slack-signed
 requests, every one from a different person, one after another on this thread, by
 `--threads` threads; the count is process CPU (user + system, every thread of this process,
@@ -34,7 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import load_bench as lb
-from bot.localslack.webapi import LocalSlack
+from bot.localslack.webapi import TEAM_ID, LocalSlack
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -70,7 +71,7 @@ def requests_for(
         body = urlencode(
             {
                 "token": "legacy",
-                "team_id": "T0TURNOUT",
+                "team_id": TEAM_ID,
                 "channel_id": lb.CHANNEL,
                 "channel_name": "iowa",
                 "user_id": user,
@@ -155,7 +156,7 @@ class ThreadProfiles:
         self._lock = threading.Lock()
 
     def dump(self) -> None:
-        threading.setprofile(None)  # type: ignore[arg-type]
+        threading.setprofile(None)
         with self._lock:
             profiles = list(self.profiles)
         for profile in profiles:
@@ -222,7 +223,7 @@ def build(kind: str) -> WSGIApp:
     if kind == "ack-only":
         from bench.ack_only import build as build_ack_only
 
-        return build_ack_only()  # type: ignore[return-value]
+        return build_ack_only()
     from bot.cli.app import build_app, build_wsgi
     from bot.config import Settings
     from bot.deps import make_deps
@@ -253,7 +254,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     try:
         for db in args.dbs.split(","):
-            url = lb.fresh_database(db)
+            url = lb.fresh_database(db, "cpu_bench")
             lb.seed(url, slack)
             os.environ.update(lb.server_env(slack, url, 8999))
             letter = db[0].upper()

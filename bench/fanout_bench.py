@@ -32,8 +32,8 @@ from bot import models  # noqa: F401  (registers the tables)
 from bot.config import Settings
 from bot.db import create_db_engine
 from bot.deps import make_deps
-from bot.localslack.webapi import LocalSlack
-from bot.models import Shift, Signup, SignupStatus, State, Volunteer
+from bot.localslack.webapi import TEAM_ID, LocalSlack
+from bot.models import Organization, Shift, ShiftKind, Signup, SignupStatus, State, Volunteer
 from bot.services.schedule import schedule_for
 from bot.slack.client import make_client
 from bot.slack.pacing import Pacer
@@ -49,13 +49,16 @@ def build(path: Path, dms: int) -> str:
     engine = create_db_engine(url)
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
-        session.add(State(code="IA", timezone="America/Chicago", created_at=NOW))
+        session.add(Organization(team_id=TEAM_ID, name="Turnout", installed_at=NOW, created_at=NOW))
+        session.flush()
+        session.add(State(team_id=TEAM_ID, code="IA", timezone="America/Chicago", created_at=NOW))
         session.flush()
         shifts = []
         for n in range(-(-dms // PEOPLE_PER_SHIFT)):
             shift = Shift(
+                team_id=TEAM_ID,
                 state="IA",
-                kind="phonebank",
+                kind=ShiftKind.PHONEBANK,
                 starts_at=NOW + timedelta(minutes=30 + n % 60),
                 ends_at=NOW + timedelta(hours=3),
                 location="https://call.example.org",
@@ -68,7 +71,13 @@ def build(path: Path, dms: int) -> str:
         session.flush()
         session.add_all(
             [
-                Volunteer(id=f"UF{n:06d}", display_name=f"f{n}", created_at=NOW, profile_updated_at=NOW)
+                Volunteer(
+                    team_id=TEAM_ID,
+                    id=f"UF{n:06d}",
+                    display_name=f"f{n}",
+                    created_at=NOW,
+                    profile_updated_at=NOW,
+                )
                 for n in range(dms)
             ]
         )
@@ -77,6 +86,7 @@ def build(path: Path, dms: int) -> str:
             user = f"UF{n:06d}"
             session.add(
                 Signup(
+                    team_id=TEAM_ID,
                     shift_id=shifts[n // PEOPLE_PER_SHIFT].id or 0,
                     volunteer_id=user,
                     status=SignupStatus.CONFIRMED,
@@ -110,7 +120,7 @@ def run(label: str, dms: int, cap: int, paced: bool) -> dict[str, object]:
         else:
             deps = replace(deps, make_pacer=lambda: Pacer(1_000_000, per_channel_interval=0))
         with deps.read_session() as session:
-            schedule = schedule_for(session, "IA")
+            schedule = schedule_for(session, team_id=TEAM_ID, code="IA")
         assert schedule is not None
         started = time.perf_counter()
         outcome = send_reminders(deps, make_client(settings), deps.make_pacer(), schedule, NOW)

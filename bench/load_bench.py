@@ -3,6 +3,7 @@
     python -m bench.load_bench                 # 10 s per workload, SQLite and PostgreSQL
     python -m bench.load_bench --quick         # 5 s per workload
     python -m bench.load_bench --dbs sqlite --seconds 20 --connections 50
+    python -m bench.load_bench --dbs sqlite --workloads log,claim-one
     python -m bench.load_bench --soak          # 200 connections, 60 s, a mix of the commands
 
 Needs `wrk` (`apt-get install -y wrk`). For each database it starts, one after the other:
@@ -68,8 +69,9 @@ from sqlmodel import Session
 
 from bot.blocks.shifts import build_shift_post
 from bot.db import create_db_engine, upgrade
-from bot.localslack.webapi import LocalSlack, Message
+from bot.localslack.webapi import TEAM_ID, LocalSlack, Message
 from bot.models import Shift, ShiftKind, Volunteer
+from bot.services import organizations
 from bot.services.clock import utcnow
 from bot.services.shifts import get_shift, record_shift_post
 from bot.services.states import ensure_state
@@ -100,12 +102,12 @@ class Workload:
 
 
 LOG = ("/log", "3 doors 1 convos")
-WORKLOADS = [
-    Workload("/log 3 doors 1 convos", (LOG,)),
-    Workload("/claim one 500-place shift", (("/claim", "{one}"),)),
-    Workload("/claim 100 shifts", (("/claim", "{many}"),)),
-    Workload("/stats IA", (("/stats", "IA"),)),
-]
+WORKLOADS = {
+    "log": Workload("/log 3 doors 1 convos", (LOG,)),
+    "claim-one": Workload("/claim one 500-place shift", (("/claim", "{one}"),)),
+    "claim-many": Workload("/claim 100 shifts", (("/claim", "{many}"),)),
+    "stats": Workload("/stats IA", (("/stats", "IA"),)),
+}
 SOAK = Workload("mix: /log, /claim 100 shifts, /stats", (LOG, ("/claim", "{many}"), ("/stats", "IA")))
 BASELINE = Workload("ack-only", (LOG,))
 WRITES = {"/log": "contactlog", "/claim": "signup"}
@@ -159,16 +161,20 @@ def fresh_database(db: str, name: str = SCHEMA) -> str:
 
 
 def seed(url: str, slack: LocalSlack) -> tuple[int, list[int]]:
-    """Iowa bound to #iowa; one 500-place shift and many smaller ones, each posted in #iowa."""
+    """The stand-in's workspace as the organization, Iowa bound to #iowa; one 500-place shift
+    and many smaller ones, each posted in #iowa."""
     engine = create_db_engine(url)
     now = utcnow()
     starts = now.replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
     with Session(engine) as session:
-        state = ensure_state(session, "IA", now=now)
+        organizations.seen(session, team_id=TEAM_ID, name="Turnout", now=now)
+        session.flush()
+        state = ensure_state(session, team_id=TEAM_ID, code="IA", now=now)
         state.channel_id = CHANNEL
         session.add(state)
         shifts = [
             Shift(
+                team_id=TEAM_ID,
                 state="IA",
                 kind=ShiftKind.CANVASS,
                 starts_at=starts + timedelta(hours=n % 8),
@@ -184,7 +190,7 @@ def seed(url: str, slack: LocalSlack) -> tuple[int, list[int]]:
         session.flush()
         for n, shift in enumerate(shifts):
             assert shift.id is not None
-            reply = build_shift_post(get_shift(session, shift.id))
+            reply = build_shift_post(get_shift(session, shift.id, team_id=TEAM_ID))
             ts = f"{int(time.time())}.{n:06d}"
             slack.store(Message(CHANNEL, ts, reply.text, reply.blocks))
             record_shift_post(session, shift_id=shift.id, channel_id=CHANNEL, message_ts=ts)
@@ -195,14 +201,19 @@ def seed(url: str, slack: LocalSlack) -> tuple[int, list[int]]:
 
 
 def add_known_volunteers(url: str, user_ids: list[str]) -> None:
-    """People Turnout already knows: their profile stored from Slack earlier today."""
+    """People Turnout already knows: their profile stored from Slack earlier today (and their
+    workspace as the organization, if it is not yet)."""
     if not user_ids:
         return
     engine = create_db_engine(url)
+    with Session(engine) as session:
+        organizations.seen(session, team_id=TEAM_ID, name="Turnout", now=utcnow())
+        session.commit()
     seen = utcnow() - timedelta(hours=2)
     table = Volunteer.__table__  # type: ignore[attr-defined]
     rows = [
         {
+            "team_id": TEAM_ID,
             "id": user_id,
             "display_name": user_id.lower(),
             "real_name": f"Volunteer {user_id}",
@@ -224,7 +235,7 @@ def stale_posts(url: str, slack: LocalSlack, shift_ids: list[int]) -> int:
     stale = 0
     with Session(engine) as session:
         for shift_id in shift_ids:
-            shift = get_shift(session, shift_id)
+            shift = get_shift(session, shift_id, team_id=TEAM_ID)
             assert shift.channel_id and shift.message_ts
             post = slack.message(shift.channel_id, shift.message_ts)
             if post is None or post.text != build_shift_post(shift).text:
@@ -413,7 +424,7 @@ def write_requests(
         body = urlencode(
             {
                 "token": "legacy",
-                "team_id": "T0TURNOUT",
+                "team_id": TEAM_ID,
                 "channel_id": CHANNEL,
                 "channel_name": "iowa",
                 "user_id": user,
@@ -610,6 +621,9 @@ def main() -> None:
         action="store_true",
         help=f"{SOAK_CONNECTIONS} connections for {SOAK_SECONDS} s, a mix of /log, /claim and /stats",
     )
+    parser.add_argument(
+        "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of: {', '.join(WORKLOADS)}"
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--requests", type=int, default=30_000, help="signed requests per workload")
@@ -617,7 +631,7 @@ def main() -> None:
         "--new-share", type=float, default=0.2, help="share of people new to Turnout (0 to 1)"
     )
     args = parser.parse_args()
-    workloads = WORKLOADS
+    workloads = [WORKLOADS[name] for name in args.workloads.split(",")]
     if args.soak:
         args.connections, args.seconds = SOAK_CONNECTIONS, args.seconds or SOAK_SECONDS
         args.requests = max(args.requests, 3000 * args.seconds)

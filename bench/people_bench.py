@@ -2,6 +2,7 @@
 
     python -m bench.people_bench                      # both data sets on SQLite and PostgreSQL
     python -m bench.people_bench --sets one --dbs sqlite --runs 9
+    python -m bench.people_bench --scale 0.01 --rebuild   # a hundredth of the data, to try it
 
 Each data set has 100,000 volunteers, 100,000 shifts over a year and 1,000,000 signups (most
 attended, some no-shows, releases and unmarked claims; a few people do most of the work, as in a
@@ -27,7 +28,6 @@ import argparse
 import importlib.util
 import os
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +40,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import bot
+from bench.stats_bench import median_ms
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import create_db_engine
 from bot.services.engagement import Segment, people_overview, people_page
@@ -59,7 +60,8 @@ DATA = Path(__file__).parent / ".data"
 POSTGRES_URL = os.environ.get(
     "TURNOUT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-ADMIN = Actor("UBENCHADMIN", is_admin=True)
+TEAM = "T0BENCH"
+ADMIN = Actor(TEAM, "UBENCHADMIN", is_admin=True)
 SETS = ("spread", "one")
 
 
@@ -97,7 +99,7 @@ def generate(
         if rng.random() < 0.02:
             n = rng.randrange(VOLUNTEERS // 10)
             host = volunteer_id(n - n % len(STATES) + STATES.index(state) if data_set == "spread" else n)
-        shifts.append((shift_id, state, "canvass", starts, starts + timedelta(hours=3), "HQ", "", 20, "open", 0,
+        shifts.append((TEAM, shift_id, state, "canvass", starts, starts + timedelta(hours=3), "HQ", "", 20, "open", 0,
                        "UBENCHADMIN", starts - timedelta(days=14), host))  # fmt: skip
         by_state.setdefault(state, []).append(shift_id)
 
@@ -111,7 +113,7 @@ def generate(
             if (shift_id, n) in seen:
                 continue
             seen.add((shift_id, n))
-            starts = shifts[shift_id - 1][3]
+            starts = shifts[shift_id - 1][4]
             assert isinstance(starts, datetime)
             roll = rng.random()
             if starts >= NOW.replace(tzinfo=None):
@@ -127,7 +129,7 @@ def generate(
                     else "claimed"
                 )
             created = starts - timedelta(days=rng.randrange(1, 20))
-            rows.append((shift_id, volunteer_id(n), status, created, created))
+            rows.append((TEAM, shift_id, volunteer_id(n), status, created, created))
             if len(rows) == CHUNK:
                 yield rows
                 rows = []
@@ -158,36 +160,49 @@ def build(engine: Engine, data_set: str) -> None:
                     f"INSERT INTO {table} ({columns}) VALUES ({', '.join([marks] * len(rows[0]))})", rows
                 )
             else:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
 
+        load("organization", "team_id, name, installed_at, created_at", [(TEAM, "Bench", stamp, stamp)])
         states = sorted({state_of(n, data_set) for n in range(len(STATES))})
         load(
             "state",
-            "code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
+            "team_id, code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
             "reminder_lead_minutes, follow_up_minutes, created_at",
             [
-                (c, PLACES[c].timezone, 180, "09:00:00", "20:00:00", "11:00:00", "08:00:00", 120, 60, stamp)
+                (
+                    TEAM,
+                    c,
+                    PLACES[c].timezone,
+                    180,
+                    "09:00:00",
+                    "20:00:00",
+                    "11:00:00",
+                    "08:00:00",
+                    120,
+                    60,
+                    stamp,
+                )
                 for c in states
             ],
         )
         load(
             "volunteer",
-            "id, display_name, real_name, is_workspace_admin, home_state, created_at, profile_updated_at",
+            "team_id, id, display_name, real_name, is_workspace_admin, home_state, created_at, profile_updated_at",
             [
-                (volunteer_id(n), f"vol{n}", "", False, state_of(n, data_set), stamp, stamp)
+                (TEAM, volunteer_id(n), f"vol{n}", "", False, state_of(n, data_set), stamp, stamp)
                 for n in range(VOLUNTEERS)
             ],
         )
         load(
             "shift",
-            "id, state, kind, starts_at, ends_at, location, notes, capacity, status, version, created_by, "
+            "team_id, id, state, kind, starts_at, ends_at, location, notes, capacity, status, version, created_by, "
             "created_at, host_id",
             shifts,
         )
         for chunk in signups:
-            load("signup", "shift_id, volunteer_id, status, created_at, updated_at", chunk)
+            load("signup", "team_id, shift_id, volunteer_id, status, created_at, updated_at", chunk)
         rng = random.Random(5)
         weeks = [
             FIRST_DAY + timedelta(days=DAYS - 7 * k - (FIRST_DAY + timedelta(days=DAYS)).weekday())
@@ -195,8 +210,8 @@ def build(engine: Engine, data_set: str) -> None:
         ]
         load(
             "contactweek",
-            "volunteer_id, state, week_start, doors, calls, texts, convos, supporters, contacts, logs",
-            [(volunteer_id(n), state_of(n, data_set), week, d, 0, 0, c, 0, d + c, 1)
+            "team_id, volunteer_id, state, week_start, doors, calls, texts, convos, supporters, contacts, logs",
+            [(TEAM, volunteer_id(n), state_of(n, data_set), week, d, 0, 0, c, 0, d + c, 1)
              for n in range(VOLUNTEERS) for week in weeks
              for d, c in [(rng.randrange(60), rng.randrange(10))]],
         )  # fmt: skip
@@ -204,7 +219,7 @@ def build(engine: Engine, data_set: str) -> None:
     finally:
         raw.close()
     with engine.begin() as connection:
-        connection.execute(sa.text(ladder_migration().BACKFILL_ENGAGEMENT))
+        connection.execute(sa.text(team_backfill(ladder_migration().BACKFILL_ENGAGEMENT)), {"team": TEAM})
         connection.execute(
             sa.text(
                 "UPDATE engagement SET hosted = (SELECT count(*) FROM shift WHERE shift.host_id = "
@@ -215,8 +230,8 @@ def build(engine: Engine, data_set: str) -> None:
         # A few of the regulars are trusted hosts.
         connection.execute(
             sa.text(
-                "INSERT INTO trustedhost (user_id, state, granted_by, granted_at) "
-                "SELECT volunteer_id, state, 'UBENCHADMIN', :at FROM engagement WHERE attended >= 20 "
+                "INSERT INTO trustedhost (team_id, user_id, state, granted_by, granted_at) "
+                "SELECT team_id, volunteer_id, state, 'UBENCHADMIN', :at FROM engagement WHERE attended >= 20 "
                 "AND volunteer_id LIKE '%7'"
             ),
             {"at": stamp},
@@ -227,9 +242,22 @@ def build(engine: Engine, data_set: str) -> None:
         connection.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
 
 
+def team_backfill(sql: str) -> str:
+    """The ladder migration's backfill, from before rows knew their workspace, filling every
+    row for the bench's one workspace (`:team`)."""
+    for before, after in (
+        ("INSERT INTO engagement (volunteer_id,", "INSERT INTO engagement (team_id, volunteer_id,"),
+        ("SELECT volunteer_id, state, MIN(", "SELECT :team, volunteer_id, state, MIN("),
+    ):
+        assert sql.count(before) == 1, before
+        sql = sql.replace(before, after)
+    return sql
+
+
 def loaded(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
+            connection.execute(sa.text("SELECT team_id FROM signup LIMIT 1"))  # a data set from before
             return connection.execute(
                 sa.text("SELECT count(*) FROM signup")
             ).scalar_one() == SIGNUPS and bool(
@@ -275,18 +303,6 @@ def ready_from_signups(session: Session) -> list[object]:
     return list(session.execute(sa.text(READY_FROM_SIGNUPS), {"state": STATE, "since": since}))
 
 
-def median_ms(engine: Engine, work: Callable[[Session], object], runs: int) -> float:
-    timings = []
-    for attempt in range(runs + 1):
-        with Session(engine) as session:
-            started = time.perf_counter()
-            work(session)
-            elapsed = time.perf_counter() - started
-        if attempt:  # the first run warms caches and is not counted
-            timings.append(elapsed * 1000)
-    return statistics.median(timings)
-
-
 COLUMNS = ["ready", "new", "lapsed", "hosts", "noshows", "overview", "ready from signups"]
 
 
@@ -321,7 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dbs", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--runs", type=int, default=15, help="timed runs per query (median reported)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets even if present")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="share of the full data set (with --rebuild), to try the bench",
+    )
     args = parser.parse_args(argv)
+    global VOLUNTEERS, SHIFTS, SIGNUPS
+    VOLUNTEERS, SHIFTS, SIGNUPS = (max(100, int(n * args.scale)) for n in (VOLUNTEERS, SHIFTS, SIGNUPS))
     results: dict[tuple[str, str], tuple[dict[str, float], dict[str, int]]] = {}
     for db in args.dbs.split(","):
         for data_set in args.sets.split(","):

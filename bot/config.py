@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 DEFAULT_DATABASE_URL = "sqlite:///turnout.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+TEAM_ID = re.compile(r"^T[A-Z0-9]{2,}$")
 TEAM_USER = re.compile(r"^(T[A-Z0-9]{2,}):([UW][A-Z0-9]{2,})$")
 CLIENT_ID = re.compile(r"^[0-9]+\.[0-9]+$")
 # Where Bolt answers Slack's redirect after someone approves the install (`bot.cli.app`).
@@ -43,6 +44,9 @@ class Settings:
     slack_redirect_uri: str = ""
     # (team id, user id): who may set the coalition's goal.
     campaign_admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    # A coalition's member workspaces (TURNOUT_WORKSPACES): only these may install Turnout and be
+    # served; None lets any workspace that installs it in (`*`).
+    member_workspaces: frozenset[str] | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -57,6 +61,10 @@ class Settings:
         """Whether TURNOUT_ADMINS names this person: `TEAM:USER` anywhere, a bare user id only
         with one workspace (in a coalition a user id alone does not say which workspace)."""
         return f"{team_id}:{user_id}" in self.admins or (not self.distributed and user_id in self.admins)
+
+    def is_member_workspace(self, team_id: str | None) -> bool:
+        """Whether a workspace may install Turnout and be served (TURNOUT_WORKSPACES)."""
+        return self.member_workspaces is None or team_id in self.member_workspaces
 
     def is_listed_campaign_admin(self, team_id: str, user_id: str) -> bool:
         """Whether TURNOUT_CAMPAIGN_ADMINS names this person."""
@@ -137,6 +145,7 @@ class Settings:
                 "workspace it belongs to; got " + ", ".join(repr(b) for b in bare)
             )
         campaign_admins = _campaign_admins(get("TURNOUT_CAMPAIGN_ADMINS"), errors)
+        member_workspaces = _member_workspaces(get("TURNOUT_WORKSPACES"), distributed, errors)
 
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -161,6 +170,7 @@ class Settings:
             slack_client_secret=client_secret,
             slack_redirect_uri=redirect_uri,
             campaign_admins=campaign_admins,
+            member_workspaces=member_workspaces,
         )
 
 
@@ -195,6 +205,27 @@ def _oauth(client_id: str, client_secret: str, redirect_uri: str, app_token: str
                 f"SLACK_REDIRECT_URI must be the https URL of Turnout's {OAUTH_REDIRECT_PATH}, like "
                 f"https://turnout.example.org{OAUTH_REDIRECT_PATH}, got {redirect_uri!r}"
             )
+
+
+def _member_workspaces(raw: str, distributed: bool, errors: list[str]) -> frozenset[str] | None:
+    """TURNOUT_WORKSPACES: the coalition's workspace ids, or `*` for any workspace. Required in a
+    coalition: a distributed app can be installed by anyone who has its install link, and each
+    workspace installed sees the coalition's shared shifts and numbers."""
+    entries = [e.strip() for e in raw.split(",") if e.strip()]
+    if entries == ["*"]:
+        return None
+    bad = [e for e in entries if not TEAM_ID.match(e)]
+    if bad:
+        errors.append(
+            "TURNOUT_WORKSPACES must be comma-separated workspace ids like T0123ABCD (or * for any "
+            "workspace), got " + ", ".join(repr(b) for b in bad)
+        )
+    if distributed and not entries:
+        errors.append(
+            "TURNOUT_WORKSPACES is missing: with SLACK_CLIENT_ID set, list the coalition's workspace "
+            "ids (T0123ABCD,T0456EFGH), or * to let any workspace that installs Turnout in"
+        )
+    return frozenset(entries) if distributed else None
 
 
 def _campaign_admins(raw: str, errors: list[str]) -> frozenset[tuple[str, str]]:

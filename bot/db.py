@@ -4,15 +4,22 @@ SQLite is tuned for a bot's concurrency: WAL (readers never wait for the writer)
 timeout, foreign keys on, and write transactions that take the write lock up front
 (`BEGIN IMMEDIATE`), so a read-then-write such as a claim never fails half-way with
 "database is locked". Read-only work uses `read_session`, which begins deferred.
+Writers queue for SQLite's lock on a lock file beside the database (`WriterLock`), so the
+next one starts the moment the last one commits, in whichever process it runs.
 PostgreSQL goes through psycopg 3; its row locks do the same job there.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
 import random
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -45,7 +52,11 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": busy_timeout_ms / 1000,
+                "factory": _SQLiteConnection,
+            },
             **kwargs,
         )
         _tune_sqlite(engine, busy_timeout_ms)
@@ -53,7 +64,117 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+class WriterLock:
+    """One SQLite writer at a time, queued on the operating system's lock of a file beside the
+    database (`flock` on `DATABASE-writer`), across the threads of this process and every other
+    process using the database.
+
+    SQLite's own lock stays what keeps writes apart; this only decides who tries next. A writer
+    that finds SQLite's lock taken sleeps in SQLite's busy handler, in steps that grow to 100 ms,
+    so under load the lock sits free while the next writer sleeps on, and the writer that has
+    waited longest is not the one that gets it. Queued on the file lock, a waiter wakes the
+    moment the writer before it commits. Within a process, writers queue on a thread lock first
+    (`flock` would let two threads of one process hold it at once through one open file), for at
+    most the busy timeout: past that, a writer goes straight to SQLite's lock as it did before.
+    The wait for the file lock has no time limit: a write in another process that never ends
+    (a process stopped mid-transaction) holds the writers behind it until it does, where with
+    SQLite's lock alone they would fail after the busy timeout. A process that ends, however it
+    ends, lets go of the file lock with it."""
+
+    def __init__(self, database: str, timeout: float) -> None:
+        self.path = f"{database}-writer"
+        self.timeout = timeout
+        self._turn = threading.Lock()
+        self._file: int | None = None
+        self._pid = 0
+        # A forked child (a web server's worker) starts with no turn held: a thread of the parent
+        # holding it at the fork would never let go of it in the child.
+        mine = weakref.ref(self)
+
+        def forked() -> None:
+            lock = mine()
+            if lock is not None:
+                lock._forked()
+
+        os.register_at_fork(after_in_child=forked)
+
+    def _forked(self) -> None:
+        self._turn = threading.Lock()
+        if self._file is not None:
+            # The parent's open file: closing this copy leaves the parent's lock as it is.
+            with contextlib.suppress(OSError):
+                os.close(self._file)
+            self._file = None
+
+    def acquire(self) -> bool:
+        """Wait for this writer's turn; False when it did not come within the timeout."""
+        if not self._turn.acquire(timeout=self.timeout):
+            logger.warning(
+                "SQLite writers queued longer than %.0f s; trying SQLite's lock directly", self.timeout
+            )
+            return False
+        try:
+            fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
+        except BaseException:
+            self._turn.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._turn.release()
+
+    def _descriptor(self) -> int:
+        # A forked process (a web server's worker) opens its own: a descriptor inherited across a
+        # fork shares its lock with the parent, so the two would not keep each other out.
+        if self._file is None or self._pid != os.getpid():
+            self._file = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._file
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """A connection that lets go of its turn as a writer (`WriterLock`) when its transaction
+    ends, however it ends: commit, rollback (the pool rolls back a connection it gets back), or
+    the connection closed."""
+
+    writer: WriterLock | None = None
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_write()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_write()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_write()
+
+    def end_write(self) -> None:
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.release()
+
+
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    database = engine.url.database
+    writers = (
+        WriterLock(str(Path(database).resolve()), busy_timeout_ms / 1000)
+        if database not in (None, "", ":memory:") and not str(database).startswith("file:")
+        else None
+    )
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how each transaction starts.
@@ -76,15 +197,23 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         # writers never wait again once they hold it: so beginning again retries the whole unit.
         dbapi_connection = connection.connection.dbapi_connection
         assert dbapi_connection is not None
-        for attempt in range(SQLITE_LOCK_RETRIES + 1):
-            try:
-                dbapi_connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                if "database is locked" not in str(error) or attempt == SQLITE_LOCK_RETRIES:
-                    raise
-                logger.warning("SQLite write lock busy; beginning again (attempt %d)", attempt + 2)
-                time.sleep(SQLITE_LOCK_BACKOFF_SECONDS * 2**attempt * (1 + random.random()))
+        queued = isinstance(dbapi_connection, _SQLiteConnection)
+        if writers is not None and queued and dbapi_connection.writer is None and writers.acquire():
+            dbapi_connection.writer = writers
+        try:
+            for attempt in range(SQLITE_LOCK_RETRIES + 1):
+                try:
+                    dbapi_connection.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if "database is locked" not in str(error) or attempt == SQLITE_LOCK_RETRIES:
+                        raise
+                    logger.warning("SQLite write lock busy; beginning again (attempt %d)", attempt + 2)
+                    time.sleep(SQLITE_LOCK_BACKOFF_SECONDS * 2**attempt * (1 + random.random()))
+        except BaseException:
+            if queued:
+                dbapi_connection.end_write()
+            raise
 
 
 def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:

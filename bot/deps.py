@@ -37,6 +37,10 @@ class Deps:
     statement_session: SessionFactory
     # The busiest small writes (every /log): on SQLite, many at once share one transaction.
     writes: GroupCommit
+    # Claims (`/claim`): on SQLite they share the logs' transactions (the database's write lock
+    # is all the lock a claim needs); on PostgreSQL each is a transaction of its own, as the
+    # shift's row lock must be held until the claim commits.
+    claims: GroupCommit
     clock: Callable[[], datetime]
     directory: Directory
     make_pacer: Callable[[], Pacer]
@@ -64,11 +68,15 @@ def make_deps(
     `team_id` is SLACK_BOT_TOKEN's workspace when the caller already asked Slack."""
     engine = engine or create_db_engine(settings.database_url)
     write, read = session_factory(engine)
+    sqlite = engine.dialect.name == "sqlite"
+    writes = GroupCommit(statement_sessions(engine), batching=sqlite)
     new_client: ClientFactory = make_client_for or (lambda token: make_client(settings, token=token))
     installations: TurnoutInstallationStore | None = None
     workspaces: Workspaces
     if settings.distributed:
-        installations = TurnoutInstallationStore(settings.slack_client_id, engine)
+        installations = TurnoutInstallationStore(
+            settings.slack_client_id, engine, member=settings.is_member_workspace
+        )
         workspaces = InstalledWorkspaces(installations, new_client)
     else:
         workspaces = OneWorkspace(new_client(None), team_id)
@@ -78,7 +86,8 @@ def make_deps(
         session=write,
         read_session=read,
         statement_session=statement_sessions(engine),
-        writes=GroupCommit(statement_sessions(engine), batching=engine.dialect.name == "sqlite"),
+        writes=writes,
+        claims=writes if sqlite else GroupCommit(write, batching=False),
         clock=clock,
         directory=Directory(settings.admins, distributed=settings.distributed),
         make_pacer=lambda: Pacer(settings.posts_per_second),

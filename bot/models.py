@@ -354,6 +354,23 @@ class Shift(SQLModel, table=True):
     cancel_reason: str | None = Field(default=None, max_length=300)
     # A weekly series is named by its first shift's id (`shift repeat`); None: a single shift.
     series_id: int | None = None
+    # Shared with the coalition (`/turnout share ID`): when, and by whom of the owning organization.
+    # Other workspaces with a channel for the state list it and post it; sharing is never undone.
+    shared_at: datetime | None = utc_column(nullable=True)
+    shared_by: str | None = Field(default=None, max_length=32)
+
+
+class ShiftPost(SQLModel, table=True):
+    """A shared shift's living post in another organization's workspace (the owning workspace's
+    own post is the shift's `channel_id`/`message_ts`): one per shift and workspace, redrawn with
+    that workspace's token whenever the shift's fill changes."""
+
+    __table_args__ = (_team_fk("shiftpost"),)
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    shift_id: int = Field(primary_key=True, foreign_key="shift.id")
+    channel_id: str = Field(max_length=32)
+    message_ts: str = Field(max_length=32)
 
 
 class Signup(SQLModel, table=True):
@@ -502,6 +519,51 @@ class ContactWeek(Counted, table=True):
     week_start: date = Field(primary_key=True)
     contacts: int = 0
     logs: int = 0
+
+
+class OrgDay(Counted, table=True):
+    """An organization's totals for one local day (each log's state's day), across its states, and
+    how many of its volunteers logged that day in any state: what `/stats coalition`, the
+    organizations' leaderboard and the campaign goal read, a few rows per organization a day.
+
+    Split in `shard`s like `StateDay` (a volunteer's logs always in the same one), so an
+    organization's many loggers do not all wait for one row's lock; readers add the shards up."""
+
+    # The coalition's day across organizations (today's rows, the goal's days) is a range of this.
+    __table_args__ = (sa.Index("ix_orgday_date", "local_date", "team_id"), _team_fk("orgday"))
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    local_date: date = Field(primary_key=True)
+    shard: int = Field(default=0, primary_key=True)
+    logs: int = 0
+    active: int = 0
+
+
+class OrgWeek(Counted, table=True):
+    """An organization's totals for one week (Monday to Sunday, local), and how many of its
+    volunteers logged that week in any state. Sharded like `OrgDay`."""
+
+    __table_args__ = (sa.Index("ix_orgweek_week", "week_start", "team_id"), _team_fk("orgweek"))
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    week_start: date = Field(primary_key=True)
+    shard: int = Field(default=0, primary_key=True)
+    contacts: int = 0
+    logs: int = 0
+    active: int = 0
+
+
+class CampaignGoal(SQLModel, table=True):
+    """The coalition's one goal: `target` of a metric, optionally by a date, set by a campaign
+    admin. Every goal set is kept; the latest (highest id) is the goal."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: int
+    metric: Metric = enum_column(Metric, 16)
+    by_date: date | None = None
+    set_by_team: str = Field(max_length=32)
+    set_by_user: str = Field(max_length=32)
+    set_at: datetime = utc_column()
 
 
 class Goal(SQLModel, table=True):

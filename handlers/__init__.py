@@ -12,6 +12,7 @@ from slack_bolt import App
 from bot.deps import Deps
 from handlers import (
     admin,
+    coalition,
     contacts,
     home,
     hosting,
@@ -38,6 +39,7 @@ def register(app: App, deps: Deps) -> None:
         **ladder.SUBCOMMANDS,
         **languages.SUBCOMMANDS,
         **organizations.SUBCOMMANDS,
+        **coalition.SUBCOMMANDS,
     }
     # Bolt tries listeners in the order they were added until one matches (no two match the
     # same request), and each try costs: the busiest commands (/log, /stats, /claim) go first.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from babel.numbers import format_decimal
 from slack_sdk.errors import SlackApiError
@@ -21,8 +22,9 @@ from bot.services.hosting import grant_trusted_host, revoke_trusted_host, set_le
 from bot.services.members import Member
 from bot.services.people import grant_coordinator, revoke_coordinator, set_home_state
 from bot.services.roles import coordinated_states, require_coordinator
+from bot.services.sharing import open_shared_shifts
 from bot.services.states import bind_state, set_unclaim_cutoff
-from bot.slack.delivery import dm_lang, send_dm
+from bot.slack.delivery import dm_lang, post_shared_copy, send_dm
 from handlers.common import Subcommand, TurnoutRequest, is_help, resolve_user, say
 from handlers.parsing import ChannelRef, fold_state, parse_channel, parse_user, require_state
 
@@ -33,7 +35,15 @@ HOURS = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,3})?")
 def run_help(request: TurnoutRequest) -> None:
     with request.acting() as (session, actor):
         states = [] if actor.is_admin else coordinated_states(session, actor=actor)
-    say(request.respond, build_turnout_help(coordinates=states, is_admin=actor.is_admin, lang=request.lang))
+    say(
+        request.respond,
+        build_turnout_help(
+            coordinates=states,
+            is_admin=actor.is_admin,
+            lang=request.lang,
+            is_campaign_admin=actor.is_campaign_admin,
+        ),
+    )
 
 
 def run_home(request: TurnoutRequest) -> None:
@@ -63,6 +73,7 @@ def run_state(request: TurnoutRequest) -> None:
         state = bind_state(
             session, actor=actor, code=code, channel_id=channel, timezone=timezone, now=deps.clock()
         )
+        shared = open_shared_shifts(session, team_id=actor.team_id, state=code, now=deps.clock())
     say(
         request.respond,
         text_reply(
@@ -75,6 +86,12 @@ def run_state(request: TurnoutRequest) -> None:
             )
         ),
     )
+    # Other organizations' open shared shifts of the state are posted in the channel now bound
+    # (after the answer, on this workspace's lane).
+    for shift_id in shared:
+        deps.lanes.submit(
+            actor.team_id, partial(post_shared_copy, deps, request.client, shift_id, actor.team_id)
+        )
 
 
 def run_coordinator(request: TurnoutRequest) -> None:

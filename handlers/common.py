@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from slack_bolt import Ack, Args, BoltResponse, Respond
+from slack_bolt.request.internals import extract_team_id
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -117,12 +118,13 @@ def answering(respond: Respond, lang: Speaking = ENGLISH) -> Iterator[None]:
 def team_of(deps: Deps, body: dict[str, Any]) -> str:
     """The workspace a request acts in. With one workspace, always that one: a payload naming
     another (a guest from a Slack Connect channel, say) still acts only there. In a coalition,
-    the payload's workspace, which Bolt has just authorized (found installed, its token in hand)."""
+    the workspace Bolt has just authorized (found installed, its token in hand), read from the
+    payload exactly as Bolt reads it: where a payload names two (a form opened through a Slack
+    Connect channel carries `view.app_installed_team_id`, an event from a shared channel its
+    `authorizations`), the one whose installation answers the request, never the other."""
     if isinstance(deps.workspaces, OneWorkspace):
         return deps.workspaces.team_id
-    team = (
-        body.get("team_id") or (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-    )
+    team = extract_team_id(body)
     if not team:
         raise TurnoutError("Slack did not say which workspace this came from; nothing was changed.")
     return str(team)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot.blocks import actions as act
 from bot.blocks import help as usage
+from bot.blocks.coalition import build_coalition_stats, build_org_leaderboard
 from bot.blocks.common import text_reply
 from bot.blocks.contacts import (
     LOG_FORM,
@@ -30,6 +31,7 @@ from bot.deps import Deps
 from bot.i18n import N_, Lang, language
 from bot.models import Metric
 from bot.services.clock import local_date
+from bot.services.coalition import coalition_stats, org_leaderboard
 from bot.services.contacts import LogResult, log_contacts, undo_last_log
 from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
@@ -84,6 +86,9 @@ logger = logging.getLogger(__name__)
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,20}")
 
 LEADERBOARD_WINDOWS = ("today", "week", "all")
+# `/stats coalition` and `/leaderboard orgs`, in English and Spanish (folded: no accents).
+COALITION_WORDS = ("coalition", "coalicion", "campaign", "campana")
+ORGS_WORDS = ("orgs", "org", "organizations", "organisations", "organizaciones")
 
 
 def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, *, deps: Deps) -> None:
@@ -214,6 +219,9 @@ def handle_stats(
             lang = language(profile.reads)
             if words and is_help(words[0]):
                 return say(respond, build_command_help("/stats", lang))
+            if len(words) == 1 and fold(words[0]) in COALITION_WORDS:
+                coalition = coalition_stats(session, now=deps.clock())
+                return say(respond, build_coalition_stats(coalition, lang))
             named = None if mine or not words else parse_state(" ".join(words))
             if words and not mine and named is None:
                 raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
@@ -245,6 +253,9 @@ def handle_leaderboard(
         lang = caller_lang(deps, who)
         if words and is_help(words[0]):
             return say(respond, build_command_help("/leaderboard", lang))
+        orgs = bool(words) and fold(words[0]) in ORGS_WORDS
+        if orgs:
+            words = words[1:]
         state, window = None, None
         while words:
             code, size = take_state(words) if state is None else (None, 0)
@@ -261,6 +272,13 @@ def handle_leaderboard(
                     usage.LEADERBOARD,
                     word=word[:40],
                 )
+        if orgs:
+            # The organizations across all states unless one is named: the coalition's board.
+            with deps.read_session() as session:
+                ranked = org_leaderboard(
+                    session, team_id=who.team_id, state=state, window=window or "week", now=deps.clock()
+                )
+            return say(respond, build_org_leaderboard(ranked, lang))
         with deps.read_session() as session:
             state = state or default_state(session, channel_id=command["channel_id"], who=who)
             board = leaderboard(session, who=who, state=state, window=window or "week", now=deps.clock())

@@ -29,13 +29,16 @@ from bot.blocks.help import USAGE_OR
 from bot.blocks.hosting import build_roster_news
 from bot.blocks.refusals import people_list, problem_text, refusal_text
 from bot.blocks.shifts import (
+    SHARE_FIELD,
     build_cancel_confirmation,
     build_cancel_result,
     build_cancelled_dm,
     build_promoted_dm,
     build_roster,
+    build_shared,
     build_shift_created,
     build_shift_form,
+    share_field,
 )
 from bot.deps import Deps
 from bot.i18n import N_, Lang, language
@@ -56,8 +59,10 @@ from bot.services.editing import (
 )
 from bot.services.errors import CapacityBelowHeld, TurnoutError, UsageError
 from bot.services.members import Member
+from bot.services.organizations import org_names
 from bot.services.people import languages_of
 from bot.services.roles import coordinated_states
+from bot.services.sharing import share_shift
 from bot.services.shifts import (
     InvalidShift,
     NewShift,
@@ -67,6 +72,7 @@ from bot.services.shifts import (
     mark_attendance,
     remove_signup,
     roster,
+    seen_from,
 )
 from bot.services.states import default_state, state_channel
 from bot.slack.delivery import (
@@ -74,7 +80,10 @@ from bot.slack.delivery import (
     after_release,
     dm_lang,
     event_key,
+    for_recipient,
+    names_for,
     post_new_shift,
+    post_shared_copies,
     redraw_moved_at_risk_posts,
     refresh_shift_post,
     send_dm,
@@ -112,6 +121,7 @@ from handlers.payloads import (
     STALE_BUTTON,
     button_ref,
     check_day,
+    field,
     picked,
     record_id,
     submission_key,
@@ -197,6 +207,8 @@ def open_shift_form(request: TurnoutRequest, lang: Lang) -> None:
     day = first_form_day(deps, zone)
     view = build_shift_form(states, day, lang)
     view["blocks"] += repeat_fields(lang)
+    if deps.settings.distributed:  # a coalition: the shift may be shared as it is added
+        view["blocks"].append(share_field(lang))
     open_form(request.client, request.command["trigger_id"], view)
 
 
@@ -234,11 +246,16 @@ def handle_shift_form(
                 now=deps.clock(),
                 source_key=submission_key(user_id, view.get("id")),
             )
+            if created and wants_shared(view):
+                share_shift(session, actor=actor, shift_id=shift.id, now=deps.clock())
             copies = (
                 repeat_shift(session, actor=actor, shift_id=shift.id, repeat=weekly, now=deps.clock())
                 if weekly is not None
                 else None
             )
+            if copies is not None and created and wants_shared(view):  # every week, as the box said
+                for copy in copies.created:
+                    share_shift(session, actor=actor, shift_id=copy.id, now=deps.clock())
         posted = post_new_shift(deps, client, shift.id) if created else None
         if copies is not None:
             post_copies(deps, client, copies)
@@ -328,7 +345,13 @@ def handle_cancel_click(
             return say(respond, build_cancel_result(result, lang=lang), replace=True)
         told = 0
         langs = recipient_langs(deps, list(result.notify))
+        with deps.read_session() as session:  # a shared shift, as each recipient's workspace shows it
+            views = {
+                team: seen_from(session, result.shift, team) for team in {w.team_id for w in result.notify}
+            }
         for who in result.notify:
+            # Someone of another organization is told who cancelled by the shift's organization.
+            by = actor.user_id if who.team_id == actor.team_id else None
             told += send_dm(
                 deps,
                 client,
@@ -336,7 +359,7 @@ def handle_cancel_click(
                 kind=DeliveryKind.CANCELLED,
                 user_id=who.user_id,
                 key=str(shift_id),
-                reply=build_cancelled_dm(result.shift, reason, by=actor.user_id, lang=langs[who]),
+                reply=build_cancelled_dm(views[who.team_id], reason, by=by, lang=langs[who]),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
             ).landed
@@ -506,7 +529,14 @@ def edit(request: TurnoutRequest, lang: Lang) -> None:
             result = edit_shift(session, actor=actor, shift_id=shift_id, changes=changes, now=deps.clock())
         except InvalidShift as invalid:
             raise as_usage(invalid, usage.SHIFT_EDIT) from invalid
-    say(request.respond, build_edit_result(result, tell_about_edit(deps, request.client, result), lang))
+    told = tell_about_edit(deps, request.client, result)
+    say(request.respond, build_edit_result(result, told, lang, promoted_names(deps, result, lang)))
+
+
+def promoted_names(deps: Deps, result: EditResult, lang: Lang) -> dict[str, str]:
+    """Those of another organization the edit moved up, as the shift's workspace names them."""
+    people = [Member(s.team_id, s.user_id) for s in result.promoted]
+    return names_for(deps, result.shift.team_id, people, lang)
 
 
 def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
@@ -525,7 +555,9 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             kind=DeliveryKind.SHIFT_CHANGED,
             user_id=signup.user_id,
             key=f"{shift.id}@{result.version}",
-            reply=build_shift_changed_dm(result, signup, langs[Member(signup.team_id, signup.user_id)]),
+            reply=build_shift_changed_dm(
+                result, for_recipient(deps, signup), langs[Member(signup.team_id, signup.user_id)]
+            ),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         ).landed
@@ -537,7 +569,9 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted, dm_lang(deps, Member(promoted.team_id, promoted.user_id))),
+            reply=build_promoted_dm(
+                for_recipient(deps, promoted), dm_lang(deps, Member(promoted.team_id, promoted.user_id))
+            ),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )
@@ -594,7 +628,16 @@ def handle_edit_form(
         ack(response_action="errors", errors=errors)
         return
     except CapacityBelowHeld as held:
-        names = people_list([esc_plain(name) for _user, name in held.holders], 5, lang=lang)
+        names = people_list(
+            [
+                esc_plain(
+                    lang._("{name} ({org})", name=name, org=held.orgs[user]) if user in held.orgs else name
+                )
+                for user, name in held.holders
+            ],
+            5,
+            lang=lang,
+        )
         text = lang.ngettext(
             "{count} place is held ({names}); take someone off the roster first.",
             "{count} places are held ({names}); take someone off the roster first.",
@@ -614,7 +657,7 @@ def handle_edit_form(
         return
     ack()
     told = tell_about_edit(deps, client, result)
-    reply = build_edit_result(result, told, lang)
+    reply = build_edit_result(result, told, lang, promoted_names(deps, result, lang))
     if copies is not None:
         channel, pending = post_copies(deps, client, copies)
         reply = Reply(
@@ -635,6 +678,14 @@ def read_edit_form(view: dict[str, Any], lang: Lang) -> tuple[ShiftChanges | Non
     if fields.errors:
         return None, fields.errors
     return ShiftChanges(day, times[0], times[1], capacity, location, notes or ""), {}
+
+
+def wants_shared(view: dict[str, Any]) -> bool:
+    """Whether the form's "share with the coalition" box is ticked (it is offered in a coalition)."""
+    chosen = field(view["state"]["values"], SHARE_FIELD).get("selected_options")
+    return isinstance(chosen, list) and any(
+        isinstance(option, dict) and option.get("value") == SHARE_FIELD for option in chosen
+    )
 
 
 def read_repeat(view: dict[str, Any], lang: Lang) -> tuple[Repeat | None, dict[str, str]]:
@@ -785,7 +836,11 @@ def add_to_roster(request: TurnoutRequest, lang: Lang) -> None:
                 kind=DeliveryKind.PROMOTED,
                 user_id=signup.user_id,
                 key=event_key(shift_id, signup.id, now),
-                reply=build_added_dm(signup, request.user_id, langs[Member(signup.team_id, signup.user_id)]),
+                reply=build_added_dm(
+                    for_recipient(deps, signup),
+                    request.user_id,
+                    langs[Member(signup.team_id, signup.user_id)],
+                ),
                 expires_at=signup.shift.starts_at,
                 shift_id=shift_id,
             )
@@ -823,4 +878,21 @@ def register(app: App, deps: Deps) -> None:
         app.action(roster_page)(**acked_then(partial(handle_roster_page, deps=deps), deps))
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {"shift": run_shift, "roster": run_roster}
+def run_share(request: TurnoutRequest) -> None:
+    """`share ID`: the shift's organization shares it with the coalition; it is posted at once in
+    every other workspace with a channel for its state (each on its own lane)."""
+    lang = request.lang
+    with answering(request.respond, lang):
+        if len(request.args) != 1 or is_help(request.args[0]):
+            raise UsageError(N_("Give the id of one shift."), usage.SHARE)
+        shift_id = parse_shift_id(request.args[0], usage.SHARE)
+        deps = request.deps
+        with request.acting() as (session, actor):
+            shared = share_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
+            names = org_names(session, shared.teams)
+        post_shared_copies(deps, request.client, shift_id)
+        refresh_shift_post(deps, request.client, shift_id)  # its own post says it is shared
+        say(request.respond, build_shared(shared, [names.get(t, t) for t in shared.teams], lang))
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {"shift": run_shift, "roster": run_roster, "share": run_share}

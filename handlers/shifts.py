@@ -92,8 +92,9 @@ def handle_claim(
     with answering(respond, reads(deps, member_of(deps, command))):
         shift_id = parse_shift_id(single_argument(command["text"], usage.CLAIM), usage.CLAIM)
         who = member_of(deps, command)
-        with deps.session() as session:
-            result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
+        now = deps.clock()
+        # Database work only: on SQLite it may share a transaction with other claims and logs.
+        result = deps.claims.run(lambda session: claim_shift(session, shift_id=shift_id, who=who, now=now))
         seen(deps, who, result.claimer_seen_at)
         lang = language(result.claimer_reads)
         say(respond, build_signup_card(result.signup, claim_headline(result, lang), lang))

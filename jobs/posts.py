@@ -25,8 +25,9 @@ from bot.i18n import Lang, language
 from bot.models import DeliveryKind
 from bot.services.clock import local_day_bounds, local_instant
 from bot.services.digests import ShiftPeople, readers_languages, shifts_ending, shifts_starting, weekly_digest
+from bot.services.members import Member
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
-from bot.services.shifts import ShiftView
+from bot.services.shifts import ShiftView, seen_from
 from bot.services.states import leads_targets
 from bot.slack.delivery import Delivered, Fate, constant, deliver_once, digest_builder, post_digest
 from bot.slack.owed import retry_owed
@@ -246,21 +247,31 @@ def _dm_everyone(
     default, until the shift starts)."""
     if not items:
         return
+    # People of another organization on a shared shift read it as their own workspace shows it
+    # (its people by name and organization), in the language they chose there.
+    teams = sorted({who.team_id for item in items for who in item.people})
+    reads: dict[Member, str] = {}
+    views: dict[tuple[int, str], ShiftView] = {}
     with deps.read_session() as session:
-        people = sorted({who.user_id for item in items for who in item.people})
-        reads = readers_languages(session, team_id=schedule.team_id, state=schedule.state, targets=people)
+        for team in teams:
+            people = sorted({who.user_id for item in items for who in item.people if who.team_id == team})
+            found = readers_languages(session, team_id=team, state=schedule.state, targets=people)
+            reads.update({Member(team, user_id): code for user_id, code in found.items()})
+        for item in items:
+            for team in {who.team_id for who in item.people}:
+                views[item.shift.id, team] = seen_from(session, item.shift, team)
     for item in items:
-        drawn: dict[str, Reply] = {}
+        drawn: dict[tuple[str, str], Reply] = {}
         if until is None:
             expires_at = item.shift.starts_at
         elif isinstance(until, datetime):
             expires_at = min(until, item.shift.starts_at)
         else:
             expires_at = until(item.shift)
-        for who in item.people:  # the shift's own workspace's people
-            code = reads[who.user_id]
-            if code not in drawn:
-                drawn[code] = build(item.shift, language(code))
+        for who in item.people:  # a shared shift's: each in their own workspace, with its token
+            code = reads[who]
+            if (who.team_id, code) not in drawn:
+                drawn[who.team_id, code] = build(views[item.shift.id, who.team_id], language(code))
             pacer.wait(who.user_id)
             outcome.add(
                 deliver_once(
@@ -270,7 +281,7 @@ def _dm_everyone(
                     kind=kind,
                     channel=who.user_id,
                     key=str(item.shift.id),
-                    build=constant(drawn[code]),
+                    build=constant(drawn[who.team_id, code]),
                     expires_at=expires_at,
                 ),
                 schedule.timezone,

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
 
-from slack_sdk import WebClient
-
 from bot.deps import Deps
 from bot.services.clock import local_date
-from bot.services.schedule import CLOCK_JOBS, Job, StateSchedule, due_now, schedule_for, schedules
+from bot.services.schedule import (
+    CLOCK_JOBS,
+    Job,
+    StateSchedule,
+    due_now,
+    every_schedule,
+    schedule_for,
+    schedules,
+)
 from jobs.posts import (
     Outcome,
     post_evening_digest,
@@ -32,17 +39,56 @@ CLOCK_RUNNERS = {
     Job.WEEKLY: send_weekly_digest,
 }
 SHIFT_RUNNERS = {Job.REMINDERS: send_reminders, Job.AFTER_SHIFT: send_follow_ups}
+# The name a workspace's scheduled run goes by on its lane: one at a time per workspace.
+SCHEDULED_RUN = "scheduled"
 
 
-def run_due(deps: Deps, now: datetime) -> Outcome:
-    """Everything due at `now` and still useful, in every workspace Turnout may post in: what a
-    scheduler tick does. One workspace failing does not stop the others."""
-    total = Outcome()
+def submit_due(deps: Deps, now: datetime) -> dict[str, Future[Outcome]]:
+    """What a scheduler tick does: hand each workspace's due work to that workspace's lane and
+    return at once, so a workspace whose Slack answers 429s or times out holds up only itself.
+
+    A workspace whose run from an earlier tick has not finished is left out this time; its
+    posts catch up on a later tick (every message is claimed before it is sent, so nothing is
+    sent twice, and a job runs late while it is still useful)."""
+    started: dict[str, Future[Outcome]] = {}
     for team_id in deps.workspaces.active():
+        future = deps.lanes.submit_once(team_id, SCHEDULED_RUN, partial(_logged_run, deps, team_id, now))
+        if future is None:
+            logger.info(
+                "workspace %s is still busy with an earlier tick's posts; it catches up later", team_id
+            )
+        else:
+            started[team_id] = future
+    return started
+
+
+def run_due(deps: Deps, now: datetime, *, team_id: str | None = None) -> Outcome:
+    """Everything due at `now` and still useful, in workspace `team_id` or every workspace
+    Turnout may post in, each on its own lane at once, waiting for all of them (`turnout jobs
+    run`, the shell's clock, tests). One workspace failing does not stop the others."""
+    teams = [team_id] if team_id else deps.workspaces.active()
+    return _joined(deps, {team: partial(run_due_for_team, deps, team, now) for team in teams})
+
+
+def _logged_run(deps: Deps, team_id: str, now: datetime) -> Outcome:
+    outcome = run_due_for_team(deps, team_id, now)
+    if outcome.sent or outcome.failed:
+        logger.info("workspace %s: sent %d message(s), %d failed", team_id, outcome.sent, outcome.failed)
+    return outcome
+
+
+def _joined(deps: Deps, work: dict[str, Callable[[], Outcome]]) -> Outcome:
+    """Each workspace's work on its lane, all at once; their outcomes added up once all are done.
+    A workspace whose work raised (already logged by its lane) is noted, the others counted."""
+    futures = {team: deps.lanes.submit(team, fn) for team, fn in work.items()}
+    total = Outcome()
+    for team, future in futures.items():
         try:
-            total.merge(run_due_for_team(deps, team_id, now))
-        except Exception:
-            logger.exception("the jobs of workspace %s failed; they will be retried next tick", team_id)
+            total.merge(future.result())
+        except Exception as error:
+            total.notes.append(
+                f"{team}: its jobs failed ({type(error).__name__}); the scheduler tries again next tick."
+            )
     return total
 
 
@@ -75,21 +121,22 @@ def run_due_for_team(deps: Deps, team_id: str, now: datetime) -> Outcome:
 def run_job(deps: Deps, job: Job, state: str | None, at: datetime, *, team_id: str | None) -> Outcome:
     """One job now, as if the clock said `at` (for one state, or every state), in workspace
     `team_id` (None: every workspace Turnout may post in)."""
+    teams = [team_id] if team_id else deps.workspaces.active()
+    if state and not team_id:
+        with deps.read_session() as session:
+            bound = {s.team_id for s in every_schedule(session) if s.state == state}
+        # The workspaces with that state; if none has it, each says so.
+        teams = [team for team in teams if team in bound] or teams
+    return _joined(deps, {team: partial(_run_job_in, deps, team, job, state, at) for team in teams})
+
+
+def _run_job_in(deps: Deps, team_id: str, job: Job, state: str | None, at: datetime) -> Outcome:
     total = Outcome()
-    for team in [team_id] if team_id else deps.workspaces.active():
-        client = deps.workspaces.client(team)
-        if client is None:
-            total.notes.append(f"{team} is not installed; nothing posted.")
-            continue
-        total.merge(_run_job_in(deps, client, team, job, state, at))
-    return total
-
-
-def _run_job_in(
-    deps: Deps, client: WebClient, team_id: str, job: Job, state: str | None, at: datetime
-) -> Outcome:
+    client = deps.workspaces.client(team_id)
+    if client is None:
+        total.notes.append(f"{team_id} is not installed; nothing posted.")
+        return total
     pacer = deps.make_pacer()
-    total = Outcome()
     with deps.read_session() as session:
         targets = (
             [schedule_for(session, team_id=team_id, code=state)]

@@ -2,6 +2,9 @@
 
 Fire times live in `bot.services.schedule` (each state in its own zone) and every message
 is claimed in the `delivery` table before it is sent, so a tick can never post twice.
+A tick hands each workspace's due work to that workspace's lane (`bot.slack.lanes`) and
+returns at once: a workspace whose Slack is slow, rate-limited or gone holds up only itself,
+and a workspace still busy from an earlier tick is caught up on a later one.
 On PostgreSQL an advisory lock makes one scheduler process the active one; any other
 stands by and takes over if the active one goes away. SQLite is one process by design.
 """
@@ -19,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.db import is_postgresql
 from bot.deps import Deps
-from jobs.runner import run_due
+from jobs.runner import submit_due
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 30
@@ -73,12 +76,11 @@ class Leadership:
 
 
 def tick(deps: Deps, leadership: Leadership) -> None:
-    """One scheduler tick: if this process leads, run everything due."""
+    """One scheduler tick: if this process leads, start each workspace's due work on its lane.
+    Returns without waiting for any of it."""
     if not leadership.held():
         return
-    outcome = run_due(deps, deps.clock())
-    if outcome.sent:
-        logger.info("tick sent %d message(s)", outcome.sent)
+    submit_due(deps, deps.clock())
 
 
 def build_scheduler(deps: Deps, *, background: bool) -> tuple[BaseScheduler, Leadership]:

@@ -217,15 +217,17 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def deps(engine: Engine, clock: Clock, settings: Settings) -> Deps:
+def deps(engine: Engine, clock: Clock, settings: Settings) -> Iterator[Deps]:
     # Fan-outs are paced for real in production; here the waits are skipped (the bench measures pacing).
-    return replace(
+    deps = replace(
         make_deps(settings, engine=engine, clock=clock, team_id=TEAM_ID),
         make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
         # Redraws still coalesce, without the second between them (tests/slack/test_redraws.py has it).
         redraws=Coalescer(0.0),
         profiles=ProfileRefresher(0.0),
     )
+    yield deps
+    deps.lanes.shutdown()
 
 
 @pytest.fixture
@@ -298,9 +300,8 @@ class Coalition:
 @pytest.fixture
 def coalition(engine: Engine, clock: Clock, slack: LocalSlack, settings: Settings) -> Iterator[Coalition]:
     """The distributed app (SLACK_CLIENT_ID set), installed through its install page into Sunrise
-    (`a`: admin sam, ana, ben; #iowa CSUNIA). Make the Road (`b`: admin max, eva, flo; #iowa
-    CMTRIA) is a second organization, not installed: until Turnout's rows record their workspace,
-    a deployment serves one at a time. The stand-in's first workspace has no install either."""
+    (`a`: admin sam, ana, ben; #iowa CSUNIA) and Make the Road (`b`: admin max, eva, flo; #iowa
+    CMTRIA). The stand-in's first workspace has no install."""
     slack.add_workspace(SUNRISE, "Sunrise", "sunrise")
     slack.add_workspace(MTR, "Make the Road", "mtr")
     for team, prefix, people, channel in (
@@ -325,6 +326,7 @@ def coalition(engine: Engine, clock: Clock, slack: LocalSlack, settings: Setting
         slack_client_id=CLIENT_ID,
         slack_client_secret=CLIENT_SECRET,
         admins=frozenset({f"{SUNRISE}:USUNSAM", f"{MTR}:UMTRMAX"}),
+        member_workspaces=frozenset({SUNRISE, MTR}),
     )
     deps = replace(
         make_deps(settings, engine=engine, clock=clock),
@@ -336,8 +338,9 @@ def coalition(engine: Engine, clock: Clock, slack: LocalSlack, settings: Setting
     executor = TrackingExecutor()
     app = build_app(deps, client=client, executor=executor)
     driver = SlackDriver(build_wsgi(app, deps), slack, SIGNING_SECRET, executor)
-    page = driver.install(SUNRISE)  # Make the Road's install is refused while Sunrise is served
-    assert page.status == 200, page.body
+    for team in (SUNRISE, MTR):
+        page = driver.install(team)
+        assert page.status == 200, page.body
     yield Coalition(Bot(driver, slack, deps, clock, client), SUNRISE, MTR)
     executor.shutdown(wait=True)
     deps.lanes.shutdown()

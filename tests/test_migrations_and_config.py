@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.cli.main import Workspace
 from bot.cli.main import main as turnout
 from bot.config import ConfigError, Settings
 from bot.db import MigrationNeedsWorkspace, alembic_config, create_db_engine, upgrade
+from tests.rollups import recomputed, stored
 
 # The one workspace a database from before coalitions belongs to, as `auth.test` names it.
 LEGACY = Workspace("T0LEGACY", "Legacy Org")
@@ -299,7 +301,12 @@ def test_sqlite_is_tuned_for_concurrency(tmp_path) -> None:  # type: ignore[no-u
 
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-OAUTH = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}
+OAUTH = {
+    "SLACK_CLIENT_ID": "123.456",
+    "SLACK_CLIENT_SECRET": "c",
+    "SLACK_SIGNING_SECRET": "s",
+    "TURNOUT_WORKSPACES": "T0SUNRISE,T0MTR",
+}
 
 
 def test_settings_defaults_and_normalisation() -> None:
@@ -313,6 +320,13 @@ def test_settings_defaults_and_normalisation() -> None:
     assert Settings.from_env({**GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith(
         "/api/"
     )
+
+
+def test_a_coalition_lists_its_workspaces_or_says_any() -> None:
+    listed = Settings.from_env(OAUTH, require_slack=True)
+    assert listed.is_member_workspace("T0MTR") and not listed.is_member_workspace("T0STRANGER")
+    assert Settings.from_env({**OAUTH, "TURNOUT_WORKSPACES": "*"}).is_member_workspace("T0STRANGER")
+    assert Settings.from_env(GOOD).is_member_workspace("T0ANY")  # one workspace: its token says which
 
 
 @pytest.mark.parametrize(
@@ -353,6 +367,8 @@ def test_settings_defaults_and_normalisation() -> None:
         ),
         ({**GOOD, "TURNOUT_CAMPAIGN_ADMINS": "T1:U1AB"}, "got 'T1:U1AB'"),
         ({**OAUTH, "TURNOUT_ADMINS": "T0AB:U1AB, U2CD"}, "TURNOUT_ADMINS entries must be TEAMID:USERID"),
+        ({**OAUTH, "TURNOUT_WORKSPACES": ""}, "TURNOUT_WORKSPACES is missing: with SLACK_CLIENT_ID set"),
+        ({**OAUTH, "TURNOUT_WORKSPACES": "T0SUN, sunrise"}, "TURNOUT_WORKSPACES must be comma-separated"),
     ],
 )
 def test_a_bad_setting_is_named(env: dict[str, str], named: str) -> None:
@@ -556,7 +572,8 @@ def test_the_rekeying_goes_back_for_one_workspace_but_not_for_a_coalition(db_url
     engine.dispose()
     with pytest.raises(RuntimeError, match="cannot go back to one workspace"):
         command.downgrade(alembic_config(db_url), "0010")
-    assert _version(db_url) == "0011"
+    # Still rekeyed (PostgreSQL also takes back the later migrations the downgrade undid first).
+    assert _version(db_url) > "0010"
 
 
 def test_turnout_db_upgrade_takes_the_workspace_from_the_admin(
@@ -572,10 +589,141 @@ def test_turnout_db_upgrade_takes_the_workspace_from_the_admin(
     assert turnout(["db", "upgrade", "--team-id", "sunrise"]) == 2
     assert "is not a Slack workspace id" in capsys.readouterr().err and _version(db_url) == "0010"
     assert turnout(["db", "upgrade", "--team-id", "T0LEGACY"]) == 0
-    assert _version(db_url) == "0011"
+    assert _version(db_url) == ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
     engine = create_db_engine(db_url)
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT DISTINCT team_id FROM shift")).scalars().all() == [
             "T0LEGACY"
         ]
+    engine.dispose()
+
+
+def test_the_coalition_numbers_migration_fills_each_organization_s_days_and_weeks(db_url: str) -> None:
+    """Each organization's days and weeks, filled from the volunteers' rollups, are what the logs
+    add up to: a volunteer logging in two states on a day is one active volunteer."""
+    upgrade(db_url, "0011")
+    engine = create_db_engine(db_url)
+    at = "'2026-11-01 12:00:00'"
+    logs = [  # team, volunteer, state, local date, doors, convos
+        ("T0SUN", "U1", "IA", "2026-11-22", 10, 2),  # Sunday
+        ("T0SUN", "U1", "NH", "2026-11-22", 4, 1),
+        ("T0SUN", "U2", "IA", "2026-11-23", 7, 0),  # Monday: a new week
+        ("T0SUN", "U1", "IA", "2026-11-23", 3, 3),
+        ("T0SUN", "U1", "IA", "2026-11-23", 1, 0),
+        ("T0MTR", "U1", "IA", "2026-11-23", 20, 5),  # the same user id in another workspace
+    ]
+    with engine.begin() as connection:
+        for team in ("T0SUN", "T0MTR"):
+            connection.execute(
+                sa.text(
+                    f"INSERT INTO organization (team_id, name, installed_at, created_at) VALUES (:t, :t, {at}, {at})"
+                ),
+                {"t": team},
+            )
+            for state in ("IA", "NH"):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO state (team_id, code, timezone, unclaim_cutoff_minutes, morning_at, "
+                        "evening_at, day_before_at, weekly_at, reminder_lead_minutes, follow_up_minutes, "
+                        f"created_at) VALUES (:t, :s, 'America/Chicago', 180, '09:00', '20:00', '11:00', "
+                        f"'08:00', 120, 60, {at})"
+                    ),
+                    {"t": team, "s": state},
+                )
+            for user in ("U1", "U2"):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO volunteer (team_id, id, display_name, real_name, is_workspace_admin, "
+                        f"created_at, profile_updated_at) VALUES (:t, :u, :u, '', false, {at}, {at})"
+                    ),
+                    {"t": team, "u": user},
+                )
+        days: dict[tuple[str, str, str, str], list[int]] = {}
+        weeks: dict[tuple[str, str, str, str], list[int]] = {}
+        for team, user, state, day, doors, convos in logs:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contactlog (team_id, volunteer_id, state, local_date, logged_at, doors, "
+                    f"calls, texts, convos, supporters) VALUES (:t, :u, :s, :d, {at}, :doors, 0, 0, :c, 0)"
+                ),
+                {"t": team, "u": user, "s": state, "d": day, "doors": doors, "c": convos},
+            )
+            monday = "2026-11-16" if day == "2026-11-22" else "2026-11-23"
+            for rows, key in ((days, (team, user, state, day)), (weeks, (team, user, state, monday))):
+                row = rows.setdefault(key, [0, 0, 0])
+                row[0], row[1], row[2] = row[0] + doors, row[1] + convos, row[2] + 1
+        for (team, user, state, day), (doors, convos, n) in days.items():
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contactday (team_id, volunteer_id, state, local_date, logs, doors, calls, "
+                    "texts, convos, supporters) VALUES (:t, :u, :s, :d, :n, :doors, 0, 0, :c, 0)"
+                ),
+                {"t": team, "u": user, "s": state, "d": day, "n": n, "doors": doors, "c": convos},
+            )
+        for (team, user, state, monday), (doors, convos, n) in weeks.items():
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contactweek (team_id, volunteer_id, state, week_start, contacts, logs, "
+                    "doors, calls, texts, convos, supporters) "
+                    "VALUES (:t, :u, :s, :w, :contacts, :n, :doors, 0, 0, :c, 0)"
+                ),
+                {"t": team, "u": user, "s": state, "w": monday, "n": n, "doors": doors, "c": convos}
+                | {"contacts": doors + convos},
+            )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_db_engine(db_url)
+    with engine.connect() as connection:
+        expected, found = recomputed(connection), stored(connection)
+    engine.dispose()
+    assert found == expected
+    days, weeks = found
+    assert days["T0SUN", date(2026, 11, 22)] == (14, 0, 0, 3, 0, 2, 1)  # two logs, one volunteer
+    assert weeks["T0SUN", date(2026, 11, 23)] == (11, 0, 0, 3, 0, 14, 3, 2)
+    assert days["T0MTR", date(2026, 11, 23)] == (20, 0, 0, 5, 0, 1, 1)
+    command.downgrade(alembic_config(db_url), "0011")
+    engine = create_db_engine(db_url)
+    assert not {"orgday", "orgweek", "campaigngoal"} & set(sa.inspect(engine).get_table_names())
+
+
+def test_the_shared_shifts_migration_keeps_every_shift_unshared_and_goes_back(db_url: str) -> None:
+    """0012: every shift stays its organization's own (not shared, no posts elsewhere); going
+    back drops the sharing and the other workspaces' posts, and keeps the shifts."""
+    _one_workspace_campaign(db_url)
+    upgrade(db_url, team=LEGACY)
+    command.downgrade(alembic_config(db_url), "0011")
+    command.upgrade(alembic_config(db_url), "0012")
+    engine = create_db_engine(db_url)
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT id, shared_at, shared_by FROM shift")).all() == [
+            (1, None, None)
+        ]
+        connection.execute(sa.text("UPDATE shift SET shared_at = '2026-11-01 12:00:00', shared_by = 'U1'"))
+        connection.execute(
+            sa.text(
+                "INSERT INTO organization (team_id, name, installed_at, created_at) "
+                "VALUES ('T0OTHER', 'Other', '2026-11-02 00:00:00', '2026-11-02 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO shiftpost (team_id, shift_id, channel_id, message_ts) "
+                "VALUES ('T0OTHER', 1, 'COTHERIA', '1.000100')"
+            )
+        )
+        # A post in a workspace that is no organization:
+        with pytest.raises(sa.exc.IntegrityError), connection.begin_nested():
+            connection.execute(
+                sa.text(
+                    "INSERT INTO shiftpost (team_id, shift_id, channel_id, message_ts) "
+                    "VALUES ('T0NOBODY', 1, 'CX', '1.000200')"
+                )
+            )
+    engine.dispose()
+    command.downgrade(alembic_config(db_url), "0011")
+    engine = create_db_engine(db_url)
+    assert "shiftpost" not in sa.inspect(engine).get_table_names()
+    assert "shared_at" not in {c["name"] for c in sa.inspect(engine).get_columns("shift")}
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT id, team_id FROM shift")).all() == [(1, "T0LEGACY")]
     engine.dispose()

@@ -85,6 +85,16 @@ def person(name: str, user_id: str) -> str:
     return f"<@{user_id}>" if not name or name == user_id else esc(name)
 
 
+def someone(name: str, user_id: str, org: str | None, lang: Lang = ENGLISH) -> str:
+    """A person as a workspace shows them: one of its own as `person` does; someone of another
+    organization (`org`) by name and organization, never as a mention the workspace cannot
+    resolve."""
+    if org is None:
+        return person(name, user_id)
+    known = name and name != user_id  # a bare id would mean nothing there either
+    return lang._("{name} ({org})", name=esc(name) if known else lang._("A volunteer"), org=esc(org))
+
+
 def section(text: str, accessory: Block | None = None, block_id: str | None = None) -> Block:
     block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": fit(text)}}
     if accessory:

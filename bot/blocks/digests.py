@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import datetime
 
 from bot.blocks import actions as act
+from bot.blocks.coalition import campaign_line
 from bot.blocks.common import (
     Block,
     Reply,
@@ -66,6 +67,8 @@ def build_morning_post(digest: MorningDigest, lang: Lang = ENGLISH) -> Reply:
             + "\n".join(progress_lines(digest.yesterday, lang))
         ),
     ]
+    if digest.coalition is not None:
+        blocks.append(context(":earth_americas: " + campaign_line(digest.coalition, lang)))
     if digest.needs_people:
         blocks += [divider(), section(lang._("*Shifts that still need people*"))]
         for shift in digest.needs_people[:MAX_SHIFTS_IN_DIGEST]:

@@ -55,8 +55,12 @@ def change_lines(result: EditResult, lang: Lang = ENGLISH) -> list[str]:
     return lines
 
 
-def build_edit_result(result: EditResult, told: int | None = None, lang: Lang = ENGLISH) -> Reply:
-    """The editor's answer: what changed, who was told, and the shift as it stands."""
+def build_edit_result(
+    result: EditResult, told: int | None = None, lang: Lang = ENGLISH, names: dict[str, str] | None = None
+) -> Reply:
+    """The editor's answer: what changed, who was told, and the shift as it stands. `names`:
+    people of another organization, by name and organization (they are no mention here)."""
+    names = names or {}
     shift = result.shift
     if not result.changed:
         text = lang._("Shift #{shift} already says that; nothing changed.", shift=shift.id)
@@ -76,7 +80,7 @@ def build_edit_result(result: EditResult, told: int | None = None, lang: Lang = 
     else:
         who = "" if result.promoted else lang._("No one on it needed telling.")
     if result.promoted:
-        moved = people_list([mention(s.user_id) for s in result.promoted], lang=lang)
+        moved = people_list([names.get(s.user_id) or mention(s.user_id) for s in result.promoted], lang=lang)
         promoted = lang.ngettext(
             "{people} moved up from the waitlist and was told by DM.",
             "{people} moved up from the waitlist and were told by DM.",

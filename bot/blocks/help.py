@@ -22,6 +22,7 @@ SHIFT_ADD = N_(
 )
 SHIFT_CANCEL = N_("`/turnout shift cancel ID [REASON…]`, e.g. `/turnout shift cancel 12 the venue closed`")
 ROSTER = N_("`/turnout roster ID`, e.g. `/turnout roster 12`")
+SHARE = N_("`/turnout share ID`, e.g. `/turnout share 12`")
 SHIFT_EDIT = N_(
     "`/turnout shift edit ID` (opens the form), or "
     "`/turnout shift edit ID [date YYYY-MM-DD] [time HH:MM-HH:MM] [capacity N] [location TEXT…]`, "
@@ -67,8 +68,14 @@ LANGUAGE = N_(
     "or `/turnout language IA es`"
 )
 ORG = N_("`/turnout org [NAME]`, e.g. `/turnout org Sunrise Iowa`")
-STATS = N_("`/stats [me|STATE]`, e.g. `/stats me` or `/stats IA`")
-LEADERBOARD = N_("`/leaderboard [STATE] [today|week|all]`, e.g. `/leaderboard IA week`")
+STATS = N_("`/stats [me|STATE|coalition]`, e.g. `/stats me`, `/stats IA` or `/stats coalition`")
+LEADERBOARD = N_(
+    "`/leaderboard [orgs] [STATE] [today|week|all]`, e.g. `/leaderboard IA week` or `/leaderboard orgs week`"
+)
+CAMPAIGN = N_(
+    "`/turnout campaign` or `/turnout campaign goal N METRIC [by YYYY-MM-DD]`, "
+    "e.g. `/turnout campaign goal 1400000 supporters by 2026-11-03`"
+)
 GOAL = N_("`/turnout goal STATE N METRIC [YYYY-MM-DD|daily]`, e.g. `/turnout goal IA 500 doors daily`")
 SCHEDULE = N_(
     "`/turnout schedule STATE [JOB HH:MM]`, e.g. `/turnout schedule IA` or `/turnout schedule IA morning 08:30`"
@@ -114,7 +121,8 @@ TRANSLATED_HELP = {
     "/stats": (
         N_(
             "*/stats* shows your impact (`me`: today, this week, all time, shifts attended, streak) or a "
-            "state's day against its goals. With nothing given: this channel's state, else yours."
+            "state's day against its goals. With nothing given: this channel's state, else yours. "
+            "`/stats coalition` shows the coalition's goal and every organization's today, week and all time."
         ),
         STATS,
     ),
@@ -122,7 +130,8 @@ TRANSLATED_HELP = {
         N_(
             "*/leaderboard* ranks the top 10 volunteers by contacts (attempts plus outcomes), with "
             "conversations beside, and shows your own place. Default: this channel's state (else your home "
-            "state, else all states), this week."
+            "state, else all states), this week. `/leaderboard orgs` ranks the coalition's organizations, "
+            "with their active volunteers (all states unless you name one)."
         ),
         LEADERBOARD,
     ),
@@ -141,6 +150,10 @@ EVERYONE = [
     (
         N_("`/stats [me|STATE]`, `/leaderboard [STATE] [today|week|all]`"),
         N_("see the impact"),
+    ),
+    (
+        N_("`/stats coalition`, `/leaderboard orgs [STATE]`, `/turnout campaign`"),
+        N_("the coalition's goal and its organizations"),
     ),
     ("`/turnout language es|en`", N_("read Turnout in Spanish (español) or English")),
 ]
@@ -165,6 +178,12 @@ COORDINATORS = [
         N_("cancel a shift (`ID series`: the rest of its series); everyone on it is told by DM"),
     ),
     ("`/turnout roster ID`", N_("who's on a shift, with Attended / No-show / Remove buttons")),
+    (
+        N_("`/turnout share ID`"),
+        N_(
+            "share a shift with the coalition: posted and claimable in every organization with the state's channel"
+        ),
+    ),
     (
         "`/turnout roster ID add @user`",
         N_("a place for someone who called in; once it has started, a walk-in marked attended"),
@@ -216,6 +235,12 @@ ADMINS = [
     (N_("`/turnout coordinator remove @user STATE`"), N_("revoke it")),
     (N_("`/turnout org NAME`"), N_("the name your organization goes by in the coalition's numbers")),
 ]
+CAMPAIGN_ADMINS = [
+    (
+        N_("`/turnout campaign goal N METRIC [by YYYY-MM-DD]`"),
+        N_("set the coalition's one goal, shown in every organization's morning posts"),
+    ),
+]
 
 
 # `/turnout NAME help`: what the subcommand does, then its usage.
@@ -233,6 +258,13 @@ SUBCOMMAND_HELP = {
     "roster": (
         N_("Shows who is on a shift, with Attended / No-show buttons; `add` puts someone on it."),
         f"{ROSTER}\nor {ROSTER_ADD}",  # two usage lines, each translated by usage_text
+    ),
+    "share": (
+        N_(
+            "Shares a shift with the coalition: every organization with a channel for its state lists and "
+            "posts it, and their volunteers fill its places too. Sharing cannot be undone."
+        ),
+        SHARE,
     ),
     "host": (
         N_(
@@ -302,6 +334,13 @@ SUBCOMMAND_HELP = {
         N_("Sends you CSVs of a state's contacts and attendance (default: the last 30 days)."),
         EXPORT,
     ),
+    "campaign": (
+        N_(
+            "Shows the coalition's goal and how far it has come; `goal` sets it (campaign admins). "
+            "`/stats coalition` and `/leaderboard orgs` show each organization."
+        ),
+        CAMPAIGN,
+    ),
 }
 
 
@@ -361,7 +400,9 @@ def build_command_help(command: str, lang: Lang = ENGLISH) -> Reply:
     return Reply(text, [section(text)])
 
 
-def build_turnout_help(*, coordinates: list[str], is_admin: bool, lang: Lang = ENGLISH) -> Reply:
+def build_turnout_help(
+    *, coordinates: list[str], is_admin: bool, lang: Lang = ENGLISH, is_campaign_admin: bool = False
+) -> Reply:
     """`/turnout help`: what this person may do, with the reader's own words (`/log 40 puertas`)."""
     words = {
         "doors": metric_keyword(Metric.DOORS, lang.code),
@@ -381,5 +422,7 @@ def build_turnout_help(*, coordinates: list[str], is_admin: bool, lang: Lang = E
         )
     if is_admin:
         groups.append([lang._("*As an admin*"), *(line(cmd, what) for cmd, what in ADMINS)])
+    if is_campaign_admin:
+        groups.append([lang._("*As a campaign admin*"), *(line(cmd, what) for cmd, what in CAMPAIGN_ADMINS)])
     note = lang._("Every command answers `help`, e.g. `/shifts help`.")
     return Reply(title, [*(section("\n".join(group)) for group in groups), context(note)])

@@ -416,11 +416,17 @@ def roster_hint(shift: ShiftView, lang: Lang) -> Block:
     return context(lang._("`/turnout roster {shift}` shows everyone.", shift=shift.id))
 
 
-def build_claim_news(result: ClaimResult, lang: Lang = ENGLISH) -> Reply:
-    """To the host: someone claimed their shift, or joined its waitlist."""
+def shown(user_id: str, names: dict[str, str] | None) -> str:
+    """A person in a message to someone of the shift's own workspace: a mention, or, for someone
+    of another organization on a shared shift, the name and organization given in `names`."""
+    return (names or {}).get(user_id) or f"<@{user_id}>"
+
+
+def build_claim_news(result: ClaimResult, lang: Lang = ENGLISH, names: dict[str, str] | None = None) -> Reply:
+    """To the host: someone claimed their shift, or joined its waitlist (`names`: as `shown`)."""
     signup, shift = result.signup, result.signup.shift
     values = {
-        "person": f"<@{signup.user_id}>",
+        "person": shown(signup.user_id, names),
         "kind": kind_word(shift, lang),
         "shift": shift.id,
         "day": day_word(shift, lang),
@@ -441,10 +447,13 @@ def build_claim_news(result: ClaimResult, lang: Lang = ENGLISH) -> Reply:
     return Reply(headline, [section(headline), roster_hint(shift, lang)])
 
 
-def build_release_news(result: ReleaseResult, lang: Lang = ENGLISH) -> Reply:
-    """To the host: someone gave up their place (or left the waitlist), and who moved up."""
+def build_release_news(
+    result: ReleaseResult, lang: Lang = ENGLISH, names: dict[str, str] | None = None
+) -> Reply:
+    """To the host: someone gave up their place (or left the waitlist), and who moved up
+    (`names`: as `shown`)."""
     signup, shift = result.signup, result.signup.shift
-    values = {"person": f"<@{signup.user_id}>", "kind": kind_word(shift, lang), "shift": shift.id}
+    values = {"person": shown(signup.user_id, names), "kind": kind_word(shift, lang), "shift": shift.id}
     if result.held_place:
         headline = ":arrow_down: " + lang._(
             "{person} released their place on your {kind} #{shift} on {day}: {held}/{capacity}.",
@@ -462,7 +471,7 @@ def build_release_news(result: ReleaseResult, lang: Lang = ENGLISH) -> Reply:
         headline = lang._("{person} left the waitlist for your {kind} #{shift}.", **values)
     if result.promoted is not None:
         headline += " " + lang._(
-            "{person} moved up from the waitlist.", person=f"<@{result.promoted.user_id}>"
+            "{person} moved up from the waitlist.", person=shown(result.promoted.user_id, names)
         )
     return Reply(headline, [section(headline), roster_hint(shift, lang)])
 
@@ -505,12 +514,14 @@ def starts_in(shift: ShiftView, now: datetime, lang: Lang = ENGLISH) -> str:
     return lang.ngettext("{count} hour", "{count} hours", round(minutes / 60))
 
 
-def build_late_release(result: ReleaseResult, now: datetime, lang: Lang = ENGLISH) -> Reply:
-    """To the leads: a place given up less than a day before the start."""
+def build_late_release(
+    result: ReleaseResult, now: datetime, lang: Lang = ENGLISH, names: dict[str, str] | None = None
+) -> Reply:
+    """To the leads: a place given up less than a day before the start (`names`: as `shown`)."""
     signup, shift = result.signup, result.signup.shift
     headline = ":warning: " + lang._(
         "{person} released shift #{shift}, which starts in {starts_in}: {held}/{capacity} now.",
-        person=f"<@{signup.user_id}>",
+        person=shown(signup.user_id, names),
         shift=shift.id,
         starts_in=starts_in(shift, now, lang),
         held=shift.held,
@@ -518,7 +529,7 @@ def build_late_release(result: ReleaseResult, now: datetime, lang: Lang = ENGLIS
     )
     if result.promoted is not None:
         headline += " " + lang._(
-            "{person} moved up from the waitlist.", person=f"<@{result.promoted.user_id}>"
+            "{person} moved up from the waitlist.", person=shown(result.promoted.user_id, names)
         )
     return Reply(headline, [section(headline), section(describe(shift, lang=lang)), roster_hint(shift, lang)])
 

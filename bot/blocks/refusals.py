@@ -12,9 +12,11 @@ from bot.blocks.common import (
     KindChoices,
     Reply,
     context,
+    esc,
     kind_label,
     kinds_text,
     section,
+    someone,
     text_reply,
 )
 from bot.blocks.contacts import in_place
@@ -94,7 +96,9 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
             )
         case ReleaseCutoffPassed(shift_id=shift_id, state=state, hours=hours, coordinator_ids=ids):
             ask = (
-                lang._(
+                lang._("Ask {org}, whose shift it is, to take you off it.", org=esc(error.org))
+                if error.org is not None
+                else lang._(
                     "Ask {people} ({state} coordinator) to take you off it.",
                     people=lang.either([mention(u) for u in ids]),
                     state=state,
@@ -167,7 +171,7 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                     "Attendance doesn't apply to {person} on this shift.", person=mention(volunteer_id)
                 )
             return lang._(said, person=mention(volunteer_id))
-        case CapacityBelowHeld(shift_id=shift_id, capacity=capacity, holders=holders):
+        case CapacityBelowHeld(shift_id=shift_id, capacity=capacity, holders=holders, orgs=orgs):
             return lang.ngettext(
                 "Shift #{shift} has {count} place held ({people}), so its capacity can't go down to "
                 "{capacity}. Take someone off with `/turnout roster {shift}` first.",
@@ -175,7 +179,11 @@ def refusal_text(error: TurnoutError, lang: Lang = ENGLISH) -> str:
                 "{capacity}. Take someone off with `/turnout roster {shift}` first.",
                 len(holders),
                 shift=shift_id,
-                people=people_list([mention(u) for u, _name in holders], lang=lang),
+                # The shift's own people by mention; another organization's by name and organization.
+                people=people_list(
+                    [someone(name, u, orgs[u], lang) if u in orgs else mention(u) for u, name in holders],
+                    lang=lang,
+                ),
                 capacity=lang.number(capacity),
             )
         case UnknownTimezone(timezone=timezone):
@@ -249,7 +257,9 @@ def training_headline(error: TrainingRequired, lang: Lang = ENGLISH) -> str:
             )
         )
     ask = (
-        lang._(
+        lang._("ask {org}, whose shift it is,", org=esc(error.org))
+        if error.org is not None
+        else lang._(
             "ask {people} ({state} coordinator)",
             people=lang.either([mention(u) for u in error.coordinator_ids]),
             state=error.state,

@@ -23,10 +23,12 @@ from bot.blocks.common import (
     kind_label,
     kinds_text,
     section,
+    someone,
 )
 from bot.blocks.contacts import in_place
 from bot.i18n import ENGLISH, N_, Lang
 from bot.models import SignupStatus
+from bot.services.sharing import Shared
 from bot.services.shifts import (
     LIST_LIMIT,
     MAX_CAPACITY,
@@ -91,17 +93,27 @@ def describe(shift: ShiftView, *, notes: bool = False, lang: Lang = ENGLISH) -> 
         lang.span(shift.starts_at, shift.ends_at, shift.timezone),
         f":round_pushpin: {esc(shift.location)}",
         *(
-            [":bust_in_silhouette: " + lang._("Hosted by {host}", host=f"<@{shift.host_id}>")]
+            [":bust_in_silhouette: " + lang._("Hosted by {host}", host=_host(shift, lang))]
             if shift.host_id
             else []
         ),
         fill(shift, lang),
     ]
+    if shift.owner is not None:
+        lines.append(":handshake: " + lang._("Shared by {org}", org=esc(shift.owner)))
+    elif shift.shared:
+        lines.append(":handshake: " + lang._("Shared with the coalition"))
     if notes and shift.notes:
         lines.append(f":memo: {esc(shift.notes)}")
     if shift.cancelled:
         lines = [f"~{line}~" for line in lines[:2]] + [":no_entry: " + lang._("*Cancelled*")]
     return "\n".join(lines)
+
+
+def _host(shift: ShiftView, lang: Lang) -> str:
+    """The host: a mention in the shift's own workspace, by name and organization elsewhere."""
+    assert shift.host_id is not None
+    return someone(shift.host_name, shift.host_id, shift.owner, lang)
 
 
 def claim_button(shift: ShiftView, surface: str, lang: Lang = ENGLISH) -> Block:
@@ -341,6 +353,25 @@ def build_shift_post(shift: ShiftView, lang: Lang = ENGLISH) -> Reply:
     return Reply(text, blocks)
 
 
+def build_shared(shared: Shared, orgs: list[str], lang: Lang = ENGLISH) -> Reply:
+    """`/turnout share ID`'s answer: where the shift now is too (organizations' names, escaped)."""
+    if orgs:
+        text = lang._(
+            "Shift #{shift} is shared with the coalition and posted for {orgs}. "
+            "Their volunteers fill the same places; sharing cannot be undone.",
+            shift=shared.shift_id,
+            orgs=", ".join(esc(org) for org in orgs),
+        )
+    else:
+        text = lang._(
+            "Shift #{shift} is shared with the coalition. No other organization has a channel for {state} "
+            "yet; it is posted there as soon as one does. Sharing cannot be undone.",
+            shift=shared.shift_id,
+            state=shared.state,
+        )
+    return Reply(text, [section(":handshake: " + text)])
+
+
 def build_promoted_dm(signup: SignupView, lang: Lang = ENGLISH) -> Reply:
     """To the person who moved up from the waitlist, in their language."""
     headline = ":tada: " + lang._(
@@ -484,9 +515,17 @@ def build_roster(roster: Roster, offset: int = 0, lang: Lang = ENGLISH) -> Reply
             label += f" #{entry.waitlist_position}"
         if entry.flagged:
             label += " · :warning: " + lang._("2+ no-shows in 60 days")
-        blocks.append(section(f"<@{entry.user_id}> — {label}"))
+        # One's own organization's people by mention; another's by name and organization.
+        who = (
+            f"<@{entry.user_id}>"
+            if entry.org is None
+            else someone(entry.name, entry.user_id, entry.org, lang)
+        )
+        blocks.append(section(f"{who} — {label}"))
         value = act.button_value(entry.signup_id, here)
         elements: list[Block] = []
+        if not roster.can_run:
+            continue
         if entry.status == SignupStatus.PENDING and not shift.cancelled:
             elements.append(button(lang._("Accept"), act.ACCEPT, value, style="primary"))
         if roster.can_mark and entry.status not in (SignupStatus.WAITLISTED, SignupStatus.PENDING):
@@ -530,7 +569,9 @@ def build_roster(roster: Roster, offset: int = 0, lang: Lang = ENGLISH) -> Reply
         notes.append(f"{span} · {places}")
     if roster.released:
         notes.append(lang._("{count} released or removed", count=lang.number(roster.released)))
-    if not roster.can_mark and not shift.cancelled:
+    if not roster.can_run:
+        notes.append(lang._("Shared with the coalition: its own organization takes attendance."))
+    elif not roster.can_mark and not shift.cancelled:
         notes.append(lang._("Attendance buttons appear an hour before the shift starts."))
     if notes:
         blocks.append(context(" · ".join(notes)))
@@ -546,6 +587,24 @@ def build_roster(roster: Roster, offset: int = 0, lang: Lang = ENGLISH) -> Reply
 
 # The form's suggested times; a day whose suggested start has passed is not suggested.
 FORM_START, FORM_END = time(10, 0), time(13, 0)
+
+
+SHARE_FIELD = "share"
+
+
+def share_field(lang: Lang = ENGLISH) -> Block:
+    """The shift form's "share with the coalition" checkbox (offered in a coalition only)."""
+    option = {
+        "text": {"type": "plain_text", "text": lang._("Share with the coalition")},
+        "description": {
+            "type": "plain_text",
+            "text": lang._("Posted in every organization with this state's channel."),
+        },
+        "value": SHARE_FIELD,
+    }
+    return input_field(
+        SHARE_FIELD, lang._("Coalition"), {"type": "checkboxes", "options": [option]}, optional=True
+    )
 
 
 def build_shift_form(states: list[str], day: date, lang: Lang = ENGLISH) -> Block:

@@ -48,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_one.add_argument(
         "--at", help="ISO time to run as if at; without an offset it is the state's local time"
     )
+    run_one.add_argument("--team", help="one workspace, by its id T… (default: every workspace)")
     shell = commands.add_parser(
         "shell", help="the whole bot in a terminal, with a local Slack (no workspace needed)"
     )
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.jobs_command == "list":
             return jobs_list(settings)
-        return jobs_run(settings, args.name, args.state, args.at)
+        return jobs_run(settings, args.name, args.state, args.at, args.team)
     return serve(settings, workers=settings.web_workers, workspace=workspace)
 
 

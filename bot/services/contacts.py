@@ -1,8 +1,8 @@
 """Contact logs and their rollups.
 
-Counts only, never voter details. Each log is written in one transaction with three
-rollups: the volunteer's day (`ContactDay`), the state's day (`StateDay`) and the
-volunteer's week (`ContactWeek`). Stats, goals and leaderboards read the rollups, so its cost follows the
+Counts only, never voter details. Each log is written in one transaction with five
+rollups: the volunteer's day (`ContactDay`) and week (`ContactWeek`), the state's day
+(`StateDay`), and the organization's day (`OrgDay`) and week (`OrgWeek`). Stats, goals and leaderboards read the rollups, so its cost follows the
 days and people asked about, not the size of history. Local days are the state's; weeks
 run Monday to Sunday.
 """
@@ -27,12 +27,15 @@ from bot.models import (
     ContactLog,
     ContactWeek,
     Metric,
+    OrgDay,
+    OrgWeek,
     Shift,
     Signup,
     SignupStatus,
     StateDay,
     Volunteer,
 )
+from bot.services import sharing
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
@@ -173,7 +176,7 @@ def _log_state(
 ) -> str:
     if shift_id is not None:
         shift = session.get(Shift, shift_id)
-        if shift is None or shift.team_id != who.team_id:
+        if shift is None or not sharing.is_visible(session, team_id=who.team_id, shift=shift):
             raise NotFound(N_("There is no shift #{shift}."), shift=shift_id)
         signup = session.exec(
             select(Signup).where(
@@ -218,10 +221,11 @@ def _roll_up(
     deltas = {m.value: sign * counts.get(m) for m in METRICS}
     key = {"team_id": who.team_id, "volunteer_id": who.user_id, "state": state}
     mine = run(session, statements.contact_day, {**key, "local_date": day, **deltas, "logs": logs}).one()
-    week = {**key, "week_start": week_start(day)}
-    run(
+    monday = week_start(day)
+    week = {**key, "week_start": monday}
+    mine_week = run(
         session, statements.contact_week, {**week, **deltas, "contacts": sign * counts.contacts, "logs": logs}
-    )
+    ).one()
     if logs < 0:
         run(session, statements.drop_contact_day, {**key, "local_date": day})
         run(session, statements.drop_contact_week, week)
@@ -244,8 +248,44 @@ def _roll_up(
             "active": active,
         },
     ).one()
+    # In the organization, the volunteer's first log of the day (week) in any state makes them
+    # active; undoing their last one in every state, inactive.
+    org = {"team_id": who.team_id, "shard": shard, **deltas, "logs": logs}
+    run(
+        session,
+        statements.org_day,
+        {
+            **org,
+            "local_date": day,
+            "active": _org_active(session, statements.other_days, key, day, mine.logs, logs),
+        },
+    )
+    run(
+        session,
+        statements.org_week,
+        {
+            **org,
+            "week_start": monday,
+            "contacts": sign * counts.contacts,
+            "active": _org_active(session, statements.other_weeks, key, monday, mine_week.logs, logs),
+        },
+    )
     totals = Counts(*(others.get(m) + int(getattr(row, m.value)) for m in METRICS))
     return _counts(mine), totals, others_active + int(row.active)
+
+
+def _org_active(
+    session: Session, others: Prepared, key: dict[str, str], when: date, logs_after: int, logs: int
+) -> int:
+    """+1 when this was the volunteer's first log of the day (week) in its state and they have
+    none in another state; -1 when an undo took their last one there and they have none elsewhere."""
+    first = logs > 0 and logs_after == 1
+    last = logs < 0 and logs_after <= 0
+    if not (first or last):
+        return 0
+    if int(run(session, others, {**key, "when": when}).one().n) > 0:
+        return 0
+    return 1 if first else -1
 
 
 def _counts(row: Any) -> Counts:
@@ -268,6 +308,10 @@ class _Statements:
     state_day: Prepared
     drop_contact_day: Prepared
     drop_contact_week: Prepared
+    other_days: Prepared
+    other_weeks: Prepared
+    org_day: Prepared
+    org_week: Prepared
 
 
 def _upsert_statement(
@@ -319,6 +363,32 @@ def _build_statements(insert: Any) -> _Statements:
         ),
         drop_contact_day=Prepared(_drop_statement(ContactDay, day_key)),
         drop_contact_week=Prepared(_drop_statement(ContactWeek, week_key)),
+        other_days=Prepared(_other_states(ContactDay, "local_date")),
+        other_weeks=Prepared(_other_states(ContactWeek, "week_start")),
+        org_day=Prepared(
+            _upsert_statement(
+                insert, OrgDay, ("team_id", "local_date", "shard"), (*metrics, "logs", "active")
+            )
+        ),
+        org_week=Prepared(
+            _upsert_statement(
+                insert,
+                OrgWeek,
+                ("team_id", "week_start", "shard"),
+                (*metrics, "contacts", "logs", "active"),
+            )
+        ),
+    )
+
+
+def _other_states(model: type[SQLModel], period: str, *, bind: str = "when") -> sa.Select[Any]:
+    """How many rows the volunteer has for the day (week) `bind` in states other than `state`."""
+    table = _table(model)
+    return sa.select(sa.func.count().label("n")).where(
+        table.c.team_id == sa.bindparam("team_id"),
+        table.c.volunteer_id == sa.bindparam("volunteer_id"),
+        table.c[period] == sa.bindparam(bind, type_=table.c[period].type),
+        table.c.state != sa.bindparam("state"),
     )
 
 
@@ -369,7 +439,33 @@ def _build_pg_log() -> Prepared:
         )
         .cte("others")
     )
-    joined = day.join(shard, sa.true()).join(others, sa.true()).join(log, sa.true()).join(week, sa.true())
+    # The organization's day and week: the volunteer is newly active there when this is their
+    # first log of the day (week) in this state and they had none in another (this statement's
+    # snapshot is from before it, so the counts are of the other states' rows only).
+    other_days = _other_states(ContactDay, "local_date", bind="local_date").cte("other_days")
+    other_weeks = _other_states(ContactWeek, "week_start", bind="week_start").cte("other_weeks")
+    org_day = _org_upsert_pg(
+        OrgDay,
+        ("team_id", "local_date", "shard"),
+        (*metrics, "logs"),
+        sa.and_(day.c.logs == 1, other_days.c.n == 0),
+        day.join(other_days, sa.true()),
+    ).cte("org_day")
+    org_week = _org_upsert_pg(
+        OrgWeek,
+        ("team_id", "week_start", "shard"),
+        (*metrics, "contacts", "logs"),
+        sa.and_(week.c.logs == 1, other_weeks.c.n == 0),
+        week.join(other_weeks, sa.true()),
+    ).cte("org_week")
+    joined = (
+        day.join(shard, sa.true())
+        .join(others, sa.true())
+        .join(log, sa.true())
+        .join(week, sa.true())
+        .join(org_day, sa.true())
+        .join(org_week, sa.true())
+    )
     return Prepared(
         sa.select(
             *(day.c[name].label(f"mine_{name}") for name in metrics),
@@ -378,6 +474,23 @@ def _build_pg_log() -> Prepared:
             week.c.logs.label("week_logs"),
         ).select_from(joined)
     )
+
+
+def _org_upsert_pg(
+    model: type[SQLModel], key: tuple[str, ...], deltas: tuple[str, ...], newly_active: Any, source: Any
+) -> Any:
+    """The organization's row for the day (week) of the log: its deltas added, and one more
+    active volunteer when `newly_active`."""
+    table = _table(model)
+    rows = sa.select(
+        *(sa.bindparam(name, type_=table.c[name].type) for name in (*key, *deltas)),
+        sa.case((newly_active, 1), else_=0),
+    ).select_from(source)
+    insert = pg_insert(table).from_select([*key, *deltas, "active"], rows)
+    return insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + insert.excluded[name] for name in (*deltas, "active")},
+    ).returning(table.c.logs)
 
 
 _PG_LOG = _build_pg_log()

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import HOLDING, Shift, ShiftStatus, Signup, SignupStatus
 from bot.services.clock import DateWindow, local_day_bounds
+from bot.services.coalition import CampaignProgress, campaign_progress
 from bot.services.counts import METRICS, Counts
 from bot.services.engagement import Rung, StepUp, celebrate_step_ups
 from bot.services.leaderboards import Standing, leaderboard
@@ -33,6 +34,8 @@ class MorningDigest:
     needs_people: list[ShiftView]
     # Open shifts today and tomorrow, full or not: "all full" is only true when there are some.
     shifts_ahead: int
+    # The coalition's goal and its progress, when a campaign admin has set one.
+    coalition: CampaignProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def morning_digest(session: Session, *, team_id: str, state: str, day: date, now
         state_progress(session, team_id=team_id, state=state, day=day - timedelta(days=1)),
         [s for s in listing.shifts if not s.full],
         len(listing.shifts),
+        campaign_progress(session, now=now),
     )
 
 

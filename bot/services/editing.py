@@ -27,10 +27,11 @@ from bot.models import (
     Signup,
     SignupStatus,
 )
-from bot.services import engagement
+from bot.services import engagement, sharing
 from bot.services.clock import local_date
 from bot.services.errors import CapacityBelowHeld, NotCoordinator, NotFound, Refused
 from bot.services.members import Member
+from bot.services.organizations import org_names
 from bot.services.people import display_names, ensure_volunteer
 from bot.services.roles import Actor, coordinator_ids, is_coordinator, is_trusted_host, require_shift_runner
 from bot.services.shifts import (
@@ -136,9 +137,7 @@ class EditableShift:
 
 def shift_to_edit(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> EditableShift:
     """What the edit form is filled in with, for someone who may edit the shift, while it can be."""
-    shift = session.get(Shift, shift_id)
-    if shift is None or shift.team_id != actor.team_id:
-        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    shift = _runnable(session, actor=actor, shift_id=shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=N_("edit shift #{shift}"))
     _check_changeable(shift, now)
     tz = state_timezone(session, team_id=shift.team_id, code=shift.state)
@@ -171,8 +170,7 @@ def edit_shift(
     if changes.capacity is not None and changes.capacity != shift.capacity:
         holders = _holders(session, shift_id)
         if changes.capacity < len(holders):
-            names = display_names(session, team_id=shift.team_id, user_ids=holders)
-            raise CapacityBelowHeld(shift_id, changes.capacity, tuple((u, names.get(u, u)) for u in holders))
+            raise _below_held(session, shift, changes.capacity)
         changed.append("capacity")
     if changes.location is not None and changes.location != shift.location:
         changed.append("location")
@@ -245,6 +243,28 @@ def _holders(session: Session, shift_id: int) -> list[str]:
             .where(Signup.shift_id == shift_id, col(Signup.status).in_(HOLDING))
             .order_by(col(Signup.created_at), col(Signup.id))
         )
+    )
+
+
+def _below_held(session: Session, shift: Shift, capacity: int) -> CapacityBelowHeld:
+    """The refusal naming who holds the places: each by their own workspace's name for them,
+    with their organization when it is not the shift's (a shared shift)."""
+    rows = session.exec(
+        select(Signup.team_id, Signup.volunteer_id)
+        .where(Signup.shift_id == shift.id, col(Signup.status).in_(HOLDING))
+        .order_by(col(Signup.created_at), col(Signup.id))
+    ).all()
+    names: dict[tuple[str, str], str] = {}
+    for team in {team for team, _ in rows}:
+        found = display_names(session, team_id=team, user_ids=[u for t, u in rows if t == team])
+        names.update({(team, u): name for u, name in found.items()})
+    foreign = sorted({team for team, _ in rows if team != shift.team_id})
+    orgs = org_names(session, foreign) if foreign else {}
+    return CapacityBelowHeld(
+        shift.id or 0,
+        capacity,
+        tuple((u, names.get((t, u), u)) for t, u in rows),
+        {u: orgs.get(t, t) for t, u in rows if t != shift.team_id},
     )
 
 
@@ -528,7 +548,16 @@ def add_to_shift(session: Session, *, actor: Actor, shift_id: int, user_id: str,
 
 def require_runner_of(session: Session, *, actor: Actor, shift_id: int, doing: str) -> None:
     """Refused, naming who can, unless the actor runs the shift."""
-    shift = session.get(Shift, shift_id)
-    if shift is None or shift.team_id != actor.team_id:
-        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    shift = _runnable(session, actor=actor, shift_id=shift_id)
     require_shift_runner(session, actor=actor, shift=shift, doing=doing)
+
+
+def _runnable(session: Session, *, actor: Actor, shift_id: int) -> Shift:
+    """The shift, for its own organization to run: one the actor's workspace cannot see is no
+    shift at all; another organization's shared shift is refused as that organization's."""
+    shift = session.get(Shift, shift_id)
+    if shift is None or not sharing.is_visible(session, team_id=actor.team_id, shift=shift):
+        raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
+    if shift.team_id != actor.team_id:
+        raise sharing.not_yours(session, shift)
+    return shift

@@ -157,6 +157,7 @@ class ReleaseCutoffPassed(Refused):
         hours: float,
         coordinator_ids: tuple[str, ...],
         started: bool = False,
+        org: str | None = None,
     ) -> None:
         super().__init__(
             f"Shift #{shift_id} has already started, too late to release it yourself."
@@ -168,6 +169,9 @@ class ReleaseCutoffPassed(Refused):
         self.hours = hours
         self.coordinator_ids = coordinator_ids
         self.started = started
+        # Another organization's shared shift: its name (its coordinators are not named to someone
+        # whose workspace cannot resolve them).
+        self.org = org
 
 
 class AttendanceDoesNotApply(Refused):
@@ -199,6 +203,7 @@ class TrainingRequired(Refused):
         kind: str,
         trainings: tuple[ShiftView, ...],
         coordinator_ids: tuple[str, ...],
+        org: str | None = None,
     ) -> None:
         offer = (
             "Claim one of the next trainings first (one that ends before the shift starts counts), "
@@ -212,19 +217,31 @@ class TrainingRequired(Refused):
         self.kind = kind
         self.trainings = trainings
         self.coordinator_ids = coordinator_ids
+        # Another organization's shared shift: its name, not its coordinators (whom the claimer's
+        # workspace cannot resolve).
+        self.org = org
 
 
 class CapacityBelowHeld(Refused):
     """A shift's capacity lowered below the places already held; `holders` are (user id, name),
     in the order they took their places, so the refusal can say who holds them."""
 
-    def __init__(self, shift_id: int, capacity: int, holders: tuple[tuple[str, str], ...]) -> None:
+    def __init__(
+        self,
+        shift_id: int,
+        capacity: int,
+        holders: tuple[tuple[str, str], ...],
+        orgs: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(
             f"Shift #{shift_id} has {len(holders)} places held, so its capacity can't go below {len(holders)}."
         )
         self.shift_id = shift_id
         self.capacity = capacity
         self.holders = holders
+        # Holders of another organization (a shared shift): their organization's name, by user id;
+        # they are named, not mentioned, in the shift's own workspace.
+        self.orgs = orgs or {}
 
 
 class NotTrustedHost(NotFound):

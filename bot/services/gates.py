@@ -14,6 +14,7 @@ from bot.models import Shift, State, TrainingRule
 from bot.services.engagement import recent_no_shows
 from bot.services.errors import TrainingRequired
 from bot.services.members import Member
+from bot.services.organizations import name_of
 from bot.services.places import PLACES
 from bot.services.roles import coordinator_ids
 from bot.services.training import is_trained, next_trainings
@@ -71,6 +72,9 @@ def gate(
 
         assert shift.id is not None
         offers = shift_views(session, next_trainings(session, who=who, state=shift.state, now=now))
+        if shift.team_id != who.team_id:
+            org = name_of(session, shift.team_id) or shift.team_id
+            raise TrainingRequired(shift.id, shift.state, shift.kind, tuple(offers), (), org=org)
         coordinators = coordinator_ids(session, team_id=shift.team_id, state=shift.state)
         raise TrainingRequired(shift.id, shift.state, shift.kind, tuple(offers), tuple(coordinators))
     return (

@@ -30,14 +30,28 @@ from bot.models import (
     TrainingRule,
     Volunteer,
 )
-from bot.services import engagement
+from bot.services import engagement, sharing
 from bot.services.clock import DateWindow, local_date, local_day_bounds, local_instant, wall_time_exists
-from bot.services.errors import AttendanceDoesNotApply, NotFound, Refused, ReleaseCutoffPassed, TurnoutError
+from bot.services.errors import (
+    AttendanceDoesNotApply,
+    NotCoordinator,
+    NotFound,
+    Refused,
+    ReleaseCutoffPassed,
+    TurnoutError,
+)
 from bot.services.gates import gate
 from bot.services.members import Member
+from bot.services.organizations import name_of, org_names
 from bot.services.people import display_names, ensure_volunteer
 from bot.services.places import PLACES
-from bot.services.roles import Actor, coordinator_ids, require_coordinator, require_shift_runner
+from bot.services.roles import (
+    Actor,
+    coordinator_ids,
+    is_coordinator,
+    require_coordinator,
+    require_shift_runner,
+)
 from bot.services.states import ensure_state, state_timezone
 
 MAX_DAYS_AHEAD = 400
@@ -91,6 +105,12 @@ class ShiftView:
     message_ts: str | None = None
     # The volunteer who runs it (`/host`); None for a shift staff added.
     host_id: str | None = None
+    # Shared with the coalition.
+    shared: bool = False
+    # Drawn for another organization's workspace (`seen_from`): the owning organization's name,
+    # and its host's name (a mention there would name no one).
+    owner: str | None = None
+    host_name: str = ""
 
     @property
     def full(self) -> bool:
@@ -150,6 +170,10 @@ class RosterEntry:
     waitlist_position: int | None
     # 2+ no-shows in the shift's state in the last 60 days.
     flagged: bool = False
+    # The person's workspace, and its organization's name when it is not the viewer's: someone
+    # of another organization is shown by name and organization, never as a mention.
+    team_id: str = ""
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +182,8 @@ class Roster:
     entries: list[RosterEntry]
     released: int
     can_mark: bool
+    # Whether the viewer runs the shift (attendance, accept, remove): its organization's runners only.
+    can_run: bool = True
 
 
 @dataclass(frozen=True)
@@ -208,9 +234,14 @@ def get_shift_and_version(session: Session, shift_id: int, *, team_id: str | Non
     (another organization's shift is no shift at all); None only for the redraw of a post the
     shift's own organization made."""
     row = run(session, SHIFT_VIEW, {"shift_id": shift_id}).first()
-    if row is None or (team_id is not None and row.team_id != team_id):
+    if row is None or (
+        team_id is not None
+        and row.team_id != team_id
+        and not sharing.is_visible(session, team_id=team_id, shift=cast(Shift, row))
+    ):
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
-    return shift_from_view_row(row)
+    view, version = shift_from_view_row(row)
+    return (seen_from(session, view, team_id) if team_id is not None else view), version
 
 
 def shift_from_view_row(row: Any) -> tuple[ShiftView, int]:
@@ -239,7 +270,7 @@ def list_open_shifts(
     past the end shows the last page."""
     zones = _zones(session, who.team_id)
     query = select(Shift).where(
-        Shift.team_id == who.team_id, Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now
+        sharing.visible_to(who.team_id), Shift.status == ShiftStatus.OPEN, col(Shift.starts_at) > now
     )
     if window is None:
         query = query.where(col(Shift.starts_at) < now + timedelta(days=DEFAULT_LIST_DAYS))
@@ -258,7 +289,7 @@ def list_open_shifts(
     offset = _clamp(offset, total, limit)
     ordered = query.order_by(col(Shift.starts_at), col(Shift.id)).offset(offset)
     shifts = list(session.exec(ordered.limit(limit) if limit is not None else ordered))
-    views = _views(session, shifts, zones)
+    views = seen_all_from(session, _views(session, shifts, zones), who.team_id)
     return ShiftListing(views, _mine(session, who, views), offset, total)
 
 
@@ -313,18 +344,34 @@ def my_shifts_page(
         .offset(offset)
     )
     rows = session.exec(query.limit(limit) if limit is not None else query).all()
-    views = {v.id: v for v in shift_views(session, [shift for _, shift in rows])}
+    views = {
+        v.id: seen_from(session, v, who.team_id) for v in shift_views(session, [shift for _, shift in rows])
+    }
     signups = [_signup_view(session, signup, views[signup.shift_id]) for signup, _ in rows]
     return SignupPage(signups, offset, total)
 
 
 def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> Roster:
     """Its host and the state's coordinators see everyone on the shift: holding a place first,
-    then the waitlist."""
-    shift = _shift(session, shift_id, team_id=actor.team_id)
-    require_shift_runner(session, actor=actor, shift=shift, doing=N_("see the roster of shift #{shift}"))
+    then the waitlist. A shared shift's roster is seen too by the state's coordinators in every
+    workspace it is shared with, read-only: its people of other organizations by name and
+    organization."""
+    shift = sharing.get_visible_shift(session, actor.team_id, shift_id)
+    doing = N_("see the roster of shift #{shift}")
+    if shift.team_id == actor.team_id:
+        require_shift_runner(session, actor=actor, shift=shift, doing=doing)
+    else:
+        if not is_coordinator(session, actor=actor, state=shift.state):
+            coordinators = tuple(coordinator_ids(session, team_id=actor.team_id, state=shift.state))
+            raise NotCoordinator(shift.state, coordinators, doing, shift=shift_id)
     signups = list(session.exec(select(Signup).where(Signup.shift_id == shift_id)))
-    names = display_names(session, team_id=shift.team_id, user_ids=[s.volunteer_id for s in signups])
+    names: dict[tuple[str, str], str] = {}
+    for team in sorted({s.team_id for s in signups}):
+        ids = [s.volunteer_id for s in signups if s.team_id == team]
+        names.update(
+            ((team, vid), name) for vid, name in display_names(session, team_id=team, user_ids=ids).items()
+        )
+    orgs = org_names(session, sorted({s.team_id for s in signups} - {actor.team_id}))
     holding = sorted((s for s in signups if s.status in HOLDING), key=lambda s: (s.created_at, s.id or 0))
     waiting = sorted(
         (s for s in signups if s.status == SignupStatus.WAITLISTED),
@@ -334,17 +381,31 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
     held_back = sorted(
         (s for s in signups if s.status == SignupStatus.PENDING), key=lambda s: (s.updated_at, s.id or 0)
     )
-    flagged = engagement.no_show_flags(
-        session,
-        team_id=shift.team_id,
-        state=shift.state,
-        volunteer_ids=[s.volunteer_id for s in signups],
-        now=now,
-    )
+    flagged = {
+        (team, vid)
+        for team in sorted({s.team_id for s in signups})
+        for vid in engagement.no_show_flags(
+            session,
+            team_id=team,
+            state=shift.state,
+            volunteer_ids=[s.volunteer_id for s in signups if s.team_id == team],
+            now=now,
+        )
+    }
 
     def entry(s: Signup, position: int | None) -> RosterEntry:
-        name = names.get(s.volunteer_id, s.volunteer_id)
-        return RosterEntry(s.id or 0, s.volunteer_id, name, s.status, position, s.volunteer_id in flagged)
+        key = (s.team_id, s.volunteer_id)
+        foreign = s.team_id != actor.team_id
+        return RosterEntry(
+            s.id or 0,
+            s.volunteer_id,
+            names.get(key, "" if foreign else s.volunteer_id),
+            s.status,
+            position,
+            key in flagged,
+            team_id=s.team_id,
+            org=orgs.get(s.team_id, s.team_id) if foreign else None,
+        )
 
     entries = (
         [entry(s, None) for s in holding]
@@ -353,7 +414,9 @@ def roster(session: Session, *, actor: Actor, shift_id: int, now: datetime) -> R
     )
     released = sum(1 for s in signups if s.status in (SignupStatus.RELEASED, SignupStatus.REMOVED))
     can_mark = now >= shift.starts_at - ATTENDANCE_OPENS_BEFORE and shift.status == ShiftStatus.OPEN
-    return Roster(shift_view(session, shift), entries, released, can_mark)
+    return Roster(
+        shift_view(session, shift), entries, released, can_mark, can_run=shift.team_id == actor.team_id
+    )
 
 
 # ---------------------------------------------------------------- coordinators
@@ -552,7 +615,11 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
     found = run(
         session, _CLAIM_READ, {"shift_id": shift_id, "team_id": who.team_id, "user_id": who.user_id}
     ).first()
-    if found is None or found.status in UNPUBLISHED or found.team_id != who.team_id:
+    if (
+        found is None
+        or found.status in UNPUBLISHED
+        or (found.team_id != who.team_id and not found.shared_with_caller)
+    ):
         raise NotFound(N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id)
     # The row has every column of the shift, which is all `_view` and the gate read of one.
     shift = cast(Shift, found)
@@ -577,7 +644,7 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
     if found.profile_updated_at is None:
         ensure_volunteer(session, who=who, now=now)
 
-    capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id}).scalar()
+    capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id, "claimer_team": who.team_id}).scalar()
     if capacity is None:
         raise _claim_cancelled(shift_id)
     values = {
@@ -623,6 +690,7 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
     status, _ = _claim_status(held, capacity, hold, last_seq)
     claimed, queued = status == SignupStatus.CLAIMED, status == SignupStatus.WAITLISTED
     view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
+    view = seen_from(session, view, who.team_id)
     return ClaimResult(
         SignupView(signup_id, view, who.team_id, who.user_id, status, waiting + 1 if queued else None),
         already=False,
@@ -664,7 +732,12 @@ _signup_t = Signup.__table__  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once per dialect.
 _BUMP_OPEN_SHIFT = (
     sa.update(Shift.__table__)  # type: ignore[attr-defined]
-    .where(_shift_t.id == sa.bindparam("shift_id"), _shift_t.status == ShiftStatus.OPEN)
+    .where(
+        _shift_t.id == sa.bindparam("shift_id"),
+        _shift_t.status == ShiftStatus.OPEN,
+        # The claimer's organization's own, or shared with the coalition (never taken back).
+        sa.or_(_shift_t.team_id == sa.bindparam("claimer_team"), _shift_t.shared_at.is_not(None)),
+    )
     .values(version=_shift_t.version + 1)
     .returning(_shift_t.capacity)
 )
@@ -738,6 +811,7 @@ _CLAIM_READ = (
             _rule_t.kind == _shift_t.kind,
         )
         .label("needs_training"),
+        sharing.shared_with(sa.bindparam("team_id")).label("shared_with_caller"),
         _signup_t.c.id.label("signup_id"),
         _signup_t.c.status.label("signup_status"),
         *(
@@ -810,7 +884,7 @@ _PG_CLAIM = sa.text(
 
 def confirm_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ClaimResult:
     """A volunteer holding a place confirms they will come; confirming twice changes nothing."""
-    shift = _lock_shift(session, shift_id, team_id=who.team_id)
+    shift = _lock_shift(session, shift_id, team_id=who.team_id, shared_ok=True)
     signup = _signup(session, shift_id, who)
     if signup is None or signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
         raise Refused(N_("You are not on shift #{shift}. `/claim {shift}` signs you up."), shift=shift_id)
@@ -833,24 +907,34 @@ def confirm_signup(session: Session, *, shift_id: int, who: Member, now: datetim
             shift=shift_id,
         )
     if signup.status != SignupStatus.CLAIMED:
-        return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=True)
+        return ClaimResult(
+            _signup_view(session, signup, seen_from(session, shift_view(session, shift), who.team_id)),
+            already=True,
+        )
     if shift.ends_at <= now:
         raise Refused(N_("Shift #{shift} is over."), shift=shift_id)
     signup.status, signup.confirmed_at, signup.updated_at = SignupStatus.CONFIRMED, now, now
     shift.version += 1
     session.add_all([signup, shift])
     session.flush()
-    return ClaimResult(_signup_view(session, signup, shift_view(session, shift)), already=False)
+    return ClaimResult(
+        _signup_view(session, signup, seen_from(session, shift_view(session, shift), who.team_id)),
+        already=False,
+    )
 
 
 def release_signup(session: Session, *, shift_id: int, who: Member, now: datetime) -> ReleaseResult:
     """A volunteer gives up their place (or leaves the waitlist); refused inside the state's cutoff."""
-    shift = _lock_shift(session, shift_id, team_id=who.team_id)
+    shift = _lock_shift(session, shift_id, team_id=who.team_id, shared_ok=True)
     signup = _signup(session, shift_id, who)
     if signup is None:
         raise Refused(N_("You are not signed up for shift #{shift}."), shift=shift_id)
     if signup.status in (SignupStatus.RELEASED, SignupStatus.REMOVED):
-        return ReleaseResult(_signup_view(session, signup, shift_view(session, shift)), None, changed=False)
+        return ReleaseResult(
+            _signup_view(session, signup, seen_from(session, shift_view(session, shift), who.team_id)),
+            None,
+            changed=False,
+        )
     if signup.status in (SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
         raise Refused(
             N_("Shift #{shift} has been marked already; there is nothing to release."), shift=shift_id
@@ -862,21 +946,28 @@ def release_signup(session: Session, *, shift_id: int, who: Member, now: datetim
         cutoff = timedelta(minutes=state.unclaim_cutoff_minutes if state else 180)
         if now >= shift.starts_at - cutoff:
             assert shift.id is not None
+            foreign = shift.team_id != who.team_id
             raise ReleaseCutoffPassed(
                 shift.id,
                 shift.state,
                 cutoff.total_seconds() / 3600,
-                tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state)),
+                () if foreign else tuple(coordinator_ids(session, team_id=shift.team_id, state=shift.state)),
                 started=now >= shift.starts_at,
+                org=name_of(session, shift.team_id) or shift.team_id if foreign else None,
             )
-    return _vacate(session, shift, signup, SignupStatus.RELEASED, now)
+    return _vacate(session, shift, signup, SignupStatus.RELEASED, now, viewer=who.team_id)
 
 
 # ---------------------------------------------------------------- internals
 
 
 def _vacate(
-    session: Session, shift: Shift, signup: Signup, status: SignupStatus, now: datetime
+    session: Session,
+    shift: Shift,
+    signup: Signup,
+    status: SignupStatus,
+    now: datetime,
+    viewer: str | None = None,
 ) -> ReleaseResult:
     held_a_place = signup.status in HOLDING
     was_held = signup.status == SignupStatus.PENDING
@@ -901,8 +992,8 @@ def _vacate(
     session.flush()
     view = shift_view(session, shift)
     return ReleaseResult(
-        _signup_view(session, signup, view),
-        _signup_view(session, promoted, view) if promoted else None,
+        _signup_view(session, signup, seen_from(session, view, viewer or shift.team_id)),
+        _signup_view(session, promoted, seen_from(session, view, promoted.team_id)) if promoted else None,
         held_place=held_a_place,
         was_held=was_held,
     )
@@ -920,14 +1011,21 @@ def _shift(session: Session, shift_id: int, *, team_id: str | None) -> Shift:
     return shift
 
 
-def _lock_shift(session: Session, shift_id: int, *, team_id: str, missing: str | None = None) -> Shift:
+def _lock_shift(
+    session: Session, shift_id: int, *, team_id: str, missing: str | None = None, shared_ok: bool = False
+) -> Shift:
+    """The shift, locked, for workspace `team_id`. A shift it cannot see is no shift at all; another
+    organization's shared shift is its own volunteers' to confirm and release (`shared_ok`), and
+    otherwise only its organization's to change."""
     shift = session.exec(
         select(Shift).where(Shift.id == shift_id).with_for_update().execution_options(populate_existing=True)
     ).first()
-    if shift is None or shift.team_id != team_id:
+    if shift is None or not sharing.is_visible(session, team_id=team_id, shift=shift):
         raise NotFound(
             missing or N_("There is no shift #{shift}. `/shifts` lists the open ones."), shift=shift_id
         )
+    if shift.team_id != team_id and not shared_ok:
+        raise sharing.not_yours(session, shift)
     return shift
 
 
@@ -985,7 +1083,26 @@ def _view(shift: Shift, tz: str, held: int, waiting: int) -> ShiftView:
         channel_id=shift.channel_id,
         message_ts=shift.message_ts,
         host_id=shift.host_id,
+        shared=shift.shared_at is not None,
     )
+
+
+def seen_from(session: Session, view: ShiftView, team_id: str) -> ShiftView:
+    """The shift as workspace `team_id` shows it: another organization's shared shift names its
+    organization, and its host by name."""
+    if view.team_id == team_id:
+        return view
+    host_name = ""
+    if view.host_id is not None:
+        host_name = display_names(session, team_id=view.team_id, user_ids=[view.host_id]).get(
+            view.host_id, ""
+        )
+    owner = name_of(session, view.team_id) or view.team_id
+    return replace(view, owner=owner, host_name=host_name)
+
+
+def seen_all_from(session: Session, views: list[ShiftView], team_id: str) -> list[ShiftView]:
+    return [seen_from(session, view, team_id) for view in views]
 
 
 def _views(session: Session, shifts: list[Shift], zones: dict[str, str]) -> list[ShiftView]:

@@ -13,6 +13,13 @@ weekly chart) are saved beside the database too, as `<db stem>-<file name>`.
 Without `--demo` the local workspace is made up as you go: `in #name` creates a channel that
 does not exist yet and `as @name` adds a person, so the README's install steps can be
 rehearsed. The demo's people and channels are fixed, so there a typo is answered, not created.
+
+With `--demo` Turnout runs as a coalition's distributed app: the stand-in has two organizations'
+workspaces, Sunrise (`sunrise`) and Make the Road (`mtr`), and the shell installs Turnout in each
+through Slack's install flow (OAuth) every time it starts, since the stand-in forgets the tokens it
+minted. You act as one person of one workspace at a time: `as @ana@mtr` or `in #iowa@mtr` moves
+to the other, `@name` alone is the current workspace's person (or the only one of that name), and
+what another workspace's people see is shown with its `@org`.
 """
 
 from __future__ import annotations
@@ -35,10 +42,10 @@ from bot.config import Settings
 from bot.db import upgrade
 from bot.deps import make_deps
 from bot.localslack.driver import SlackDriver, TrackingExecutor
-from bot.localslack.webapi import TEAM_ID, LocalSlack, Message
+from bot.localslack.webapi import TEAM_ID, LocalSlack, Message, Person
 from bot.services.clock import utcnow
 from bot.services.members import Member
-from bot.services.organizations import seen
+from bot.services.organizations import org_names, seen
 from bot.services.roles import Actor, coordinated_states
 from bot.services.schedule import events_between
 from bot.services.states import default_state, state_timezone
@@ -52,6 +59,9 @@ from jobs.runner import run_due
 logger = logging.getLogger(__name__)
 TOKEN = "xoxb-turnout-shell"
 YOU = ("UYOU", "you")
+# The demo coalition's distributed app, as its organizations' workspaces install it.
+DEMO_CLIENT_ID = "1000000000.2000000000"
+DEMO_CLIENT_SECRET = "turnout-shell-demo"
 COMMANDS = (
     "/shifts",
     "/claim",
@@ -70,9 +80,11 @@ DURATION = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 HELP = """Type what a person types in Slack, or a shell command:
   /shifts IA, /claim 3, /log 20 doors, /turnout help …   slash commands, as the current person
   click N            press button [N]
-  as @name           act as someone else (users lists everyone)
-  in #channel        type in another channel
+  as @name           act as someone else (users lists everyone);
+                     @name@org: someone of another organization (the demo's sunrise, mtr)
+  in #channel        type in another channel; #channel@org: in another organization's workspace
   users              the people, with their roles
+  orgs               the organizations (one per workspace) and who is in each
   home               open the current person's App Home tab
   clock              the simulated time
   clock +2h          move it (+30m, +1d, +1d2h, 20:00, tomorrow 09:00, 2026-11-28 09:00),
@@ -121,35 +133,53 @@ class Shell:
         self.slack = LocalSlack(token=TOKEN).start()
         secret = secrets.token_hex(16)
         url = f"sqlite:///{db_path}"
-        # A shell database from before coalitions is the stand-in workspace's.
-        self.team = TEAM_ID
-        upgrade(url, team=Workspace(TEAM_ID, SHELL_WORKSPACE))
-        settings = Settings(
-            slack_bot_token=TOKEN,
-            slack_signing_secret=secret,
-            database_url=url,
-            slack_api_url=self.slack.api_url,
-            admins=frozenset({YOU[0]}),
-        )
+        # A shell database from before coalitions is the stand-in workspace's; a new demo's are only
+        # its organizations' (the stand-in's own workspace is not one of them).
+        fresh_demo = demo and not db_path.exists()
+        upgrade(url, team=None if fresh_demo else Workspace(TEAM_ID, SHELL_WORKSPACE))
+        if demo:  # a coalition: one distributed app, installed in each organization's workspace
+            from bot.shell.demo import ORGS, SUNRISE
+
+            self.slack.enable_oauth(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+            settings = Settings(
+                slack_signing_secret=secret,
+                database_url=url,
+                slack_api_url=self.slack.api_url,
+                slack_client_id=DEMO_CLIENT_ID,
+                slack_client_secret=DEMO_CLIENT_SECRET,
+                campaign_admins=frozenset({(SUNRISE.team_id, SUNRISE.admin.id)}),
+                member_workspaces=frozenset(org.team_id for org in ORGS),
+            )
+            self.orgs = [org.team_id for org in ORGS]
+        else:
+            settings = Settings(
+                slack_bot_token=TOKEN,
+                slack_signing_secret=secret,
+                database_url=url,
+                slack_api_url=self.slack.api_url,
+                admins=frozenset({YOU[0]}),
+            )
+            self.orgs = [TEAM_ID]
         self.clock = ShellClock(self._resume_clock())
         # Time is simulated, so pacing the stand-in's posts would only slow the rehearsal down.
         self.deps = replace(
-            make_deps(settings, clock=self.clock, team_id=TEAM_ID),
+            make_deps(settings, clock=self.clock, team_id=None if demo else TEAM_ID),
             make_pacer=lambda: Pacer(1000, sleep=lambda _s: None),
             redraws=Coalescer(0.0),
             profiles=ProfileRefresher(0.0),
         )
-        with self.deps.session() as session:  # the stand-in's workspace is the campaign's organization
-            seen(session, team_id=TEAM_ID, name=SHELL_WORKSPACE, now=self.clock())
         self.client = make_client(settings)
         self.executor = TrackingExecutor()
         app = build_app(self.deps, client=self.client, executor=self.executor)
         self.driver = SlackDriver(build_wsgi(app, self.deps), self.slack, secret, self.executor)
-        self.slack.add_person(*YOU, real_name="You", is_admin=True)
-        self.slack.add_channel("CGENERAL", "general")
-        self.user, self.channel = YOU[0], "CGENERAL"
         if demo:
             self._seed_demo()
+        else:
+            with self.deps.session() as session:  # the stand-in's workspace is the campaign's organization
+                seen(session, team_id=TEAM_ID, name=SHELL_WORKSPACE, now=self.clock())
+            self.slack.add_person(*YOU, real_name="You", is_admin=True)
+            self.slack.add_channel("CGENERAL", "general")
+            self.user, self.channel = YOU[0], "CGENERAL"
         self.pressables: dict[int, Pressable] = {}
         self.shown = len(self.slack.messages)
         self.uploads_shown = len(self.slack.uploads)
@@ -170,16 +200,26 @@ class Shell:
         self.clock_file.write_text(self.clock().isoformat() + "\n")
 
     def _seed_demo(self) -> None:
+        """The two organizations' workspaces, Turnout installed in each through Slack's install
+        flow (as each organization's admin), then their campaign."""
         from bot.shell import demo
 
         demo.people_for(self.slack)
+        for org in demo.ORGS:
+            page = self.driver.install(org.team_id)
+            if page.status != 200:
+                raise RuntimeError(
+                    f"installing Turnout in {org.name} failed: {page.status} {page.body[:200]}"
+                )
         with self.deps.session() as session:
             fresh = demo.seed(session, self.clock())
         self.user, self.channel = demo.ADMIN.id, demo.CHANNELS["IA"][0]
         self.say(
             "Demo campaign "
             + ("seeded" if fresh else "already here")
-            + ": Iowa, New Hampshire and Nevada. You are @alex, an admin, in #iowa. Try /shifts or `users`."
+            + ": a coalition of two organizations, each with Turnout installed in its own workspace"
+            " through Slack's install page: Sunrise (Iowa, New Hampshire and Nevada) and Make the Road"
+            " (Iowa). You are @alex@sunrise, an admin, in #iowa. Try /shifts, `users` or `orgs`."
         )
 
     # ------------------------------------------------------------ the loop
@@ -196,6 +236,7 @@ class Shell:
             return 0
         finally:
             self.executor.shutdown(wait=True)
+            self.deps.lanes.shutdown()
             self.slack.stop()
 
     def handle(self, line: str) -> None:
@@ -223,6 +264,7 @@ class Shell:
             "as": self.act_as,
             "in": self.go_to,
             "users": self.users,
+            "orgs": self.list_orgs,
             "home": self.home,
             "clock": self.move_clock,
             "help": lambda _r: self.say(HELP),
@@ -277,6 +319,17 @@ class Shell:
     def may_press(self, target: Pressable) -> None:
         """Slack shows a DM, an ephemeral reply or an App Home to one person only: only they can press."""
         message = target.message
+        if (
+            message is not None
+            and not message.channel.startswith("D")
+            and not message.ephemeral_to
+            and message.team
+            and message.team != self.team
+        ):
+            where = "#" + self.name("#", message.channel)
+            raise ShellError(
+                f"That button is in {where}, another organization's workspace; `in {where}` to press it."
+            )
         if message is not None and message.channel.startswith("D"):
             owner, where = message.channel[1:], "in @{}'s DM"
         elif message is not None and message.ephemeral_to:
@@ -291,13 +344,18 @@ class Shell:
             raise ShellError(f"That button is {where.format(name)}; `as @{name}` to press it.")
 
     def act_as(self, rest: str) -> None:
-        name = rest.removeprefix("@").strip().lower()
+        name, _, org = rest.strip().removeprefix("@").strip().lower().partition("@")
+        name = name.strip()
         if not name:
             raise ShellError("Whom? `as @name`; `users` lists everyone.")
-        person = next((p for p in self.slack.people.values() if p.name.lower() == name), None)
+        team = self._org(org) if org else None
+        person = self._person(name, team)
         if person is None:
-            if self.demo:  # the demo's cast is fixed, so a typo is not taken for a newcomer
-                raise ShellError(f"No one called @{name[:30]} here. `users` lists everyone.")
+            if (
+                self.demo or team is not None
+            ):  # the demo's cast is fixed, so a typo is not taken for a newcomer
+                where = f" in {self._org_name(team)}" if team else " here"
+                raise ShellError(f"No one called @{name[:30]}{where}. `users` lists everyone.")
             if not SLACK_NAME.fullmatch(name):
                 raise ShellError(
                     f"@{name[:30]} can't be a Slack name: use lowercase letters, digits, . - and _."
@@ -306,26 +364,98 @@ class Shell:
                 self._new_id("U", name, self.slack.people), name, real_name=name.title()
             )
             self.say(f"Added @{name} to the local workspace (a new person, not an admin).")
-        self.user = person.id
-        self.say(f"You are now @{person.name}.")
+        if person.team == self.team:
+            self.user = person.id
+            return self.say(f"You are now @{person.name}.")
+        # Into another workspace: the channel of the same name there, else its first.
+        here = self.slack.channels.get(self.channel)
+        theirs = [c for c in self.slack.channels.values() if c.team == person.team]
+        channel = next((c for c in theirs if here is not None and c.name == here.name), theirs[0])
+        self.user, self.channel = person.id, channel.id
+        self.say(f"You are now @{person.name} of {self._org_name(person.team)}, in #{channel.name}.")
 
     def go_to(self, rest: str) -> None:
-        name = rest.removeprefix("#").strip().lower()
+        name, _, org = rest.strip().removeprefix("#").strip().lower().partition("@")
+        name = name.strip()
         if not name:
             raise ShellError("Which channel? `in #name`.")
-        channel = next((c for c in self.slack.channels.values() if c.name == name), None)
+        team = self._org(org) if org else self.team
+        channel = next((c for c in self.slack.channels.values() if c.name == name and c.team == team), None)
         if channel is None:
-            if self.demo:
-                names = ", ".join("#" + c.name for c in self.slack.channels.values())
-                raise ShellError(f"There is no #{name[:30]}. Channels: {names}.")
+            if self.demo or team != self.team:
+                names = ", ".join(
+                    "#" + self.name("#", c.id) for c in self.slack.channels.values() if c.team == team
+                )
+                raise ShellError(f"There is no #{name[:30]}{'@' + org if org else ''}. Channels: {names}.")
             if not SLACK_NAME.fullmatch(name):
                 raise ShellError(
                     f"#{name[:30]} can't be a Slack channel name: use lowercase letters, digits, - and _."
                 )
             channel = self.slack.add_channel(self._new_id("C", name, self.slack.channels), name)
             self.say(f"Created #{name} in the local workspace.")
+        if channel.team != self.team:
+            # Only that workspace's people are in its channels: its person of the same name, else its admin.
+            me = self.slack.people[self.user]
+            people = [p for p in self.slack.people.values() if p.team == channel.team]
+            person = next(
+                (p for p in people if p.name == me.name),
+                next((p for p in people if p.is_admin or p.is_owner), people[0] if people else None),
+            )
+            if person is None:
+                raise ShellError(f"No one is in {self._org_name(channel.team)}'s workspace yet.")
+            self.user, self.channel = person.id, channel.id
+            org = self._org_name(channel.team)
+            return self.say(
+                f"Now in #{channel.name} of {org}, as @{person.name}: only {org}'s people are in its channels."
+            )
         self.channel = channel.id
         self.say(f"Now in #{channel.name}.")
+
+    def _person(self, name: str, team: str | None) -> Person | None:
+        """The person called `name` in `team`; with no team, the current workspace's, else the
+        only one of that name in any organization's workspace."""
+        people = [p for p in self.slack.people.values() if p.name.lower() == name and p.team in self.orgs]
+        if team is not None:
+            return next((p for p in people if p.team == team), None)
+        mine = [p for p in people if p.team == self.team]
+        if mine or len(people) <= 1:
+            found = mine or people
+            return found[0] if found else None
+        options = " or ".join(f"`as @{name}@{self._handle(p.team)}`" for p in people)
+        orgs = " and in ".join(self._org_name(p.team) for p in people)
+        raise ShellError(f"There is an @{name} in {orgs}: say which, {options}.")
+
+    @property
+    def team(self) -> str:
+        """The workspace of the person you are acting as."""
+        person = self.slack.people.get(self.user)
+        return person.team if person is not None else self.orgs[0]
+
+    def _handle(self, team: str) -> str:
+        """How the shell names a workspace after `@`: its domain (`sunrise`, `mtr`)."""
+        return self.slack.workspace(team).domain
+
+    def _org(self, text: str) -> str:
+        """The organization's workspace that `text` names: its handle, its name, or the start of either."""
+        wanted = text.strip().lower()
+        exact = [t for t in self.orgs if wanted in (self._handle(t), self._slug(t))]
+        starting = [
+            t for t in self.orgs if self._handle(t).startswith(wanted) or self._slug(t).startswith(wanted)
+        ]
+        found = exact or starting
+        if wanted and len(found) == 1:
+            return found[0]
+        known = ", ".join(f"{self._handle(t)} ({self._org_name(t)})" for t in self.orgs)
+        raise ShellError(f"There is no organization `{text[:30]}` here. Organizations: {known}.")
+
+    def _slug(self, team: str) -> str:
+        return re.sub(r"[^a-z0-9]", "", self.slack.workspace(team).name.lower())
+
+    def _org_name(self, team: str) -> str:
+        """The organization's name as Turnout knows it (`/turnout org NAME` renames it)."""
+        with self.deps.read_session() as session:
+            names = org_names(session, [team])
+        return names.get(team) or self.slack.workspace(team).name
 
     @staticmethod
     def _new_id(prefix: str, name: str, taken: dict[str, Any]) -> str:
@@ -338,15 +468,40 @@ class Shell:
         return candidate
 
     def users(self, _rest: str) -> None:
+        teams = sorted(self.orgs, key=lambda t: t != self.team)  # the current workspace first
+        for team in teams:
+            if len(self.orgs) > 1:
+                here = " (you are here)" if team == self.team else f": `as @name@{self._handle(team)}`"
+                self.say(f"{self._org_name(team)}{here}")
+            self._people_of(team)
+
+    def _people_of(self, team: str) -> None:
+        settings = self.deps.settings
         with self.deps.read_session() as session:
             for person in self.slack.people.values():
-                admin = person.is_admin or person.id in self.deps.settings.admins
-                states = (
-                    [] if admin else coordinated_states(session, actor=Actor(self.team, person.id, False))
-                )
+                if person.team != team:
+                    continue
+                admin = person.is_admin or settings.is_listed_admin(team, person.id)
+                states = [] if admin else coordinated_states(session, actor=Actor(team, person.id, False))
                 role = "admin" if admin else (f"coordinator {', '.join(states)}" if states else "volunteer")
                 mark = " (you are here)" if person.id == self.user else ""
                 self.say(f"  @{person.name:<6} {person.real_name:<16} {role}{mark}")
+
+    def list_orgs(self, _rest: str) -> None:
+        """The organizations, one per workspace: handle, name, whether Turnout is installed, people, channels."""
+        installed = set(self.deps.workspaces.active())
+        self.say("Organizations (one Slack workspace each):")
+        for team in self.orgs:
+            people = sum(1 for p in self.slack.people.values() if p.team == team)
+            channels = " ".join("#" + c.name for c in self.slack.channels.values() if c.team == team)
+            state = "installed" if team in installed else "not installed"
+            mark = "  ← you are here" if team == self.team else ""
+            self.say(
+                f"  {self._handle(team):<8} {self._org_name(team):<16} {team:<10} {state}, "
+                f"{people} people, {channels}{mark}"
+            )
+        if len(self.orgs) > 1:
+            self.say("`as @name@org` or `in #channel@org` acts in another organization's workspace.")
 
     def home(self, _rest: str) -> None:
         self.driver.event(
@@ -561,11 +716,12 @@ class Shell:
         return n
 
     def name(self, kind: str, ref: str) -> str:
-        if kind == "@":
-            person = self.slack.people.get(ref)
-            return person.name if person else ref
-        channel = self.slack.channels.get(ref)
-        return channel.name if channel else ref
+        """A person's or channel's name; `@org` after it when it is another organization's."""
+        found = self.slack.people.get(ref) if kind == "@" else self.slack.channels.get(ref)
+        if found is None:
+            return ref
+        elsewhere = len(self.orgs) > 1 and found.team != self.team
+        return found.name + (f"@{self._handle(found.team)}" if elsewhere else "")
 
     # ------------------------------------------------------------ time
 
@@ -606,7 +762,9 @@ class Shell:
     # ------------------------------------------------------------ terminal
 
     def prompt(self) -> str:
-        return f"@{self.name('@', self.user)} in #{self.name('#', self.channel)}> "
+        """`@alex in #iowa> `; in a coalition, whose workspace too: `@alex@sunrise in #iowa> `."""
+        org = f"@{self._handle(self.team)}" if len(self.orgs) > 1 else ""
+        return f"@{self.name('@', self.user)}{org} in #{self.name('#', self.channel)}> "
 
     def read(self, prompt: str) -> str | None:
         try:

@@ -28,16 +28,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.blocks.common import Reply
+from bot.blocks.common import Reply, someone
 from bot.blocks.digests import (
     build_at_risk_post,
     build_at_risk_settled,
@@ -73,13 +74,18 @@ from bot.services.digests import evening_digest, morning_digest, readers_languag
 from bot.services.editing import moved_key
 from bot.services.hosting import leads_languages
 from bot.services.members import Member
-from bot.services.people import language_of
+from bot.services.organizations import org_names
+from bot.services.people import display_names, language_of
+from bot.services.sharing import posts_elsewhere, record_post, teams_with_channel
 from bot.services.shifts import (
     ClaimResult,
     ReleaseResult,
     ShiftView,
+    SignupView,
     get_shift,
+    get_shift_and_version,
     record_shift_post,
+    seen_from,
     shift_version,
 )
 from bot.services.states import leads_targets, state_channel, state_language
@@ -133,8 +139,17 @@ def deliver_once(
     expires_at: datetime | None = None,
     shift_id: int | None = None,
 ) -> Delivered:
-    """Post `build`'s message to `channel` of workspace `team_id` (with `client`, that
-    workspace's) once per (team, kind, channel, key), or leave it owed."""
+    """Post `build`'s message to `channel` of workspace `team_id` once per (team, kind, channel,
+    key), or leave it owed. It goes with that workspace's token: `client` when it is that
+    workspace's (the request's own), else the workspace's own client (a DM to someone of another
+    organization on a shared shift). Nothing goes to a workspace Turnout no longer serves: another
+    workspace's token must never carry it."""
+    own = deps.workspaces.client(team_id)
+    if own is None:
+        logger.info("not sending %s %s: Turnout is not installed in %s", kind, key, team_id)
+        return Delivered(Fate.FAILED, problem=f"Turnout is not installed in {team_id}")
+    if not _same_workspace(own, client):
+        client = own
     now = deps.clock()
     with deps.session() as session:
         row = find_delivery(session, team_id=team_id, kind=kind, target=channel, key=key)
@@ -359,21 +374,142 @@ def post_new_shift(deps: Deps, client: WebClient, shift_id: int) -> ShiftPosted 
     )
     if result.sent:
         shift_posted(deps, client, shift_id, result)
+    if shift.shared:  # shared from the form: posted in every other workspace with the state's channel too
+        post_shared_copies(deps, client, shift_id)
     refused = (result.problem or "refused") if result.fate == Fate.FAILED else None
     return ShiftPosted(channel, result.landed, refused)
 
 
-def shift_posted(deps: Deps, client: WebClient, shift_id: int, result: Delivered) -> None:
+def shift_posted(
+    deps: Deps, client: WebClient, shift_id: int, result: Delivered, *, team_id: str | None = None
+) -> None:
+    """Where the shift's post landed (in workspace `team_id`, when it is a shared shift's copy
+    in another organization's workspace), then drawn again in case claims came meanwhile."""
     assert result.channel is not None and result.ts is not None
     with deps.session() as session:
-        record_shift_post(session, shift_id=shift_id, channel_id=result.channel, message_ts=result.ts)
+        owner = get_shift(session, shift_id, team_id=None).team_id
+        copy = team_id is not None and team_id != owner
+        if copy:
+            assert team_id is not None
+            record_post(
+                session, shift_id=shift_id, team_id=team_id, channel_id=result.channel, message_ts=result.ts
+            )
+        else:
+            record_shift_post(session, shift_id=shift_id, channel_id=result.channel, message_ts=result.ts)
     try:
-        refresh_shift_post(deps, client, shift_id)  # claims may have landed while it was posting
+        if copy:
+            assert team_id is not None
+            _draw_copy(deps, client, shift_id, team_id)
+        else:
+            refresh_shift_post(deps, client, shift_id)  # claims may have landed while it was posting
     except Exception:  # the post is out; the redraw is redone by the shift's next change
         logger.warning("redrawing the post of shift #%s failed", shift_id, exc_info=True)
 
 
-def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
+# ---------------------------------------------------------------- shared shifts in other workspaces
+
+
+def _same_workspace(a: WebClient, b: WebClient) -> bool:
+    return a is b or (a.token is not None and a.token == b.token)
+
+
+def in_workspace(deps: Deps, client: WebClient, team_id: str, work: Callable[[WebClient], object]) -> None:
+    """Do `work` with workspace `team_id`'s client: at once when `client` (the request's) is that
+    workspace's, else on that workspace's lane, so a slow workspace never delays another's answer.
+    Nothing where Turnout is not installed."""
+    own = deps.workspaces.client(team_id)
+    if own is None:
+        return
+    if _same_workspace(own, client):
+        work(client)
+    else:
+        deps.lanes.submit(team_id, partial(work, own))
+
+
+def post_shared_copies(deps: Deps, client: WebClient, shift_id: int) -> list[str]:
+    """Post a shared shift in every other installed workspace with a channel for its state (each
+    with its own token, on its own lane); the workspaces it goes to."""
+    with deps.read_session() as session:
+        row = session.get(Shift, shift_id)
+        teams = teams_with_channel(session, row) if row is not None and row.shared_at is not None else []
+    for team in teams:
+        in_workspace(deps, client, team, partial(_post_copy_logged, deps, shift_id=shift_id, team_id=team))
+    return teams
+
+
+def _post_copy_logged(deps: Deps, client: WebClient, *, shift_id: int, team_id: str) -> None:
+    try:
+        post_shared_copy(deps, client, shift_id, team_id)
+    except Exception:
+        logger.exception("posting shared shift #%s in %s failed", shift_id, team_id)
+
+
+def post_shared_copy(deps: Deps, client: WebClient, shift_id: int, team_id: str) -> ShiftPosted | None:
+    """Post another organization's shared shift in workspace `team_id`'s channel for its state,
+    once (None when it has none, or the shift is no longer open). Retried like any shift post."""
+    with deps.read_session() as session:
+        shift = get_shift(session, shift_id, team_id=None)
+        channel = state_channel(session, team_id=team_id, code=shift.state)
+    if channel is None or shift.cancelled or shift.starts_at <= deps.clock():
+        return None
+    result = deliver_once(
+        deps,
+        client,
+        team_id=team_id,
+        kind=DeliveryKind.SHIFT_POST,
+        channel=channel,
+        key=str(shift_id),
+        build=lambda session: shift_post(session, get_shift(session, shift_id, team_id=team_id), team_id),
+        expires_at=shift.starts_at,
+        shift_id=shift_id,
+    )
+    if result.sent:
+        shift_posted(deps, client, shift_id, result, team_id=team_id)
+    refused = (result.problem or "refused") if result.fate == Fate.FAILED else None
+    return ShiftPosted(channel, result.landed, refused)
+
+
+def _refresh_copies(deps: Deps, client: WebClient, shift_id: int) -> None:
+    """Redraw a shared shift's posts in the other workspaces, each with its own token on its own
+    lane (at once for the request's own workspace), coalesced per workspace and shift."""
+    with deps.read_session() as session:
+        teams = [post.team_id for post in posts_elsewhere(session, shift_id=shift_id)]
+    for team in teams:
+
+        def work(team_client: WebClient, team: str = team) -> None:
+            deps.redraws.run((team, shift_id), lambda: _draw_copy(deps, team_client, shift_id, team))
+
+        in_workspace(deps, client, team, work)
+
+
+def _draw_copy(deps: Deps, client: WebClient, shift_id: int, team_id: str) -> bool:
+    """Draw the shared shift's post in workspace `team_id` as it stands; whether its version is
+    still the one drawn. A redraw Slack does not take is logged: the shift's next change draws
+    it again."""
+    with deps.read_session() as session:
+        post = next((p for p in posts_elsewhere(session, shift_id=shift_id) if p.team_id == team_id), None)
+        if post is None:
+            return True
+        shift, version = get_shift_and_version(session, shift_id, team_id=None)
+        reply = shift_post(session, seen_from(session, shift, team_id), team_id)
+        channel, ts = post.channel_id, post.message_ts
+    try:
+        client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.blocks)
+    except Exception as error:
+        logger.warning(
+            "updating the post of shift #%s in %s failed: %s",
+            shift_id,
+            team_id,
+            missed_redraw(channel, error).problem,
+        )
+        return True
+    with deps.read_session() as session:
+        return shift_version(session, shift_id) == version
+
+
+def refresh_shift_post(
+    deps: Deps, client: WebClient, shift_id: int, *, seen: ShiftView | None = None
+) -> None:
     """Bring the shift's channel post up to its latest fill: at most about one redraw a second
     per shift however many claims arrive, always ending on the latest version (read again after
     each redraw, so claims taken by other workers are drawn too), and any "Cover this shift" post
@@ -383,8 +519,28 @@ def refresh_shift_post(deps: Deps, client: WebClient, shift_id: int) -> None:
     the coalescer (`deps.redraws`), and this thread goes on. Each drawing answers for itself: a
     redraw Slack did not take (5xx, 429, no answer) is owed (`DeliveryKind.SHIFT_REDRAW`, one
     per shift and channel) and retried by the scheduler until the shift ends, each time drawing
-    the shift as it stands then; a redraw that goes through settles one owed from before it."""
-    deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, client, shift_id))
+    the shift as it stands then; a redraw that goes through settles one owed from before it.
+
+    A shared shift's posts are each drawn with their own workspace's token. `seen`: the shift as
+    the caller just read it, which says whether it is shared without reading it again (a shift
+    is never unshared)."""
+    if seen is not None and not seen.shared:
+        owner: str | None = seen.team_id
+        shared = False
+    else:
+        with deps.read_session() as session:
+            row = session.get(Shift, shift_id)
+            owner, shared = (row.team_id, row.shared_at is not None) if row is not None else (None, False)
+    if not shared or owner is None:
+        deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, client, shift_id))
+        return
+
+    def own(owner_client: WebClient) -> None:
+        deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, owner_client, shift_id))
+
+    # A shared shift: its own workspace's post with its own token (the request may be another's).
+    in_workspace(deps, client, owner, own)
+    _refresh_copies(deps, client, shift_id)
 
 
 def _draw_and_settle(deps: Deps, client: WebClient, shift_id: int) -> bool:
@@ -584,9 +740,11 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         return shift_version(session, shift_id) == version
 
 
-def shift_post(session: Session, shift: ShiftView) -> Reply:
-    """The shift's channel post in its state's language, as it stands."""
-    return build_shift_post(shift, language(state_language(session, team_id=shift.team_id, code=shift.state)))
+def shift_post(session: Session, shift: ShiftView, team_id: str | None = None) -> Reply:
+    """The shift's channel post in its state's language (as workspace `team_id` set it; by default
+    the shift's own), as it stands."""
+    code = state_language(session, team_id=team_id or shift.team_id, code=shift.state)
+    return build_shift_post(shift, language(code))
 
 
 def send_dm(
@@ -625,10 +783,13 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
     """Bring the shift's channel post up to date, and tell its host who joined."""
     if result.already:
         return
-    refresh_shift_post(deps, client, result.signup.shift.id)
+    refresh_shift_post(deps, client, result.signup.shift.id, seen=result.signup.shift)
     signup = result.signup
     host = signup.shift.host_id
     if host is not None and host != signup.user_id:
+        host_lang = dm_lang(deps, Member(signup.shift.team_id, host))
+        names = names_for(deps, signup.shift.team_id, [Member(signup.team_id, signup.user_id)], host_lang)
+        news = replace(result, signup=replace(signup, shift=_as_owner(signup.shift)))
         send_dm(
             deps,
             client,
@@ -636,10 +797,44 @@ def after_claim(deps: Deps, client: WebClient, result: ClaimResult) -> None:
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"claim:{event_key(signup.shift.id, signup.id, deps.clock())}",
-            reply=build_claim_news(result, dm_lang(deps, Member(signup.shift.team_id, host))),
+            reply=build_claim_news(news, host_lang, names),
             expires_at=signup.shift.starts_at,
             shift_id=signup.shift.id,
         )
+
+
+def _as_owner(shift: ShiftView) -> ShiftView:
+    """The shift as its own workspace shows it (a result drawn for a claimer of another one)."""
+    return replace(shift, owner=None, host_name="")
+
+
+def for_recipient(deps: Deps, signup: SignupView) -> SignupView:
+    """The signup with its shift as the volunteer's own workspace shows it: the shift's own
+    people by mention there, by name and organization in another organization's workspace."""
+    shift = _as_owner(signup.shift)
+    if signup.team_id != shift.team_id:
+        with deps.read_session() as session:
+            shift = seen_from(session, shift, signup.team_id)
+    return replace(signup, shift=shift)
+
+
+def names_for(deps: Deps, team_id: str, people: list[Member], lang: Lang) -> dict[str, str]:
+    """How a message to workspace `team_id` names those of `people` who are of another
+    organization (name and organization); its own are mentioned."""
+    foreign = [p for p in people if p.team_id != team_id]
+    if not foreign:
+        return {}
+    with deps.read_session() as session:
+        orgs = org_names(session, sorted({p.team_id for p in foreign}))
+        return {
+            p.user_id: someone(
+                display_names(session, team_id=p.team_id, user_ids=[p.user_id]).get(p.user_id, ""),
+                p.user_id,
+                orgs.get(p.team_id, p.team_id),
+                lang,
+            )
+            for p in foreign
+        }
 
 
 def dm_lang(deps: Deps, who: Member) -> Lang:
@@ -668,15 +863,22 @@ def after_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
             kind=DeliveryKind.PROMOTED,
             user_id=promoted.user_id,
             key=event_key(promoted.shift.id, promoted.id, deps.clock()),
-            reply=build_promoted_dm(promoted, dm_lang(deps, Member(promoted.team_id, promoted.user_id))),
+            reply=build_promoted_dm(
+                for_recipient(deps, promoted), dm_lang(deps, Member(promoted.team_id, promoted.user_id))
+            ),
             expires_at=promoted.shift.starts_at,
             shift_id=promoted.shift.id,
         )
-    refresh_shift_post(deps, client, result.signup.shift.id)
+    refresh_shift_post(deps, client, result.signup.shift.id, seen=result.signup.shift)
 
 
 def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> None:
+    # Told to the shift's own workspace: its post as that workspace shows it.
+    result = replace(result, signup=replace(result.signup, shift=_as_owner(result.signup.shift)))
     signup, shift, now = result.signup, result.signup.shift, deps.clock()
+    people = [Member(signup.team_id, signup.user_id)]
+    if result.promoted is not None:
+        people.append(Member(result.promoted.team_id, result.promoted.user_id))
     leads: list[str] = []
     if result.held_place and shift.starts_at - now <= LATE_RELEASE:
         with deps.read_session() as session:
@@ -684,7 +886,8 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
             leads = [t for t in targets if t != signup.user_id]
             langs = leads_languages(session, team_id=shift.team_id, state=shift.state, targets=leads)
         for target in leads:
-            reply = build_late_release(result, now, language(langs[target]))
+            lang = language(langs[target])
+            reply = build_late_release(result, now, lang, names_for(deps, shift.team_id, people, lang))
             deliver_once(
                 deps,
                 client,
@@ -698,6 +901,7 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
             )
     host = shift.host_id
     if host is not None and host != signup.user_id and host not in leads:
+        host_lang = dm_lang(deps, Member(shift.team_id, host))
         send_dm(
             deps,
             client,
@@ -705,7 +909,7 @@ def _tell_of_release(deps: Deps, client: WebClient, result: ReleaseResult) -> No
             kind=DeliveryKind.HOST_NEWS,
             user_id=host,
             key=f"release:{event_key(shift.id, signup.id, now)}",
-            reply=build_release_news(result, dm_lang(deps, Member(shift.team_id, host))),
+            reply=build_release_news(result, host_lang, names_for(deps, shift.team_id, people, host_lang)),
             expires_at=shift.starts_at,
             shift_id=shift.id,
         )

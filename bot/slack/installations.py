@@ -64,10 +64,8 @@ NOT_INSTALLED = (
 )
 
 
-class AnotherWorkspaceServed(BoltError):
-    """Turnout's own rows do not record their workspace yet, so a deployment serves one
-    workspace at a time: a second organization's install is refused rather than let it see
-    the first's volunteers, shifts and numbers (README, installing for a coalition)."""
+class NotInCoalition(BoltError):
+    """A workspace that TURNOUT_WORKSPACES does not list tried to install Turnout."""
 
 
 class TurnoutInstallationStore(SQLAlchemyInstallationStore):
@@ -77,16 +75,20 @@ class TurnoutInstallationStore(SQLAlchemyInstallationStore):
     instead of taking the write lock, which Turnout's engine takes up front for every other
     transaction. Saves and deletes (installs, uninstalls) take it as usual."""
 
-    def __init__(self, client_id: str, engine: Engine) -> None:
+    def __init__(
+        self, client_id: str, engine: Engine, member: Callable[[str | None], bool] = lambda _team: True
+    ) -> None:
+        """`member` says whether a workspace belongs to the coalition (TURNOUT_WORKSPACES): only
+        those are saved, found and served."""
         super().__init__(client_id=client_id, engine=engine)
+        self.member = member
         self.reads = SQLAlchemyInstallationStore(
             client_id=client_id, engine=engine.execution_options(**{READ_ONLY: True})
         )
 
     def save(self, installation: Installation) -> None:
-        others = [team for team in self.installed_teams() if team != installation.team_id]
-        if others:
-            raise AnotherWorkspaceServed(f"{installation.team_id} refused: {others[0]} is installed")
+        if not self.member(installation.team_id):
+            raise NotInCoalition(f"{installation.team_id} is not one of TURNOUT_WORKSPACES")
         try:
             super().save(installation)
         except SQLAlchemyError as error:  # Bolt answers a BoltError with its storage_error page
@@ -95,6 +97,8 @@ class TurnoutInstallationStore(SQLAlchemyInstallationStore):
     def find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
+        if not self.member(team_id):
+            return None
         return self.reads.find_bot(
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
         )
@@ -107,6 +111,8 @@ class TurnoutInstallationStore(SQLAlchemyInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
+        if not self.member(team_id):
+            return None
         return self.reads.find_installation(
             enterprise_id=enterprise_id,
             team_id=team_id,
@@ -117,6 +123,8 @@ class TurnoutInstallationStore(SQLAlchemyInstallationStore):
     def bot_for_team(self, team_id: str) -> Bot | None:
         """The latest bot installed in workspace `team_id`, whatever its Enterprise Grid org:
         team ids are unique across Slack, and the scheduler knows only the team."""
+        if not self.member(team_id):
+            return None
         c = self.bots.c
         query = (
             self.bots.select()
@@ -138,7 +146,7 @@ class TurnoutInstallationStore(SQLAlchemyInstallationStore):
             .order_by(c.team_id)
         )
         with self.reads.engine.connect() as connection:
-            return [str(team) for team in connection.execute(query).scalars()]
+            return [str(team) for team in connection.execute(query).scalars() if self.member(str(team))]
 
 
 class TurnoutOAuthStateStore(SQLAlchemyOAuthStateStore):
@@ -249,11 +257,10 @@ FAILURES = {
 def _not_installed(args: FailureArgs) -> BoltResponse:
     """A plain page saying why, with a link back to the install page; the reason is escaped."""
     words = FAILURES.get(args.reason)
-    if isinstance(args.error, AnotherWorkspaceServed):
+    if isinstance(args.error, NotInCoalition):
         words = (
-            "Turnout was not installed: this Turnout already serves another workspace, and serving "
-            "several at once is not available yet. Nothing changed. Ask whoever runs it for a "
-            "Turnout of your own."
+            "Turnout was not installed: this workspace is not one of the coalition's. Nothing "
+            "changed. Ask whoever runs Turnout to add it to TURNOUT_WORKSPACES, then install again."
         )
     elif words is None:
         # Slack's error codes are short snake_case words; anything else in the query is not shown.
@@ -268,7 +275,7 @@ def _not_installed(args: FailureArgs) -> BoltResponse:
         f"<p><a href='{html.escape(args.settings.install_path)}'>Install page</a></p></body></html>\n"
     )
     return BoltResponse(
-        status=409 if isinstance(args.error, AnotherWorkspaceServed) else args.suggested_status_code,
+        status=403 if isinstance(args.error, NotInCoalition) else args.suggested_status_code,
         body=page,
         headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
     )

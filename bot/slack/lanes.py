@@ -22,9 +22,12 @@ class TeamLanes:
     """A single-threaded executor per workspace, made on first use."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: `submit_once` submits while holding it.
+        self._lock = threading.RLock()
         self._lanes: dict[str, ThreadPoolExecutor] = {}
         self._pending: dict[str, set[Future[Any]]] = {}
+        # The unfinished work submitted under a name (`submit_once`), per workspace.
+        self._named: dict[tuple[str, str], Future[Any]] = {}
         self._closed = False
 
     def submit(self, team_id: str, fn: Callable[[], Any]) -> Future[Any]:
@@ -40,6 +43,24 @@ class TeamLanes:
             self._pending.setdefault(team_id, set()).add(future)
         future.add_done_callback(lambda done: self._finished(team_id, done))
         return future
+
+    def submit_once(self, team_id: str, name: str, fn: Callable[[], Any]) -> Future[Any] | None:
+        """Run `fn` on `team_id`'s lane unless work submitted there under `name` has not finished
+        yet; then None, and nothing is queued (a scheduler tick while the last one's run of that
+        workspace is still waiting on Slack). Other work on the lane does not count."""
+        with self._lock:
+            running = self._named.get((team_id, name))
+            if running is not None and not running.done():
+                return None
+            future = self.submit(team_id, fn)
+            self._named[(team_id, name)] = future
+            return future
+
+    def running(self, team_id: str, name: str) -> bool:
+        """Whether work submitted under `name` for `team_id` has not finished yet."""
+        with self._lock:
+            future = self._named.get((team_id, name))
+            return future is not None and not future.done()
 
     def _finished(self, team_id: str, future: Future[Any]) -> None:
         with self._lock:

@@ -60,7 +60,7 @@ def _retry_message(
         claim = take(session, row, now)
         if claim is None:
             return None
-        kind, target, key, shift_id = row.kind, row.target, row.key, row.shift_id
+        kind, target, key, shift_id, row_team = row.kind, row.target, row.key, row.shift_id, row.team_id
         reply = _message(session, row, now)
         if reply is None:
             drop_delivery(session, claim=claim)
@@ -69,7 +69,7 @@ def _retry_message(
         wait(target)
     result = attempt(deps, client, claim, kind=kind, target=target, key=key, reply=reply)
     if result.sent and kind == DeliveryKind.SHIFT_POST and shift_id is not None:
-        shift_posted(deps, client, shift_id, result)
+        shift_posted(deps, client, shift_id, result, team_id=row_team)
     return result
 
 
@@ -83,6 +83,6 @@ def _message(session: Session, row: Delivery, now: datetime) -> Reply | None:
         return None  # decided (or withdrawn) meanwhile: its buttons would offer nothing
     if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
         # As it stands now, in the state's language.
-        return shift_post(session, get_shift(session, row.shift_id, team_id=row.team_id))
+        return shift_post(session, get_shift(session, row.shift_id, team_id=row.team_id), row.team_id)
     stored = read_payload(row)
     return None if stored is None else Reply(stored[0], stored[1])

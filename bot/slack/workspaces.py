@@ -114,18 +114,3 @@ class InstalledWorkspaces:
     def forget(self, team_id: str) -> None:
         with self._lock:
             self._known.pop(team_id, None)
-
-
-def scheduling_client(workspaces: Workspaces) -> WebClient | None:
-    """The client scheduled posts go out with, while Turnout's own rows (states, shifts,
-    deliveries) do not yet say which workspace they belong to: the one workspace's. In a
-    coalition that is the only installed workspace; with several installed none, and nothing
-    is sent (a state's channel could be in any of them)."""
-    teams = workspaces.active()
-    if len(teams) == 1:
-        return workspaces.client(teams[0])
-    if teams:
-        logger.warning(
-            "scheduled posts are not sent: %d workspaces are installed and scheduling is for one", len(teams)
-        )
-    return None

@@ -5,17 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.cli.jobs import jobs_list
 from bot.db import create_db_engine, session_factory, upgrade
 from bot.localslack.reading import message_text
 from bot.localslack.webapi import LocalSlack
 from bot.services.clock import utcnow
 from bot.services.organizations import seen
 from bot.services.states import ensure_state
-from tests.conftest import BOT_TOKEN, bot_env
+from tests.conftest import BOT_TOKEN, Coalition, bot_env
 from tests.factories import TEAM
 
 
@@ -94,3 +96,54 @@ def test_jobs_run_says_when_slack_refused_and_exits_1(setup: tuple[LocalSlack, d
     again = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
     assert again.returncode == 1 and "1 failed" in again.stdout and "retried by the scheduler" in again.stdout
     assert len(slack.calls_to("chat.postMessage")) == tries
+
+
+def test_jobs_run_for_one_workspace_and_refuses_one_it_does_not_post_in(
+    setup: tuple[LocalSlack, dict[str, str]],
+) -> None:
+    slack, env = setup
+    ran = turnout(env, "jobs", "run", "morning", "--team", TEAM, "--at", "2026-11-24T09:00")
+    assert ran.returncode == 0 and "morning: sent 1, already done 0" in ran.stdout, ran.stderr
+    other = turnout(env, "jobs", "run", "morning", "--team", "T0ELSEWHERE")
+    assert other.returncode == 1
+    assert (
+        f"Turnout does not post in workspace T0ELSEWHERE: it is not installed there (it posts in {TEAM}"
+        in (other.stderr)
+    )
+    unbound = turnout(env, "jobs", "run", "morning", "--team", "T0ELSEWHERE", "--state", "IA")
+    assert unbound.returncode == 1 and "IA has no settings yet in T0ELSEWHERE" in unbound.stderr
+    assert len(slack.posts_in("CIOWA")) == 1
+    assert "Traceback" not in other.stderr + unbound.stderr
+
+
+def test_jobs_list_names_each_workspace_and_its_channels_with_its_own_token(
+    coalition: Coalition, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deps, slack = coalition.bot.deps, coalition.bot.slack
+    with deps.session() as session:
+        for team, channel in ((coalition.a, "CSUNIA"), (coalition.b, "CMTRIA")):
+            state = ensure_state(session, team_id=team, code="IA", now=utcnow())
+            state.channel_id = channel
+            session.add(state)
+    settings = replace(deps.settings, database_url=deps.engine.url.render_as_string(hide_password=False))
+    assert jobs_list(settings) == 0
+    listed = capsys.readouterr().out
+    mtr, sunrise = listed.split("Sunrise (T0SUNRISE)\n")  # in workspace id order
+    assert mtr.startswith("Make the Road (T0MTR)\n")
+    assert any(
+        line.startswith("IA") and "morning" in line and "#iowa (CSUNIA)" in line
+        for line in sunrise.splitlines()
+    )
+    assert any(
+        line.startswith("IA") and "morning" in line and "#iowa (CMTRIA)" in line for line in mtr.splitlines()
+    )
+    asked = {(c.team, c.params.get("channel")) for c in slack.calls_to("conversations.info")}
+    assert asked == {(coalition.a, "CSUNIA"), (coalition.b, "CMTRIA")}
+
+    coalition.bot.driver.uninstall(coalition.b)
+    before = len(slack.calls)
+    assert jobs_list(settings) == 0
+    listed = capsys.readouterr().out
+    assert "Make the Road (T0MTR): uninstalled, nothing is posted there" in listed
+    assert "#iowa (CMTRIA)" not in listed and "#iowa (CSUNIA)" in listed
+    assert {c.team for c in slack.calls[before:]} == {coalition.a}

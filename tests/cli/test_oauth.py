@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 import yaml
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy.exc import OperationalError
 
@@ -47,8 +48,8 @@ def bots(coalition: Coalition) -> list[tuple[str, str]]:
 
 def test_an_organization_installs_from_the_install_page(coalition: Coalition) -> None:
     slack, deps = coalition.bot.slack, coalition.bot.deps
-    assert bots(coalition) == [(SUNRISE, slack.token_for(SUNRISE))]
-    assert deps.workspaces.active() == [SUNRISE]
+    assert bots(coalition) == [(SUNRISE, slack.token_for(SUNRISE)), (MTR, slack.token_for(MTR))]
+    assert sorted(deps.workspaces.active()) == sorted([SUNRISE, MTR])
     (installed,) = slack.calls_to("oauth.v2.access")[:1]
     assert installed.token == ""  # the app's own credentials, not a bot token
     sunrise = deps.workspaces.client(SUNRISE)
@@ -68,22 +69,52 @@ def test_the_install_page_asks_for_turnouts_scopes_with_a_one_time_state(coaliti
     assert page.cookie == f"slack-app-oauth-state={query['state']}"
 
 
-def test_a_second_organization_is_refused_while_another_is_served(coalition: Coalition) -> None:
-    """Its people would otherwise see the first organization's volunteers, shifts and numbers."""
+def test_each_organization_installs_into_its_own_workspace(coalition: Coalition) -> None:
     bot = coalition.bot
-    refused = bot.driver.install(MTR)
-    assert refused.status == 409 and "already serves another workspace" in refused.body
-    assert [team for team, _token in bots(coalition)] == [SUNRISE]
-    assert bot.deps.workspaces.active() == [SUNRISE]
-    asked = bot.command("/turnout", "help", user="UMTREVA", channel="CMTRIA")
-    assert asked.text == NOT_INSTALLED
+    assert sorted(team for team, _token in bots(coalition)) == sorted([SUNRISE, MTR])
+    assert sorted(bot.deps.workspaces.active()) == sorted([SUNRISE, MTR])
+    for user, channel in (("USUNANA", "CSUNIA"), ("UMTREVA", "CMTRIA")):
+        asked = bot.command("/turnout", "help", user=user, channel=channel)
+        assert asked.status == 200 and "/shifts" in asked.text
     with bot.deps.engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT count(*) FROM volunteer")).scalar_one() == 0
+        people = connection.execute(sa.text("SELECT team_id, id FROM volunteer ORDER BY team_id")).all()
+    assert [tuple(row) for row in people] == [(MTR, "UMTREVA"), (SUNRISE, "USUNANA")]
+
+
+def test_a_workspace_outside_the_coalition_cannot_install_or_be_served(coalition: Coalition) -> None:
+    """Anyone with the install link could otherwise join and see the coalition's shared shifts,
+    rosters and numbers."""
+    bot, slack = coalition.bot, coalition.bot.slack
+    slack.add_workspace("T0STRANGER", "Stranger", "stranger")
+    slack.add_person("USTRANGER", "mallory", team="T0STRANGER", is_admin=True)
+    slack.add_channel("CSTRANGER", "general", team="T0STRANGER")
+    refused = bot.driver.install("T0STRANGER", "USTRANGER")
+    assert refused.status == 403 and "is not one of the coalition" in refused.body
+    assert sorted(team for team, _token in bots(coalition)) == sorted([SUNRISE, MTR])
+    # Even an installation that reached the database some other way is not served.
+    assert bot.deps.installations is not None
+    SQLAlchemyInstallationStore.save(
+        bot.deps.installations,
+        Installation(
+            app_id="A0TURNOUT",
+            team_id="T0STRANGER",
+            user_id="USTRANGER",
+            bot_token="xoxb-stranger",
+            bot_id="B0STRANGER",
+            bot_user_id="U0STRANGERBOT",
+            installed_at=time.time(),
+        ),
+    )
+    asked = bot.command("/turnout", "help", user="USTRANGER", channel="CSTRANGER")
+    assert asked.text == NOT_INSTALLED
+    assert "T0STRANGER" not in bot.deps.workspaces.active()
+    assert bot.deps.workspaces.client("T0STRANGER") is None
+    slack.refusals.clear()  # the stand-in has no installation of its own for the stranger
 
 
 def test_a_request_acts_with_its_own_workspaces_token(coalition: Coalition) -> None:
     bot, slack = coalition.bot, coalition.bot.slack
-    for user, channel, team in (("USUNANA", "CSUNIA", SUNRISE),):
+    for user, channel, team in (("USUNANA", "CSUNIA", SUNRISE), ("UMTREVA", "CMTRIA", MTR)):
         asked = bot.command("/turnout", "help", user=user, channel=channel)
         assert asked.status == 200 and "/shifts" in asked.text
         looked_up = [c for c in slack.calls_to("users.info") if c.params.get("user") == user]
@@ -150,7 +181,7 @@ def test_the_redirect_without_the_install_pages_cookie_is_refused(coalition: Coa
     back = urlsplit(bot.slack.consent(link, SUNRISE, "USUNSAM"))
     page = bot.driver.get(back.path, back.query)  # no cookie
     assert page.status == 400 and "another browser" in page.body
-    assert len(bots(coalition)) == 1  # nothing new saved
+    assert len(bots(coalition)) == 2  # nothing new saved
 
 
 def test_a_state_is_good_once(coalition: Coalition) -> None:
@@ -171,7 +202,7 @@ def test_a_code_slack_does_not_know_is_refused(coalition: Coalition) -> None:
     state = parse_qs(urlsplit(link).query)["state"][0]
     answered = bot.driver.get("/slack/oauth_redirect", f"code=not-a-code&state={state}", cookie=page.cookie)
     assert answered.status == 401 and "did not confirm" in answered.body
-    assert len(bots(coalition)) == 1
+    assert len(bots(coalition)) == 2
 
 
 def test_the_failure_page_shows_no_markup_from_the_query(coalition: Coalition) -> None:
@@ -184,7 +215,7 @@ def test_the_failure_page_shows_no_markup_from_the_query(coalition: Coalition) -
 def test_installing_again_keeps_the_workspace_working(coalition: Coalition) -> None:
     bot = coalition.bot
     assert bot.driver.install(SUNRISE, "USUNANA").status == 200
-    assert bot.deps.workspaces.active() == [SUNRISE]
+    assert sorted(bot.deps.workspaces.active()) == sorted([SUNRISE, MTR])
     client = bot.deps.workspaces.client(SUNRISE)
     assert client is not None and client.token == bot.slack.token_for(SUNRISE)
     assert bot.command("/turnout", "help", user="USUNBEN", channel="CSUNIA").status == 200
@@ -198,8 +229,9 @@ def test_an_uninstalled_workspace_is_never_sent_to_again(coalition: Coalition) -
     bot.driver.uninstall(SUNRISE)
     after = len(slack.calls)
     assert deps.workspaces.client(SUNRISE) is None
-    assert deps.workspaces.active() == []
-    assert bots(coalition) == []
+    assert deps.workspaces.active() == [MTR]
+    assert [team for team, _token in bots(coalition)] == [MTR]
+    assert "/shifts" in bot.command("/turnout", "help", user="UMTREVA", channel="CMTRIA").text
     asked = bot.command("/turnout", "help", user="USUNANA", channel="CSUNIA")
     assert asked.text == NOT_INSTALLED
     assert not [c for c in slack.calls[after:] if c.token == revoked]
@@ -255,7 +287,7 @@ def test_one_workspace_mode_acknowledges_being_uninstalled(bot: Bot) -> None:
 
 
 def test_requests_from_many_threads_each_carry_their_workspaces_answer(coalition: Coalition) -> None:
-    """The served workspace's people and another's at once: each gets its own answer."""
+    """Two workspaces' people at once: each gets its own answer, with its own workspace's token."""
     bot, slack = coalition.bot, coalition.bot.slack
     results: list[int] = []
 
@@ -272,8 +304,11 @@ def test_requests_from_many_threads_each_carry_their_workspaces_answer(coalition
         thread.join()
     assert results == [200] * 8
     assert slack.refusals == []
-    looked_up = {c.token for c in slack.calls_to("users.info")}
-    assert looked_up == {slack.token_for(SUNRISE)}  # Make the Road's people are not looked up
+    for team, prefix in ((SUNRISE, "USUN"), (MTR, "UMTR")):
+        looked_up = {
+            c.token for c in slack.calls_to("users.info") if c.params.get("user", "").startswith(prefix)
+        }
+        assert looked_up == {slack.token_for(team)}
 
 
 def test_an_app_started_after_the_installs_authorizes_from_the_database(
@@ -312,6 +347,7 @@ def test_turnout_run_serves_a_coalition_over_http(tmp_path: Path) -> None:
         "SLACK_BOT_TOKEN": "",
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": "secret",
+        "TURNOUT_WORKSPACES": SUNRISE,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_APP_TOKEN": "",
         "SLACK_API_URL": slack.api_url,

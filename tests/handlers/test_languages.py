@@ -119,7 +119,7 @@ def test_stats_and_the_leaderboard_in_spanish(bot: Bot) -> None:
     )
     assert "Ranking: Iowa, desde el inicio" in bot.command("/leaderboard", "todo IA", user=ana).text
     assert "No entiendo `mañana` aquí" in bot.command("/leaderboard", "mañana", user=ana).text
-    assert "Uso: `/stats [me|ESTADO]`" in bot.command("/stats", "help", user=ana).text
+    assert "Uso: `/stats [me|ESTADO|coalition]`" in bot.command("/stats", "help", user=ana).text
 
 
 def test_the_first_reply_to_someone_never_seen_is_english_then_their_slack_language(bot: Bot) -> None:

@@ -145,6 +145,7 @@ def reader(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, int]:
         session.add(row)
         make.volunteer(session, READER, bot.clock(), name="Ĵöŕĝé")
         session.execute(sa.text(f"UPDATE volunteer SET language = '{PSEUDO_CODE}' WHERE id = '{READER}'"))
+        session.execute(sa.text(f"UPDATE organization SET name = 'Ørğàñíẑàçíøñ' WHERE team_id = '{TEAM}'"))
         started = make.shift(session, bot.clock(), days_ahead=0, start=time(8))
         make.signup(session, started, READER, bot.clock())
         ahead = make.shift(session, bot.clock(), days_ahead=3)
@@ -227,6 +228,17 @@ def battery(started: int, ahead: int, others: int) -> list[tuple[str, str, str]]
         ("/claim", str(ahead), "CIOWA"),
         *(("/myshifts", text, "CIOWA") for text in ("", "help", "x")),
         *(("/turnout", text, "CIOWA") for text in ("org", "org help")),
+        # The coalition's numbers, with something logged to rank.
+        ("/log", "7 doors", "CIOWA"),
+        *(("/stats", text, "CIOWA") for text in ("coalition", "coalición")),
+        *(
+            ("/leaderboard", text, "CIOWA")
+            for text in ("orgs", "orgs IA today", "orgs all", "orgs NH", "orgs sideways", "orgs help")
+        ),
+        *(
+            ("/turnout", text, "CIOWA")
+            for text in ("campaign", "campaign help", "campaign goal 5 doors", "campaign frobnicate")
+        ),
     ]
 
 
@@ -436,6 +448,8 @@ def busy_week(bot: Bot, reader: str, name: str = "Ñåɱé") -> int:
         session.execute(sa.text(f"UPDATE volunteer SET home_state = 'IA' WHERE id = '{reader}'"))
     for metric in ("doors", "calls", "convos"):
         bot.command("/turnout", f"goal IA 1000000 {metric} daily", user="UCOORD")
+    # The coalition's line in every morning post.
+    bot.command("/turnout", "campaign goal 1400000 supporters by 2026-12-03", user="UADMIN")
     for day in (20, 21, 22):
         bot.clock.now = chicago(f"2026-11-{day}T12:00")
         bot.command("/log", "2000 doors 2000 calls 2000 convos", user=reader, channel="CIOWA")
@@ -910,6 +924,7 @@ def setup_battery(bot: Bot) -> list[tuple[str, str]]:
         *("goal IA 50 flyers", "goal IA 50 doors 2020-01-01", "goal IA 50 doors notadate", "goal NH 5 doors"),
         *("goal", "export IA", f"export IA {soon} 2026-11-01", "export IA notadate", "export NH", "export"),
         *("state IA <#CIOWA|iowa>", "coordinator <@UVOL3> IA"),
+        *("share 1", "share 1", "share 999", "share abc", "share", "roster 1"),  # READER's hosted shift
         *(f"{name} help" for name in SUBCOMMAND_HELP),  # every `/turnout NAME help`
     ]
     admin = [
@@ -917,6 +932,9 @@ def setup_battery(bot: Bot) -> list[tuple[str, str]]:
         *("state NH <#CNH|new-hampshire> America/Chicago", "state", "coordinator <@UVOL3> NH"),
         *("coordinator <@UVOL3> NH", "coordinator remove <@UVOL3> NH", "coordinator remove <@UVOL3> NH"),
         *("coordinator <@UVOL3>", "leads IA <#CRANDOM|random>", "state NH <#CRANDOM|random>"),
+        *("campaign", "campaign goal 1400000 supporters by 2026-12-03", "campaign", "campaign goal 0 doors"),
+        *("campaign goal 5 flyers", "campaign goal 5 doors by 2020-01-01", "campaign goal 5"),
+        *("campaign goal 5 doors notadate", "campaign goal 5 doors"),
     ]
     return [*((READER, text) for text in mine), *(("UADMIN", text) for text in admin)]
 

@@ -6,6 +6,7 @@ Every test moves an injected clock; nothing sleeps.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,11 +16,12 @@ from sqlmodel import select
 from bot.blocks import actions as act
 from bot.config import Settings
 from bot.db import create_db_engine
-from bot.deps import make_deps
+from bot.deps import Deps, make_deps
 from bot.localslack.reading import buttons, message_text
 from bot.models import Delivery, Signup, State
 from bot.services.deliveries import claim_delivery
 from bot.services.schedule import Job, StateSchedule, runs_between, schedule_for
+from bot.slack.lanes import TeamLanes
 from jobs.runner import run_due, run_job
 from jobs.scheduler import Leadership
 from tests import factories as make
@@ -177,16 +179,19 @@ def test_two_schedulers_ticking_at_once_post_once(bot: Bot) -> None:
     at = local("2026-11-24T09:00")
     barrier = threading.Barrier(2)
     sent: list[int] = []
+    # Two processes: each with its own lanes, so their runs of one workspace overlap.
+    processes = [bot.deps, replace(bot.deps, lanes=TeamLanes())]
 
-    def scheduler() -> None:
+    def scheduler(deps: Deps) -> None:
         barrier.wait()
-        sent.append(run_due(bot.deps, at).sent)
+        sent.append(run_due(deps, at).sent)
 
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    threads = [threading.Thread(target=scheduler, args=(deps,)) for deps in processes]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    processes[1].lanes.shutdown()
     assert sorted(sent) == [0, 1] and len(morning_posts(bot)) == 1
 
 

@@ -1,5 +1,6 @@
 """The demo campaign reads the same whatever the hour it is seeded at: the README's tour and
-the shell's tests click its first shift, this evening's (or tomorrow evening's) canvass."""
+the shell's tests click its first shift, this evening's (or tomorrow evening's) canvass, which is
+Sunrise's; Make the Road's shifts come after all of Sunrise's."""
 
 from __future__ import annotations
 
@@ -34,12 +35,15 @@ def test_the_first_shift_is_the_evening_canvass_at_any_hour(
         session.commit()
         first_two = session.exec(
             select(Shift.id, Shift.kind, Shift.capacity)
-            .where(Shift.state == "IA", col(Shift.starts_at) > now)
+            .where(Shift.team_id == demo.SUNRISE.team_id, Shift.state == "IA", col(Shift.starts_at) > now)
             .order_by(col(Shift.starts_at))
             .limit(2)
         ).all()
+        theirs = session.exec(select(Shift.id).where(Shift.team_id == demo.MAKE_THE_ROAD.team_id)).all()
+        ours = session.exec(select(Shift.id).where(Shift.team_id == demo.SUNRISE.team_id)).all()
     engine.dispose()
     assert [(id_, str(kind), capacity) for id_, kind, capacity in first_two] == [
         (1, "canvass", 6),
         (2, "phonebank", 3),
     ]
+    assert theirs and min(theirs) > max(ours)

@@ -106,6 +106,7 @@ def test_a_select_takes_the_option_name_and_asks_again_after_a_wrong_one(tmp_pat
         "",  # notes
         "",  # repeat weekly: just this once
         "",
+        "",  # not shared with the coalition
     )
     assert "(no option `banana`: type its number, 1–5, or its name)" in out
     assert out.count("Kind (number or name):") == 2
@@ -126,6 +127,7 @@ def test_only_the_fields_with_errors_are_asked_again(tmp_path: Path) -> None:
         "",  # notes
         "",  # repeat weekly: just this once
         "",
+        "",  # not shared with the coalition
         "17:00",  # asked again: only the end
         "",
     )
@@ -223,7 +225,7 @@ def test_buttons_in_someone_elses_reply_dm_or_home_cannot_be_pressed(tmp_path: P
     said = out.getvalue()
     assert "That button is in a reply only @alex sees; `as @alex` to press it." in said
     assert "That button is in @alex's App Home; `as @alex` to press it." in said
-    assert "You're on shift #1!" in said or "Confirm" in said.split("@alex in #iowa> click 1")[-1]
+    assert "You're on shift #1!" in said or "Confirm" in said.split("@alex@sunrise in #iowa> click 1")[-1]
 
 
 def test_a_dm_button_is_for_the_person_it_was_sent_to(tmp_path: Path) -> None:

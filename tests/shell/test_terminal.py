@@ -117,9 +117,13 @@ def test_seeding_twice_changes_nothing(tmp_path: Path) -> None:
     again = shell(db)
     assert "Demo campaign already here" in again.stdout
     with sqlite3.connect(db) as connection:
-        shifts = connection.execute("SELECT count(*) FROM shift").fetchone()[0]
-        people = connection.execute("SELECT count(*) FROM volunteer").fetchone()[0]
-    assert shifts == 21 and people == 17  # four staff, a dozen volunteers and @lucia
+        shifts = dict(connection.execute("SELECT team_id, count(*) FROM shift GROUP BY team_id").fetchall())
+        people = dict(
+            connection.execute("SELECT team_id, count(*) FROM volunteer GROUP BY team_id").fetchall()
+        )
+    assert shifts == {"T0SUNRISE": 21, "T0MTR": 5}
+    # Sunrise: four staff, a dozen volunteers and @lucia; Make the Road: two staff, four volunteers.
+    assert people == {"T0SUNRISE": 17, "T0MTR": 6}
 
 
 def test_without_the_demo_you_are_an_admin_in_general(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from bot.config import Settings
 from bot.deps import make_deps
 from bot.localslack.webapi import TEAM_ID, LocalSlack
-from bot.slack.installations import AnotherWorkspaceServed, TurnoutInstallationStore
-from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, scheduling_client
+from bot.slack.installations import TurnoutInstallationStore
+from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 
 
@@ -132,27 +132,9 @@ def test_deps_pick_the_workspaces_from_the_settings(engine: Engine, settings: Se
     assert coalition.installations is not None and coalition.installations.client_id == CLIENT_ID
 
 
-def test_scheduled_posts_go_to_the_one_installed_workspace_only(
-    engine: Engine, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Until Turnout's own rows name their workspace, scheduled posts need exactly one."""
-    store = TurnoutInstallationStore(CLIENT_ID, engine)
-    workspaces = InstalledWorkspaces(store, lambda token: WebClient(token=token))
-    assert scheduling_client(workspaces) is None
-    store.save(installation("T0A", "xoxb-a"))
-    only = scheduling_client(workspaces)
-    assert only is not None and only.token == "xoxb-a"
-    SQLAlchemyInstallationStore.save(store, installation("T0B", "xoxb-b"))  # past the install rule
-    assert scheduling_client(workspaces) is None
-    assert "2 workspaces are installed" in caplog.text
-    one = WebClient(token="xoxb-one")
-    assert scheduling_client(OneWorkspace(one, "T0ONE")) is one
-
-
-def test_a_second_workspace_is_not_saved_while_another_is_installed(engine: Engine) -> None:
+def test_each_workspace_is_saved_and_reinstalling_keeps_one(engine: Engine) -> None:
     store = TurnoutInstallationStore(CLIENT_ID, engine)
     store.save(installation("T0A", "xoxb-a1"))
-    store.save(installation("T0A", "xoxb-a2"))  # the same workspace installing again is fine
-    with pytest.raises(AnotherWorkspaceServed):
-        store.save(installation("T0B", "xoxb-b"))
-    assert store.installed_teams() == ["T0A"]
+    store.save(installation("T0A", "xoxb-a2"))
+    store.save(installation("T0B", "xoxb-b"))
+    assert store.installed_teams() == ["T0A", "T0B"]
