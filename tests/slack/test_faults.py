@@ -34,7 +34,7 @@ def inject(bot: Bot, method: str, fault: str) -> None:
     elif fault == "429":
         bot.slack.fail_next(method, 429, times=RATE_LIMIT_RETRIES + 1, retry_after=0)
     else:
-        bot.slack.delay_next(method, seconds=3)  # the fast client gives up after 1 s
+        bot.slack.delay_next(method, seconds=5)  # the fast client gives up after 2.5 s
 
 
 def recover_and_tick(bot: Bot) -> None:

@@ -44,7 +44,7 @@ def test_a_form_slack_did_not_open_is_explained_and_opens_when_asked_again(
 
 def test_a_form_slack_was_too_slow_to_answer_for_says_it_may_not_have_opened(fast_bot: Bot) -> None:
     bot = fast_bot
-    bot.slack.delay_next("views.open", seconds=3)  # the fast client gives up after 1 s
+    bot.slack.delay_next("views.open", seconds=5)  # the fast client gives up after 2.5 s
     opened = bot.command("/log", "", user="UVOL1")
     (reply,) = opened.replies
     assert reply.text == NO_ANSWER

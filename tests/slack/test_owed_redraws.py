@@ -159,7 +159,7 @@ def test_a_claim_whose_redraw_gets_no_answer_is_not_apologised_for(fast_bot: Bot
     """The claim was made: "Something went wrong … nothing was changed" would be untrue."""
     bot = fast_bot
     post = posted_shift(bot)
-    bot.slack.delay_next("chat.update", seconds=3)  # the fast client gives up after 1 s
+    bot.slack.delay_next("chat.update", seconds=5)  # the fast client gives up after 2.5 s
     claimed = bot.command("/claim", "1", user="UVOL1")
     assert claimed.replies and all(SORRY not in reply.text for reply in claimed.replies)
     (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)

@@ -63,7 +63,7 @@ def test_a_chart_slack_did_not_take_is_retried_and_uploaded_once(fast_bot: Bot) 
 def test_a_chart_answered_after_the_client_gave_up_is_found_not_uploaded_again(fast_bot: Bot) -> None:
     bot = fast_bot
     setup(bot)
-    bot.slack.delay_next("files.completeUploadExternal", seconds=3)  # shared, answered too late
+    bot.slack.delay_next("files.completeUploadExternal", seconds=5)  # shared, answered too late
     weekly(bot)
     assert len(bot.slack.uploads) == 1
     assert (chart(bot).status, chart(bot).last_error) == ("retry", "no_answer")
