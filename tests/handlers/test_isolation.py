@@ -47,6 +47,7 @@ from bot.localslack.signing import signed_headers
 from bot.localslack.webapi import TEAM_ID, Message
 from bot.services.schedule import Job
 from bot.slack.installations import NOT_INSTALLED
+from bot.workpool import WorkPool
 from jobs.runner import run_job
 from tests.conftest import MTR, SIGNING_SECRET, SUNRISE, Bot, Coalition
 
@@ -783,7 +784,7 @@ class Listeners:
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
-        self.listener_runner = SimpleNamespace(listener_executor=None)
+        self.listener_runner = SimpleNamespace(listener_executor=WorkPool(1))
 
     def _record(self, key: str) -> Callable[..., None]:
         self.keys.add(key)
