@@ -113,6 +113,18 @@ def test_days_and_hours_are_written_as_each_language_writes_them() -> None:
     assert SPANISH.either(["puertas", "llamadas", "textos"]) == "puertas, llamadas o textos"
 
 
+def test_days_and_hours_written_again_read_the_same_in_each_language() -> None:
+    """Days and times of day are remembered once written: a day, the same day as a moment in it,
+    and a time read the same every time, each in its own language and pattern."""
+    moment = datetime(2026, 11, 28, 23, 45, tzinfo=UTC)
+    for _ in range(2):
+        assert ENGLISH.day(moment) == ENGLISH.day(date(2026, 11, 28)) == "Sat Nov 28"
+        assert SPANISH.day(moment) == "sáb 28 nov" and SPANISH.short_day(moment) == "28 nov"
+        assert ENGLISH.short_day(date(2026, 11, 28)) == "Nov 28"
+        assert ENGLISH.clock(moment) == ENGLISH.clock(time(23, 45)) == "11:45 PM"
+        assert SPANISH.clock(moment) == "23:45"
+
+
 @pytest.mark.parametrize(
     ("chosen", "locale", "reads"),
     [
