@@ -94,6 +94,20 @@ class Lang:
         self.style = style
         # Numbers as written, for the small ones every reply is full of (counts, ranks).
         self._numbers: dict[int, str] = {}
+        # A whole number in a language whose standard pattern is CLDR's common `#,##0.###` with
+        # Latin digits and a plain minus (English, Spanish) is Python's own grouping with the
+        # language's separator: what Babel writes, without Babel's work for every new total.
+        pattern = locale.decimal_formats[None]
+        symbols = locale.number_symbols[locale.default_numbering_system]
+        self._grouping: str | None = (
+            symbols["group"]
+            if locale.default_numbering_system == "latn"
+            and pattern.grouping == (3, 3)
+            and pattern.prefix == ("", "-")
+            and pattern.suffix == ("", "")
+            and symbols["minusSign"] == "-"
+            else None
+        )
         # Days and times of day as written, by pattern (Babel's formatting is the costly part of a shift card).
         self._moments: dict[tuple[str, date | time], str] = {}
 
@@ -128,7 +142,10 @@ class Lang:
         written = self._numbers.get(n)
         if written is None:
             grouped = abs(n) >= 10 ** (2 + self.style.min_grouping)
-            written = format_decimal(n, locale=self.locale, group_separator=grouped)
+            if self._grouping is None:
+                written = format_decimal(n, locale=self.locale, group_separator=grouped)
+            else:
+                written = f"{n:,}".replace(",", self._grouping) if grouped else str(n)
             if -SMALL_NUMBERS < n < SMALL_NUMBERS:
                 self._numbers[n] = written
         return written
