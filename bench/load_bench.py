@@ -5,6 +5,7 @@
     python -m bench.load_bench --dbs sqlite --seconds 20 --connections 50
     python -m bench.load_bench --dbs sqlite --workloads log,claim-one
     python -m bench.load_bench --soak          # 200 connections, 60 s, a mix of the commands
+    python -m bench.load_bench --soak --waited 3   # the same, every request late: acked at once
 
 Needs `wrk` (`apt-get install -y wrk`). For each database it starts, one after the other:
 
@@ -30,7 +31,11 @@ then counts what was done:
 - answered, of which in the ack itself; unanswered: acked but never answered (the requests wrk
   still had in flight when it stopped are answered too, but wrk hangs up without reading their
   ack, so they count as sent, not answered); answers that say "Something went wrong";
-- lost: write requests sent (/log, /claim) with no row committed (contact log, signup);
+- busy: requests turned away, told Turnout is too busy with nothing done, because the listener
+  pool held all the work it may (`bot/workpool.py`), counted from the server's log; answered,
+  but not done, so not counted in done/s;
+- lost: write requests sent (/log, /claim), less those turned away, with no row committed
+  (contact log, signup);
 - for claims, `chat.update` calls per claim and channel posts that do not show the shift's
   true fill once the work is over;
 - the gunicorn workers' CPU time (from /proc) per request, and their peak memory (RSS,
@@ -91,6 +96,7 @@ WORKERS, THREADS = 2, 8
 SOAK_CONNECTIONS, SOAK_SECONDS = 200, 60
 MEMORY_LIMIT_MB = 150
 SORRY = "Something went wrong"
+BUSY_LOGGED = "the listener pool is full: a "  # handlers/common.py `answered`
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -127,6 +133,7 @@ class Result:
     wrapped: bool = False
     answers: int | None = None
     sorry: int = 0
+    busy: int = 0
     in_ack: int = 0
     rows: int | None = None
     lost: int | None = None
@@ -410,8 +417,11 @@ def write_requests(
     Slack stamps each request as it sends it, and Turnout acks at once, without waiting for the
     reply, a request whose stamp says it already waited (`ACK_DEADLINE_SECONDS`). Replayed
     requests are stamped when the run ends (Bolt allows five minutes either way), so none looks
-    older than it is."""
-    timestamp = int(time.time()) + 5 + args.seconds
+    older than it is; with `--waited N`, N seconds before the run starts, so every one looks as
+    if it had waited in a queue on the way and is acked at once (or turned away, if there is
+    no room for its work)."""
+    ahead = -args.waited if args.waited is not None else 5 + args.seconds
+    timestamp = int(time.time()) + ahead
     every = round(1 / args.new_share) if args.new_share > 0 else 0
     lines, commands, tokens, known = [], [], [], []
     for n in range(args.requests):
@@ -480,6 +490,18 @@ def run_wrk(port: int, requests: Path, seconds: int, connections: int, threads: 
     return dict(json.loads(line.removeprefix("WRK_RESULT ")))
 
 
+def turned_away(db: str) -> dict[str, int]:
+    """Commands `turnout serve` has turned away so far, its listener pool full (told Turnout is
+    busy, nothing done), by command: counted from the warning it logs for each."""
+    counts: dict[str, int] = {}
+    path = DATA / f"turnout-{db}.log"
+    for line in path.read_text(errors="replace").splitlines() if path.exists() else []:
+        if BUSY_LOGGED in line:
+            command = line.rsplit(BUSY_LOGGED, 1)[1].split()[0]
+            counts[command] = counts.get(command, 0) + 1
+    return counts
+
+
 def posted_replies(slack: LocalSlack, tokens: list[str]) -> tuple[int, int]:
     """(requests answered through their response_url, of which saying something went wrong)."""
     answered = wrong = 0
@@ -531,6 +553,7 @@ def measure(
     sent = write_requests(path, slack, url, workload, tag, args, one, many)
     pids = worker_pids(pid)
     rows_before = count_rows(url)
+    away_before = turned_away(db)
     updates_before = len(slack.calls_to("chat.update"))
     cpu_before = cpu_seconds(pids)
     started = time.monotonic()
@@ -559,14 +582,17 @@ def measure(
         result.rps = (wrk["requests"] - wrk["non200"]) / elapsed
         return result
     posted, posted_wrong = posted_replies(slack, tokens)
+    away = {command: n - away_before.get(command, 0) for command, n in turned_away(db).items()}
     result.in_ack = wrk["replied"]
     result.answers = wrk["replied"] + posted
     result.sorry = wrk["sorry"] + posted_wrong
-    # Done: answered. An answer carried by an ack counts once wrk has it; a request still in
-    # flight when wrk stopped may have been answered in an ack wrk never read, so it is not.
-    result.rps = result.answers / elapsed
+    result.busy = sum(away.values())
+    # Done: answered with the work done. An answer carried by an ack counts once wrk has it; a
+    # request still in flight when wrk stopped may have been answered in an ack wrk never read,
+    # so it is not. A request turned away (told Turnout is busy) is answered, not done.
+    result.rps = (result.answers - result.busy) / elapsed
     rows_after = count_rows(url)
-    expected = sum(1 for n in lines if sent.commands[n] in WRITES)
+    expected = sum(1 for n in lines if sent.commands[n] in WRITES) - sum(away.get(c, 0) for c in WRITES)
     rows = sum(rows_after[t] - rows_before[t] for t in set(WRITES.values()))
     result.rows, result.lost, result.extra = rows, max(0, expected - rows), max(0, rows - expected)
     if any(sent.commands[n] == "/claim" for n in lines):
@@ -582,10 +608,10 @@ def measure(
 def print_table(results: list[Result], baselines: dict[str, float]) -> None:
     print(
         "| db | workload | done/s ×ack-only | p50 ack ms | p99 ack ms | sent | non-200 | "
-        "answered (in the ack) | unanswered | went wrong | lost | chat.update/claim | stale posts | "
+        "answered (in the ack) | unanswered | went wrong | busy | lost | chat.update/claim | stale posts | "
         "worker CPU ms/req | worker RSS MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         ratio = f"{r.rps / baselines[r.db]:.2f} ({r.rps:.0f}/s)"
         cells = [
@@ -600,6 +626,7 @@ def print_table(results: list[Result], baselines: dict[str, float]) -> None:
             "-" if r.answers is None else f"{r.answers} ({r.in_ack})",
             "-" if r.answers is None else str(max(0, r.requests - r.non200 - r.answers)),
             str(r.sorry),
+            "-" if r.answers is None else str(r.busy),
             "-" if r.lost is None else f"{r.lost}" + (f" (+{r.extra})" if r.extra else ""),
             "-" if r.updates_per_claim is None else f"{r.updates_per_claim:.2f}",
             "-" if r.stale_posts is None else str(r.stale_posts),
@@ -629,6 +656,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30_000, help="signed requests per workload")
     parser.add_argument(
         "--new-share", type=float, default=0.2, help="share of people new to Turnout (0 to 1)"
+    )
+    parser.add_argument(
+        "--waited",
+        type=int,
+        default=None,
+        help="stamp every request this many seconds before the run starts, as Slack stamps "
+        "requests that waited in a queue before reaching the server: each is acked at once",
     )
     args = parser.parse_args()
     workloads = [WORKLOADS[name] for name in args.workloads.split(",")]

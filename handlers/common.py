@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 import psycopg
-from slack_bolt import Ack, Args, BoltResponse, Respond
+from slack_bolt import Ack, App, Args, BoltResponse, Respond
 from slack_bolt.request.internals import extract_team_id
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
@@ -28,7 +27,7 @@ from sqlmodel import Session
 from bot.blocks.common import Reply, context, esc, text_reply
 from bot.blocks.refusals import build_refusal
 from bot.deps import Deps
-from bot.i18n import ENGLISH, N_, Lang, language
+from bot.i18n import ENGLISH, LANGUAGES, N_, Lang, language
 from bot.services.errors import NotFound, TurnoutError
 from bot.services.members import Member
 from bot.services.people import (
@@ -42,11 +41,18 @@ from bot.services.people import (
 )
 from bot.services.roles import Actor
 from bot.slack.workspaces import OneWorkspace
+from bot.workpool import WorkPool
 from handlers.parsing import UserRef
 
 logger = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
 SORRY = N_("Something went wrong on Turnout's side and nothing was changed. Please try again in a minute.")
+# A slash command the listener pool had no room for, said in every language Turnout speaks: its
+# caller's is in the database, which a request turned away under load does not read.
+BUSY = N_(
+    "Turnout is too busy to take this right now, and nothing was changed. Please try again in a minute."
+)
+BUSY_TEXT = "\n".join(language(code)._(BUSY) for code in LANGUAGES)
 UNREACHABLE = N_(
     "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
 )
@@ -363,7 +369,7 @@ class _ReplyInAck(Respond):
         self._sent.set()
 
 
-def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str, Any]:
+def answered(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str, Any]:
     """Listener options for a slash command: `work` runs on `pool`, and when its first reply is
     ready within `REPLY_WAIT_SECONDS` that reply is the ack itself, one HTTP exchange instead of
     an empty ack and a POST to the response_url. When the work is slower, or the request
@@ -372,8 +378,10 @@ def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str,
     fetch, a channel post to redraw) carries on after the answer.
 
     The wait is on the request's own work only: an ack never queues behind other requests'
-    work. Under more load than the workers can answer, requests wait in the web server's
-    queue until they are old enough to be acked at once, and their work queues on `pool`."""
+    work. The pool holds a bounded amount of work (`bot.workpool`): when it is full the request
+    waits for room until its ack is due, and if none comes it is answered that Turnout is busy,
+    with nothing done, so that under more load than the workers can answer the work waiting
+    (and the memory it holds) stays bounded and every answer says what happened."""
     names = get_arg_names_of_callable(work)
 
     def ack_with_reply(args: Args) -> None:
@@ -382,8 +390,13 @@ def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str,
         values.update(
             {name: value for name, value in (("ack", _NO_ACK), ("respond", reply)) if name in names}
         )
-        wait = _reply_wait(args)
-        pool.submit(_run_guarded, work, values, args, deps, reply)
+        if not pool.admit(_ack_budget(args)):
+            logger.warning("the listener pool is full: a %s was turned away", args.body.get("command"))
+            busy = text_reply(BUSY_TEXT)
+            args.ack(text=busy.text, blocks=busy.blocks, response_type="ephemeral")
+            return
+        pool.start_admitted(_run_guarded, work, values, args, deps, reply)
+        wait = min(REPLY_WAIT_SECONDS, _ack_budget(args))
         if wait > 0:
             reply.ready.wait(wait)
         try:
@@ -398,14 +411,23 @@ def answered(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str,
     return {"ack": ack_with_reply, "lazy": []}
 
 
-def _reply_wait(args: Args) -> float:
-    """How long this request's ack may wait for its reply: `REPLY_WAIT_SECONDS`, less whatever
-    it already waited before reaching the bot (by Slack's timestamp, checked with the signature)."""
+def work_pool(app: App) -> WorkPool:
+    """The pool Bolt runs `app`'s listeners on, as `bot.cli.app.build_app` makes it."""
+    pool = app.listener_runner.listener_executor
+    if not isinstance(pool, WorkPool):
+        raise TypeError("the app's listener executor must be a bot.workpool.WorkPool")
+    return pool
+
+
+def _ack_budget(args: Args) -> float:
+    """How much longer this request's ack may wait: until `ACK_DEADLINE_SECONDS` after Slack
+    sent it (by Slack's timestamp, checked with the signature), and never longer than that from
+    now (a clock ahead of this server's does not buy time)."""
     try:
         sent = int(args.request.headers["x-slack-request-timestamp"][0])
     except (KeyError, IndexError, ValueError):
         return 0.0
-    return max(0.0, min(REPLY_WAIT_SECONDS, sent + ACK_DEADLINE_SECONDS - time.time()))
+    return max(0.0, min(ACK_DEADLINE_SECONDS, sent + ACK_DEADLINE_SECONDS - time.time()))
 
 
 _NO_ACK = _NoAck()  # type: ignore[no-untyped-call]  # Bolt's Ack.__init__ is unannotated
@@ -414,7 +436,7 @@ _NO_ACK = _NoAck()  # type: ignore[no-untyped-call]  # Bolt's Ack.__init__ is un
 ACK_WAIT_SECONDS = 2.5
 
 
-def acked_by(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str, Any]:
+def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str, Any]:
     """Listener options for a listener whose ack depends on checking the request (a form's
     errors): `work` runs on `pool` and Slack is answered as soon as it calls ack, while the
     rest of its work carries on there."""
@@ -435,8 +457,9 @@ def acked_by(work: Callable[..., None], deps: Deps, pool: Executor) -> dict[str,
             finally:
                 acked.set()
 
-        pool.submit(run)
-        acked.wait(ACK_WAIT_SECONDS)
+        started = time.monotonic()
+        pool.submit(run)  # waits a little for room when the pool is full
+        acked.wait(max(0.0, ACK_WAIT_SECONDS - (time.monotonic() - started)))
 
     return {"ack": wait_for_ack, "lazy": []}
 

@@ -59,6 +59,7 @@ from handlers.common import (
     profile_of,
     reads,
     say,
+    work_pool,
 )
 from handlers.parsing import (
     check_count,
@@ -408,7 +409,7 @@ def run_export(request: TurnoutRequest) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    pool = app.listener_runner.listener_executor
+    pool = work_pool(app)
     app.command("/log")(**answered(partial(handle_log, deps=deps), deps, pool))
     app.command("/stats")(**answered(partial(handle_stats, deps=deps), deps, pool))
     app.command("/leaderboard")(**answered(partial(handle_leaderboard, deps=deps), deps, pool))

@@ -49,6 +49,7 @@ from handlers.common import (
     profile_of,
     say,
     with_note,
+    work_pool,
 )
 from handlers.parsing import check_reason, fold_state, require_state, tokens
 from handlers.payloads import STALE_BUTTON, bare_id, button_ref, check_day, submission_key, text_value
@@ -372,7 +373,7 @@ def handle_proposals_page(
 
 
 def register(app: App, deps: Deps) -> None:
-    pool = app.listener_runner.listener_executor
+    pool = work_pool(app)
     app.command("/host")(**acked_then(partial(handle_host, deps=deps), deps))
     app.view(act.HOST_FORM)(**acked_by(partial(handle_host_form, deps=deps), deps, pool))
     app.view(act.DECLINE_FORM)(**acked_by(partial(handle_decline_form, deps=deps), deps, pool))

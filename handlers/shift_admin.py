@@ -106,6 +106,7 @@ from handlers.common import (
     resolve_user,
     say,
     with_note,
+    work_pool,
 )
 from handlers.parsing import (
     MAX_REASON,
@@ -867,7 +868,7 @@ def recipient_langs(deps: Deps, people: list[Member]) -> dict[Member, Lang]:
 
 
 def register(app: App, deps: Deps) -> None:
-    pool = app.listener_runner.listener_executor
+    pool = work_pool(app)
     app.view(act.SHIFT_FORM)(**acked_by(partial(handle_shift_form, deps=deps), deps, pool))
     for action_id in (act.ATTENDED, act.NO_SHOW, act.REMOVE):
         app.action(action_id)(**acked_then(partial(handle_roster_click, deps=deps), deps))

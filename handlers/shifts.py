@@ -58,6 +58,7 @@ from handlers.common import (
     say,
     seen,
     with_note,
+    work_pool,
 )
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
 from handlers.payloads import STALE_BUTTON, button_ref, check_day
@@ -332,7 +333,7 @@ def single_argument(text: str, form: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
-    pool = app.listener_runner.listener_executor
+    pool = work_pool(app)
     app.command("/shifts")(**answered(partial(handle_list_shifts, deps=deps), deps, pool))
     app.command("/claim")(**answered(partial(handle_claim, deps=deps), deps, pool))
     app.command("/unclaim")(**answered(partial(handle_unclaim, deps=deps), deps, pool))

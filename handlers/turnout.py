@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.common import text_reply
 from bot.blocks.help import SUBCOMMAND_HELP, build_subcommand_help
 from bot.deps import Deps
-from handlers.common import Subcommand, TurnoutRequest, answered, answering, is_help, say
+from handlers.common import Subcommand, TurnoutRequest, answered, answering, is_help, say, work_pool
 from handlers.parsing import tokens
 
 
@@ -47,7 +47,7 @@ def handle_turnout(
 
 
 def register(app: App, deps: Deps, subcommands: dict[str, Subcommand]) -> None:
-    pool = app.listener_runner.listener_executor
+    pool = work_pool(app)
     app.command("/turnout")(
         **answered(partial(handle_turnout, deps=deps, subcommands=subcommands), deps, pool)
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -22,6 +21,7 @@ from bot.services import organizations
 from bot.slack.client import make_client
 from bot.slack.installations import NOT_INSTALLED, authorize, oauth_settings
 from bot.slack.signature import StrictSignatureVerifier
+from bot.workpool import WorkPool
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -40,7 +40,7 @@ def build_app(
     deps: Deps,
     *,
     client: WebClient | None = None,
-    executor: Executor | None = None,
+    executor: WorkPool | None = None,
     verify_token: bool = True,
 ) -> App:
     """The Bolt app. Listeners ack on the request's thread and work on `executor`'s threads.
@@ -52,7 +52,7 @@ def build_app(
     lazy listener, which Bolt hands to `executor` (`handlers.common.acked_then`). With
     `False`, Bolt would submit the ack function to that same executor, behind other work."""
     settings = deps.settings
-    executor = executor or ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener")
+    executor = executor or WorkPool(LISTENER_THREADS)
     if deps.installations is not None:
         store = deps.installations
         app = App(

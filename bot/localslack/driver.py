@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,20 +22,21 @@ from urllib.parse import urlencode, urlsplit
 from bot.localslack.reading import _find_button, message_text
 from bot.localslack.signing import signed_headers
 from bot.localslack.webapi import APP_ID, LocalSlack, Message
+from bot.workpool import WorkPool
 
 INSTALL_PATH = "/slack/install"
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor, able to say when every submitted listener has finished."""
+class TrackingExecutor(WorkPool):
+    """Bolt's listener pool, able to say when every piece of work it started has finished."""
 
-    def __init__(self, max_workers: int = 16) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
+    def __init__(self, max_workers: int = 16, waiting: int | None = None) -> None:
+        super().__init__(max_workers, waiting)
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future = super().submit(fn, *args, **kwargs)
+    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:
+        future = super()._start(fn, args, kwargs)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._done)

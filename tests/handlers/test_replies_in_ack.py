@@ -127,6 +127,64 @@ def test_a_request_that_already_waited_is_acked_at_once(iowa: Bot) -> None:
     assert "Recorded 5 doors" in message_text(reply)
 
 
+def filled(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The listener pool's one place is taken by work that ends when the event is set."""
+    pool = bot.driver.executor
+    assert pool is not None
+    monkeypatch.setattr(pool, "limit", 1)
+    release = threading.Event()
+    assert pool.admit(0)
+    pool.start_admitted(release.wait, 10)
+    return release
+
+
+def logged_doors(bot: Bot) -> int:
+    with bot.deps.engine.connect() as connection:
+        return int(connection.execute(sa.text("SELECT coalesce(sum(doors), 0) FROM contactlog")).scalar_one())
+
+
+def test_a_command_the_pool_has_no_room_for_is_told_turnout_is_busy_and_nothing_is_done(
+    iowa: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = filled(iowa, monkeypatch)
+    try:
+        # Stamped a second ago: it may wait for room about a second more before its ack is due.
+        status, ack, seconds = send(iowa, "/log", "6 doors", "busy", stamped=time.time() - 1)
+    finally:
+        release.set()
+    wait_idle(iowa)
+    assert status == 200 and seconds < 2.5
+    assert "too busy to take this" in ack and "nothing was changed" in ack
+    assert "demasiado ocupado" in ack  # said in every language: the caller's is not looked up
+    assert iowa.slack.responses("busy") == [] and logged_doors(iowa) == 0
+    status, ack, _seconds = send(iowa, "/log", "6 doors", "again")
+    assert "Recorded 6 doors" in ack and logged_doors(iowa) == 6
+
+
+def test_a_request_stamped_ahead_of_the_server_s_clock_waits_for_room_no_longer(
+    iowa: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = filled(iowa, monkeypatch)
+    try:
+        status, ack, seconds = send(iowa, "/log", "8 doors", "ahead", stamped=time.time() + 60)
+    finally:
+        release.set()
+    wait_idle(iowa)
+    assert status == 200 and "too busy to take this" in ack
+    assert seconds < common.ACK_DEADLINE_SECONDS + 0.5 and logged_doors(iowa) == 0
+
+
+def test_a_command_waits_for_room_that_comes_before_its_ack_is_due(
+    iowa: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = filled(iowa, monkeypatch)
+    threading.Timer(0.3, release.set).start()
+    status, ack, seconds = send(iowa, "/log", "7 doors", "waited")
+    wait_idle(iowa)
+    assert status == 200 and "Recorded 7 doors" in ack and seconds >= 0.3
+    assert logged_doors(iowa) == 7
+
+
 def test_a_failure_is_apologised_for_in_the_ack(iowa: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("the stats are broken")

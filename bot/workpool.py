@@ -1,0 +1,77 @@
+"""The listeners' work pool: a thread pool that holds a bounded amount of work.
+
+Every listener's work runs on one pool of threads (`threads` at once), shared by the web
+server's request threads. Without a bound, a surge the workers cannot keep up with piles up
+in the pool's queue, each piece holding its request, and the process grows without limit
+while every answer comes later. With one, a slash command waits for room before it is
+admitted (`admit`, for as long as Slack still waits for its ack) and is told Turnout is busy,
+with nothing changed, if none comes; Bolt's lazy listeners (the work of buttons, forms and
+events, which have already been acked by then) wait a little for room and then go in anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+# Work that may wait its turn, in each process. A piece waiting holds its request and Bolt's
+# context for it, about 11 KB (measured with tracemalloc): a thousand of them hold about 11 MB,
+# several seconds of work at a worker's rate, after which answers would come too late to help.
+WAITING = 1000
+# How long a lazy listener's work waits for room before it is let in over the bound.
+LAZY_WAIT_SECONDS = 1.0
+
+
+class WorkPool(ThreadPoolExecutor):
+    """A thread pool holding at most `threads + waiting` pieces of admitted work."""
+
+    def __init__(
+        self, threads: int, waiting: int | None = None, *, thread_name_prefix: str = "listener"
+    ) -> None:
+        super().__init__(max_workers=threads, thread_name_prefix=thread_name_prefix)
+        self.limit = threads + (WAITING if waiting is None else waiting)
+        self._held = 0
+        self._room = threading.Condition()
+
+    @property
+    def held(self) -> int:
+        """Work admitted and not yet finished."""
+        with self._room:
+            return self._held
+
+    def admit(self, timeout: float) -> bool:
+        """A place for one piece of work, waited for up to `timeout` seconds; False if none came.
+        An admitted piece must then be started with `start_admitted`."""
+        with self._room:
+            if not self._room.wait_for(lambda: self._held < self.limit, timeout=max(0.0, timeout)):
+                return False
+            self._held += 1
+            return True
+
+    def start_admitted(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run `fn` in the place `admit` gave; the place is free again when it ends."""
+        return self._start(fn, args, kwargs)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Bolt's lazy listeners: wait up to `LAZY_WAIT_SECONDS` for room, then go in regardless
+        (their request has been acked; turning the work away now would lose it)."""
+        if not self.admit(LAZY_WAIT_SECONDS):
+            with self._room:
+                self._held += 1
+        return self._start(fn, args, kwargs)
+
+    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._free()
+            raise
+        future.add_done_callback(lambda _: self._free())
+        return future
+
+    def _free(self) -> None:
+        with self._room:
+            self._held -= 1
+            self._room.notify()
