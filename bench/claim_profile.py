@@ -54,6 +54,7 @@ from bench.load_bench import (
     server_env,
     sign,
 )
+from bot.db import Prepared
 from bot.localslack.webapi import TEAM_ID
 
 SCHEMA = "claim_profile"
@@ -171,6 +172,14 @@ class Statements:
         event.listen(engine, "before_cursor_execute", self._seen)
         event.listen(engine, "commit", self._committed)
         event.listen(engine, "begin", self._begun)
+        # Prepared statements go straight to the driver, past the engine's events: counted here.
+        straight = Prepared.run
+
+        def prepared(statement: Prepared, session: Any, params: dict[str, Any] | None = None) -> Any:
+            self._note(statement.compiled(engine.dialect).sql)
+            return straight(statement, session, params)
+
+        Prepared.run = prepared  # type: ignore[method-assign,assignment]
 
     def _note(self, text: str) -> None:
         with self._lock:

@@ -4,6 +4,11 @@ holds on a busy machine, where the load bench's req/s does not.
     python -m bench.cpu_bench                      # /log, SQLite and PostgreSQL
     python -m bench.cpu_bench --dbs sqlite --requests 3000
     python -m bench.cpu_bench --profile log.prof   # also write a cProfile of the Turnout loop
+    python -m bench.cpu_bench --dbs sqlite --workloads log,claim-one,stats
+
+`--workloads`: `log` (`/log 3 doors 1 convos`, or `--text`), `claim-one` (`/claim` on the one
+500-place shift: past its 500 places every claim joins its waitlist), `stats` (`/stats IA`);
+each against the ack-only app fed the same requests, on its own fresh database.
 
 It builds the WSGI app as `turnout serve` builds it in each worker (`make_deps`, `build_app`,
 `build_wsgi`), against the local Slack stand-in running in this process, on a fresh database
@@ -196,7 +201,8 @@ def measure(
     if expect_answers:
         settle(slack, bare)
     bodies = requests_for(slack, url, tag, args.requests, command, args.new_share)
-    rows_before = lb.count_rows(url)["contactlog"]
+    table = "signup" if command[0] == "/claim" else "contactlog"
+    rows_before = lb.count_rows(url)[table]
     db_before = server_cpu(url)
     cpu_before, wall_before = time.process_time(), time.monotonic()
     ok, bare = drive(app, bodies, args.threads)
@@ -206,7 +212,7 @@ def measure(
         profilers.dump()
     cpu, wall = time.process_time() - cpu_before, time.monotonic() - wall_before
     db_cpu = server_cpu(url) - db_before
-    rows = lb.count_rows(url)["contactlog"] - rows_before
+    rows = lb.count_rows(url)[table] - rows_before
     n = len(bodies)
     return {
         "cpu_ms": 1000 * cpu / n,
@@ -242,6 +248,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads feeding the app")
     parser.add_argument("--new-share", type=float, default=0.2)
     parser.add_argument("--text", default=" ".join(lb.LOG[1:]), help="the /log text")
+    parser.add_argument("--workloads", default="log", help="log, claim-one, stats (comma-separated)")
     parser.add_argument("--profile", help="write a cProfile of the Turnout run to this file")
     args = parser.parse_args()
     load = os.getloadavg()
@@ -249,15 +256,21 @@ def main() -> None:
     slack = LocalSlack(token=lb.TOKEN).start()
     slack.add_channel(lb.CHANNEL, "iowa")
     print(
-        "| db | app | CPU ms/req | ×ack-only | db server CPU ms/req | wall ms/req | 200s | answered | rows |"
+        "| db | workload | app | CPU ms/req | ×ack-only | db server CPU ms/req | wall ms/req | 200s "
+        "| answered | rows |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     try:
-        for db in args.dbs.split(","):
+        for db, workload in [(d, w) for d in args.dbs.split(",") for w in args.workloads.split(",")]:
             url = lb.fresh_database(db, "cpu_bench")
-            lb.seed(url, slack)
+            one, _many = lb.seed(url, slack)
             os.environ.update(lb.server_env(slack, url, 8999))
-            letter = db[0].upper()
+            command = {
+                "log": ("/log", args.text),
+                "claim-one": ("/claim", str(one)),
+                "stats": ("/stats", "IA"),
+            }[workload]
+            letter = f"{db[0].upper()}{workload[0].upper()}"
             results = {}
             for kind in ("ack-only", "turnout"):
                 profilers = ThreadProfiles(args.profile) if args.profile and kind == "turnout" else None
@@ -270,7 +283,7 @@ def main() -> None:
                     url,
                     f"{letter}{kind[0].upper()}",
                     args,
-                    ("/log", args.text),
+                    command,
                     profilers,
                     expect_answers=kind == "turnout",
                 )
@@ -279,7 +292,7 @@ def main() -> None:
                 rows = "-" if kind == "ack-only" else str(r["rows"])
                 answered = "-" if kind == "ack-only" else str(r["answered"])
                 print(
-                    f"| {db} | {kind} | {r['cpu_ms']:.3f} | {r['cpu_ms'] / base:.2f} | "
+                    f"| {db} | {workload} | {kind} | {r['cpu_ms']:.3f} | {r['cpu_ms'] / base:.2f} | "
                     f"{r['db_ms']:.3f} | {r['wall_ms']:.3f} | {r['ok']:.0f}/{r['n']:.0f} | "
                     f"{answered} | {rows} |",
                     flush=True,

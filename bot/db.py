@@ -189,14 +189,21 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: sa.Connection) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        if read_only:
-            connection.exec_driver_sql("BEGIN DEFERRED")
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None
+        if connection.get_execution_options().get(READ_ONLY, False):
+            # Straight on the driver, as the write path below: every read transaction begins
+            # here, and through SQLAlchemy's execution this one statement would cost more than
+            # the reads after it.
+            try:
+                dbapi_connection.execute("BEGIN DEFERRED")
+            except sqlite3.Error as error:  # as SQLAlchemy's execution would raise it
+                raise sa.exc.DBAPIError.instance(
+                    "BEGIN DEFERRED", (), error, sqlite3.Error, dialect=engine.dialect
+                ) from error
             return
         # The write lock is taken here, before the unit of work has run a statement, and WAL
         # writers never wait again once they hold it: so beginning again retries the whole unit.
-        dbapi_connection = connection.connection.dbapi_connection
-        assert dbapi_connection is not None
         queued = isinstance(dbapi_connection, _SQLiteConnection)
         if writers is not None and queued and dbapi_connection.writer is None and writers.acquire():
             dbapi_connection.writer = writers
@@ -236,6 +243,38 @@ def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
     return make(engine), make(reader)
 
 
+def writer_sessions(engine: Engine) -> SessionFactory:
+    """Write sessions for SQLite's one writer at a time (`bot.groupcommit`), all on one
+    connection kept out of the pool between their transactions: each still begins, commits or
+    rolls back as `session_factory`'s do, without checking a connection out of the pool and
+    back in every time. Should two ever be opened at once, the second waits for the first.
+
+    A connection SQLAlchemy found broken is given back and the next session takes a new one; so
+    is one inherited through a fork, which belongs to the parent."""
+    turn = threading.Lock()
+    held: dict[str, Any] = {}
+
+    @contextmanager
+    def open_session() -> Iterator[Session]:
+        with turn:
+            connection: sa.Connection | None = held.get("connection")
+            if connection is None or held.get("pid") != os.getpid() or connection.invalidated:
+                if connection is not None and held.get("pid") == os.getpid():
+                    connection.close()
+                held.clear()
+                connection = engine.connect()
+                held.update(connection=connection, pid=os.getpid())
+            with Session(connection, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+
+    return open_session
+
+
 def statement_sessions(engine: Engine) -> SessionFactory:
     """Sessions for work whose every write is one statement, complete on its own (an upsert, a
     log written with its rollups in one statement): on PostgreSQL each statement commits as it
@@ -265,8 +304,7 @@ def run(
     statement goes straight to the driver (see there)."""
     if isinstance(statement, Prepared):
         return statement.run(session, params)
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    session.flush()  # pending changes first; with none it returns at once (cheaper than asking which)
     return session.connection().execute(statement, params or {})
 
 
@@ -325,8 +363,8 @@ class Prepared:
     SQLAlchemy (so it is written, typed and reviewed like any other statement), then each call
     is one `cursor.execute` with the types' own conversions, and nothing else. For the busiest
     paths (every /log), where SQLAlchemy's per-execution work (execution context, result
-    metadata, events) costs more than the database does. Statements with expanding binds
-    (`IN` lists) are not supported."""
+    metadata, events) costs more than the database does. An `IN` list must be the statement's
+    own constants (`status.in_(HOLDING)`): one given at each call is not supported."""
 
     def __init__(self, statement: sa.Executable) -> None:
         self.statement = statement
@@ -342,14 +380,30 @@ class Prepared:
         statement: Any = self.statement
         compiled: Any = statement.compile(dialect=dialect)
         binds = compiled.bind_names  # BindParameter -> its name in the SQL
-        if any(b.expanding for b in binds):
-            raise ValueError("Prepared does not support expanding binds")
+        sql = compiled.string
+        positional = tuple(compiled.positiontup) if compiled.positional else None
         processors: dict[str, Callable[[Any], Any]] = {}
         for bind, name in binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
+            if processor is not None and not bind.expanding:
                 processors[name] = processor
-        defaults = {name: bind.effective_value for bind, name in binds.items() if not bind.required}
+        defaults = {
+            name: bind.effective_value
+            for bind, name in binds.items()
+            if not (bind.required or bind.expanding)
+        }
+        expanding = [bind for bind in binds if bind.expanding]
+        if any(bind.required for bind in expanding):
+            raise ValueError("Prepared does not support expanding binds given at each call")
+        if expanding:
+            # `IN` lists of constants (`status.in_(HOLDING)`): SQLAlchemy's own post-compile step
+            # writes them out once, one bind per value, as it would on every execution.
+            required = {name for bind, name in binds.items() if bind.required}
+            expanded = compiled.construct_expanded_state(params=dict.fromkeys(required))
+            sql = expanded.statement
+            positional = tuple(expanded.positiontup) if expanded.positiontup is not None else None
+            defaults.update({k: v for k, v in expanded.parameters.items() if k not in required})
+            processors.update(expanded.processors)
         # An INSERT's columns left out take their model defaults, as SQLAlchemy would fill them in.
         for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
             default = column.default if column in compiled.insert_prefetch else column.onupdate
@@ -366,8 +420,7 @@ class Prepared:
                 processor = entry[3].dialect_impl(dialect).result_processor(dialect, None)
                 if processor is not None:
                     results.append((n, processor))
-        positional = tuple(compiled.positiontup) if compiled.positional else None
-        return _Compiled(compiled.string, positional, defaults, processors, row, tuple(results))
+        return _Compiled(sql, positional, defaults, processors, row, tuple(results))
 
     def run(self, session: Session | sa.Connection, params: dict[str, Any] | None = None) -> Rows:
         """Run on the session's connection (its transaction begun as `Session.execute` would
@@ -411,8 +464,7 @@ _CONNECTION = "turnout_connection"
 def _connection_of(session: Session) -> sa.Connection:
     """The session's connection, as `Session.execute` would use it (pending changes flushed,
     the transaction begun), remembered for as long as the session's transaction lasts."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    session.flush()  # pending changes first; with none it returns at once (cheaper than asking which)
     transaction = session.get_transaction()
     known = session.info.get(_CONNECTION)
     if transaction is not None and known is not None and known[0] is transaction:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.db import SessionFactory, create_db_engine, session_factory, statement_sessions
+from bot.db import SessionFactory, create_db_engine, session_factory, statement_sessions, writer_sessions
 from bot.groupcommit import GroupCommit
 from bot.services.clock import utcnow
 from bot.slack.client import make_client
@@ -69,7 +69,7 @@ def make_deps(
     engine = engine or create_db_engine(settings.database_url)
     write, read = session_factory(engine)
     sqlite = engine.dialect.name == "sqlite"
-    writes = GroupCommit(statement_sessions(engine), batching=sqlite)
+    writes = GroupCommit(writer_sessions(engine) if sqlite else statement_sessions(engine), batching=sqlite)
     new_client: ClientFactory = make_client_for or (lambda token: make_client(settings, token=token))
     installations: TurnoutInstallationStore | None = None
     workspaces: Workspaces

@@ -79,6 +79,9 @@ STYLES: dict[str, Style] = {
 
 # Numbers below this (in size) are remembered once written: a bounded set, shared by all threads.
 SMALL_NUMBERS = 100_000
+# Days and times of day remembered once written, in each language: a campaign's shifts fall on
+# few of them, and every shift card writes several. Past this many, the rest are written each time.
+REMEMBERED_MOMENTS = 4096
 
 
 class Lang:
@@ -91,6 +94,22 @@ class Lang:
         self.style = style
         # Numbers as written, for the small ones every reply is full of (counts, ranks).
         self._numbers: dict[int, str] = {}
+        # A whole number in a language whose standard pattern is CLDR's common `#,##0.###` with
+        # Latin digits and a plain minus (English, Spanish) is Python's own grouping with the
+        # language's separator: what Babel writes, without Babel's work for every new total.
+        pattern = locale.decimal_formats[None]
+        symbols = locale.number_symbols[locale.default_numbering_system]
+        self._grouping: str | None = (
+            symbols["group"]
+            if locale.default_numbering_system == "latn"
+            and pattern.grouping == (3, 3)
+            and pattern.prefix == ("", "-")
+            and pattern.suffix == ("", "")
+            and symbols["minusSign"] == "-"
+            else None
+        )
+        # Days and times of day as written, by pattern (Babel's formatting is the costly part of a shift card).
+        self._moments: dict[tuple[str, date | time], str] = {}
 
     def __repr__(self) -> str:
         return f"Lang({self.code!r})"
@@ -123,7 +142,10 @@ class Lang:
         written = self._numbers.get(n)
         if written is None:
             grouped = abs(n) >= 10 ** (2 + self.style.min_grouping)
-            written = format_decimal(n, locale=self.locale, group_separator=grouped)
+            if self._grouping is None:
+                written = format_decimal(n, locale=self.locale, group_separator=grouped)
+            else:
+                written = f"{n:,}".replace(",", self._grouping) if grouped else str(n)
             if -SMALL_NUMBERS < n < SMALL_NUMBERS:
                 self._numbers[n] = written
         return written
@@ -140,17 +162,34 @@ class Lang:
 
     def day(self, day: date) -> str:
         """`Sat Nov 28`, `sáb 28 nov`."""
-        return format_date(day, self.style.day, locale=self.locale)
+        return self._date(self.style.day, day)
 
     def short_day(self, day: date) -> str:
         """`Nov 28`, `28 nov`."""
-        return format_date(day, self.style.short_day, locale=self.locale)
+        return self._date(self.style.short_day, day)
 
     def clock(self, moment: datetime | time) -> str:
         """`10:00 AM`, `10:00`: the wall-clock time of `moment` as it is (no zone conversion)."""
-        return format_time(
-            moment if isinstance(moment, time) else moment.time(), self.style.clock, locale=self.locale
-        )
+        wall = moment if isinstance(moment, time) else moment.time()
+        key = (self.style.clock, wall)
+        written = self._moments.get(key)
+        if written is None:
+            written = format_time(wall, self.style.clock, locale=self.locale)
+            self._remember(key, written)
+        return written
+
+    def _date(self, pattern: str, day: date) -> str:
+        # A datetime is written as its date (as Babel writes it), so it is remembered as one.
+        key = (pattern, day.date() if isinstance(day, datetime) else day)
+        written = self._moments.get(key)
+        if written is None:
+            written = format_date(key[1], pattern, locale=self.locale)
+            self._remember(key, written)
+        return written
+
+    def _remember(self, key: tuple[str, date | time], written: str) -> None:
+        if len(self._moments) < REMEMBERED_MOMENTS:
+            self._moments[key] = written
 
     def span(self, starts_at: datetime, ends_at: datetime, tz: str) -> str:
         """`Sat Nov 28 · 10:00 AM–1:00 PM CST`, `sáb 28 nov · 10:00–13:00 CST`, in zone `tz`."""

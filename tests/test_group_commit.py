@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import SessionFactory, session_factory
+from bot.db import SessionFactory, session_factory, writer_sessions
 from bot.groupcommit import GroupCommit
 from bot.models import Volunteer
 from tests.factories import TEAM
@@ -89,8 +89,19 @@ def batch_behind_a_held_write(
     return outcomes, release
 
 
-def test_waiting_writes_share_one_commit_and_each_gets_its_own_answer(engine: Engine) -> None:
-    writes = GroupCommit(session_factory(engine)[0])
+def pooled(engine: Engine) -> SessionFactory:
+    return session_factory(engine)[0]
+
+
+# Sessions from the pool, and the single writer's held connection (SQLite's group commit).
+FACTORIES = pytest.mark.parametrize("sessions", [pooled, writer_sessions], ids=["pooled", "writer"])
+
+
+@FACTORIES
+def test_waiting_writes_share_one_commit_and_each_gets_its_own_answer(
+    engine: Engine, sessions: Callable[[Engine], SessionFactory]
+) -> None:
+    writes = GroupCommit(sessions(engine))
     outcomes, release = batch_behind_a_held_write(writes, [add(f"U{n}") for n in range(6)])
     release()
     assert outcomes == {-1: "UFIRST", **{n: f"U{n}" for n in range(6)}}
@@ -98,8 +109,11 @@ def test_waiting_writes_share_one_commit_and_each_gets_its_own_answer(engine: En
     assert (writes.batches, writes.replays) == (1, 0)
 
 
-def test_a_failure_in_a_batch_loses_and_doubles_nothing(engine: Engine) -> None:
-    writes = GroupCommit(session_factory(engine)[0])
+@FACTORIES
+def test_a_failure_in_a_batch_loses_and_doubles_nothing(
+    engine: Engine, sessions: Callable[[Engine], SessionFactory]
+) -> None:
+    writes = GroupCommit(sessions(engine))
     units = [add("U0"), add("U1"), add("UBAD", fail=True), add("U3")]
     outcomes, release = batch_behind_a_held_write(writes, units)
     release()
@@ -131,8 +145,11 @@ def test_a_commit_that_fails_is_written_again_unit_by_unit(engine: Engine) -> No
     assert writes.replays == 1
 
 
-def test_many_threads_each_write_exactly_once(engine: Engine) -> None:
-    writes = GroupCommit(session_factory(engine)[0])
+@FACTORIES
+def test_many_threads_each_write_exactly_once(
+    engine: Engine, sessions: Callable[[Engine], SessionFactory]
+) -> None:
+    writes = GroupCommit(sessions(engine))
     outcomes: dict[str, object] = {}
     start = threading.Barrier(12)
 
@@ -163,3 +180,31 @@ def test_without_batching_each_unit_is_its_own_transaction(engine: Engine) -> No
     with pytest.raises(sa.exc.IntegrityError):
         writes.run(add("UTWO", fail=True))
     assert ids(engine) == ["UONE"]
+
+
+def test_the_writers_connection_found_broken_is_replaced(engine: Engine) -> None:
+    """A write whose connection SQLAlchemy found broken fails alone; the next write takes a new
+    connection and commits."""
+    writes = GroupCommit(writer_sessions(engine))
+
+    def broken(session: Session) -> str:
+        add("ULOST")(session)
+        session.connection().invalidate()
+        raise sa.exc.OperationalError("INSERT", {}, Exception("the connection was lost"))
+
+    with pytest.raises(sa.exc.OperationalError):
+        writes.run(broken)
+    assert writes.run(add("UNEXT")) == "UNEXT"
+    assert ids(engine) == ["UNEXT"]
+
+
+def test_the_writers_sessions_commit_or_roll_back_each_transaction(engine: Engine) -> None:
+    sessions = writer_sessions(engine)
+    with sessions() as session:
+        add("UONE")(session)
+    with pytest.raises(sa.exc.IntegrityError), sessions() as session:
+        add("UTWO")(session)
+        add("UONE")(session)  # a duplicate: the whole transaction goes
+    with sessions() as session:
+        add("UTHREE")(session)
+    assert ids(engine) == ["UONE", "UTHREE"]

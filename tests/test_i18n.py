@@ -13,11 +13,13 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 from bot.i18n import (
     ENGLISH,
     LANGUAGES,
     SPANISH,
+    Lang,
     catalog_path,
     language,
     person_language,
@@ -111,6 +113,44 @@ def test_days_and_hours_are_written_as_each_language_writes_them() -> None:
     assert SPANISH.clock(time(9, 5)) == "9:05" and ENGLISH.clock(time(0, 30)) == "12:30 AM"
     assert SPANISH.percent(0.55) == "55\xa0%" and ENGLISH.percent(2.5) == "250%"
     assert SPANISH.either(["puertas", "llamadas", "textos"]) == "puertas, llamadas o textos"
+
+
+@pytest.mark.parametrize("lang", [ENGLISH, SPANISH], ids=["en", "es"])
+def test_whole_numbers_are_written_as_babel_writes_them(lang: Lang) -> None:
+    """Counts are written without Babel's number formatting, and read exactly as it writes them
+    (the language's separator, Spanish's ungrouped four digits, the minus sign)."""
+    for n in [
+        0,
+        7,
+        -7,
+        999,
+        1000,
+        -1000,
+        1234,
+        9999,
+        10000,
+        12345,
+        -12345,
+        999999,
+        1234567,
+        10**12,
+        -(10**9),
+    ]:
+        grouped = abs(n) >= 10 ** (2 + lang.style.min_grouping)
+        assert lang.number(n) == format_decimal(n, locale=lang.locale, group_separator=grouped), n
+        assert lang.number(n) == lang.number(n)  # written again, remembered or not
+
+
+def test_days_and_hours_written_again_read_the_same_in_each_language() -> None:
+    """Days and times of day are remembered once written: a day, the same day as a moment in it,
+    and a time read the same every time, each in its own language and pattern."""
+    moment = datetime(2026, 11, 28, 23, 45, tzinfo=UTC)
+    for _ in range(2):
+        assert ENGLISH.day(moment) == ENGLISH.day(date(2026, 11, 28)) == "Sat Nov 28"
+        assert SPANISH.day(moment) == "sáb 28 nov" and SPANISH.short_day(moment) == "28 nov"
+        assert ENGLISH.short_day(date(2026, 11, 28)) == "Nov 28"
+        assert ENGLISH.clock(moment) == ENGLISH.clock(time(23, 45)) == "11:45 PM"
+        assert SPANISH.clock(moment) == "23:45"
 
 
 @pytest.mark.parametrize(

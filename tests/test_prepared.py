@@ -131,3 +131,19 @@ def test_expanding_binds_are_refused(engine: Engine) -> None:
     statement = sa.select(_v.id).where(_v.id.in_(sa.bindparam("ids", expanding=True)))
     with Session(engine) as session, pytest.raises(ValueError, match="expanding"):
         run(session, Prepared(statement), {"ids": ["UONE"]})
+
+
+def test_in_lists_of_the_statements_own_constants_read_as_sqlalchemys(engine: Engine) -> None:
+    """`status.in_(HOLDING)`: the list is written into the statement once, and what it reads is
+    what SQLAlchemy's own execution reads."""
+    with Session(engine) as session:
+        for user_id in ("UONE", "UTWO", "UTHREE"):
+            session.add(Volunteer(team_id=TEAM, id=user_id, created_at=WHEN, profile_updated_at=WHEN))
+        session.flush()
+        statement = sa.select(sa.func.count().filter(_v.id.in_(("UONE", "UTHREE", "UNOBODY")))).where(
+            _v.team_id == sa.bindparam("team_id")
+        )
+        expected = session.connection().execute(statement, {"team_id": TEAM}).scalar()
+        assert run(session, Prepared(statement), {"team_id": TEAM}).scalar() == expected == 2
+        # The statement's own values are kept whatever is given at each call.
+        assert run(session, Prepared(statement), {"team_id": "TOTHER"}).scalar() == 0

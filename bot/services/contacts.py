@@ -41,7 +41,7 @@ from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
 from bot.services.goals import goals_for
 from bot.services.members import Member
-from bot.services.states import state_for_channel, state_timezone
+from bot.services.states import channel_state, state_timezone
 from bot.services.stats import Progress, state_day_totals, state_progress
 
 UNDO_WINDOW = timedelta(hours=24)
@@ -96,8 +96,8 @@ def log_contacts(
     if not any(counts.values()):
         raise Refused(N_("Log at least one count, like `/log 40 doors`."))
     team_id, user_id = who.team_id, who.user_id
-    state = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now)
-    day = local_date(now, state_timezone(session, team_id=team_id, code=state))
+    state, zone = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now)
+    day = local_date(now, zone or state_timezone(session, team_id=team_id, code=state))
     recorded = Counts.of(counts)
     goals = goals_for(session, team_id=team_id, state=state, day=day)
     values = {
@@ -173,7 +173,8 @@ _LOGGABLE = (*[s for s in HOLDING if s != SignupStatus.NO_SHOW],)
 
 def _log_state(
     session: Session, *, who: Member, shift_id: int | None, channel_id: str | None, now: datetime
-) -> str:
+) -> tuple[str, str | None]:
+    """The state a log counts for, and its zone when the same read gave it (a channel's state)."""
     if shift_id is not None:
         shift = session.get(Shift, shift_id)
         if shift is None or not sharing.is_visible(session, team_id=who.team_id, shift=shift):
@@ -192,8 +193,8 @@ def _log_state(
             raise Refused(
                 N_("Shift #{shift} hasn't started yet; log for it once you're out there."), shift=shift_id
             )
-        return shift.state
-    bound = state_for_channel(session, team_id=who.team_id, channel_id=channel_id) if channel_id else None
+        return shift.state, None
+    bound = channel_state(session, team_id=who.team_id, channel_id=channel_id) if channel_id else None
     if bound:
         return bound
     volunteer = session.get(Volunteer, (who.team_id, who.user_id))
@@ -204,7 +205,7 @@ def _log_state(
                 "(e.g. `/turnout home IA`), or log in your state's channel."
             )
         )
-    return volunteer.home_state
+    return volunteer.home_state, None
 
 
 def _roll_up(
@@ -249,17 +250,10 @@ def _roll_up(
         },
     ).one()
     # In the organization, the volunteer's first log of the day (week) in any state makes them
-    # active; undoing their last one in every state, inactive.
-    org = {"team_id": who.team_id, "shard": shard, **deltas, "logs": logs}
-    run(
-        session,
-        statements.org_day,
-        {
-            **org,
-            "local_date": day,
-            "active": _org_active(session, statements.other_days, key, day, mine.logs, logs),
-        },
-    )
+    # active; undoing their last one in every state, inactive. Whether they have rows in another
+    # state is read by the upsert itself, and only then (`_org_upsert`).
+    org = {**key, "shard": shard, **deltas, "logs": logs}
+    run(session, statements.org_day, {**org, "local_date": day, **_org_change(mine.logs, logs)})
     run(
         session,
         statements.org_week,
@@ -267,25 +261,20 @@ def _roll_up(
             **org,
             "week_start": monday,
             "contacts": sign * counts.contacts,
-            "active": _org_active(session, statements.other_weeks, key, monday, mine_week.logs, logs),
+            **_org_change(mine_week.logs, logs),
         },
     )
     totals = Counts(*(others.get(m) + int(getattr(row, m.value)) for m in METRICS))
     return _counts(mine), totals, others_active + int(row.active)
 
 
-def _org_active(
-    session: Session, others: Prepared, key: dict[str, str], when: date, logs_after: int, logs: int
-) -> int:
-    """+1 when this was the volunteer's first log of the day (week) in its state and they have
-    none in another state; -1 when an undo took their last one there and they have none elsewhere."""
+def _org_change(logs_after: int, logs: int) -> dict[str, int]:
+    """The organization's active count changes by `change` (+1, -1) when this was the
+    volunteer's first log of the day (week) in its state, or an undo took their last one there,
+    and they have none in another state (which the upsert reads, only when `change` is not 0)."""
     first = logs > 0 and logs_after == 1
     last = logs < 0 and logs_after <= 0
-    if not (first or last):
-        return 0
-    if int(run(session, others, {**key, "when": when}).one().n) > 0:
-        return 0
-    return 1 if first else -1
+    return {"change": 1 if first else -1 if last else 0}
 
 
 def _counts(row: Any) -> Counts:
@@ -308,8 +297,6 @@ class _Statements:
     state_day: Prepared
     drop_contact_day: Prepared
     drop_contact_week: Prepared
-    other_days: Prepared
-    other_weeks: Prepared
     org_day: Prepared
     org_week: Prepared
 
@@ -363,22 +350,48 @@ def _build_statements(insert: Any) -> _Statements:
         ),
         drop_contact_day=Prepared(_drop_statement(ContactDay, day_key)),
         drop_contact_week=Prepared(_drop_statement(ContactWeek, week_key)),
-        other_days=Prepared(_other_states(ContactDay, "local_date")),
-        other_weeks=Prepared(_other_states(ContactWeek, "week_start")),
         org_day=Prepared(
-            _upsert_statement(
-                insert, OrgDay, ("team_id", "local_date", "shard"), (*metrics, "logs", "active")
+            _org_upsert(
+                insert,
+                OrgDay,
+                ("team_id", "local_date", "shard"),
+                (*metrics, "logs"),
+                _other_states(ContactDay, "local_date", bind="local_date"),
             )
         ),
         org_week=Prepared(
-            _upsert_statement(
+            _org_upsert(
                 insert,
                 OrgWeek,
                 ("team_id", "week_start", "shard"),
-                (*metrics, "contacts", "logs", "active"),
+                (*metrics, "contacts", "logs"),
+                _other_states(ContactWeek, "week_start", bind="week_start"),
             )
         ),
     )
+
+
+def _org_upsert(
+    insert: Any,
+    model: type[SQLModel],
+    key: tuple[str, ...],
+    deltas: tuple[str, ...],
+    other_states: sa.Select[Any],
+) -> Any:
+    """The organization's row for the day (week) of a log or an undo: its deltas added, and its
+    active count changed by `change` unless the volunteer has rows in another state that day
+    (week), read in the same statement, and only when `change` is not 0 (CASE stops at the
+    first condition that holds)."""
+    table = _table(model)
+    change = sa.bindparam("change", type_=sa.Integer())
+    active = sa.case((change == 0, 0), (other_states.scalar_subquery() == 0, change), else_=0)
+    statement = insert(table).values(
+        {**{name: sa.bindparam(name) for name in (*key, *deltas)}, "active": active}
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in (*deltas, "active")},
+    ).returning(table.c.logs)
 
 
 def _other_states(model: type[SQLModel], period: str, *, bind: str = "when") -> sa.Select[Any]:

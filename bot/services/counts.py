@@ -11,6 +11,8 @@ from bot.db import Row as DbRow
 from bot.models import Counted, Metric
 
 METRICS = tuple(Metric)
+# Each metric's field, looked up once: every reply reads counts by metric many times.
+_FIELDS = {m: m.value for m in METRICS}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Counts:
         return cls(**{m.value: int(getattr(row, m.value)) for m in METRICS}) if row is not None else cls()
 
     def get(self, metric: Metric) -> int:
-        return int(getattr(self, metric.value))
+        return int(getattr(self, _FIELDS[metric]))
 
     @property
     def contacts(self) -> int:
@@ -40,4 +42,4 @@ class Counts:
         return self.doors + self.calls + self.texts + self.convos + self.supporters
 
     def items(self) -> list[tuple[Metric, int]]:
-        return [(m, self.get(m)) for m in METRICS if self.get(m)]
+        return [(m, count) for m in METRICS if (count := self.get(m))]

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import run
+from bot.db import Prepared, run
 from bot.i18n import N_
 from bot.models import (
     ContactWeek,
@@ -120,7 +120,10 @@ def _note_statement(insert: Any) -> Any:
     )
 
 
-_NOTE_SIGNUP = {"sqlite": _note_statement(sqlite_insert), "postgresql": _note_statement(pg_insert)}
+_NOTE_SIGNUP = {
+    "sqlite": Prepared(_note_statement(sqlite_insert)),
+    "postgresql": Prepared(_note_statement(pg_insert)),
+}
 
 
 def note_signup(session: Session, *, who: Member, state: str, now: datetime) -> None:

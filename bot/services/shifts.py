@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import is_postgresql, run
+from bot.db import Prepared, is_postgresql, run
 from bot.i18n import ENGLISH_CODE, N_, person_language
 from bot.models import (
     ACTIVE,
@@ -730,7 +730,7 @@ def _claim_cancelled(shift_id: int) -> Refused:
 _shift_t = Shift.__table__.c  # type: ignore[attr-defined]
 _signup_t = Signup.__table__  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles each once per dialect.
-_BUMP_OPEN_SHIFT = (
+_BUMP_OPEN_SHIFT = Prepared(
     sa.update(Shift.__table__)  # type: ignore[attr-defined]
     .where(
         _shift_t.id == sa.bindparam("shift_id"),
@@ -741,12 +741,14 @@ _BUMP_OPEN_SHIFT = (
     .values(version=_shift_t.version + 1)
     .returning(_shift_t.capacity)
 )
-_CLAIM_FILL = sa.select(
-    func.count().filter(_signup_t.c.status.in_(HOLDING)),
-    func.count().filter(_signup_t.c.status == SignupStatus.WAITLISTED),
-    func.max(_signup_t.c.waitlist_seq),
-).where(_signup_t.c.shift_id == sa.bindparam("shift_id"))
-_RECLAIM_SIGNUP = (
+_CLAIM_FILL = Prepared(
+    sa.select(
+        func.count().filter(_signup_t.c.status.in_(HOLDING)),
+        func.count().filter(_signup_t.c.status == SignupStatus.WAITLISTED),
+        func.max(_signup_t.c.waitlist_seq),
+    ).where(_signup_t.c.shift_id == sa.bindparam("shift_id"))
+)
+_RECLAIM_SIGNUP = Prepared(
     sa.update(_signup_t)
     .where(_signup_t.c.id == sa.bindparam("signup_id"), _signup_t.c.status.not_in(ACTIVE))
     .values(
@@ -795,11 +797,11 @@ def _insert_signup(insert: Any) -> Any:
 
 
 # SQLite only: PostgreSQL's first claims go through `_PG_CLAIM`.
-_INSERT_SIGNUP = _insert_signup(sqlite_insert)
+_INSERT_SIGNUP = Prepared(_insert_signup(sqlite_insert))
 _vol_t = Volunteer.__table__.c  # type: ignore[attr-defined]
 _rule_t = TrainingRule.__table__.c  # type: ignore[attr-defined]
 # What a claim reads before taking any lock, in one statement.
-_CLAIM_READ = (
+_CLAIM_READ = Prepared(
     sa.select(
         *Shift.__table__.c,  # type: ignore[attr-defined]
         _state_t.timezone,

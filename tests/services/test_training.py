@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.deps import Deps
@@ -18,6 +17,7 @@ from bot.services.training import is_trained, record_training, requirements, set
 from tests import factories as make
 from tests.conftest import Clock
 from tests.factories import TEAM, member
+from tests.handlers.test_hot_paths import recorded
 
 COORD = Actor(TEAM, "UCOORD", is_admin=False)
 
@@ -200,16 +200,9 @@ def test_the_gate_rides_on_the_claims_own_read_of_the_state(deps: Deps, clock: C
         for n in (1, 2):
             make.volunteer(session, f"UVOL{n}", clock())
         shift_id = make.shift(session, clock())
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()).lower())
-
-    sa.event.listen(deps.engine, "before_cursor_execute", record)
-    try:
+    # Every statement, those run straight on the driver (`Prepared`) too.
+    with recorded(deps.engine) as seen:
         claim(deps, shift_id)
-    finally:
-        sa.event.remove(deps.engine, "before_cursor_execute", record)
     assert len([s for s in seen if " join state " in s]) == 1, seen
     # (the read's own check that a shift of another organization is shared with the claimer's
     # workspace is a subquery on the claimer's state row, not the gate's)
