@@ -82,12 +82,12 @@ class Outcome:
         else:
             self.skipped += 1
 
-    def wait_elsewhere(self, timeout: float | None = None) -> None:
-        """Wait for the messages handed to other workspaces' lanes and count them: those an
-        earlier hand-over still holds as someone else's to send."""
+    def wait_elsewhere(self) -> None:
+        """Wait for the messages handed to other workspaces' lanes and count them by what their
+        tries came to (one an earlier hand-over still holds: someone else's to send)."""
         handed, self.elsewhere = self.elsewhere, []
         for batch in handed:
-            results = batch.sending.result(timeout) if batch.sending is not None else []
+            results = batch.sending.result() if batch.sending is not None else []
             self.skipped += batch.count - len(results)
             for result in results:
                 self.add(result, batch.timezone)

@@ -29,7 +29,15 @@ from bot.deps import Deps
 from bot.models import Delivery, DeliveryKind, Shift, ShiftStatus
 from bot.services.deliveries import drop_delivery, owed, read_payload, take
 from bot.services.shifts import get_shift
-from bot.slack.delivery import Delivered, Fate, attempt, retry_shift_redraw, shift_post, shift_posted
+from bot.slack.delivery import (
+    Delivered,
+    Fate,
+    attempt,
+    retry_shift_redraw,
+    shift_post,
+    shift_posted,
+    standing,
+)
 from bot.slack.home import retry_home
 from bot.slack.uploads import retry_chart
 
@@ -71,9 +79,9 @@ def hand_over(deps: Deps, team_id: str, delivery_ids: Sequence[int]) -> Future[l
 
 
 def _send_handed(deps: Deps, team_id: str, delivery_ids: list[int]) -> list[Delivered]:
-    """On workspace `team_id`'s lane: each message with its own client, paced; one someone else
-    has sent or is sending meanwhile is `Fate.PENDING`. Where Turnout is no longer installed
-    nothing is sent, and the messages stay owed."""
+    """On workspace `team_id`'s lane: each message with its own client, paced; one this lane did
+    not send (someone else sent it or is sending it, it is no longer useful) is where it stands.
+    Where Turnout is no longer installed nothing is sent, and the messages stay owed."""
     client = deps.workspaces.client(team_id)
     if client is None:
         logger.info(
@@ -88,8 +96,18 @@ def _send_handed(deps: Deps, team_id: str, delivery_ids: list[int]) -> list[Deli
         except Exception:  # left claimed: retried once the claim is stale
             logger.exception("sending owed message %s in %s failed", delivery_id, team_id)
             result = Delivered(Fate.RETRYING, problem="sending it failed")
-        results.append(result or Delivered(Fate.PENDING))
+        results.append(result or _standing(deps, delivery_id))
     return results
+
+
+def _standing(deps: Deps, delivery_id: int) -> Delivered:
+    """Where a handed message this lane did not send stands (sent meanwhile, given up, or someone
+    else's to send)."""
+    with deps.read_session() as session:
+        row = session.get(Delivery, delivery_id)
+        if row is None:
+            return Delivered(Fate.PENDING)
+        return standing(session, team_id=row.team_id, kind=row.kind, target=row.target, key=row.key)
 
 
 def _retry_message(
