@@ -420,10 +420,8 @@ def write_requests(
     older than it is; with `--waited N`, N seconds before the run starts, so every one looks as
     if it had waited in a queue on the way and is acked at once (or turned away, if there is
     no room for its work)."""
-    ahead = -args.waited if args.waited is not None else 5 + args.seconds
-    timestamp = int(time.time()) + ahead
     every = round(1 / args.new_share) if args.new_share > 0 else 0
-    lines, commands, tokens, known = [], [], [], []
+    bodies, commands, tokens, known = [], [], [], []
     for n in range(args.requests):
         user = f"U{tag}{n:06d}"
         slack.add_person(user, user.lower(), real_name=f"Volunteer {n}")
@@ -446,11 +444,14 @@ def write_requests(
                 "trigger_id": f"trigger.{tag}.{n}",
             }
         )
-        lines.append(f"{timestamp}\t{sign(body, timestamp)}\t{body}\n")
+        bodies.append(body)
         commands.append(command)
         tokens.append(token)
     add_known_volunteers(url, known)
-    path.write_text("".join(lines))
+    # Stamped once everything else is ready: making a soak's requests takes a minute or more.
+    ahead = -args.waited if args.waited is not None else 5 + args.seconds
+    timestamp = int(time.time()) + ahead
+    path.write_text("".join(f"{timestamp}\t{sign(body, timestamp)}\t{body}\n" for body in bodies))
     return Sent(commands, tokens)
 
 

@@ -385,16 +385,16 @@ def answered(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str,
     names = get_arg_names_of_callable(work)
 
     def ack_with_reply(args: Args) -> None:
-        if not pool.admit(_ack_budget(args)):
-            logger.warning("the listener pool is full: a %s was turned away", args.body.get("command"))
-            busy = text_reply(BUSY_TEXT)
-            args.ack(text=busy.text, blocks=busy.blocks, response_type="ephemeral")
-            return
         reply = _ReplyInAck(args.respond)
         values = {name: getattr(args, name) for name in names}
         values.update(
             {name: value for name, value in (("ack", _NO_ACK), ("respond", reply)) if name in names}
         )
+        if not pool.admit(_ack_budget(args)):
+            logger.warning("the listener pool is full: a %s was turned away", args.body.get("command"))
+            busy = text_reply(BUSY_TEXT)
+            args.ack(text=busy.text, blocks=busy.blocks, response_type="ephemeral")
+            return
         pool.start_admitted(_run_guarded, work, values, args, deps, reply)
         wait = min(REPLY_WAIT_SECONDS, _ack_budget(args))
         if wait > 0:
@@ -457,8 +457,9 @@ def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str,
             finally:
                 acked.set()
 
-        pool.submit(run)
-        acked.wait(ACK_WAIT_SECONDS)
+        started = time.monotonic()
+        pool.submit(run)  # waits a little for room when the pool is full
+        acked.wait(max(0.0, ACK_WAIT_SECONDS - (time.monotonic() - started)))
 
     return {"ack": wait_for_ack, "lazy": []}
 
