@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -29,13 +30,31 @@ from bot.services.members import Member
 from bot.services.schedule import USEFUL_FOR, Job, StateSchedule
 from bot.services.shifts import ShiftView, seen_from
 from bot.services.states import leads_targets
-from bot.slack.delivery import Delivered, Fate, constant, deliver_once, digest_builder, post_digest
-from bot.slack.owed import retry_owed
+from bot.slack.delivery import (
+    Delivered,
+    Fate,
+    constant,
+    deliver_once,
+    digest_builder,
+    owe_elsewhere,
+    post_digest,
+)
+from bot.slack.owed import hand_over, retry_owed
 from bot.slack.pacing import Pacer
 from bot.slack.uploads import deliver_chart, weekly_key
 
 logger = logging.getLogger(__name__)
 EPSILON = timedelta(microseconds=1)  # turns a half-open [start, end) query into (start, end]
+
+
+@dataclass(frozen=True)
+class Handed:
+    """Messages a run handed to another workspace's lane: how many, the lane's sending of those
+    not already queued there (None: all were), and the timezone its failures are told in."""
+
+    count: int
+    sending: Future[list[Delivered]] | None
+    timezone: str
 
 
 @dataclass
@@ -49,6 +68,9 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     # Why the failed ones failed, and what happens to them next, one line each.
     failures: list[str] = field(default_factory=list)
+    # Messages owed to people of other workspaces, handed to those workspaces' lanes: counted
+    # by whoever waits for them (`jobs.runner`), not by the run that handed them over.
+    elsewhere: list[Handed] = field(default_factory=list)
 
     def add(self, result: Delivered, timezone: str = "UTC") -> None:
         """Count one message by what its try came to."""
@@ -60,12 +82,23 @@ class Outcome:
         else:
             self.skipped += 1
 
+    def wait_elsewhere(self) -> None:
+        """Wait for the messages handed to other workspaces' lanes and count them by what their
+        tries came to (one an earlier hand-over still holds: someone else's to send)."""
+        handed, self.elsewhere = self.elsewhere, []
+        for batch in handed:
+            results = batch.sending.result() if batch.sending is not None else []
+            self.skipped += batch.count - len(results)
+            for result in results:
+                self.add(result, batch.timezone)
+
     def merge(self, other: Outcome) -> None:
         self.sent += other.sent
         self.skipped += other.skipped
         self.failed += other.failed
         self.notes += other.notes
         self.failures += other.failures
+        self.elsewhere += other.elsewhere
 
 
 def describe_failure(result: Delivered, timezone: str) -> str:
@@ -244,7 +277,9 @@ def _dm_everyone(
 ) -> None:
     """One DM of `kind` per person per shift, each sent once (keyed by the shift, whatever the
     language), in its recipient's language, paced; each worth retrying until `until` (by
-    default, until the shift starts)."""
+    default, until the shift starts). Those to people of another workspace (on a shared shift)
+    are recorded here and sent on that workspace's lane, with its token and pacing, so that
+    workspace's Slack never holds up this run (`bot.slack.owed`)."""
     if not items:
         return
     # People of another organization on a shared shift read it as their own workspace shows it
@@ -260,6 +295,7 @@ def _dm_everyone(
         for item in items:
             for team in {who.team_id for who in item.people}:
                 views[item.shift.id, team] = seen_from(session, item.shift, team)
+    handed: dict[str, list[int]] = {}
     for item in items:
         drawn: dict[tuple[str, str], Reply] = {}
         if until is None:
@@ -272,20 +308,37 @@ def _dm_everyone(
             code = reads[who]
             if (who.team_id, code) not in drawn:
                 drawn[who.team_id, code] = build(views[item.shift.id, who.team_id], language(code))
-            pacer.wait(who.user_id)
-            outcome.add(
-                deliver_once(
+            build_dm = constant(drawn[who.team_id, code])
+            key = str(item.shift.id)
+            if who.team_id == schedule.team_id:
+                pacer.wait(who.user_id)
+                result = deliver_once(
                     deps,
                     client,
                     team_id=who.team_id,
                     kind=kind,
                     channel=who.user_id,
-                    key=str(item.shift.id),
-                    build=constant(drawn[who.team_id, code]),
+                    key=key,
+                    build=build_dm,
                     expires_at=expires_at,
-                ),
-                schedule.timezone,
-            )
+                )
+            else:
+                result = owe_elsewhere(
+                    deps,
+                    team_id=who.team_id,
+                    kind=kind,
+                    channel=who.user_id,
+                    key=key,
+                    build=build_dm,
+                    expires_at=expires_at,
+                )
+                if result.fate == Fate.HANDED and result.delivery_id is not None:
+                    handed.setdefault(who.team_id, []).append(result.delivery_id)
+                    continue
+            outcome.add(result, schedule.timezone)
+    for team, delivery_ids in handed.items():
+        sending = hand_over(deps, team, delivery_ids)
+        outcome.elsewhere.append(Handed(len(delivery_ids), sending, schedule.timezone))
 
 
 def send_weekly_digest(

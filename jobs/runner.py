@@ -71,20 +71,30 @@ def run_due(deps: Deps, now: datetime, *, team_id: str | None = None) -> Outcome
 
 
 def _logged_run(deps: Deps, team_id: str, now: datetime) -> Outcome:
+    """A tick's run: what it owes other workspaces' people is left to their lanes, unwaited."""
     outcome = run_due_for_team(deps, team_id, now)
     if outcome.sent or outcome.failed:
         logger.info("workspace %s: sent %d message(s), %d failed", team_id, outcome.sent, outcome.failed)
+    if outcome.elsewhere:
+        logger.info(
+            "workspace %s: %d message(s) for other workspaces' people handed to their lanes",
+            team_id,
+            sum(batch.count for batch in outcome.elsewhere),
+        )
     return outcome
 
 
 def _joined(deps: Deps, work: dict[str, Callable[[], Outcome]]) -> Outcome:
-    """Each workspace's work on its lane, all at once; their outcomes added up once all are done.
-    A workspace whose work raised (already logged by its lane) is noted, the others counted."""
+    """Each workspace's work on its lane, all at once; their outcomes added up once all are done,
+    with the messages each handed to other workspaces' lanes. A workspace whose work raised
+    (already logged by its lane) is noted, the others counted."""
     futures = {team: deps.lanes.submit(team, fn) for team, fn in work.items()}
     total = Outcome()
     for team, future in futures.items():
         try:
-            total.merge(future.result())
+            outcome = future.result()
+            outcome.wait_elsewhere()
+            total.merge(outcome)
         except Exception as error:
             total.notes.append(
                 f"{team}: its jobs failed ({type(error).__name__}); the scheduler tries again next tick."

@@ -192,13 +192,17 @@ def record_delivery(
     return row
 
 
+def due(row: Delivery, now: datetime) -> bool:
+    """Whether a delivery is for someone to try now: a retry that is due, or a stale claim."""
+    return (
+        row.status == DeliveryStatus.RETRY and (row.next_attempt_at is None or row.next_attempt_at <= now)
+    ) or (row.status == DeliveryStatus.CLAIMED and row.claimed_at <= now - STALE_AFTER)
+
+
 def take(session: Session, row: Delivery, now: datetime) -> Claim | None:
     """Claim an existing delivery if it is due (compare-and-set, so only one sender wins)."""
     assert row.id is not None
-    due = (
-        row.status == DeliveryStatus.RETRY and (row.next_attempt_at is None or row.next_attempt_at <= now)
-    ) or (row.status == DeliveryStatus.CLAIMED and row.claimed_at <= now - STALE_AFTER)
-    if not due:
+    if not due(row, now):
         return None
     if row.expires_at is not None and row.expires_at <= now:
         _give_up(session, row, NO_LONGER_USEFUL)

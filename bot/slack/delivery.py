@@ -59,6 +59,7 @@ from bot.services.deliveries import (
     complete_delivery,
     delivered,
     drop_delivery,
+    due,
     fail_delivery,
     find_delivery,
     finish_redraw,
@@ -66,6 +67,7 @@ from bot.services.deliveries import (
     metadata_key,
     owe_redraw,
     payload_json,
+    record_delivery,
     settle_redraw,
     shift_to_draw,
     take,
@@ -108,6 +110,7 @@ class Fate(StrEnum):
     PENDING = "pending"  # someone else is sending it, or it waits for an earlier message
     RETRYING = "retrying"  # Slack did not take it; the scheduler will try again
     FAILED = "failed"  # given up: Slack refused it for good, or it is no longer useful
+    HANDED = "handed"  # owed to another workspace: recorded, for that workspace's lane to send
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class Delivered:
     channel: str | None = None
     problem: str | None = None
     until: datetime | None = None
+    # The delivery handed to its workspace's lane (`Fate.HANDED`).
+    delivery_id: int | None = None
 
     @property
     def sent(self) -> bool:
@@ -174,6 +179,48 @@ def deliver_once(
         if claim is None or reply is None:
             return standing(session, team_id=team_id, kind=kind, target=channel, key=key)
     return attempt(deps, client, claim, kind=kind, target=channel, key=key, reply=reply)
+
+
+def owe_elsewhere(
+    deps: Deps,
+    *,
+    team_id: str,
+    kind: DeliveryKind,
+    channel: str,
+    key: str,
+    build: Callable[[Session], Reply],
+    expires_at: datetime | None = None,
+    shift_id: int | None = None,
+) -> Delivered:
+    """What a run for one workspace owes `channel` of another, workspace `team_id` (a shared
+    shift's reminder to a claimer of another organization), once per (team, kind, channel, key):
+    recorded as owed, drawn as `build` draws it (in its reader's language), and not sent here.
+    `Fate.HANDED` with the delivery's id when it is for `team_id`'s lane to send now
+    (`bot.slack.owed.hand_over`), so that workspace's 429s, stalls and timeouts hold up only its
+    own lane; otherwise where it stands (sent, someone else's to send, waiting for its retry).
+    Nothing is recorded for a workspace Turnout no longer serves."""
+    if deps.workspaces.client(team_id) is None:
+        logger.info("not sending %s %s: Turnout is not installed in %s", kind, key, team_id)
+        return Delivered(Fate.FAILED, problem=f"Turnout is not installed in {team_id}")
+    now = deps.clock()
+    with deps.session() as session:
+        row = find_delivery(session, team_id=team_id, kind=kind, target=channel, key=key)
+        if row is None or row.payload is None:
+            reply = build(session)
+            row = record_delivery(
+                session,
+                team_id=team_id,
+                kind=kind,
+                target=channel,
+                key=key,
+                now=now,
+                payload=payload_json(reply.text, reply.blocks),
+                expires_at=expires_at,
+                shift_id=shift_id,
+            )
+        if not due(row, now):
+            return standing(session, team_id=team_id, kind=kind, target=channel, key=key)
+        return Delivered(Fate.HANDED, delivery_id=row.id)
 
 
 def standing(session: Session, *, team_id: str, kind: str, target: str, key: str) -> Delivered:

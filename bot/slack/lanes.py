@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
+K = TypeVar("K", bound=Hashable)
 
 
 class TeamLanes:
@@ -28,6 +29,8 @@ class TeamLanes:
         self._pending: dict[str, set[Future[Any]]] = {}
         # The unfinished work submitted under a name (`submit_once`), per workspace.
         self._named: dict[tuple[str, str], Future[Any]] = {}
+        # What unfinished work submitted with `submit_new` holds, per workspace.
+        self._held: dict[str, set[Any]] = {}
         self._closed = False
 
     def submit(self, team_id: str, fn: Callable[[], Any]) -> Future[Any]:
@@ -55,6 +58,32 @@ class TeamLanes:
             future = self.submit(team_id, fn)
             self._named[(team_id, name)] = future
             return future
+
+    def submit_new(self, team_id: str, keys: Sequence[K], fn: Callable[[list[K]], Any]) -> Future[Any] | None:
+        """Run `fn` on `team_id`'s lane with those of `keys` that no unfinished work submitted
+        this way holds (in order); they are held until `fn` returns. None, and nothing queued,
+        when every key is held already (messages a run owes another workspace, handed to its
+        lane again by the next tick while that lane still waits on Slack)."""
+        with self._lock:
+            held = self._held.setdefault(team_id, set())
+            fresh = list(dict.fromkeys(key for key in keys if key not in held))
+            if not fresh:
+                return None
+            held.update(fresh)
+
+        def run() -> Any:
+            try:
+                return fn(fresh)
+            finally:
+                with self._lock:
+                    self._held[team_id].difference_update(fresh)
+
+        try:
+            return self.submit(team_id, run)
+        except BaseException:
+            with self._lock:
+                held.difference_update(fresh)
+            raise
 
     def running(self, team_id: str, name: str) -> bool:
         """Whether work submitted under `name` for `team_id` has not finished yet."""

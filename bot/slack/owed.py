@@ -3,12 +3,23 @@ whose sender crashed), oldest first, tried once more unless it is no longer wort
 
 Messages are sent again from what was recorded (a shift's post drawn afresh); redraws of a
 shift's posts and App Home tabs draw how things stand now; a weekly chart is uploaded once its
-digest has landed."""
+digest has landed.
+
+A workspace's run also owes messages to people of other workspaces (a shared shift's reminders
+to its claimers of another organization). Those are recorded as owed by the run
+(`delivery.owe_elsewhere`) and handed to the recipient workspace's lane (`hand_over`), which sends
+them with that workspace's token and its own pacing: a workspace answering 429s, stalling or
+uninstalled holds up only its own lane, never the run that owes it a message. Each is claimed
+before it is sent, like any retry, so it goes once; one its lane has not sent (a crash, a
+workspace uninstalled meanwhile) stays owed, and that workspace's own run retries it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from datetime import datetime
+from functools import partial
 
 from slack_sdk import WebClient
 from sqlmodel import Session
@@ -18,9 +29,19 @@ from bot.deps import Deps
 from bot.models import Delivery, DeliveryKind, Shift, ShiftStatus
 from bot.services.deliveries import drop_delivery, owed, read_payload, take
 from bot.services.shifts import get_shift
-from bot.slack.delivery import Delivered, Fate, attempt, retry_shift_redraw, shift_post, shift_posted
+from bot.slack.delivery import (
+    Delivered,
+    Fate,
+    attempt,
+    retry_shift_redraw,
+    shift_post,
+    shift_posted,
+    standing,
+)
 from bot.slack.home import retry_home
 from bot.slack.uploads import retry_chart
+
+logger = logging.getLogger(__name__)
 
 Retry = Callable[[Deps, WebClient, int, datetime], Delivered | None]
 REDRAWN: dict[str, Retry] = {
@@ -48,6 +69,45 @@ def retry_owed(
         if result is not None:
             results.append(result)
     return results
+
+
+def hand_over(deps: Deps, team_id: str, delivery_ids: Sequence[int]) -> Future[list[Delivered]] | None:
+    """Send workspace `team_id`'s owed messages `delivery_ids` on its lane, after what is already
+    queued there; None when all of them are already queued there (a later tick, while that
+    workspace's Slack still keeps its lane waiting)."""
+    return deps.lanes.submit_new(team_id, delivery_ids, partial(_send_handed, deps, team_id))
+
+
+def _send_handed(deps: Deps, team_id: str, delivery_ids: list[int]) -> list[Delivered]:
+    """On workspace `team_id`'s lane: each message with its own client, paced; one this lane did
+    not send (someone else sent it or is sending it, it is no longer useful) is where it stands.
+    Where Turnout is no longer installed nothing is sent, and the messages stay owed."""
+    client = deps.workspaces.client(team_id)
+    if client is None:
+        logger.info(
+            "not sending %d owed message(s): Turnout is not installed in %s", len(delivery_ids), team_id
+        )
+        return [Delivered(Fate.FAILED, problem=f"Turnout is not installed in {team_id}")] * len(delivery_ids)
+    pacer = deps.make_pacer()
+    results = []
+    for delivery_id in delivery_ids:
+        try:
+            result = _retry_message(deps, client, delivery_id, deps.clock(), pacer.wait)
+        except Exception:  # left claimed: retried once the claim is stale
+            logger.exception("sending owed message %s in %s failed", delivery_id, team_id)
+            result = Delivered(Fate.RETRYING, problem="sending it failed")
+        results.append(result or _standing(deps, delivery_id))
+    return results
+
+
+def _standing(deps: Deps, delivery_id: int) -> Delivered:
+    """Where a handed message this lane did not send stands (sent meanwhile, given up, or someone
+    else's to send)."""
+    with deps.read_session() as session:
+        row = session.get(Delivery, delivery_id)
+        if row is None:
+            return Delivered(Fate.PENDING)
+        return standing(session, team_id=row.team_id, kind=row.kind, target=row.target, key=row.key)
 
 
 def _retry_message(

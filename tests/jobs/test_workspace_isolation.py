@@ -34,6 +34,7 @@ from bot.slack.workspaces import InstalledWorkspaces
 from jobs.runner import SCHEDULED_RUN, run_due, run_job, submit_due
 from jobs.scheduler import Leadership, tick
 from tests.conftest import Coalition
+from tests.handlers.test_shared_shifts import set_up, settle
 
 CHANNELS = {"T0SUNRISE": "CSUNIA", "T0MTR": "CMTRIA"}
 # Long enough to tell "went out while the other lane waited" from "went out after it".
@@ -261,3 +262,150 @@ def test_a_state_bound_in_one_workspace_is_run_there_without_a_note_from_the_oth
     with deps.engine.connect() as connection:
         teams = connection.execute(sa.text("SELECT DISTINCT team_id FROM delivery")).scalars().all()
     assert teams == [coalition.a]
+
+
+# ------------------------------------------------ a shared shift's DMs to another workspace's people
+
+# Sunrise's shared shift #1 (Saturday 10:00–13:00, Iowa) reminds its people from 08:00; at 08:30
+# nothing else is due in either workspace.
+REMINDING = local("2026-11-28T08:30")
+
+
+def shared_shift_with_ben_and_eva(coalition: Coalition) -> None:
+    """Sunrise shares shift #1; Ben (Sunrise) and Eva (Make the Road) claim it."""
+    bot = coalition.bot
+    set_up(coalition)
+    assert "You're on" in bot.command("/claim", "1", user="USUNBEN", channel="CSUNIA").text
+    assert "You're on" in bot.command("/claim", "1", user="UMTREVA", channel="CMTRIA").text
+    settle(bot)
+
+
+def reminders_to(coalition: Coalition, user: str) -> list[Any]:
+    return [
+        m
+        for m in coalition.bot.slack.dms_to(user)
+        if m.metadata and m.metadata["event_payload"]["key"].startswith("reminder:")
+    ]
+
+
+def reminder_rows(deps: Deps) -> list[tuple[str, str, str, int]]:
+    with deps.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT team_id, target, status, attempts FROM delivery "
+                "WHERE kind = 'reminder' ORDER BY team_id, target"
+            )
+        )
+        return [(r.team_id, r.target, str(r.status).lower(), r.attempts) for r in rows]
+
+
+def test_a_reminder_owed_to_another_workspace_answering_429_waits_on_that_workspace_alone(
+    coalition: Coalition, patient: Any
+) -> None:
+    """Sunrise's run reminds Ben and owes Eva her reminder; Make the Road's Slack answers 429
+    with Retry-After 30. Sunrise's run (Ben's reminder, its at-risk post) is done at once and
+    the next tick runs it again; Eva's reminder waits on Make the Road's lane, and reaches her
+    once, with Make the Road's token, when its Slack answers again."""
+    deps, released, told = patient
+    bot = coalition.bot
+    shared_shift_with_ben_and_eva(coalition)
+    bot.slack.fail_next("chat.postMessage", 429, retry_after=30, team=coalition.b)
+    bot.clock.now = REMINDING
+    started = time.monotonic()
+    tick(deps, Leading(deps))
+    assert time.monotonic() - started < 2.0
+    wait_for(lambda: len(reminders_to(coalition, "USUNBEN")) == 1, "Ben's reminder")
+    wait_for(lambda: told == [30.0], "Make the Road's lane to be told to wait 30 s")
+    wait_for(lambda: not deps.lanes.running(coalition.a, SCHEDULED_RUN), "Sunrise's run to finish")
+    assert reminders_to(coalition, "UMTREVA") == []
+    # A minute later Make the Road still waits: Sunrise's run is started again and done again.
+    bot.clock.now = REMINDING + timedelta(minutes=1)
+    again = submit_due(deps, bot.clock.now)
+    assert again[coalition.a].result(timeout=PATIENCE).failed == 0
+    assert reminders_to(coalition, "UMTREVA") == [] and told == [30.0]
+    released.set()
+    deps.lanes.wait_idle()
+    bot.clock.now = REMINDING + timedelta(minutes=2)
+    submit_due(deps, bot.clock.now)
+    deps.lanes.wait_idle()
+    assert len(reminders_to(coalition, "USUNBEN")) == 1
+    (eva,) = reminders_to(coalition, "UMTREVA")
+    assert eva.team == coalition.b and "<@USUN" not in str(eva.blocks)
+    assert reminder_rows(deps) == [
+        (coalition.b, "UMTREVA", "sent", 1),
+        (coalition.a, "USUNBEN", "sent", 1),
+    ]
+
+
+def test_a_reminder_owed_to_another_workspace_whose_slack_is_slow_holds_up_only_it(
+    coalition: Coalition,
+) -> None:
+    deps, slack = coalition.bot.deps, coalition.bot.slack
+    shared_shift_with_ben_and_eva(coalition)
+    slack.delay_next("chat.postMessage", seconds=5, team=coalition.b)
+    coalition.bot.clock.now = REMINDING
+    started = submit_due(deps, REMINDING)
+    started[coalition.a].result(timeout=PATIENCE)
+    assert len(reminders_to(coalition, "USUNBEN")) == 1
+    # Sunrise's run is done while Make the Road's lane still waits for Slack to answer Eva's.
+    assert deps.lanes.busy(coalition.b)
+    deps.lanes.wait_idle()
+    assert len(reminders_to(coalition, "UMTREVA")) == 1
+    assert reminder_rows(deps) == [
+        (coalition.b, "UMTREVA", "sent", 1),
+        (coalition.a, "USUNBEN", "sent", 1),
+    ]
+
+
+def test_a_run_by_hand_counts_the_reminders_sent_in_another_workspace(coalition: Coalition) -> None:
+    """`turnout jobs run reminders --team` Sunrise waits for Eva's reminder on Make the Road's
+    lane and counts it; run again, both are found sent."""
+    deps = coalition.bot.deps
+    shared_shift_with_ben_and_eva(coalition)
+    coalition.bot.clock.now = REMINDING
+    done = run_job(deps, Job.REMINDERS, "IA", REMINDING, team_id=coalition.a)
+    assert (done.sent, done.failed) == (3, 0), done  # Ben, Eva, and Sunrise's at-risk post
+    assert [m.team for m in reminders_to(coalition, "UMTREVA")] == [coalition.b]
+    again = run_job(deps, Job.REMINDERS, "IA", REMINDING, team_id=coalition.a)
+    assert (again.sent, again.skipped, again.failed) == (0, 3, 0), again
+
+
+def test_a_reminder_owed_to_an_uninstalled_workspace_is_sent_with_no_token(coalition: Coalition) -> None:
+    """Make the Road uninstalled after Eva claimed: Sunrise's run reminds Ben, sends nothing to
+    Eva with any token and records nothing for her (as for any message to an uninstalled
+    workspace); Make the Road's rows are kept."""
+    deps, slack = coalition.bot.deps, coalition.bot.slack
+    shared_shift_with_ben_and_eva(coalition)
+    revoked = slack.token_for(coalition.b)
+    coalition.bot.driver.uninstall(coalition.b)
+    after = len(slack.calls)
+    coalition.bot.clock.now = REMINDING
+    outcome = run_due(deps, REMINDING)
+    assert len(reminders_to(coalition, "USUNBEN")) == 1 and reminders_to(coalition, "UMTREVA") == []
+    assert [c.method for c in slack.calls[after:] if c.token == revoked or c.team == coalition.b] == []
+    assert [c for c in slack.calls[after:] if "UMTREVA" in str(c.params)] == []
+    assert outcome.failed == 1 and any(f"not installed in {coalition.b}" in f for f in outcome.failures)
+    assert reminder_rows(deps) == [(coalition.a, "USUNBEN", "sent", 1)]
+    with deps.read_session() as session:
+        assert session.get(State, (coalition.b, "IA")) is not None
+
+
+def test_a_reminder_owed_to_a_workspace_uninstalled_meanwhile_stays_owed(coalition: Coalition) -> None:
+    """Eva's reminder was recorded and Make the Road's Slack did not take it; Make the Road
+    uninstalls before it is tried again: no later tick sends it with any token, and it stays owed
+    (kept, as every row of an uninstalled workspace is)."""
+    deps, slack = coalition.bot.deps, coalition.bot.slack
+    shared_shift_with_ben_and_eva(coalition)
+    slack.fail_next("chat.postMessage", 200, error="internal_error", team=coalition.b)
+    coalition.bot.clock.now = REMINDING
+    run_due(deps, REMINDING)
+    assert [(t, s) for t, _u, s, _a in reminder_rows(deps)] == [(coalition.b, "retry"), (coalition.a, "sent")]
+    revoked = slack.token_for(coalition.b)
+    coalition.bot.driver.uninstall(coalition.b)
+    after = len(slack.calls)
+    for minutes in (5, 20):
+        coalition.bot.clock.now = REMINDING + timedelta(minutes=minutes)
+        submit_due(deps, coalition.bot.clock.now)
+        deps.lanes.wait_idle()
+    assert [c for c in slack.calls[after:] if c.token == revoked or "UMTREVA" in str(c.params)] == []
+    assert [(t, s) for t, _u, s, _a in reminder_rows(deps)] == [(coalition.b, "retry"), (coalition.a, "sent")]

@@ -79,3 +79,36 @@ def test_inline_lanes_run_at_once_on_the_callers_thread() -> None:
     caller = threading.get_ident()
     assert lanes.submit("T0A", threading.get_ident).result() == caller
     assert not lanes.busy("T0A")
+
+
+def test_keys_already_queued_on_a_lane_are_not_queued_again_until_their_work_ends(lanes: TeamLanes) -> None:
+    stuck = threading.Event()
+    given: list[list[int]] = []
+
+    def work(keys: list[int]) -> int:
+        given.append(keys)
+        stuck.wait(10)
+        return len(keys)
+
+    first = lanes.submit_new("T0A", [1, 2, 2], work)
+    assert first is not None
+    assert lanes.submit_new("T0A", [2, 1], work) is None  # all held: nothing queued
+    second = lanes.submit_new("T0A", [2, 3], work)
+    assert second is not None
+    # Another workspace's lane holds its own keys.
+    assert lanes.submit_new("T0B", [1], lambda keys: keys).result(timeout=5) == [1]  # type: ignore[union-attr]
+    stuck.set()
+    assert (first.result(timeout=5), second.result(timeout=5)) == (2, 1)
+    assert given == [[1, 2], [3]]
+    # Done: the keys are free again, also after work that raised.
+    assert lanes.submit_new("T0A", [1, 2, 3], lambda keys: 1 / 0) is not None
+    lanes.wait_idle(timeout=5)
+    again = lanes.submit_new("T0A", [3], lambda keys: keys)
+    assert again is not None and again.result(timeout=5) == [3]
+
+
+def test_inline_lanes_free_their_keys_at_once() -> None:
+    lanes = InlineLanes()
+    for _ in range(2):
+        done = lanes.submit_new("T0A", ["x"], lambda keys: keys)
+        assert done is not None and done.result() == ["x"]
