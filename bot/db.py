@@ -231,12 +231,7 @@ def session_factory(engine: Engine) -> tuple[SessionFactory, SessionFactory]:
         @contextmanager
         def open_session() -> Iterator[Session]:
             with Session(bind, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+                yield from _committed(session)
 
         return open_session
 
@@ -265,14 +260,19 @@ def writer_sessions(engine: Engine) -> SessionFactory:
                 connection = engine.connect()
                 held.update(connection=connection, pid=os.getpid())
             with Session(connection, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+                yield from _committed(session)
 
     return open_session
+
+
+def _committed(session: Session) -> Iterator[Session]:
+    """A session's unit of work: committed if it ends well, rolled back however else it ends."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def statement_sessions(engine: Engine) -> SessionFactory:
