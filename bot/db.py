@@ -259,8 +259,17 @@ def writer_sessions(engine: Engine) -> SessionFactory:
                 held.clear()
                 connection = engine.connect()
                 held.update(connection=connection, pid=os.getpid())
-            with Session(connection, expire_on_commit=False) as session:
-                yield from _committed(session)
+            try:
+                with Session(connection, expire_on_commit=False) as session:
+                    yield from _committed(session)
+            except BaseException:
+                # A COMMIT that failed (a full disk, an I/O error) leaves SQLite's transaction
+                # open, and with it the database's write lock, where SQLAlchemy's rollback no
+                # longer reaches it. The connection goes back to the pool, whose reset rolls the
+                # driver back, and the next session takes another.
+                held.clear()
+                connection.close()
+                raise
 
     return open_session
 

@@ -142,7 +142,7 @@ class Lang:
         written = self._numbers.get(n)
         if written is None:
             grouped = abs(n) >= 10 ** (2 + self.style.min_grouping)
-            if self._grouping is None:
+            if self._grouping is None or not isinstance(n, int):  # a sum may come back a Decimal
                 written = format_decimal(n, locale=self.locale, group_separator=grouped)
             else:
                 written = f"{n:,}".replace(",", self._grouping) if grouped else str(n)

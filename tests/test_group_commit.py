@@ -4,17 +4,19 @@ loses nor doubles the others. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import SessionFactory, session_factory, writer_sessions
+from bot.db import SessionFactory, create_db_engine, session_factory, writer_sessions
 from bot.groupcommit import GroupCommit
 from bot.models import Volunteer
 from tests.factories import TEAM
@@ -208,3 +210,30 @@ def test_the_writers_sessions_commit_or_roll_back_each_transaction(engine: Engin
     with sessions() as session:
         add("UTHREE")(session)
     assert ids(engine) == ["UONE", "UTHREE"]
+
+
+def test_a_commit_sqlite_refuses_leaves_the_writer_and_other_processes_able_to_write(tmp_path: Path) -> None:
+    """A COMMIT that fails (here a deferred foreign key; in the field a full disk or an I/O
+    error) leaves no transaction open on the writer's held connection: its next write commits,
+    and another connection (another worker) can take the write lock."""
+    path = tmp_path / "writer.db"
+    engine = create_db_engine(f"sqlite:///{path}", busy_timeout_ms=300)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        connection.exec_driver_sql(
+            "CREATE TABLE child (id INTEGER PRIMARY KEY,"
+            " parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    sessions = writer_sessions(engine)
+    with pytest.raises(sa.exc.IntegrityError), sessions() as session:
+        session.connection().exec_driver_sql("INSERT INTO child VALUES (1, 99)")  # refused at COMMIT
+    with sessions() as session:
+        session.connection().exec_driver_sql("INSERT INTO parent VALUES (1)")
+    other = sqlite3.connect(path, isolation_level=None, timeout=0.3)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO parent VALUES (2)")
+    other.execute("COMMIT")
+    assert [row[0] for row in other.execute("SELECT id FROM parent ORDER BY id")] == [1, 2]
+    assert other.execute("SELECT count(*) FROM child").fetchone() == (0,)
+    other.close()
+    engine.dispose()
