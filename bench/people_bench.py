@@ -40,7 +40,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import bot
-from bench.stats_bench import median_ms
+from bench.stats_bench import STATE_COLUMNS, median_ms, state_row
 from bot import models  # noqa: F401  (registers the tables)
 from bot.db import create_db_engine
 from bot.services.engagement import Segment, people_overview, people_page
@@ -166,27 +166,7 @@ def build(engine: Engine, data_set: str) -> None:
 
         load("organization", "team_id, name, installed_at, created_at", [(TEAM, "Bench", stamp, stamp)])
         states = sorted({state_of(n, data_set) for n in range(len(STATES))})
-        load(
-            "state",
-            "team_id, code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
-            "reminder_lead_minutes, follow_up_minutes, created_at",
-            [
-                (
-                    TEAM,
-                    c,
-                    PLACES[c].timezone,
-                    180,
-                    "09:00:00",
-                    "20:00:00",
-                    "11:00:00",
-                    "08:00:00",
-                    120,
-                    60,
-                    stamp,
-                )
-                for c in states
-            ],
-        )
+        load("state", STATE_COLUMNS, [state_row(c, stamp) for c in states])
         load(
             "volunteer",
             "team_id, id, display_name, real_name, is_workspace_admin, home_state, created_at, profile_updated_at",

@@ -102,6 +102,29 @@ def generate_logs(count: int, seed: int = 7) -> Iterator[list[tuple[object, ...]
         yield rows
 
 
+# A state's row as the benches load it: its zone, and the schedule's and cutoff's defaults.
+STATE_COLUMNS = (
+    "team_id, code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
+    "reminder_lead_minutes, follow_up_minutes, created_at"
+)
+
+
+def state_row(code: str, stamp: datetime) -> tuple[object, ...]:
+    return (
+        TEAM,
+        code,
+        PLACES[code].timezone,
+        180,
+        "09:00:00",
+        "20:00:00",
+        "11:00:00",
+        "08:00:00",
+        120,
+        60,
+        stamp,
+    )
+
+
 def build(engine: Engine, count: int) -> None:
     """Create the schema and load `count` logs, their volunteers and states, and the rollup."""
     SQLModel.metadata.drop_all(engine)
@@ -120,27 +143,11 @@ def build(engine: Engine, count: int) -> None:
             f"INSERT INTO organization (team_id, name, installed_at, created_at) VALUES ({marks}, {marks}, {marks}, {marks})",
             (TEAM, "Bench", stamp, stamp),
         )
-        state_rows = [
-            (
-                TEAM,
-                code,
-                PLACES[code].timezone,
-                180,
-                "09:00:00",
-                "20:00:00",
-                "11:00:00",
-                "08:00:00",
-                120,
-                60,
-                stamp,
-            )
-            for code in STATES
-        ]
-        cols = (
-            "team_id, code, timezone, unclaim_cutoff_minutes, morning_at, evening_at, day_before_at, weekly_at, "
-            "reminder_lead_minutes, follow_up_minutes, created_at"
+        state_rows = [state_row(code, stamp) for code in STATES]
+        cursor.executemany(
+            f"INSERT INTO state ({STATE_COLUMNS}) VALUES ({', '.join([marks] * len(state_rows[0]))})",
+            state_rows,
         )
-        cursor.executemany(f"INSERT INTO state ({cols}) VALUES ({', '.join([marks] * 11)})", state_rows)
         people = [
             (TEAM, volunteer_id(n), f"vol{n}", "", False, STATES[n % len(STATES)], stamp, stamp)
             for n in range(VOLUNTEERS)
