@@ -51,19 +51,21 @@ def shift(
     kind: ShiftKind = ShiftKind.CANVASS,
     location: str = "Des Moines HQ, 123 Main St",
     host: str | None = None,
+    team: str = TEAM,
+    created_by: str = "UADMIN",
 ) -> int:
-    st = ensure_state(session, team_id=TEAM, code=state, now=now)
+    st = ensure_state(session, team_id=team, code=state, now=now)
     day = day or local_date(now, st.timezone) + timedelta(days=days_ahead)
     starts_at = local_instant(day, start, st.timezone)
     row = Shift(
-        team_id=TEAM,
+        team_id=team,
         state=state,
         kind=kind,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=hours),
         location=location,
         capacity=capacity,
-        created_by="UADMIN",
+        created_by=created_by,
         created_at=now,
         host_id=host,
     )

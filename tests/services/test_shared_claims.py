@@ -4,7 +4,7 @@ without ever being overbooked (on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -56,25 +56,17 @@ def coalition(deps: Deps, *, per_team: int = 2, mtr_channel: str | None = "CMTRI
 def sunrise_shift(deps: Deps, *, capacity: int = 5, shared: bool = True, host: str | None = None) -> int:
     now = deps.clock()
     with deps.session() as session:
-        starts = now + timedelta(days=2)
         if host is not None:
             make.volunteer(session, host, now, "hana", team=SUNRISE)
-        row = Shift(
-            team_id=SUNRISE,
-            state="IA",
-            kind="canvass",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=3),
-            location="Des Moines HQ",
+        shift_id = make.shift(
+            session,
+            now,
+            team=SUNRISE,
             capacity=capacity,
+            location="Des Moines HQ",
             created_by="USUNSAM",
-            created_at=now,
-            host_id=host,
+            host=host,
         )
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        shift_id = row.id
         if shared:
             share_shift(session, actor=SAM, shift_id=shift_id, now=now)
     return shift_id
