@@ -6,12 +6,16 @@
     python -m bench.load_bench --dbs sqlite --workloads log,claim-one
     python -m bench.load_bench --soak          # 200 connections, 60 s, a mix of the commands
     python -m bench.load_bench --soak --waited 3   # the same, every request late: acked at once
+    python -m bench.load_bench --quick --floor --workloads log   # with the one-write floor
 
 Needs `wrk` (`apt-get install -y wrk`). For each database it starts, one after the other:
 
 - an ack-only Bolt app (`bench/ack_only.py`) under gunicorn with the same server config as
   `turnout serve` (gthread, 2 workers × 8 threads, access log on): the baseline, run before and
   after the Turnout workloads and averaged;
+- with `--floor`, the one-write app (`bench/one_write.py`, same config): one row committed
+  straight on the driver and a one-line reply in the ack per command: the most a command can
+  reach that commits its own transaction before it answers (*lost*: acks without a row);
 - `turnout serve` itself, against the local Slack stand-in (`bot/localslack`) running in this
   process, on a fresh, migrated database with Iowa bound to #iowa, one 500-place shift and 100
   50-place shifts, each with its channel post.
@@ -116,6 +120,8 @@ WORKLOADS = {
 }
 SOAK = Workload("mix: /log, /claim 100 shifts, /stats", (LOG, ("/claim", "{many}"), ("/stats", "IA")))
 BASELINE = Workload("ack-only", (LOG,))
+FLOOR = Workload("one write, answered in the ack (floor)", (LOG,))
+FLOOR_TABLE = "bench_write"  # where the one-write app records
 WRITES = {"/log": "contactlog", "/claim": "signup"}
 
 
@@ -251,6 +257,23 @@ def stale_posts(url: str, slack: LocalSlack, shift_ids: list[int]) -> int:
     return stale
 
 
+def make_floor_table(url: str) -> None:
+    """The table the one-write app records into (`bench/one_write.py`), empty."""
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {FLOOR_TABLE}"))
+        connection.execute(sa.text(f"CREATE TABLE {FLOOR_TABLE} (team_id TEXT, user_id TEXT, text TEXT)"))
+    engine.dispose()
+
+
+def floor_rows(url: str) -> int:
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        rows = int(connection.execute(sa.text(f"SELECT count(*) FROM {FLOOR_TABLE}")).scalar_one())
+    engine.dispose()
+    return rows
+
+
 def count_rows(url: str) -> dict[str, int]:
     engine = create_db_engine(url)
     with engine.connect() as connection:
@@ -288,17 +311,19 @@ def server_env(slack: LocalSlack, url: str, port: int) -> dict[str, str]:
 
 @contextlib.contextmanager
 def server(kind: str, slack: LocalSlack, url: str, db: str) -> Iterator[tuple[int, int]]:
-    """(port, pid) of a running server: `turnout serve`, or the ack-only app with its config."""
+    """(port, pid) of a running server: `turnout serve`, or the ack-only or one-write app with
+    its config."""
     port = free_port()
     if kind == "turnout":
         command = [sys.executable, "-m", "bot.cli.main", "serve"]
     else:
+        module = {"ack-only": "bench.ack_only", "one-write": "bench.one_write"}[kind]
         # The options `turnout serve` gives gunicorn (bot/cli/main.py `serve`).
         command = [
             sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
             "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "30",
             "--graceful-timeout", "20", "--access-logfile", "-", "--log-level", "warning",
-            "--bind", f"0.0.0.0:{port}", "bench.ack_only:application",
+            "--bind", f"0.0.0.0:{port}", f"{module}:application",
         ]  # fmt: skip
     DATA.mkdir(exist_ok=True)
     log = open(DATA / f"{kind}-{db}.log", "w")  # noqa: SIM115  (closed below)
@@ -652,6 +677,12 @@ def main() -> None:
     parser.add_argument(
         "--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of: {', '.join(WORKLOADS)}"
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the one-write app (bench/one_write.py): one committed row and a reply "
+        "per command, the ceiling for a command that commits its own transaction first",
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--requests", type=int, default=30_000, help="signed requests per workload")
@@ -694,6 +725,16 @@ def main() -> None:
                     workload=BASELINE, port=port, pid=pid, baseline=True, tag=f"{letter}A", **common
                 )
             runs = []
+            if args.floor:
+                make_floor_table(url)
+                with server("one-write", slack, url, db) as (port, pid):
+                    floor = measure(
+                        workload=FLOOR, port=port, pid=pid, baseline=True, tag=f"{letter}F", **common
+                    )
+                # Every command acked with a 200 committed its row before the ack.
+                floor.rows = floor_rows(url)
+                floor.lost = max(0, floor.requests - floor.non200 - floor.rows)
+                runs.append(floor)
             with server("turnout", slack, url, db) as (port, pid):
                 for n, workload in enumerate(workloads):
                     runs.append(
