@@ -436,7 +436,8 @@ def build_cancel_confirmation(preview: CancelResult, reason: str, lang: Lang = E
 
 
 def build_cancel_result(result: CancelResult, told: int | None = None, lang: Lang = ENGLISH) -> Reply:
-    """`told`: how many of those to tell have their DM so far (the rest are retried)."""
+    """`told`: how many of those to tell have their DM so far, or have it on its way on their own
+    workspace's lane (the rest are retried)."""
     shift = result.shift
     owed = len(result.notify)
     told = owed if told is None else told

@@ -131,6 +131,11 @@ class Delivered:
     def landed(self) -> bool:
         return self.fate in (Fate.SENT, Fate.ALREADY)
 
+    @property
+    def underway(self) -> bool:
+        """Landed, or handed to its workspace's lane to send now."""
+        return self.landed or self.fate == Fate.HANDED
+
 
 def deliver_once(
     deps: Deps,
@@ -145,16 +150,33 @@ def deliver_once(
     shift_id: int | None = None,
 ) -> Delivered:
     """Post `build`'s message to `channel` of workspace `team_id` once per (team, kind, channel,
-    key), or leave it owed. It goes with that workspace's token: `client` when it is that
-    workspace's (the request's own), else the workspace's own client (a DM to someone of another
-    organization on a shared shift). Nothing goes to a workspace Turnout no longer serves: another
+    key), or leave it owed, with `client` (the request's or the run's own workspace's).
+
+    A message for another workspace (a DM to someone of another organization on a shared shift)
+    is recorded as owed and handed to that workspace's lane (`Fate.HANDED`), which sends it with
+    that workspace's token: a workspace answering 429s or stalling never holds up the request or
+    run that owes it a message. Nothing goes to a workspace Turnout no longer serves: another
     workspace's token must never carry it."""
     own = deps.workspaces.client(team_id)
     if own is None:
         logger.info("not sending %s %s: Turnout is not installed in %s", kind, key, team_id)
         return Delivered(Fate.FAILED, problem=f"Turnout is not installed in {team_id}")
     if not _same_workspace(own, client):
-        client = own
+        from bot.slack.owed import hand_over  # it sends through this module: imported when used
+
+        owing = owe_elsewhere(
+            deps,
+            team_id=team_id,
+            kind=kind,
+            channel=channel,
+            key=key,
+            build=build,
+            expires_at=expires_at,
+            shift_id=shift_id,
+        )
+        if owing.fate == Fate.HANDED and owing.delivery_id is not None:
+            hand_over(deps, team_id, [owing.delivery_id])
+        return owing
     now = deps.clock()
     with deps.session() as session:
         row = find_delivery(session, team_id=team_id, kind=kind, target=channel, key=key)

@@ -7,6 +7,7 @@ the `slack` fixture fails on any warning)."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -155,6 +156,34 @@ def test_cancelling_a_shared_shift_tells_everyone_in_their_own_workspace(coaliti
         assert len(dms) == 1 and dms[0].team == team, (user, dms)
     post = bot.slack.message("CMTRIA", post_in(bot, "CMTRIA").ts)
     assert post is not None and "cancelled" in post.text
+
+
+def test_cancelling_waits_on_no_other_workspaces_slack(coalition: Coalition) -> None:
+    """Make the Road's Slack answers 5 s late when Sunrise's coordinator cancels the shared
+    shift: the coordinator's answer and Ana's DM come at once; Eva's DM waits on Make the Road's
+    lane and reaches her once, with Make the Road's token."""
+    bot = coalition.bot
+    set_up(coalition)
+    bot.command("/claim", "1", user="USUNANA", channel="CSUNIA")
+    bot.command("/claim", "1", user="UMTREVA", channel="CMTRIA")
+    settle(bot)
+    bot.slack.delay_next("chat.postMessage", seconds=5, team=MTR)
+    started = time.monotonic()
+    answer = bot.cancel_shift(1, "storm", user="USUNSAM")
+    assert time.monotonic() - started < 2.5
+    assert "Cancelled shift #1" in answer.text and "retried" not in answer.text, answer.text
+    assert [m.team for m in bot.slack.dms_to("USUNANA") if "cancelled" in m.text] == [SUNRISE]
+    assert bot.deps.lanes.busy(MTR)
+    settle(bot)
+    assert [m.team for m in bot.slack.dms_to("UMTREVA") if "cancelled" in m.text] == [MTR]
+    with bot.deps.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT team_id, target, status, attempts FROM delivery WHERE kind = 'cancelled'")
+        )
+        assert sorted((r.team_id, r.target, str(r.status).lower(), r.attempts) for r in rows) == [
+            (MTR, "UMTREVA", "sent", 1),
+            (SUNRISE, "USUNANA", "sent", 1),
+        ]
 
 
 def test_binding_the_state_later_posts_the_open_shared_shifts(coalition: Coalition) -> None:
