@@ -380,6 +380,8 @@ class Signup(SQLModel, table=True):
         sa.UniqueConstraint("shift_id", "team_id", "volunteer_id", name="uq_signup_shift_volunteer"),
         sa.Index("ix_signup_volunteer_status", "team_id", "volunteer_id", "status"),
         sa.Index("ix_signup_shift_status", "shift_id", "status"),
+        # A claim's next place in line is read from here, not from the waiting rows.
+        sa.Index("ix_signup_shift_seq", "shift_id", "waitlist_seq"),
         _volunteer_fk("signup", "volunteer_id"),
     )
 

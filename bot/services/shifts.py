@@ -741,12 +741,23 @@ _BUMP_OPEN_SHIFT = Prepared(
     .values(version=_shift_t.version + 1)
     .returning(_shift_t.capacity)
 )
+
+
+def _of_shift(column: Any, *where: Any) -> Any:
+    """`column` over the shift's signups (`where` also holds), as a scalar subquery."""
+    return sa.select(column).where(_signup_t.c.shift_id == sa.bindparam("shift_id"), *where).scalar_subquery()
+
+
+# A shift's places held, its waitlist's length and its last place in line, each read from an
+# index alone (`ix_signup_shift_status`, `ix_signup_shift_seq`): a claim on a shift with
+# thousands waiting visits none of their rows. (SQLite's; PostgreSQL's claim is `_PG_CLAIM`,
+# whose counts are one pass over the shift's signups and whose last place is read likewise.)
 _CLAIM_FILL = Prepared(
     sa.select(
-        func.count().filter(_signup_t.c.status.in_(HOLDING)),
-        func.count().filter(_signup_t.c.status == SignupStatus.WAITLISTED),
-        func.max(_signup_t.c.waitlist_seq),
-    ).where(_signup_t.c.shift_id == sa.bindparam("shift_id"))
+        _of_shift(func.count(), _signup_t.c.status.in_(HOLDING)),
+        _of_shift(func.count(), _signup_t.c.status == SignupStatus.WAITLISTED),
+        _of_shift(func.max(_signup_t.c.waitlist_seq)),
+    )
 )
 _RECLAIM_SIGNUP = Prepared(
     sa.update(_signup_t)
@@ -857,7 +868,7 @@ _PG_CLAIM = sa.text(
     WITH fill AS (
         SELECT count(*) FILTER (WHERE status IN ({_in(HOLDING)})) AS held,
                count(*) FILTER (WHERE status = '{SignupStatus.WAITLISTED.value}') AS waiting,
-               max(waitlist_seq) AS last_seq
+               (SELECT max(waitlist_seq) FROM signup WHERE shift_id = :shift_id) AS last_seq
         FROM signup WHERE shift_id = :shift_id
     ), ins AS (
         INSERT INTO signup (shift_id, team_id, volunteer_id, status, waitlist_seq, created_at, updated_at)

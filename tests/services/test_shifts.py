@@ -6,11 +6,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.blocks.refusals import refusal_text
 from bot.deps import Deps
 from bot.models import Signup, SignupStatus
+from bot.services import shifts
 from bot.services.errors import NotFound, Refused
 from bot.services.shifts import (
     ClaimResult,
@@ -46,6 +48,59 @@ def test_claims_fill_places_then_the_waitlist_in_order(deps: Deps) -> None:
     assert [r.signup.status for r in results] == ["claimed", "claimed", "waitlisted", "waitlisted"]
     assert [r.signup.waitlist_position for r in results] == [None, None, 1, 2]
     assert results[-1].signup.shift.held == 2 and results[-1].signup.shift.waiting == 2
+
+
+def test_a_claims_fill_reads_indexes_not_the_waiting_rows(deps: Deps) -> None:
+    """The places held, the waitlist's length and its last place in line are each read from an
+    index that holds all it needs, so a claim on a shift with hundreds waiting visits none of
+    their rows (SQLite: every search a covering index; PostgreSQL, its planner kept off table
+    scans as it would be on a large table: the last place read from the waitlist's order)."""
+    waiting = 400
+    shift_id = setup_shift(deps, capacity=1, users=1)
+    claim(deps, shift_id, "UVOL1")
+    now = deps.clock()
+    with deps.session() as session:
+        for n in range(waiting):
+            make.volunteer(session, f"UWAIT{n}", now)
+        session.add_all(
+            Signup(
+                team_id=make.TEAM,
+                shift_id=shift_id,
+                volunteer_id=f"UWAIT{n}",
+                status=SignupStatus.WAITLISTED,
+                waitlist_seq=n + 1,
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(waiting)
+        )
+    bind = deps.engine
+    fill = str(
+        shifts._CLAIM_FILL.statement.params(shift_id=shift_id).compile(
+            dialect=bind.dialect, compile_kwargs={"literal_binds": True}
+        )
+    )
+    with bind.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        if bind.dialect.name == "sqlite":
+            searches = [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {fill}")]
+            reads = [read for read in searches if "signup" in read]
+            assert len(reads) == 3 and all("USING COVERING INDEX" in read for read in reads), searches
+            assert any("ix_signup_shift_seq" in read for read in reads), searches
+        else:
+            # A reclaim reads the fill above; a first claim, the one statement `_PG_CLAIM`.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            claim_values = {"team_id": make.TEAM, "volunteer_id": "UNEW", "state": "IA", "now": now}
+            for statement, values in (
+                (f"EXPLAIN {fill}", {}),
+                (
+                    f"EXPLAIN {shifts._PG_CLAIM}",
+                    {"shift_id": shift_id, **claim_values, "hold": False, "capacity": 1},
+                ),
+            ):
+                plan = "\n".join(row[0] for row in connection.execute(sa.text(statement), values))
+                assert "Index Only Scan Backward using ix_signup_shift_seq" in plan, plan
+        assert tuple(connection.exec_driver_sql(fill).one()) == (1, waiting, waiting)
 
 
 def test_claiming_twice_finds_the_same_signup(deps: Deps) -> None:
