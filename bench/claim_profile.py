@@ -269,6 +269,8 @@ def run_workloads(
     statements = Statements(deps.engine)
     import bench.ack_only as ack_only
 
+    ack_app = ack_only.build()
+
     print(f"{args.db}: {args.requests} requests per workload, {args.threads} threads, "
           f"{args.new_share:.0%} new people")  # fmt: skip
     print("| workload | CPU ms/req | statements/req | chat.update/req | users.info/req | answered in ack |")
@@ -280,7 +282,7 @@ def run_workloads(
             body_for(command, text.format(one=one, many=many[n % len(many)]), user, n, response_url)
             for n, user in enumerate(users)
         ]
-        app: Callable[..., Iterable[bytes]] = ack_only.application if name == "ack-only" else turnout
+        app: Callable[..., Iterable[bytes]] = ack_app if name == "ack-only" else turnout
         if name != "ack-only":
             pool = _listener_pool(turnout)
         drive(app, bodies[: args.warmup], args.threads)

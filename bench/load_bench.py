@@ -323,7 +323,7 @@ def server(kind: str, slack: LocalSlack, url: str, db: str) -> Iterator[tuple[in
             sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
             "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "30",
             "--graceful-timeout", "20", "--access-logfile", "-", "--log-level", "warning",
-            "--bind", f"0.0.0.0:{port}", f"{module}:application",
+            "--bind", f"0.0.0.0:{port}", f"{module}:build()",
         ]  # fmt: skip
     DATA.mkdir(exist_ok=True)
     log = open(DATA / f"{kind}-{db}.log", "w")  # noqa: SIM115  (closed below)

@@ -1,7 +1,7 @@
 """A floor under the load bench's write commands: a Bolt app, behind the same WSGI front as
 Turnout, that for each slash command commits one row and answers in its ack, doing nothing else.
 
-    gunicorn --worker-class gthread … bench.one_write:application
+    gunicorn --worker-class gthread … 'bench.one_write:build()'
 
 It verifies Slack's signature as Turnout and the ack-only app do, then inserts the command's
 team, user and text into `bench_write` (made empty by the load bench's `--floor`) on a connection of its own per
@@ -14,19 +14,17 @@ as Turnout's logs are on SQLite, `bot/groupcommit.py`, are not bound by it.)"""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from typing import Any
 
 import psycopg
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
+from bench import ack_only
 from bench.load_bench import FLOOR_TABLE
-from bot.cli.app import WSGIApp, build_wsgi
+from bot.cli.app import WSGIApp
 from bot.config import Settings
-from bot.deps import make_deps
-from bot.slack.client import make_client
 
 _connections = threading.local()
 
@@ -49,6 +47,7 @@ def _connection(url: str) -> Any:
 
 
 def build() -> WSGIApp:
+    """The ack-only app, each command recorded before its ack."""
     settings = Settings.from_env(require_slack=True)
     url = settings.database_url
     mark = "?" if url.startswith("sqlite") else "%s"
@@ -58,14 +57,4 @@ def build() -> WSGIApp:
         _connection(url).execute(insert, (command["team_id"], command["user_id"], command["text"]))
         ack(text="Recorded.")
 
-    app = App(
-        client=make_client(settings),
-        signing_secret=settings.slack_signing_secret,
-        process_before_response=True,
-        token_verification_enabled=False,
-    )
-    app.command(re.compile(".*"))(write)
-    return build_wsgi(app, make_deps(settings))
-
-
-application = build()
+    return ack_only.build(write, settings)
