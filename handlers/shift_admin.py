@@ -363,7 +363,7 @@ def handle_cancel_click(
                 reply=build_cancelled_dm(views[who.team_id], reason, by=by, lang=langs[who]),
                 expires_at=result.shift.ends_at,
                 shift_id=shift_id,
-            ).underway
+            ).landed
         say(respond, build_cancel_result(result, told, lang), replace=True)
         refresh_shift_post(deps, client, shift_id)
         # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
@@ -542,8 +542,7 @@ def promoted_names(deps: Deps, result: EditResult, lang: Lang) -> dict[str, str]
 
 def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
     """Everyone on the shift is told what changed, those given a place that it is theirs, and
-    its channel post is redrawn; how many of those told have their DM so far (or on its way on
-    their own workspace's lane)."""
+    its channel post is redrawn; how many of those told have their DM so far."""
     if not result.changed:
         return 0
     shift = result.shift
@@ -562,7 +561,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
             ),
             expires_at=shift.starts_at,
             shift_id=shift.id,
-        ).underway
+        ).landed
     for promoted in result.promoted:
         send_dm(
             deps,
@@ -799,7 +798,7 @@ def handle_cancel_series_click(
                 reply=build_series_cancelled_dm(shifts, reason, langs[who]),
                 expires_at=max(s.ends_at for s in shifts),
                 shift_id=shifts[0].id,
-            ).underway
+            ).landed
         say(respond, build_series_cancel_result(result, told, lang), replace=True)
         for shift in result.shifts:
             refresh_shift_post(deps, client, shift.id)

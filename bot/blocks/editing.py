@@ -69,7 +69,7 @@ def build_edit_result(
     told = owed if told is None else told
     if owed and told < owed:
         who = lang._(
-            "Told {told} of {owed} people on it so far; the rest will be retried.",
+            "Told {told} of {owed} people on it so far; the rest are on their way or will be retried.",
             told=lang.number(told),
             owed=lang.number(owed),
         )
@@ -239,7 +239,8 @@ def build_series_cancel_result(result: SeriesCancel, told: int | None = None, la
     count = shift_count(len(result.shifts), lang)
     if told < owed:
         text = lang._(
-            "Cancelled {shifts}. Told {told} of {owed} people so far; the rest will be retried.",
+            "Cancelled {shifts}. Told {told} of {owed} people so far; "
+            "the rest are on their way or will be retried.",
             shifts=count,
             told=lang.number(told),
             owed=lang.number(owed),

@@ -436,8 +436,8 @@ def build_cancel_confirmation(preview: CancelResult, reason: str, lang: Lang = E
 
 
 def build_cancel_result(result: CancelResult, told: int | None = None, lang: Lang = ENGLISH) -> Reply:
-    """`told`: how many of those to tell have their DM so far, or have it on its way on their own
-    workspace's lane (the rest are retried)."""
+    """`told`: how many of those to tell have their DM so far; the rest are on their way (sent on
+    their own workspace's lane) or retried."""
     shift = result.shift
     owed = len(result.notify)
     told = owed if told is None else told
@@ -445,7 +445,8 @@ def build_cancel_result(result: CancelResult, told: int | None = None, lang: Lan
         text = lang._("Shift #{shift} was already cancelled.", shift=shift.id)
     elif told < owed:
         text = lang._(
-            "Cancelled shift #{shift}. Told {told} of {owed} people so far; the rest will be retried.",
+            "Cancelled shift #{shift}. Told {told} of {owed} people so far; "
+            "the rest are on their way or will be retried.",
             shift=shift.id,
             told=lang.number(told),
             owed=lang.number(owed),

@@ -74,6 +74,8 @@ COMMANDS = (
     "/turnout",
 )
 CSV_PREVIEW = 5
+# How long the shell waits, before showing what changed, for work handed to workspaces' lanes.
+LANE_WAIT_SECONDS = 5.0
 WIDTH = 100
 SLACK_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 DURATION = re.compile(r"^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
@@ -644,7 +646,10 @@ class Shell:
     # ------------------------------------------------------------ showing what Slack shows
 
     def show(self) -> None:
-        """Everything new or changed in the workspace since last time."""
+        """Everything new or changed in the workspace since last time, once the work each
+        workspace's lane was handed (a DM or a post in another workspace) is done."""
+        with contextlib.suppress(TimeoutError):  # what a lane still waits on shows up next time
+            self.deps.lanes.wait_idle(timeout=LANE_WAIT_SECONDS)
         with self.slack.lock:
             changed = [
                 m

@@ -131,11 +131,6 @@ class Delivered:
     def landed(self) -> bool:
         return self.fate in (Fate.SENT, Fate.ALREADY)
 
-    @property
-    def underway(self) -> bool:
-        """Landed, or handed to its workspace's lane to send now."""
-        return self.landed or self.fate == Fate.HANDED
-
 
 def deliver_once(
     deps: Deps,
@@ -175,7 +170,11 @@ def deliver_once(
             shift_id=shift_id,
         )
         if owing.fate == Fate.HANDED and owing.delivery_id is not None:
-            hand_over(deps, team_id, [owing.delivery_id])
+            try:
+                hand_over(deps, team_id, [owing.delivery_id])
+            except RuntimeError:  # the lanes are shut down (the process is stopping)
+                logger.info("%s %s left owed to %s: its lane is shut down", kind, key, team_id)
+                return Delivered(Fate.PENDING)
         return owing
     now = deps.clock()
     with deps.session() as session:
