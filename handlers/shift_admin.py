@@ -81,6 +81,7 @@ from bot.slack.delivery import (
     dm_lang,
     event_key,
     for_recipient,
+    landed_count,
     names_for,
     post_new_shift,
     post_shared_copies,
@@ -344,7 +345,7 @@ def handle_cancel_click(
             result = cancel_shift(session, actor=actor, shift_id=shift_id, now=deps.clock())
         if result.already:
             return say(respond, build_cancel_result(result, lang=lang), replace=True)
-        told = 0
+        sent = []
         langs = recipient_langs(deps, list(result.notify))
         with deps.read_session() as session:  # a shared shift, as each recipient's workspace shows it
             views = {
@@ -353,18 +354,20 @@ def handle_cancel_click(
         for who in result.notify:
             # Someone of another organization is told who cancelled by the shift's organization.
             by = actor.user_id if who.team_id == actor.team_id else None
-            told += send_dm(
-                deps,
-                client,
-                team_id=who.team_id,
-                kind=DeliveryKind.CANCELLED,
-                user_id=who.user_id,
-                key=str(shift_id),
-                reply=build_cancelled_dm(views[who.team_id], reason, by=by, lang=langs[who]),
-                expires_at=result.shift.ends_at,
-                shift_id=shift_id,
-            ).landed
-        say(respond, build_cancel_result(result, told, lang), replace=True)
+            sent.append(
+                send_dm(
+                    deps,
+                    client,
+                    team_id=who.team_id,
+                    kind=DeliveryKind.CANCELLED,
+                    user_id=who.user_id,
+                    key=str(shift_id),
+                    reply=build_cancelled_dm(views[who.team_id], reason, by=by, lang=langs[who]),
+                    expires_at=result.shift.ends_at,
+                    shift_id=shift_id,
+                )
+            )
+        say(respond, build_cancel_result(result, landed_count(sent), lang), replace=True)
         refresh_shift_post(deps, client, shift_id)
         # A proposal cancelled before anyone decided: its copies for the leads say it was withdrawn.
         refresh_proposal_copies(deps, client, result.shift.team_id, shift_id)
@@ -542,26 +545,28 @@ def promoted_names(deps: Deps, result: EditResult, lang: Lang) -> dict[str, str]
 
 def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
     """Everyone on the shift is told what changed, those given a place that it is theirs, and
-    its channel post is redrawn; how many of those told have their DM so far."""
+    its channel post is redrawn; how many of those told have their DM so far (`landed_count`)."""
     if not result.changed:
         return 0
     shift = result.shift
-    told = 0
+    sent = []
     langs = recipient_langs(deps, [Member(s.team_id, s.user_id) for s in result.told])
     for signup in result.told:
-        told += send_dm(
-            deps,
-            client,
-            team_id=signup.team_id,
-            kind=DeliveryKind.SHIFT_CHANGED,
-            user_id=signup.user_id,
-            key=f"{shift.id}@{result.version}",
-            reply=build_shift_changed_dm(
-                result, for_recipient(deps, signup), langs[Member(signup.team_id, signup.user_id)]
-            ),
-            expires_at=shift.starts_at,
-            shift_id=shift.id,
-        ).landed
+        sent.append(
+            send_dm(
+                deps,
+                client,
+                team_id=signup.team_id,
+                kind=DeliveryKind.SHIFT_CHANGED,
+                user_id=signup.user_id,
+                key=f"{shift.id}@{result.version}",
+                reply=build_shift_changed_dm(
+                    result, for_recipient(deps, signup), langs[Member(signup.team_id, signup.user_id)]
+                ),
+                expires_at=shift.starts_at,
+                shift_id=shift.id,
+            )
+        )
     for promoted in result.promoted:
         send_dm(
             deps,
@@ -579,7 +584,7 @@ def tell_about_edit(deps: Deps, client: WebClient, result: EditResult) -> int:
     refresh_shift_post(deps, client, shift.id)
     if {"date", "time"} & set(result.changed):
         redraw_moved_at_risk_posts(deps, client, shift.id, result.version)
-    return told
+    return landed_count(sent)
 
 
 def open_edit_form(request: TurnoutRequest, shift_id: int, lang: Lang) -> None:
@@ -785,21 +790,23 @@ def handle_cancel_series_click(
         with deps.session() as session:
             actor = enroll(deps, session, profile)
             result = cancel_series(session, actor=actor, shift_id=shift_id, reason=reason, now=deps.clock())
-        told = 0
+        sent = []
         langs = recipient_langs(deps, list(result.notify))
         for who, shifts in result.notify.items():
-            told += send_dm(
-                deps,
-                client,
-                team_id=who.team_id,
-                kind=DeliveryKind.CANCELLED,
-                user_id=who.user_id,
-                key=f"series:{shift_id}",
-                reply=build_series_cancelled_dm(shifts, reason, langs[who]),
-                expires_at=max(s.ends_at for s in shifts),
-                shift_id=shifts[0].id,
-            ).landed
-        say(respond, build_series_cancel_result(result, told, lang), replace=True)
+            sent.append(
+                send_dm(
+                    deps,
+                    client,
+                    team_id=who.team_id,
+                    kind=DeliveryKind.CANCELLED,
+                    user_id=who.user_id,
+                    key=f"series:{shift_id}",
+                    reply=build_series_cancelled_dm(shifts, reason, langs[who]),
+                    expires_at=max(s.ends_at for s in shifts),
+                    shift_id=shifts[0].id,
+                )
+            )
+        say(respond, build_series_cancel_result(result, landed_count(sent), lang), replace=True)
         for shift in result.shifts:
             refresh_shift_post(deps, client, shift.id)
 

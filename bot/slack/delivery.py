@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -100,6 +102,9 @@ HISTORY_MARGIN = timedelta(minutes=2)
 HISTORY_PAGE = 200
 HISTORY_PAGES = 10
 FORM_REPLY_USEFUL_FOR = timedelta(hours=6)
+# How long a request waits, in all, for its DMs handed to other workspaces' lanes to land before
+# it answers how many people were told.
+HANDED_WAIT_SECONDS = 1.0
 
 
 class Fate(StrEnum):
@@ -120,8 +125,10 @@ class Delivered:
     channel: str | None = None
     problem: str | None = None
     until: datetime | None = None
-    # The delivery handed to its workspace's lane (`Fate.HANDED`).
+    # The delivery handed to its workspace's lane (`Fate.HANDED`), and that lane's sending of it
+    # (None when it was queued there already).
     delivery_id: int | None = None
+    sending: Future[list[Delivered]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def sent(self) -> bool:
@@ -171,7 +178,7 @@ def deliver_once(
         )
         if owing.fate == Fate.HANDED and owing.delivery_id is not None:
             try:
-                hand_over(deps, team_id, [owing.delivery_id])
+                return replace(owing, sending=hand_over(deps, team_id, [owing.delivery_id]))
             except RuntimeError:  # the lanes are shut down (the process is stopping)
                 logger.info("%s %s left owed to %s: its lane is shut down", kind, key, team_id)
                 return Delivered(Fate.PENDING)
@@ -200,6 +207,24 @@ def deliver_once(
         if claim is None or reply is None:
             return standing(session, team_id=team_id, kind=kind, target=channel, key=key)
     return attempt(deps, client, claim, kind=kind, target=channel, key=key, reply=reply)
+
+
+def landed_count(results: Iterable[Delivered], *, within: float = HANDED_WAIT_SECONDS) -> int:
+    """How many of `results` have landed: those sent here, and those handed to another
+    workspace's lane that it sends within `within` seconds in all (a slow workspace's are not
+    waited for longer, and count as not yet sent)."""
+    deadline = time.monotonic() + within
+    count = 0
+    for result in results:
+        if result.landed:
+            count += 1
+        elif result.sending is not None:
+            try:
+                sent = result.sending.result(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:  # not sent in time, or its lane failed: it stays owed
+                continue
+            count += sum(1 for one in sent if one.landed)
+    return count
 
 
 def owe_elsewhere(
