@@ -266,20 +266,12 @@ def make_floor_table(url: str) -> None:
     engine.dispose()
 
 
-def floor_rows(url: str) -> int:
-    engine = create_db_engine(url)
-    with engine.connect() as connection:
-        rows = int(connection.execute(sa.text(f"SELECT count(*) FROM {FLOOR_TABLE}")).scalar_one())
-    engine.dispose()
-    return rows
-
-
-def count_rows(url: str) -> dict[str, int]:
+def count_rows(url: str, tables: tuple[str, ...] = ("contactlog", "signup")) -> dict[str, int]:
     engine = create_db_engine(url)
     with engine.connect() as connection:
         counts = {
             table: int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
-            for table in ("contactlog", "signup")
+            for table in tables
         }
     engine.dispose()
     return counts
@@ -732,7 +724,7 @@ def main() -> None:
                         workload=FLOOR, port=port, pid=pid, baseline=True, tag=f"{letter}F", **common
                     )
                 # Every command acked with a 200 committed its row before the ack.
-                floor.rows = floor_rows(url)
+                floor.rows = count_rows(url, (FLOOR_TABLE,))[FLOOR_TABLE]
                 floor.lost = max(0, floor.requests - floor.non200 - floor.rows)
                 runs.append(floor)
             with server("turnout", slack, url, db) as (port, pid):
