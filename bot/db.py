@@ -12,6 +12,7 @@ PostgreSQL goes through psycopg 3; its row locks do the same job there.
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import logging
 import os
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, overload
 
+import psycopg
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -360,7 +362,7 @@ class Rows:
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    positional: tuple[str, ...] | None  # bind names in order (SQLite's qmark style), or None: by name
+    positional: tuple[str, ...] | None  # bind names in order (SQLite's ?, PostgreSQL's $1), or None: by name
     defaults: dict[str, Any]  # the values of binds the statement holds itself (a literal 0)
     bind: dict[str, Callable[[Any], Any]]  # the type's conversion for the driver, where it has one
     row: type[Row] | None  # None: no rows come back
@@ -387,6 +389,8 @@ class Prepared:
 
     def _compile(self, dialect: sa.Dialect) -> _Compiled:
         statement: Any = self.statement
+        if dialect.name == "postgresql":
+            dialect = _numbered(dialect)
         compiled: Any = statement.compile(dialect=dialect)
         binds = compiled.bind_names  # BindParameter -> its name in the SQL
         sql = compiled.string
@@ -441,8 +445,12 @@ class Prepared:
             values[name] = processor(values[name])
         dbapi_connection: Any = connection.connection.dbapi_connection
         dialect = connection.dialect
-        driver_values = [values[name] for name in compiled.positional] if compiled.positional else values
-        cursor = dbapi_connection.cursor()
+        driver_values = (
+            [values[name] for name in compiled.positional] if compiled.positional is not None else values
+        )
+        cursor = (
+            psycopg.RawCursor(dbapi_connection) if dialect.name == "postgresql" else dbapi_connection.cursor()
+        )
         try:
             cursor.execute(compiled.sql, driver_values)
             fetched = cursor.fetchall() if compiled.row is not None else []
@@ -465,6 +473,17 @@ class Prepared:
                 line[n] = processor(line[n])
             rows.append(make(line))
         return Rows(rows)
+
+
+def _numbered(dialect: sa.Dialect) -> sa.Dialect:
+    """The PostgreSQL dialect writing PostgreSQL's own numbered placeholders ($1, $2…), which
+    psycopg's `RawCursor` sends as written. With psycopg's usual `%(name)s`, the driver rewrites
+    the query on every execution of one longer than 4 KB (it caches only shorter ones): 0.15 ms
+    for the 7 KB statement that writes a log with its rollups, a tenth of a log's CPU."""
+    numbered = copy.copy(dialect)
+    numbered.paramstyle = "numeric_dollar"
+    numbered.positional = True
+    return numbered
 
 
 _CONNECTION = "turnout_connection"

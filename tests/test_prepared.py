@@ -4,7 +4,9 @@ execution reads and writes, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
+import psycopg._queries as psycopg_queries
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,6 +17,7 @@ from sqlmodel import Session
 from bot.db import Prepared, run
 from bot.models import ContactLog, Goal, Metric, State, Volunteer
 from bot.services.contacts import _log_statement
+from tests.conftest import PG
 from tests.factories import TEAM
 
 _v = Volunteer.__table__.c  # type: ignore[attr-defined]
@@ -147,3 +150,29 @@ def test_in_lists_of_the_statements_own_constants_read_as_sqlalchemys(engine: En
         assert run(session, Prepared(statement), {"team_id": TEAM}).scalar() == expected == 2
         # The statement's own values are kept whatever is given at each call.
         assert run(session, Prepared(statement), {"team_id": "TOTHER"}).scalar() == 0
+
+
+@pytest.mark.parametrize("engine", [PG], indirect=True)
+def test_a_long_statement_is_sent_to_postgresql_as_written(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg rewrites a query's `%(name)s` placeholders on every execution of one longer than
+    4 KB, where it caches only shorter ones; the statement that writes a log with its rollups is
+    7 KB. Prepared writes PostgreSQL's own `$1` placeholders instead, which go as written."""
+    rewritten: list[bytes] = []
+    rewrite = psycopg_queries._query2pg_nocache
+
+    def spy(query: bytes, encoding: str) -> Any:
+        rewritten.append(query)
+        return rewrite(query, encoding)
+
+    monkeypatch.setattr(psycopg_queries, "_query2pg_nocache", spy)
+    # The same bind twice, and enough long labels to pass 4 KB.
+    columns = [(sa.bindparam("n") + i).label(f"column_{i}_{'x' * 40}") for i in range(80)]
+    statement = Prepared(sa.select(*columns, sa.bindparam("word", type_=sa.String).label("word")))
+    with Session(engine) as session:
+        assert len(statement.compiled(session.get_bind().dialect).sql) > 4096
+        row = run(session, statement, {"n": 1, "word": "puertas"}).one()
+    assert [row[i] for i in range(80)] == [1 + i for i in range(80)]
+    assert row.word == "puertas"
+    assert rewritten == []
