@@ -523,6 +523,9 @@ class TurnoutRequest:
     def acting(self) -> Iterator[tuple[Session, Actor]]:
         """A write session and the acting person, their profile looked up before it opens."""
         profile = profile_of(self.deps, self.client, self.who, for_permission=True)
+        # The caller's language is in the profile in hand: looked up inside the session, it
+        # would take a second connection from the pool while this one is held.
+        self.__dict__.setdefault("lang", language(profile.reads))
         with self.deps.session() as session:
             yield session, enroll(self.deps, session, profile)
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.blocks import actions as act
 from bot.blocks import help as usage
 from bot.blocks.coalition import build_coalition_stats, build_org_leaderboard
-from bot.blocks.common import text_reply
+from bot.blocks.common import Reply, text_reply
 from bot.blocks.contacts import (
     LOG_FORM,
     build_goal_set,
@@ -37,6 +37,7 @@ from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
 from bot.services.goals import MAX_GOAL, set_goal
 from bot.services.leaderboards import leaderboard
+from bot.services.members import Member
 from bot.services.people import Profile, ensure_volunteer, personal_timezone
 from bot.services.places import NATIONAL_TZ
 from bot.services.states import default_state, state_for_channel, state_timezone
@@ -214,34 +215,37 @@ def handle_stats(
     with answering(respond, reads(deps, who)):
         # `me` is always the caller, never Maine (that is `/stats maine`).
         mine = len(words) == 1 and words[0].lower() == "me"
-        # A state's stats are read with the caller's profile, in one read transaction.
+        # A state's stats are read with the caller's profile, in one read transaction, and
+        # answered once it has ended (a reply that goes through the response_url holds nothing).
         with deps.read_session() as session:
             profile = known_profile(deps, session, who)
             lang = language(profile.reads)
-            if words and is_help(words[0]):
-                return say(respond, build_command_help("/stats", lang))
-            if len(words) == 1 and fold(words[0]) in COALITION_WORDS:
-                coalition = coalition_stats(session, now=deps.clock())
-                return say(respond, build_coalition_stats(coalition, lang))
-            named = None if mine or not words else parse_state(" ".join(words))
-            if words and not mine and named is None:
-                raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
-            state = (
-                None
-                if mine
-                else named
-                or state_for_channel(session, team_id=who.team_id, channel_id=command["channel_id"])
-            )
-            progress = (
-                state_stats(session, team_id=who.team_id, state=state, now=deps.clock()) if state else None
-            )
-        if progress is not None:
-            return say(respond, build_state_stats(progress, lang))
+            reply = _stats_reply(session, deps, who, command["channel_id"], words, mine, lang)
+        if reply is not None:
+            return say(respond, reply)
         with deps.session() as session:
             enroll(deps, session, profile)
             tz = personal_timezone(session, who=who, profile_tz=profile.timezone, fallback=NATIONAL_TZ)
             stats = personal_stats(session, who=who, today=local_date(deps.clock(), tz))
         say(respond, build_personal_stats(stats, profile.name, lang))
+
+
+def _stats_reply(
+    session: Session, deps: Deps, who: Member, channel_id: str, words: list[str], mine: bool, lang: Lang
+) -> Reply | None:
+    """`/stats`' answer from the read session: help, the coalition's or a state's numbers; None
+    for the caller's own, which are read in a write session (they may be new to Turnout)."""
+    if words and is_help(words[0]):
+        return build_command_help("/stats", lang)
+    if len(words) == 1 and fold(words[0]) in COALITION_WORDS:
+        return build_coalition_stats(coalition_stats(session, now=deps.clock()), lang)
+    named = None if mine or not words else parse_state(" ".join(words))
+    if words and not mine and named is None:
+        raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
+    state = None if mine else named or state_for_channel(session, team_id=who.team_id, channel_id=channel_id)
+    if state is None:
+        return None
+    return build_state_stats(state_stats(session, team_id=who.team_id, state=state, now=deps.clock()), lang)
 
 
 def handle_leaderboard(

@@ -183,14 +183,9 @@ def handle_claim_click(
             enroll(deps, session, profile)
             result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
             headline = claim_headline(result, lang)
-            answer_click(
-                respond,
-                surface,
-                redraw(session, deps, surface, who, headline, lang),
-                result.signup,
-                headline,
-                lang,
-            )
+            redrawn = redraw(session, deps, surface, who, headline, lang)
+        # Answered once committed: a slow response_url holds no lock and no connection.
+        answer_click(respond, surface, redrawn, result.signup, headline, lang)
         after_claim(deps, client, result)
 
 
@@ -204,14 +199,8 @@ def handle_confirm_click(
             lang = reader_lang(session, who)
             result = confirm_signup(session, shift_id=shift_id, who=who, now=deps.clock())
             headline = confirm_headline(result, lang)
-            answer_click(
-                respond,
-                surface,
-                redraw(session, deps, surface, who, headline, lang),
-                result.signup,
-                headline,
-                lang,
-            )
+            redrawn = redraw(session, deps, surface, who, headline, lang)
+        answer_click(respond, surface, redrawn, result.signup, headline, lang)
         if not result.already:
             refresh_shift_post(deps, client, shift_id)
 
