@@ -20,8 +20,22 @@ from bot.slack.installations import TurnoutInstallationStore
 from bot.slack.lanes import TeamLanes
 from bot.slack.pacing import Pacer
 from bot.slack.profiles import ProfileRefresher
-from bot.slack.redraws import Coalescer
+from bot.slack.redraws import REDRAW_THREADS, Coalescer
 from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, Workspaces
+from bot.workpool import LISTENER_THREADS
+
+# Threads of a process that may each hold a database connection, besides the web server's
+# request threads and the listeners': the redraws', the profile refresher, the scheduler's tick
+# and a workspace's delivery lane (more lanes, one per workspace at work, take the overflow).
+BACKGROUND_THREADS = REDRAW_THREADS + 3
+
+
+def pool_size(settings: Settings) -> int:
+    """The database connections a process keeps: one for each thread that may hold one at once,
+    so none waits for another's (a form's ack, due within 3 s, would wait up to the pool's 30 s
+    timeout when the listeners hold every connection). Opened only as they are first needed."""
+    return settings.web_threads + LISTENER_THREADS + BACKGROUND_THREADS
+
 
 # Makes the Web API client for a bot token (None: the client for SLACK_BOT_TOKEN's workspace).
 ClientFactory = Callable[[str | None], WebClient]
@@ -66,7 +80,7 @@ def make_deps(
 ) -> Deps:
     """`make_client_for` makes the Web API clients (default: `make_client` with the settings);
     `team_id` is SLACK_BOT_TOKEN's workspace when the caller already asked Slack."""
-    engine = engine or create_db_engine(settings.database_url)
+    engine = engine or create_db_engine(settings.database_url, pool_size=pool_size(settings))
     write, read = session_factory(engine)
     sqlite = engine.dialect.name == "sqlite"
     writes = GroupCommit(writer_sessions(engine) if sqlite else statement_sessions(engine), batching=sqlite)

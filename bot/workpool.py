@@ -16,6 +16,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+# Listeners' work runs on this many threads in each process, so it bounds how much work is in
+# flight at once; the database's connection pool has one for each of them (`bot.deps`).
+LISTENER_THREADS = 15
 # Work that may wait its turn, in each process. A piece waiting holds its request and Bolt's
 # context for it, about 11 KB (measured with tracemalloc): a thousand of them hold about 11 MB,
 # several seconds of work at a worker's rate, after which answers would come too late to help.

@@ -21,17 +21,12 @@ from bot.services import organizations
 from bot.slack.client import make_client
 from bot.slack.installations import NOT_INSTALLED, authorize, oauth_settings
 from bot.slack.signature import StrictSignatureVerifier
-from bot.workpool import WorkPool
+from bot.workpool import LISTENER_THREADS, WorkPool
 
 logger = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 # Slack's requests are a few kilobytes; a view submission with many blocks stays well under this.
 MAX_BODY_BYTES = 1_000_000
-# Listeners' work runs on this pool, so its size bounds how much work is in flight at once. It
-# matches SQLAlchemy's default connection pool (5 + 10 overflow): more threads would only wait
-# for a connection, and under a burst fail after the pool's 30 s timeout, where work queued
-# here waits its turn instead.
-LISTENER_THREADS = 15
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
