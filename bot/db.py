@@ -483,6 +483,8 @@ def _numbered(dialect: sa.Dialect) -> sa.Dialect:
     numbered = copy.copy(dialect)
     numbered.paramstyle = "numeric_dollar"
     numbered.positional = True
+    # Its own quoting, which writes a `%` in the SQL as it is (the original doubles it for `%(name)s`).
+    numbered.identifier_preparer = numbered.preparer(numbered)
     return numbered
 
 

@@ -176,3 +176,18 @@ def test_a_long_statement_is_sent_to_postgresql_as_written(
     assert [row[i] for i in range(80)] == [1 + i for i in range(80)]
     assert row.word == "puertas"
     assert rewritten == []
+
+
+def test_a_percent_sign_in_a_statement_is_written_as_it_is(engine: Engine) -> None:
+    """A `%` (a literal, the modulo operator) means what it says, however the driver's
+    placeholders are written."""
+    statement = Prepared(
+        sa.select(
+            sa.literal_column("'50%'").label("share"),
+            (sa.bindparam("n", type_=sa.Integer) % 7).label("rest"),
+            sa.literal("a%b").label("bound"),
+        )
+    )
+    with Session(engine) as session:
+        row = run(session, statement, {"n": 23}).one()
+    assert (row.share, row.rest, row.bound) == ("50%", 2, "a%b")
