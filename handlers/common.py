@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -191,6 +191,8 @@ def profile_of(deps: Deps, client: WebClient, who: Member, *, for_permission: bo
     if for_permission and (age is None or age >= PERMISSION_MAX_AGE):
         fetched = deps.directory.profile(client, who)
         if fetched is not None:
+            # Slack knows nothing of the language they chose in Turnout: that stays as stored.
+            fetched = replace(fetched, language=stored[0].language if stored else None)
             with deps.session() as session:
                 sync_volunteer(session, profile=fetched, now=deps.clock(), max_age=PERMISSION_MAX_AGE)
             return fetched

@@ -157,6 +157,18 @@ def test_turnout_language_chooses_over_slack_and_auto_follows_slack_again(bot: B
         assert volunteer is not None and volunteer.language is None
 
 
+def test_a_chosen_language_holds_when_slack_is_asked_again_before_answering(bot: Bot) -> None:
+    """A command that decides what someone may do asks Slack for their profile again when the
+    stored one is over 10 minutes old; Slack knows their locale, never the language they chose."""
+    with bot.deps.session() as session:
+        make.coordinator(session, "UCOORD", "IA", bot.clock())
+    assert "español" in bot.command("/turnout", "language es", user="UCOORD").text
+    bot.clock.advance(minutes=11)
+    assert "Meta de Iowa" in bot.command("/turnout", "goal IA 200 doors", user="UCOORD").text
+    bot.clock.advance(minutes=11)
+    assert "Personas de Iowa" in bot.command("/turnout", "people IA", user="UCOORD").text
+
+
 def test_a_states_channel_language_is_its_coordinators_to_choose(bot: Bot) -> None:
     bind(bot)
     ana = spanish_speaker(bot)
