@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import logging
 import threading
 import time
@@ -68,8 +69,14 @@ UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
-    """An ephemeral answer through the request's response_url (replacing the clicked message if asked)."""
-    respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=replace)
+    """An ephemeral answer through the request's response_url (replacing the clicked message if
+    asked). One that cannot reach Slack (the connection refused or timed out, after slack_sdk's
+    retry) is logged and lost, as one Slack refuses is: what it reports is done and stands, and
+    what follows it (a host's DM, a channel post's redraw) still happens."""
+    try:
+        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=replace)
+    except (OSError, http.client.HTTPException) as error:
+        logger.warning("a reply could not reach Slack's response_url: %s", error)
 
 
 def with_note(reply: Reply, note: str) -> Reply:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.error
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +70,25 @@ def test_a_click_answered_through_a_slow_response_url_holds_no_lock(
         clicking.join()
     assert form.status == 200 and form.acked_in < 1.0, f"the form waited {form.acked_in:.1f} s"
     assert count(bot, ContactLog) == 1 and count(bot, Signup) == 1
+
+
+def test_a_claim_whose_answer_cannot_reach_slack_still_tells_the_host(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answered after its commit, a claim stands whether or not its answer reaches Slack, and
+    what follows it (the host's DM, the channel post's redraw) happens either way."""
+    with bot.deps.session() as session:
+        make.volunteer(session, "UVOL5", bot.clock())
+        make.shift(session, bot.clock(), host="UVOL5", capacity=5)
+    listing = bot.command("/shifts", "IA", user="UVOL2").reply
+
+    def unreachable(self: WebhookClient, *, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        raise urllib.error.URLError("timed out")
+
+    monkeypatch.setattr(WebhookClient, "_perform_http_request", unreachable)
+    bot.click(listing, act.CLAIM, user="UVOL2")
+    assert count(bot, Signup) == 1
+    assert [m.text for m in bot.slack.dms_to("UVOL5")], "the host was not told of the claim"
 
 
 @contextmanager
