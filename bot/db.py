@@ -483,8 +483,12 @@ def _numbered(dialect: sa.Dialect) -> sa.Dialect:
     numbered = copy.copy(dialect)
     numbered.paramstyle = "numeric_dollar"
     numbered.positional = True
-    # Its own quoting, which writes a `%` in the SQL as it is (the original doubles it for `%(name)s`).
+    # What the dialect built for its placeholders is built again for these: its quoting, which
+    # doubles every `%` for `%(name)s`, and its types' processors (a string literal's doubles
+    # them too), memoized per dialect and not to be shared with the original's.
     numbered.identifier_preparer = numbered.preparer(numbered)
+    numbered.type_compiler_instance = numbered.type_compiler_cls(numbered)
+    vars(numbered)["_type_memos"] = weakref.WeakKeyDictionary()
     return numbered
 
 

@@ -191,3 +191,25 @@ def test_a_percent_sign_in_a_statement_is_written_as_it_is(engine: Engine) -> No
     with Session(engine) as session:
         row = run(session, statement, {"n": 23}).one()
     assert (row.share, row.rest, row.bound) == ("50%", 2, "a%b")
+
+
+@pytest.mark.parametrize("engine", [PG], indirect=True)
+def test_a_string_literal_with_a_percent_sign_is_written_as_it_is_by_both_ways(engine: Engine) -> None:
+    """A type's literal is rendered by a processor each dialect memoizes for itself: Prepared's
+    and SQLAlchemy's own execution of the same type each write `%` as their driver needs it,
+    whichever renders it first."""
+    shared = sa.String()
+
+    def values() -> sa.Select[Any]:
+        rows = sa.values(sa.column("v", shared), name="t", literal_binds=True).data([("50%x",)])
+        return sa.select(rows.c.v)
+
+    with engine.connect() as connection:
+        assert connection.execute(values()).scalar() == "50%x"
+    with Session(engine) as session:
+        assert run(session, Prepared(values())).one().v == "50%x"
+    shared = sa.String()  # now the other way round: Prepared first
+    with Session(engine) as session:
+        assert run(session, Prepared(values())).one().v == "50%x"
+    with engine.connect() as connection:
+        assert connection.execute(values()).scalar() == "50%x"
