@@ -77,6 +77,8 @@ def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=replace)
     except (OSError, http.client.HTTPException) as error:
         logger.warning("a reply could not reach Slack's response_url: %s", error)
+    except Exception:  # an answer Slack sent back that cannot be read, a request without a response_url
+        logger.exception("a reply could not be sent through the response_url")
 
 
 def with_note(reply: Reply, note: str) -> Reply:

@@ -6,6 +6,7 @@ with a lock held."""
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 import urllib.error
@@ -72,8 +73,16 @@ def test_a_click_answered_through_a_slow_response_url_holds_no_lock(
     assert count(bot, ContactLog) == 1 and count(bot, Signup) == 1
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [
+        urllib.error.URLError("timed out"),
+        http.client.RemoteDisconnected("closed"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "an answer that cannot be read"),
+    ],
+)
 def test_a_claim_whose_answer_cannot_reach_slack_still_tells_the_host(
-    bot: Bot, monkeypatch: pytest.MonkeyPatch
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, failure: Exception
 ) -> None:
     """Answered after its commit, a claim stands whether or not its answer reaches Slack, and
     what follows it (the host's DM, the channel post's redraw) happens either way."""
@@ -83,7 +92,7 @@ def test_a_claim_whose_answer_cannot_reach_slack_still_tells_the_host(
     listing = bot.command("/shifts", "IA", user="UVOL2").reply
 
     def unreachable(self: WebhookClient, *, body: dict[str, Any], headers: dict[str, str]) -> Any:
-        raise urllib.error.URLError("timed out")
+        raise failure
 
     monkeypatch.setattr(WebhookClient, "_perform_http_request", unreachable)
     bot.click(listing, act.CLAIM, user="UVOL2")
