@@ -73,6 +73,25 @@ def test_a_click_answered_through_a_slow_response_url_holds_no_lock(
     assert count(bot, ContactLog) == 1 and count(bot, Signup) == 1
 
 
+def test_a_claim_answered_through_a_slow_response_url_holds_its_shift_for_no_one(
+    bot: Bot, slow_redraws: threading.Event
+) -> None:
+    """Another claim on the same shift, made while the first click's answer is on its way, is
+    answered at once, in its ack (PostgreSQL's row lock on the shift, SQLite's write lock)."""
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), capacity=50)
+    listing = bot.command("/shifts", "IA", user="UVOL2").reply
+    clicking = threading.Thread(target=bot.click, args=(listing, act.CLAIM), kwargs={"user": "UVOL2"})
+    clicking.start()
+    try:
+        assert slow_redraws.wait(10), "the click was not answered by a redraw"
+        other = bot.command("/claim", str(shift_id), user="UVOL3")
+    finally:
+        clicking.join()
+    assert other.acked_in < 1.0 and "You're on shift" in other.ack.get("text", ""), other.body
+    assert count(bot, Signup) == 2
+
+
 @pytest.mark.parametrize(
     "failure",
     [
