@@ -10,9 +10,13 @@
 
 Needs `wrk` (`apt-get install -y wrk`). For each database it starts, one after the other:
 
-- an ack-only Bolt app (`bench/ack_only.py`) under gunicorn with the same server config as
-  `turnout serve` (gthread, 2 workers × 8 threads, access log on): the baseline, run before and
-  after the Turnout workloads and averaged;
+- two ack-only Bolt apps (`bench/ack_only.py`) under gunicorn with the same server config as
+  `turnout serve` (gthread, 2 workers × 8 threads, access log on), each run before and after the
+  Turnout workloads and averaged: the baselines. *Acked first* acks in the request's thread
+  before any listener runs, as Turnout runs Bolt: the least an ack costs. *Bolt's defaults* is
+  the same app as Bolt builds it by default, the baseline the surge issue measured against
+  (about 1,300/s there): Bolt runs the listener on its own pool and looks for the ack every
+  10 ms, so each ack waits at least that long;
 - with `--floor`, the one-write app (`bench/one_write.py`, same config): one row committed
   straight on the driver and a one-line reply in the ack per command: the most a command can
   reach that commits its own transaction before it answers (*lost*: acks without a row);
@@ -29,7 +33,7 @@ then counts what was done:
 
 - *done/s*: requests answered (the reply in the ack, or through the response_url) per second,
   from the start of the run until the last answer, so work left running after wrk stops counts
-  against the rate; and its ratio to the ack-only app's acks per second;
+  against the rate; and its ratio to each baseline's acks per second;
 - p50/p99 ack latency (wrk's, from request sent to ack received);
 - requests sent, non-200 answers and socket errors (wrk gives up on an answer after 10 s);
 - answered, of which in the ack itself; unanswered: acked but never answered (the requests wrk
@@ -119,7 +123,10 @@ WORKLOADS = {
     "stats": Workload("/stats IA", (("/stats", "IA"),)),
 }
 SOAK = Workload("mix: /log, /claim 100 shifts, /stats", (LOG, ("/claim", "{many}"), ("/stats", "IA")))
-BASELINE = Workload("ack-only", (LOG,))
+BASELINE = Workload("ack-only, acked first", (LOG,))
+DEFAULTS = Workload("ack-only, Bolt's defaults", (LOG,))
+# The baselines, by the server that runs them: (the one a ratio is to, the other).
+BASELINES = (("ack-only", BASELINE), ("bolt-defaults", DEFAULTS))
 FLOOR = Workload("one write, answered in the ack (floor)", (LOG,))
 FLOOR_TABLE = "bench_write"  # where the one-write app records
 WRITES = {"/log": "contactlog", "/claim": "signup"}
@@ -309,13 +316,17 @@ def server(kind: str, slack: LocalSlack, url: str, db: str) -> Iterator[tuple[in
     if kind == "turnout":
         command = [sys.executable, "-m", "bot.cli.main", "serve"]
     else:
-        module = {"ack-only": "bench.ack_only", "one-write": "bench.one_write"}[kind]
+        module = {
+            "ack-only": "bench.ack_only:build()",
+            "bolt-defaults": "bench.ack_only:build_defaults()",
+            "one-write": "bench.one_write:build()",
+        }[kind]
         # The options `turnout serve` gives gunicorn (bot/cli/main.py `serve`).
         command = [
             sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
             "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "30",
             "--graceful-timeout", "20", "--access-logfile", "-", "--log-level", "warning",
-            "--bind", f"0.0.0.0:{port}", f"{module}:build()",
+            "--bind", f"0.0.0.0:{port}", module,
         ]  # fmt: skip
     DATA.mkdir(exist_ok=True)
     log = open(DATA / f"{kind}-{db}.log", "w")  # noqa: SIM115  (closed below)
@@ -623,20 +634,59 @@ def measure(
 # ---------------------------------------------------------------- report
 
 
-def print_table(results: list[Result], baselines: dict[str, float]) -> None:
-    print(
-        "| db | workload | done/s ×ack-only | p50 ack ms | p99 ack ms | sent | non-200 | "
-        "answered (in the ack) | unanswered | went wrong | busy | lost | chat.update/claim | stale posts | "
-        "worker CPU ms/req | worker RSS MB |"
+def run_baselines(*, tag: str, slack: LocalSlack, url: str, db: str, **common: Any) -> list[Result]:
+    """Each baseline's run, in `BASELINES`' order."""
+    runs = []
+    for kind, workload in BASELINES:
+        with server(kind, slack, url, db) as (port, pid):
+            runs.append(
+                measure(
+                    workload=workload,
+                    port=port,
+                    pid=pid,
+                    baseline=True,
+                    tag=f"{tag}{kind[0].upper()}",
+                    slack=slack,
+                    url=url,
+                    db=db,
+                    **common,
+                )
+            )
+    return runs
+
+
+def averaged_baseline(first: Result, second: Result) -> Result:
+    """A baseline's runs before and after the workloads, as one: rates and p50 averaged, the
+    worse p99 and the larger memory kept, counts added."""
+    first.rps = statistics.mean([first.rps, second.rps])
+    first.p50_ms = statistics.mean([first.p50_ms, second.p50_ms])
+    first.p99_ms = max(first.p99_ms, second.p99_ms)
+    first.sent += second.sent
+    first.requests += second.requests
+    first.non200 += second.non200
+    first.socket_errors += second.socket_errors
+    first.cpu_ms_per_request = statistics.mean(
+        [first.cpu_ms_per_request or 0, second.cpu_ms_per_request or 0]
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    first.rss_mb = max(first.rss_mb or 0, second.rss_mb or 0)
+    return first
+
+
+def print_table(results: list[Result], baselines: dict[tuple[str, str], float]) -> None:
+    """`baselines`: acks per second by (db, baseline server kind)."""
+    print(
+        "| db | workload | done/s | ×acked first | ×Bolt's defaults | p50 ack ms | p99 ack ms | sent | "
+        "non-200 | answered (in the ack) | unanswered | went wrong | busy | lost | chat.update/claim | "
+        "stale posts | worker CPU ms/req | worker RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
-        ratio = f"{r.rps / baselines[r.db]:.2f} ({r.rps:.0f}/s)"
         cells = [
             r.db,
             # A baseline that ran past its requests and started again only acked them twice.
             r.workload + (" (wrapped)" if r.wrapped and r.answers is not None else ""),
-            ratio,
+            f"{r.rps:.0f}",
+            *(f"{r.rps / baselines[r.db, kind]:.2f}" for kind, _ in BASELINES),
             f"{r.p50_ms:.1f}",
             f"{r.p99_ms:.1f}",
             str(r.sent),
@@ -705,17 +755,15 @@ def main() -> None:
     slack = LocalSlack(token=TOKEN).start()
     slack.add_channel(CHANNEL, "iowa")
     results: list[Result] = []
-    baselines: dict[str, float] = {}
+    baselines: dict[tuple[str, str], float] = {}
     try:
         for db in args.dbs.split(","):
             url = fresh_database(db)
             one, many = seed(url, slack)
             common = {"db": db, "slack": slack, "url": url, "args": args, "one": one, "many": many}
             letter = db[0].upper()
-            with server("ack-only", slack, url, db) as (port, pid):
-                first = measure(
-                    workload=BASELINE, port=port, pid=pid, baseline=True, tag=f"{letter}A", **common
-                )
+
+            before = run_baselines(tag=f"{letter}B1", **common)
             runs = []
             if args.floor:
                 make_floor_table(url)
@@ -739,23 +787,11 @@ def main() -> None:
                             **common,
                         )
                     )
-            with server("ack-only", slack, url, db) as (port, pid):
-                second = measure(
-                    workload=BASELINE, port=port, pid=pid, baseline=True, tag=f"{letter}B", **common
-                )
-            baselines[db] = statistics.mean([first.rps, second.rps])
-            first.rps = baselines[db]
-            first.p50_ms = statistics.mean([first.p50_ms, second.p50_ms])
-            first.p99_ms = max(first.p99_ms, second.p99_ms)
-            first.sent += second.sent
-            first.requests += second.requests
-            first.non200 += second.non200
-            first.socket_errors += second.socket_errors
-            first.cpu_ms_per_request = statistics.mean(
-                [first.cpu_ms_per_request or 0, second.cpu_ms_per_request or 0]
-            )
-            first.rss_mb = max(first.rss_mb or 0, second.rss_mb or 0)
-            results += [first, *runs]
+            after = run_baselines(tag=f"{letter}B2", **common)
+            averaged = [averaged_baseline(first, second) for first, second in zip(before, after, strict=True)]
+            for (kind, _), result in zip(BASELINES, averaged, strict=True):
+                baselines[db, kind] = result.rps
+            results += [*averaged, *runs]
     finally:
         slack.stop()
     load = os.getloadavg()
