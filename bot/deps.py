@@ -20,7 +20,7 @@ from bot.slack.installations import TurnoutInstallationStore
 from bot.slack.lanes import TeamLanes
 from bot.slack.pacing import Pacer
 from bot.slack.profiles import ProfileRefresher
-from bot.slack.redraws import REDRAW_THREADS, Coalescer
+from bot.slack.redraws import REDRAW_THREADS, Coalescer, lane_pacing
 from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, Workspaces
 from bot.workpool import LISTENER_THREADS
 
@@ -77,9 +77,12 @@ def make_deps(
     clock: Callable[[], datetime] = utcnow,
     make_client_for: ClientFactory | None = None,
     team_id: str | None = None,
+    processes: int = 1,
 ) -> Deps:
     """`make_client_for` makes the Web API clients (default: `make_client` with the settings);
-    `team_id` is SLACK_BOT_TOKEN's workspace when the caller already asked Slack."""
+    `team_id` is SLACK_BOT_TOKEN's workspace when the caller already asked Slack; `processes`:
+    how many processes answer Slack's requests alike (`turnout serve`'s workers), each of which
+    redraws within its share of Slack's limits."""
     engine = engine or create_db_engine(settings.database_url, pool_size=pool_size(settings))
     write, read = session_factory(engine)
     sqlite = engine.dialect.name == "sqlite"
@@ -94,6 +97,9 @@ def make_deps(
         workspaces = InstalledWorkspaces(installations, new_client)
     else:
         workspaces = OneWorkspace(new_client(None), team_id)
+    # Each process redraws within its share of Slack's chat.update limit per workspace (the
+    # scheduler's few redraws, owed ones retried, are not counted).
+    lane_interval, lane_burst = lane_pacing(processes)
     return Deps(
         settings=settings,
         engine=engine,
@@ -106,5 +112,6 @@ def make_deps(
         directory=Directory(settings.admins, distributed=settings.distributed),
         make_pacer=lambda: Pacer(settings.posts_per_second),
         workspaces=workspaces,
+        redraws=Coalescer(lane_interval=lane_interval, lane_burst=lane_burst),
         installations=installations,
     )

@@ -300,7 +300,7 @@ def serve(
             from bot.cli.app import build_app, build_wsgi
             from bot.deps import make_deps
 
-            deps = make_deps(settings)
+            deps = make_deps(settings, processes=workers)
             if with_scheduler:  # `turnout run`: one worker, so exactly one scheduler
                 start_scheduler(deps, background=True)
             return build_wsgi(build_app(deps), deps)

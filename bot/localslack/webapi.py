@@ -202,11 +202,14 @@ class LocalSlack:
         # Optional posting limits, as Slack enforces them: None means unlimited.
         self.per_channel_interval: float | None = None
         self.workspace_per_second: int | None = None
+        # chat.update's limit (Tier 3), when set: at most so many calls in a window of seconds.
+        self.update_limit: tuple[int, float] | None = None
         self.rate_limited = 0
         # Slack may return fewer items than a list call's `limit`; a test sets this to see paging.
         self.page_size_cap: int | None = None
         self._last_post: dict[str, float] = {}
         self._recent_posts: dict[str, list[float]] = {}
+        self._recent_updates: dict[str, list[float]] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -407,6 +410,24 @@ class LocalSlack:
         (the workspace's limit counts each workspace's posts apart)."""
         self.per_channel_interval, self.workspace_per_second = per_channel_interval, workspace_per_second
 
+    def limit_updates(self, calls: int = 50, window: float = 60.0) -> None:
+        """Answer chat.update with 429 + Retry-After past `calls` in any `window` seconds in a
+        workspace, as Slack does for a Tier 3 method (50 a minute); tests scale the window."""
+        self.update_limit = (calls, window)
+
+    def _update_over_limit(self, team: str) -> float | None:
+        """Seconds to wait if this chat.update would break its limit (nothing is recorded then)."""
+        if self.update_limit is None:
+            return None
+        calls, window = self.update_limit
+        now = time.monotonic()
+        recent = self._recent_updates.setdefault(team, [])
+        recent[:] = [t for t in recent if t > now - window]
+        if len(recent) >= calls:
+            return recent[0] + window - now
+        recent.append(now)
+        return None
+
     def _over_limit(self, channel: str, team: str) -> float | None:
         """Seconds to wait if this post would break a limit (nothing is recorded then)."""
         now = time.monotonic()
@@ -516,8 +537,11 @@ class LocalSlack:
             )
             if failure is not None:
                 failure.remaining -= 1
-            if failure is None and method == "chat.postMessage":
-                wait = self._over_limit(str(params.get("channel", "")), team or "")
+            if failure is None and method in ("chat.postMessage", "chat.update"):
+                if method == "chat.postMessage":
+                    wait = self._over_limit(str(params.get("channel", "")), team or "")
+                else:
+                    wait = self._update_over_limit(team or "")
                 if wait is not None:
                     self.rate_limited += 1
                     failure = Failure(method, 429, max(1, math.ceil(wait)), 0)

@@ -570,7 +570,9 @@ def _refresh_copies(deps: Deps, client: WebClient, shift_id: int) -> None:
     for team in teams:
 
         def work(team_client: WebClient, team: str = team) -> None:
-            deps.redraws.run((team, shift_id), lambda: _draw_copy(deps, team_client, shift_id, team))
+            deps.redraws.run(
+                (team, shift_id), lambda: _draw_copy(deps, team_client, shift_id, team), lane=team
+            )
 
         in_workspace(deps, client, team, work)
 
@@ -604,9 +606,11 @@ def refresh_shift_post(
     deps: Deps, client: WebClient, shift_id: int, *, seen: ShiftView | None = None
 ) -> None:
     """Bring the shift's channel post up to its latest fill: at most about one redraw a second
-    per shift however many claims arrive, always ending on the latest version (read again after
-    each redraw, so claims taken by other workers are drawn too), and any "Cover this shift" post
-    about it, so no message in a channel shows a stale fill.
+    per shift however many claims arrive, and within Slack's chat.update limit for the shift's
+    workspace however many of its shifts change (`bot.slack.redraws`), always ending on the
+    latest version (read again after each redraw, so claims taken by other workers are drawn
+    too), and any "Cover this shift" post about it, so no message in a channel shows a stale
+    fill.
 
     A redraw due now is drawn in this thread; one within a second of the last is drawn later by
     the coalescer (`deps.redraws`), and this thread goes on. Each drawing answers for itself: a
@@ -625,11 +629,11 @@ def refresh_shift_post(
             row = session.get(Shift, shift_id)
             owner, shared = (row.team_id, row.shared_at is not None) if row is not None else (None, False)
     if not shared or owner is None:
-        deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, client, shift_id))
+        deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, client, shift_id), lane=owner)
         return
 
     def own(owner_client: WebClient) -> None:
-        deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, owner_client, shift_id))
+        deps.redraws.run(shift_id, lambda: _draw_and_settle(deps, owner_client, shift_id), lane=owner)
 
     # A shared shift: its own workspace's post with its own token (the request may be another's).
     in_workspace(deps, client, owner, own)

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 # Slack allows about one chat.update a second per message before it starts answering 429.
 REDRAW_SPACING_SECONDS = 1.0
+# chat.update is a Tier 3 method: Slack takes 50 calls a minute per workspace (and app), with
+# short bursts, before it answers 429. The processes that redraw share that: each keeps within
+# its share, a short burst included (`lane_pacing`).
+UPDATES_PER_MINUTE = 50
+UPDATE_BURST = 5
 
 Schedule = Callable[[float, Callable[[], None]], None]
 REDRAW_THREADS = 4
@@ -49,11 +54,21 @@ class _Timer:
             pool.submit(action)
 
 
+def lane_pacing(processes: int) -> tuple[float, int]:
+    """(seconds between redraws, burst) in one workspace for each of `processes` processes
+    redrawing at once, so that together they keep to `UPDATES_PER_MINUTE` in any minute: each
+    may redraw `burst` at once, then one every so many seconds."""
+    share = UPDATES_PER_MINUTE / max(1, processes)
+    burst = max(1, min(UPDATE_BURST, int(share // 2)))
+    return 60.0 / (share - burst), burst
+
+
 @dataclass
 class _Target:
     running: bool = False  # a redraw is being drawn, or one is scheduled
     dirty: bool = False
     last: float = float("-inf")
+    lane: Hashable | None = None  # the workspace whose pace it keeps (None: no pace)
 
 
 class Coalescer:
@@ -63,6 +78,13 @@ class Coalescer:
     what it drew is still the latest (for a shift post, whether the shift's version is
     unchanged since it read it), so changes made by other processes are caught too and the
     last redraw shows the latest.
+
+    A target may keep to a lane's pace (its workspace's: Slack counts chat.update per
+    workspace): the lane's redraws, whatever their target, go `lane_interval` seconds apart
+    after a burst of `lane_burst`, each scheduled for the lane's next free turn, so a surge of
+    claims on many shifts redraws them in turn within Slack's limit rather than into 429s.
+    Each target still has at most one redraw waiting, so the lane's queue is at most its
+    targets, and each redraw draws the latest.
 
     With a spacing (production) every redraw is scheduled (`schedule`: by default a timer and a
     few threads of the coalescer's own), at once or once the spacing since the last is over,
@@ -75,27 +97,46 @@ class Coalescer:
         self,
         spacing: float = REDRAW_SPACING_SECONDS,
         *,
+        lane_interval: float = 0.0,
+        lane_burst: int = 1,
         clock: Callable[[], float] = time.monotonic,
         schedule: Schedule | None = None,
     ) -> None:
         self.spacing = spacing
+        self.lane_interval, self.lane_burst = lane_interval, max(1, lane_burst)
         self._clock, self._schedule = clock, schedule or _Timer()
         self._targets: dict[Hashable, _Target] = {}
+        # Each lane's next turn, as in a token bucket: the earliest a redraw may go once its
+        # burst is spent (turns up to `lane_burst - 1` intervals before it may go at once).
+        self._lanes: dict[Hashable, float] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
 
-    def run(self, key: Hashable, redraw: Callable[[], bool]) -> bool:
+    def run(self, key: Hashable, redraw: Callable[[], bool], *, lane: Hashable | None = None) -> bool:
         with self._lock:
             target = self._targets.setdefault(key, _Target())
             if target.running:
                 target.dirty = True
                 return False
-            target.running = True
-            wait = target.last + self.spacing - self._clock()
+            target.running, target.lane = True, lane
+            wait = self._turn(target)
         if self.spacing > 0:
-            self._schedule(max(0.0, wait), lambda: self._draw_logged(key, target, redraw))
+            self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
             return False
         return self._draw(key, target, redraw)
+
+    def _turn(self, target: _Target) -> float:
+        """Seconds from now until the target's next redraw may go: the spacing since its last,
+        and its lane's next turn, which it takes (the lock is held)."""
+        now = self._clock()
+        at = max(now, target.last + self.spacing)
+        if self.spacing <= 0 or target.lane is None or self.lane_interval <= 0:
+            return at - now
+        tolerance = self.lane_interval * (self.lane_burst - 1)
+        turn = self._lanes.get(target.lane, float("-inf"))
+        at = max(at, turn - tolerance)
+        self._lanes[target.lane] = max(turn, at) + self.lane_interval
+        return at - now
 
     def _draw(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> bool:
         """Draw until the drawing is the latest, each time after the spacing (`running` is set);
@@ -118,7 +159,7 @@ class Coalescer:
                     self._forget_idle()
                     self._idle.notify_all()
                     return True
-                wait = target.last + self.spacing - self._clock()
+                wait = self._turn(target)
             if wait > 0:
                 self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
                 return False
@@ -138,7 +179,10 @@ class Coalescer:
             )
 
     def _forget_idle(self) -> None:
-        # Targets idle for longer than the spacing need no memory of their last redraw.
+        # Targets idle for longer than the spacing need no memory of their last redraw, nor
+        # lanes whose burst has come back.
         now = self._clock()
         for key in [k for k, t in self._targets.items() if not t.running and now - t.last > self.spacing]:
             del self._targets[key]
+        for lane in [lane for lane, turn in self._lanes.items() if turn <= now]:
+            del self._lanes[lane]

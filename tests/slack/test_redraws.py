@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from bot.localslack.reading import message_text
 from bot.models import State
-from bot.slack.redraws import REDRAW_SPACING_SECONDS, Coalescer
+from bot.slack.redraws import REDRAW_SPACING_SECONDS, UPDATES_PER_MINUTE, Coalescer, lane_pacing
 from tests import factories as make
 from tests.conftest import Bot
 from tests.factories import TEAM
@@ -92,6 +92,39 @@ def test_other_targets_are_not_held_back() -> None:
     assert drawn == [0, 1, 2, 3, 4] and fake.waits == [0.0] * 5
 
 
+def test_a_lane_s_redraws_take_turns_after_a_burst_and_other_lanes_are_not_held_back() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, lane_interval=3.0, lane_burst=2, clock=fake.clock, schedule=fake.schedule)
+    for key in range(5):
+        coalescer.run(("IA", key), lambda: True, lane="T1")
+    coalescer.run(("OH", 0), lambda: True, lane="T2")
+    assert fake.waits == [0.0, 0.0, 3.0, 6.0, 9.0, 0.0]
+    fake.run_due()
+    # A target that changed again takes the lane's next turn, not only its own spacing.
+    fake.now = 10.0
+    coalescer.run(("IA", 0), lambda: True, lane="T1")
+    assert fake.waits[-1] == 2.0  # the turn after the one drawn at 9 s
+
+
+def test_a_redraw_that_goes_round_again_takes_its_lane_s_next_turn() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, lane_interval=3.0, lane_burst=1, clock=fake.clock, schedule=fake.schedule)
+    answers = iter([False, True])
+    coalescer.run("post", lambda: next(answers), lane="T1")
+    coalescer.run("other", lambda: True, lane="T1")
+    fake.run_due()
+    assert fake.waits == [0.0, 3.0, 6.0]
+
+
+def test_each_process_s_share_keeps_a_workspace_within_slack_s_limit() -> None:
+    for processes in (1, 2, 3, 4, 8, 16):
+        interval, burst = lane_pacing(processes)
+        # The most one process draws in any minute: its burst, then one each interval.
+        most = burst + int(60.0 // interval)
+        assert most * processes <= UPDATES_PER_MINUTE
+        assert interval > 0 and burst >= 1
+
+
 def test_a_failed_scheduled_redraw_is_logged_and_the_next_change_redraws_again() -> None:
     fake = FakeTime()
     coalescer = Coalescer(1.0, clock=fake.clock, schedule=fake.schedule)
@@ -167,3 +200,37 @@ def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fi
     assert bot.deps.redraws.wait_idle()  # the last redraw waits out the spacing on a timer
     assert "24/500" in message_text(post)
     assert len(bot.slack.calls_to("chat.update")) - updates_before < len(claimers) // 2
+
+
+def test_claims_on_many_shifts_redraw_their_posts_within_slack_s_limit_and_end_on_the_fill(bot: Bot) -> None:
+    """Slack answers chat.update with 429 past 50 calls a minute in a workspace; here the limit
+    is 10 in half a second, and the coalescer's pace scaled to keep within it."""
+    bot.deps.redraws.spacing = 0.05
+    bot.deps.redraws.lane_interval, bot.deps.redraws.lane_burst = 0.1, 2  # at most 7 in half a second
+    with bot.deps.session() as session:
+        make.coordinator(session, "UCOORD", "IA", bot.clock())
+        state = session.get(State, (TEAM, "IA"))
+        assert state is not None
+        state.channel_id = "CIOWA"
+        session.add(state)
+    shift_ids = []
+    for n in range(14):
+        created = bot.command(
+            "/turnout",
+            f"shift add IA 2026-11-28 {n + 6:02d}:00-{n + 7:02d}:00 canvass 20 Des Moines HQ",
+            user="UCOORD",
+        )
+        assert "posted it in <#CIOWA>" in created.text
+        shift_ids.append(int(created.text.split("#")[1].split()[0].strip("*")))
+    assert bot.deps.redraws.wait_idle()
+    bot.slack.limit_updates(calls=10, window=0.5)
+    for n, shift_id in enumerate(shift_ids):
+        user = f"URALLY{n}"
+        bot.slack.add_person(user, user.lower())
+        assert "You're on" in bot.command("/claim", str(shift_id), user=user).text
+    assert bot.driver.executor is not None
+    bot.driver.executor.wait_idle()
+    assert bot.deps.redraws.wait_idle()
+    assert bot.slack.rate_limited == 0
+    posts = bot.slack.posts_in("CIOWA")
+    assert len(posts) == 14 and all("1/20" in message_text(post) for post in posts)
