@@ -47,8 +47,8 @@ then counts what was done:
 - for claims, `chat.update` calls per claim (and how many of all calls the stand-in answered
   429: it holds chat.update to Slack's Tier 3 limit of 50 a minute in the workspace), and
   channel posts that do not show the shift's true fill once every post has caught up (waited
-  for up to 5 minutes after the last answer: with the limit, 100 posts take about 2), with how
-  long that took;
+  for up to 8 minutes after the last answer: with the limit, 100 posts took about 3–4), with
+  how long that took;
 - the gunicorn workers' CPU time (from /proc) per request, and their peak memory (RSS,
   sampled twice a second).
 
@@ -270,14 +270,22 @@ def stale_posts(url: str, slack: LocalSlack, shift_ids: list[int]) -> int:
 
 
 def settle_posts(
-    url: str, slack: LocalSlack, shift_ids: list[int], limit: float = 300.0
+    url: str, slack: LocalSlack, shift_ids: list[int], limit: float = 480.0, quiet: float = 8.0
 ) -> tuple[int, float]:
     """Wait up to `limit` seconds for every channel post to show its shift's true fill: the
-    posts still stale then, and the seconds waited."""
+    posts still stale then, and the seconds waited. Then wait until no post has been redrawn
+    for `quiet` seconds (a worker may still hold redraws of posts another has brought up to
+    date), so that their calls and CPU are not counted against the next workload."""
     started = time.monotonic()
     while (stale := stale_posts(url, slack, shift_ids)) and time.monotonic() - started < limit:
         time.sleep(1.0)
-    return stale, time.monotonic() - started
+    settled = time.monotonic() - started
+    updates, last_change = len(slack.calls_to("chat.update")), time.monotonic()
+    while time.monotonic() - last_change < quiet and time.monotonic() - started < limit:
+        time.sleep(0.5)
+        if (now_updates := len(slack.calls_to("chat.update"))) != updates:
+            updates, last_change = now_updates, time.monotonic()
+    return stale, settled
 
 
 def make_floor_table(url: str) -> None:

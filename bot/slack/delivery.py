@@ -697,8 +697,8 @@ def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: dat
         if shift is None or shift.id is None or shift.ends_at <= now:
             drop_delivery(session, claim=claim)
             return Delivered(Fate.FAILED, problem=NO_LONGER_USEFUL)
-        shift_id = shift.id
-    redrawn = redraw_shift(deps, client, shift_id)
+        shift_id, team_id = shift.id, shift.team_id
+    redrawn = redraw_shift(deps, client, shift_id, lane=team_id)
     if redrawn.missed:
         missed = next((m for m in redrawn.missed if not m.permanent), redrawn.missed[0])
         return failed_try(deps, claim, missed.error, missed.problem, permanent=missed.permanent)
@@ -743,10 +743,11 @@ class Redrawn:
     team_id: str | None = None
 
 
-def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
-    """Draw the shift's channel post (coalesced per shift) and its at-risk posts as they stand,
-    for the caller to answer for. When the coalescer leaves the drawing to a redraw under way
-    or scheduled for later, that one answers for its own outcome (`_draw_and_settle`)."""
+def redraw_shift(deps: Deps, client: WebClient, shift_id: int, *, lane: str) -> Redrawn:
+    """Draw the shift's channel post (coalesced per shift, paced in `lane`, its workspace) and
+    its at-risk posts as they stand, for the caller to answer for. When the coalescer leaves
+    the drawing to a redraw under way or scheduled for later, that one answers for its own
+    outcome (`_draw_and_settle`)."""
     redrawn = Redrawn()
     caller = threading.get_ident()
 
@@ -755,7 +756,7 @@ def redraw_shift(deps: Deps, client: WebClient, shift_id: int) -> Redrawn:
             return _draw_and_settle(deps, client, shift_id)
         return _draw_shift(deps, client, shift_id, redrawn)
 
-    redrawn.drew = deps.redraws.run(shift_id, once)
+    redrawn.drew = deps.redraws.run(shift_id, once, lane=lane)
     return redrawn
 
 
@@ -831,6 +832,7 @@ def _draw_shift(deps: Deps, client: WebClient, shift_id: int, redrawn: Redrawn) 
         )
         posts = [(channel, ts, replies[reads[target]]) for target, channel, ts in at_risk]
         _update_at_risk_posts(client, shift_id, posts, redrawn.missed)
+        deps.redraws.charge(shift.team_id, len(posts))
     if not drawn:
         return True
     with deps.read_session() as session:

@@ -15,9 +15,11 @@ logger = logging.getLogger(__name__)
 # Slack allows about one chat.update a second per message before it starts answering 429.
 REDRAW_SPACING_SECONDS = 1.0
 # chat.update is a Tier 3 method: Slack takes 50 calls a minute per workspace (and app), with
-# short bursts, before it answers 429. The processes that redraw share that: each keeps within
-# its share, a short burst included (`lane_pacing`).
+# short bursts, before it answers 429. The processes that redraw share 45 of them (the rest is
+# room for the scheduler's retries and a timer running late): each keeps within its share, a
+# short burst included (`lane_pacing`).
 UPDATES_PER_MINUTE = 50
+UPDATE_BUDGET = 45
 UPDATE_BURST = 5
 
 Schedule = Callable[[float, Callable[[], None]], None]
@@ -58,9 +60,11 @@ def lane_pacing(processes: int) -> tuple[float, int]:
     """(seconds between redraws, burst) in one workspace for each of `processes` processes
     redrawing at once, so that together they keep to `UPDATES_PER_MINUTE` in any minute: each
     may redraw `burst` at once, then one every so many seconds."""
-    share = UPDATES_PER_MINUTE / max(1, processes)
+    share = UPDATE_BUDGET / max(1, processes)
     burst = max(1, min(UPDATE_BURST, int(share // 2)))
-    return 60.0 / (share - burst), burst
+    # With more processes than the budget has calls to share out, each still redraws about
+    # once a minute per workspace.
+    return 60.0 / max(1.0, share - burst), burst
 
 
 @dataclass
@@ -118,12 +122,23 @@ class Coalescer:
             if target.running:
                 target.dirty = True
                 return False
-            target.running, target.lane = True, lane
+            target.running = True
+            if lane is not None:
+                target.lane = lane
             wait = self._turn(target)
         if self.spacing > 0:
             self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
             return False
         return self._draw(key, target, redraw)
+
+    def charge(self, lane: Hashable, calls: int) -> None:
+        """Count `calls` more chat.update calls a redraw made in `lane` beside its own (the
+        posts about a shift that is short of people): later turns move back to make room."""
+        with self._lock:
+            if self.spacing <= 0 or self.lane_interval <= 0 or calls <= 0:
+                return
+            turn = self._lanes.get(lane, float("-inf"))
+            self._lanes[lane] = max(turn, self._clock()) + calls * self.lane_interval
 
     def _turn(self, target: _Target) -> float:
         """Seconds from now until the target's next redraw may go: the spacing since its last,

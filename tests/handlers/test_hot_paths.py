@@ -134,7 +134,7 @@ def test_a_redraw_reads_the_shift_in_one_statement_and_checks_its_version_once(b
     with bot.deps.session() as session:
         record_shift_post(session, shift_id=shift_id, channel_id="CIOWA", message_ts="1700000000.000100")
     with recorded(bot.deps.engine) as seen:
-        redrawn = redraw_shift(bot.deps, bot.client, shift_id)
+        redrawn = redraw_shift(bot.deps, bot.client, shift_id, lane=TEAM)
     assert redrawn.drew and not redrawn.missed
     selects = [s for s in seen if s.startswith("select")]
     # Before drawing: the shift with its fill, version, at-risk and owed flags; after: its version.

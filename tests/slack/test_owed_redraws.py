@@ -179,14 +179,14 @@ def test_the_retried_redraw_is_coalesced_with_the_shift_s_other_redraws(fast_bot
     class Watching(Coalescer):
         keys: list[Any] = []
 
-        def run(self, key: Any, redraw: Any) -> bool:
-            self.keys.append(key)
-            return super().run(key, redraw)
+        def run(self, key: Any, redraw: Any, *, lane: Any = None) -> bool:
+            self.keys.append((key, lane))
+            return super().run(key, redraw, lane=lane)
 
     watching = Watching(0.0)
     bot.clock.advance(minutes=1)
     run_due(replace(bot.deps, redraws=watching), bot.clock())
-    assert watching.keys == [1]
+    assert watching.keys == [(1, TEAM)]  # paced in the shift's workspace, as every redraw
 
 
 def test_a_redraw_missed_while_the_scheduler_redraws_is_done_once_more(fast_bot: Bot) -> None:
