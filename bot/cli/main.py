@@ -8,11 +8,14 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.deps import Deps
 
 logger = logging.getLogger("turnout")
 QUIET = logging.getLogger("turnout.startcheck")
@@ -267,6 +270,20 @@ def start_scheduler(deps: Any, *, background: bool) -> Any:
     return scheduler
 
 
+def owe_redraws_left(deps: Deps) -> None:
+    """As a worker exits: the channel-post redraws still waiting their turn in it are recorded
+    as owed, so the scheduler draws them (`bot.slack.delivery.owe_pending_redraws`)."""
+    from bot.slack.delivery import owe_pending_redraws
+
+    try:
+        owed = owe_pending_redraws(deps)
+    except Exception:
+        logger.exception("recording the redraws left undrawn at exit failed")
+        return
+    if owed:
+        logger.info("%s channel-post redraws left undrawn at exit are owed, for the scheduler", owed)
+
+
 def serve(
     settings: Settings, *, workers: int, with_scheduler: bool = False, workspace: Workspace | None = None
 ) -> int:
@@ -280,9 +297,17 @@ def serve(
         print(problem, file=sys.stderr)
         return 2
 
+    # The worker's own deps, once it has built them (after the fork).
+    built: dict[str, Deps] = {}
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        if "deps" in built:
+            owe_redraws_left(built["deps"])
+
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
         def load_config(self) -> None:
             options: dict[str, Any] = {
+                "worker_exit": worker_exit,
                 "bind": f"0.0.0.0:{settings.port}",
                 "workers": workers,
                 "worker_class": "gthread",
@@ -300,7 +325,7 @@ def serve(
             from bot.cli.app import build_app, build_wsgi
             from bot.deps import make_deps
 
-            deps = make_deps(settings, processes=workers)
+            deps = built["deps"] = make_deps(settings, processes=workers)
             if with_scheduler:  # `turnout run`: one worker, so exactly one scheduler
                 start_scheduler(deps, background=True)
             return build_wsgi(build_app(deps), deps)

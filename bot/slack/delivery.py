@@ -682,6 +682,34 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
             )
 
 
+def owe_pending_redraws(deps: Deps) -> int:
+    """As this process exits: each shift post whose redraw still waits its turn here (a
+    workspace's queue may hold its changing posts for minutes, `bot.slack.redraws`) recorded as
+    an owed redraw, for the scheduler to draw as the shift then stands; how many. Copies in
+    other workspaces are not owed: the shift's next change redraws them."""
+    shift_ids = sorted(key for key, _lane in deps.redraws.pending() if isinstance(key, int))
+    if not shift_ids:
+        return 0
+    now, owed = deps.clock(), 0
+    with deps.session() as session:
+        for shift_id in shift_ids:
+            shift = session.get(Shift, shift_id)
+            if shift is None or not shift.channel_id or not shift.message_ts or shift.ends_at <= now:
+                continue
+            owe_redraw(
+                session,
+                team_id=shift.team_id,
+                kind=DeliveryKind.SHIFT_REDRAW,
+                target=shift.channel_id,
+                key=str(shift_id),
+                now=now,
+                error="process_exited",
+                expires_at=shift.ends_at,
+            )
+            owed += 1
+    return owed
+
+
 def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: datetime) -> Delivered | None:
     """A scheduler tick's retry of an owed redraw: the shift's posts as they stand now (None when
     someone else has it, or it is not due); given up once the shift is over."""

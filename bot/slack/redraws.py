@@ -186,6 +186,11 @@ class Coalescer:
         except Exception:
             logger.exception("redrawing %s failed", key)
 
+    def pending(self) -> list[tuple[Hashable, Hashable | None]]:
+        """(key, lane) of every target with a redraw waiting its turn or being drawn."""
+        with self._lock:
+            return [(key, target.lane) for key, target in self._targets.items() if target.running]
+
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait until no redraw is being drawn or scheduled; whether that happened in time."""
         with self._idle:

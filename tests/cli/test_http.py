@@ -14,11 +14,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from bot.db import create_db_engine
 from bot.localslack.signing import signed_headers
-from bot.localslack.webapi import LocalSlack
-from bot.models import Volunteer
+from bot.localslack.webapi import LocalSlack, Message
+from bot.models import Delivery, DeliveryKind, Volunteer
+from bot.services.clock import utcnow
+from bot.services.shifts import record_shift_post
+from tests import factories as make
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, Bot, bot_env
 
 FORM = "application/x-www-form-urlencoded"
@@ -306,4 +310,80 @@ def test_turnout_run_in_socket_mode_acks_and_answers(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        slack.stop()
+
+
+def test_channel_post_redraws_still_waiting_as_a_worker_exits_are_owed(tmp_path: Path) -> None:
+    """A worker's redraws wait their turn within Slack's chat.update limit (a burst of 5, then
+    one every 1.5 s with one worker): those still waiting as it shuts down are recorded as owed,
+    for the scheduler, by gunicorn's worker_exit hook."""
+    slack = LocalSlack(token=BOT_TOKEN).start()
+    slack.add_channel("CIOWA", "iowa")
+    port = free_port()
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "",
+        "SLACK_API_URL": slack.api_url,
+        "PORT": str(port),
+        "DATABASE_URL": url,
+        "TURNOUT_WEB_WORKERS": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.main", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    engine = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until(lambda: answers_healthz(base), "answer on /healthz from turnout serve", server)
+        engine = create_db_engine(url)
+        with Session(engine) as session:
+            shift_ids = [make.shift(session, utcnow(), capacity=50) for _ in range(12)]
+            for n, shift_id in enumerate(shift_ids):
+                ts = f"1700000000.{n:06d}"
+                slack.store(Message("CIOWA", ts, "Shift (not yet redrawn)", []))
+                record_shift_post(session, shift_id=shift_id, channel_id="CIOWA", message_ts=ts)
+            session.commit()
+        for n, shift_id in enumerate(shift_ids):
+            slack.add_person(f"URALLY{n}", f"rally{n}")
+            body = urlencode(
+                {
+                    "command": "/claim",
+                    "text": str(shift_id),
+                    "user_id": f"URALLY{n}",
+                    "channel_id": "CIOWA",
+                    "response_url": slack.response_url(f"r.{n}"),
+                    "trigger_id": "t",
+                }
+            ).encode()
+            request = urllib.request.Request(
+                base + "/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body, FORM)
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                assert response.status == 200 and "You're on" in response.read().decode()
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+        assert "Exception during worker exit" not in out.decode(), out.decode()
+        with Session(engine) as session:
+            owed = {
+                int(d.key): d
+                for d in session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.SHIFT_REDRAW))
+            }
+        assert owed and all(d.last_error == "process_exited" and d.target == "CIOWA" for d in owed.values())
+        for n, shift_id in enumerate(shift_ids):
+            post = slack.message("CIOWA", f"1700000000.{n:06d}")
+            assert post is not None
+            assert shift_id in owed or "1/50" in post.text  # drawn before the exit, or owed
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+        if engine is not None:
+            engine.dispose()
         slack.stop()

@@ -4,6 +4,7 @@ a second message, never after it stopped mattering."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind
 from bot.services.deliveries import claim_delivery, finish_redraw, owe_redraw
 from bot.services.shifts import claim_shift
+from bot.slack.delivery import owe_pending_redraws, refresh_shift_post
 from bot.slack.redraws import Coalescer
 from jobs.runner import run_due
 from tests import factories as make
@@ -304,3 +306,25 @@ def test_an_owed_home_tab_is_given_up_after_an_hour(fast_bot: Bot) -> None:
 def home_buttons(bot: Bot, user: str = "UVOL1") -> list[tuple[str, str]]:
     tab = Message("", "", "", bot.slack.home_views.get(user, {}).get("blocks", []))
     return [(b["action_id"], b.get("value", "")) for b in buttons(tab)]
+
+
+def test_redraws_still_waiting_their_turn_as_the_process_exits_are_owed_and_drawn_by_the_scheduler(
+    fast_bot: Bot,
+) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    waiting: list[Callable[[], None]] = []
+    # Production's pacing, with a workspace queue whose next turn never comes in this process.
+    paced = Coalescer(
+        1.0, lane_interval=60.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
+    )
+    exiting = replace(bot.deps, redraws=paced)
+    claim_quietly(bot, "UVOL1")
+    refresh_shift_post(exiting, bot.client, 1)
+    assert len(waiting) == 1 and "0/5" in message_text(post)
+    assert owe_pending_redraws(exiting) == 1
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.last_error == "process_exited" and redraw.target == "CIOWA"
+    tick(bot, minutes=5)
+    assert "1/5" in message_text(post) and shift_posts(bot) == [post]
+    assert owe_pending_redraws(replace(bot.deps, redraws=Coalescer(1.0))) == 0  # nothing waiting
