@@ -158,28 +158,35 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_turnout(
+    command: str, tmp_path: Path, slack: LocalSlack, port: int, database_url: str, **env: str
+) -> subprocess.Popen[bytes]:
+    """`turnout COMMAND` (run or serve) on `port`, against the stand-in, its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.main", command],
+        env={
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_APP_TOKEN": "",
+            "SLACK_API_URL": slack.api_url,
+            "PORT": str(port),
+            "DATABASE_URL": database_url,
+            **env,
+        },
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_turnout_serves_signed_commands_over_http(tmp_path: Path, command: str) -> None:
     """The real entry points: gunicorn, migrations on start, Bolt, and the Web API through SLACK_API_URL."""
     slack = LocalSlack(token=BOT_TOKEN).start()
     slack.add_person("UVOL1", "ana")
     port = free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": slack.api_url,
-        "PORT": str(port),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli.main", command],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_turnout(command, tmp_path, slack, port, f"sqlite:///{tmp_path / 'run.db'}")
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: answers_healthz(base), f"answer on /healthz from turnout {command}", server)
@@ -321,23 +328,7 @@ def test_channel_post_redraws_still_waiting_as_a_worker_exits_are_owed(tmp_path:
     slack.add_channel("CIOWA", "iowa")
     port = free_port()
     url = f"sqlite:///{tmp_path / 'run.db'}"
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": slack.api_url,
-        "PORT": str(port),
-        "DATABASE_URL": url,
-        "TURNOUT_WEB_WORKERS": "1",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli.main", "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_turnout("serve", tmp_path, slack, port, url, TURNOUT_WEB_WORKERS="1")
     engine = None
     try:
         base = f"http://127.0.0.1:{port}"

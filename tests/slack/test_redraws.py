@@ -188,14 +188,19 @@ def test_with_spacing_the_coalescer_s_own_threads_draw() -> None:
     assert drawn and len(drawn) <= 2 and all(name.startswith("redraw") for name in drawn)
 
 
-def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fill(bot: Bot) -> None:
-    bot.deps.redraws.spacing = REDRAW_SPACING_SECONDS  # as in production (the fixture skips the wait)
+def coordinator_with_iowa_channel(bot: Bot) -> None:
+    """UCOORD coordinates Iowa, whose channel is #iowa (CIOWA)."""
     with bot.deps.session() as session:
         make.coordinator(session, "UCOORD", "IA", bot.clock())
         state = session.get(State, (TEAM, "IA"))
         assert state is not None
         state.channel_id = "CIOWA"
         session.add(state)
+
+
+def test_a_burst_of_claims_redraws_the_post_a_few_times_and_ends_on_the_final_fill(bot: Bot) -> None:
+    bot.deps.redraws.spacing = REDRAW_SPACING_SECONDS  # as in production (the fixture skips the wait)
+    coordinator_with_iowa_channel(bot)
     created = bot.command(
         "/turnout", "shift add IA 2026-11-28 10:00-13:00 canvass 500 Des Moines HQ", user="UCOORD"
     )
@@ -230,12 +235,7 @@ def test_claims_on_many_shifts_redraw_their_posts_within_slack_s_limit_and_end_o
     every 0.2 s (7 in any second)."""
     bot.deps.redraws.spacing = 0.05
     bot.deps.redraws.lane_interval, bot.deps.redraws.lane_burst = 0.2, 2
-    with bot.deps.session() as session:
-        make.coordinator(session, "UCOORD", "IA", bot.clock())
-        state = session.get(State, (TEAM, "IA"))
-        assert state is not None
-        state.channel_id = "CIOWA"
-        session.add(state)
+    coordinator_with_iowa_channel(bot)
     shift_ids = []
     for n in range(14):
         created = bot.command(
