@@ -47,7 +47,7 @@ then counts what was done:
 - for claims, `chat.update` calls per claim (and how many of all calls the stand-in answered
   429: it holds chat.update to Slack's Tier 3 limit of 50 a minute in the workspace), and
   channel posts that do not show the shift's true fill once every post has caught up (waited
-  for up to 8 minutes after the last answer: with the limit, 100 posts took about 3–4), with
+  for up to 12 minutes after the last answer: with the limit, 100 posts take several), with
   how long that took;
 - the gunicorn workers' CPU time (from /proc) per request, and their peak memory (RSS,
   sampled twice a second).
@@ -270,7 +270,7 @@ def stale_posts(url: str, slack: LocalSlack, shift_ids: list[int]) -> int:
 
 
 def settle_posts(
-    url: str, slack: LocalSlack, shift_ids: list[int], limit: float = 480.0, quiet: float = 8.0
+    url: str, slack: LocalSlack, shift_ids: list[int], limit: float = 720.0, quiet: float = 10.0
 ) -> tuple[int, float]:
     """Wait up to `limit` seconds for every channel post to show its shift's true fill: the
     posts still stale then, and the seconds waited. Then wait until no post has been redrawn

@@ -20,7 +20,7 @@ from bot.slack.installations import TurnoutInstallationStore
 from bot.slack.lanes import TeamLanes
 from bot.slack.pacing import Pacer
 from bot.slack.profiles import ProfileRefresher
-from bot.slack.redraws import REDRAW_THREADS, Coalescer, lane_pacing
+from bot.slack.redraws import REDRAW_THREADS, UPDATE_BUDGET, Coalescer, lane_pacing
 from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, Workspaces
 from bot.workpool import LISTENER_THREADS
 
@@ -78,11 +78,12 @@ def make_deps(
     make_client_for: ClientFactory | None = None,
     team_id: str | None = None,
     processes: int = 1,
+    redraw_budget: int = UPDATE_BUDGET,
 ) -> Deps:
     """`make_client_for` makes the Web API clients (default: `make_client` with the settings);
     `team_id` is SLACK_BOT_TOKEN's workspace when the caller already asked Slack; `processes`:
-    how many processes answer Slack's requests alike (`turnout serve`'s workers), each of which
-    redraws within its share of Slack's limits."""
+    how many processes answer Slack's requests alike (`turnout serve`'s workers), which share
+    `redraw_budget` chat.update calls a minute per workspace (`bot.slack.redraws`)."""
     engine = engine or create_db_engine(settings.database_url, pool_size=pool_size(settings))
     write, read = session_factory(engine)
     sqlite = engine.dialect.name == "sqlite"
@@ -97,9 +98,7 @@ def make_deps(
         workspaces = InstalledWorkspaces(installations, new_client)
     else:
         workspaces = OneWorkspace(new_client(None), team_id)
-    # Each process redraws within its share of Slack's chat.update limit per workspace (the
-    # scheduler's few redraws, owed ones retried, are not counted).
-    lane_interval, lane_burst = lane_pacing(processes)
+    lane_interval, lane_burst = lane_pacing(processes, redraw_budget)
     return Deps(
         settings=settings,
         engine=engine,

@@ -18,6 +18,8 @@ from bot.models import Organization
 from bot.services.clock import utcnow
 from bot.services.places import PLACES
 from bot.services.schedule import CLOCK_JOBS, Job, every_schedule, next_run
+from bot.slack.delivery import owe_redraws_left
+from bot.slack.redraws import SCHEDULER_UPDATE_BUDGET
 
 
 def jobs_list(settings: Settings) -> int:
@@ -100,7 +102,7 @@ def jobs_run(
     Every workspace's run goes at once, each on its own lane; this waits for all of them."""
     from jobs.runner import run_job
 
-    deps = make_deps(settings)
+    deps = make_deps(settings, redraw_budget=SCHEDULER_UPDATE_BUDGET)
     code = state.upper() if state else None
     team_id = team.upper() if team else None
     try:
@@ -132,6 +134,7 @@ def jobs_run(
         outcome = run_job(deps, Job(name), code, at, team_id=team_id)
     finally:
         deps.lanes.shutdown()
+        owe_redraws_left(deps)  # the scheduler draws what this run left waiting its turn
     for note in outcome.notes:
         print(note, file=sys.stderr)
     done = [f"sent {outcome.sent}"] if outcome.sent or not outcome.failed else []

@@ -256,8 +256,10 @@ def scheduler(settings: Settings) -> int:
     if problem := prepare_database(settings):
         print(problem, file=sys.stderr)
         return 2
+    from bot.slack.redraws import SCHEDULER_UPDATE_BUDGET
+
     logger.info("Turnout's scheduler is starting")
-    start_scheduler(make_deps(settings), background=False)
+    start_scheduler(make_deps(settings, redraw_budget=SCHEDULER_UPDATE_BUDGET), background=False)
     return 0
 
 
@@ -268,20 +270,6 @@ def start_scheduler(deps: Any, *, background: bool) -> Any:
     scheduler, _leadership = build_scheduler(deps, background=background)
     scheduler.start()
     return scheduler
-
-
-def owe_redraws_left(deps: Deps) -> None:
-    """As a worker exits: the channel-post redraws still waiting their turn in it are recorded
-    as owed, so the scheduler draws them (`bot.slack.delivery.owe_pending_redraws`)."""
-    from bot.slack.delivery import owe_pending_redraws
-
-    try:
-        owed = owe_pending_redraws(deps)
-    except Exception:
-        logger.exception("recording the redraws left undrawn at exit failed")
-        return
-    if owed:
-        logger.info("%s channel-post redraws left undrawn at exit are owed, for the scheduler", owed)
 
 
 def serve(
@@ -302,6 +290,8 @@ def serve(
 
     def worker_exit(_server: Any, _worker: Any) -> None:
         if "deps" in built:
+            from bot.slack.delivery import owe_redraws_left
+
             owe_redraws_left(built["deps"])
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information

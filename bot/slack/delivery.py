@@ -710,6 +710,18 @@ def owe_pending_redraws(deps: Deps) -> int:
     return owed
 
 
+def owe_redraws_left(deps: Deps) -> None:
+    """`owe_pending_redraws` as a process ends (a web worker's exit, a one-off job's end):
+    logged, never raised."""
+    try:
+        owed = owe_pending_redraws(deps)
+    except Exception:
+        logger.exception("recording the redraws left undrawn at exit failed")
+        return
+    if owed:
+        logger.info("%s channel-post redraws left undrawn at exit are owed, for the scheduler", owed)
+
+
 def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: datetime) -> Delivered | None:
     """A scheduler tick's retry of an owed redraw: the shift's posts as they stand now (None when
     someone else has it, or it is not due); given up once the shift is over."""

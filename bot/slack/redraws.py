@@ -15,11 +15,12 @@ logger = logging.getLogger(__name__)
 # Slack allows about one chat.update a second per message before it starts answering 429.
 REDRAW_SPACING_SECONDS = 1.0
 # chat.update is a Tier 3 method: Slack takes 50 calls a minute per workspace (and app), with
-# short bursts, before it answers 429. The processes that redraw share 45 of them (the rest is
-# room for the scheduler's retries and a timer running late): each keeps within its share, a
-# short burst included (`lane_pacing`).
+# short bursts, before it answers 429. The web workers share 40 of them and the scheduler's
+# process (retrying owed redraws) has 5, leaving room for a timer running late: each process
+# keeps within its share, a short burst included (`lane_pacing`).
 UPDATES_PER_MINUTE = 50
-UPDATE_BUDGET = 45
+UPDATE_BUDGET = 40
+SCHEDULER_UPDATE_BUDGET = 5
 UPDATE_BURST = 5
 
 Schedule = Callable[[float, Callable[[], None]], None]
@@ -56,11 +57,11 @@ class _Timer:
             pool.submit(action)
 
 
-def lane_pacing(processes: int) -> tuple[float, int]:
+def lane_pacing(processes: int, budget: int = UPDATE_BUDGET) -> tuple[float, int]:
     """(seconds between redraws, burst) in one workspace for each of `processes` processes
-    redrawing at once, so that together they keep to `UPDATES_PER_MINUTE` in any minute: each
-    may redraw `burst` at once, then one every so many seconds."""
-    share = UPDATE_BUDGET / max(1, processes)
+    redrawing at once, so that together they keep to `budget` calls in any minute: each may
+    redraw `burst` at once, then one every so many seconds."""
+    share = budget / max(1, processes)
     burst = max(1, min(UPDATE_BURST, int(share // 2)))
     # With more processes than the budget has calls to share out, each still redraws about
     # once a minute per workspace.

@@ -314,7 +314,7 @@ def test_redraws_still_waiting_their_turn_as_the_process_exits_are_owed_and_draw
     bot = fast_bot
     post = posted_shift(bot)
     waiting: list[Callable[[], None]] = []
-    # Production's pacing, with a workspace queue whose next turn never comes in this process.
+    # Paced, with a workspace queue whose next turn never comes in this process.
     paced = Coalescer(
         1.0, lane_interval=60.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
     )

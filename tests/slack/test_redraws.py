@@ -7,7 +7,14 @@ from collections.abc import Callable
 
 from bot.localslack.reading import message_text
 from bot.models import State
-from bot.slack.redraws import REDRAW_SPACING_SECONDS, UPDATE_BUDGET, Coalescer, lane_pacing
+from bot.slack.redraws import (
+    REDRAW_SPACING_SECONDS,
+    SCHEDULER_UPDATE_BUDGET,
+    UPDATE_BUDGET,
+    UPDATES_PER_MINUTE,
+    Coalescer,
+    lane_pacing,
+)
 from tests import factories as make
 from tests.conftest import Bot
 from tests.factories import TEAM
@@ -117,14 +124,17 @@ def test_a_redraw_that_goes_round_again_takes_its_lane_s_next_turn() -> None:
 
 
 def test_each_process_s_share_keeps_a_workspace_within_slack_s_limit() -> None:
-    for processes in range(1, 23):
+    for processes in range(1, 21):
         interval, burst = lane_pacing(processes)
         # The most one process draws in any minute: its burst, then one each interval.
         most = burst + int(60.0 // interval)
         assert most * processes <= UPDATE_BUDGET, processes
-    for processes in (23, 45, 50, 64):  # more workers than the budget has calls: about one a minute each
+    for processes in (21, 40, 50, 64):  # more workers than the budget has calls: about one a minute each
         interval, burst = lane_pacing(processes)
         assert interval == 60.0 and burst == 1
+    interval, burst = lane_pacing(1, SCHEDULER_UPDATE_BUDGET)
+    assert burst + int(60.0 // interval) <= SCHEDULER_UPDATE_BUDGET
+    assert UPDATE_BUDGET + SCHEDULER_UPDATE_BUDGET < UPDATES_PER_MINUTE
 
 
 def test_other_calls_a_redraw_made_push_its_lane_s_later_turns_back() -> None:
