@@ -49,8 +49,9 @@ then counts what was done:
   channel posts that do not show the shift's true fill once every post has caught up (waited
   for up to 12 minutes after the last answer: with the limit, 100 posts take several), with
   how long that took;
-- the gunicorn workers' CPU time (from /proc) per request, and their peak memory (RSS,
-  sampled twice a second).
+- the gunicorn workers' CPU time (from /proc) per request (for claims, up to the moment the
+  posts have caught up and gone quiet, the idling in between included), and their peak memory
+  (RSS, sampled twice a second).
 
 PostgreSQL comes from TURNOUT_BENCH_POSTGRES_URL (default: the local server's `test`
 database); the bench uses its own schema there, `load_bench`, dropped and made again each run.
