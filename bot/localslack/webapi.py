@@ -538,10 +538,11 @@ class LocalSlack:
             if failure is not None:
                 failure.remaining -= 1
             if failure is None and method in ("chat.postMessage", "chat.update"):
-                if method == "chat.postMessage":
-                    wait = self._over_limit(str(params.get("channel", "")), team or "")
-                else:
-                    wait = self._update_over_limit(team or "")
+                wait = (
+                    self._over_limit(str(params.get("channel", "")), team or "")
+                    if method == "chat.postMessage"
+                    else self._update_over_limit(team or "")
+                )
                 if wait is not None:
                     self.rate_limited += 1
                     failure = Failure(method, 429, max(1, math.ceil(wait)), 0)
