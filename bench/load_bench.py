@@ -129,7 +129,7 @@ WORKLOADS = {
 SOAK = Workload("mix: /log, /claim 100 shifts, /stats", (LOG, ("/claim", "{many}"), ("/stats", "IA")))
 BASELINE = Workload("ack-only, acked first", (LOG,))
 DEFAULTS = Workload("ack-only, Bolt's defaults", (LOG,))
-# The baselines, by the server that runs them: (the one a ratio is to, the other).
+# The baselines, (server kind, workload): each workload's ratio to each is printed.
 BASELINES = (("ack-only", BASELINE), ("bolt-defaults", DEFAULTS))
 FLOOR = Workload("one write, answered in the ack (floor)", (LOG,))
 FLOOR_TABLE = "bench_write"  # where the one-write app records
@@ -662,9 +662,6 @@ def measure(
     return result
 
 
-# ---------------------------------------------------------------- report
-
-
 def run_baselines(*, tag: str, slack: LocalSlack, url: str, db: str, **common: Any) -> list[Result]:
     """Each baseline's run, in `BASELINES`' order."""
     runs = []
@@ -701,6 +698,9 @@ def averaged_baseline(first: Result, second: Result) -> Result:
     )
     first.rss_mb = max(first.rss_mb or 0, second.rss_mb or 0)
     return first
+
+
+# ---------------------------------------------------------------- report
 
 
 def print_table(results: list[Result], baselines: dict[tuple[str, str], float]) -> None:
@@ -794,7 +794,6 @@ def main() -> None:
             one, many = seed(url, slack)
             common = {"db": db, "slack": slack, "url": url, "args": args, "one": one, "many": many}
             letter = db[0].upper()
-
             before = run_baselines(tag=f"{letter}B1", **common)
             runs = []
             if args.floor:
