@@ -362,6 +362,22 @@ def finish_redraw(session: Session, *, claim: Claim, now: datetime) -> None:
     session.flush()
 
 
+def leave_owed(session: Session, *, claim: Claim, retry_at: datetime) -> None:
+    """A claimed redraw that was not drawn now but left waiting its turn in this process (whose
+    drawing settles it, `settle_redraw`): owed again, as it was, and due again at `retry_at`
+    should that turn never come (the process stopped). Waiting is not a failed try."""
+    session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == claim.id,
+            col(Delivery.status) == DeliveryStatus.CLAIMED,
+            col(Delivery.attempts) == claim.attempts,
+        )
+        .values(status=DeliveryStatus.RETRY, attempts=claim.attempts - 1, next_attempt_at=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def redraws_owed(
     session: Session, *, team_id: str, kind: DeliveryKind, key: str, target: str | None = None
 ) -> bool:

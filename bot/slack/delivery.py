@@ -53,6 +53,7 @@ from bot.deps import Deps
 from bot.i18n import Lang, language
 from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, SignupStatus
 from bot.services.deliveries import (
+    FIRST_RETRY,
     NO_LONGER_USEFUL,
     PERMANENT_ERRORS,
     Claim,
@@ -65,6 +66,7 @@ from bot.services.deliveries import (
     fail_delivery,
     find_delivery,
     finish_redraw,
+    leave_owed,
     messages_sent,
     metadata_key,
     owe_redraw,
@@ -724,7 +726,8 @@ def owe_redraws_left(deps: Deps) -> None:
 
 def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: datetime) -> Delivered | None:
     """A scheduler tick's retry of an owed redraw: the shift's posts as they stand now (None when
-    someone else has it, or it is not due); given up once the shift is over."""
+    someone else has it, it is not due, or its drawing waits its turn here and stays owed until
+    drawn); given up once the shift is over."""
     with deps.session() as session:
         row = session.get(Delivery, delivery_id, populate_existing=True)
         if row is None:
@@ -742,6 +745,11 @@ def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: dat
     if redrawn.missed:
         missed = next((m for m in redrawn.missed if not m.permanent), redrawn.missed[0])
         return failed_try(deps, claim, missed.error, missed.problem, permanent=missed.permanent)
+    if not redrawn.drew:
+        # Left to a drawing waiting its turn in the workspace here, which settles it once drawn.
+        with deps.session() as session:
+            leave_owed(session, claim=claim, retry_at=deps.clock() + FIRST_RETRY)
+        return None
     with deps.session() as session:
         finish_redraw(session, claim=claim, now=deps.clock())
     return Delivered(Fate.SENT, channel=target)

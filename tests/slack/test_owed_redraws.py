@@ -328,3 +328,46 @@ def test_redraws_still_waiting_their_turn_as_the_process_exits_are_owed_and_draw
     tick(bot, minutes=5)
     assert "1/5" in message_text(post) and shift_posts(bot) == [post]
     assert owe_pending_redraws(replace(bot.deps, redraws=Coalescer(1.0))) == 0  # nothing waiting
+
+
+def test_a_retried_redraw_left_waiting_its_turn_stays_owed_until_it_is_drawn(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+    waiting: list[Callable[[], None]] = []
+    # The scheduler's process, its workspace's turn still to come when the tick retries.
+    paced = Coalescer(
+        1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
+    )
+    scheduler = replace(bot.deps, redraws=paced)
+    bot.clock.advance(minutes=1)
+    run_due(scheduler, bot.clock())
+    assert len(waiting) == 1 and "0/5" in message_text(post)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "retry"  # not drawn yet: should the process stop now, it is still owed
+    assert redraw.attempts == 1  # waiting its turn is not a failed try
+    assert redraw.next_attempt_at is not None and redraw.next_attempt_at > bot.clock()
+    waiting.pop()()  # its turn comes
+    assert "1/5" in message_text(post) and shift_posts(bot) == [post]
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "sent"
+
+
+def test_a_retried_redraw_whose_process_stopped_before_its_turn_is_drawn_by_the_next_tick(
+    fast_bot: Bot,
+) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+    stopped = Coalescer(1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _seconds, _action: None)
+    bot.clock.advance(minutes=1)
+    run_due(replace(bot.deps, redraws=stopped), bot.clock())  # queued there, never drawn
+    assert "0/5" in message_text(post)
+    tick(bot, minutes=2)  # another scheduler, after the first stopped
+    assert "1/5" in message_text(post) and shift_posts(bot) == [post]
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "sent"
