@@ -26,6 +26,7 @@ from bot.models import (
     ContactDay,
     ContactLog,
     ContactWeek,
+    Goal,
     Metric,
     OrgDay,
     OrgWeek,
@@ -39,7 +40,7 @@ from bot.services import sharing
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
-from bot.services.goals import goals_for
+from bot.services.goals import day_goals, goal_rows_bearing_on, goals_for
 from bot.services.members import Member
 from bot.services.states import channel_state, state_timezone
 from bot.services.stats import Progress, state_day_totals, state_progress
@@ -99,7 +100,6 @@ def log_contacts(
     state, zone = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now)
     day = local_date(now, zone or state_timezone(session, team_id=team_id, code=state))
     recorded = Counts.of(counts)
-    goals = goals_for(session, team_id=team_id, state=state, day=day)
     values = {
         "team_id": team_id,
         "volunteer_id": user_id,
@@ -121,8 +121,11 @@ def log_contacts(
         after = run(session, _PG_LOG, {**values, **rollups}).one()
         mine = Counts(*(int(getattr(after, f"mine_{m.value}")) for m in METRICS))
         totals = Counts(*(int(getattr(after, f"state_{m.value}")) for m in METRICS))
+        goal_rows = (after.goal_metric, after.goal_target, after.goal_local_date, after.goal_starts_on)
+        goals = day_goals(zip(*goal_rows, strict=True) if after.goal_metric else (), day)
         progress = Progress(state, day, totals, goals, int(after.state_active))
         return LogResult(state, day, recorded, shift_id, mine, progress)
+    goals = goals_for(session, team_id=team_id, state=state, day=day)
     run(session, _statements(session).log, values)
     mine, totals, active = _roll_up(session, who, state, day, recorded, logs=1)
     return LogResult(state, day, recorded, shift_id, mine, Progress(state, day, totals, goals, active))
@@ -413,7 +416,8 @@ def _build_pg_log() -> Prepared:
     its own, and it holds the row of the state's day it updates only while the server runs it,
     never while the bot goes on to its next statement or its commit. Returns the volunteer's
     day and the state's day after it (this shard as updated, the others as the statement
-    found them), as `mine_*` and `state_*`."""
+    found them), as `mine_*` and `state_*`, and the goal rows that bear on the day (`goals_for`)
+    as four arrays, `goal_*`."""
     metrics = tuple(m.value for m in METRICS)
     log = _log_statement().returning(_table(ContactLog).c.id).cte("log")
     day = _upsert_statement(
@@ -471,6 +475,17 @@ def _build_pg_log() -> Prepared:
         sa.and_(week.c.logs == 1, other_weeks.c.n == 0),
         week.join(other_weeks, sa.true()),
     ).cte("org_week")
+    goal = _table(Goal)
+    goals = (
+        sa.select(
+            *(
+                sa.func.array_agg(goal.c[name]).label(name)
+                for name in ("metric", "target", "local_date", "starts_on")
+            )
+        )
+        .where(goal_rows_bearing_on(sa.bindparam("local_date", type_=goal.c.local_date.type)))
+        .cte("goals")
+    )
     joined = (
         day.join(shard, sa.true())
         .join(others, sa.true())
@@ -478,6 +493,7 @@ def _build_pg_log() -> Prepared:
         .join(week, sa.true())
         .join(org_day, sa.true())
         .join(org_week, sa.true())
+        .join(goals, sa.true())
     )
     return Prepared(
         sa.select(
@@ -485,6 +501,10 @@ def _build_pg_log() -> Prepared:
             *((shard.c[name] + others.c[name]).label(f"state_{name}") for name in (*metrics, "active")),
             log.c.id.label("log_id"),
             week.c.logs.label("week_logs"),
+            *(
+                goals.c[name].label(f"goal_{name}")
+                for name in ("metric", "target", "local_date", "starts_on")
+            ),
         ).select_from(joined)
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -67,20 +68,31 @@ def goals_for(session: Session, *, team_id: str, state: str, day: date) -> dict[
     """The day's goals in workspace `team_id`: a goal set for that date wins over the standing
     goal in force that day (the latest one to start on or before it)."""
     rows = run(session, _GOALS_FOR, {"team_id": team_id, "state": state, "day": day}).all()
+    return day_goals([(g.metric, g.target, g.local_date, g.starts_on) for g in rows], day)
+
+
+def day_goals(rows: Iterable[tuple[str, int, date | None, date | None]], day: date) -> dict[Metric, int]:
+    """`goals_for` from the goal rows (metric, target, local_date, starts_on) that bear on `day`."""
     goals: dict[Metric, int] = {}
     # Dated goals last, standing ones oldest first: whatever should win is written last.
-    for goal in sorted(rows, key=lambda g: (g.local_date is not None, g.starts_on or day)):
-        goals[Metric(goal.metric)] = int(goal.target)
+    for metric, target, _dated, _starts_on in sorted(rows, key=lambda g: (g[2] is not None, g[3] or day)):
+        goals[Metric(metric)] = int(target)
     return goals
+
+
+def goal_rows_bearing_on(day: sa.BindParameter[date]) -> sa.ColumnElement[bool]:
+    """Which goal rows bear on `day`, in the workspace and state bound as `team_id`, `state`."""
+    return sa.and_(
+        _g.team_id == sa.bindparam("team_id"),
+        _g.state == sa.bindparam("state"),
+        (_g.local_date == day) | (_g.local_date.is_(None) & (_g.starts_on <= day)),
+    )
 
 
 _g = Goal.__table__.c  # type: ignore[attr-defined]
 # Built once, with bound parameters, so SQLAlchemy compiles it once: every /log and /stats reads it.
 _GOALS_FOR = Prepared(
     sa.select(_g.metric, _g.target, _g.local_date, _g.starts_on).where(
-        _g.team_id == sa.bindparam("team_id"),
-        _g.state == sa.bindparam("state"),
-        (_g.local_date == sa.bindparam("day"))
-        | (_g.local_date.is_(None) & (_g.starts_on <= sa.bindparam("day"))),
+        goal_rows_bearing_on(sa.bindparam("day", type_=sa.Date()))
     )
 )

@@ -95,6 +95,20 @@ def test_a_dated_goal_wins_its_day_over_the_standing_one(bot: Bot) -> None:
     assert "0 / 30 doors" in bot.command("/stats", "IA").text
 
 
+def test_a_log_answers_with_its_day_s_goals_the_dated_over_the_standing(bot: Bot) -> None:
+    bind(bot)
+    bot.clock.now = local("2026-11-21T10:00")
+    bot.command("/turnout", "goal IA 100 doors daily", user="UCOORD")
+    bot.command("/turnout", "goal IA 40 convos daily", user="UCOORD")
+    bot.clock.now = local("2026-11-22T10:00")
+    bot.command("/turnout", "goal IA 60 convos daily", user="UCOORD")  # standing from today on
+    bot.command("/turnout", "goal IA 30 doors 2026-11-22", user="UCOORD")
+    bot.command("/turnout", "goal IA 9 calls 2026-11-23", user="UCOORD")  # another day's
+    reply = bot.command("/log", "5 doors 2 convos", channel="CIOWA").text
+    assert "5 / 30 doors" in reply and "2 / 60 conversations" in reply
+    assert "/ 100" not in reply and "/ 40" not in reply and "calls" not in reply
+
+
 def test_the_migration_starts_existing_standing_goals_on_the_day_they_were_set(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'old.db'}"
     config: Config = alembic_config(url)
