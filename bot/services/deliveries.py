@@ -45,6 +45,9 @@ from bot.services.states import channel_language
 
 STALE_AFTER = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
+# An owed redraw is waiting for its retry, or being retried: either way a draw that went through
+# since it was owed settles it (`settle_redraw`).
+_OWED_STATUSES = (DeliveryStatus.RETRY, DeliveryStatus.CLAIMED)
 LONGEST_WAIT = timedelta(minutes=15)
 JITTER = 0.2
 # Without a deadline of its own, a message is worth sending for this long after it was recorded.
@@ -382,14 +385,14 @@ def redraws_owed(
     session: Session, *, team_id: str, kind: DeliveryKind, key: str, target: str | None = None
 ) -> bool:
     """Whether a redraw of this kind and key in workspace `team_id` (to `target`, or anywhere)
-    is waiting for a retry."""
+    is owed: waiting for a retry, or being retried."""
     if target is None:
         return run(session, _OWED, {"team_id": team_id, "kind": kind, "key": key}).first() is not None
     query = select(Delivery.id).where(
         Delivery.team_id == team_id,
         Delivery.kind == kind,
         Delivery.key == key,
-        Delivery.status == DeliveryStatus.RETRY,
+        col(Delivery.status).in_(_OWED_STATUSES),
     )
     if target is not None:
         query = query.where(Delivery.target == target)
@@ -407,12 +410,14 @@ def settle_redraw(
     target: str | None = None,
 ) -> None:
     """A draw made from how things stood at `drawn_at` went through: a redraw owed since before
-    then is done. (One owed since then may show something this draw did not; it stays owed.)"""
+    then, waiting for its retry or being retried, is done. (One owed since then may show
+    something this draw did not; it stays owed. A retry under way that this settles finds it
+    done when it ends, `finish_redraw`, `leave_owed`.)"""
     query = update(Delivery).where(
         col(Delivery.team_id) == team_id,
         col(Delivery.kind) == kind,
         col(Delivery.key) == key,
-        col(Delivery.status) == DeliveryStatus.RETRY,
+        col(Delivery.status).in_(_OWED_STATUSES),
         col(Delivery.created_at) < drawn_at,
     )
     if target is not None:
@@ -549,7 +554,7 @@ _OWED = (
         _d.team_id == sa.bindparam("team_id"),
         _d.kind == sa.bindparam("kind"),
         _d.key == sa.bindparam("key"),
-        _d.status == DeliveryStatus.RETRY,
+        _d.status.in_(_OWED_STATUSES),
     )
     .limit(1)
 )
@@ -569,7 +574,7 @@ _SHIFT_TO_DRAW = SHIFT_VIEW.add_columns(
         _d.team_id == _shift_c.team_id,
         _d.kind == sa.bindparam("redraw"),
         _d.key == sa.bindparam("key"),
-        _d.status == DeliveryStatus.RETRY,
+        _d.status.in_(_OWED_STATUSES),
     )
     .label("owed"),
     # The state's channel language, which the post is drawn in.

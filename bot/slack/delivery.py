@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -687,9 +687,23 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
 def owe_pending_redraws(deps: Deps) -> int:
     """As this process exits: each shift post whose redraw still waits its turn here (a
     workspace's queue may hold its changing posts for minutes, `bot.slack.redraws`) recorded as
-    an owed redraw, for the scheduler to draw as the shift then stands; how many. Copies in
+    an owed redraw, for the scheduler to draw as the shift then stands; how many. From now on a
+    redraw asked for here (work still finishing) is owed at once (`Coalescer.close`). Copies in
     other workspaces are not owed: the shift's next change redraws them."""
-    shift_ids = sorted(key for key, _lane in deps.redraws.pending() if isinstance(key, int))
+    waiting = deps.redraws.close(left=lambda key, _lane: _owe_left(deps, key))
+    return _owe_redraws(deps, sorted(key for key, _lane in waiting if isinstance(key, int)))
+
+
+def _owe_left(deps: Deps, key: Hashable) -> None:
+    if not isinstance(key, int):
+        return
+    try:
+        _owe_redraws(deps, [key])
+    except Exception:
+        logger.exception("recording the redraw of shift #%s, asked for as the process exits, failed", key)
+
+
+def _owe_redraws(deps: Deps, shift_ids: list[int]) -> int:
     if not shift_ids:
         return 0
     now, owed = deps.clock(), 0
@@ -733,6 +747,8 @@ def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: dat
         if row is None:
             return None
         target, key = row.target, row.key
+        if key.isdigit() and deps.redraws.waiting(int(key)):
+            return None  # its drawing waits its turn here, and settles it once drawn
         claim = take(session, row, now)
         if claim is None:
             return None

@@ -116,17 +116,23 @@ class Coalescer:
         self._lanes: dict[Hashable, float] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._left: Callable[[Hashable, Hashable | None], None] | None = None  # set by `close`
 
     def run(self, key: Hashable, redraw: Callable[[], bool], *, lane: Hashable | None = None) -> bool:
         with self._lock:
-            target = self._targets.setdefault(key, _Target())
-            if target.running:
-                target.dirty = True
-                return False
-            target.running = True
-            if lane is not None:
-                target.lane = lane
-            wait = self._turn(target)
+            left = self._left
+            if left is None:
+                target = self._targets.setdefault(key, _Target())
+                if target.running:
+                    target.dirty = True
+                    return False
+                target.running = True
+                if lane is not None:
+                    target.lane = lane
+                wait = self._turn(target)
+        if left is not None:
+            left(key, lane)
+            return False
         if self.spacing > 0:
             self._schedule(wait, lambda: self._draw_logged(key, target, redraw))
             return False
@@ -190,6 +196,21 @@ class Coalescer:
     def pending(self) -> list[tuple[Hashable, Hashable | None]]:
         """(key, lane) of every target with a redraw waiting its turn or being drawn."""
         with self._lock:
+            return [(key, target.lane) for key, target in self._targets.items() if target.running]
+
+    def waiting(self, key: Hashable) -> bool:
+        """Whether the target has a redraw waiting its turn or being drawn."""
+        with self._lock:
+            target = self._targets.get(key)
+            return target is not None and target.running
+
+    def close(
+        self, left: Callable[[Hashable, Hashable | None], None]
+    ) -> list[tuple[Hashable, Hashable | None]]:
+        """As the process ends: `pending`, and from now on each redraw asked for is handed to
+        `left` (key, lane) at once rather than waiting for a turn the process will not see."""
+        with self._lock:
+            self._left = left
             return [(key, target.lane) for key, target in self._targets.items() if target.running]
 
     def wait_idle(self, timeout: float = 30.0) -> bool:

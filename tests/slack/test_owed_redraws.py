@@ -4,6 +4,7 @@ a second message, never after it stopped mattering."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -349,6 +350,11 @@ def test_a_retried_redraw_left_waiting_its_turn_stays_owed_until_it_is_drawn(fas
     assert redraw.status == "retry"  # not drawn yet: should the process stop now, it is still owed
     assert redraw.attempts == 1  # waiting its turn is not a failed try
     assert redraw.next_attempt_at is not None and redraw.next_attempt_at > bot.clock()
+    bot.clock.advance(minutes=1)
+    run_due(scheduler, bot.clock())  # due again, but still waiting its turn here: left as it is
+    assert len(waiting) == 1
+    (again,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert (again.status, again.attempts, again.claimed_at) == ("retry", 1, redraw.claimed_at)
     waiting.pop()()  # its turn comes
     assert "1/5" in message_text(post) and shift_posts(bot) == [post]
     (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
@@ -371,3 +377,45 @@ def test_a_retried_redraw_whose_process_stopped_before_its_turn_is_drawn_by_the_
     assert "1/5" in message_text(post) and shift_posts(bot) == [post]
     (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
     assert redraw.status == "sent"
+
+
+def test_a_retried_redraw_drawn_before_the_tick_has_let_go_of_it_is_settled_once(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+
+    def at_once_elsewhere(_seconds: float, action: Callable[[], None]) -> None:
+        # The workspace's turn is free: the redraw goes on another thread before the tick goes on.
+        drawing = threading.Thread(target=action)
+        drawing.start()
+        drawing.join()
+
+    scheduler = replace(bot.deps, redraws=Coalescer(1.0, lane_interval=20.0, schedule=at_once_elsewhere))
+    bot.clock.advance(minutes=1)
+    run_due(scheduler, bot.clock())
+    assert "1/5" in message_text(post)
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert redraw.status == "sent"
+    drawn = updates(bot)
+    tick(bot, minutes=30)
+    assert updates(bot) == drawn  # not drawn again and again
+
+
+def test_a_redraw_asked_for_after_the_exit_has_counted_what_waits_is_owed_at_once(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    waiting: list[Callable[[], None]] = []
+    paced = Coalescer(
+        1.0, lane_interval=60.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
+    )
+    exiting = replace(bot.deps, redraws=paced)
+    assert owe_pending_redraws(exiting) == 0  # nothing waits yet; the process is on its way out
+    claim_quietly(bot, "UVOL1")
+    refresh_shift_post(exiting, bot.client, 1)  # work still finishing after that count
+    assert waiting == []  # not left waiting for a turn the process will not see
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert (redraw.status, redraw.last_error) == ("retry", "process_exited")
+    tick(bot, minutes=5)
+    assert "1/5" in message_text(post) and shift_posts(bot) == [post]
