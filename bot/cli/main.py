@@ -323,7 +323,9 @@ def serve(
             # What is built by now lives as long as the worker. Frozen, it is out of the garbage
             # collector's sight: a full collection no longer walks it, which took tens of
             # milliseconds with every thread of the worker stopped, several times a minute
-            # under a surge (it doubled the p99 ack; see the README's benchmarks).
+            # under a surge (it doubled the p99 ack; see the README's benchmarks). What building
+            # left as garbage is collected first, not frozen with it.
+            gc.collect()
             gc.freeze()
             return wsgi
 

@@ -313,7 +313,9 @@ def owe_redraw(
 ) -> None:
     """Record that a redraw of `target`'s message (`kind`, `key`) was missed at `now`.
 
-    A redraw already owed keeps its turn; one given up or done is owed again, first retried after
+    A redraw already owed keeps its turn, or waits out its backoff from now if that is later (so
+    a scheduler's retry that misses, drawn on the coalescer's timer, backs off further each time,
+    as any owed message does); one given up or done is owed again, first retried after
     `backoff(1)`; one the scheduler is doing right now is done once more after it."""
     retry_at = now + backoff(1)
     inserted = session.execute(
@@ -340,6 +342,10 @@ def owe_redraw(
     row.created_at, row.expires_at, row.last_error = now, expires_at, error[:500]
     if row.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
         row.status, row.attempts, row.next_attempt_at = DeliveryStatus.RETRY, 1, retry_at
+    elif row.status == DeliveryStatus.RETRY:
+        backed_off = now + backoff(row.attempts)
+        if row.next_attempt_at is None or row.next_attempt_at < backed_off:
+            row.next_attempt_at = backed_off
     elif row.status == DeliveryStatus.CLAIMED:
         row.next_attempt_at = retry_at  # read by `finish_redraw` when the redraw under way ends
     session.add(row)
@@ -367,8 +373,9 @@ def finish_redraw(session: Session, *, claim: Claim, now: datetime) -> None:
 
 def leave_owed(session: Session, *, claim: Claim, retry_at: datetime) -> None:
     """A claimed redraw that was not drawn now but left waiting its turn in this process (whose
-    drawing settles it, `settle_redraw`): owed again, as it was, and due again at `retry_at`
-    should that turn never come (the process stopped). Waiting is not a failed try."""
+    drawing settles it, `settle_redraw`, or gives it up, `give_up_redraws`): owed again, and due
+    again at `retry_at` should that turn never come (the process stopped). The try still counts:
+    should the drawing miss, the row's backoff grows from it (`owe_redraw`)."""
     session.execute(
         update(Delivery)
         .where(
@@ -376,7 +383,7 @@ def leave_owed(session: Session, *, claim: Claim, retry_at: datetime) -> None:
             col(Delivery.status) == DeliveryStatus.CLAIMED,
             col(Delivery.attempts) == claim.attempts,
         )
-        .values(status=DeliveryStatus.RETRY, attempts=claim.attempts - 1, next_attempt_at=retry_at)
+        .values(status=DeliveryStatus.RETRY, next_attempt_at=retry_at)
         .execution_options(synchronize_session=False)
     )
 
@@ -426,6 +433,33 @@ def settle_redraw(
         query.values(
             status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None, last_error=None
         ).execution_options(synchronize_session=False)
+    )
+
+
+def give_up_redraws(
+    session: Session,
+    *,
+    team_id: str,
+    kind: DeliveryKind,
+    key: str,
+    target: str,
+    drawn_at: datetime,
+    error: str,
+) -> None:
+    """A draw made from how things stood at `drawn_at` found the message past redrawing (deleted,
+    its channel archived): a redraw of it owed since before then is given up."""
+    session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.team_id) == team_id,
+            col(Delivery.kind) == kind,
+            col(Delivery.key) == key,
+            col(Delivery.target) == target,
+            col(Delivery.status).in_(_OWED_STATUSES),
+            col(Delivery.created_at) < drawn_at,
+        )
+        .values(status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error[:500])
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -66,6 +66,7 @@ from bot.services.deliveries import (
     fail_delivery,
     find_delivery,
     finish_redraw,
+    give_up_redraws,
     leave_owed,
     messages_sent,
     metadata_key,
@@ -653,6 +654,20 @@ def _draw_and_settle(deps: Deps, client: WebClient, shift_id: int) -> bool:
 def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
     curable = [missed for missed in redrawn.missed if not missed.permanent]
     key = str(shift_id)
+    lost = [missed for missed in redrawn.missed if missed.permanent]
+    if lost and redrawn.owed_before and redrawn.team_id is not None and redrawn.drawn_at is not None:
+        # Past redrawing (deleted, archived): a retry of it owed since before stops here.
+        with deps.session() as session:
+            for missed in lost:
+                give_up_redraws(
+                    session,
+                    team_id=redrawn.team_id,
+                    kind=DeliveryKind.SHIFT_REDRAW,
+                    key=key,
+                    target=missed.channel,
+                    drawn_at=redrawn.drawn_at,
+                    error=missed.error,
+                )
     if curable:
         now = deps.clock()
         with deps.session() as session:
@@ -762,9 +777,11 @@ def retry_shift_redraw(deps: Deps, client: WebClient, delivery_id: int, now: dat
         missed = next((m for m in redrawn.missed if not m.permanent), redrawn.missed[0])
         return failed_try(deps, claim, missed.error, missed.problem, permanent=missed.permanent)
     if not redrawn.drew:
-        # Left to a drawing waiting its turn in the workspace here, which settles it once drawn.
+        # Left to a drawing waiting its turn in the workspace here, which settles it once drawn;
+        # due again a while after that turn, should the process stop before it.
+        turn = timedelta(seconds=deps.redraws.due_in(shift_id))
         with deps.session() as session:
-            leave_owed(session, claim=claim, retry_at=deps.clock() + FIRST_RETRY)
+            leave_owed(session, claim=claim, retry_at=deps.clock() + turn + FIRST_RETRY)
         return None
     with deps.session() as session:
         finish_redraw(session, claim=claim, now=deps.clock())

@@ -74,6 +74,7 @@ class _Target:
     dirty: bool = False
     last: float = float("-inf")
     lane: Hashable | None = None  # the workspace whose pace it keeps (None: no pace)
+    due: float = float("-inf")  # when its redraw is to go, once scheduled
 
 
 class Coalescer:
@@ -152,12 +153,12 @@ class Coalescer:
         and its lane's next turn, which it takes (the lock is held)."""
         now = self._clock()
         at = max(now, target.last + self.spacing)
-        if self.spacing <= 0 or target.lane is None or self.lane_interval <= 0:
-            return at - now
-        tolerance = self.lane_interval * (self.lane_burst - 1)
-        turn = self._lanes.get(target.lane, float("-inf"))
-        at = max(at, turn - tolerance)
-        self._lanes[target.lane] = max(turn, at) + self.lane_interval
+        if self.spacing > 0 and target.lane is not None and self.lane_interval > 0:
+            tolerance = self.lane_interval * (self.lane_burst - 1)
+            turn = self._lanes.get(target.lane, float("-inf"))
+            at = max(at, turn - tolerance)
+            self._lanes[target.lane] = max(turn, at) + self.lane_interval
+        target.due = at
         return at - now
 
     def _draw(self, key: Hashable, target: _Target, redraw: Callable[[], bool]) -> bool:
@@ -203,6 +204,15 @@ class Coalescer:
         with self._lock:
             target = self._targets.get(key)
             return target is not None and target.running
+
+    def due_in(self, key: Hashable) -> float:
+        """Seconds until the target's waiting redraw is to go (0 if it is due or drawing, or none
+        waits). A `charge` may put it back a little further."""
+        with self._lock:
+            target = self._targets.get(key)
+            if target is None or not target.running:
+                return 0.0
+            return max(0.0, target.due - self._clock())
 
     def close(
         self, left: Callable[[Hashable, Hashable | None], None]

@@ -348,13 +348,13 @@ def test_a_retried_redraw_left_waiting_its_turn_stays_owed_until_it_is_drawn(fas
     assert len(waiting) == 1 and "0/5" in message_text(post)
     (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
     assert redraw.status == "retry"  # not drawn yet: should the process stop now, it is still owed
-    assert redraw.attempts == 1  # waiting its turn is not a failed try
+    assert redraw.attempts == 2  # the tick's try counts: should the drawing miss, it backs off further
     assert redraw.next_attempt_at is not None and redraw.next_attempt_at > bot.clock()
     bot.clock.advance(minutes=1)
     run_due(scheduler, bot.clock())  # due again, but still waiting its turn here: left as it is
     assert len(waiting) == 1
     (again,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
-    assert (again.status, again.attempts, again.claimed_at) == ("retry", 1, redraw.claimed_at)
+    assert (again.status, again.attempts, again.claimed_at) == ("retry", 2, redraw.claimed_at)
     waiting.pop()()  # its turn comes
     assert "1/5" in message_text(post) and shift_posts(bot) == [post]
     (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
@@ -419,3 +419,51 @@ def test_a_redraw_asked_for_after_the_exit_has_counted_what_waits_is_owed_at_onc
     assert (redraw.status, redraw.last_error) == ("retry", "process_exited")
     tick(bot, minutes=5)
     assert "1/5" in message_text(post) and shift_posts(bot) == [post]
+
+
+def paced_scheduler(bot: Bot, waiting: list[Callable[[], None]]) -> Any:
+    """The scheduler's deps with its workspace's redraws waiting in `waiting` for their turn."""
+    paced = Coalescer(
+        1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
+    )
+    return replace(bot.deps, redraws=paced)
+
+
+def test_a_retried_redraw_that_keeps_missing_backs_off_further_each_time(fast_bot: Bot) -> None:
+    bot = fast_bot
+    posted_shift(bot)
+    slack_down(bot, "chat.update", tries=100)
+    bot.command("/claim", "1", user="UVOL1")
+    waiting: list[Callable[[], None]] = []
+    scheduler = paced_scheduler(bot, waiting)
+    waits = []
+    for _ in range(3):
+        (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+        assert redraw.next_attempt_at is not None
+        bot.clock.now = redraw.next_attempt_at
+        run_due(scheduler, bot.clock())
+        waiting.pop()()  # its turn comes, and Slack refuses it again
+        (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+        assert redraw.status == "retry" and redraw.next_attempt_at is not None
+        waits.append(redraw.next_attempt_at - bot.clock())
+    # 1, 2, then 4 minutes, each less at most 20 %: not every 30 s for as long as Slack fails.
+    assert waits[0] >= timedelta(seconds=48) and waits[1] >= timedelta(seconds=96)
+    assert waits[2] >= timedelta(seconds=192)
+
+
+def test_a_retried_redraw_whose_post_is_gone_is_given_up(fast_bot: Bot) -> None:
+    bot = fast_bot
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+    post.deleted = True  # someone deleted the shift's post meanwhile
+    waiting: list[Callable[[], None]] = []
+    bot.clock.advance(minutes=1)
+    run_due(paced_scheduler(bot, waiting), bot.clock())
+    waiting.pop()()  # its turn comes: Slack answers message_not_found
+    (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
+    assert (redraw.status, redraw.last_error) == ("failed", "message_not_found")
+    tried = len(bot.slack.calls_to("chat.update"))
+    tick(bot, minutes=30)
+    assert len(bot.slack.calls_to("chat.update")) == tried  # not tried again and again

@@ -113,6 +113,19 @@ def test_a_lane_s_redraws_take_turns_after_a_burst_and_other_lanes_are_not_held_
     assert fake.waits[-1] == 2.0  # the turn after the one drawn at 9 s
 
 
+def test_a_waiting_redraw_says_how_long_until_its_turn() -> None:
+    fake = FakeTime()
+    coalescer = Coalescer(1.0, lane_interval=3.0, lane_burst=1, clock=fake.clock, schedule=fake.schedule)
+    for key in range(3):
+        coalescer.run(key, lambda: True, lane="T1")
+    fake.now = 1.0
+    assert [coalescer.due_in(key) for key in range(3)] == [0.0, 2.0, 5.0]
+    assert [coalescer.waiting(key) for key in (2, 3)] == [True, False]
+    assert coalescer.due_in(3) == 0.0  # nothing waits
+    fake.run_due()
+    assert not coalescer.waiting(2) and coalescer.due_in(2) == 0.0
+
+
 def test_a_redraw_that_goes_round_again_takes_its_lane_s_next_turn() -> None:
     fake = FakeTime()
     coalescer = Coalescer(1.0, lane_interval=3.0, lane_burst=1, clock=fake.clock, schedule=fake.schedule)
