@@ -194,11 +194,6 @@ class Coalescer:
         except Exception:
             logger.exception("redrawing %s failed", key)
 
-    def pending(self) -> list[tuple[Hashable, Hashable | None]]:
-        """(key, lane) of every target with a redraw waiting its turn or being drawn."""
-        with self._lock:
-            return [(key, target.lane) for key, target in self._targets.items() if target.running]
-
     def waiting(self, key: Hashable) -> bool:
         """Whether the target has a redraw waiting its turn or being drawn."""
         with self._lock:
@@ -217,8 +212,9 @@ class Coalescer:
     def close(
         self, left: Callable[[Hashable, Hashable | None], None]
     ) -> list[tuple[Hashable, Hashable | None]]:
-        """As the process ends: `pending`, and from now on each redraw asked for is handed to
-        `left` (key, lane) at once rather than waiting for a turn the process will not see."""
+        """As the process ends: (key, lane) of every target with a redraw waiting its turn or
+        being drawn, and from now on each redraw asked for is handed to `left` (key, lane) at
+        once rather than waiting for a turn the process will not see."""
         with self._lock:
             self._left = left
             return [(key, target.lane) for key, target in self._targets.items() if target.running]
