@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.blocks import actions as act
+from bot.deps import Deps
 from bot.localslack.reading import buttons, message_text
 from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind
@@ -58,6 +59,27 @@ def claim_quietly(bot: Bot, user_id: str, shift_id: int = 1) -> None:
     with bot.deps.session() as session:
         make.volunteer(session, user_id, bot.clock())
         claim_shift(session, shift_id=shift_id, who=member(user_id), now=bot.clock())
+
+
+def paced(bot: Bot, waiting: list[Callable[[], None]], lane_interval: float = 20.0) -> Deps:
+    """`bot`'s deps with its workspace's redraws paced, each waiting in `waiting` for its turn
+    (called to draw it): the scheduler's process, or one about to exit."""
+    coalescer = Coalescer(
+        1.0,
+        lane_interval=lane_interval,
+        lane_burst=1,
+        schedule=lambda _seconds, action: waiting.append(action),
+    )
+    return replace(bot.deps, redraws=coalescer)
+
+
+def owed_after_a_missed_claim(bot: Bot) -> Message:
+    """The shift's post, whose redraw after a claim Slack refused is owed (Slack is back up)."""
+    post = posted_shift(bot)
+    slack_down(bot, "chat.update")
+    bot.command("/claim", "1", user="UVOL1")
+    slack_up(bot)
+    return post
 
 
 def updates(bot: Bot) -> int:
@@ -315,11 +337,7 @@ def test_redraws_still_waiting_their_turn_as_the_process_exits_are_owed_and_draw
     bot = fast_bot
     post = posted_shift(bot)
     waiting: list[Callable[[], None]] = []
-    # Paced, with a workspace queue whose next turn never comes in this process.
-    paced = Coalescer(
-        1.0, lane_interval=60.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
-    )
-    exiting = replace(bot.deps, redraws=paced)
+    exiting = paced(bot, waiting, lane_interval=60.0)  # a turn that never comes in this process
     claim_quietly(bot, "UVOL1")
     refresh_shift_post(exiting, bot.client, 1)
     assert len(waiting) == 1 and "0/5" in message_text(post)
@@ -333,16 +351,9 @@ def test_redraws_still_waiting_their_turn_as_the_process_exits_are_owed_and_draw
 
 def test_a_retried_redraw_left_waiting_its_turn_stays_owed_until_it_is_drawn(fast_bot: Bot) -> None:
     bot = fast_bot
-    post = posted_shift(bot)
-    slack_down(bot, "chat.update")
-    bot.command("/claim", "1", user="UVOL1")
-    slack_up(bot)
+    post = owed_after_a_missed_claim(bot)
     waiting: list[Callable[[], None]] = []
-    # The scheduler's process, its workspace's turn still to come when the tick retries.
-    paced = Coalescer(
-        1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
-    )
-    scheduler = replace(bot.deps, redraws=paced)
+    scheduler = paced(bot, waiting)  # its workspace's turn still to come when the tick retries
     bot.clock.advance(minutes=1)
     run_due(scheduler, bot.clock())
     assert len(waiting) == 1 and "0/5" in message_text(post)
@@ -365,10 +376,7 @@ def test_a_retried_redraw_whose_process_stopped_before_its_turn_is_drawn_by_the_
     fast_bot: Bot,
 ) -> None:
     bot = fast_bot
-    post = posted_shift(bot)
-    slack_down(bot, "chat.update")
-    bot.command("/claim", "1", user="UVOL1")
-    slack_up(bot)
+    post = owed_after_a_missed_claim(bot)
     stopped = Coalescer(1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _seconds, _action: None)
     bot.clock.advance(minutes=1)
     run_due(replace(bot.deps, redraws=stopped), bot.clock())  # queued there, never drawn
@@ -381,10 +389,7 @@ def test_a_retried_redraw_whose_process_stopped_before_its_turn_is_drawn_by_the_
 
 def test_a_retried_redraw_drawn_before_the_tick_has_let_go_of_it_is_settled_once(fast_bot: Bot) -> None:
     bot = fast_bot
-    post = posted_shift(bot)
-    slack_down(bot, "chat.update")
-    bot.command("/claim", "1", user="UVOL1")
-    slack_up(bot)
+    post = owed_after_a_missed_claim(bot)
 
     def at_once_elsewhere(_seconds: float, action: Callable[[], None]) -> None:
         # The workspace's turn is free: the redraw goes on another thread before the tick goes on.
@@ -407,10 +412,7 @@ def test_a_redraw_asked_for_after_the_exit_has_counted_what_waits_is_owed_at_onc
     bot = fast_bot
     post = posted_shift(bot)
     waiting: list[Callable[[], None]] = []
-    paced = Coalescer(
-        1.0, lane_interval=60.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
-    )
-    exiting = replace(bot.deps, redraws=paced)
+    exiting = paced(bot, waiting, lane_interval=60.0)
     assert owe_pending_redraws(exiting) == 0  # nothing waits yet; the process is on its way out
     claim_quietly(bot, "UVOL1")
     refresh_shift_post(exiting, bot.client, 1)  # work still finishing after that count
@@ -421,21 +423,13 @@ def test_a_redraw_asked_for_after_the_exit_has_counted_what_waits_is_owed_at_onc
     assert "1/5" in message_text(post) and shift_posts(bot) == [post]
 
 
-def paced_scheduler(bot: Bot, waiting: list[Callable[[], None]]) -> Any:
-    """The scheduler's deps with its workspace's redraws waiting in `waiting` for their turn."""
-    paced = Coalescer(
-        1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _seconds, action: waiting.append(action)
-    )
-    return replace(bot.deps, redraws=paced)
-
-
 def test_a_retried_redraw_that_keeps_missing_backs_off_further_each_time(fast_bot: Bot) -> None:
     bot = fast_bot
     posted_shift(bot)
     slack_down(bot, "chat.update", tries=100)
     bot.command("/claim", "1", user="UVOL1")
     waiting: list[Callable[[], None]] = []
-    scheduler = paced_scheduler(bot, waiting)
+    scheduler = paced(bot, waiting)
     waits = []
     for _ in range(3):
         (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
@@ -453,14 +447,11 @@ def test_a_retried_redraw_that_keeps_missing_backs_off_further_each_time(fast_bo
 
 def test_a_retried_redraw_whose_post_is_gone_is_given_up(fast_bot: Bot) -> None:
     bot = fast_bot
-    post = posted_shift(bot)
-    slack_down(bot, "chat.update")
-    bot.command("/claim", "1", user="UVOL1")
-    slack_up(bot)
+    post = owed_after_a_missed_claim(bot)
     post.deleted = True  # someone deleted the shift's post meanwhile
     waiting: list[Callable[[], None]] = []
     bot.clock.advance(minutes=1)
-    run_due(paced_scheduler(bot, waiting), bot.clock())
+    run_due(paced(bot, waiting), bot.clock())
     waiting.pop()()  # its turn comes: Slack answers message_not_found
     (redraw,) = owed(bot, DeliveryKind.SHIFT_REDRAW)
     assert (redraw.status, redraw.last_error) == ("failed", "message_not_found")
