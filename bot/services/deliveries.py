@@ -310,12 +310,14 @@ def owe_redraw(
     now: datetime,
     error: str,
     expires_at: datetime,
+    back_off: bool = True,
 ) -> None:
     """Record that a redraw of `target`'s message (`kind`, `key`) was missed at `now`.
 
     A redraw already owed keeps its turn, or waits out its backoff from now if that is later (so
     a scheduler's retry that misses, drawn on the coalescer's timer, backs off further each time,
-    as any owed message does); one given up or done is owed again, first retried after
+    as any owed message does; not when `back_off` is False, for a redraw a process left undrawn
+    as it ended, which nothing refused); one given up or done is owed again, first retried after
     `backoff(1)`; one the scheduler is doing right now is done once more after it."""
     retry_at = now + backoff(1)
     inserted = session.execute(
@@ -342,12 +344,13 @@ def owe_redraw(
     row.created_at, row.expires_at, row.last_error = now, expires_at, error[:500]
     if row.status in (DeliveryStatus.SENT, DeliveryStatus.FAILED):
         row.status, row.attempts, row.next_attempt_at = DeliveryStatus.RETRY, 1, retry_at
-    elif row.status == DeliveryStatus.RETRY:
+    elif row.status == DeliveryStatus.RETRY and back_off:
         backed_off = now + backoff(row.attempts)
         if row.next_attempt_at is None or row.next_attempt_at < backed_off:
             row.next_attempt_at = backed_off
     elif row.status == DeliveryStatus.CLAIMED:
-        row.next_attempt_at = retry_at  # read by `finish_redraw` when the redraw under way ends
+        # Read by `finish_redraw` or `leave_owed` when the retry under way ends.
+        row.next_attempt_at = now + backoff(row.attempts)
     session.add(row)
     session.flush()
 
@@ -383,7 +386,13 @@ def leave_owed(session: Session, *, claim: Claim, retry_at: datetime) -> None:
             col(Delivery.status) == DeliveryStatus.CLAIMED,
             col(Delivery.attempts) == claim.attempts,
         )
-        .values(status=DeliveryStatus.RETRY, next_attempt_at=retry_at)
+        .values(
+            status=DeliveryStatus.RETRY,
+            # A miss recorded meanwhile (`owe_redraw`) may already have put it off for longer.
+            next_attempt_at=sa.case(
+                (col(Delivery.next_attempt_at) > retry_at, col(Delivery.next_attempt_at)), else_=retry_at
+            ),
+        )
         .execution_options(synchronize_session=False)
     )
 

@@ -685,8 +685,9 @@ def _owe_or_settle(deps: Deps, shift_id: int, redrawn: Redrawn) -> None:
                     expires_at=ends_at,
                 )
         return
-    if not redrawn.drew or redrawn.missed or redrawn.drawn_at is None:
+    if not redrawn.drew or redrawn.drawn_at is None:
         return
+    # Every miss left was past redrawing, and its retry given up above: the rest are settled.
     if redrawn.owed_before and redrawn.team_id is not None:
         with deps.session() as session:
             settle_redraw(
@@ -736,6 +737,7 @@ def _owe_redraws(deps: Deps, shift_ids: list[int]) -> int:
                 now=now,
                 error="process_exited",
                 expires_at=shift.ends_at,
+                back_off=False,  # nothing refused it: drawn at the scheduler's next tick
             )
             owed += 1
     return owed

@@ -202,7 +202,7 @@ class Coalescer:
 
     def due_in(self, key: Hashable) -> float:
         """Seconds until the target's waiting redraw is to go (0 if it is due or drawing, or none
-        waits). A `charge` may put it back a little further."""
+        waits)."""
         with self._lock:
             target = self._targets.get(key)
             if target is None or not target.running:

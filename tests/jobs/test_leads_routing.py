@@ -3,14 +3,21 @@ shifts (also to the shift's host), "can't make it" inside 24 hours, and the week
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import time
+
+from sqlmodel import select
 
 from bot.blocks import actions as act
 from bot.localslack.reading import buttons, message_text
-from bot.models import Shift, State
+from bot.models import Delivery, DeliveryKind, Shift, State
+from bot.slack.redraws import Coalescer
+from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
 from tests.factories import TEAM
+from tests.fastbot import slack_down, slack_up
 from tests.jobs.test_schedule import local, setup, tick
 
 
@@ -105,3 +112,29 @@ def test_the_weekly_digest_goes_to_the_leads_channel_with_its_chart(bot: Bot) ->
     assert bot.slack.dms_to("UCOORD") == []
     tick(bot, local("2026-11-23T08:30"))
     assert len([m for m in bot.slack.posts_in("CLEADS") if "Fill rate" in message_text(m)]) == 1
+
+
+def test_a_retried_redraw_settles_the_posts_it_drew_and_gives_up_the_one_that_is_gone(bot: Bot) -> None:
+    setup(bot)
+    bind_leads(bot)
+    with bot.deps.session() as session:
+        short = make.shift(session, bot.clock(), days_ahead=1, capacity=2, start=time(10))
+    bot.command("/claim", str(short), user="UVOL2")
+    tick(bot, local("2026-11-23T08:00"))  # two hours before: the "Cover this shift" posts
+    (leads,) = [m for m in bot.slack.posts_in("CLEADS") if "needs cover" in message_text(m)]
+    slack_down(bot, "chat.update", tries=100)
+    bot.command("/claim", str(short), user="UVOL3")  # every redraw of it missed: each one owed
+    slack_up(bot)
+    leads.deleted = True  # someone deleted the leads' post meanwhile
+    waiting: list[Callable[[], None]] = []
+    paced = Coalescer(
+        1.0, lane_interval=20.0, lane_burst=1, schedule=lambda _s, action: waiting.append(action)
+    )
+    bot.clock.now = local("2026-11-23T08:05")
+    run_due(replace(bot.deps, redraws=paced), bot.clock())
+    for action in waiting:  # its turn comes: #iowa's posts drawn, the leads' post gone
+        action()
+    with bot.deps.read_session() as session:
+        rows = session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.SHIFT_REDRAW)).all()
+        fates = {row.target: row.status for row in rows}
+    assert fates["CLEADS"] == "failed" and fates["CIOWA"] == "sent"
