@@ -268,30 +268,46 @@ def fail_delivery(
     rand: Callable[[], float] = random.random,
 ) -> Delivery:
     """Record a failed try: retried after `backoff` while still useful, else given up.
-    `permanent` defaults to whether `error` is one retrying cannot cure."""
+    `permanent` defaults to whether `error` is one retrying cannot cure. Recorded only while
+    `claim` holds the delivery (`_while_held`); the delivery as it stands after."""
     delivery = session.get(Delivery, claim.id)
     assert delivery is not None
     if permanent is None:
         permanent = error in PERMANENT_ERRORS
     retry_at = None if now is None else now + backoff(claim.attempts, rand=rand)
     if permanent or retry_at is None or (delivery.expires_at is not None and retry_at >= delivery.expires_at):
-        _give_up(session, delivery, error)
-        return delivery
-    delivery.status, delivery.next_attempt_at, delivery.last_error = (
-        DeliveryStatus.RETRY,
-        retry_at,
-        error[:500],
+        return _while_held(
+            session, claim, status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=error[:500]
+        )
+    return _while_held(
+        session, claim, status=DeliveryStatus.RETRY, next_attempt_at=retry_at, last_error=error[:500]
     )
-    session.add(delivery)
-    session.flush()
-    return delivery
 
 
 def drop_delivery(session: Session, *, claim: Claim, why: str = NO_LONGER_USEFUL) -> None:
-    """Give up a message that is no longer worth sending (its shift was cancelled or began)."""
-    delivery = session.get(Delivery, claim.id)
+    """Give up a message that is no longer worth sending (its shift was cancelled or began),
+    while `claim` holds it."""
+    _while_held(session, claim, status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=why[:500])
+
+
+def _while_held(session: Session, claim: Claim, **values: Any) -> Delivery:
+    """`values` written to the delivery only if `claim` still holds it, compare-and-set as `take`
+    claims: a sender that outlived its claim (STALE_AFTER) has seen the delivery taken over by
+    another, which may have sent it, and its failure must not make a sent message owed again
+    (nor a retry that is another's to make given up). The delivery as it stands after."""
+    session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == claim.id,
+            col(Delivery.status) == DeliveryStatus.CLAIMED,
+            col(Delivery.attempts) == claim.attempts,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    delivery = session.get(Delivery, claim.id, populate_existing=True)
     assert delivery is not None
-    _give_up(session, delivery, why)
+    return delivery
 
 
 def _give_up(session: Session, delivery: Delivery, error: str) -> None:

@@ -321,11 +321,16 @@ def failed_try(
 ) -> Delivered:
     with deps.session() as session:
         row = fail_delivery(session, claim=claim, error=code, now=deps.clock(), permanent=permanent)
-        retrying = row.status == DeliveryStatus.RETRY
-        until = row.expires_at
-    return Delivered(
-        Fate.RETRYING if retrying else Fate.FAILED, problem=problem, until=until if retrying else None
-    )
+        status, until, ts, channel = row.status, row.expires_at, row.message_ts, row.channel_id
+        taken_over = row.attempts != claim.attempts
+    if taken_over:  # another sender took it over while this one waited on Slack
+        if status == DeliveryStatus.SENT:
+            return Delivered(Fate.ALREADY, ts, channel)
+        if status != DeliveryStatus.FAILED:
+            return Delivered(Fate.PENDING)
+    if status == DeliveryStatus.RETRY:
+        return Delivered(Fate.RETRYING, problem=problem, until=until)
+    return Delivered(Fate.FAILED, problem=problem)
 
 
 def find_sent(client: WebClient, target: str, stamp: str, *, since: datetime) -> tuple[str, str] | None:

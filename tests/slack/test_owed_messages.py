@@ -11,8 +11,8 @@ from bot.blocks import actions as act
 from bot.localslack.reading import buttons, message_text
 from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind, Shift
-from bot.services.deliveries import STALE_AFTER, claim_delivery, metadata_key, payload_json
-from bot.slack.delivery import EVENT_TYPE
+from bot.services.deliveries import STALE_AFTER, claim_delivery, drop_delivery, metadata_key, payload_json
+from bot.slack.delivery import EVENT_TYPE, Fate, failed_try
 from jobs.runner import run_due
 from tests import factories as make
 from tests.conftest import Bot
@@ -301,3 +301,32 @@ def test_messages_to_one_person_about_one_shift_go_out_in_the_order_recorded(fas
     tick(bot, minutes=10)
     texts = [message_text(m) for m in bot.slack.dms_to("UVOL2")]
     assert len(texts) == 2 and "it's yours" in texts[0] and "took you off shift" in texts[1]
+
+
+def test_a_sender_whose_claim_went_stale_cannot_undo_the_send_that_took_it_over(fast_bot: Bot) -> None:
+    """A sender that hangs past STALE_AFTER loses its claim; the tick takes the message over
+    and sends it. When the first sender's try comes back failed (or the message no longer
+    worth sending), what it records must not turn the sent message back into one owed."""
+    bot = fast_bot
+    with bot.deps.session() as session:
+        first = claim_delivery(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.REMINDER,
+            target="UVOL1",
+            key="7",
+            now=bot.clock(),
+            payload=payload_json("Your shift starts soon.", None),
+            expires_at=bot.clock() + timedelta(hours=2),
+        )
+    assert first is not None
+    tick(bot, seconds=STALE_AFTER.total_seconds() + 1)  # the tick takes it over and sends it
+    assert len(bot.slack.dms_to("UVOL1")) == 1
+    late = failed_try(bot.deps, first, "no_answer", "Slack did not answer (ReadTimeout)", permanent=False)
+    assert late.fate == Fate.ALREADY and late.ts == bot.slack.dms_to("UVOL1")[0].ts
+    with bot.deps.session() as session:
+        drop_delivery(session, claim=first)
+    (delivery,) = deliveries(bot, DeliveryKind.REMINDER)
+    assert delivery.status == "sent" and delivery.last_error is None
+    tick(bot, hours=1)
+    assert len(bot.slack.dms_to("UVOL1")) == 1
