@@ -22,7 +22,7 @@ from bot.slack.pacing import Pacer
 from bot.slack.profiles import ProfileRefresher
 from bot.slack.redraws import REDRAW_THREADS, UPDATE_BUDGET, Coalescer, lane_pacing
 from bot.slack.workspaces import InstalledWorkspaces, OneWorkspace, Workspaces
-from bot.workpool import LISTENER_THREADS
+from bot.workpool import FIRST_THREADS, LISTENER_THREADS
 
 # Threads of a process that may each hold a database connection, besides the web server's
 # request threads and the listeners': the redraws', the profile refresher, the scheduler's tick
@@ -34,7 +34,7 @@ def pool_size(settings: Settings) -> int:
     """The database connections a process keeps: one for each thread that may hold one at once,
     so none waits for another's (a form's ack, due within 3 s, would wait up to the pool's 30 s
     timeout when the listeners hold every connection). Opened only as they are first needed."""
-    return settings.web_threads + LISTENER_THREADS + BACKGROUND_THREADS
+    return settings.web_threads + LISTENER_THREADS + FIRST_THREADS + BACKGROUND_THREADS
 
 
 # Makes the Web API client for a bot token (None: the client for SLACK_BOT_TOKEN's workspace).

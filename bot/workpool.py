@@ -25,18 +25,29 @@ LISTENER_THREADS = 15
 WAITING = 1000
 # How long a lazy listener's work waits for room before it is let in over the bound.
 LAZY_WAIT_SECONDS = 1.0
+# Threads kept for work whose ack Slack is waiting on and which decides it (a form's checks):
+# such work starts at once on one of these, never at the back of the pool's queue.
+FIRST_THREADS = 4
 
 
 class WorkPool(ThreadPoolExecutor):
-    """A thread pool holding at most `threads + waiting` pieces of admitted work."""
+    """A thread pool holding at most `threads + waiting` pieces of admitted work, and a few
+    threads of its own (`first_threads`) for work that must not wait behind it (`start_first`)."""
 
     def __init__(
-        self, threads: int, waiting: int | None = None, *, thread_name_prefix: str = "listener"
+        self,
+        threads: int,
+        waiting: int | None = None,
+        *,
+        thread_name_prefix: str = "listener",
+        first_threads: int = FIRST_THREADS,
     ) -> None:
         super().__init__(max_workers=threads, thread_name_prefix=thread_name_prefix)
         self.limit = threads + (WAITING if waiting is None else waiting)
         self._held = 0
         self._room = threading.Condition()
+        # Threads are started as work arrives, so one that never gets any costs nothing.
+        self._first = ThreadPoolExecutor(first_threads, thread_name_prefix=f"{thread_name_prefix}-first")
 
     @property
     def held(self) -> int:
@@ -65,7 +76,20 @@ class WorkPool(ThreadPoolExecutor):
                 self._held += 1
         return self._start(fn, args, kwargs)
 
-    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:
+    def start_first(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run `fn` at once on the threads kept for it, however much work waits in the pool: a
+        form's checks, whose ack Slack waits for 3 s. It waits only behind other such work."""
+        return self._start(fn, args, kwargs, first=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait, cancel_futures=cancel_futures)
+        self._first.shutdown(wait, cancel_futures=cancel_futures)
+
+    def _start(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, first: bool = False
+    ) -> Future[Any]:
+        if first:
+            return self._first.submit(fn, *args, **kwargs)
         try:
             future = super().submit(fn, *args, **kwargs)
         except BaseException:

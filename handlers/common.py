@@ -449,8 +449,9 @@ ACK_WAIT_SECONDS = 2.5
 
 def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str, Any]:
     """Listener options for a listener whose ack depends on checking the request (a form's
-    errors): `work` runs on `pool` and Slack is answered as soon as it calls ack, while the
-    rest of its work carries on there."""
+    errors): `work` starts at once on `pool`'s threads kept for such work (`start_first`: a
+    surge of commands waiting in the pool does not hold it up) and Slack is answered as soon
+    as it calls ack, while the rest of its work carries on there."""
     names = get_arg_names_of_callable(work)
 
     def wait_for_ack(args: Args) -> None:
@@ -468,9 +469,8 @@ def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str,
             finally:
                 acked.set()
 
-        started = time.monotonic()
-        pool.submit(run)  # waits a little for room when the pool is full
-        acked.wait(max(0.0, ACK_WAIT_SECONDS - (time.monotonic() - started)))
+        pool.start_first(run)
+        acked.wait(ACK_WAIT_SECONDS)
 
     return {"ack": wait_for_ack, "lazy": []}
 

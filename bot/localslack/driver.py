@@ -35,8 +35,10 @@ class TrackingExecutor(WorkPool):
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
 
-    def _start(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:
-        future = super()._start(fn, args, kwargs)
+    def _start(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, first: bool = False
+    ) -> Future[Any]:
+        future = super()._start(fn, args, kwargs, first=first)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -205,9 +207,16 @@ class SlackDriver:
         return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
 
     def submit(
-        self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str, team: str | None = None
+        self,
+        view: dict[str, Any],
+        values: dict[str, dict[str, Any]],
+        *,
+        user: str,
+        team: str | None = None,
+        wait: bool = True,
     ) -> Exchange:
-        """Submit a modal; `values` maps block_id -> {action_id: value-object as Slack sends it}."""
+        """Submit a modal; `values` maps block_id -> {action_id: value-object as Slack sends it}.
+        Returns once its work is over, or with `wait=False` once it is acked."""
         token, trigger = self._ids(user, "")
         workspace = self.slack.workspace(team or self.slack.team_of(user))
         payload = {
@@ -232,7 +241,7 @@ class SlackDriver:
             "response_urls": [],
         }
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "")
+        return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, "", wait=wait)
 
     def event(self, event: dict[str, Any], *, team: str | None = None) -> Exchange:
         """Deliver an Events API callback (e.g. `app_home_opened`) from `team` (default: the
@@ -310,6 +319,7 @@ class SlackDriver:
         channel: str,
         *,
         command: bool = False,
+        wait: bool = True,
     ) -> Exchange:
         started = time.monotonic()
         status, text = self._wsgi(body, signed_headers(self.signing_secret, body, content_type))
@@ -317,7 +327,7 @@ class SlackDriver:
         if command and status == 200 and text:
             # A slash command's ack may carry its reply, which Slack shows like one sent later.
             self.slack.answer_in_ack(token, text)
-        if self.executor is not None:
+        if self.executor is not None and wait:
             self.executor.wait_idle()
         return Exchange(status, text, token, self.slack, trigger, user, channel, acked_in)
 

@@ -4,6 +4,7 @@ answered, in its ack or through its response_url."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.blocks import actions as act
 from bot.localslack.signing import signed_headers
 from handlers.common import REPLY_WAIT_SECONDS
 from tests import factories
@@ -82,3 +84,34 @@ def test_every_command_is_acked_while_the_web_api_and_database_are_held(bot: Bot
     assert max(seconds for _status, _ack, seconds in acks) < REPLY_WAIT_SECONDS + 1, acks
     answered = [n for n in range(REQUESTS) if bot.slack.responses(f"held{n}")]
     assert len(answered) == REQUESTS
+
+
+def test_a_form_is_answered_in_time_while_commands_work_fills_the_pool(bot: Bot) -> None:
+    """A form's checks decide its ack, which Slack waits for 3 s: they run at once on threads
+    kept for them, not at the back of a listener pool full of a surge's work."""
+    bot.command("/turnout", "coordinator <@UCOORD> IA", user="UADMIN")
+    view = bot.command("/turnout", "shift add", user="UCOORD").view
+    assert view is not None and view["callback_id"] == act.SHIFT_FORM
+    values = {
+        "state": {"state": {"type": "static_select", "selected_option": {"value": "IA"}}},
+        "date": {"date": {"type": "datepicker", "selected_date": "2026-11-29"}},
+        "start": {"start": {"type": "timepicker", "selected_time": "13:00"}},
+        "end": {"end": {"type": "timepicker", "selected_time": "10:00"}},  # before the start
+        "kind": {"kind": {"type": "static_select", "selected_option": {"value": "phonebank"}}},
+        "capacity": {"capacity": {"type": "number_input", "value": "6"}},
+        "location": {"location": {"type": "plain_text_input", "value": "Des Moines HQ"}},
+        "notes": {"notes": {"type": "plain_text_input", "value": None}},
+    }
+    pool = bot.driver.executor
+    assert pool is not None
+    surge = threading.Event()
+    for _ in range(REQUESTS):  # every listener thread busy, and as much again waiting
+        pool.submit(surge.wait, 30)
+    try:
+        answered = bot.driver.submit(view, values, user="UCOORD", wait=False)
+    finally:
+        surge.set()
+    pool.wait_idle(timeout=60)
+    assert answered.status == 200 and answered.ack.get("response_action") == "errors", answered.body
+    assert set(answered.ack["errors"]) == {"end"}
+    assert answered.acked_in < REPLY_WAIT_SECONDS + 1
