@@ -82,3 +82,15 @@ def test_a_pool_shut_down_frees_the_place_it_could_not_use(pool: WorkPool) -> No
     with pytest.raises(RuntimeError):
         pool.start_admitted(lambda: None)
     assert pool.held == 0
+
+
+def test_work_started_first_runs_at_once_while_the_pool_is_full_and_takes_no_place(pool: WorkPool) -> None:
+    release = threading.Event()
+    for _ in range(3):
+        assert pool.admit(0)
+        pool.start_admitted(release.wait, 10)
+    try:
+        assert pool.start_first(lambda: "checked").result(timeout=5) == "checked"
+        assert pool.held == 3
+    finally:
+        release.set()
