@@ -93,10 +93,15 @@ class PostOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class Claim:
+    """The right to one try at a delivery, from `take`. A claim is held while the row is still
+    claimed with its attempts and its claim time (`_held`); an owed redraw given up or settled
+    and then owed again counts its attempts from 1 again, so the time tells its claims apart."""
+
     id: int
     attempts: int
     # When the delivery was first recorded: where to start looking for an earlier attempt's message.
     since: datetime
+    claimed_at: datetime
 
 
 def metadata_key(kind: str, target: str, key: str) -> str:
@@ -207,28 +212,37 @@ def take(session: Session, row: Delivery, now: datetime) -> Claim | None:
     assert row.id is not None
     if not due(row, now):
         return None
+    # Read before any update: it refreshes `row` in the session as it runs.
+    attempts, status, claimed_at, since = row.attempts, row.status, row.claimed_at, row.created_at
+    # Compare-and-set on what was read, so only one taker wins, and a row that changed
+    # meanwhile (a stale claim's sender completing it after all) is left as it now stands.
+    unchanged = (
+        col(Delivery.id) == row.id,
+        col(Delivery.status) == status,
+        col(Delivery.attempts) == attempts,
+        col(Delivery.claimed_at) == claimed_at,
+    )
     if row.expires_at is not None and row.expires_at <= now:
-        _give_up(session, row, NO_LONGER_USEFUL)
+        session.execute(
+            update(Delivery)
+            .where(*unchanged)
+            .values(status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=NO_LONGER_USEFUL)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(row)
         return None
     if waiting_behind(session, row):
         return None
-    # Read before the update: it refreshes `row` in the session as it runs.
-    attempts, status, claimed_at, since = row.attempts, row.status, row.claimed_at, row.created_at
     taken = session.execute(
         update(Delivery)
-        .where(
-            col(Delivery.id) == row.id,
-            col(Delivery.status) == status,
-            col(Delivery.attempts) == attempts,
-            col(Delivery.claimed_at) == claimed_at,
-        )
+        .where(*unchanged)
         .values(status=DeliveryStatus.CLAIMED, claimed_at=now, attempts=attempts + 1, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         return None
     session.expire(row)
-    return Claim(row.id, attempts + 1, since or claimed_at)
+    return Claim(row.id, attempts + 1, since or claimed_at, now)
 
 
 def waiting_behind(session: Session, row: Delivery) -> bool:
@@ -296,24 +310,21 @@ def _while_held(session: Session, claim: Claim, **values: Any) -> Delivery:
     another, which may have sent it, and its failure must not make a sent message owed again
     (nor a retry that is another's to make given up). The delivery as it stands after."""
     session.execute(
-        update(Delivery)
-        .where(
-            col(Delivery.id) == claim.id,
-            col(Delivery.status) == DeliveryStatus.CLAIMED,
-            col(Delivery.attempts) == claim.attempts,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(Delivery).where(*_held(claim)).values(**values).execution_options(synchronize_session=False)
     )
     delivery = session.get(Delivery, claim.id, populate_existing=True)
     assert delivery is not None
     return delivery
 
 
-def _give_up(session: Session, delivery: Delivery, error: str) -> None:
-    delivery.status, delivery.next_attempt_at, delivery.last_error = DeliveryStatus.FAILED, None, error[:500]
-    session.add(delivery)
-    session.flush()
+def _held(claim: Claim) -> tuple[Any, ...]:
+    """The conditions under which `claim` still holds its delivery's row."""
+    return (
+        col(Delivery.id) == claim.id,
+        col(Delivery.status) == DeliveryStatus.CLAIMED,
+        col(Delivery.attempts) == claim.attempts,
+        col(Delivery.claimed_at) == claim.claimed_at,
+    )
 
 
 def owe_redraw(
@@ -380,7 +391,11 @@ def finish_redraw(session: Session, *, claim: Claim, now: datetime) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if row.status != DeliveryStatus.CLAIMED or row.attempts != claim.attempts:
+    if (row.status, row.attempts, row.claimed_at) != (
+        DeliveryStatus.CLAIMED,
+        claim.attempts,
+        claim.claimed_at,
+    ):
         return
     if row.next_attempt_at is not None:
         row.status = DeliveryStatus.RETRY
@@ -397,11 +412,7 @@ def leave_owed(session: Session, *, claim: Claim, retry_at: datetime) -> None:
     should the drawing miss, the row's backoff grows from it (`owe_redraw`)."""
     session.execute(
         update(Delivery)
-        .where(
-            col(Delivery.id) == claim.id,
-            col(Delivery.status) == DeliveryStatus.CLAIMED,
-            col(Delivery.attempts) == claim.attempts,
-        )
+        .where(*_held(claim))
         .values(
             status=DeliveryStatus.RETRY,
             # A miss recorded meanwhile (`owe_redraw`) may already have put it off for longer.

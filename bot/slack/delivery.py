@@ -322,12 +322,11 @@ def failed_try(
     with deps.session() as session:
         row = fail_delivery(session, claim=claim, error=code, now=deps.clock(), permanent=permanent)
         status, until, ts, channel = row.status, row.expires_at, row.message_ts, row.channel_id
-        taken_over = row.attempts != claim.attempts
-    if taken_over:  # another sender took it over while this one waited on Slack
-        if status == DeliveryStatus.SENT:
-            return Delivered(Fate.ALREADY, ts, channel)
-        if status != DeliveryStatus.FAILED:
-            return Delivered(Fate.PENDING)
+        taken_over = (row.attempts, row.claimed_at) != (claim.attempts, claim.claimed_at)
+    if status == DeliveryStatus.SENT:  # another sender's try, or a later drawing, went through
+        return Delivered(Fate.ALREADY, ts, channel)
+    if taken_over and status != DeliveryStatus.FAILED:  # another sender's to try now
+        return Delivered(Fate.PENDING)
     if status == DeliveryStatus.RETRY:
         return Delivered(Fate.RETRYING, problem=problem, until=until)
     return Delivered(Fate.FAILED, problem=problem)

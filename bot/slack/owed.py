@@ -28,6 +28,7 @@ from bot.blocks.common import Reply
 from bot.deps import Deps
 from bot.models import Delivery, DeliveryKind, Shift, ShiftStatus
 from bot.services.deliveries import drop_delivery, owed, read_payload, take
+from bot.services.errors import NotFound
 from bot.services.shifts import get_shift
 from bot.slack.delivery import (
     Delivered,
@@ -61,11 +62,15 @@ def retry_owed(
     results = []
     for delivery_id, kind in due:
         retry = REDRAWN.get(kind)
-        result = (
-            retry(deps, client, delivery_id, now)
-            if retry is not None
-            else _retry_message(deps, client, delivery_id, now, wait)
-        )
+        try:
+            result = (
+                retry(deps, client, delivery_id, now)
+                if retry is not None
+                else _retry_message(deps, client, delivery_id, now, wait)
+            )
+        except Exception:  # as it was (claimed: retried once the claim is stale); the rest go on
+            logger.exception("retrying owed delivery %s in %s failed", delivery_id, team_id)
+            result = Delivered(Fate.RETRYING, problem="retrying it failed")
         if result is not None:
             results.append(result)
     return results
@@ -142,7 +147,11 @@ def _message(session: Session, row: Delivery, now: datetime) -> Reply | None:
     if row.kind == DeliveryKind.PROPOSAL and (shift is None or shift.status != ShiftStatus.PROPOSED):
         return None  # decided (or withdrawn) meanwhile: its buttons would offer nothing
     if row.kind == DeliveryKind.SHIFT_POST and row.shift_id is not None:
+        try:
+            seen = get_shift(session, row.shift_id, team_id=row.team_id)
+        except NotFound:  # no longer shared with this workspace (or its organization left)
+            return None
         # As it stands now, in the state's language.
-        return shift_post(session, get_shift(session, row.shift_id, team_id=row.team_id), row.team_id)
+        return shift_post(session, seen, row.team_id)
     stored = read_payload(row)
     return None if stored is None else Reply(stored[0], stored[1])

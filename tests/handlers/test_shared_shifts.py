@@ -19,11 +19,11 @@ from bot import i18n
 from bot.blocks import actions as act
 from bot.blocks.common import Reply
 from bot.localslack.reading import buttons
-from bot.models import DeliveryKind, Shift, ShiftPost, Signup, SignupStatus
+from bot.models import Delivery, DeliveryKind, Shift, ShiftPost, Signup, SignupStatus
 from bot.services import states
 from bot.services.schedule import Job
 from bot.slack.delivery import Fate, send_dm
-from jobs.runner import run_job
+from jobs.runner import run_due, run_job
 from tests import factories as make
 from tests.catalogs import PSEUDO_CODE, pseudo_lang
 from tests.conftest import MTR, SUNRISE, Bot, Coalition
@@ -539,3 +539,47 @@ def test_a_shift_shared_from_the_form_and_repeated_weekly_shares_every_week(coal
     with bot.deps.read_session() as session:  # and each week is posted in Make the Road's #iowa
         copies = session.exec(select(ShiftPost).where(ShiftPost.team_id == MTR)).all()
     assert sorted(c.shift_id for c in copies) == [s.id for s in shifts]
+
+
+def test_an_owed_copy_no_longer_shared_holds_up_none_of_its_workspaces_other_owed_messages(
+    coalition: Coalition,
+) -> None:
+    """Make the Road owes a copy of Sunrise's shift post when Sunrise leaves: the copy is no
+    longer worth sending (dropped), and a DM owed in Make the Road after it is still sent."""
+    bot = coalition.bot
+    bot.command("/turnout", "state IA #iowa", user="USUNSAM", channel="CSUNIA")
+    bot.command("/turnout", "state IA #iowa", user="UMTRMAX", channel="CMTRIA")
+    bot.command(
+        "/turnout",
+        "shift add IA 2026-11-28 10:00-13:00 canvass 5 Des Moines HQ",
+        user="USUNSAM",
+        channel="CSUNIA",
+    )
+    bot.slack.fail_next("chat.postMessage", 200, error="fatal_error", team=MTR)  # the copy is refused once
+    bot.command("/turnout", "share 1", user="USUNSAM", channel="CSUNIA")
+    settle(bot)
+    bot.driver.uninstall(SUNRISE)
+    settle(bot)
+    mtr = bot.deps.workspaces.client(MTR)
+    assert mtr is not None
+    bot.slack.fail_next("chat.postMessage", 200, error="fatal_error", team=MTR)
+    told = send_dm(
+        bot.deps,
+        mtr,
+        team_id=MTR,
+        kind=DeliveryKind.CANCELLED,
+        user_id="UMTREVA",
+        key="other",
+        reply=Reply("An unrelated owed DM.", []),
+        expires_at=bot.clock() + timedelta(hours=3),
+    )
+    assert told.fate == Fate.RETRYING
+    for _ in range(6):  # half an hour of ticks
+        bot.clock.advance(minutes=5)
+        run_due(bot.deps, bot.clock(), team_id=MTR)
+    assert [m.text for m in bot.slack.dms_to("UMTREVA")] == ["An unrelated owed DM."]
+    with bot.deps.read_session() as session:
+        copy = session.exec(
+            select(Delivery).where(Delivery.kind == DeliveryKind.SHIFT_POST, Delivery.team_id == MTR)
+        ).one()
+    assert copy.status == "failed"

@@ -3,15 +3,26 @@ retried by the scheduler tick after Slack recovers, never sent twice, in order p
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import select
+import pytest
+from sqlmodel import Session, select
 
 from bot.blocks import actions as act
+from bot.blocks.common import Reply
 from bot.localslack.reading import buttons, message_text
 from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind, Shift
-from bot.services.deliveries import STALE_AFTER, claim_delivery, drop_delivery, metadata_key, payload_json
+from bot.services.deliveries import (
+    STALE_AFTER,
+    claim_delivery,
+    complete_delivery,
+    drop_delivery,
+    metadata_key,
+    payload_json,
+    take,
+)
+from bot.slack import owed
 from bot.slack.delivery import EVENT_TYPE, Fate, failed_try
 from jobs.runner import run_due
 from tests import factories as make
@@ -330,3 +341,69 @@ def test_a_sender_whose_claim_went_stale_cannot_undo_the_send_that_took_it_over(
     assert delivery.status == "sent" and delivery.last_error is None
     tick(bot, hours=1)
     assert len(bot.slack.dms_to("UVOL1")) == 1
+
+
+def test_an_owed_message_whose_retry_fails_holds_up_none_of_the_others(
+    fast_bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever goes wrong retrying one owed message, the tick goes on to the next, and the
+    one that failed is tried again at a later tick."""
+    bot = fast_bot
+    with bot.deps.session() as session:
+        for user in ("UVOL1", "UVOL2"):
+            claim_delivery(
+                session,
+                team_id=TEAM,
+                kind=DeliveryKind.REMINDER,
+                target=user,
+                key="7",
+                now=bot.clock(),
+                payload=payload_json(f"Your shift starts soon, {user}.", None),
+                expires_at=bot.clock() + timedelta(hours=2),
+            )
+    message = owed._message
+
+    def broken_for_the_first(session: Session, row: Delivery, now: datetime) -> Reply | None:
+        if row.target == "UVOL1":
+            raise RuntimeError("a payload that cannot be read")
+        return message(session, row, now)
+
+    monkeypatch.setattr(owed, "_message", broken_for_the_first)
+    tick(bot, seconds=STALE_AFTER.total_seconds() + 1)  # both claims stale: both owed again
+    assert bot.slack.dms_to("UVOL1") == []
+    assert [m.text for m in bot.slack.dms_to("UVOL2")] == ["Your shift starts soon, UVOL2."]
+    monkeypatch.setattr(owed, "_message", message)
+    tick(bot, minutes=1)
+    assert [m.text for m in bot.slack.dms_to("UVOL1")] == ["Your shift starts soon, UVOL1."]
+    assert len(bot.slack.dms_to("UVOL2")) == 1
+
+
+def test_an_expired_claim_completed_as_the_tick_gives_it_up_stays_sent(fast_bot: Bot) -> None:
+    """The tick reads a stale claim on a message that has expired; before it gives the message
+    up, the claim's own sender, slow but not dead, records it sent. The tick's giving up is a
+    compare-and-set on what it read, so the send stands. (On PostgreSQL: SQLite's writers take
+    turns, so there the sender's write cannot come between the tick's read and its own.)"""
+    bot = fast_bot
+    if bot.deps.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's write transactions take turns: the race needs two writers at once")
+    with bot.deps.session() as session:
+        first = claim_delivery(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.REMINDER,
+            target="UVOL1",
+            key="7",
+            now=bot.clock(),
+            payload=payload_json("Your shift starts soon.", None),
+            expires_at=bot.clock() + timedelta(minutes=1),
+        )
+    assert first is not None
+    later = bot.clock() + STALE_AFTER + timedelta(seconds=1)
+    with bot.deps.session() as tick_session:
+        row = tick_session.exec(select(Delivery).where(Delivery.target == "UVOL1")).one()
+        assert row.status == "claimed"
+        with bot.deps.session() as sender:
+            complete_delivery(sender, claim=first, channel_id="DUVOL1", message_ts="1.000100", now=later)
+        assert take(tick_session, row, later) is None
+    (delivery,) = deliveries(bot, DeliveryKind.REMINDER)
+    assert delivery.status == "sent" and delivery.message_ts == "1.000100"

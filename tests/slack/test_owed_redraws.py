@@ -17,9 +17,10 @@ from bot.deps import Deps
 from bot.localslack.reading import buttons, message_text
 from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind
-from bot.services.deliveries import claim_delivery, finish_redraw, owe_redraw
+from bot.services.deliveries import Claim, claim_delivery, finish_redraw, owe_redraw, settle_redraw, take
 from bot.services.shifts import claim_shift
-from bot.slack.delivery import owe_pending_redraws, refresh_shift_post
+from bot.slack.delivery import Fate, failed_try, owe_pending_redraws, refresh_shift_post
+from bot.slack.home import HOME_KEY
 from bot.slack.redraws import Coalescer
 from jobs.runner import run_due
 from tests import factories as make
@@ -458,3 +459,85 @@ def test_a_retried_redraw_whose_post_is_gone_is_given_up(fast_bot: Bot) -> None:
     tried = len(bot.slack.calls_to("chat.update"))
     tick(bot, minutes=30)
     assert len(bot.slack.calls_to("chat.update")) == tried  # not tried again and again
+
+
+# ---------------------------------------------------------------- whose claim a try's end acts on
+
+
+def owe_home(bot: Bot) -> None:
+    now = bot.clock()
+    with bot.deps.session() as session:
+        owe_redraw(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.HOME,
+            target="UVOL1",
+            key=HOME_KEY,
+            now=now,
+            error="fatal_error",
+            expires_at=now + timedelta(hours=1),
+        )
+
+
+def take_home(bot: Bot) -> Claim:
+    with bot.deps.session() as session:
+        row = session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.HOME)).one()
+        claim = take(session, row, bot.clock())
+    assert claim is not None
+    return claim
+
+
+def settle_home(bot: Bot) -> None:
+    """A web worker's publish of the tab lands."""
+    with bot.deps.session() as session:
+        settle_redraw(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.HOME,
+            key=HOME_KEY,
+            target="UVOL1",
+            drawn_at=bot.clock(),
+            now=bot.clock(),
+        )
+
+
+def home_row(bot: Bot) -> Delivery:
+    with bot.deps.read_session() as session:
+        return session.exec(select(Delivery).where(Delivery.kind == DeliveryKind.HOME)).one()
+
+
+def test_a_retry_whose_redraw_another_drawing_settled_meanwhile_is_not_reported_given_up(
+    fast_bot: Bot,
+) -> None:
+    """The tick's publish is refused while a web worker's, drawn later, went through and
+    settled the owed tab: nothing was given up."""
+    bot = fast_bot
+    owe_home(bot)
+    bot.clock.advance(minutes=1)
+    claim = take_home(bot)
+    bot.clock.advance(seconds=1)
+    settle_home(bot)
+    late = failed_try(bot.deps, claim, "ratelimited", "Slack answered 429 ratelimited")
+    assert home_row(bot).status == "sent"
+    assert late.fate == Fate.ALREADY
+
+
+def test_an_old_claim_ending_does_not_finish_the_claim_that_replaced_it(fast_bot: Bot) -> None:
+    """A tab settled and then owed again counts its attempts from 1 again, so a taker of the
+    new debt holds the same attempts as a taker of the old: the old holder's end (a publish
+    drawn before the new miss) must not finish the new claim, or the new miss is lost."""
+    bot = fast_bot
+    owe_home(bot)
+    bot.clock.advance(minutes=1)
+    old = take_home(bot)  # its publish is slow
+    bot.clock.advance(seconds=1)
+    settle_home(bot)
+    bot.clock.advance(seconds=1)
+    owe_home(bot)  # a later change's publish misses: owed again
+    bot.clock.advance(minutes=1)
+    new = take_home(bot)
+    assert (new.id, new.attempts) == (old.id, old.attempts)
+    with bot.deps.session() as session:  # the old publish returns
+        finish_redraw(session, claim=old, now=bot.clock())
+    failed_try(bot.deps, new, "ratelimited", "Slack answered 429 ratelimited")  # the new one misses
+    assert home_row(bot).status == "retry"
