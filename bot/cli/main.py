@@ -6,6 +6,7 @@ import argparse
 import gc
 import logging
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,11 +258,27 @@ def scheduler(settings: Settings) -> int:
     if problem := prepare_database(settings):
         print(problem, file=sys.stderr)
         return 2
+    from bot.slack.delivery import owe_redraws_left
     from bot.slack.redraws import SCHEDULER_UPDATE_BUDGET
 
     logger.info("Turnout's scheduler is starting")
-    start_scheduler(make_deps(settings, redraw_budget=SCHEDULER_UPDATE_BUDGET), background=False)
+    deps = make_deps(settings, redraw_budget=SCHEDULER_UPDATE_BUDGET)
+    # A restart's SIGTERM ends the scheduler's loop as Ctrl-C does, so what follows runs: the
+    # tick under way finishes, and the channel-post redraws still waiting their workspace's
+    # turn here are owed, for the next scheduler to draw (`owe_redraws_left`).
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        start_scheduler(deps, background=False)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        owe_redraws_left(deps)
+    logger.info("Turnout's scheduler stopped")
     return 0
+
+
+def _stop(_signal: int, _frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def start_scheduler(deps: Any, *, background: bool) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,3 +63,37 @@ def test_two_scheduler_processes_post_once(postgres_url: str, tmp_path: Path) ->
         logs = b"".join(p.communicate(timeout=10)[0] for p in processes).decode()
         slack.stop()
     assert logs.count("this process is now the active scheduler") == 1, logs
+
+
+def test_a_scheduler_told_to_stop_exits_cleanly(tmp_path: Path) -> None:
+    """A restart's SIGTERM stops `turnout scheduler` the way Ctrl-C does: it exits cleanly,
+    through the path that records as owed the channel-post redraws still waiting their turn in
+    it (what that records: `owe_pending_redraws`, in tests/slack/test_owed_redraws.py)."""
+    db_url = f"sqlite:///{tmp_path / 'turnout.db'}"
+    upgrade(db_url)
+    slack = LocalSlack(token=BOT_TOKEN).start()
+    env = {**bot_env(slack, db_url), "LOG_LEVEL": "INFO"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli.main", "scheduler"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    lines: list[str] = []
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(line.decode() for line in process.stdout or ()))
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("executed successfully" in line for line in lines):
+            time.sleep(0.1)  # its first tick is over
+        process.terminate()
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        reader.join(timeout=10)
+        slack.stop()
+    logs = "".join(lines)
+    assert process.returncode == 0, logs
+    assert "Turnout's scheduler stopped" in logs and "Traceback" not in logs, logs
