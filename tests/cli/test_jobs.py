@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from bot.services.organizations import seen
 from bot.services.states import ensure_state
 from tests.conftest import BOT_TOKEN, Coalition, bot_env
 from tests.factories import TEAM
+
+# A morning two days ahead of the real clock: a job run `--at` a moment the clock has passed
+# may find its post no longer worth sending, as it should.
+DAY = (utcnow() + timedelta(days=2)).date().isoformat()
 
 
 @pytest.fixture
@@ -48,11 +53,11 @@ def turnout(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 def test_jobs_run_posts_once_and_says_so(setup: tuple[LocalSlack, dict[str, str]]) -> None:
     slack, env = setup
-    first = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
+    first = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", f"{DAY}T09:00")
     assert first.returncode == 0 and "morning: sent 1, already done 0" in first.stdout, first.stderr
     (post,) = slack.posts_in("CIOWA")
     assert "Good morning, Iowa" in message_text(post)
-    again = turnout(env, "jobs", "run", "morning", "--state", "ia", "--at", "2026-11-24T10:30")
+    again = turnout(env, "jobs", "run", "morning", "--state", "ia", "--at", f"{DAY}T10:30")
     assert again.returncode == 0 and "sent 0, already done 1" in again.stdout
     assert len(slack.posts_in("CIOWA")) == 1
 
@@ -84,7 +89,7 @@ def test_jobs_list_shows_next_runs_in_local_time(setup: tuple[LocalSlack, dict[s
 def test_jobs_run_says_when_slack_refused_and_exits_1(setup: tuple[LocalSlack, dict[str, str]]) -> None:
     slack, env = setup
     slack.fail_next("chat.postMessage", 500, times=4, retry_after=None)
-    failed = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
+    failed = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", f"{DAY}T09:00")
     assert failed.returncode == 1, failed.stdout
     assert (
         "morning: 1 failed (Slack answered 500 fatal_error); "
@@ -93,7 +98,7 @@ def test_jobs_run_says_when_slack_refused_and_exits_1(setup: tuple[LocalSlack, d
     assert slack.posts_in("CIOWA") == []
     tries = len(slack.calls_to("chat.postMessage"))
     # Run again at once: the retry is not due yet (backoff), so Slack is not asked again.
-    again = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", "2026-11-24T09:00")
+    again = turnout(env, "jobs", "run", "morning", "--state", "IA", "--at", f"{DAY}T09:00")
     assert again.returncode == 1 and "1 failed" in again.stdout and "retried by the scheduler" in again.stdout
     assert len(slack.calls_to("chat.postMessage")) == tries
 
@@ -102,7 +107,7 @@ def test_jobs_run_for_one_workspace_and_refuses_one_it_does_not_post_in(
     setup: tuple[LocalSlack, dict[str, str]],
 ) -> None:
     slack, env = setup
-    ran = turnout(env, "jobs", "run", "morning", "--team", TEAM, "--at", "2026-11-24T09:00")
+    ran = turnout(env, "jobs", "run", "morning", "--team", TEAM, "--at", f"{DAY}T09:00")
     assert ran.returncode == 0 and "morning: sent 1, already done 0" in ran.stdout, ran.stderr
     other = turnout(env, "jobs", "run", "morning", "--team", "T0ELSEWHERE")
     assert other.returncode == 1
