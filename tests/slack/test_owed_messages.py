@@ -15,6 +15,7 @@ from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind, Shift
 from bot.services.deliveries import (
     STALE_AFTER,
+    Claim,
     claim_delivery,
     complete_delivery,
     drop_delivery,
@@ -42,6 +43,29 @@ def tick(bot: Bot, **later: float) -> None:
 def deliveries(bot: Bot, kind: str) -> list[Delivery]:
     with bot.deps.read_session() as session:
         return list(session.exec(select(Delivery).where(Delivery.kind == kind).order_by(Delivery.id)).all())
+
+
+def claim_reminder(
+    bot: Bot,
+    user: str = "UVOL1",
+    text: str = "Your shift starts soon.",
+    *,
+    useful_for: timedelta = timedelta(hours=2),
+) -> Claim:
+    """A reminder DM to `user`, recorded and claimed for sending now (as a sender would)."""
+    with bot.deps.session() as session:
+        claim = claim_delivery(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.REMINDER,
+            target=user,
+            key="7",
+            now=bot.clock(),
+            payload=payload_json(text, None),
+            expires_at=bot.clock() + useful_for,
+        )
+    assert claim is not None
+    return claim
 
 
 def shift_posts(bot: Bot) -> list[Message]:
@@ -226,18 +250,7 @@ def test_a_crash_between_sending_and_completing_does_not_send_twice(fast_bot: Bo
     bot = fast_bot
     text = "Your shift starts soon."
     key = metadata_key(DeliveryKind.REMINDER, "UVOL1", "7")
-    with bot.deps.session() as session:  # a scheduler claimed a DM, sent it, and was killed
-        claim = claim_delivery(
-            session,
-            team_id=TEAM,
-            kind=DeliveryKind.REMINDER,
-            target="UVOL1",
-            key="7",
-            now=bot.clock(),
-            payload=payload_json(text, None),
-            expires_at=bot.clock() + timedelta(hours=2),
-        )
-    assert claim is not None
+    claim_reminder(bot, text=text)  # a scheduler claimed a DM, sent it, and was killed
     sent = bot.client.chat_postMessage(
         channel="UVOL1", text=text, metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}}
     )
@@ -252,17 +265,7 @@ def test_a_crash_between_sending_and_completing_does_not_send_twice(fast_bot: Bo
 
 def test_a_crash_before_sending_sends_it_once_the_claim_is_stale(fast_bot: Bot) -> None:
     bot = fast_bot
-    with bot.deps.session() as session:
-        claim_delivery(
-            session,
-            team_id=TEAM,
-            kind=DeliveryKind.REMINDER,
-            target="UVOL1",
-            key="7",
-            now=bot.clock(),
-            payload=payload_json("Your shift starts soon.", None),
-            expires_at=bot.clock() + timedelta(hours=2),
-        )
+    claim_reminder(bot)
     tick(bot, seconds=STALE_AFTER.total_seconds() + 1)
     tick(bot, minutes=1)
     (dm,) = bot.slack.dms_to("UVOL1")
@@ -319,18 +322,7 @@ def test_a_sender_whose_claim_went_stale_cannot_undo_the_send_that_took_it_over(
     and sends it. When the first sender's try comes back failed (or the message no longer
     worth sending), what it records must not turn the sent message back into one owed."""
     bot = fast_bot
-    with bot.deps.session() as session:
-        first = claim_delivery(
-            session,
-            team_id=TEAM,
-            kind=DeliveryKind.REMINDER,
-            target="UVOL1",
-            key="7",
-            now=bot.clock(),
-            payload=payload_json("Your shift starts soon.", None),
-            expires_at=bot.clock() + timedelta(hours=2),
-        )
-    assert first is not None
+    first = claim_reminder(bot)
     tick(bot, seconds=STALE_AFTER.total_seconds() + 1)  # the tick takes it over and sends it
     assert len(bot.slack.dms_to("UVOL1")) == 1
     late = failed_try(bot.deps, first, "no_answer", "Slack did not answer (ReadTimeout)", permanent=False)
@@ -349,18 +341,8 @@ def test_an_owed_message_whose_retry_fails_holds_up_none_of_the_others(
     """Whatever goes wrong retrying one owed message, the tick goes on to the next, and the
     one that failed is tried again at a later tick."""
     bot = fast_bot
-    with bot.deps.session() as session:
-        for user in ("UVOL1", "UVOL2"):
-            claim_delivery(
-                session,
-                team_id=TEAM,
-                kind=DeliveryKind.REMINDER,
-                target=user,
-                key="7",
-                now=bot.clock(),
-                payload=payload_json(f"Your shift starts soon, {user}.", None),
-                expires_at=bot.clock() + timedelta(hours=2),
-            )
+    for user in ("UVOL1", "UVOL2"):
+        claim_reminder(bot, user, f"Your shift starts soon, {user}.")
     message = owed._message
 
     def broken_for_the_first(session: Session, row: Delivery, now: datetime) -> Reply | None:
@@ -386,18 +368,7 @@ def test_an_expired_claim_completed_as_the_tick_gives_it_up_stays_sent(fast_bot:
     bot = fast_bot
     if bot.deps.engine.dialect.name == "sqlite":
         pytest.skip("SQLite's write transactions take turns: the race needs two writers at once")
-    with bot.deps.session() as session:
-        first = claim_delivery(
-            session,
-            team_id=TEAM,
-            kind=DeliveryKind.REMINDER,
-            target="UVOL1",
-            key="7",
-            now=bot.clock(),
-            payload=payload_json("Your shift starts soon.", None),
-            expires_at=bot.clock() + timedelta(minutes=1),
-        )
-    assert first is not None
+    first = claim_reminder(bot, useful_for=timedelta(minutes=1))
     later = bot.clock() + STALE_AFTER + timedelta(seconds=1)
     with bot.deps.session() as tick_session:
         row = tick_session.exec(select(Delivery).where(Delivery.target == "UVOL1")).one()
