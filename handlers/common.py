@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
-from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -66,6 +66,66 @@ UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
     psycopg.OperationalError,
     psycopg.InterfaceError,
 )
+
+
+# Slack answers a post to a response_url at once. One that has not answered in this many
+# seconds is given up on (the reply is logged and lost, as `say` says), so a response_url that
+# takes the request and never answers holds a listener thread for seconds, not for the
+# 30 s slack_sdk waits by default (twice that with its retry of a failed connection).
+RESPONSE_URL_TIMEOUT = 10
+
+
+class PromptRespond(Respond):
+    """Bolt's `respond`, waiting at most `RESPONSE_URL_TIMEOUT` seconds for Slack's answer."""
+
+    @classmethod
+    def of(cls, respond: Respond) -> Respond:
+        """`respond` made prompt, if it is Bolt's own."""
+        if type(respond) is not Respond:
+            return respond
+        return cls(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
+
+    def __call__(
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Sequence[dict[str, Any] | Block] | None = None,
+        attachments: Sequence[dict[str, Any] | Attachment] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse:
+        if self.response_url is None or not isinstance(text, str) or thread_ts is not None:
+            # What Turnout never sends: Bolt's own answer (or refusal) for it.
+            return super().__call__(
+                text=text,
+                blocks=blocks,
+                attachments=attachments,
+                response_type=response_type,
+                replace_original=replace_original,
+                delete_original=delete_original,
+                unfurl_links=unfurl_links,
+                unfurl_media=unfurl_media,
+                thread_ts=thread_ts,
+                metadata=metadata,
+            )
+        client = WebhookClient(
+            url=self.response_url, timeout=RESPONSE_URL_TIMEOUT, proxy=self.proxy, ssl=self.ssl
+        )
+        return client.send(
+            text=text,
+            blocks=blocks,
+            attachments=attachments,
+            response_type=response_type,
+            replace_original=replace_original,
+            delete_original=delete_original,
+            unfurl_links=unfurl_links,
+            unfurl_media=unfurl_media,
+            metadata=metadata,
+        )
 
 
 def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
@@ -271,10 +331,12 @@ def _run_guarded(
 ) -> None:
     # Bolt only logs a lazy function's exception; `handle_error` logs the trace and still answers.
     _after_reply.clear()
+    if "respond" in values:
+        values["respond"] = PromptRespond.of(values["respond"])
     try:
         work(**values)
     except Exception as error:
-        handle_error(error, args.body, respond or args.respond)
+        handle_error(error, args.body, respond or PromptRespond.of(args.respond))
     finally:
         if isinstance(respond, _ReplyInAck):
             respond.work_done()
@@ -319,7 +381,7 @@ class _ReplyInAck(Respond):
 
     def __init__(self, respond: Respond) -> None:
         super().__init__(response_url=respond.response_url, proxy=respond.proxy, ssl=respond.ssl)
-        self._respond = respond
+        self._respond = PromptRespond.of(respond)
         self._lock = threading.Lock()
         self._reply: dict[str, Any] | None = None
         self._acked = False

@@ -272,8 +272,10 @@ class Bot:
             return asked  # refused, or cancelled already: nothing to confirm
         return self.click(asked.reply, act.CANCEL_SHIFT, user=user)
 
-    def click(self, message, action_id: str, *, user: str = "UVOL1", value: str | None = None):  # type: ignore[no-untyped-def]
-        return self.driver.click(message, action_id, user=user, value=value)
+    def click(
+        self, message, action_id: str, *, user: str = "UVOL1", value: str | None = None, wait: bool = True
+    ):  # type: ignore[no-untyped-def]
+        return self.driver.click(message, action_id, user=user, value=value, wait=wait)
 
 
 @pytest.fixture

@@ -158,8 +158,10 @@ class SlackDriver:
         user: str,
         value: str | None = None,
         team: str | None = None,
+        wait: bool = True,
     ) -> Exchange:
-        """Press the button `action_id` (with `value`, if several share it) in `message`."""
+        """Press the button `action_id` (with `value`, if several share it) in `message`.
+        Returns once its work is over, or with `wait=False` once it is acked."""
         button, block_id = _find_button(message, action_id, value)
         token, trigger = self._ids(user, message.channel)
         container: dict[str, Any] = {
@@ -185,7 +187,9 @@ class SlackDriver:
             # The workspace's own copy: a click on an outdated copy still answers into the real message.
             self.slack.response_targets[token] = self.slack.message(message.channel, message.ts) or message
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self._send(body, "application/x-www-form-urlencoded", token, trigger, user, message.channel)
+        return self._send(
+            body, "application/x-www-form-urlencoded", token, trigger, user, message.channel, wait=wait
+        )
 
     def click_view(
         self,

@@ -7,6 +7,7 @@ with a lock held."""
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 import time
 import urllib.error
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.blocks import actions as act
 from bot.models import ContactLog, Signup
+from handlers import common
 from tests import factories as make
 from tests.conftest import Bot
 from tests.handlers.forging import log_form, log_values
@@ -162,3 +164,26 @@ def test_no_thread_holds_two_connections_at_once(bot: Bot, command: str, text: s
         answer = bot.command(command, text, user="UCOORD")
     assert answer.text and "went wrong" not in answer.text
     assert most and max(most.values()) == 1, dict(most)
+
+
+def test_a_response_url_that_never_answers_holds_a_listener_thread_only_briefly(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A click's answer goes through its response_url; one that takes the request and never
+    answers is given up on after `RESPONSE_URL_TIMEOUT` (here half a second), not slack_sdk's
+    30 s, so the listener thread is free again for the next request. The claim stands."""
+    with bot.deps.session() as session:
+        make.shift(session, bot.clock(), capacity=50)
+    listing = bot.command("/shifts", "IA", user="UVOL2").reply
+    monkeypatch.setattr(common, "RESPONSE_URL_TIMEOUT", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # takes connections, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/response/silent"
+        monkeypatch.setattr(bot.slack, "response_url", lambda _token: url)
+        clicked = bot.click(listing, act.CLAIM, user="UVOL2", wait=False)
+        started = time.monotonic()
+        assert bot.driver.executor is not None
+        bot.driver.executor.wait_idle(timeout=10)
+        held = time.monotonic() - started
+    assert clicked.status == 200
+    assert held < 5, f"the click's thread was held {held:.1f} s"
+    assert count(bot, Signup) == 1
