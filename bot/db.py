@@ -554,3 +554,26 @@ def upgrade(url: str, revision: str = "head", *, team: Workspace | None = None) 
     if team is not None:
         config.attributes["turnout_team"] = team
     command.upgrade(config, revision)
+
+
+# What a database that is down, restarting or out of reach raises, from SQLAlchemy or the driver.
+UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database could not be reached."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UNREACHABLE_ERRORS):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from bot.blocks.common import Reply, context, esc, text_reply
 from bot.blocks.refusals import build_refusal
+from bot.db import database_unreachable
 from bot.deps import Deps
 from bot.i18n import ENGLISH, LANGUAGES, N_, Lang, language
 from bot.services.errors import NotFound, TurnoutError
@@ -56,15 +57,6 @@ BUSY = N_(
 BUSY_TEXT = "\n".join(language(code)._(BUSY) for code in LANGUAGES)
 UNREACHABLE = N_(
     "Turnout can't reach its database right now; nothing was changed. Please try again in a minute."
-)
-# What a database that is down, restarting or out of reach raises, from SQLAlchemy or the driver.
-UNREACHABLE_ERRORS: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.DisconnectionError,
-    sa_exc.TimeoutError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
 )
 
 
@@ -144,18 +136,6 @@ def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
 def with_note(reply: Reply, note: str) -> Reply:
     """`reply` with a one-line note on top: what the click just did. Pages leave room for it."""
     return Reply(note, [context(note), *reply.blocks])
-
-
-def database_unreachable(error: BaseException) -> bool:
-    """Whether `error` (or what caused it) says the database could not be reached."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, UNREACHABLE_ERRORS):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def apology(error: BaseException, lang: Lang = ENGLISH) -> str:

@@ -25,6 +25,7 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.blocks.common import Reply
+from bot.db import database_unreachable
 from bot.deps import Deps
 from bot.models import Delivery, DeliveryKind, Shift, ShiftStatus
 from bot.services.deliveries import drop_delivery, owed, read_payload, take
@@ -68,7 +69,10 @@ def retry_owed(
                 if retry is not None
                 else _retry_message(deps, client, delivery_id, now, wait)
             )
-        except Exception:  # as it was (claimed: retried once the claim is stale); the rest go on
+        except Exception as error:
+            if database_unreachable(error):
+                raise  # every other one would wait on it too: the tick tries again later
+            # Left as it was (if claimed, retried once the claim is stale); the rest go on.
             logger.exception("retrying owed delivery %s in %s failed", delivery_id, team_id)
             result = Delivered(Fate.RETRYING, problem="retrying it failed")
         if result is not None:
@@ -94,12 +98,15 @@ def _send_handed(deps: Deps, team_id: str, delivery_ids: list[int]) -> list[Deli
         )
         return [Delivered(Fate.FAILED, problem=f"Turnout is not installed in {team_id}")] * len(delivery_ids)
     pacer = deps.make_pacer()
-    results = []
+    results: list[Delivered] = []
     for delivery_id in delivery_ids:
         try:
             result = _retry_message(deps, client, delivery_id, deps.clock(), pacer.wait)
-        except Exception:  # left claimed: retried once the claim is stale
+        except Exception as error:  # left claimed: retried once the claim is stale
             logger.exception("sending owed message %s in %s failed", delivery_id, team_id)
+            if database_unreachable(error):  # the rest would wait on it too: they stay owed
+                unreachable = Delivered(Fate.RETRYING, problem="the database could not be reached")
+                return results + [unreachable] * (len(delivery_ids) - len(results))
             result = Delivered(Fate.RETRYING, problem="sending it failed")
         results.append(result or _standing(deps, delivery_id))
     return results

@@ -3,9 +3,13 @@ retried by the scheduler tick after Slack recovers, never sent twice, in order p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.blocks import actions as act
@@ -378,3 +382,25 @@ def test_an_expired_claim_completed_as_the_tick_gives_it_up_stays_sent(fast_bot:
         assert take(tick_session, row, later) is None
     (delivery,) = deliveries(bot, DeliveryKind.REMINDER)
     assert delivery.status == "sent" and delivery.message_ts == "1.000100"
+
+
+def test_a_database_out_of_reach_stops_a_ticks_retries_at_the_first(fast_bot: Bot) -> None:
+    """Each owed delivery's retry would wait on a database that cannot be reached (SQLite's busy
+    timeout, PostgreSQL's connection attempt): the first such failure ends the tick's retries,
+    for the next tick to take up, rather than being waited out once per delivery."""
+    bot = fast_bot
+    for user in ("UVOL1", "UVOL2", "UVOL3"):
+        claim_reminder(bot, user)
+    tries: list[int] = []
+
+    @contextmanager
+    def unreachable() -> Iterator[Session]:
+        tries.append(1)
+        raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+        yield  # a generator, as a session factory is
+
+    down = replace(bot.deps, session=unreachable)
+    later = bot.clock() + STALE_AFTER + timedelta(seconds=1)  # every claim stale: all three owed
+    with pytest.raises(sa.exc.OperationalError):
+        owed.retry_owed(down, bot.client, TEAM, later)
+    assert len(tries) == 1
