@@ -26,7 +26,8 @@ WAITING = 1000
 # How long a lazy listener's work waits for room before it is let in over the bound.
 LAZY_WAIT_SECONDS = 1.0
 # Threads kept for work whose ack Slack is waiting on and which decides it (a form's checks):
-# such work starts at once on one of these, never at the back of the pool's queue.
+# such work starts at once on one of these, never at the back of the pool's queue. With all of
+# them taken (forms whose work goes on after their ack, waiting on Slack), it goes on the pool.
 FIRST_THREADS = 4
 
 
@@ -48,6 +49,8 @@ class WorkPool(ThreadPoolExecutor):
         self._room = threading.Condition()
         # Threads are started as work arrives, so one that never gets any costs nothing.
         self._first = ThreadPoolExecutor(first_threads, thread_name_prefix=f"{thread_name_prefix}-first")
+        self._first_threads = first_threads
+        self._first_running = 0
 
     @property
     def held(self) -> int:
@@ -77,8 +80,16 @@ class WorkPool(ThreadPoolExecutor):
         return self._start(fn, args, kwargs)
 
     def start_first(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Run `fn` at once on the threads kept for it, however much work waits in the pool: a
-        form's checks, whose ack Slack waits for 3 s. It waits only behind other such work."""
+        """Run `fn` at once on a thread kept for it, however much work waits in the pool: a
+        form's checks, whose ack Slack waits for 3 s. When every kept thread is busy (forms
+        whose work goes on after their ack, waiting on Slack) it goes on the pool as a lazy
+        listener's work does (`submit`)."""
+        with self._room:
+            kept = self._first_running < self._first_threads
+            if kept:
+                self._first_running += 1
+        if not kept:
+            return self.submit(fn, *args, **kwargs)
         return self._start(fn, args, kwargs, first=True)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -89,7 +100,13 @@ class WorkPool(ThreadPoolExecutor):
         self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], *, first: bool = False
     ) -> Future[Any]:
         if first:
-            return self._first.submit(fn, *args, **kwargs)
+            try:
+                kept = self._first.submit(fn, *args, **kwargs)
+            except BaseException:
+                self._free_first()
+                raise
+            kept.add_done_callback(lambda _: self._free_first())
+            return kept
         try:
             future = super().submit(fn, *args, **kwargs)
         except BaseException:
@@ -97,6 +114,10 @@ class WorkPool(ThreadPoolExecutor):
             raise
         future.add_done_callback(lambda _: self._free())
         return future
+
+    def _free_first(self) -> None:
+        with self._room:
+            self._first_running -= 1
 
     def _free(self) -> None:
         with self._room:

@@ -94,3 +94,15 @@ def test_work_started_first_runs_at_once_while_the_pool_is_full_and_takes_no_pla
         assert pool.held == 3
     finally:
         release.set()
+
+
+def test_work_started_first_goes_on_the_pool_when_every_kept_thread_is_busy() -> None:
+    pool = WorkPool(2, waiting=1, first_threads=1)
+    release = threading.Event()
+    try:
+        pool.start_first(release.wait, 10)  # the one kept thread, busy
+        assert pool.start_first(lambda: "checked").result(timeout=5) == "checked"
+        assert pool.held == 0  # it ran on the pool, and its place there is free again
+    finally:
+        release.set()
+        pool.shutdown(wait=True)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from bot.blocks import actions as act
 from bot.localslack.signing import signed_headers
+from bot.workpool import FIRST_THREADS
 from handlers.common import REPLY_WAIT_SECONDS
 from tests import factories
 from tests.conftest import SIGNING_SECRET, Bot
@@ -86,32 +88,63 @@ def test_every_command_is_acked_while_the_web_api_and_database_are_held(bot: Bot
     assert len(answered) == REQUESTS
 
 
-def test_a_form_is_answered_in_time_while_commands_work_fills_the_pool(bot: Bot) -> None:
-    """A form's checks decide its ack, which Slack waits for 3 s: they run at once on threads
-    kept for them, not at the back of a listener pool full of a surge's work."""
+def shift_form(bot: Bot) -> dict[str, Any]:
+    """The shift form, opened by a coordinator of Iowa."""
     bot.command("/turnout", "coordinator <@UCOORD> IA", user="UADMIN")
     view = bot.command("/turnout", "shift add", user="UCOORD").view
     assert view is not None and view["callback_id"] == act.SHIFT_FORM
-    values = {
+    return view
+
+
+def shift_values(end: str) -> dict[str, dict[str, Any]]:
+    """A shift from 13:00 to `end`: an error beside the end unless it is after 13:00."""
+    return {
         "state": {"state": {"type": "static_select", "selected_option": {"value": "IA"}}},
         "date": {"date": {"type": "datepicker", "selected_date": "2026-11-29"}},
         "start": {"start": {"type": "timepicker", "selected_time": "13:00"}},
-        "end": {"end": {"type": "timepicker", "selected_time": "10:00"}},  # before the start
+        "end": {"end": {"type": "timepicker", "selected_time": end}},
         "kind": {"kind": {"type": "static_select", "selected_option": {"value": "phonebank"}}},
         "capacity": {"capacity": {"type": "number_input", "value": "6"}},
         "location": {"location": {"type": "plain_text_input", "value": "Des Moines HQ"}},
         "notes": {"notes": {"type": "plain_text_input", "value": None}},
     }
+
+
+def test_a_form_is_answered_in_time_while_commands_work_fills_the_pool(bot: Bot) -> None:
+    """A form's checks decide its ack, which Slack waits for 3 s: they run at once on threads
+    kept for them, not at the back of a listener pool full of a surge's work."""
+    view = shift_form(bot)
     pool = bot.driver.executor
     assert pool is not None
     surge = threading.Event()
     for _ in range(REQUESTS):  # every listener thread busy, and as much again waiting
         pool.submit(surge.wait, 30)
     try:
-        answered = bot.driver.submit(view, values, user="UCOORD", wait=False)
+        answered = bot.driver.submit(view, shift_values("10:00"), user="UCOORD", wait=False)
     finally:
         surge.set()
     pool.wait_idle(timeout=60)
     assert answered.status == 200 and answered.ack.get("response_action") == "errors", answered.body
     assert set(answered.ack["errors"]) == {"end"}
+    assert answered.acked_in < REPLY_WAIT_SECONDS + 1
+
+
+def test_forms_whose_work_waits_on_slack_after_their_ack_hold_up_no_other_forms_ack(bot: Bot) -> None:
+    """Forms acked and then waiting on a slow Slack (posting the shift) hold the threads kept
+    for forms; the next form's checks then run on the listener pool, and it is answered in time."""
+    view = shift_form(bot)
+    pool = bot.driver.executor
+    assert pool is not None
+    bot.slack.gate.clear()  # Slack's Web API holds every call
+    try:
+        for n in range(FIRST_THREADS):
+            saved = bot.driver.submit(
+                {**view, "id": f"VSLOW{n}"}, shift_values("16:00"), user="UCOORD", wait=False
+            )
+            assert saved.status == 200 and saved.acked_in < REPLY_WAIT_SECONDS + 1, saved.body
+        answered = bot.driver.submit(view, shift_values("10:00"), user="UCOORD", wait=False)
+    finally:
+        bot.slack.gate.set()
+    pool.wait_idle(timeout=60)
+    assert answered.status == 200 and answered.ack.get("response_action") == "errors", answered.body
     assert answered.acked_in < REPLY_WAIT_SECONDS + 1
