@@ -263,8 +263,9 @@ def scheduler(settings: Settings) -> int:
 
     logger.info("Turnout's scheduler is starting")
     deps = make_deps(settings, redraw_budget=SCHEDULER_UPDATE_BUDGET)
-    # A restart's SIGTERM ends the scheduler's loop as Ctrl-C does, so what follows runs: the
-    # tick under way finishes, and the channel-post redraws still waiting their workspace's
+    # A restart's SIGTERM ends the scheduler's loop as Ctrl-C does, so what follows runs: each
+    # workspace's lane finishes the piece of work under way and drops what waits behind it (a
+    # later tick does it again), and the channel-post redraws still waiting their workspace's
     # turn here are owed, for the next scheduler to draw (`owe_redraws_left`).
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -272,6 +273,8 @@ def scheduler(settings: Settings) -> int:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one does not cut this short
+        deps.lanes.shutdown(wait=True, cancel_waiting=True)
         owe_redraws_left(deps)
     logger.info("Turnout's scheduler stopped")
     return 0

@@ -115,12 +115,15 @@ class TeamLanes:
             if not_done:
                 raise TimeoutError(f"workspace lanes still busy after {timeout} s")
 
-    def shutdown(self, *, wait: bool = True) -> None:
+    def shutdown(self, *, wait: bool = True, cancel_waiting: bool = False) -> None:
+        """No more work; `wait` for what is under way. `cancel_waiting`: work queued and not
+        begun is dropped (a scheduler stopping: each piece is a run or an owed message that a
+        later tick does again, since only what was claimed counts as done)."""
         with self._lock:
             self._closed = True
             lanes = list(self._lanes.values())
         for lane in lanes:
-            lane.shutdown(wait=wait)
+            lane.shutdown(wait=wait, cancel_futures=cancel_waiting)
 
 
 class InlineLanes(TeamLanes):
