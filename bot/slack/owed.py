@@ -63,11 +63,15 @@ def retry_owed(
     results = []
     for delivery_id, kind in due:
         retry = REDRAWN.get(kind)
+        # Each is claimed as of when it is taken, not when the tick began: a claim dated from
+        # the start of a long tick (a queued lane, Slack's 429s waited out) would look stale to
+        # other senders at once, and they would send it too.
+        at = max(now, deps.clock())
         try:
             result = (
-                retry(deps, client, delivery_id, now)
+                retry(deps, client, delivery_id, at)
                 if retry is not None
-                else _retry_message(deps, client, delivery_id, now, wait)
+                else _retry_message(deps, client, delivery_id, at, wait)
             )
         except Exception as error:
             if database_unreachable(error):

@@ -25,6 +25,7 @@ from bot.services.deliveries import (
     drop_delivery,
     metadata_key,
     payload_json,
+    record_delivery,
     take,
 )
 from bot.slack import owed
@@ -404,3 +405,31 @@ def test_a_database_out_of_reach_stops_a_ticks_retries_at_the_first(fast_bot: Bo
     with pytest.raises(sa.exc.OperationalError):
         owed.retry_owed(down, bot.client, TEAM, later)
     assert len(tries) == 1
+
+
+def test_a_message_claimed_late_in_a_long_tick_is_not_taken_over_and_sent_again(fast_bot: Bot) -> None:
+    """A tick's claim is dated when it is taken: dated from the tick's start, six minutes of
+    earlier retries would make it stale at once, and another process would send it too."""
+    bot = fast_bot
+    tick_began = bot.clock()
+    with bot.deps.session() as session:
+        record_delivery(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.REMINDER,
+            target="UVOL1",
+            key="7",
+            now=tick_began,
+            payload=payload_json("Your shift starts soon.", None),
+            expires_at=tick_began + timedelta(hours=2),
+        )
+        (delivery_id,) = session.exec(select(Delivery.id)).all()
+    bot.clock.advance(minutes=6)  # the tick's earlier retries took six minutes
+    others: list[object] = []
+
+    def meanwhile(_channel: str) -> None:  # after the tick took it, before it is sent
+        others.append(owed._retry_message(bot.deps, bot.client, delivery_id, bot.clock(), None))
+
+    owed.retry_owed(bot.deps, bot.client, TEAM, tick_began, wait=meanwhile)
+    assert others == [None]  # the other sender found it claimed
+    assert len(bot.slack.dms_to("UVOL1")) == 1
