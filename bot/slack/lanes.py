@@ -122,8 +122,13 @@ class TeamLanes:
         with self._lock:
             self._closed = True
             lanes = list(self._lanes.values())
+        # Every lane is told first, so none goes on starting queued work while another's
+        # work under way is waited for.
         for lane in lanes:
-            lane.shutdown(wait=wait, cancel_futures=cancel_waiting)
+            lane.shutdown(wait=False, cancel_futures=cancel_waiting)
+        if wait:
+            for lane in lanes:
+                lane.shutdown(wait=True)
 
 
 class InlineLanes(TeamLanes):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
@@ -72,6 +74,38 @@ def test_shut_down_lanes_take_no_more_work(lanes: TeamLanes) -> None:
     lanes.shutdown()
     with pytest.raises(RuntimeError):
         lanes.submit("T0A", lambda: None)
+
+
+def test_stopping_drops_what_waits_in_every_lane_while_work_under_way_finishes() -> None:
+    """A scheduler told to stop: no lane starts queued work while another's work under way is
+    waited for (the standby takes over sooner)."""
+    lanes = TeamLanes()
+    release = {team: threading.Event() for team in ("T0A", "T0B")}
+    started: list[str] = []
+    running = {team: threading.Event() for team in ("T0A", "T0B")}
+
+    def under_way(team: str) -> None:
+        started.append(team)
+        running[team].set()
+        release[team].wait(10)
+
+    for team in ("T0A", "T0B"):
+        lanes.submit(team, partial(under_way, team))
+        assert running[team].wait(5)
+    queued = {team: lanes.submit(team, partial(started.append, f"{team} queued")) for team in release}
+    stopper = threading.Thread(target=lambda: lanes.shutdown(wait=True, cancel_waiting=True))
+    stopper.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not all(f.cancelled() for f in queued.values()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert all(f.cancelled() for f in queued.values()), "a lane kept its queued work"
+        assert stopper.is_alive()  # still waiting for the work under way
+    finally:
+        release["T0B"].set()
+        release["T0A"].set()
+        stopper.join(timeout=10)
+    assert sorted(started) == ["T0A", "T0B"]
 
 
 def test_inline_lanes_run_at_once_on_the_callers_thread() -> None:
