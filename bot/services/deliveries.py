@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 
 from bot.db import insert_for, run
 from bot.i18n import ENGLISH_CODE, N_
-from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, State
+from bot.models import Delivery, DeliveryKind, DeliveryStatus, Shift, State, UTCDateTime
 from bot.services.errors import NotFound
 from bot.services.shifts import SHIFT_VIEW, ShiftView, shift_from_view_row
 from bot.services.states import channel_language
@@ -417,7 +417,8 @@ def leave_owed(session: Session, *, claim: Claim, retry_at: datetime) -> None:
             status=DeliveryStatus.RETRY,
             # A miss recorded meanwhile (`owe_redraw`) may already have put it off for longer.
             next_attempt_at=sa.case(
-                (col(Delivery.next_attempt_at) > retry_at, col(Delivery.next_attempt_at)), else_=retry_at
+                (col(Delivery.next_attempt_at) > retry_at, col(Delivery.next_attempt_at)),
+                else_=sa.literal(retry_at, UTCDateTime()),  # stored as the column stores it
             ),
         )
         .execution_options(synchronize_session=False)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.blocks import actions as act
@@ -17,7 +18,15 @@ from bot.deps import Deps
 from bot.localslack.reading import buttons, message_text
 from bot.localslack.webapi import Message
 from bot.models import Delivery, DeliveryKind
-from bot.services.deliveries import Claim, claim_delivery, finish_redraw, owe_redraw, settle_redraw, take
+from bot.services.deliveries import (
+    Claim,
+    claim_delivery,
+    finish_redraw,
+    leave_owed,
+    owe_redraw,
+    settle_redraw,
+    take,
+)
 from bot.services.shifts import claim_shift
 from bot.slack.delivery import Fate, failed_try, owe_pending_redraws, refresh_shift_post
 from bot.slack.home import HOME_KEY
@@ -541,3 +550,31 @@ def test_an_old_claim_ending_does_not_finish_the_claim_that_replaced_it(fast_bot
         finish_redraw(session, claim=old, now=bot.clock())
     failed_try(bot.deps, new, "ratelimited", "Slack answered 429 ratelimited")  # the new one misses
     assert home_row(bot).status == "retry"
+
+
+def test_a_redraw_left_owed_is_due_at_the_instant_given_whatever_the_server_s_time_zone(
+    fast_bot: Bot,
+) -> None:
+    """PostgreSQL converts a timestamp with a zone to its session's time zone before storing it
+    in a column without one: the instant must go in as the column stores it, naive UTC."""
+    bot = fast_bot
+    now = bot.clock()
+    with bot.deps.session() as session:
+        if bot.deps.engine.dialect.name == "postgresql":
+            session.execute(sa.text("SET TIME ZONE 'Asia/Tokyo'"))  # a server not kept on UTC
+        owe_redraw(
+            session,
+            team_id=TEAM,
+            kind=DeliveryKind.SHIFT_REDRAW,
+            target="CIOWA",
+            key="1",
+            now=now,
+            error="fatal_error",
+            expires_at=now + timedelta(hours=8),
+        )
+        row = session.exec(select(Delivery)).one()
+        claim = take(session, row, now + timedelta(minutes=1))
+        assert claim is not None
+        leave_owed(session, claim=claim, retry_at=now + timedelta(minutes=2))
+    with bot.deps.read_session() as session:
+        assert session.exec(select(Delivery.next_attempt_at)).one() == now + timedelta(minutes=2)
