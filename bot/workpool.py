@@ -26,8 +26,8 @@ WAITING = 1000
 # How long a lazy listener's work waits for room before it is let in over the bound.
 LAZY_WAIT_SECONDS = 1.0
 # Threads kept for work whose ack Slack is waiting on and which decides it (a form's checks):
-# such work starts at once on one of these, never at the back of the pool's queue. With all of
-# them taken (forms whose work goes on after their ack, waiting on Slack), it goes on the pool.
+# such work starts at once on one of these, or on an idle thread of the pool, never at the back
+# of the pool's queue, where a surge of commands would hold it past Slack's 3 s.
 FIRST_THREADS = 4
 
 
@@ -51,6 +51,7 @@ class WorkPool(ThreadPoolExecutor):
         self._first = ThreadPoolExecutor(first_threads, thread_name_prefix=f"{thread_name_prefix}-first")
         self._first_threads = first_threads
         self._first_running = 0
+        self._first_free = threading.Condition()
 
     @property
     def held(self) -> int:
@@ -79,18 +80,33 @@ class WorkPool(ThreadPoolExecutor):
                 self._held += 1
         return self._start(fn, args, kwargs)
 
-    def start_first(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        """Run `fn` at once on a thread kept for it, however much work waits in the pool: a
-        form's checks, whose ack Slack waits for 3 s. When every kept thread is busy (forms
-        whose work goes on after their ack, waiting on Slack) it goes on the pool as a lazy
-        listener's work does (`submit`)."""
+    def start_first(self, fn: Callable[[], Any], timeout: float = 0.0) -> Future[Any] | None:
+        """Run `fn` at once, however much work waits in the pool: a form's checks, whose ack
+        Slack waits for 3 s. It goes on a thread kept for it, else on an idle thread of the
+        pool; with neither (kept threads busy with forms whose work goes on after their ack,
+        waiting on Slack, and the pool with a surge's work), it waits up to `timeout` seconds
+        for a kept thread, and None if none came: nothing runs, and the caller says Turnout is
+        busy. Never at the back of the pool's queue, whence it would answer after Slack gave up."""
+        if self._take_first(0.0):
+            return self._start(fn, (), {}, first=True)
         with self._room:
-            kept = self._first_running < self._first_threads
-            if kept:
-                self._first_running += 1
-        if not kept:
-            return self.submit(fn, *args, **kwargs)
-        return self._start(fn, args, kwargs, first=True)
+            idle = self._held < self._max_workers
+            if idle:
+                self._held += 1
+        if idle:
+            return self._start(fn, (), {})
+        if self._take_first(timeout):
+            return self._start(fn, (), {}, first=True)
+        return None
+
+    def _take_first(self, timeout: float) -> bool:
+        with self._first_free:
+            if not self._first_free.wait_for(
+                lambda: self._first_running < self._first_threads, timeout=max(0.0, timeout)
+            ):
+                return False
+            self._first_running += 1
+            return True
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         super().shutdown(wait, cancel_futures=cancel_futures)
@@ -116,8 +132,9 @@ class WorkPool(ThreadPoolExecutor):
         return future
 
     def _free_first(self) -> None:
-        with self._room:
+        with self._first_free:
             self._first_running -= 1
+            self._first_free.notify()
 
     def _free(self) -> None:
         with self._room:

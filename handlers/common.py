@@ -316,7 +316,7 @@ def _run_guarded(
     try:
         work(**values)
     except Exception as error:
-        handle_error(error, args.body, respond or PromptRespond.of(args.respond))
+        handle_error(error, args.body, respond or PromptRespond.of(args.respond), args.client)
     finally:
         if isinstance(respond, _ReplyInAck):
             respond.work_done()
@@ -486,17 +486,28 @@ def _ack_budget(args: Args) -> float:
 _NO_ACK = _NoAck()  # type: ignore[no-untyped-call]  # Bolt's Ack.__init__ is unannotated
 
 
+# How long after it arrives a form's ack goes at the latest (Slack gives up at 3 s).
 ACK_WAIT_SECONDS = 2.5
+# Of that, how long a form waits for a thread kept for forms when every one is busy.
+FORM_PLACE_WAIT_SECONDS = 1.0
+# A form turned away with every thread kept for forms busy, said beside its first field in every
+# language Turnout speaks (its submitter's is in the database, which is not read for it); a
+# form's error is kept to 150 characters.
+FORM_BUSY = N_("Turnout is busy; nothing was saved. Submit again in a minute.")
+FORM_BUSY_TEXT = "\n".join(language(code)._(FORM_BUSY) for code in LANGUAGES)
 
 
 def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str, Any]:
     """Listener options for a listener whose ack depends on checking the request (a form's
     errors): `work` starts at once on `pool`'s threads kept for such work (`start_first`: a
     surge of commands waiting in the pool does not hold it up) and Slack is answered as soon
-    as it calls ack, while the rest of its work carries on there."""
+    as it calls ack, while the rest of its work carries on there. With every kept thread busy
+    past `FORM_PLACE_WAIT_SECONDS`, the form stays open saying Turnout is busy, and nothing of
+    it runs; work that fails before its ack leaves the form open with an apology beside it."""
     names = get_arg_names_of_callable(work)
 
     def wait_for_ack(args: Args) -> None:
+        deadline = time.monotonic() + ACK_WAIT_SECONDS
         acked = threading.Event()
 
         def ack(*ack_args: Any, **ack_kwargs: Any) -> Any:
@@ -505,16 +516,39 @@ def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str,
             finally:
                 acked.set()
 
+        def checked(**values: Any) -> None:
+            try:
+                work(**values)
+            except Exception as error:
+                if acked.is_set():
+                    raise  # after its ack: the submitter is told by DM (`handle_error`)
+                logger.exception("a form's checks failed")
+                ack(**form_refusal(args.body, apology(error)))
+
         def run() -> None:
             try:
-                _run_guarded(work, {**{name: getattr(args, name) for name in names}, "ack": ack}, args, deps)
+                _run_guarded(
+                    checked, {**{name: getattr(args, name) for name in names}, "ack": ack}, args, deps
+                )
             finally:
                 acked.set()
 
-        pool.start_first(run)
-        acked.wait(ACK_WAIT_SECONDS)
+        if pool.start_first(run, FORM_PLACE_WAIT_SECONDS) is None:
+            logger.warning("every thread kept for forms is busy: a form was turned away")
+            args.ack(**form_refusal(args.body, FORM_BUSY_TEXT))
+            return
+        acked.wait(max(0.0, deadline - time.monotonic()))
 
     return {"ack": wait_for_ack, "lazy": []}
+
+
+def form_refusal(body: dict[str, Any], text: str) -> dict[str, Any]:
+    """An ack that keeps the submitted form open with `text` beside its first field, so what
+    was typed can be sent again; a form with no field is closed."""
+    for block in (body.get("view") or {}).get("blocks") or ():
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+            return {"response_action": "errors", "errors": {str(block["block_id"]): text[:150]}}
+    return {}
 
 
 def handle_error(

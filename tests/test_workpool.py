@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 import pytest
 
@@ -96,13 +97,37 @@ def test_work_started_first_runs_at_once_while_the_pool_is_full_and_takes_no_pla
         release.set()
 
 
-def test_work_started_first_goes_on_the_pool_when_every_kept_thread_is_busy() -> None:
+def test_work_started_first_takes_an_idle_pool_thread_when_every_kept_one_is_busy() -> None:
     pool = WorkPool(2, waiting=1, first_threads=1)
     release = threading.Event()
     try:
-        pool.start_first(release.wait, 10)  # the one kept thread, busy
-        assert pool.start_first(lambda: "checked").result(timeout=5) == "checked"
+        assert pool.start_first(partial(release.wait, 10)) is not None  # the one kept thread, busy
+        checked = pool.start_first(lambda: "checked")
+        assert checked is not None and checked.result(timeout=5) == "checked"
         assert pool.held == 0  # it ran on the pool, and its place there is free again
     finally:
         release.set()
         pool.shutdown(wait=True)
+
+
+def test_work_started_first_is_turned_away_rather_than_queued_when_no_thread_frees() -> None:
+    pool = WorkPool(2, waiting=1, first_threads=1)
+    release = threading.Event()
+    ran: list[str] = []
+    try:
+        assert pool.start_first(partial(release.wait, 10)) is not None  # the one kept thread, busy
+        for _ in range(2):  # every pool thread busy
+            assert pool.admit(0)
+            pool.start_admitted(release.wait, 10)
+        started = time.monotonic()
+        assert pool.start_first(partial(ran.append, "turned away"), timeout=0.2) is None
+        assert time.monotonic() - started >= 0.2
+        assert pool.held == 2  # nothing more went on the pool
+        threading.Timer(0.1, release.set).start()  # the kept thread frees within the wait
+        later = pool.start_first(partial(ran.append, "checked"), timeout=5)
+        assert later is not None
+        later.result(timeout=5)
+    finally:
+        release.set()
+        pool.shutdown(wait=True)
+    assert ran == ["checked"]

@@ -12,13 +12,23 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from bot.blocks import actions as act
 from bot.localslack.signing import signed_headers
+from bot.models import Shift
 from bot.workpool import FIRST_THREADS
-from handlers.common import REPLY_WAIT_SECONDS
+from handlers import shift_admin
+from handlers.common import (
+    ACK_WAIT_SECONDS,
+    FORM_BUSY_TEXT,
+    FORM_PLACE_WAIT_SECONDS,
+    REPLY_WAIT_SECONDS,
+    SORRY,
+)
 from tests import factories
 from tests.conftest import SIGNING_SECRET, Bot
 
@@ -129,22 +139,80 @@ def test_a_form_is_answered_in_time_while_commands_work_fills_the_pool(bot: Bot)
     assert answered.acked_in < REPLY_WAIT_SECONDS + 1
 
 
-def test_forms_whose_work_waits_on_slack_after_their_ack_hold_up_no_other_forms_ack(bot: Bot) -> None:
-    """Forms acked and then waiting on a slow Slack (posting the shift) hold the threads kept
-    for forms; the next form's checks then run on the listener pool, and it is answered in time."""
+def shifts_saved(bot: Bot) -> int:
+    with bot.deps.read_session() as session:
+        return len(session.exec(select(Shift.id)).all())
+
+
+def test_forms_waiting_on_slack_after_their_ack_leave_the_next_form_checked_at_once(bot: Bot) -> None:
+    """Forms acked and then waiting on a slow Slack (posting the shift) hold their threads; with
+    a surge of commands filling the listener pool, the next form's checks still start at once
+    on a free kept thread, and it is answered in time."""
     view = shift_form(bot)
     pool = bot.driver.executor
     assert pool is not None
+    surge = threading.Event()
     bot.slack.gate.clear()  # Slack's Web API holds every call
+    try:
+        for n in range(FIRST_THREADS - 1):
+            saved = bot.driver.submit(
+                {**view, "id": f"VSLOW{n}"}, shift_values("16:00"), user="UCOORD", wait=False
+            )
+            assert saved.status == 200 and saved.acked_in < REPLY_WAIT_SECONDS + 1, saved.body
+        for _ in range(REQUESTS):  # every listener thread busy, and as much again waiting
+            pool.submit(surge.wait, 30)
+        answered = bot.driver.submit(view, shift_values("10:00"), user="UCOORD", wait=False)
+    finally:
+        surge.set()
+        bot.slack.gate.set()
+    pool.wait_idle(timeout=60)
+    assert answered.status == 200 and answered.ack.get("response_action") == "errors", answered.body
+    assert set(answered.ack["errors"]) == {"end"}
+    assert answered.acked_in < REPLY_WAIT_SECONDS + 1
+
+
+def test_a_form_finding_every_kept_thread_busy_is_told_turnout_is_busy_in_time_and_saves_nothing(
+    bot: Bot,
+) -> None:
+    """Every thread kept for forms waiting on a slow Slack and a surge in the listener pool: a
+    form is not put behind the surge (it would be checked after Slack gave up, and saved
+    unseen); it stays open, in time, saying Turnout is busy, and nothing of it runs."""
+    view = shift_form(bot)
+    pool = bot.driver.executor
+    assert pool is not None
+    surge = threading.Event()
+    bot.slack.gate.clear()
     try:
         for n in range(FIRST_THREADS):
             saved = bot.driver.submit(
                 {**view, "id": f"VSLOW{n}"}, shift_values("16:00"), user="UCOORD", wait=False
             )
             assert saved.status == 200 and saved.acked_in < REPLY_WAIT_SECONDS + 1, saved.body
-        answered = bot.driver.submit(view, shift_values("10:00"), user="UCOORD", wait=False)
+        for _ in range(REQUESTS):
+            pool.submit(surge.wait, 30)
+        turned_away = bot.driver.submit(
+            {**view, "id": "VTURNEDAWAY"}, shift_values("17:00"), user="UCOORD", wait=False
+        )
     finally:
+        surge.set()
         bot.slack.gate.set()
     pool.wait_idle(timeout=60)
-    assert answered.status == 200 and answered.ack.get("response_action") == "errors", answered.body
-    assert answered.acked_in < REPLY_WAIT_SECONDS + 1
+    assert turned_away.status == 200, turned_away.body
+    assert turned_away.ack == {"response_action": "errors", "errors": {"state": FORM_BUSY_TEXT}}
+    assert FORM_PLACE_WAIT_SECONDS <= turned_away.acked_in < ACK_WAIT_SECONDS
+    assert shifts_saved(bot) == FIRST_THREADS  # the slow ones only
+
+
+def test_a_form_whose_checks_fail_unexpectedly_stays_open_with_an_apology(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = shift_form(bot)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in the form's checks")
+
+    monkeypatch.setattr(shift_admin, "read_shift_form", broken)
+    answered = bot.driver.submit(view, shift_values("16:00"), user="UCOORD")
+    assert answered.status == 200, answered.body
+    assert answered.ack == {"response_action": "errors", "errors": {"state": SORRY}}
+    assert shifts_saved(bot) == 0
