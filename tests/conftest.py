@@ -107,8 +107,13 @@ class Clock:
 START = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 
 
+# The tests' PostgreSQL sessions keep a time zone other than UTC, as a server may: an instant
+# bound with its zone where a column stores naive UTC would be stored shifted, and fail a test.
+SESSION_TIME_ZONE = "Asia/Tokyo"
+
+
 def _schema_url(schema: str) -> str:
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}%20-ctimezone%3D{SESSION_TIME_ZONE.replace('/', '%2F')}"
 
 
 @contextmanager
