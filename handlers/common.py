@@ -125,6 +125,7 @@ def say(respond: Respond, reply: Reply, *, replace: bool = False) -> None:
     asked). One that cannot reach Slack (the connection refused or timed out, after slack_sdk's
     retry) is logged and lost, as one Slack refuses is: what it reports is done and stands, and
     what follows it (a host's DM, a channel post's redraw) still happens."""
+    _said.count += 1
     try:
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral", replace_original=replace)
     except (OSError, http.client.HTTPException) as error:
@@ -151,18 +152,31 @@ def speaking(lang: Speaking) -> Lang:
     return lang if isinstance(lang, Lang) else lang()
 
 
+class _Said(threading.local):
+    count = 0  # answers this thread has given (`say`)
+
+
+_said = _Said()
+
+
 @contextmanager
 def answering(respond: Respond, lang: Speaking = ENGLISH) -> Iterator[None]:
     """Expected refusals become an ephemeral reply; anything else is logged and apologised for,
-    in `lang` (the caller's language, or how to look it up).
+    in `lang` (the caller's language, or how to look it up), unless the answer has already
+    gone: what it reported is done and stands (a claim whose host could not be told is still
+    a claim), and "nothing was changed" after it would be untrue.
 
     Nothing may escape a listener that has acked: Bolt would then forget the ack and Slack
     would see no answer at all."""
+    said = _said.count
     try:
         yield
     except TurnoutError as refusal:
         say(respond, build_refusal(refusal, speaking(lang)))
     except Exception as error:
+        if _said.count != said:
+            logger.exception("a listener failed after its answer had gone; what it answered stands")
+            return
         logger.exception("unhandled error in a listener")
         try:
             say(respond, text_reply(apology(error, speaking(lang))))

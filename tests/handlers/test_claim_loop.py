@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import threading
 
+import pytest
 from sqlmodel import select
 
 from bot.blocks import actions as act
 from bot.localslack.reading import buttons, message_text
 from bot.models import Signup
+from handlers import shifts as shifts_handlers
 from tests import factories as make
 from tests.conftest import Bot
 from tests.factories import TEAM
@@ -174,3 +176,22 @@ def test_thirty_people_racing_through_slack_all_get_a_clear_answer(bot: Bot) -> 
     on = [t for t in texts.values() if "You're on shift" in t]
     waiting = sorted(int(t.split("*#")[1].split("*")[0]) for t in texts.values() if "on the waitlist" in t)
     assert len(texts) == 30 and len(on) == 5 and waiting == list(range(1, 26))
+
+
+def test_a_claim_whose_follow_up_fails_is_not_then_said_to_have_changed_nothing(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The answer went, the claim stands: an error after it (telling the host, redrawing the
+    post) is logged, never followed by "nothing was changed"."""
+    shift_id = seed(bot)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the follow-up failed")
+
+    monkeypatch.setattr(shifts_handlers, "after_claim", broken)
+    claimed = bot.command("/claim", str(shift_id))
+    assert [message_text(reply) for reply in claimed.replies] == [message_text(claimed.reply)]
+    assert "You're on shift" in claimed.text and "nothing was changed" not in claimed.text
+    assert "failed after its answer had gone" in caplog.text
+    with bot.deps.read_session() as session:
+        assert len(session.exec(select(Signup)).all()) == 1
