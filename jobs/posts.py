@@ -39,6 +39,7 @@ from bot.slack.delivery import (
     owe_elsewhere,
     post_digest,
 )
+from bot.slack.lanes import LanesClosed
 from bot.slack.owed import hand_over, retry_owed
 from bot.slack.pacing import Pacer
 from bot.slack.uploads import deliver_chart, weekly_key
@@ -337,7 +338,11 @@ def _dm_everyone(
                     continue
             outcome.add(result, schedule.timezone)
     for team, delivery_ids in handed.items():
-        sending = hand_over(deps, team, delivery_ids)
+        try:
+            sending = hand_over(deps, team, delivery_ids)
+        except LanesClosed:  # the process is stopping: they stay owed, for that workspace's run
+            logger.info("%d message(s) left owed to %s: its lane is shut down", len(delivery_ids), team)
+            continue
         outcome.elsewhere.append(Handed(len(delivery_ids), sending, schedule.timezone))
 
 

@@ -20,6 +20,7 @@ from bot.services.schedule import (
     schedule_for,
     schedules,
 )
+from bot.slack.lanes import LanesClosed
 from jobs.posts import (
     Outcome,
     post_evening_digest,
@@ -52,7 +53,13 @@ def submit_due(deps: Deps, now: datetime) -> dict[str, Future[Outcome]]:
     sent twice, and a job runs late while it is still useful)."""
     started: dict[str, Future[Outcome]] = {}
     for team_id in deps.workspaces.active():
-        future = deps.lanes.submit_once(team_id, SCHEDULED_RUN, partial(_logged_run, deps, team_id, now))
+        try:
+            future = deps.lanes.submit_once(team_id, SCHEDULED_RUN, partial(_logged_run, deps, team_id, now))
+        except LanesClosed:  # the scheduler is stopping: the rest is due again at the next tick
+            logger.info(
+                "the scheduler is stopping: this tick's runs from %s on are left for the next", team_id
+            )
+            break
         if future is None:
             logger.info(
                 "workspace %s is still busy with an earlier tick's posts; it catches up later", team_id

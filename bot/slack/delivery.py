@@ -96,6 +96,7 @@ from bot.services.shifts import (
     shift_version,
 )
 from bot.services.states import leads_targets, state_channel, state_language
+from bot.slack.lanes import LanesClosed
 
 logger = logging.getLogger(__name__)
 EVENT_TYPE = "turnout_delivery"
@@ -182,7 +183,7 @@ def deliver_once(
         if owing.fate == Fate.HANDED and owing.delivery_id is not None:
             try:
                 return replace(owing, sending=hand_over(deps, team_id, [owing.delivery_id]))
-            except RuntimeError:  # the lanes are shut down (the process is stopping)
+            except LanesClosed:  # the process is stopping
                 logger.info("%s %s left owed to %s: its lane is shut down", kind, key, team_id)
                 return Delivered(Fate.PENDING)
         return owing

@@ -19,6 +19,11 @@ logger = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 
 
+class LanesClosed(RuntimeError):
+    """Work offered to lanes that are shut down: the process is stopping. Whatever it was stays
+    owed or due, for a later tick (of this process's successor)."""
+
+
 class TeamLanes:
     """A single-threaded executor per workspace, made on first use."""
 
@@ -37,7 +42,7 @@ class TeamLanes:
         """Run `fn` on `team_id`'s lane, after the work already queued there."""
         with self._lock:
             if self._closed:
-                raise RuntimeError("the workspace lanes are shut down")
+                raise LanesClosed("the workspace lanes are shut down")
             lane = self._lanes.get(team_id)
             if lane is None:
                 lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"lane-{team_id}")

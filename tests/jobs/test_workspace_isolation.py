@@ -165,6 +165,31 @@ def test_a_tick_leaves_out_a_workspace_still_busy_from_the_last_one(
     assert len(mornings(coalition, slow)) == 1 and len(mornings(coalition, fine)) == 1
 
 
+def test_a_tick_as_the_scheduler_stops_leaves_its_runs_for_the_next_and_raises_nothing(
+    coalition: Coalition, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tick under way when the scheduler is told to stop finds the lanes shut down: what it
+    had not handed them is due again at the next scheduler's tick, nothing is posted now, and
+    no traceback is logged."""
+    deps = replace(coalition.bot.deps, lanes=TeamLanes())
+    bind_iowa(deps, coalition.bot.clock())
+    deps.lanes.shutdown(wait=True, cancel_waiting=True)
+    coalition.bot.clock.now = NINE
+    with caplog.at_level("INFO"):
+        assert submit_due(deps, NINE) == {}
+    assert "the scheduler is stopping" in caplog.text
+    assert not [record for record in caplog.records if record.exc_info]
+    assert coalition.bot.slack.calls_to("chat.postMessage") == []
+    # The next scheduler posts each workspace's morning, once.
+    after = replace(deps, lanes=TeamLanes())
+    try:
+        submit_due(after, NINE)
+        after.lanes.wait_idle()
+    finally:
+        after.lanes.shutdown()
+    assert len(mornings(coalition, coalition.a)) == 1 and len(mornings(coalition, coalition.b)) == 1
+
+
 def test_a_workspace_whose_slack_is_slow_holds_up_only_itself(coalition: Coalition) -> None:
     deps, slack = coalition.bot.deps, coalition.bot.slack
     slow, fine = coalition.b, coalition.a
