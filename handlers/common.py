@@ -580,7 +580,7 @@ def handle_error(
     text = apology(error)
     try:
         if respond is not None and (body.get("response_url") or body.get("response_urls")):
-            say(respond, text_reply(text))
+            say(PromptRespond.of(respond), text_reply(text))  # Bolt's own, for the app's error handler
         elif client is not None and body.get("type") == "view_submission":
             tell_user(client, str((body.get("user") or {}).get("id") or ""), text)
     except Exception:

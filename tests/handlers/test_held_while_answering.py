@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from slack_bolt import Respond
 from slack_sdk.webhook.client import WebhookClient
 from sqlalchemy.engine import Engine
 
@@ -187,3 +188,19 @@ def test_a_response_url_that_never_answers_holds_a_listener_thread_only_briefly(
     assert clicked.status == 200
     assert held < 5, f"the click's thread was held {held:.1f} s"
     assert count(bot, Signup) == 1
+
+
+def test_the_last_resort_apology_waits_on_a_silent_response_url_only_briefly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app's error handler gets Bolt's own `respond` (30 s, then a retry): its apology
+    waits `RESPONSE_URL_TIMEOUT` at most, as every other answer does."""
+    monkeypatch.setattr(common, "RESPONSE_URL_TIMEOUT", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # takes connections, never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/response/silent"
+        started = time.monotonic()
+        common.handle_error(
+            RuntimeError("an ack that failed"), {"response_url": url}, Respond(response_url=url)
+        )
+        held = time.monotonic() - started
+    assert held < 5, f"the apology waited {held:.1f} s"
