@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
@@ -330,7 +330,7 @@ def _run_guarded(
     try:
         work(**values)
     except Exception as error:
-        handle_error(error, args.body, respond or PromptRespond.of(args.respond), args.client)
+        handle_error(error, args.body, respond or PromptRespond.of(args.respond))
     finally:
         if isinstance(respond, _ReplyInAck):
             respond.work_done()
@@ -504,40 +504,73 @@ _NO_ACK = _NoAck()  # type: ignore[no-untyped-call]  # Bolt's Ack.__init__ is un
 ACK_WAIT_SECONDS = 2.5
 # Of that, how long a form waits for a thread kept for forms when every one is busy.
 FORM_PLACE_WAIT_SECONDS = 1.0
-# A form turned away with every thread kept for forms busy, said beside its first field in every
-# language Turnout speaks (its submitter's is in the database, which is not read for it); a
-# form's error is kept to 150 characters.
+# A form turned away (every thread kept for forms busy, or its checks not done by the time its
+# ack is due), said beside its first field in every language Turnout speaks (its submitter's
+# is in the database, which is not read for it); a form's error is kept to 150 characters.
 FORM_BUSY = N_("Turnout is busy; nothing was saved. Submit again in a minute.")
 FORM_BUSY_TEXT = "\n".join(language(code)._(FORM_BUSY) for code in LANGUAGES)
+# A form that failed after its ack: what it reported may be partly done.
+FORM_UNFINISHED = N_(
+    "Something went wrong on Turnout's side after your form was taken, so some of it may not "
+    "have been done. Please check before sending it again."
+)
+
+
+class _TooLate(Exception):
+    """A form's ack after the request stopped waiting for it (the form was answered that
+    Turnout is busy): its work stops there, before anything is saved."""
 
 
 def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str, Any]:
     """Listener options for a listener whose ack depends on checking the request (a form's
     errors): `work` starts at once on `pool`'s threads kept for such work (`start_first`: a
     surge of commands waiting in the pool does not hold it up) and Slack is answered as soon
-    as it calls ack, while the rest of its work carries on there. With every kept thread busy
-    past `FORM_PLACE_WAIT_SECONDS`, the form stays open saying Turnout is busy, and nothing of
-    it runs; work that fails before its ack leaves the form open with an apology beside it."""
+    as it calls ack, while the rest of its work carries on there.
+
+    Every form is answered in time, and what it is told holds: with every kept thread busy past
+    `FORM_PLACE_WAIT_SECONDS`, or its checks not done by `ACK_WAIT_SECONDS`, the form stays open
+    saying Turnout is busy and nothing of it is done (a late ack stops its work); work that fails
+    before its ack leaves the form open with an apology beside it; work that fails after it is
+    reported to its submitter by DM as possibly unfinished."""
     names = get_arg_names_of_callable(work)
 
     def wait_for_ack(args: Args) -> None:
         deadline = time.monotonic() + ACK_WAIT_SECONDS
-        acked = threading.Event()
+        turn = threading.Lock()
+        state = {"acked": False, "late": False}
+        answered = threading.Event()  # the ack is set, or the work is over
 
         def ack(*ack_args: Any, **ack_kwargs: Any) -> Any:
+            with turn:
+                if state["late"]:
+                    raise _TooLate
+                state["acked"] = True
             try:
                 return args.ack(*ack_args, **ack_kwargs)
             finally:
-                acked.set()
+                answered.set()
 
         def checked(**values: Any) -> None:
             try:
                 work(**values)
+            except _TooLate:
+                logger.warning("a form's checks ended after its ack was due; it was told Turnout is busy")
             except Exception as error:
-                if acked.is_set():
-                    raise  # after its ack: the submitter is told by DM (`handle_error`)
-                logger.exception("a form's checks failed")
-                ack(**form_refusal(args.body, apology(error)))
+                with turn:
+                    acked, late = state["acked"], state["late"]
+                if late:
+                    logger.exception("a form's checks failed after its ack was due")
+                elif not acked:
+                    logger.exception("a form's checks failed")
+                    with suppress(_TooLate):
+                        ack(**form_refusal(args.body, apology(error)))
+                else:
+                    logger.exception("a form failed after its ack")
+                    try:
+                        who = member_of(deps, args.body)
+                        tell_user(args.client, who.user_id, caller_lang(deps, who)._(FORM_UNFINISHED))
+                    except Exception:
+                        logger.exception("could not tell the form's submitter about the error")
 
         def run() -> None:
             try:
@@ -545,13 +578,20 @@ def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str,
                     checked, {**{name: getattr(args, name) for name in names}, "ack": ack}, args, deps
                 )
             finally:
-                acked.set()
+                answered.set()
 
         if pool.start_first(run, FORM_PLACE_WAIT_SECONDS) is None:
             logger.warning("every thread kept for forms is busy: a form was turned away")
             args.ack(**form_refusal(args.body, FORM_BUSY_TEXT))
             return
-        acked.wait(max(0.0, deadline - time.monotonic()))
+        answered.wait(max(0.0, deadline - time.monotonic()))
+        with turn:
+            state["late"] = not state["acked"]
+        if state["late"]:
+            logger.warning("a form's checks were not done when its ack was due: it was told Turnout is busy")
+            args.ack(**form_refusal(args.body, FORM_BUSY_TEXT))
+            return
+        answered.wait(1.0)  # acked this moment: its answer is being set
 
     return {"ack": wait_for_ack, "lazy": []}
 

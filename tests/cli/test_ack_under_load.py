@@ -18,14 +18,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.blocks import actions as act
+from bot.localslack.reading import message_text
 from bot.localslack.signing import signed_headers
 from bot.models import Shift
 from bot.workpool import FIRST_THREADS
-from handlers import shift_admin
+from handlers import common, shift_admin
 from handlers.common import (
     ACK_WAIT_SECONDS,
     FORM_BUSY_TEXT,
     FORM_PLACE_WAIT_SECONDS,
+    FORM_UNFINISHED,
     REPLY_WAIT_SECONDS,
     SORRY,
 )
@@ -216,3 +218,49 @@ def test_a_form_whose_checks_fail_unexpectedly_stays_open_with_an_apology(
     assert answered.status == 200, answered.body
     assert answered.ack == {"response_action": "errors", "errors": {"state": SORRY}}
     assert shifts_saved(bot) == 0
+
+
+def test_a_form_failing_after_its_ack_is_told_by_dm_it_may_be_unfinished_not_that_nothing_changed(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = shift_form(bot)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the answer could not be built")
+
+    monkeypatch.setattr(shift_admin, "build_shift_created", broken)
+    answered = bot.driver.submit(view, shift_values("16:00"), user="UCOORD")
+    assert answered.status == 200 and answered.ack == {}, answered.body
+    assert shifts_saved(bot) == 1
+    told = [message_text(m) for m in bot.slack.dms_to("UCOORD")]
+    assert told == [FORM_UNFINISHED], told
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["slow", "slow and failing"])
+def test_a_form_whose_checks_are_not_done_when_its_ack_is_due_is_told_turnout_is_busy_and_saves_nothing(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """Slack gives up on an ack at 3 s: a form still being checked when its ack is due stays
+    open saying Turnout is busy (not Slack's connection error), and its checks, when they end,
+    save nothing, so sending it again cannot make a second shift."""
+    view = shift_form(bot)
+    monkeypatch.setattr(common, "ACK_WAIT_SECONDS", 0.3)
+    checks = shift_admin.read_shift_form
+    finished = threading.Event()
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.8)
+        finished.set()
+        if fails:
+            raise RuntimeError("a bug in the form's checks")
+        return checks(*args, **kwargs)
+
+    monkeypatch.setattr(shift_admin, "read_shift_form", slow)
+    answered = bot.driver.submit(view, shift_values("16:00"), user="UCOORD")
+    assert answered.status == 200, answered.body
+    assert answered.ack == {"response_action": "errors", "errors": {"state": FORM_BUSY_TEXT}}
+    assert finished.wait(5)
+    assert bot.driver.executor is not None
+    bot.driver.executor.wait_idle(timeout=30)
+    assert shifts_saved(bot) == 0
+    assert bot.slack.dms_to("UCOORD") == []
