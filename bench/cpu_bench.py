@@ -195,11 +195,13 @@ def measure(
     profilers: ThreadProfiles | None = None,
     *,
     expect_answers: bool = True,
+    finish: Callable[[], None] = lambda: None,
 ) -> dict[str, float]:
     warm = requests_for(slack, url, f"{tag}W", args.warmup, command, args.new_share)
     _ok, bare = drive(app, warm, args.threads)
     if expect_answers:
         settle(slack, bare)
+    finish()
     bodies = requests_for(slack, url, tag, args.requests, command, args.new_share)
     table = "signup" if command[0] == "/claim" else "contactlog"
     rows_before = lb.count_rows(url)[table]
@@ -208,6 +210,7 @@ def measure(
     ok, bare = drive(app, bodies, args.threads)
     replied = len(bodies) - len(bare)
     posted = settle(slack, bare) if expect_answers else 0
+    finish()
     if profilers:
         profilers.dump()
     cpu, wall = time.process_time() - cpu_before, time.monotonic() - wall_before
@@ -225,17 +228,30 @@ def measure(
     }
 
 
-def build(kind: str) -> WSGIApp:
+def build(kind: str) -> tuple[WSGIApp, Callable[[], None], Callable[[], None]]:
+    """The app, and how to end the work its requests left running, so that none of it spills
+    into the next measure: the posts to redraw are waited for (they count against this app);
+    the profiles still to fetch are dropped (their fetches are spaced to keep within Slack's
+    limit, so they would take minutes, and take little CPU). Then how to close its database
+    connections, so that their server processes do not end, their CPU with them, within the
+    next measure's count of the server's CPU."""
     if kind == "ack-only":
         from bench.ack_only import build as build_ack_only
 
-        return build_ack_only()
+        return build_ack_only(), lambda: None, lambda: None
     from bot.cli.app import build_app, build_wsgi
     from bot.config import Settings
     from bot.deps import make_deps
 
     deps = make_deps(Settings.from_env(require_slack=True))
-    return build_wsgi(build_app(deps), deps)
+
+    def finish() -> None:
+        deps.profiles.stop()
+        deps.profiles.wait_idle(timeout=120)
+        deps.redraws.wait_idle(timeout=120)
+        deps.lanes.wait_idle(timeout=120)
+
+    return build_wsgi(build_app(deps), deps), finish, deps.engine.dispose
 
 
 def main() -> None:
@@ -276,7 +292,7 @@ def main() -> None:
                 profilers = ThreadProfiles(args.profile) if args.profile and kind == "turnout" else None
                 if profilers:
                     profilers.start()  # the CPU counts then include the profiler's own
-                app = build(kind)
+                app, finish, close = build(kind)
                 results[kind] = measure(
                     app,
                     slack,
@@ -286,7 +302,9 @@ def main() -> None:
                     command,
                     profilers,
                     expect_answers=kind == "turnout",
+                    finish=finish,
                 )
+                close()
             base = results["ack-only"]["cpu_ms"]
             for kind, r in results.items():
                 rows = "-" if kind == "ack-only" else str(r["rows"])

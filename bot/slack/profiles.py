@@ -61,6 +61,12 @@ class ProfileRefresher:
         with self._lock:
             return len(self._pending)
 
+    def stop(self) -> None:
+        """Fetch no more: what is waiting is dropped (each is asked for again the next time its
+        person is seen), and the fetch under way, if any, is the last."""
+        with self._lock:
+            self._pending.clear()
+
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Wait until every profile asked for has been fetched; whether that happened in time."""
         with self._idle:

@@ -3,6 +3,7 @@ Slack's users.info limit allows, each person once; admin rights are never judged
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -34,6 +35,25 @@ def test_a_surge_of_new_people_is_fetched_one_at_a_time_each_once(bot: Bot) -> N
     assert sorted(asked(bot)) == ["UVOL1", "UVOL2", "UVOL3"]
     assert slept == [1.0, 1.0, 1.0]  # a second after each call to Slack
     assert stored_name(bot, "UVOL3") == "Cam"
+
+
+def test_a_stopped_refresher_drops_what_waits_and_ends_after_the_fetch_under_way(bot: Bot) -> None:
+    first_asked = threading.Event()
+    release = threading.Event()
+
+    def held(_seconds: float) -> None:  # the pause after the first call to Slack
+        first_asked.set()
+        release.wait(10)
+
+    paced = ProfileRefresher(1.0, sleep=held)
+    paced.refresh(
+        replace(bot.deps, profiles=paced), bot.client, [member("UVOL1"), member("UVOL2"), member("UVOL3")]
+    )
+    assert first_asked.wait(10)
+    paced.stop()
+    release.set()
+    assert paced.wait_idle(10)
+    assert asked(bot) == ["UVOL1"] and paced.waiting == 0
 
 
 def test_someone_refreshed_meanwhile_by_another_worker_is_not_fetched_again(bot: Bot) -> None:
