@@ -5,13 +5,21 @@ connection while the listeners held them all, up to the pool's 30 s timeout."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
+from typing import Any
 
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
+import bot.db
 from bot.config import Settings
+from bot.db import create_db_engine
 from bot.deps import BACKGROUND_THREADS, make_deps
 from bot.workpool import LISTENER_THREADS
+from tests.conftest import POSTGRES_URL
 
 
 def test_every_thread_that_may_hold_a_connection_gets_one_at_once(db_url: str, settings: Settings) -> None:
@@ -36,4 +44,73 @@ def test_every_thread_that_may_hold_a_connection_gets_one_at_once(db_url: str, s
         for connection in held:
             connection.close()
         deps.lanes.shutdown()
+        engine.dispose()
+
+
+def _count_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    pings: list[int] = []
+    ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(1)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    return pings
+
+
+@pytest.mark.postgresql
+def test_a_connection_in_steady_use_is_not_pinged_each_time(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ping on every checkout is a round trip more for every command; one in use goes out as it is."""
+    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+    pings = _count_pings(engine, monkeypatch)
+    try:
+        for n in range(5):
+            with engine.connect() as connection:
+                assert connection.execute(sa.text("SELECT :n"), {"n": n}).scalar() == n
+        assert pings == []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_connection_idle_a_while_is_pinged(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bot.db, "PING_AFTER_IDLE_SECONDS", 0.05)
+    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+    pings = _count_pings(engine, monkeypatch)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        time.sleep(0.1)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT 2")).scalar() == 2
+        assert pings == [1]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_connection_the_server_ended_is_replaced_before_it_is_used(postgres_url: str) -> None:
+    """As after a database restart: the server ends the pooled connection while it sits idle,
+    and the next command still runs, on a new connection, although the old one was idle for
+    far less than the ping's threshold."""
+    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as other:
+            assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+            deadline = time.monotonic() + 5
+            while other.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar():
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar() != pid
+    finally:
+        admin.dispose()
         engine.dispose()
