@@ -266,7 +266,15 @@ def acting_in(deps: Deps, session: Session, who: Member) -> tuple[Profile, Actor
     """`profile_of` and `enroll` in the caller's session: the person as stored (refreshed after
     the reply when missing or old), their volunteer row made if need be, and their rights. For
     the busiest commands, which need no word from Slack first: one transaction for everything."""
-    profile = _known(deps, who, stored_profile(session, who=who))
+    return acting_as(deps, session, who, stored_profile(session, who=who))
+
+
+def acting_as(
+    deps: Deps, session: Session, who: Member, stored: tuple[Profile, datetime] | None
+) -> tuple[Profile, Actor]:
+    """`acting_in`, with the caller's stored profile already read (`stored_profile`, or with
+    what else the command reads)."""
+    profile = _known(deps, who, stored)
     return profile, enroll(deps, session, profile)
 
 

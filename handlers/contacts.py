@@ -32,7 +32,7 @@ from bot.i18n import N_, Lang, language
 from bot.models import Metric
 from bot.services.clock import local_date
 from bot.services.coalition import coalition_stats, org_leaderboard
-from bot.services.contacts import LogResult, log_contacts, undo_last_log
+from bot.services.contacts import LogResult, log_contacts, read_log_place, undo_last_log
 from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
 from bot.services.goals import MAX_GOAL, set_goal
@@ -48,7 +48,7 @@ from handlers.common import (
     Subcommand,
     TurnoutRequest,
     acked_then,
-    acting_in,
+    acting_as,
     answered,
     answering,
     apology,
@@ -113,7 +113,8 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
         def write(session: Session) -> tuple[Profile, LogResult]:
             # Database work only: on SQLite it may share a transaction with other logs, and run
             # again alone if that transaction fails (`bot.groupcommit`).
-            profile, _actor = acting_in(deps, session, who)
+            place = read_log_place(session, who=who, channel_id=command["channel_id"])
+            profile, _actor = acting_as(deps, session, who, place.stored)
             return profile, log_contacts(
                 session,
                 who=who,
@@ -121,10 +122,12 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
                 shift_id=request.shift_id,
                 channel_id=command["channel_id"],
                 now=now,
+                place=place,
             )
 
-        # Who is logging is read in the same transaction. On PostgreSQL every write here is one
-        # statement (a new volunteer's row; the log with its rollups), each committing as it runs.
+        # Who is logging, the channel's state and their home state are read in one statement, in
+        # the same transaction. On PostgreSQL every write here is one statement (a new
+        # volunteer's row; the log with its rollups), each committing as it runs.
         profile, result = deps.writes.run(write)
         say(respond, build_log_result(result, language(profile.reads)))
 

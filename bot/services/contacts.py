@@ -33,6 +33,7 @@ from bot.models import (
     Shift,
     Signup,
     SignupStatus,
+    State,
     StateDay,
     Volunteer,
 )
@@ -42,6 +43,8 @@ from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
 from bot.services.goals import day_goals, goal_rows_bearing_on, goals_for
 from bot.services.members import Member
+from bot.services.people import Profile, profile_columns, profile_from
+from bot.services.places import PLACES
 from bot.services.states import channel_state, state_timezone
 from bot.services.stats import Progress, state_day_totals, state_progress
 
@@ -69,6 +72,30 @@ class LogResult:
 
 
 @dataclass(frozen=True)
+class LogPlace:
+    """What a `/log` in a channel needs to know before it writes, read in one statement
+    (`read_log_place`): who is logging as stored (None: new to Turnout), the state bound to the
+    channel and its zone, and the volunteer's home state and its zone."""
+
+    stored: tuple[Profile, datetime] | None
+    channel: tuple[str, str] | None
+    home: tuple[str, str] | None
+
+
+def read_log_place(session: Session, *, who: Member, channel_id: str) -> LogPlace:
+    row = run(
+        session, _LOG_PLACE, {"team_id": who.team_id, "user_id": who.user_id, "channel_id": channel_id}
+    ).one()
+    channel = (
+        (row.channel_state, row.channel_zone or PLACES[row.channel_state].timezone)
+        if row.channel_state
+        else None
+    )
+    home = (row.home_state, row.home_zone or PLACES[row.home_state].timezone) if row.home_state else None
+    return LogPlace(profile_from(who, row), channel, home)
+
+
+@dataclass(frozen=True)
 class UndoResult:
     state: str
     day: date
@@ -88,8 +115,10 @@ def log_contacts(
     channel_id: str | None,
     now: datetime,
     source_key: str | None = None,
+    place: LogPlace | None = None,
 ) -> LogResult:
-    """Record counts for the shift's state, else the channel's, else the volunteer's home state."""
+    """Record counts for the shift's state, else the channel's, else the volunteer's home state
+    (`place`, when given, is what `read_log_place` read of them for `channel_id`)."""
     if source_key:
         existing = session.exec(select(ContactLog).where(ContactLog.source_key == source_key)).first()
         if existing is not None and existing.team_id == who.team_id:
@@ -97,7 +126,7 @@ def log_contacts(
     if not any(counts.values()):
         raise Refused(N_("Log at least one count, like `/log 40 doors`."))
     team_id, user_id = who.team_id, who.user_id
-    state, zone = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now)
+    state, zone = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now, place=place)
     day = local_date(now, zone or state_timezone(session, team_id=team_id, code=state))
     recorded = Counts.of(counts)
     values = {
@@ -175,7 +204,13 @@ _LOGGABLE = (*[s for s in HOLDING if s != SignupStatus.NO_SHOW],)
 
 
 def _log_state(
-    session: Session, *, who: Member, shift_id: int | None, channel_id: str | None, now: datetime
+    session: Session,
+    *,
+    who: Member,
+    shift_id: int | None,
+    channel_id: str | None,
+    now: datetime,
+    place: LogPlace | None,
 ) -> tuple[str, str | None]:
     """The state a log counts for, and its zone when the same read gave it (a channel's state)."""
     if shift_id is not None:
@@ -197,18 +232,23 @@ def _log_state(
                 N_("Shift #{shift} hasn't started yet; log for it once you're out there."), shift=shift_id
             )
         return shift.state, None
-    bound = channel_state(session, team_id=who.team_id, channel_id=channel_id) if channel_id else None
+    home: tuple[str, str | None] | None
+    if place is not None:
+        bound, home = place.channel, place.home
+    else:
+        bound = channel_state(session, team_id=who.team_id, channel_id=channel_id) if channel_id else None
+        volunteer = None if bound else session.get(Volunteer, (who.team_id, who.user_id))
+        home = (volunteer.home_state, None) if volunteer is not None and volunteer.home_state else None
     if bound:
         return bound
-    volunteer = session.get(Volunteer, (who.team_id, who.user_id))
-    if volunteer is None or not volunteer.home_state:
+    if home is None:
         raise Refused(
             N_(
                 "Which state do these count for? Set your home state first with `/turnout home ST` "
                 "(e.g. `/turnout home IA`), or log in your state's channel."
             )
         )
-    return volunteer.home_state, None
+    return home
 
 
 def _roll_up(
@@ -527,6 +567,43 @@ def _org_upsert_pg(
 
 
 _PG_LOG = _build_pg_log()
+
+
+def _build_log_place() -> Prepared:
+    one = sa.select(sa.literal_column("1").label("one")).subquery("one")
+    volunteer = _table(Volunteer).alias("volunteer")
+    channel = _table(State).alias("channel_state")
+    home = _table(State).alias("home_state")
+    joined = (
+        one.outerjoin(
+            volunteer,
+            sa.and_(
+                volunteer.c.team_id == sa.bindparam("team_id"), volunteer.c.id == sa.bindparam("user_id")
+            ),
+        )
+        .outerjoin(
+            channel,
+            sa.and_(
+                channel.c.team_id == sa.bindparam("team_id"),
+                channel.c.channel_id == sa.bindparam("channel_id"),
+            ),
+        )
+        .outerjoin(
+            home, sa.and_(home.c.team_id == volunteer.c.team_id, home.c.code == volunteer.c.home_state)
+        )
+    )
+    return Prepared(
+        sa.select(
+            *profile_columns(volunteer),
+            volunteer.c.home_state,
+            home.c.timezone.label("home_zone"),
+            channel.c.code.label("channel_state"),
+            channel.c.timezone.label("channel_zone"),
+        ).select_from(joined)
+    )
+
+
+_LOG_PLACE = _build_log_place()
 
 
 def _statements(session: Session) -> _Statements:

@@ -61,7 +61,29 @@ class Profile:
 def stored_profile(session: Session, *, who: Member) -> tuple[Profile, datetime] | None:
     """The profile stored for `who` and when it was fetched from Slack; None for someone never seen."""
     row = run(session, _STORED_PROFILE, {"team_id": who.team_id, "user_id": who.user_id}).first()
-    if row is None:
+    return profile_from(who, row) if row is not None else None
+
+
+def profile_columns(volunteer: Any) -> tuple[Any, ...]:
+    """The columns of a stored profile in `volunteer` (the table or an alias of it), read back
+    by `profile_from`: for a statement that reads the profile along with something else."""
+    return (
+        volunteer.c.id.label("profile_id"),
+        volunteer.c.display_name,
+        volunteer.c.real_name,
+        volunteer.c.email,
+        volunteer.c.timezone,
+        volunteer.c.is_workspace_admin,
+        volunteer.c.profile_updated_at,
+        volunteer.c.locale,
+        volunteer.c.language,
+    )
+
+
+def profile_from(who: Member, row: Any) -> tuple[Profile, datetime] | None:
+    """The stored profile in a row read with `profile_columns`, and when it was fetched; None
+    where the row holds no volunteer (an outer join that found none)."""
+    if row.profile_id is None:
         return None
     return (
         Profile(
@@ -82,16 +104,9 @@ def stored_profile(session: Session, *, who: Member) -> tuple[Profile, datetime]
 _v = Volunteer.__table__.c  # type: ignore[attr-defined]
 # Built once so SQLAlchemy's compiled cache serves every request.
 _STORED_PROFILE = Prepared(
-    sa_select(
-        _v.display_name,
-        _v.real_name,
-        _v.email,
-        _v.timezone,
-        _v.is_workspace_admin,
-        _v.profile_updated_at,
-        _v.locale,
-        _v.language,
-    ).where(_v.team_id == bindparam("team_id"), _v.id == bindparam("user_id"))
+    sa_select(*profile_columns(Volunteer.__table__)).where(  # type: ignore[attr-defined]
+        _v.team_id == bindparam("team_id"), _v.id == bindparam("user_id")
+    )
 )
 _PROFILE_UPDATED_AT = sa_select(_v.profile_updated_at).where(
     _v.team_id == bindparam("team_id"), _v.id == bindparam("user_id")

@@ -4,6 +4,7 @@ run while the shift's row is locked holds up every other claim on that shift."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +14,8 @@ from sqlalchemy.engine import Engine
 
 from bot.db import Prepared
 from bot.localslack.webapi import Message
-from bot.models import Engagement, Signup, SignupStatus, State
+from bot.models import ContactLog, Engagement, Signup, SignupStatus, State, Volunteer
+from bot.services.clock import local_date
 from bot.services.shifts import record_shift_post
 from bot.slack.delivery import redraw_shift
 from tests import factories as make
@@ -150,3 +152,44 @@ def test_stats_for_a_state_is_one_read_transaction(bot: Bot) -> None:
     assert seen.count("begin") == 1, seen
     # The caller's profile, the state's zone, its week's days and its goals.
     assert len([s for s in seen if s.startswith("select")]) == 4, seen
+
+
+def who_and_where(statements: list[str]) -> list[str]:
+    """The reads of volunteers' or states' rows (a log's writes and its goals' read aside)."""
+    return [
+        s for s in statements if s.startswith("select") and re.search(r"\b(from|join) (volunteer|state)\b", s)
+    ]
+
+
+def test_a_log_reads_who_and_where_in_one_statement_before_it_writes(bot: Bot) -> None:
+    """Who is logging, the channel's state and their home state: one read. On PostgreSQL each
+    statement is a round trip, and under a surge each round trip costs the worker more than its
+    CPU (the thread waits for the GIL again after it)."""
+    seed(bot)
+    with recorded(bot.deps.engine) as seen:
+        answer = bot.command("/log", "3 doors", channel="CIOWA")
+    assert "3 doors" in answer.text and "Iowa" in answer.text, answer.text
+    statements = [s for s in seen if s not in ("begin", "commit")]
+    assert len(who_and_where(statements)) == 1, statements
+    assert statements[0] == who_and_where(statements)[0], statements
+
+
+def test_a_log_outside_a_states_channel_counts_for_the_home_state_in_its_zone(bot: Bot) -> None:
+    """Read in the same statement: the home state and the zone an admin set for it, which
+    decides the log's day."""
+    seed(bot)
+    with bot.deps.session() as session:
+        volunteer = session.get(Volunteer, (TEAM, "UVOL1"))
+        state = session.get(State, (TEAM, "IA"))
+        assert volunteer is not None and state is not None
+        volunteer.home_state = "IA"
+        # Iowa's day set a day ahead of UTC, so the log's day shows which zone was used.
+        state.timezone = "Pacific/Kiritimati"
+        session.add_all([volunteer, state])
+    with recorded(bot.deps.engine) as seen:
+        bot.command("/log", "2 calls", channel="CRANDOM")
+    assert len(who_and_where(seen)) == 1, seen
+    with bot.deps.session() as session:
+        log = session.scalars(sa.select(ContactLog)).one()
+        assert (log.state, log.local_date) == ("IA", local_date(bot.clock(), "Pacific/Kiritimati"))
+    assert local_date(bot.clock(), "Pacific/Kiritimati") != local_date(bot.clock(), "America/Chicago")
