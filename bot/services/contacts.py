@@ -212,7 +212,8 @@ def _log_state(
     now: datetime,
     place: LogPlace | None,
 ) -> tuple[str, str | None]:
-    """The state a log counts for, and its zone when the same read gave it (a channel's state)."""
+    """The state a log counts for, and its zone when the same read gave it (a channel's state,
+    or anything read with `place`)."""
     if shift_id is not None:
         shift = session.get(Shift, shift_id)
         if shift is None or not sharing.is_visible(session, team_id=who.team_id, shift=shift):
