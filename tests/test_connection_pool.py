@@ -16,7 +16,7 @@ from sqlalchemy.pool import QueuePool
 
 import bot.db
 from bot.config import Settings
-from bot.db import create_db_engine
+from bot.db import Prepared, create_db_engine, run, statement_sessions
 from bot.deps import BACKGROUND_THREADS, make_deps
 from bot.workpool import LISTENER_THREADS
 from tests.conftest import POSTGRES_URL
@@ -114,3 +114,31 @@ def test_a_connection_the_server_ended_is_replaced_before_it_is_used(postgres_ur
     finally:
         admin.dispose()
         engine.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_statement_session_after_its_connection_was_ended_runs_on_a_new_one(postgres_url: str) -> None:
+    """The same for the sessions every `/log` writes in (autocommit, statements straight on the
+    driver)."""
+    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+    sessions = statement_sessions(engine)
+    admin = sa.create_engine(POSTGRES_URL)
+    try:
+        with sessions() as session:
+            pid = session.connection().execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as other:
+            assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+            deadline = time.monotonic() + 5
+            while other.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar():
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        with sessions() as session:
+            assert run(session, _BACKEND, {}).scalar() != pid
+    finally:
+        admin.dispose()
+        engine.dispose()
+
+
+_BACKEND = Prepared(sa.select(sa.func.pg_backend_pid()))
