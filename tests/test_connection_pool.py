@@ -91,16 +91,10 @@ def test_a_connection_idle_a_while_is_pinged(postgres_url: str, monkeypatch: pyt
         engine.dispose()
 
 
-@pytest.mark.postgresql
-def test_a_connection_the_server_ended_is_replaced_before_it_is_used(postgres_url: str) -> None:
-    """As after a database restart: the server ends the pooled connection while it sits idle,
-    and the next command still runs, on a new connection, although the old one was idle for
-    far less than the ping's threshold."""
-    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+def end_backend(pid: int) -> None:
+    """Have the server end the connection served by `pid`, as a restart would, and wait until it has."""
     admin = sa.create_engine(POSTGRES_URL)
     try:
-        with engine.connect() as connection:
-            pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar()
         with admin.connect() as other:
             assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
             deadline = time.monotonic() + 5
@@ -109,10 +103,23 @@ def test_a_connection_the_server_ended_is_replaced_before_it_is_used(postgres_ur
             ).scalar():
                 assert time.monotonic() < deadline
                 time.sleep(0.01)
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_connection_the_server_ended_is_replaced_before_it_is_used(postgres_url: str) -> None:
+    """As after a database restart: the server ends the pooled connection while it sits idle,
+    and the next command still runs, on a new connection, although the old one was idle for
+    far less than the ping's threshold."""
+    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        end_backend(pid)
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar() != pid
     finally:
-        admin.dispose()
         engine.dispose()
 
 
@@ -122,22 +129,13 @@ def test_a_statement_session_after_its_connection_was_ended_runs_on_a_new_one(po
     driver)."""
     engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
     sessions = statement_sessions(engine)
-    admin = sa.create_engine(POSTGRES_URL)
     try:
         with sessions() as session:
             pid = session.connection().execute(sa.text("SELECT pg_backend_pid()")).scalar()
-        with admin.connect() as other:
-            assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-            deadline = time.monotonic() + 5
-            while other.execute(
-                sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
-            ).scalar():
-                assert time.monotonic() < deadline
-                time.sleep(0.01)
+        end_backend(pid)
         with sessions() as session:
             assert run(session, _BACKEND, {}).scalar() != pid
     finally:
-        admin.dispose()
         engine.dispose()
 
 
