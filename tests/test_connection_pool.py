@@ -93,7 +93,9 @@ def test_a_connection_idle_a_while_is_pinged(postgres_url: str, monkeypatch: pyt
 
 def end_backend(pid: int) -> None:
     """Have the server end the connection served by `pid`, as a restart would, and wait until it has."""
-    admin = sa.create_engine(POSTGRES_URL)
+    # Autocommit: within one transaction PostgreSQL answers pg_stat_activity from a snapshot
+    # taken at its first read, so the wait below would never see the process go.
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as other:
             assert other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
