@@ -45,7 +45,7 @@ from bot.services.goals import day_goals, goal_rows_bearing_on, goals_for
 from bot.services.members import Member
 from bot.services.people import Profile, profile_columns, profile_from
 from bot.services.places import PLACES
-from bot.services.states import channel_state, state_timezone
+from bot.services.states import state_timezone
 from bot.services.stats import Progress, state_day_totals, state_progress
 
 UNDO_WINDOW = timedelta(hours=24)
@@ -82,7 +82,7 @@ class LogPlace:
     home: tuple[str, str] | None
 
 
-def read_log_place(session: Session, *, who: Member, channel_id: str) -> LogPlace:
+def read_log_place(session: Session, *, who: Member, channel_id: str | None) -> LogPlace:
     row = run(
         session, _LOG_PLACE, {"team_id": who.team_id, "user_id": who.user_id, "channel_id": channel_id}
     ).one()
@@ -118,7 +118,8 @@ def log_contacts(
     place: LogPlace | None = None,
 ) -> LogResult:
     """Record counts for the shift's state, else the channel's, else the volunteer's home state
-    (`place`, when given, is what `read_log_place` read of them for `channel_id`)."""
+    (`place`, when given, is what `read_log_place` read of them for `channel_id`; else it is
+    read here)."""
     if source_key:
         existing = session.exec(select(ContactLog).where(ContactLog.source_key == source_key)).first()
         if existing is not None and existing.team_id == who.team_id:
@@ -212,8 +213,7 @@ def _log_state(
     now: datetime,
     place: LogPlace | None,
 ) -> tuple[str, str | None]:
-    """The state a log counts for, and its zone when the same read gave it (a channel's state,
-    or anything read with `place`)."""
+    """The state a log counts for, and its zone when the same read gave it (all but a shift's)."""
     if shift_id is not None:
         shift = session.get(Shift, shift_id)
         if shift is None or not sharing.is_visible(session, team_id=who.team_id, shift=shift):
@@ -233,23 +233,18 @@ def _log_state(
                 N_("Shift #{shift} hasn't started yet; log for it once you're out there."), shift=shift_id
             )
         return shift.state, None
-    home: tuple[str, str | None] | None
-    if place is not None:
-        bound, home = place.channel, place.home
-    else:
-        bound = channel_state(session, team_id=who.team_id, channel_id=channel_id) if channel_id else None
-        volunteer = None if bound else session.get(Volunteer, (who.team_id, who.user_id))
-        home = (volunteer.home_state, None) if volunteer is not None and volunteer.home_state else None
-    if bound:
-        return bound
-    if home is None:
+    if place is None:
+        place = read_log_place(session, who=who, channel_id=channel_id)
+    if place.channel:
+        return place.channel
+    if place.home is None:
         raise Refused(
             N_(
                 "Which state do these count for? Set your home state first with `/turnout home ST` "
                 "(e.g. `/turnout home IA`), or log in your state's channel."
             )
         )
-    return home
+    return place.home
 
 
 def _roll_up(

@@ -80,23 +80,10 @@ def state_for_channel(session: Session, *, team_id: str, channel_id: str) -> str
     return str(code) if code is not None else None
 
 
-def channel_state(session: Session, *, team_id: str, channel_id: str) -> tuple[str, str] | None:
-    """The state bound to the channel and its zone, in one read (every /log in a state's channel)."""
-    row = run(session, _CHANNEL_STATE, {"team_id": team_id, "channel_id": channel_id}).first()
-    if row is None:
-        return None
-    return str(row.code), str(row.timezone) if row.timezone else PLACES[row.code].timezone
-
-
 _s = State.__table__.c  # type: ignore[attr-defined]
-# Built once, with bound parameters, so SQLAlchemy compiles each once: every /log reads one.
+# Built once, with bound parameters, so SQLAlchemy compiles each once.
 _STATE_TIMEZONE = Prepared(
     sa.select(_s.timezone).where(_s.team_id == sa.bindparam("team_id"), _s.code == sa.bindparam("code"))
-)
-_CHANNEL_STATE = Prepared(
-    sa.select(_s.code, _s.timezone).where(
-        _s.team_id == sa.bindparam("team_id"), _s.channel_id == sa.bindparam("channel_id")
-    )
 )
 _STATE_FOR_CHANNEL = Prepared(
     sa.select(_s.code).where(
