@@ -157,11 +157,11 @@ def useful_until(schedule: StateSchedule, job: Job, day: date) -> datetime:
     return local_instant(day, schedule.times[job], schedule.timezone) + USEFUL_FOR[job]
 
 
-def retry_owed_messages(deps: Deps, client: WebClient, team_id: str, pacer: Pacer, now: datetime) -> Outcome:
+def retry_owed_messages(deps: Deps, client: WebClient, team_id: str, pacer: Pacer) -> Outcome:
     """Every owed message of workspace `team_id` whose retry is due (or whose sender crashed),
     while still useful."""
     outcome = Outcome()
-    for result in retry_owed(deps, client, team_id, now, wait=pacer.wait):
+    for result in retry_owed(deps, client, team_id, wait=pacer.wait):
         outcome.add(result)
     return outcome
 

@@ -119,7 +119,7 @@ def run_due_for_team(deps: Deps, team_id: str, now: datetime) -> Outcome:
         return total
     pacer = deps.make_pacer()
     try:
-        total.merge(retry_owed_messages(deps, client, team_id, pacer, now))
+        total.merge(retry_owed_messages(deps, client, team_id, pacer))
     except Exception:
         logger.exception("retrying owed messages failed; they will be retried next tick")
     with deps.read_session() as session:

@@ -54,19 +54,25 @@ REDRAWN: dict[str, Retry] = {
 
 
 def retry_owed(
-    deps: Deps, client: WebClient, team_id: str, now: datetime, wait: Callable[[str], None] | None = None
+    deps: Deps, client: WebClient, team_id: str, wait: Callable[[str], None] | None = None
 ) -> list[Delivered]:
     """Retry each of workspace `team_id`'s owed deliveries that is due, oldest first, with
-    `client` (that workspace's); `wait` paces messages per channel."""
+    `client` (that workspace's); `wait` paces messages per channel.
+
+    Whether a retry is due and a claim stale is judged by `deps.clock()`, the clock every sender
+    stamps its claims with, never by the time a tick runs as of: a tick dated ahead of it (a
+    test's, the shell's) would find a claim made a moment ago stale, and send it a second time."""
     with deps.read_session() as session:
-        due = [(row.id, row.kind) for row in owed(session, now, team_id=team_id) if row.id is not None]
+        due = [
+            (row.id, row.kind) for row in owed(session, deps.clock(), team_id=team_id) if row.id is not None
+        ]
     results = []
     for delivery_id, kind in due:
         retry = REDRAWN.get(kind)
         # Each is claimed as of when it is taken, not when the tick began: a claim dated from
         # the start of a long tick (a queued lane, Slack's 429s waited out) would look stale to
         # other senders at once, and they would send it too.
-        at = max(now, deps.clock())
+        at = deps.clock()
         try:
             result = (
                 retry(deps, client, delivery_id, at)

@@ -401,9 +401,9 @@ def test_a_database_out_of_reach_stops_a_ticks_retries_at_the_first(fast_bot: Bo
         yield  # a generator, as a session factory is
 
     down = replace(bot.deps, session=unreachable)
-    later = bot.clock() + STALE_AFTER + timedelta(seconds=1)  # every claim stale: all three owed
+    bot.clock.advance(seconds=STALE_AFTER.total_seconds() + 1)  # every claim stale: all three owed
     with pytest.raises(sa.exc.OperationalError):
-        owed.retry_owed(down, bot.client, TEAM, later)
+        owed.retry_owed(down, bot.client, TEAM)
     assert len(tries) == 1
 
 
@@ -430,6 +430,21 @@ def test_a_message_claimed_late_in_a_long_tick_is_not_taken_over_and_sent_again(
     def meanwhile(_channel: str) -> None:  # after the tick took it, before it is sent
         others.append(owed._retry_message(bot.deps, bot.client, delivery_id, bot.clock(), None))
 
-    owed.retry_owed(bot.deps, bot.client, TEAM, tick_began, wait=meanwhile)
+    owed.retry_owed(bot.deps, bot.client, TEAM, wait=meanwhile)
     assert others == [None]  # the other sender found it claimed
+    assert len(bot.slack.dms_to("UVOL1")) == 1
+
+
+def test_a_tick_dated_ahead_of_the_clock_leaves_a_fresh_claim_to_its_sender(fast_bot: Bot) -> None:
+    """Claims are stamped by the deps' clock and judged stale by it. A tick run as of a later
+    time (a test's, the shell's) found a claim made a moment ago stale, took it over and sent
+    the message while its sender was sending it too: one morning post went out twice."""
+    bot = fast_bot
+    claim_reminder(bot)  # its sender is sending it now
+    run_due(bot.deps, bot.clock() + timedelta(days=2))
+    assert bot.slack.dms_to("UVOL1") == []
+    (delivery,) = deliveries(bot, DeliveryKind.REMINDER)
+    assert delivery.status == "claimed" and delivery.attempts == 1
+    bot.clock.advance(seconds=STALE_AFTER.total_seconds() + 1)  # its sender is gone after all
+    run_due(bot.deps, bot.clock())
     assert len(bot.slack.dms_to("UVOL1")) == 1
