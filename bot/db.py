@@ -492,28 +492,37 @@ class Prepared:
         """Run on the session's connection (its transaction begun as `Session.execute` would
         begin it, pending ORM changes flushed first); the rows, read at once."""
         connection = _connection_of(session) if isinstance(session, Session) else session
-        compiled = self.compiled(connection.dialect)
-        values = {**compiled.defaults, **(params or {})}
-        for name, processor in compiled.bind.items():
-            values[name] = processor(values[name])
-        dbapi_connection: Any = connection.connection.dbapi_connection
         dialect = connection.dialect
-        driver_values = (
-            [values[name] for name in compiled.positional] if compiled.positional is not None else values
-        )
-        cursor = (
-            psycopg.RawCursor(dbapi_connection) if dialect.name == "postgresql" else dbapi_connection.cursor()
-        )
+        compiled, values = self._bound(dialect, params)
+        cursor = _cursor(connection)
         try:
-            cursor.execute(compiled.sql, driver_values)
+            self._execute(cursor, compiled, values)
             fetched = cursor.fetchall() if compiled.row is not None else []
         except dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy raises it (IntegrityError, OperationalError…), so callers catch one kind.
             raise sa.exc.DBAPIError.instance(
-                compiled.sql, driver_values, error, dialect.loaded_dbapi.Error, dialect=dialect
+                compiled.sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         finally:
             cursor.close()
+        return self._rows(compiled, fetched)
+
+    def _bound(self, dialect: sa.Dialect, params: dict[str, Any] | None) -> tuple[_Compiled, Any]:
+        """The statement compiled for `dialect`, and `params` as its driver takes them."""
+        compiled = self.compiled(dialect)
+        values = {**compiled.defaults, **(params or {})}
+        for name, processor in compiled.bind.items():
+            values[name] = processor(values[name])
+        if compiled.positional is not None:
+            return compiled, [values[name] for name in compiled.positional]
+        return compiled, values
+
+    def _execute(self, cursor: Any, compiled: _Compiled, values: Any) -> None:
+        """The one place a prepared statement reaches the driver (and tests count statements)."""
+        cursor.execute(compiled.sql, values)
+
+    @staticmethod
+    def _rows(compiled: _Compiled, fetched: list[Any]) -> Rows:
         if compiled.row is None:
             return Rows([])
         make, converts = compiled.row, compiled.results
@@ -526,6 +535,46 @@ class Prepared:
                 line[n] = processor(line[n])
             rows.append(make(line))
         return Rows(rows)
+
+
+def run_and_commit(session: Session, steps: list[tuple[Prepared, dict[str, Any]]]) -> list[Rows]:
+    """PostgreSQL: `steps`' statements, in order, then the session's transaction committed, all
+    sent in one exchange with the server (psycopg's pipeline mode); each statement's rows. A row
+    lock the first takes is held for the server's own work alone: no wait on the network and no
+    Python between statements. Each statement is still one of its own, with its own snapshot,
+    so one sees what the one before it locked and changed.
+
+    The transaction ends here: anything the session does after begins one of its own (so call
+    it with nothing left to write). A statement that fails ends it with nothing committed, and
+    is raised as SQLAlchemy raises the driver's errors."""
+    connection = _connection_of(session)
+    dialect = connection.dialect
+    raw: psycopg.Connection[Any] = connection.connection.dbapi_connection  # type: ignore[assignment]
+    sent: list[tuple[_Compiled, Any]] = []
+    try:
+        with raw.pipeline():
+            for statement, params in steps:
+                compiled, values = statement._bound(dialect, params)
+                cursor = psycopg.RawCursor(raw)
+                sent.append((compiled, cursor))
+                statement._execute(cursor, compiled, values)
+            raw.commit()
+        return [Prepared._rows(c, cursor.fetchall() if c.row is not None else []) for c, cursor in sent]
+    except psycopg.Error as error:
+        sql = ";\n".join(c.sql for c, _ in sent)
+        raise sa.exc.DBAPIError.instance(sql, None, error, psycopg.Error, dialect=dialect) from error
+    finally:
+        for _, cursor in sent:
+            cursor.close()
+
+
+def _cursor(connection: sa.Connection) -> Any:
+    """A cursor on the connection's driver connection: psycopg's `RawCursor` on PostgreSQL,
+    which sends the statement's numbered placeholders as written."""
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    if connection.dialect.name == "postgresql":
+        return psycopg.RawCursor(dbapi_connection)
+    return dbapi_connection.cursor()
 
 
 def _numbered(dialect: sa.Dialect) -> sa.Dialect:

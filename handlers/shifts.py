@@ -3,6 +3,7 @@ Previous / Next on the long lists."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -62,6 +63,8 @@ from handlers.common import (
 )
 from handlers.parsing import WINDOW_WORDS, parse_listing, parse_shift_id, parse_when, tokens
 from handlers.payloads import STALE_BUTTON, button_ref, check_day
+
+logger = logging.getLogger(__name__)
 
 
 def handle_list_shifts(
@@ -182,8 +185,15 @@ def handle_claim_click(
         with deps.session() as session:
             enroll(deps, session, profile)
             result = claim_shift(session, shift_id=shift_id, who=who, now=deps.clock())
-            headline = claim_headline(result, lang)
-            redrawn = redraw(session, deps, surface, who, headline, lang)
+        headline = claim_headline(result, lang)
+        # Drawn once the claim is committed (on PostgreSQL the claim commits itself): a surface
+        # that cannot be drawn now is answered with the claim's card, never an apology.
+        try:
+            with deps.read_session() as session:
+                redrawn = redraw(session, deps, surface, who, headline, lang)
+        except Exception:
+            logger.exception("redrawing %s after a claim on shift %s failed", surface, shift_id)
+            redrawn = None
         # Answered once committed: a slow response_url holds no lock and no connection.
         answer_click(respond, surface, redrawn, result.signup, headline, lang)
         after_claim(deps, client, result)

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.db import Prepared, run
+from bot.db import Prepared, run, run_and_commit
 from bot.models import ContactLog, Goal, Metric, State, Volunteer
 from bot.services.contacts import _log_statement
 from tests.conftest import PG
@@ -213,3 +213,32 @@ def test_a_string_literal_with_a_percent_sign_is_written_as_it_is_by_both_ways(e
         assert run(session, Prepared(values())).one().v == "50%x"
     with engine.connect() as connection:
         assert connection.execute(values()).scalar() == "50%x"
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("engine", [PG], indirect=True)
+def test_statements_sent_with_their_commit_commit_all_or_nothing(engine: Engine) -> None:
+    """`run_and_commit`: each statement's rows, and the transaction committed with them; one
+    that fails is raised as SQLAlchemy raises it, and nothing before it is committed, nor is
+    anything the session did earlier in the transaction."""
+    insert = Prepared(
+        sa.insert(Volunteer.__table__)  # type: ignore[attr-defined]
+        .values(team_id=TEAM, id=sa.bindparam("id"), created_at=sa.bindparam("at"), profile_updated_at=WHEN)
+        .returning(_v.id)
+    )
+    count = Prepared(sa.select(sa.func.count()).select_from(Volunteer.__table__))  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        run(session, insert, {"id": "UEARLIER", "at": WHEN})
+        added, counted = run_and_commit(session, [(insert, {"id": "UONE", "at": WHEN}), (count, {})])
+        assert added.scalar() == "UONE" and counted.scalar() == 2  # each sees the one before it
+    with Session(engine) as session:
+        run(session, insert, {"id": "UTWO", "at": WHEN})
+        with pytest.raises(sa.exc.IntegrityError):
+            run_and_commit(
+                session, [(insert, {"id": "UTHREE", "at": WHEN}), (insert, {"id": "UONE", "at": WHEN})]
+            )
+        session.rollback()
+        assert run(session, count).scalar() == 2  # the session goes on, with nothing of the failed one
+    with Session(engine) as session:
+        ids = session.connection().execute(sa.select(_v.id).order_by(_v.id)).scalars().all()
+        assert ids == ["UEARLIER", "UONE"]

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.db import Prepared, is_postgresql, run
+from bot.db import Prepared, is_postgresql, run, run_and_commit
 from bot.i18n import ENGLISH_CODE, N_, person_language
 from bot.models import (
     ACTIVE,
@@ -611,7 +611,11 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
     shift count one at a time), then counting its fill and writing the signup (and, for a first
     signup, the volunteer's place on the ladder): on PostgreSQL one statement, read after the
     lock is taken, so it sees every claim committed before it. Another workspace's shift is no
-    shift at all."""
+    shift at all.
+
+    On PostgreSQL a first claim commits the session's transaction: the bump, the claim and the
+    commit go to the server in one exchange, so the lock is held for no wait on the network.
+    Call it with nothing left to write in the session after it."""
     found = run(
         session, _CLAIM_READ, {"shift_id": shift_id, "team_id": who.team_id, "user_id": who.user_id}
     ).first()
@@ -644,19 +648,22 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
     if found.profile_updated_at is None:
         ensure_volunteer(session, who=who, now=now)
 
-    capacity = run(session, _BUMP_OPEN_SHIFT, {"shift_id": shift_id, "claimer_team": who.team_id}).scalar()
-    if capacity is None:
-        raise _claim_cancelled(shift_id)
-    values = {
-        "shift_id": shift_id,
-        "team_id": who.team_id,
-        "volunteer_id": who.user_id,
-        "now": now,
-        "hold": hold,
-        "capacity": capacity,
-    }
+    # Its reads before the claim: on PostgreSQL the claim ends the transaction.
+    shown = seen_from(session, _view(shift, timezone, 0, 0), who.team_id)
+    bump = (_BUMP_OPEN_SHIFT, {"shift_id": shift_id, "claimer_team": who.team_id})
     if found.signup_id is None and is_postgresql(session):
-        taken = run(session, _PG_CLAIM, {**values, "state": found.state}).one()
+        claim = {
+            "shift_id": shift_id,
+            "team_id": who.team_id,
+            "volunteer_id": who.user_id,
+            "state": found.state,
+            "now": now,
+            "hold": hold,
+        }
+        bumped, claimed_rows = run_and_commit(session, [bump, (_PG_CLAIM, claim)])
+        capacity, taken = bumped.scalar(), claimed_rows.one()
+        if capacity is None:
+            raise _claim_cancelled(shift_id)
         held, waiting, last_seq, signup_id = (
             int(taken.held),
             int(taken.waiting),
@@ -664,6 +671,9 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
             taken.signup_id,
         )
     else:
+        capacity = run(session, *bump).scalar()
+        if capacity is None:
+            raise _claim_cancelled(shift_id)
         fill = tuple(run(session, _CLAIM_FILL, {"shift_id": shift_id}).one())
         held, waiting, last_seq = int(fill[0]), int(fill[1]), fill[2]
         status, seq = _claim_status(held, capacity, hold, last_seq)
@@ -689,8 +699,7 @@ def claim_shift(session: Session, *, shift_id: int, who: Member, now: datetime) 
         return _already(session, shift_id, who, found)
     status, _ = _claim_status(held, capacity, hold, last_seq)
     claimed, queued = status == SignupStatus.CLAIMED, status == SignupStatus.WAITLISTED
-    view = replace(_view(shift, timezone, held + claimed, waiting + queued), capacity=capacity)
-    view = seen_from(session, view, who.team_id)
+    view = replace(shown, held=held + claimed, waiting=waiting + queued, capacity=capacity)
     return ClaimResult(
         SignupView(signup_id, view, who.team_id, who.user_id, status, waiting + 1 if queued else None),
         already=False,
@@ -860,38 +869,55 @@ def _in(values: tuple[SignupStatus, ...]) -> str:
     return ", ".join(f"'{value.value}'" for value in values)
 
 
-# PostgreSQL, a first claim, once the shift's row is locked: count the fill, write the signup
-# (its status decided as `_claim_status` decides it) and the volunteer's place on the ladder, in
-# one statement. Read committed gives each statement a snapshot taken as it starts, after the lock.
-_PG_CLAIM = sa.text(
-    f"""
-    WITH fill AS (
-        SELECT count(*) FILTER (WHERE status IN ({_in(HOLDING)})) AS held,
-               count(*) FILTER (WHERE status = '{SignupStatus.WAITLISTED.value}') AS waiting,
-               (SELECT max(waitlist_seq) FROM signup WHERE shift_id = :shift_id) AS last_seq
-        FROM signup WHERE shift_id = :shift_id
-    ), ins AS (
-        INSERT INTO signup (shift_id, team_id, volunteer_id, status, waitlist_seq, created_at, updated_at)
-        SELECT :shift_id, :team_id, :volunteer_id,
-               CASE WHEN :hold THEN '{SignupStatus.PENDING.value}'
-                    WHEN fill.held < :capacity THEN '{SignupStatus.CLAIMED.value}'
-                    ELSE '{SignupStatus.WAITLISTED.value}' END,
-               CASE WHEN NOT :hold AND fill.held >= :capacity THEN coalesce(fill.last_seq, 0) + 1 END,
-               :now, :now
-        FROM fill
-        ON CONFLICT (shift_id, team_id, volunteer_id) DO NOTHING
-        RETURNING id
-    ), ladder AS (
-        INSERT INTO engagement (team_id, volunteer_id, state, first_signup_at, attended, hosted, no_shows)
-        SELECT :team_id, :volunteer_id, :state, :now, 0, 0, 0 FROM ins
-        ON CONFLICT (team_id, volunteer_id, state) DO NOTHING
+# PostgreSQL, a first claim, sent with the bump that locks the shift's row (`_BUMP_OPEN_SHIFT`)
+# and the commit in one exchange (`run_and_commit`): count the fill, write the signup (its status
+# decided as `_claim_status` decides it) and the volunteer's place on the ladder, in one
+# statement. Read committed gives each statement a snapshot taken as it starts, after the lock,
+# so it sees every claim committed before. It reads the capacity itself, under the bump's own
+# conditions: when the bump matched nothing (the shift was cancelled since the claim's read; a
+# shift is never reopened, nor unshared), neither does this, and nothing is written.
+_PG_CLAIM = Prepared(
+    sa.text(
+        f"""
+        WITH shift_now AS (
+            SELECT capacity FROM shift
+            WHERE id = :shift_id AND status = '{ShiftStatus.OPEN.value}'
+              AND (team_id = :team_id OR shared_at IS NOT NULL)
+        ), fill AS (
+            SELECT count(*) FILTER (WHERE status IN ({_in(HOLDING)})) AS held,
+                   count(*) FILTER (WHERE status = '{SignupStatus.WAITLISTED.value}') AS waiting,
+                   (SELECT max(waitlist_seq) FROM signup WHERE shift_id = :shift_id) AS last_seq
+            FROM signup WHERE shift_id = :shift_id
+        ), ins AS (
+            INSERT INTO signup (shift_id, team_id, volunteer_id, status, waitlist_seq, created_at, updated_at)
+            SELECT :shift_id, :team_id, :volunteer_id,
+                   CASE WHEN :hold THEN '{SignupStatus.PENDING.value}'
+                        WHEN fill.held < shift_now.capacity THEN '{SignupStatus.CLAIMED.value}'
+                        ELSE '{SignupStatus.WAITLISTED.value}' END,
+                   CASE WHEN NOT :hold AND fill.held >= shift_now.capacity
+                        THEN coalesce(fill.last_seq, 0) + 1 END,
+                   :now, :now
+            FROM fill, shift_now
+            ON CONFLICT (shift_id, team_id, volunteer_id) DO NOTHING
+            RETURNING id
+        ), ladder AS (
+            INSERT INTO engagement (team_id, volunteer_id, state, first_signup_at, attended, hosted, no_shows)
+            SELECT :team_id, :volunteer_id, :state, :now, 0, 0, 0 FROM ins
+            ON CONFLICT (team_id, volunteer_id, state) DO NOTHING
+        )
+        SELECT fill.held, fill.waiting, fill.last_seq, (SELECT id FROM ins) AS signup_id FROM fill
+        """
     )
-    SELECT fill.held, fill.waiting, fill.last_seq, (SELECT id FROM ins) AS signup_id FROM fill
-    """
-).bindparams(
-    sa.bindparam("now", type_=_signup_t.c.created_at.type),
-    sa.bindparam("hold", type_=sa.Boolean()),
-    sa.bindparam("capacity", type_=sa.Integer()),
+    .bindparams(
+        sa.bindparam("now", type_=_signup_t.c.created_at.type),
+        sa.bindparam("hold", type_=sa.Boolean()),
+    )
+    .columns(
+        sa.column("held", sa.Integer()),
+        sa.column("waiting", sa.Integer()),
+        sa.column("last_seq", sa.Integer()),
+        sa.column("signup_id", sa.Integer()),
+    )
 )
 
 

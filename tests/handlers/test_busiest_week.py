@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block as SlackBlock
 from sqlmodel import Session, select
 
+import handlers.shifts
 from bot.blocks import actions as act
 from bot.blocks.digests import build_morning_post
 from bot.localslack.reading import buttons, message_text
@@ -184,6 +185,28 @@ def test_a_claim_on_page_two_redraws_page_two_with_the_note(bot: Bot) -> None:
     assert_slack_accepts(bot)
     assert "Confirmed" in message_text(confirmed) and "Shifts 11–20 of 60" in message_text(confirmed)
     assert len(confirmed.blocks) <= MESSAGE_BLOCKS
+
+
+def test_a_listing_that_cannot_be_drawn_after_a_claim_is_answered_with_the_claims_card(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim is committed before its listing is drawn anew (on PostgreSQL the claim commits
+    itself). A listing that fails to draw then is answered with the claim's card: never an
+    apology for a claim that stands."""
+    with bot.deps.session() as session:
+        shift_id = make.shift(session, bot.clock(), days_ahead=1)
+    listing = bot.command("/shifts", "IA week", user="UVOL2").reply
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the listing could not be drawn")
+
+    monkeypatch.setattr(handlers.shifts, "render_listing", broken)
+    claimed = bot.click(listing, act.CLAIM, user="UVOL2").reply
+    text = message_text(claimed)
+    assert f"You're on shift #{shift_id}" in text and SORRY not in text
+    with bot.deps.read_session() as session:
+        (signup,) = session.exec(select(Signup).where(Signup.shift_id == shift_id)).all()
+        assert signup.volunteer_id == "UVOL2" and signup.status == "claimed"
 
 
 def test_a_long_location_full_of_markup_stays_inert_and_within_limits(bot: Bot) -> None:

@@ -5,21 +5,28 @@ run while the shift's row is locked holds up every other claim on that shift."""
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.db import Prepared
+from bot.config import Settings
+from bot.db import Prepared, create_db_engine
+from bot.deps import make_deps
 from bot.localslack.webapi import Message
 from bot.models import ContactLog, Engagement, Signup, SignupStatus, State, Volunteer
 from bot.services.clock import local_date
-from bot.services.shifts import record_shift_post
+from bot.services.members import Member
+from bot.services.shifts import claim_shift, record_shift_post
 from bot.slack.delivery import redraw_shift
 from tests import factories as make
-from tests.conftest import Bot
+from tests.conftest import HOME_ORGANIZATION, Bot, Clock, SharedSchema
 from tests.factories import TEAM
 
 SQL = ("select", "insert", "update", "delete", "with")
@@ -42,21 +49,22 @@ def recorded(engine: Engine) -> Iterator[list[str]]:
     def begin(_conn: Any) -> None:
         seen.append("begin")
 
-    # Prepared statements go straight to the driver's cursor, past the engine's events.
-    straight = Prepared.run
+    # Prepared statements go straight to the driver's cursor, past the engine's events
+    # (one at a time, or several in one exchange with the server).
+    straight = Prepared._execute
 
-    def prepared(self: Prepared, session: Any, params: dict[str, Any] | None = None) -> Any:
-        statement(None, None, self.compiled(engine.dialect).sql)
-        return straight(self, session, params)
+    def prepared(self: Prepared, cursor: Any, compiled: Any, values: Any) -> None:
+        statement(None, None, compiled.sql)
+        straight(self, cursor, compiled, values)
 
     sa.event.listen(engine, "before_cursor_execute", statement)
     sa.event.listen(engine, "commit", commit)
     sa.event.listen(engine, "begin", begin)
-    Prepared.run = prepared  # type: ignore[method-assign]
+    Prepared._execute = prepared  # type: ignore[method-assign]
     try:
         yield seen
     finally:
-        Prepared.run = straight  # type: ignore[method-assign]
+        Prepared._execute = straight  # type: ignore[method-assign]
         sa.event.remove(engine, "before_cursor_execute", statement)
         sa.event.remove(engine, "commit", commit)
         sa.event.remove(engine, "begin", begin)
@@ -193,3 +201,115 @@ def test_a_log_outside_a_states_channel_counts_for_the_home_state_in_its_zone(bo
         log = session.scalars(sa.select(ContactLog)).one()
         assert (log.state, log.local_date) == ("IA", local_date(bot.clock(), "Pacific/Kiritimati"))
     assert local_date(bot.clock(), "Pacific/Kiritimati") != local_date(bot.clock(), "America/Chicago")
+
+
+class HoldingRelay:
+    """A TCP relay to PostgreSQL that, on each connection, holds the server's answers back from
+    the moment the client sends the bump that locks a shift's row (`UPDATE shift SET version`)
+    until it sends `COMMIT`. A client that waits on an answer in between would wait for good:
+    after `patience` seconds the answers go on, and `waited` says so."""
+
+    def __init__(self, url: str, patience: float = 3.0) -> None:
+        target = sa.engine.make_url(url)
+        self.target = (target.host or "127.0.0.1", target.port or 5432)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = target.set(host="127.0.0.1", port=self.listener.getsockname()[1])
+        self.patience = patience
+        self.waited = False
+        self.held = 0  # exchanges held back until their COMMIT, on every connection
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            _RelayedConnection(self, client, server)
+
+
+class _RelayedConnection:
+    def __init__(self, relay: HoldingRelay, client: socket.socket, server: socket.socket) -> None:
+        self.relay, self.client, self.server = relay, client, server
+        self.lock = threading.Lock()
+        self.holding_since: float | None = None
+        self.answers = bytearray()
+        for pump in (self._up, self._down, self._watch):
+            threading.Thread(target=pump, daemon=True).start()
+
+    def _release(self) -> None:  # with the lock held
+        self.holding_since = None
+        self.client.sendall(bytes(self.answers))
+        self.answers.clear()
+
+    def _up(self) -> None:
+        while data := _received(self.client):
+            with self.lock:
+                if b"UPDATE shift SET version" in data:
+                    self.holding_since = time.monotonic()
+                self.server.sendall(data)
+                if self.holding_since is not None and b"COMMIT" in data:
+                    self.relay.held += 1
+                    self._release()
+        self.server.close()
+
+    def _down(self) -> None:
+        while data := _received(self.server):
+            with self.lock:
+                if self.holding_since is not None:
+                    self.answers += data
+                else:
+                    self.client.sendall(data)
+        self.client.close()
+
+    def _watch(self) -> None:
+        while self.server.fileno() != -1:
+            time.sleep(0.05)
+            with self.lock:
+                since = self.holding_since
+                if since is not None and time.monotonic() - since > self.relay.patience:
+                    self.relay.waited = True
+                    self._release()
+
+
+def _received(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+@pytest.mark.postgresql
+def test_a_claim_holds_its_shifts_row_for_one_exchange_with_the_server(
+    postgres_tables: SharedSchema, settings: Settings, clock: Clock
+) -> None:
+    """On PostgreSQL the bump that locks the shift's row, the claim and the commit go to the
+    server together, answered together: the row is held for the server's own work, never for a
+    wait on the network. With the server's answers held back from the bump until the commit is
+    sent, the claim still goes through, and waited on none."""
+    engine = create_db_engine(postgres_tables.url)
+    with engine.begin() as connection:
+        connection.execute(postgres_tables.truncate)
+        connection.execute(HOME_ORGANIZATION)
+    relay = HoldingRelay(postgres_tables.url)
+    relayed = create_db_engine(relay.url.render_as_string(hide_password=False))
+    deps = make_deps(settings, engine=relayed, clock=clock, team_id=TEAM)
+    try:
+        with deps.session() as session:
+            make.volunteer(session, "UVOL1", clock())
+            shift_id = make.shift(session, clock(), capacity=2)
+        with deps.session() as session:
+            result = claim_shift(session, shift_id=shift_id, who=Member(TEAM, "UVOL1"), now=clock())
+        assert not relay.waited and relay.held == 1
+        assert result.signup.status == SignupStatus.CLAIMED and result.signup.shift.held == 1
+        with engine.connect() as connection:
+            assert connection.execute(sa.select(Signup.status)).scalars().all() == [SignupStatus.CLAIMED]
+    finally:
+        deps.lanes.shutdown()
+        relayed.dispose()
+        relay.close()
+        engine.dispose()

@@ -94,8 +94,8 @@ def test_a_claims_fill_reads_indexes_not_the_waiting_rows(deps: Deps) -> None:
             for statement, values in (
                 (f"EXPLAIN {fill}", {}),
                 (
-                    f"EXPLAIN {shifts._PG_CLAIM}",
-                    {"shift_id": shift_id, **claim_values, "hold": False, "capacity": 1},
+                    f"EXPLAIN {shifts._PG_CLAIM.statement}",
+                    {"shift_id": shift_id, **claim_values, "hold": False},
                 ),
             ):
                 plan = "\n".join(row[0] for row in connection.execute(sa.text(statement), values))
