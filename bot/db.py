@@ -540,21 +540,23 @@ class Prepared:
 def run_and_commit(session: Session, steps: list[tuple[Prepared, dict[str, Any]]]) -> list[Rows]:
     """PostgreSQL: `steps`' statements, in order, then the session's transaction committed, all
     sent in one exchange with the server (psycopg's pipeline mode); each statement's rows. A row
-    lock the first takes is held for the server's own work alone: no wait on the network and no
-    Python between statements. Each statement is still one of its own, with its own snapshot,
-    so one sees what the one before it locked and changed.
+    lock the first takes is held for no wait on the network: the statements are bound before
+    the first is sent, and each goes out as it is queued, the commit with the last. Each
+    statement is still one of its own, with its own snapshot, so one sees what the one before
+    it locked and changed.
 
     The transaction ends here: anything the session does after begins one of its own (so call
-    it with nothing left to write). A statement that fails ends it with nothing committed, and
-    is raised as SQLAlchemy raises the driver's errors."""
+    it with nothing left to write). A statement that fails is raised as SQLAlchemy raises the
+    driver's errors, with nothing committed: the transaction is left failed, for the caller to
+    roll back (as a session's context does)."""
     connection = _connection_of(session)
     dialect = connection.dialect
     raw: psycopg.Connection[Any] = connection.connection.dbapi_connection  # type: ignore[assignment]
+    bound = [(statement, *statement._bound(dialect, params)) for statement, params in steps]
     sent: list[tuple[_Compiled, Any]] = []
     try:
         with raw.pipeline():
-            for statement, params in steps:
-                compiled, values = statement._bound(dialect, params)
+            for statement, compiled, values in bound:
                 cursor = psycopg.RawCursor(raw)
                 sent.append((compiled, cursor))
                 statement._execute(cursor, compiled, values)

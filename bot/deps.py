@@ -106,6 +106,8 @@ def make_deps(
         read_session=read,
         statement_session=statement_sessions(engine),
         writes=writes,
+        # Never batched on PostgreSQL, where a first claim commits its own transaction
+        # (`claim_shift`: its locked part and the commit in one exchange).
         claims=writes if sqlite else GroupCommit(write, batching=False),
         clock=clock,
         directory=Directory(settings.admins, distributed=settings.distributed),

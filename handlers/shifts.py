@@ -191,6 +191,8 @@ def handle_claim_click(
         try:
             with deps.read_session() as session:
                 redrawn = redraw(session, deps, surface, who, headline, lang)
+        except TurnoutError:  # a listing that no longer stands (a day now past)
+            redrawn = None
         except Exception:
             logger.exception("redrawing %s after a claim on shift %s failed", surface, shift_id)
             redrawn = None
