@@ -9,6 +9,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,7 +17,7 @@ from sqlalchemy.pool import QueuePool
 
 import bot.db
 from bot.config import Settings
-from bot.db import Prepared, create_db_engine, run, statement_sessions
+from bot.db import Prepared, create_db_engine, run, session_factory, statement_sessions
 from bot.deps import BACKGROUND_THREADS, make_deps
 from bot.workpool import LISTENER_THREADS
 from tests.conftest import POSTGRES_URL
@@ -142,3 +143,24 @@ def test_a_statement_session_after_its_connection_was_ended_runs_on_a_new_one(po
 
 
 _BACKEND = Prepared(sa.select(sa.func.pg_backend_pid()))
+
+
+@pytest.mark.postgresql
+def test_a_read_session_on_postgresql_costs_no_begin_or_commit(postgres_url: str) -> None:
+    """Read committed gives each statement its own snapshot, so a read session's statements run
+    in autocommit: no `BEGIN` before them and no `COMMIT` after, two round trips fewer. A write
+    session still holds its statements in one transaction, and the pool hands the connection
+    back to it as it was."""
+    engine = create_db_engine(postgres_url, pool_size=1, max_overflow=0)
+    write, read = session_factory(engine)
+    try:
+        with read() as session:
+            session.connection().execute(sa.text("SELECT 1"))
+            driver: Any = session.connection().connection.dbapi_connection
+            assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        with write() as session:
+            session.connection().execute(sa.text("SELECT 1"))
+            driver = session.connection().connection.dbapi_connection
+            assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    finally:
+        engine.dispose()
