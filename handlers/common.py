@@ -216,6 +216,16 @@ def caller_lang(deps: Deps, who: Member) -> Lang:
     return language(stored[0].reads) if stored else ENGLISH
 
 
+def submitter_lang(deps: Deps, body: dict[str, Any]) -> Lang:
+    """The language of whoever sent `body`, as stored; English when the body does not say which
+    workspace it came from (`caller_lang` already answers English when the database cannot say)."""
+    try:
+        who = member_of(deps, body)
+    except TurnoutError:
+        return ENGLISH
+    return caller_lang(deps, who)
+
+
 def reads(deps: Deps, who: Member) -> Callable[[], Lang]:
     """`answering`'s language for a reply to `who`, looked up only if a refusal needs it."""
     return lambda: caller_lang(deps, who)
@@ -571,7 +581,7 @@ def acked_by(work: Callable[..., None], deps: Deps, pool: WorkPool) -> dict[str,
                 elif not acked:
                     logger.exception("a form's checks failed")
                     with suppress(_TooLate):
-                        ack(**form_refusal(args.body, apology(error)))
+                        ack(**form_refusal(args.body, apology(error, submitter_lang(deps, args.body))))
                 else:
                     logger.exception("a form failed after its ack")
                     try:

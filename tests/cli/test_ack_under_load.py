@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.blocks import actions as act
+from bot.i18n import language
 from bot.localslack.reading import message_text
 from bot.localslack.signing import signed_headers
 from bot.models import Shift
@@ -217,6 +218,23 @@ def test_a_form_whose_checks_fail_unexpectedly_stays_open_with_an_apology(
     answered = bot.driver.submit(view, shift_values("16:00"), user="UCOORD")
     assert answered.status == 200, answered.body
     assert answered.ack == {"response_action": "errors", "errors": {"state": SORRY}}
+    assert shifts_saved(bot) == 0
+
+
+def test_a_form_whose_checks_fail_apologises_in_its_submitters_language(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = shift_form(bot)
+    bot.command("/turnout", "language es", user="UCOORD")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in the form's checks")
+
+    monkeypatch.setattr(shift_admin, "read_shift_form", broken)
+    answered = bot.driver.submit(view, shift_values("16:00"), user="UCOORD")
+    assert answered.status == 200, answered.body
+    assert answered.ack == {"response_action": "errors", "errors": {"state": language("es")._(SORRY)}}
+    assert language("es")._(SORRY) != SORRY
     assert shifts_saved(bot) == 0
 
 
