@@ -64,6 +64,9 @@ class Deps:
     redraws: Coalescer = field(default_factory=Coalescer)
     # Profiles fetched from Slack after answering, paced (tests and the shell fetch at once).
     profiles: ProfileRefresher = field(default_factory=ProfileRefresher)
+    # The channels this process has read bound to a state, (workspace, channel) → (state, zone):
+    # a hint for the next `/log` there, which its statement checks (`log_in_state_channel`).
+    channel_states: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     # Work for each workspace on its own thread, so one workspace's slow Slack holds up only itself.
     lanes: TeamLanes = field(default_factory=TeamLanes)
     # A coalition's installations (SLACK_CLIENT_ID set); None with one workspace.

@@ -269,7 +269,7 @@ def profile_of(deps: Deps, client: WebClient, who: Member, *, for_permission: bo
             with deps.session() as session:
                 sync_volunteer(session, profile=fetched, now=deps.clock(), max_age=PERMISSION_MAX_AGE)
             return fetched
-    return _known(deps, who, stored)
+    return as_stored(deps, who, stored)
 
 
 def acting_in(deps: Deps, session: Session, who: Member) -> tuple[Profile, Actor]:
@@ -284,7 +284,7 @@ def acting_as(
 ) -> tuple[Profile, Actor]:
     """`acting_in`, with the caller's stored profile already read (`stored_profile`, or with
     what else the command reads)."""
-    profile = _known(deps, who, stored)
+    profile = as_stored(deps, who, stored)
     return profile, enroll(deps, session, profile)
 
 
@@ -300,10 +300,12 @@ def seen(deps: Deps, who: Member, profile_updated_at: datetime | None) -> None:
 def known_profile(deps: Deps, session: Session, who: Member) -> Profile:
     """`profile_of` in the caller's read session, for commands that need no word from Slack
     (refreshed after the reply when missing or old)."""
-    return _known(deps, who, stored_profile(session, who=who))
+    return as_stored(deps, who, stored_profile(session, who=who))
 
 
-def _known(deps: Deps, who: Member, stored: tuple[Profile, datetime] | None) -> Profile:
+def as_stored(deps: Deps, who: Member, stored: tuple[Profile, datetime] | None) -> Profile:
+    """The caller's profile as stored (`stored`, read by the command with when it was fetched;
+    None: new to Turnout, a blank one), refreshed from Slack after the reply when missing or old."""
     if stored is None:
         _after_reply.unknown.add(who)
         return Profile(team_id=who.team_id, user_id=who.user_id)

@@ -27,12 +27,13 @@ from bot.blocks.contacts import (
 from bot.blocks.help import build_command_help, build_log_help, build_subcommand_help
 from bot.blocks.refusals import problem_text, refusal_text
 from bot.blocks.stats import build_leaderboard, build_personal_stats, build_state_stats
+from bot.db import is_postgresql
 from bot.deps import Deps
 from bot.i18n import N_, Lang, language
 from bot.models import Metric
 from bot.services.clock import local_date
 from bot.services.coalition import coalition_stats, org_leaderboard
-from bot.services.contacts import LogResult, log_contacts, read_log_place, undo_last_log
+from bot.services.contacts import LogResult, log_contacts, log_in_state_channel, read_log_place, undo_last_log
 from bot.services.errors import GoalOutOfRange, TurnoutError, UsageError
 from bot.services.export import export_state
 from bot.services.goals import MAX_GOAL, set_goal
@@ -52,6 +53,7 @@ from handlers.common import (
     answered,
     answering,
     apology,
+    as_stored,
     caller_lang,
     enroll,
     is_help,
@@ -113,7 +115,20 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
         def write(session: Session) -> tuple[Profile, LogResult]:
             # Database work only: on SQLite it may share a transaction with other logs, and run
             # again alone if that transaction fails (`bot.groupcommit`).
-            place = read_log_place(session, who=who, channel_id=command["channel_id"])
+            channel = (who.team_id, command["channel_id"])
+            bound = deps.channel_states.get(channel) if request.shift_id is None else None
+            if bound is not None:
+                logged = log_in_state_channel(
+                    session, who=who, counts=request.counts, channel_id=channel[1], bound=bound, now=now
+                )
+                if logged is not None:
+                    stored, result = logged
+                    return as_stored(deps, who, stored), result
+            place = read_log_place(session, who=who, channel_id=channel[1])
+            if place.channel is not None and is_postgresql(session):
+                deps.channel_states[channel] = place.channel
+            else:
+                deps.channel_states.pop(channel, None)
             profile, _actor = acting_as(deps, session, who, place.stored)
             return profile, log_contacts(
                 session,
@@ -127,7 +142,8 @@ def handle_log(ack: Ack, command: dict[str, Any], respond: Respond, client: WebC
 
         # Who is logging, the channel's state and their home state are read in one statement, in
         # the same transaction. On PostgreSQL every write here is one statement (a new
-        # volunteer's row; the log with its rollups), each committing as it runs.
+        # volunteer's row; the log with its rollups), each committing as it runs; in a channel
+        # this process has already read bound to a state, the reads and the writes are one.
         profile, result = deps.writes.run(write)
         say(respond, build_log_result(result, language(profile.reads)))
 

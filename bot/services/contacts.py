@@ -43,7 +43,7 @@ from bot.services.counts import METRICS, Counts
 from bot.services.errors import NotFound, Refused
 from bot.services.goals import day_goals, goal_rows_bearing_on, goals_for
 from bot.services.members import Member
-from bot.services.people import Profile, profile_columns, profile_from
+from bot.services.people import PROFILE_MAX_AGE, Profile, profile_columns, profile_from
 from bot.services.places import PLACES
 from bot.services.states import state_timezone
 from bot.services.stats import Progress, state_day_totals, state_progress
@@ -124,41 +124,91 @@ def log_contacts(
         existing = session.exec(select(ContactLog).where(ContactLog.source_key == source_key)).first()
         if existing is not None and existing.team_id == who.team_id:
             return _result(session, existing, already=True)
-    if not any(counts.values()):
-        raise Refused(N_("Log at least one count, like `/log 40 doors`."))
-    team_id, user_id = who.team_id, who.user_id
+    _check_counts(counts)
+    team_id = who.team_id
     state, zone = _log_state(session, who=who, shift_id=shift_id, channel_id=channel_id, now=now, place=place)
     day = local_date(now, zone or state_timezone(session, team_id=team_id, code=state))
     recorded = Counts.of(counts)
-    values = {
-        "team_id": team_id,
-        "volunteer_id": user_id,
+    values = _log_values(who, state, day, recorded, shift_id=shift_id, now=now, source_key=source_key)
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: the row of the state's day is locked only while PostgreSQL runs it.
+        return _pg_result(run(session, _PG_LOG, values).one(), recorded, shift_id)
+    goals = goals_for(session, team_id=team_id, state=state, day=day)
+    run(session, _statements(session).log, values)
+    mine, totals, active = _roll_up(session, who, state, day, recorded, logs=1)
+    return LogResult(state, day, recorded, shift_id, mine, Progress(state, day, totals, goals, active))
+
+
+def log_in_state_channel(
+    session: Session,
+    *,
+    who: Member,
+    counts: dict[Metric, int],
+    channel_id: str,
+    bound: tuple[str, str],
+    now: datetime,
+) -> tuple[tuple[Profile, datetime] | None, LogResult] | None:
+    """A `/log` in a channel read earlier bound to a state, `bound` (the state and its zone, as
+    `read_log_place` gave them), on PostgreSQL: who is logging (their stored profile, and their
+    row made if they are new), the log and its rollups in one statement, which writes only if
+    the channel is still bound to that state in that zone. The stored profile as it was before
+    (None: new to Turnout) and the log; None, with nothing written, on SQLite or when the
+    channel's binding has changed (read it afresh: `read_log_place`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    _check_counts(counts)
+    state, zone = bound
+    day = local_date(now, zone)
+    recorded = Counts.of(counts)
+    values = _log_values(who, state, day, recorded, shift_id=None, now=now, source_key=None)
+    checks = {"channel_id": channel_id, "channel_zone": zone, "enrolled_at": now - PROFILE_MAX_AGE}
+    after = run(session, _PG_LOG_IN_CHANNEL, {**values, **checks}).first()
+    if after is None:
+        return None
+    return profile_from(who, after), _pg_result(after, recorded, None)
+
+
+def _check_counts(counts: dict[Metric, int]) -> None:
+    if not any(counts.values()):
+        raise Refused(N_("Log at least one count, like `/log 40 doors`."))
+
+
+def _log_values(
+    who: Member,
+    state: str,
+    day: date,
+    recorded: Counts,
+    *,
+    shift_id: int | None,
+    now: datetime,
+    source_key: str | None,
+) -> dict[str, Any]:
+    """A log's row, and on PostgreSQL what its rollups' statement needs besides."""
+    return {
+        "team_id": who.team_id,
+        "volunteer_id": who.user_id,
         "state": state,
         "shift_id": shift_id,
         "local_date": day,
         "logged_at": now,
         "source_key": source_key,
         **{m.value: recorded.get(m) for m in METRICS},
+        "week_start": week_start(day),
+        "contacts": recorded.contacts,
+        "logs": 1,
+        "shard": state_day_shard(who.user_id),
     }
-    if session.get_bind().dialect.name == "postgresql":
-        # One statement: the row of the state's day is locked only while PostgreSQL runs it.
-        rollups = {
-            "week_start": week_start(day),
-            "contacts": recorded.contacts,
-            "logs": 1,
-            "shard": state_day_shard(user_id),
-        }
-        after = run(session, _PG_LOG, {**values, **rollups}).one()
-        mine = Counts(*(int(getattr(after, f"mine_{m.value}")) for m in METRICS))
-        totals = Counts(*(int(getattr(after, f"state_{m.value}")) for m in METRICS))
-        goal_rows = (after.goal_metric, after.goal_target, after.goal_local_date, after.goal_starts_on)
-        goals = day_goals(zip(*goal_rows, strict=True) if after.goal_metric else (), day)
-        progress = Progress(state, day, totals, goals, int(after.state_active))
-        return LogResult(state, day, recorded, shift_id, mine, progress)
-    goals = goals_for(session, team_id=team_id, state=state, day=day)
-    run(session, _statements(session).log, values)
-    mine, totals, active = _roll_up(session, who, state, day, recorded, logs=1)
-    return LogResult(state, day, recorded, shift_id, mine, Progress(state, day, totals, goals, active))
+
+
+def _pg_result(after: Any, recorded: Counts, shift_id: int | None) -> LogResult:
+    """The LogResult in a row of `_build_pg_log`'s statement."""
+    state, day = after.log_state, after.log_local_date
+    mine = Counts(*(int(getattr(after, f"mine_{m.value}")) for m in METRICS))
+    totals = Counts(*(int(getattr(after, f"state_{m.value}")) for m in METRICS))
+    goal_rows = (after.goal_metric, after.goal_target, after.goal_local_date, after.goal_starts_on)
+    goals = day_goals(zip(*goal_rows, strict=True) if after.goal_metric else (), day)
+    progress = Progress(state, day, totals, goals, int(after.state_active))
+    return LogResult(state, day, recorded, shift_id, mine, progress)
 
 
 def undo_last_log(session: Session, *, who: Member, now: datetime) -> UndoResult:
@@ -357,19 +407,20 @@ def _drop_statement(model: type[SQLModel], key: tuple[str, ...]) -> sa.Delete:
     return sa.delete(table).where(*(table.c[name] == sa.bindparam(name) for name in key), table.c.logs <= 0)
 
 
+_LOG_COLUMNS = (
+    "team_id",
+    "volunteer_id",
+    "state",
+    "shift_id",
+    "local_date",
+    "logged_at",
+    "source_key",
+    *(m.value for m in METRICS),
+)
+
+
 def _log_statement() -> sa.Insert:
-    metrics = tuple(m.value for m in METRICS)
-    log_columns = (
-        "team_id",
-        "volunteer_id",
-        "state",
-        "shift_id",
-        "local_date",
-        "logged_at",
-        "source_key",
-        *metrics,
-    )
-    return sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in log_columns})
+    return sa.insert(_table(ContactLog)).values({name: sa.bindparam(name) for name in _LOG_COLUMNS})
 
 
 def _build_statements(insert: Any) -> _Statements:
@@ -447,24 +498,71 @@ def _other_states(model: type[SQLModel], period: str, *, bind: str = "when") -> 
 _STATEMENTS = {"sqlite": _build_statements(sqlite_insert), "postgresql": _build_statements(pg_insert)}
 
 
-def _build_pg_log() -> Prepared:
-    """A log and its three rollups as one PostgreSQL statement (data-modifying CTEs): atomic on
+def _build_pg_log(*, in_channel: bool = False) -> Prepared:
+    """A log and its rollups as one PostgreSQL statement (data-modifying CTEs): atomic on
     its own, and it holds the row of the state's day it updates only while the server runs it,
     never while the bot goes on to its next statement or its commit. Returns the volunteer's
     day and the state's day after it (this shard as updated, the others as the statement
     found them), as `mine_*` and `state_*`, and the goal rows that bear on the day (`goals_for`)
-    as four arrays, `goal_*`."""
+    as four arrays, `goal_*`.
+
+    `in_channel`: the log is written only if the channel `channel_id` is bound to `state` with
+    zone `channel_zone` (else the statement changes nothing and returns no row); with it, the
+    volunteer's row is made if they are new (profile due at once: `enrolled_at`), and their
+    stored profile as it was before is returned too (`profile_columns`, `profile_id` None: new)."""
     metrics = tuple(m.value for m in METRICS)
-    log = _log_statement().returning(_table(ContactLog).c.id).cte("log")
-    day = _upsert_statement(
-        pg_insert, ContactDay, ("team_id", "volunteer_id", "state", "local_date"), (*metrics, "logs")
-    ).cte("day")
-    week = _upsert_statement(
-        pg_insert,
-        ContactWeek,
-        ("team_id", "volunteer_id", "state", "week_start"),
-        (*metrics, "contacts", "logs"),
-    ).cte("week")
+    day_key = ("team_id", "volunteer_id", "state", "local_date")
+    week_key = ("team_id", "volunteer_id", "state", "week_start")
+    contact_log = _table(ContactLog)
+    volunteer = _table(Volunteer)
+    if in_channel:
+        state_table = _table(State)
+        checked = (
+            sa.select(sa.literal_column("1").label("bound"))
+            .where(
+                state_table.c.team_id == sa.bindparam("team_id"),
+                state_table.c.channel_id == sa.bindparam("channel_id"),
+                state_table.c.code == sa.bindparam("state"),
+                state_table.c.timezone == sa.bindparam("channel_zone"),
+            )
+            .cte("bound")
+        )
+        # As `ensure_volunteer` makes it: the profile is filled in from Slack after the reply.
+        enrolled = pg_insert(volunteer).from_select(
+            [
+                "team_id",
+                "id",
+                "created_at",
+                "profile_updated_at",
+                "display_name",
+                "real_name",
+                "is_workspace_admin",
+            ],
+            sa.select(
+                sa.bindparam("team_id", type_=volunteer.c.team_id.type),
+                sa.bindparam("volunteer_id", type_=volunteer.c.id.type),
+                sa.bindparam("logged_at", type_=volunteer.c.created_at.type),
+                sa.bindparam("enrolled_at", type_=volunteer.c.profile_updated_at.type),
+                sa.literal(""),
+                sa.literal(""),
+                sa.false(),
+            ).select_from(checked),
+        )
+        # Run to completion though nothing reads it, as every data-modifying CTE is.
+        enrolled_cte = enrolled.on_conflict_do_nothing(index_elements=["team_id", "id"]).cte("enrolled")
+        insert_log = pg_insert(contact_log).from_select(
+            list(_LOG_COLUMNS),
+            sa.select(
+                *(sa.bindparam(name, type_=contact_log.c[name].type) for name in _LOG_COLUMNS)
+            ).select_from(checked),
+        )
+        log = insert_log.returning(contact_log.c.id).cte("log")
+        day = _upsert_from(ContactDay, day_key, (*metrics, "logs"), log).cte("day")
+        week = _upsert_from(ContactWeek, week_key, (*metrics, "contacts", "logs"), log).cte("week")
+    else:
+        log = _log_statement().returning(contact_log.c.id).cte("log")
+        day = _upsert_statement(pg_insert, ContactDay, day_key, (*metrics, "logs")).cte("day")
+        week = _upsert_statement(pg_insert, ContactWeek, week_key, (*metrics, "contacts", "logs")).cte("week")
     state_day = _table(StateDay)
     key = ("team_id", "state", "local_date", "shard")
     # The volunteer's first log of the day makes them active in the state that day.
@@ -531,18 +629,44 @@ def _build_pg_log() -> Prepared:
         .join(org_week, sa.true())
         .join(goals, sa.true())
     )
-    return Prepared(
-        sa.select(
-            *(day.c[name].label(f"mine_{name}") for name in metrics),
-            *((shard.c[name] + others.c[name]).label(f"state_{name}") for name in (*metrics, "active")),
-            log.c.id.label("log_id"),
-            week.c.logs.label("week_logs"),
-            *(
-                goals.c[name].label(f"goal_{name}")
-                for name in ("metric", "target", "local_date", "starts_on")
-            ),
-        ).select_from(joined)
+    stored: tuple[Any, ...] = ()
+    if in_channel:
+        # As the statement's snapshot has it: before this statement made the row, if it did.
+        who = (
+            sa.select(*profile_columns(volunteer))
+            .where(
+                volunteer.c.team_id == sa.bindparam("team_id"), volunteer.c.id == sa.bindparam("volunteer_id")
+            )
+            .subquery("who")
+        )
+        joined = joined.outerjoin(who, sa.true())
+        stored = tuple(who.c)
+    statement = sa.select(
+        sa.bindparam("state", type_=state_day.c.state.type).label("log_state"),
+        sa.bindparam("local_date", type_=state_day.c.local_date.type).label("log_local_date"),
+        *(day.c[name].label(f"mine_{name}") for name in metrics),
+        *((shard.c[name] + others.c[name]).label(f"state_{name}") for name in (*metrics, "active")),
+        log.c.id.label("log_id"),
+        week.c.logs.label("week_logs"),
+        *(goals.c[name].label(f"goal_{name}") for name in ("metric", "target", "local_date", "starts_on")),
+        *stored,
+    ).select_from(joined)
+    if in_channel:
+        statement = statement.add_cte(enrolled_cte)
+    return Prepared(statement)
+
+
+def _upsert_from(model: type[SQLModel], key: tuple[str, ...], deltas: tuple[str, ...], source: Any) -> Any:
+    """`_upsert_statement` on PostgreSQL, writing a row only for each row of `source`."""
+    table = _table(model)
+    rows = sa.select(*(sa.bindparam(name, type_=table.c[name].type) for name in (*key, *deltas))).select_from(
+        source
     )
+    statement = pg_insert(table).from_select([*key, *deltas], rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={name: table.c[name] + statement.excluded[name] for name in deltas}
+    )
+    return statement.returning(*(table.c[name] for name in deltas))
 
 
 def _org_upsert_pg(
@@ -563,6 +687,7 @@ def _org_upsert_pg(
 
 
 _PG_LOG = _build_pg_log()
+_PG_LOG_IN_CHANNEL = _build_pg_log(in_channel=True)
 
 
 def _build_log_place() -> Prepared:

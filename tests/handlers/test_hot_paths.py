@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from bot.config import Settings
 from bot.db import Prepared, create_db_engine
@@ -180,6 +181,71 @@ def test_a_log_reads_who_and_where_in_one_statement_before_it_writes(bot: Bot) -
     statements = [s for s in seen if s not in ("begin", "commit")]
     assert len(who_and_where(statements)) == 1, statements
     assert statements[0] == who_and_where(statements)[0], statements
+
+
+def test_a_log_in_a_channel_read_before_as_a_states_is_one_statement(bot: Bot) -> None:
+    """Once a worker has read a channel bound to a state, a /log there on PostgreSQL is one
+    statement: the binding checked, who is logging (a newcomer's row made), the log and its
+    rollups. Everything is recorded as the two-statement way records it."""
+    seed(bot)
+    bot.command("/log", "3 doors", channel="CIOWA")
+    with recorded(bot.deps.engine) as seen:
+        answer = bot.command("/log", "2 doors", channel="CIOWA")
+    assert "2 doors" in answer.text and "Iowa" in answer.text, answer.text
+    statements = [s for s in seen if s not in ("begin", "commit")]
+    if bot.deps.engine.dialect.name == "postgresql":
+        assert len(statements) == 1 and statements[0].startswith("with bound as"), statements
+    else:
+        assert statements[0] == who_and_where(statements)[0], statements
+    answer = bot.command("/log", "4 doors", user="UVOL2", channel="CIOWA")
+    assert "4 doors" in answer.text and "9" in answer.text, answer.text
+    with bot.deps.session() as session:
+        newcomer = session.get(Volunteer, (TEAM, "UVOL2"))
+        assert newcomer is not None and newcomer.real_name == "Ben", "fetched from Slack after the reply"
+        logs = session.scalars(sa.select(ContactLog).order_by(col(ContactLog.id))).all()
+        assert [(log.volunteer_id, log.state, log.doors) for log in logs] == [
+            ("UVOL1", "IA", 3),
+            ("UVOL1", "IA", 2),
+            ("UVOL2", "IA", 4),
+        ]
+    assert "9" in bot.command("/stats", "IA").text
+
+
+def test_a_log_in_a_channel_bound_elsewhere_since_it_was_read_counts_for_its_state_now(
+    bot: Bot,
+) -> None:
+    """What a worker read of a channel is checked by the statement that uses it: after the
+    channel is bound to another state, or its state's zone changes, a /log there counts for the
+    state and day the channel has now, and once."""
+    seed(bot)
+    bot.command("/log", "3 doors", channel="CIOWA")
+    with bot.deps.session() as session:
+        iowa = session.get(State, (TEAM, "IA"))
+        assert iowa is not None
+        iowa.channel_id = None
+        session.add(iowa)
+        session.flush()
+        make.coordinator(session, "UCOORD2", "NV", bot.clock())
+        nevada = session.get(State, (TEAM, "NV"))
+        assert nevada is not None
+        nevada.channel_id = "CIOWA"
+        session.add(nevada)
+    answer = bot.command("/log", "4 doors", channel="CIOWA")
+    assert "Nevada" in answer.text, answer.text
+    with bot.deps.session() as session:
+        nevada = session.get(State, (TEAM, "NV"))
+        assert nevada is not None
+        # Nevada's day set a day ahead of UTC, so the log's day shows which zone was used.
+        nevada.timezone = "Pacific/Kiritimati"
+        session.add(nevada)
+    bot.command("/log", "5 doors", channel="CIOWA")
+    with bot.deps.session() as session:
+        logs = session.scalars(sa.select(ContactLog).order_by(ContactLog.id)).all()
+        assert [(log.state, log.doors) for log in logs] == [("IA", 3), ("NV", 4), ("NV", 5)]
+        assert logs[2].local_date == local_date(bot.clock(), "Pacific/Kiritimati")
+        assert logs[1].local_date == local_date(bot.clock(), "America/Los_Angeles")
+    assert local_date(bot.clock(), "Pacific/Kiritimati") != local_date(bot.clock(), "America/Los_Angeles")
+    assert "4 doors" not in bot.command("/stats", "IA").text
 
 
 def test_a_log_outside_a_states_channel_counts_for_the_home_state_in_its_zone(bot: Bot) -> None:
