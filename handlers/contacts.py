@@ -41,8 +41,8 @@ from bot.services.leaderboards import leaderboard
 from bot.services.members import Member
 from bot.services.people import Profile, ensure_volunteer, personal_timezone
 from bot.services.places import NATIONAL_TZ
-from bot.services.states import default_state, state_timezone
-from bot.services.stats import personal_stats, read_state_stats
+from bot.services.states import default_state, state_for_channel, state_timezone
+from bot.services.stats import personal_stats, state_stats
 from bot.slack.forms import open_log_form
 from bot.vocabulary import SPAN_WORDS, fold, metric_keyword
 from handlers.common import (
@@ -234,12 +234,12 @@ def handle_stats(
     with answering(respond, reads(deps, who)):
         # `me` is always the caller, never Maine (that is `/stats maine`).
         mine = len(words) == 1 and words[0].lower() == "me"
-        # A state's stats are read with the caller's profile (in one statement on PostgreSQL),
-        # in one read session, and answered once it has ended (a reply that goes through the
-        # response_url holds nothing).
+        # A state's stats are read with the caller's profile, in one read transaction, and
+        # answered once it has ended (a reply that goes through the response_url holds nothing).
         with deps.read_session() as session:
-            profile, reply = _stats_reply(session, deps, who, command["channel_id"], words, mine)
-        lang = language(profile.reads)
+            profile = known_profile(deps, session, who)
+            lang = language(profile.reads)
+            reply = _stats_reply(session, deps, who, command["channel_id"], words, mine, lang)
         if reply is not None:
             return say(respond, reply)
         with deps.session() as session:
@@ -250,25 +250,21 @@ def handle_stats(
 
 
 def _stats_reply(
-    session: Session, deps: Deps, who: Member, channel_id: str, words: list[str], mine: bool
-) -> tuple[Profile, Reply | None]:
-    """The caller's profile and `/stats`' answer from the read session: help, the coalition's or
-    a state's numbers; None for the caller's own, which are read in a write session (they may be
-    new to Turnout)."""
-    if (words and is_help(words[0])) or (len(words) == 1 and fold(words[0]) in COALITION_WORDS):
-        profile = known_profile(deps, session, who)
-        lang = language(profile.reads)
-        if is_help(words[0]):
-            return profile, build_command_help("/stats", lang)
-        return profile, build_coalition_stats(coalition_stats(session, now=deps.clock()), lang)
+    session: Session, deps: Deps, who: Member, channel_id: str, words: list[str], mine: bool, lang: Lang
+) -> Reply | None:
+    """`/stats`' answer from the read session: help, the coalition's or a state's numbers; None
+    for the caller's own, which are read in a write session (they may be new to Turnout)."""
+    if words and is_help(words[0]):
+        return build_command_help("/stats", lang)
+    if len(words) == 1 and fold(words[0]) in COALITION_WORDS:
+        return build_coalition_stats(coalition_stats(session, now=deps.clock()), lang)
     named = None if mine or not words else parse_state(" ".join(words))
     if words and not mine and named is None:
         raise UsageError(N_("I don't understand `{words}`."), usage.STATS, words=" ".join(words)[:40])
-    if mine:
-        return known_profile(deps, session, who), None
-    stored, stats = read_state_stats(session, who=who, state=named, channel_id=channel_id, now=deps.clock())
-    profile = as_stored(deps, who, stored)
-    return profile, None if stats is None else build_state_stats(stats, language(profile.reads))
+    state = None if mine else named or state_for_channel(session, team_id=who.team_id, channel_id=channel_id)
+    if state is None:
+        return None
+    return build_state_stats(state_stats(session, team_id=who.team_id, state=state, now=deps.clock()), lang)
 
 
 def handle_leaderboard(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import func
@@ -12,14 +11,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.db import Prepared, run
-from bot.models import ContactDay, Goal, Metric, Signup, SignupStatus, State, StateDay, Volunteer
+from bot.models import ContactDay, Metric, Signup, SignupStatus, StateDay
 from bot.services.clock import local_date, week_start
 from bot.services.counts import METRICS, Counts
-from bot.services.goals import day_goals, goals_for
+from bot.services.goals import goals_for
 from bot.services.members import Member
-from bot.services.people import Profile, profile_columns, profile_from, stored_profile
-from bot.services.places import PLACES
-from bot.services.states import state_for_channel, state_timezone
+from bot.services.states import state_timezone
 
 
 @dataclass(frozen=True)
@@ -66,133 +63,6 @@ def state_stats(session: Session, *, team_id: str, state: str, now: datetime) ->
     goals = goals_for(session, team_id=team_id, state=state, day=today)
     progress = Progress(state, today, Counts.of_row(row), goals, int(row.active) if row else 0)
     return StateStats(progress, week, monday)
-
-
-def read_state_stats(
-    session: Session, *, who: Member, state: str | None, channel_id: str, now: datetime
-) -> tuple[tuple[Profile, datetime] | None, StateStats | None]:
-    """`/stats` for a state: the caller's stored profile (None: new to Turnout) and the numbers
-    of `state`, else of the state bound to `channel_id` (None when there is none). On
-    PostgreSQL in one statement (each is a round trip): the state's zone, its days from the
-    Monday before yesterday (UTC) to tomorrow and the goals bearing on any of them are read,
-    and today, its week and its goals are picked here once the zone gives today."""
-    if session.get_bind().dialect.name != "postgresql":
-        stored = stored_profile(session, who=who)
-        state = state or state_for_channel(session, team_id=who.team_id, channel_id=channel_id)
-        if state is None:
-            return stored, None
-        return stored, state_stats(session, team_id=who.team_id, state=state, now=now)
-    utc_today = now.astimezone(UTC).date()
-    first, last = week_start(utc_today - timedelta(days=1)), utc_today + timedelta(days=1)
-    row = run(
-        session,
-        _PG_STATE_STATS,
-        {
-            "team_id": who.team_id,
-            "user_id": who.user_id,
-            "state": state,
-            "channel_id": channel_id,
-            "first": first,
-            "last": last,
-        },
-    ).one()
-    stored = profile_from(who, row)
-    code = state or row.channel_state
-    if code is None:
-        return stored, None
-    today = local_date(now, row.zone or PLACES[code].timezone)
-    monday = week_start(today)
-    days = {
-        day: Counts(*(int(getattr(row, f"day_{m.value}")[n]) for m in METRICS))
-        for n, day in enumerate(row.day_local_date or ())
-    }
-    actives = dict(zip(row.day_local_date or (), row.day_active or (), strict=True))
-    week = Counts(*(sum(c.get(m) for day, c in days.items() if monday <= day <= today) for m in METRICS))
-    goal_rows = zip(
-        row.goal_metric or (),
-        row.goal_target or (),
-        row.goal_local_date or (),
-        row.goal_starts_on or (),
-        strict=True,
-    )
-    bearing = [g for g in goal_rows if g[2] == today or (g[2] is None and g[3] is not None and g[3] <= today)]
-    progress = Progress(
-        code, today, days.get(today, Counts()), day_goals(bearing, today), int(actives.get(today) or 0)
-    )
-    return stored, StateStats(progress, week, monday)
-
-
-def _build_pg_state_stats() -> Prepared:
-    """`read_state_stats`' one statement: the profile (`profile_columns`), the state bound to
-    the channel (`channel_state`), the state's zone (`zone`), its days' sums as arrays
-    (`day_local_date`, `day_*`) and its goals as arrays (`goal_*`)."""
-    volunteer = _table(Volunteer)
-    state_table = _table(State)
-    goal = _table(Goal)
-    bound = (
-        sa.select(state_table.c.code.label("channel_state"))
-        .where(
-            state_table.c.team_id == sa.bindparam("team_id"),
-            state_table.c.channel_id == sa.bindparam("channel_id"),
-        )
-        .scalar_subquery()
-    )
-    code = sa.func.coalesce(sa.bindparam("state", type_=state_table.c.code.type), bound)
-    zone = (
-        sa.select(state_table.c.timezone)
-        .where(state_table.c.team_id == sa.bindparam("team_id"), state_table.c.code == code)
-        .scalar_subquery()
-    )
-    sums = (
-        sa.select(_sd.local_date, *_SUMS)
-        .where(
-            _sd.team_id == sa.bindparam("team_id"),
-            _sd.state == code,
-            _sd.local_date.between(
-                sa.bindparam("first", type_=sa.Date()), sa.bindparam("last", type_=sa.Date())
-            ),
-        )
-        .group_by(_sd.local_date)
-        .subquery("sums")
-    )
-    days = sa.select(
-        *(
-            sa.func.array_agg(sums.c[name]).label(f"day_{name}")
-            for name in ("local_date", "active", *(m.value for m in METRICS))
-        )
-    ).subquery("days")
-    goals = (
-        sa.select(
-            *(
-                sa.func.array_agg(goal.c[name]).label(f"goal_{name}")
-                for name in ("metric", "target", "local_date", "starts_on")
-            )
-        )
-        .where(
-            goal.c.team_id == sa.bindparam("team_id"),
-            goal.c.state == code,
-            goal.c.local_date.between(
-                sa.bindparam("first", type_=sa.Date()), sa.bindparam("last", type_=sa.Date())
-            )
-            | (goal.c.local_date.is_(None) & (goal.c.starts_on <= sa.bindparam("last", type_=sa.Date()))),
-        )
-        .subquery("goals")
-    )
-    who = (
-        sa.select(*profile_columns(volunteer))
-        .where(volunteer.c.team_id == sa.bindparam("team_id"), volunteer.c.id == sa.bindparam("user_id"))
-        .subquery("who")
-    )
-    return Prepared(
-        sa.select(bound.label("channel_state"), zone.label("zone"), *days.c, *goals.c, *who.c).select_from(
-            days.join(goals, sa.true()).outerjoin(who, sa.true())
-        )
-    )
-
-
-def _table(model: Any) -> sa.Table:
-    table: sa.Table = model.__table__
-    return table
 
 
 def state_day_totals(
@@ -285,6 +155,3 @@ def _sum(session: Session, *where: object) -> tuple[Counts, int]:
         ).where(*where)  # type: ignore[arg-type]
     ).one()
     return Counts(*(int(v) for v in row[:5])), int(row[5])
-
-
-_PG_STATE_STATS = _build_pg_state_stats()

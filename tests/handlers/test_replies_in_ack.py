@@ -189,7 +189,7 @@ def test_a_failure_is_apologised_for_in_the_ack(iowa: Bot, monkeypatch: pytest.M
     def broken(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("the stats are broken")
 
-    monkeypatch.setattr(contacts, "read_state_stats", broken)
+    monkeypatch.setattr(contacts, "state_stats", broken)
     status, ack, _seconds = send(iowa, "/stats", "IA", "broken")
     wait_idle(iowa)
     assert status == 200 and SORRY in ack and "the stats are broken" not in ack

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.deps import Deps
-from bot.models import ContactLog, ContactWeek, Goal, Metric, State, StateDay
+from bot.models import ContactLog, ContactWeek, Metric, State, StateDay
 from bot.services.clock import week_start
 from bot.services.contacts import log_contacts, state_day_shard, undo_last_log
 from bot.services.leaderboards import leaderboard
-from bot.services.stats import personal_stats, read_state_stats, state_stats, streak
+from bot.services.stats import personal_stats, state_stats, streak
 from tests import factories as make
 from tests.conftest import Clock
 from tests.factories import TEAM, member
@@ -157,71 +156,3 @@ def assert_rollups_match_logs(deps: Deps) -> None:
         assert {state_day_shard(person) for person in people} <= shards[key]
     assert state_days == {k: tuple(v) for k, v in expected_days.items()}
     assert weeks == {k: tuple(v) for k, v in expected_weeks.items()}
-
-
-@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Chicago"])
-def test_a_states_stats_read_in_one_go_match_them_read_piece_by_piece(
-    deps: Deps, clock: Clock, zone: str
-) -> None:
-    """`read_state_stats` (one statement on PostgreSQL, which reads a window of days and goals
-    wide enough for any zone and picks today's once the zone is known) gives what `state_stats`
-    gives, at every hour around a week's turn, in zones 14 hours ahead of UTC and 11 behind."""
-    with deps.session() as session:
-        make.volunteer(session, "UVOL1", clock())
-        make.coordinator(session, "UCOORD", "IA", clock())
-        row = session.get(State, (TEAM, "IA"))
-        assert row is not None
-        row.channel_id, row.timezone = "CIOWA", zone
-        session.add(row)
-        session.add_all(
-            [
-                # A standing goal, another taking over on Monday, and a goal for Sunday alone.
-                Goal(
-                    team_id=TEAM,
-                    state="IA",
-                    metric=Metric.DOORS,
-                    target=50,
-                    starts_on=date(2026, 11, 1),
-                    set_by="UCOORD",
-                    set_at=clock(),
-                ),
-                Goal(
-                    team_id=TEAM,
-                    state="IA",
-                    metric=Metric.DOORS,
-                    target=70,
-                    starts_on=date(2026, 11, 9),
-                    set_by="UCOORD",
-                    set_at=clock(),
-                ),
-                Goal(
-                    team_id=TEAM,
-                    state="IA",
-                    metric=Metric.CALLS,
-                    target=9,
-                    local_date=date(2026, 11, 8),
-                    set_by="UCOORD",
-                    set_at=clock(),
-                ),
-            ]
-        )
-    start = datetime(2026, 11, 6, tzinfo=UTC)
-    for hour in range(0, 96, 5):
-        clock.now = start + timedelta(hours=hour)
-        log(deps, "UVOL1", hour + 1)
-    for hour in range(0, 110, 3):
-        now = start + timedelta(hours=hour)
-        with deps.read_session() as session:
-            expected = state_stats(session, team_id=TEAM, state="IA", now=now)
-            for state in ("IA", None):
-                stored, stats = read_state_stats(
-                    session, who=member("UVOL1"), state=state, channel_id="CIOWA", now=now
-                )
-                assert stats == expected, (now, state)
-                assert stored is not None and stored[0].user_id == "UVOL1"
-            assert read_state_stats(
-                session, who=member("UNEW"), state=None, channel_id="CRANDOM", now=now
-            ) == (
-                None,
-                None,
-            )
