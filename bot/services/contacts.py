@@ -557,12 +557,11 @@ def _build_pg_log(*, in_channel: bool = False) -> Prepared:
             ).select_from(checked),
         )
         log = insert_log.returning(contact_log.c.id).cte("log")
-        day = _upsert_from(ContactDay, day_key, (*metrics, "logs"), log).cte("day")
-        week = _upsert_from(ContactWeek, week_key, (*metrics, "contacts", "logs"), log).cte("week")
     else:
         log = _log_statement().returning(contact_log.c.id).cte("log")
-        day = _upsert_statement(pg_insert, ContactDay, day_key, (*metrics, "logs")).cte("day")
-        week = _upsert_statement(pg_insert, ContactWeek, week_key, (*metrics, "contacts", "logs")).cte("week")
+    # The volunteer's day and week, for the log's row (none when the log was not written).
+    day = _upsert_from(ContactDay, day_key, (*metrics, "logs"), log).cte("day")
+    week = _upsert_from(ContactWeek, week_key, (*metrics, "contacts", "logs"), log).cte("week")
     state_day = _table(StateDay)
     key = ("team_id", "state", "local_date", "shard")
     # The volunteer's first log of the day makes them active in the state that day.
